@@ -1,0 +1,50 @@
+# planner: `make run` to try it, `make test` to check it. See README.md.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+FLASK := $(BIN)/flask --app planner
+
+.PHONY: install run test db demo bench lock messages clean
+
+# Reinstall only when the dependencies change; versions come from constraints.txt,
+# so a fresh machine gets exactly what CI tested.
+$(INSTALLED): pyproject.toml constraints.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $@
+
+install: $(INSTALLED)
+
+db: install
+	$(FLASK) db upgrade
+
+demo: db
+	$(FLASK) seed-demo
+
+run: demo
+	$(FLASK) run --host 127.0.0.1 --port 5000
+
+test: install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python benchmarks/pages.py
+
+# Re-pin after changing dependencies in pyproject.toml.
+lock:
+	rm -rf .lock-venv && $(PYTHON) -m venv .lock-venv
+	.lock-venv/bin/python -m pip install --quiet --upgrade pip
+	.lock-venv/bin/python -m pip install --quiet -e '.[test]'
+	{ echo "# Exact versions installed by make; regenerate with 'make lock'."; \
+	  .lock-venv/bin/python -m pip freeze --all --exclude-editable | grep -v '^setuptools=='; } > constraints.txt
+	rm -rf .lock-venv
+
+# Extract the strings marked for translation into translations/messages.pot.
+messages: install
+	mkdir -p translations
+	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,78 @@
+"""planner: plans international ministerial forums."""
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, request
+
+from planner.config import ConfigError, load_config
+from planner.extensions import babel, csrf, db, migrate
+
+PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+__all__ = ["ConfigError", "create_app"]
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the app; ``config`` overrides every other source (tests use it)."""
+    app = Flask(
+        __name__,
+        # PLANNER_INSTANCE_PATH moves instance/ (its config.py and SQLite file) elsewhere.
+        instance_path=os.environ.get("PLANNER_INSTANCE_PATH") or os.path.join(PROJECT_ROOT, "instance"),
+        instance_relative_config=True,
+        template_folder=os.path.join(PROJECT_ROOT, "templates"),
+        static_folder=os.path.join(PROJECT_ROOT, "static"),
+    )
+    load_config(app, config)
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_commands(app)
+    return app
+
+
+def select_locale() -> str | None:
+    """The reader's best supported language; the default outside requests (CLI)."""
+    from flask import current_app, has_request_context
+
+    if not has_request_context():
+        return None
+    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
+
+
+def register_extensions(app: Flask) -> None:
+    # Import every domain's models so that metadata (and migrations) see all tables.
+    import planner.models  # noqa: F401
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    csrf.init_app(app)
+    translations = app.config["BABEL_TRANSLATION_DIRECTORIES"]
+    if not os.path.isabs(translations):
+        app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(PROJECT_ROOT, translations)
+    babel.init_app(app, locale_selector=select_locale)
+
+
+def register_blueprints(app: Flask) -> None:
+    # Each views module attaches its routes to its package's blueprint.
+    from planner.forums import views as forum_views
+    from planner.schedule import views as schedule_views
+    from planner.site import views as site_views
+
+    for views in (site_views, forum_views, schedule_views):
+        app.register_blueprint(views.bp)
+
+
+def register_template_helpers(app: Flask) -> None:
+    from planner import formatting
+
+    formatting.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    from planner.demo.cli import seed_demo_command, seed_synthetic_command
+
+    app.cli.add_command(seed_demo_command)
+    app.cli.add_command(seed_synthetic_command)

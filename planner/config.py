@@ -1,0 +1,106 @@
+"""Configuration: defaults, then ``instance/config.py``, then ``PLANNER_*`` and
+``DATABASE_URL`` from the environment, then the mapping given to ``create_app``.
+
+Problems are reported as one line at start-up (``ConfigError``) instead of a
+traceback from deep inside SQLAlchemy or a half-working app in production.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+
+#: Used only outside production so that ``make run`` works without set-up.
+DEVELOPMENT_SECRET_KEY = "planner-development-key-not-secret"
+
+ENVIRONMENTS = ("development", "testing", "production")
+
+# Drivers planner is built and tested against; anything else is refused early.
+SUPPORTED_DRIVERS = {
+    "sqlite": "sqlite",
+    "sqlite+pysqlite": "sqlite",
+    "postgresql": "postgresql+psycopg",
+    "postgres": "postgresql+psycopg",
+    "postgresql+psycopg": "postgresql+psycopg",
+}
+
+
+class ConfigError(SystemExit):
+    """A configuration problem; exits with a one-line message when unhandled."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"planner: configuration error: {message}")
+        self.message = message
+
+
+class DefaultConfig:
+    ENV = "development"
+    SECRET_KEY: str | None = None
+    SQLALCHEMY_DATABASE_URI: str | None = None
+    SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
+    SQLALCHEMY_RECORD_QUERIES = False
+    WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session cookie
+    LANGUAGES = ["en"]
+    BABEL_DEFAULT_LOCALE = "en"
+    BABEL_DEFAULT_TIMEZONE = "UTC"
+    # Where translations live: the project's top-level ``translations/``.
+    BABEL_TRANSLATION_DIRECTORIES = "translations"
+
+
+def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
+    """Fill ``app.config`` in precedence order and validate the result."""
+    app.config.from_object(DefaultConfig)
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PLANNER")
+    if os.environ.get("DATABASE_URL"):
+        app.config["SQLALCHEMY_DATABASE_URI"] = os.environ["DATABASE_URL"]
+    if overrides:
+        app.config.update(overrides)
+
+    env = app.config["ENV"]
+    if env not in ENVIRONMENTS:
+        raise ConfigError(f"PLANNER_ENV must be one of {', '.join(ENVIRONMENTS)}, not {env!r}")
+    app.testing = app.config.get("TESTING", False) or env == "testing"
+
+    if not app.config.get("SECRET_KEY"):
+        if env == "production":
+            raise ConfigError(
+                "PLANNER_SECRET_KEY must be set in production "
+                "(for example: python -c 'import secrets; print(secrets.token_hex(32))')"
+            )
+        app.config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
+    elif env == "production" and app.config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
+        raise ConfigError("PLANNER_SECRET_KEY is the development key; set a secret one in production")
+
+    uri = app.config.get("SQLALCHEMY_DATABASE_URI")
+    if not uri:
+        os.makedirs(app.instance_path, exist_ok=True)
+        uri = "sqlite:///" + os.path.join(app.instance_path, "planner.sqlite3")
+    app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+
+
+def normalise_database_url(raw: str | URL) -> str:
+    """Return ``raw`` with a supported driver, or raise ``ConfigError`` saying why not."""
+    try:
+        url = make_url(raw)
+    except ArgumentError:
+        raise ConfigError(
+            f"DATABASE_URL {str(raw)!r} is not a database URL "
+            "(expected sqlite:///path or postgresql://user@host:port/name)"
+        ) from None
+    driver = SUPPORTED_DRIVERS.get(url.drivername)
+    if driver is None:
+        raise ConfigError(
+            f"database {url.drivername!r} is not supported; use sqlite or postgresql"
+        )
+    if driver.startswith("postgresql"):
+        if not url.database:
+            raise ConfigError("DATABASE_URL names no PostgreSQL database")
+        if importlib.util.find_spec("psycopg") is None:
+            raise ConfigError("PostgreSQL needs psycopg 3: pip install 'psycopg[binary]'")
+    return url.set(drivername=driver).render_as_string(hide_password=False)

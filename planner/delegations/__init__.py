@@ -1,0 +1,1 @@
+"""Delegations of countries and international organisations, and the people in them."""

@@ -1,0 +1,104 @@
+"""Delegations of countries and international organisations, and the people in them."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.db import Base, UTCDateTime, utcnow
+from planner.enums import enum_column_type
+
+if TYPE_CHECKING:
+    from planner.forums.models import Forum
+
+
+class DelegationKind(enum.StrEnum):
+    COUNTRY = "country"
+    ORGANISATION = "organisation"
+
+
+class MemberRole(enum.StrEnum):
+    HEAD = "head_of_delegation"
+    MINISTER = "minister"
+    ADVISER = "adviser"
+    MEMBER = "member"
+
+
+class Delegation(Base):
+    __tablename__ = "delegations"
+    __table_args__ = (
+        UniqueConstraint("forum_id", "name"),
+        UniqueConstraint("forum_id", "country_code"),
+        CheckConstraint(
+            "(kind = 'country' AND country_code IS NOT NULL) "
+            "OR (kind = 'organisation' AND country_code IS NULL)",
+            name="country_code_for_countries",
+        ),
+        CheckConstraint(
+            "country_code IS NULL OR (length(country_code) = 2 AND country_code = upper(country_code))",
+            name="country_code_iso",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[DelegationKind] = mapped_column(enum_column_type(DelegationKind, "delegation_kind"))
+    # ISO 3166-1 alpha-2, for countries only.
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    # The space agency the delegation brings, where it has one.
+    space_agency: Mapped[str | None] = mapped_column(String(200))
+
+    forum: Mapped[Forum] = relationship(back_populates="delegations")
+    members: Mapped[list[DelegationMember]] = relationship(
+        back_populates="delegation", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Delegation {self.name}>"
+
+
+class Person(Base):
+    """Someone who takes part: a delegate, a chair or a speaker. Not an account."""
+
+    __tablename__ = "people"
+    __table_args__ = (
+        CheckConstraint("name <> ''", name="name_not_empty"),
+        CheckConstraint("email IS NULL OR email = lower(email)", name="email_lower"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    # Stored lower-case so that uniqueness does not depend on how it was typed.
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    organisation: Mapped[str] = mapped_column(String(200), default="")
+    country_code: Mapped[str | None] = mapped_column(String(2))
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[DelegationMember]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Person {self.name}>"
+
+
+class DelegationMember(Base):
+    __tablename__ = "delegation_members"
+
+    delegation_id: Mapped[int] = mapped_column(
+        ForeignKey("delegations.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[MemberRole] = mapped_column(
+        enum_column_type(MemberRole, "member_role"), default=MemberRole.MEMBER
+    )
+
+    delegation: Mapped[Delegation] = relationship(back_populates="members")
+    person: Mapped[Person] = relationship(back_populates="memberships")

@@ -1,0 +1,1 @@
+"""The ISEF2 demonstration forum (``flask --app planner seed-demo``)."""

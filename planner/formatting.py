@@ -1,0 +1,74 @@
+"""Template filters that show stored UTC times in a forum's own timezone."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from babel.dates import format_date, format_interval
+from flask import Flask
+from flask_babel import get_locale
+
+from planner.labels import label
+
+if TYPE_CHECKING:
+    from planner.forums.models import Forum
+
+
+def local(moment: dt.datetime, forum: Forum) -> dt.datetime:
+    return moment.astimezone(forum.zone)
+
+
+def clock(moment: dt.datetime, forum: Forum) -> str:
+    """24-hour time of day in the forum's timezone, as programmes print it."""
+    return moment.astimezone(forum.zone).strftime("%H:%M")
+
+
+def long_date(day: dt.date | dt.datetime, forum: Forum | None = None) -> str:
+    if isinstance(day, dt.datetime):
+        day = day.astimezone(forum.zone).date() if forum else day.date()
+    return format_date(day, "full", locale=get_locale())
+
+
+def short_date(day: dt.date) -> str:
+    return format_date(day, "d MMM", locale=get_locale())
+
+
+def day_range(first: dt.date, last: dt.date) -> str:
+    if first == last:
+        return format_date(first, "long", locale=get_locale())
+    return format_interval(first, last, "yMMMd", locale=get_locale())
+
+
+def event_dates(start: dt.datetime, end: dt.datetime, forum: Forum) -> str:
+    # An event that ends at midnight ends on the day before.
+    last = (end.astimezone(forum.zone) - dt.timedelta(microseconds=1)).date()
+    return day_range(start.astimezone(forum.zone).date(), last)
+
+
+def zone_name(forum: Forum, on: dt.date | None = None) -> str:
+    """For example 'Asia/Tokyo (UTC+09:00)': the offset on the forum's first day."""
+    day = on or forum.first_day
+    noon = dt.datetime.combine(day, dt.time(12), tzinfo=forum.zone)
+    offset = noon.utcoffset() or dt.timedelta(0)
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    hours, minutes = divmod(abs(int(offset.total_seconds())) // 60, 60)
+    return f"{forum.timezone} (UTC{sign}{hours:02d}:{minutes:02d})"
+
+
+def country_name(code: str | None) -> str:
+    if not code:
+        return ""
+    return get_locale().territories.get(code.upper(), code)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        clock=clock,
+        long_date=long_date,
+        short_date=short_date,
+        country_name=country_name,
+        label=label,
+    )
+    app.jinja_env.globals.update(
+        day_range=day_range, event_dates=event_dates, zone_name=zone_name, local=local, get_locale=get_locale
+    )

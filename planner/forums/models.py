@@ -1,0 +1,152 @@
+"""Forums, their events, venues and rooms."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from functools import cached_property
+from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.db import Base, UTCDateTime, utcnow
+from planner.enums import enum_column_type
+
+if TYPE_CHECKING:
+    from planner.delegations.models import Delegation
+    from planner.schedule.models import Session
+
+
+class ForumStatus(enum.StrEnum):
+    PLANNING = "planning"
+    OPEN = "open"
+    CLOSED = "closed"
+    ARCHIVED = "archived"
+
+
+class EventKind(enum.StrEnum):
+    MINISTERIAL = "ministerial"
+    SIDE_EVENT = "side_event"
+
+
+class Forum(Base):
+    __tablename__ = "forums"
+    __table_args__ = (
+        CheckConstraint("slug <> ''", name="slug_not_empty"),
+        CheckConstraint("timezone <> ''", name="timezone_not_empty"),
+        CheckConstraint("first_day <= last_day", name="days_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    title: Mapped[str] = mapped_column(String(300))
+    host_city: Mapped[str] = mapped_column(String(100))
+    # ISO 3166-1 alpha-2; the country's name comes from Babel in the reader's language.
+    host_country: Mapped[str] = mapped_column(String(2))
+    timezone: Mapped[str] = mapped_column(String(64))
+    first_day: Mapped[dt.date] = mapped_column(Date)
+    last_day: Mapped[dt.date] = mapped_column(Date)
+    description: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[ForumStatus] = mapped_column(
+        enum_column_type(ForumStatus, "forum_status"), default=ForumStatus.PLANNING
+    )
+    is_demo: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    events: Mapped[list[Event]] = relationship(
+        back_populates="forum", cascade="all, delete-orphan", order_by="(Event.starts_at, Event.code)"
+    )
+    venues: Mapped[list[Venue]] = relationship(
+        back_populates="forum", cascade="all, delete-orphan", order_by="Venue.name"
+    )
+    delegations: Mapped[list[Delegation]] = relationship(
+        back_populates="forum", cascade="all, delete-orphan", order_by="Delegation.name"
+    )
+
+    @cached_property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def days(self) -> list[dt.date]:
+        count = (self.last_day - self.first_day).days + 1
+        return [self.first_day + dt.timedelta(days=n) for n in range(count)]
+
+    def is_past(self, today: dt.date) -> bool:
+        return self.status is ForumStatus.ARCHIVED or self.last_day < today
+
+    def __repr__(self) -> str:
+        return f"<Forum {self.slug}>"
+
+
+class Venue(Base):
+    __tablename__ = "venues"
+    __table_args__ = (UniqueConstraint("forum_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(Text, default="")
+
+    forum: Mapped[Forum] = relationship(back_populates="venues")
+    rooms: Mapped[list[Room]] = relationship(
+        back_populates="venue", cascade="all, delete-orphan", order_by="Room.name"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Venue {self.name}>"
+
+
+class Room(Base):
+    __tablename__ = "rooms"
+    __table_args__ = (
+        UniqueConstraint("venue_id", "name"),
+        CheckConstraint("capacity IS NULL OR capacity > 0", name="capacity_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    capacity: Mapped[int | None]
+
+    venue: Mapped[Venue] = relationship(back_populates="rooms")
+
+    def __repr__(self) -> str:
+        return f"<Room {self.name}>"
+
+
+class Event(Base):
+    """The ministerial meeting or a side event of a forum."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("forum_id", "code"),
+        # Codes appear in URLs and calendars; one spelling keeps them stable.
+        CheckConstraint("code <> '' AND code = upper(code)", name="code_upper"),
+        CheckConstraint("starts_at < ends_at", name="times_in_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[EventKind] = mapped_column(enum_column_type(EventKind, "event_kind"))
+    code: Mapped[str] = mapped_column(String(32))
+    title: Mapped[str] = mapped_column(String(300))
+    audience: Mapped[str] = mapped_column(Text, default="")
+    description: Mapped[str] = mapped_column(Text, default="")
+    venue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("venues.id", ondelete="SET NULL"), index=True
+    )
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+
+    forum: Mapped[Forum] = relationship(back_populates="events")
+    venue: Mapped[Venue | None] = relationship()
+    sessions: Mapped[list[Session]] = relationship(
+        back_populates="event", cascade="all, delete-orphan", order_by="Session.starts_at"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Event {self.code}>"

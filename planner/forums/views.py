@@ -1,0 +1,46 @@
+import datetime as dt
+
+from flask import abort, redirect, render_template, url_for
+from flask_babel import gettext as _
+
+from planner.forums import bp, services
+from planner.forums.models import Forum
+from planner.schedule.services import sessions_by_day
+
+
+def load_forum(slug: str) -> Forum:
+    forum = services.get_forum_by_slug(slug)
+    if forum is None:
+        abort(404, description=_("There is no forum at this address."))
+    return forum
+
+
+@bp.get("/")
+def home():
+    today = dt.datetime.now(dt.UTC).date()
+    return render_template("forums/home.html", forums=services.list_forums(today))
+
+
+@bp.get("/forums/<slug>/")
+def forum(slug: str):
+    forum = load_forum(slug)
+    return render_template(
+        "forums/forum.html",
+        forum=forum,
+        events=services.events_of(forum),
+        delegations=services.delegations_of(forum),
+    )
+
+
+@bp.get("/forums/<slug>/events/<code>/")
+def event(slug: str, code: str):
+    forum = load_forum(slug)
+    try:
+        event = services.find_event(forum, code)
+    except services.EventNotFound:
+        abort(404, description=_("This forum has no event with the code %(code)s.", code=code))
+    if event.code != code:
+        return redirect(url_for(".event", slug=forum.slug, code=event.code), 301)
+    return render_template(
+        "forums/event.html", forum=forum, event=event, days=sessions_by_day(forum, event)
+    )

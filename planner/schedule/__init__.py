@@ -1,0 +1,4 @@
+"""The programme: timetables and session pages (routes in views.py)."""
+from flask import Blueprint
+
+bp = Blueprint("schedule", __name__)

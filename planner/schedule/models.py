@@ -1,0 +1,103 @@
+"""Sessions of an event, with their chairs and speakers."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.db import Base, UTCDateTime, utcnow
+from planner.enums import enum_column_type
+
+if TYPE_CHECKING:
+    from planner.delegations.models import Person
+    from planner.forums.models import Event, Room
+
+
+class SessionKind(enum.StrEnum):
+    PLENARY = "plenary"
+    KEYNOTE = "keynote"
+    PANEL = "panel"
+    WORKSHOP = "workshop"
+    CEREMONY = "ceremony"
+    BILATERAL = "bilateral"
+    PRESS = "press"
+    BREAK = "break"
+    RECEPTION = "reception"
+    OTHER = "other"
+
+
+class ParticipantRole(enum.StrEnum):
+    CHAIR = "chair"
+    SPEAKER = "speaker"
+
+
+class Session(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (
+        CheckConstraint("starts_at < ends_at", name="times_in_order"),
+        CheckConstraint("title <> ''", name="title_not_empty"),
+        # The timetable reads one event's (or forum's) sessions by start time.
+        Index("ix_sessions_event_id_starts_at", "event_id", "starts_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[SessionKind] = mapped_column(
+        enum_column_type(SessionKind, "session_kind"), default=SessionKind.OTHER
+    )
+    starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    room_id: Mapped[int | None] = mapped_column(
+        ForeignKey("rooms.id", ondelete="SET NULL"), index=True
+    )
+    description: Mapped[str] = mapped_column(Text, default="")
+    is_public: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    event: Mapped[Event] = relationship(back_populates="sessions")
+    room: Mapped[Room | None] = relationship()
+    participants: Mapped[list[SessionParticipant]] = relationship(
+        back_populates="session",
+        cascade="all, delete-orphan",
+        order_by="(SessionParticipant.role, SessionParticipant.position)",
+    )
+
+    @property
+    def chairs(self) -> list[Person]:
+        return [p.person for p in self.participants if p.role is ParticipantRole.CHAIR]
+
+    @property
+    def speakers(self) -> list[Person]:
+        return [p.person for p in self.participants if p.role is ParticipantRole.SPEAKER]
+
+    @property
+    def duration(self) -> dt.timedelta:
+        return self.ends_at - self.starts_at
+
+    def __repr__(self) -> str:
+        return f"<Session {self.id} {self.title!r}>"
+
+
+class SessionParticipant(Base):
+    """A person chairing or speaking in a session, in the order they are listed."""
+
+    __tablename__ = "session_participants"
+
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(
+        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    role: Mapped[ParticipantRole] = mapped_column(
+        enum_column_type(ParticipantRole, "participant_role"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+
+    session: Mapped[Session] = relationship(back_populates="participants")
+    person: Mapped[Person] = relationship()

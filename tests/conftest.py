@@ -1,0 +1,97 @@
+"""Test set-up: SQLite by default, PostgreSQL when PLANNER_TEST_DATABASE_URL is set.
+
+The schema is created once per run; after each test every table is emptied, so tests
+may commit for real (as the views do) and still start from an empty database.
+"""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from planner import create_app
+from planner.extensions import db
+
+TEST_DATABASE_URL = os.environ.get("PLANNER_TEST_DATABASE_URL")
+
+
+def _is_postgresql() -> bool:
+    return bool(TEST_DATABASE_URL and TEST_DATABASE_URL.startswith("postgres"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if _is_postgresql():
+        return
+    skip = pytest.mark.skip(reason="needs PLANNER_TEST_DATABASE_URL pointing at PostgreSQL")
+    for item in items:
+        if "postgresql" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = TEST_DATABASE_URL or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    yield url
+    with app.app_context():
+        db.drop_all()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app(
+        {"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False}
+    )
+    yield app
+    with app.app_context():
+        db.session.remove()
+        with db.engine.begin() as connection:
+            for table in reversed(db.metadata.sorted_tables):
+                connection.execute(table.delete())
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+class QueryCounter:
+    """Counts the SQL statements the app sends while it is active."""
+
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    def __call__(self, conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        self.statements.append(statement)
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask):
+    """``with count_queries() as counter: ...`` then ``counter.count``."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        with app.app_context():
+            engine = db.engine
+        event.listen(engine, "before_cursor_execute", counter)
+        try:
+            yield counter
+        finally:
+            event.remove(engine, "before_cursor_execute", counter)
+
+    return counting

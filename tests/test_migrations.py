@@ -1,0 +1,49 @@
+"""Migrations build the schema on an empty database, and it matches the models."""
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import flask_migrate
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy import create_engine, inspect, text
+
+from planner import create_app
+from planner.extensions import db
+from tests.conftest import TEST_DATABASE_URL
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
+def empty_database_url(request, tmp_path) -> Iterator[str]:
+    if request.param == "sqlite":
+        yield "sqlite:///" + str(tmp_path / "migrated.sqlite3")
+        return
+    # A schema of our own inside the test database is an empty database to Alembic.
+    schema = f"migration_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(TEST_DATABASE_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+    try:
+        yield f"{TEST_DATABASE_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def test_upgrade_builds_the_models_schema_without_drift(empty_database_url):
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            tables = set(inspect(connection).get_table_names())
+        assert differences == []
+        assert {table.name for table in db.metadata.sorted_tables} <= tables
+
+        flask_migrate.downgrade(revision="base")
+        with db.engine.connect() as connection:
+            assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
+        db.engine.dispose()
