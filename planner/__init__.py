@@ -6,9 +6,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, request
+from flask_babel import lazy_gettext
 
 from planner.config import ConfigError, load_config
-from planner.extensions import babel, csrf, db, migrate
+from planner.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -53,15 +54,28 @@ def register_extensions(app: Flask) -> None:
     if not os.path.isabs(translations):
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(PROJECT_ROOT, translations)
     babel.init_app(app, locale_selector=select_locale)
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    login_manager.login_message_category = "info"
+    limiter.init_app(app)
+    from planner import security
+    from planner.mail import services as mail_services
+
+    security.init_app(app)
+    mail_services.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     # Each views module attaches its routes to its package's blueprint.
+    from planner.accounts import appointment_views, views as account_views  # noqa: F401
+    from planner.audit import views as audit_views
     from planner.forums import views as forum_views
+    from planner.mail import views as mail_views
     from planner.schedule import views as schedule_views
     from planner.site import views as site_views
 
-    for views in (site_views, forum_views, schedule_views):
+    for views in (site_views, forum_views, schedule_views, account_views, audit_views, mail_views):
         app.register_blueprint(views.bp)
 
 
@@ -72,7 +86,13 @@ def register_template_helpers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
+    from planner.accounts.cli import create_admin_command
     from planner.demo.cli import seed_demo_command, seed_synthetic_command
+    from planner.mail.cli import send_mail_command, send_test_mail_command
+
+    app.cli.add_command(create_admin_command)
+    app.cli.add_command(send_mail_command)
+    app.cli.add_command(send_test_mail_command)
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_synthetic_command)

@@ -45,6 +45,13 @@ class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     SQLALCHEMY_RECORD_QUERIES = False
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session cookie
+    # Anything larger is refused with 413 before a form sees it.
+    MAX_CONTENT_LENGTH = 1024 * 1024
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE: bool | None = None  # None: secure in production (served over https)
+    RATELIMIT_STORAGE_URI = "memory://"
+    RATELIMIT_HEADERS_ENABLED = True
     LANGUAGES = ["en"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
@@ -76,6 +83,9 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
         app.config["SECRET_KEY"] = DEVELOPMENT_SECRET_KEY
     elif env == "production" and app.config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
         raise ConfigError("PLANNER_SECRET_KEY is the development key; set a secret one in production")
+
+    if app.config["SESSION_COOKIE_SECURE"] is None:
+        app.config["SESSION_COOKIE_SECURE"] = env == "production"
 
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:

@@ -1,5 +1,8 @@
 """Flask extensions, created unbound so that every app from ``create_app`` shares them."""
 from flask_babel import Babel
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf import CSRFProtect
@@ -10,3 +13,6 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 csrf = CSRFProtect()
 babel = Babel()
+login_manager = LoginManager()
+# Storage comes from RATELIMIT_STORAGE_URI (PLANNER_RATELIMIT_STORAGE_URI): memory:// or redis://.
+limiter = Limiter(key_func=get_remote_address)

@@ -62,6 +62,7 @@ def country_name(code: str | None) -> str:
 
 
 def register(app: Flask) -> None:
+    app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
         clock=clock,
         long_date=long_date,

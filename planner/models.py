@@ -1,9 +1,17 @@
 """Every model, in one place, for metadata, migrations and the shell."""
+from planner.accounts.models import DelegationFocalPoint, ForumOrganiser, User
+from planner.audit.models import AuditEntry
 from planner.delegations.models import Delegation, DelegationKind, DelegationMember, MemberRole, Person
 from planner.forums.models import Event, EventKind, Forum, ForumStatus, Room, Venue
+from planner.mail.models import OutboxMessage
 from planner.schedule.models import ParticipantRole, Session, SessionKind, SessionParticipant
 
 __all__ = [
+    "AuditEntry",
+    "DelegationFocalPoint",
+    "ForumOrganiser",
+    "OutboxMessage",
+    "User",
     "Delegation",
     "DelegationKind",
     "DelegationMember",

@@ -46,10 +46,20 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app(
-        {"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False}
-    )
+def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
+    """The app on the test database; ``@pytest.mark.app_config(KEY=value)`` adds settings
+    read at start-up (rate limiting, for example)."""
+    marker = request.node.get_closest_marker("app_config")
+    app = create_app({
+        "ENV": "testing",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        # Tests about CSRF and throttling switch these back on.
+        "WTF_CSRF_ENABLED": False,
+        "RATELIMIT_ENABLED": False,
+        # Messages stay in the outbox unless a test delivers them.
+        "MAIL_PROMPT_DELIVERY": "off",
+        **(marker.kwargs if marker else {}),
+    })
     yield app
     with app.app_context():
         db.session.remove()
@@ -95,3 +105,12 @@ def count_queries(app: Flask):
             event.remove(engine, "before_cursor_execute", counter)
 
     return counting
+
+
+def sign_in(client: FlaskClient, user) -> None:  # noqa: ANN001
+    """Sign ``user`` (a User, or its session token) in without the log-in form, whose own
+    tests cover it."""
+    token = user if isinstance(user, str) else user.session_token
+    with client.session_transaction() as session:
+        session["_user_id"] = token
+        session["_fresh"] = True

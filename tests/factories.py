@@ -9,6 +9,10 @@ import itertools
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from werkzeug.security import generate_password_hash
+
+from planner.accounts.models import DelegationFocalPoint, ForumOrganiser, User
+from planner.db import utcnow
 from planner.delegations.models import Delegation, DelegationKind, Person
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum, Room, Venue
@@ -78,3 +82,28 @@ def make_delegation(forum: Forum, **overrides: Any) -> Delegation:
     values: dict[str, Any] = dict(name=f"Delegation {n}", kind=DelegationKind.ORGANISATION)
     values.update(overrides)
     return _save(Delegation(forum=forum, **values))
+
+
+PASSWORD = "correct horse battery staple"
+# Hashing is slow on purpose; hash the shared test password once.
+PASSWORD_HASH = generate_password_hash(PASSWORD)
+
+
+def make_user(verified: bool = True, **overrides: Any) -> User:
+    n = next(_numbers)
+    values: dict[str, Any] = dict(name=f"User {n}", email=f"user{n}@example.org", password_hash=PASSWORD_HASH,
+                                  email_verified_at=utcnow() if verified else None)
+    values.update(overrides)
+    return _save(User(**values))
+
+
+def make_organiser(forum: Forum, **overrides: Any) -> User:
+    user = make_user(**overrides)
+    _save(ForumOrganiser(forum_id=forum.id, user_id=user.id))
+    return user
+
+
+def make_focal_point(delegation: Delegation, **overrides: Any) -> User:
+    user = make_user(**overrides)
+    _save(DelegationFocalPoint(delegation_id=delegation.id, user_id=user.id))
+    return user

@@ -1,0 +1,89 @@
+"""Accounts and the roles appointed to them.
+
+Roles: a site administrator (``User.is_admin``); an organiser of a forum
+(``ForumOrganiser``); a focal point of a delegation (``DelegationFocalPoint``); and a
+delegate, which every verified account is.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+
+from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.db import Base, UTCDateTime, utcnow
+
+
+def new_session_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class User(Base):
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint("email = lower(email)", name="email_lower"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(default=False)
+    email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Part of the login cookie: replacing it (password change, deletion) signs out every session.
+    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
+
+    organiser_of: Mapped[list[ForumOrganiser]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="ForumOrganiser.user_id"
+    )
+    focal_point_of: Mapped[list[DelegationFocalPoint]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", foreign_keys="DelegationFocalPoint.user_id"
+    )
+
+    # Flask-Login's interface.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.deleted_at is None and self.email_verified_at is not None
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return self.session_token
+
+    def __repr__(self) -> str:
+        return f"<User {self.id}>"
+
+
+class ForumOrganiser(Base):
+    __tablename__ = "forum_organisers"
+
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    appointed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    appointed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="organiser_of", foreign_keys=[user_id])
+
+
+class DelegationFocalPoint(Base):
+    __tablename__ = "delegation_focal_points"
+
+    delegation_id: Mapped[int] = mapped_column(
+        ForeignKey("delegations.id", ondelete="CASCADE"), primary_key=True
+    )
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    appointed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    appointed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="focal_point_of", foreign_keys=[user_id])

@@ -1,0 +1,50 @@
+"""Who may do what. Every entry point (HTML, CLI, later the API) asks these."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import exists, select
+
+from planner.accounts.models import DelegationFocalPoint, ForumOrganiser, User
+from planner.extensions import db
+
+if TYPE_CHECKING:
+    from planner.delegations.models import Delegation
+    from planner.forums.models import Forum
+
+
+class NotAllowed(Exception):
+    """The acting user's role does not allow this."""
+
+
+def is_admin(user: User | None) -> bool:
+    return bool(user is not None and getattr(user, "is_admin", False) and user.is_active)
+
+
+def is_organiser(user: User | None, forum: Forum) -> bool:
+    """Administrators organise every forum; others where they are appointed."""
+    if user is None or not getattr(user, "is_active", False) or getattr(user, "is_anonymous", True):
+        return False
+    if user.is_admin:
+        return True
+    return bool(db.session.scalar(select(exists().where(
+        ForumOrganiser.forum_id == forum.id, ForumOrganiser.user_id == user.id
+    ))))
+
+
+def is_focal_point(user: User | None, delegation: Delegation) -> bool:
+    if user is None or not getattr(user, "is_active", False) or getattr(user, "is_anonymous", True):
+        return False
+    return bool(db.session.scalar(select(exists().where(
+        DelegationFocalPoint.delegation_id == delegation.id, DelegationFocalPoint.user_id == user.id
+    ))))
+
+
+def require_admin(user: User | None) -> None:
+    if not is_admin(user):
+        raise NotAllowed
+
+
+def require_organiser(user: User | None, forum: Forum) -> None:
+    if not is_organiser(user, forum):
+        raise NotAllowed

@@ -1,0 +1,224 @@
+"""Account operations. They flush and never commit; messages go through the outbox.
+
+Nothing here tells a caller whether an email address has an account: sign-up and
+password reset answer the same way either way, and the owner of an address hears of
+attempts by email.
+"""
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from planner.accounts import tokens
+from planner.accounts.models import User, new_session_token
+from planner.db import utcnow
+from planner.extensions import db
+from planner.mail.services import queue_email
+
+# Compared against when no account matches, so that a miss takes as long as a hit.
+_DUMMY_HASH = generate_password_hash("planner-timing-equaliser")
+
+
+class AccountError(Exception):
+    """A refusal with a message for the person: ``str(error)``."""
+
+
+class WrongCredentials(AccountError):
+    pass
+
+
+class NotVerified(AccountError):
+    pass
+
+
+class WrongPassword(AccountError):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def _set_password(user: User, password: str) -> None:
+    user.password_hash = generate_password_hash(password)  # scrypt, Werkzeug's default
+    user.session_token = new_session_token()  # signs out every other session
+
+
+def _link(endpoint: str, **values: Any) -> str:
+    return url_for(endpoint, _external=True, **values)
+
+
+def send_verification(user: User) -> None:
+    token = tokens.make_token(tokens.VERIFY_EMAIL, {"id": user.id, "email": tokens.fingerprint(user.email)})
+    queue_email(user.email, "accounts/verify_email", subject=_("Confirm your email address for planner"),
+                name=user.name, link=_link("accounts.verify_email", token=token))
+
+
+def sign_up(name: str, email: str, password: str) -> None:
+    """Create an unverified account and send the verification link; if the address is
+    taken, tell its owner instead."""
+    email = normalise_email(email)
+    existing = find_user(email)
+    if existing is not None:
+        if existing.deleted_at is None:
+            queue_email(existing.email, "accounts/signup_existing", subject=_("You already have a planner account"),
+                        name=existing.name, login=_link("accounts.login"), reset=_link("accounts.reset_request"))
+        return
+    user = User(name=name.strip(), email=email, password_hash="")
+    _set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    send_verification(user)
+
+
+def verify_email(token: str) -> User:
+    payload = tokens.read_token(tokens.VERIFY_EMAIL, token)
+    user = db.session.get(User, payload.get("id"))
+    if user is None or user.deleted_at is not None or payload.get("email") != tokens.fingerprint(user.email):
+        raise tokens.InvalidToken
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+def authenticate(email: str, password: str) -> User:
+    """The account for these credentials; an unverified one gets a new link instead."""
+    user = find_user(email)
+    if user is None or user.deleted_at is not None:
+        check_password_hash(_DUMMY_HASH, password)
+        raise WrongCredentials(_("The email address or the password is not right."))
+    if not check_password_hash(user.password_hash, password):
+        raise WrongCredentials(_("The email address or the password is not right."))
+    if user.email_verified_at is None:
+        send_verification(user)
+        raise NotVerified(_("Please confirm your email address first: we have sent you a new link."))
+    return user
+
+
+def request_password_reset(email: str) -> None:
+    user = find_user(email)
+    if user is None or user.deleted_at is not None:
+        return
+    token = tokens.make_token(
+        tokens.RESET_PASSWORD, {"id": user.id, "password": tokens.fingerprint(user.password_hash)}
+    )
+    queue_email(user.email, "accounts/reset_password", subject=_("Reset your planner password"),
+                name=user.name, link=_link("accounts.reset_password", token=token))
+
+
+def reset_password(token: str, password: str) -> User:
+    """Set a new password from a reset link; the link works once, for an hour."""
+    payload = tokens.read_token(tokens.RESET_PASSWORD, token)
+    user = db.session.get(User, payload.get("id"))
+    if (user is None or user.deleted_at is not None
+            or payload.get("password") != tokens.fingerprint(user.password_hash)):
+        raise tokens.InvalidToken
+    _set_password(user, password)
+    # The link reached their mailbox, which is what verification proves.
+    user.email_verified_at = user.email_verified_at or utcnow()
+    return user
+
+
+def _check_password(user: User, password: str) -> None:
+    if not check_password_hash(user.password_hash, password):
+        raise WrongPassword(_("Your current password is not right."))
+
+
+def change_password(user: User, current: str, new: str) -> None:
+    _check_password(user, current)
+    _set_password(user, new)
+    queue_email(user.email, "accounts/password_changed", subject=_("Your planner password was changed"),
+                name=user.name, reset=_link("accounts.reset_request"))
+
+
+def request_email_change(user: User, new_email: str, password: str) -> None:
+    """Send a confirmation link to the new address; the change happens when it is followed."""
+    _check_password(user, password)
+    new_email = normalise_email(new_email)
+    if new_email == user.email:
+        raise AccountError(_("That is already your email address."))
+    if find_user(new_email) is not None:
+        queue_email(new_email, "accounts/email_in_use", subject=_("Someone tried to use this address on planner"))
+        return
+    token = tokens.make_token(
+        tokens.CHANGE_EMAIL, {"id": user.id, "old": tokens.fingerprint(user.email), "new": new_email}
+    )
+    queue_email(new_email, "accounts/confirm_email_change", subject=_("Confirm your new email address"),
+                name=user.name, link=_link("accounts.confirm_email_change", token=token))
+
+
+def confirm_email_change(token: str) -> User:
+    payload = tokens.read_token(tokens.CHANGE_EMAIL, token)
+    user = db.session.get(User, payload.get("id"))
+    new_email = payload.get("new")
+    if (user is None or user.deleted_at is not None or not isinstance(new_email, str)
+            or payload.get("old") != tokens.fingerprint(user.email) or find_user(new_email) is not None):
+        raise tokens.InvalidToken
+    old_email = user.email
+    user.email = new_email
+    user.email_verified_at = utcnow()
+    queue_email(old_email, "accounts/email_changed", subject=_("Your planner email address was changed"),
+                name=user.name, new_email=new_email)
+    return user
+
+
+def delete_account(user: User, password: str) -> None:
+    """Anonymise the account: it can no longer sign in, its roles end, and records that
+    must stay (the audit log) keep pointing at an anonymous account."""
+    _check_password(user, password)
+    user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
+    user.name = _("Deleted account")
+    user.password_hash = generate_password_hash(secrets.token_urlsafe(32))
+    user.session_token = new_session_token()
+    user.is_admin = False
+    user.deleted_at = utcnow()
+    user.organiser_of.clear()
+    user.focal_point_of.clear()
+
+
+def personal_data(user: User) -> dict[str, Any]:
+    """Everything planner holds on the person, as plain data for display and download."""
+    from planner.mail.models import OutboxMessage
+
+    messages = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.to_address == user.email).order_by(OutboxMessage.created_at)
+    )
+    return {
+        "account": {
+            "name": user.name, "email": user.email, "created_at": user.created_at.isoformat(),
+            "email_verified_at": user.email_verified_at.isoformat() if user.email_verified_at else None,
+            "site_administrator": user.is_admin,
+        },
+        "organiser_of_forums": [o.forum_id for o in user.organiser_of],
+        "focal_point_of_delegations": [f.delegation_id for f in user.focal_point_of],
+        "emails_sent_to_you": [
+            {"subject": m.subject, "queued_at": m.created_at.isoformat(), "status": str(m.status)}
+            for m in messages
+        ],
+    }
+
+
+def create_admin(email: str, password: str | None, name: str = "") -> tuple[User, bool]:
+    """Make ``email`` a site administrator, creating a verified account if there is none.
+    Returns the user and whether it was created."""
+    user = find_user(email)
+    if user is not None and user.deleted_at is None:
+        user.is_admin = True
+        return user, False
+    if not password:
+        raise AccountError(_("A new account needs a password."))
+    user = User(email=normalise_email(email), name=name or normalise_email(email).split("@")[0],
+                password_hash="", is_admin=True, email_verified_at=utcnow())
+    _set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    return user, True

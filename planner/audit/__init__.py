@@ -1,0 +1,4 @@
+"""The audit log of organiser and focal-point actions (routes in views.py)."""
+from flask import Blueprint
+
+bp = Blueprint("audit", __name__)

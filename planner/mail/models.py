@@ -1,0 +1,62 @@
+"""The outbox: every email planner owes someone, written in the transaction that causes it."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+
+from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from planner.db import Base, UTCDateTime, utcnow
+from planner.enums import enum_column_type
+
+
+class OutboxStatus(enum.StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"  # gave up: too many attempts, or the server refused it for good
+
+
+class OutboxMessage(Base):
+    __tablename__ = "outbox_messages"
+    __table_args__ = (
+        CheckConstraint("to_address <> ''", name="to_address_not_empty"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name="sent_at_when_sent"),
+        # A lease only makes sense while a sender may still pick the message up.
+        CheckConstraint("claimed_until IS NULL OR status = 'pending'", name="lease_only_pending"),
+        CheckConstraint(
+            "(attachment_content_type IS NULL) = (attachment_body IS NULL)", name="attachment_complete"
+        ),
+        # The sender's question is "pending and due?"; sent mail piles up, so status leads.
+        Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    text_body: Mapped[str] = mapped_column(Text)
+    html_body: Mapped[str | None] = mapped_column(Text)
+    # One extra text part, e.g. 'text/calendar; method=REQUEST' for calendar invites.
+    attachment_content_type: Mapped[str | None] = mapped_column(String(100))
+    attachment_body: Mapped[str | None] = mapped_column(Text)
+    # Lets a forum's organisers see its undelivered mail; the mail outlives a deleted forum.
+    forum_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forums.id", ondelete="SET NULL"), index=True
+    )
+    status: Mapped[OutboxStatus] = mapped_column(
+        enum_column_type(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
+    )
+    # Delivery attempts made so far, the successful one included.
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # A sender's lease: until then no other sender may take the message.
+    claimed_until: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # RFC 5322 Message-ID, fixed at queue time so that a retried message keeps it.
+    message_id: Mapped[str] = mapped_column(String(200), unique=True)
+
+    def __repr__(self) -> str:
+        return f"<OutboxMessage {self.id} to {self.to_address} {self.status}>"

@@ -1,0 +1,115 @@
+"""Organisers and administrators appoint organisers and focal points, and it is logged."""
+import pytest
+from sqlalchemy import select
+
+from planner.accounts import appointments
+from planner.accounts.models import DelegationFocalPoint, ForumOrganiser, User
+from planner.accounts.permissions import NotAllowed, is_focal_point, is_organiser
+from planner.audit.models import AuditEntry
+from planner.delegations.models import DelegationKind
+from planner.extensions import db
+from planner.forums.models import Forum
+from tests.accounts.helpers import mails_to
+from tests.conftest import sign_in
+from tests.factories import make_delegation, make_forum, make_organiser, make_user
+
+
+@pytest.fixture
+def ids(app):
+    with app.app_context():
+        forum = make_forum(slug="isef2", name="ISEF2")
+        delegation = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
+        organiser = make_organiser(forum, name="Aiko", email="org@example.org")
+        db.session.commit()
+        return {"forum": forum.id, "delegation": delegation.id, "organiser": organiser.id,
+                "organiser_token": organiser.session_token}
+
+
+def get_forum() -> Forum:
+    return db.session.scalar(select(Forum).where(Forum.slug == "isef2"))
+
+
+def test_organiser_appoints_an_organiser_through_the_page(client, app, ids):
+    with app.app_context():
+        newcomer = make_user(email="kenji@example.org", name="Kenji")
+        db.session.commit()
+        newcomer_id = newcomer.id
+    sign_in(client, ids["organiser_token"])
+    response = client.post("/forums/isef2/manage/organisers", data={"organiser-email": "Kenji@example.org"})
+    assert response.status_code == 302
+    assert "Kenji is now an organiser." in client.get("/forums/isef2/manage/").get_data(as_text=True)
+    with app.app_context():
+        assert is_organiser(db.session.get(User, newcomer_id), get_forum())
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organiser.appointed"))
+        assert entry.actor_id == ids["organiser"] and entry.after == {"email": "kenji@example.org"}
+    assert [m.subject for m in mails_to(app, "kenji@example.org")] == ["You are an organiser of ISEF2"]
+
+
+def test_appointing_someone_without_an_account_is_a_form_error(client, ids):
+    sign_in(client, ids["organiser_token"])
+    response = client.post("/forums/isef2/manage/organisers", data={"organiser-email": "ghost@example.org"})
+    assert response.status_code == 422
+    assert "Ask the person to sign up first." in response.get_data(as_text=True)
+
+
+def test_focal_point_appointed_and_removed(client, app, ids):
+    with app.app_context():
+        person_id = make_user(email="focal@example.org").id
+        db.session.commit()
+    sign_in(client, ids["organiser_token"])
+    assert client.post("/forums/isef2/manage/focal-points", data={
+        "focal-delegation": str(ids["delegation"]), "focal-email": "focal@example.org"}).status_code == 302
+    with app.app_context():
+        assert is_focal_point(db.session.get(User, person_id), get_forum().delegations[0])
+    remove = f"/forums/isef2/manage/focal-points/{ids['delegation']}/{person_id}/remove"
+    assert client.post(remove).status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(DelegationFocalPoint)) is None
+        actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
+        assert actions == ["focal_point.appointed", "focal_point.removed"]
+
+
+def test_focal_point_of_another_forums_delegation_is_refused(app, ids):
+    with app.test_request_context():
+        foreign = make_delegation(make_forum(), name="France", kind=DelegationKind.COUNTRY, country_code="FR")
+        make_user(email="focal@example.org")
+        organiser = db.session.get(User, ids["organiser"])
+        with pytest.raises(appointments.AppointmentError, match="this forum's delegations"):
+            appointments.appoint_focal_point(organiser, get_forum(), foreign.id, "focal@example.org")
+
+
+def test_the_rule_holds_outside_the_html_too(app, ids):
+    """Services check permissions themselves, whatever calls them."""
+    with app.test_request_context():
+        outsider = make_organiser(make_forum())
+        make_user(email="someone@example.org")
+        with pytest.raises(NotAllowed):
+            appointments.appoint_organiser(outsider, get_forum(), "someone@example.org")
+        organisers = db.session.scalars(select(ForumOrganiser).where(ForumOrganiser.forum_id == ids["forum"]))
+        assert [o.user_id for o in organisers] == [ids["organiser"]]
+
+
+def test_administrator_organises_every_forum(app, ids):
+    with app.test_request_context():
+        admin = make_user(is_admin=True)
+        assert is_organiser(admin, get_forum())
+        appointments.appoint_organiser(admin, get_forum(), make_user(email="x@example.org").email)
+
+
+def test_audit_log_filters(client, app, ids):
+    with app.test_request_context():
+        organiser, forum = db.session.get(User, ids["organiser"]), get_forum()
+        for n in range(3):
+            appointments.appoint_organiser(organiser, forum, make_user(email=f"o{n}@example.org").email)
+        appointments.appoint_focal_point(organiser, forum, ids["delegation"], make_user(email="f@example.org").email)
+        db.session.commit()
+    sign_in(client, ids["organiser_token"])
+    page = client.get("/forums/isef2/manage/audit?action=focal_point").get_data(as_text=True)
+    assert page.count("<code>focal_point.appointed</code>") == 1 and "organiser.appointed" not in page
+    page = client.get("/forums/isef2/manage/audit?actor=org@example.org").get_data(as_text=True)
+    assert page.count("<code>organiser.appointed</code>") == 3
+    assert "No entries match." in client.get("/forums/isef2/manage/audit?actor=nobody@example.org").get_data(
+        as_text=True)
+    assert "No entries match." in client.get("/forums/isef2/manage/audit?until=2000-01-01").get_data(as_text=True)
+    bad = client.get("/forums/isef2/manage/audit?since=yesterday")
+    assert bad.status_code == 400 and "Write dates like 2018-03-03." in bad.get_data(as_text=True)

@@ -1,0 +1,148 @@
+"""Who may reach what: every route of the app, for every kind of person.
+
+A new route fails ``test_every_route_is_in_the_matrix`` until it is added here, so no
+page can appear without someone deciding who may use it.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+from flask import Flask
+
+from planner.delegations.models import DelegationKind
+from planner.extensions import db
+from tests.conftest import sign_in
+from tests.factories import (
+    make_delegation, make_event, make_focal_point, make_forum, make_organiser, make_session, make_user, tokyo,
+)
+
+ROLES = ("anonymous", "delegate", "other_delegate", "focal_point", "other_organiser", "organiser", "admin")
+PUBLIC = dict.fromkeys(ROLES, 200)
+
+
+def signed_in(status: int, anonymous: int = 302) -> dict[str, int]:
+    return {role: anonymous if role == "anonymous" else status for role in ROLES}
+
+
+def organisers_only(status: int) -> dict[str, int]:
+    return {**signed_in(403), "organiser": status, "admin": status}
+
+
+def admins_only(status: int) -> dict[str, int]:
+    return {**signed_in(403), "admin": status}
+
+
+# (endpoint, method) -> expected status per role. POSTs send an empty form (CSRF is
+# tested separately), so "allowed" shows as a form error (422) or a 404 for a missing target.
+MATRIX: dict[tuple[str, str], dict[str, int]] = {
+    ("static", "GET"): PUBLIC,
+    ("site.healthz", "GET"): PUBLIC,
+    ("forums.home", "GET"): PUBLIC,
+    ("forums.forum", "GET"): PUBLIC,
+    ("forums.event", "GET"): PUBLIC,
+    ("schedule.timetable", "GET"): PUBLIC,
+    ("schedule.session", "GET"): PUBLIC,
+    ("accounts.signup", "GET"): PUBLIC,
+    ("accounts.signup", "POST"): PUBLIC,
+    ("accounts.verify_email", "GET"): dict.fromkeys(ROLES, 400),
+    ("accounts.login", "GET"): PUBLIC,
+    ("accounts.login", "POST"): dict.fromkeys(ROLES, 422),
+    ("accounts.logout", "POST"): dict.fromkeys(ROLES, 302),
+    ("accounts.reset_request", "GET"): PUBLIC,
+    ("accounts.reset_request", "POST"): PUBLIC,
+    ("accounts.reset_password", "GET"): PUBLIC,
+    ("accounts.reset_password", "POST"): PUBLIC,
+    ("accounts.confirm_email_change", "GET"): dict.fromkeys(ROLES, 400),
+    ("accounts.account", "GET"): signed_in(200),
+    ("accounts.account_data", "GET"): signed_in(200),
+    ("accounts.change_password", "POST"): signed_in(422),
+    ("accounts.change_email", "POST"): signed_in(422),
+    ("accounts.delete_account", "POST"): signed_in(422),
+    ("accounts.admin", "GET"): admins_only(200),
+    ("accounts.manage", "GET"): organisers_only(200),
+    ("accounts.appoint_organiser", "POST"): organisers_only(422),
+    ("accounts.remove_organiser", "POST"): organisers_only(404),
+    ("accounts.appoint_focal_point", "POST"): organisers_only(422),
+    ("accounts.remove_focal_point", "POST"): organisers_only(404),
+    ("audit.audit_log", "GET"): organisers_only(200),
+    ("mail.forum_outbox", "GET"): organisers_only(200),
+    ("mail.site_outbox", "GET"): admins_only(200),
+}
+
+
+@pytest.fixture
+def world(app: Flask) -> dict:
+    with app.app_context():
+        forum = make_forum(slug="isef2")
+        other_forum = make_forum(slug="other")
+        event = make_event(forum, "Y-ISEF")
+        session = make_session(event, tokyo("2018-02-28 09:00"))
+        delegation = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
+        people = {
+            "delegate": make_user(),
+            "other_delegate": make_user(),
+            "focal_point": make_focal_point(delegation),
+            "other_organiser": make_organiser(other_forum),
+            "organiser": make_organiser(forum),
+            "admin": make_user(is_admin=True),
+        }
+        db.session.commit()
+        tokens = {role: user.session_token for role, user in people.items()}
+        values = {
+            "slug": "isef2", "code": "Y-ISEF", "session_id": session.id, "token": "not-a-valid-token",
+            "user_id": 999_999, "delegation_id": delegation.id, "filename": "css/planner.css",
+        }
+        return {"people": tokens, "values": values}
+
+
+def routes(app: Flask) -> set[tuple[str, str]]:
+    return {
+        (rule.endpoint, method)
+        for rule in app.url_map.iter_rules()
+        for method in rule.methods - {"HEAD", "OPTIONS"}
+    }
+
+
+def test_every_route_is_in_the_matrix(app):
+    assert routes(app) == set(MATRIX)
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(app, world, role):
+    client = app.test_client()
+    if role != "anonymous":
+        sign_in(client, world["people"][role])
+    unexpected = {}
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            with app.test_request_context():
+                url = app.url_for(rule.endpoint, **{k: world["values"][k] for k in rule.arguments})
+            response = client.open(url, method=method, data={})
+            response.close()
+            expected = MATRIX[(rule.endpoint, method)][role]
+            if response.status_code != expected:
+                unexpected[f"{method} {url}"] = (response.status_code, expected)
+            if rule.endpoint == "accounts.logout":
+                sign_in(client, world["people"][role]) if role != "anonymous" else None
+    assert unexpected == {}, "(got, expected)"
+
+
+def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, world):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    sign_in(client, world["people"]["admin"])
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
+            with app.test_request_context():
+                url = app.url_for(rule.endpoint, **{k: world["values"][k] for k in rule.arguments})
+            response = client.open(url, method=method, data={"csrf_token": "forged"})
+            assert response.status_code == 400, (method, url)
+            assert "did not come from planner" in response.get_data(as_text=True)
+            checked += 1
+    assert checked >= 9
+    # With the token from a page, the same request goes through.
+    page = client.get("/me/account").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
