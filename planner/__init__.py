@@ -27,11 +27,22 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=os.path.join(PROJECT_ROOT, "static"),
     )
     load_config(app, config)
+    trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def trust_proxies(app: Flask) -> None:
+    """Behind PLANNER_PROXY_COUNT reverse proxies, take the client's address and scheme
+    from X-Forwarded-* (rate limits key on the address; https marks cookies Secure)."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
 def select_locale() -> str | None:

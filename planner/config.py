@@ -51,6 +51,7 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE: bool | None = None  # None: secure in production (served over https)
     RATELIMIT_STORAGE_URI = "memory://"
+    PROXY_COUNT = 0  # reverse proxies in front of planner whose X-Forwarded-* headers to trust
     RATELIMIT_HEADERS_ENABLED = True
     LANGUAGES = ["en"]
     BABEL_DEFAULT_LOCALE = "en"
@@ -84,6 +85,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     elif env == "production" and app.config["SECRET_KEY"] == DEVELOPMENT_SECRET_KEY:
         raise ConfigError("PLANNER_SECRET_KEY is the development key; set a secret one in production")
 
+    if env == "development" and not app.config.get("MAIL_SERVER"):
+        app.config["MAIL_SERVER"] = "console"  # print mail; set PLANNER_MAIL_SERVER to send it
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = env == "production"
 

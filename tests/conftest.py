@@ -15,6 +15,7 @@ from sqlalchemy import event
 
 from planner import create_app
 from planner.extensions import db
+from tests.smtp import smtp_server  # noqa: F401  (a fixture for every test folder)
 
 TEST_DATABASE_URL = os.environ.get("PLANNER_TEST_DATABASE_URL")
 

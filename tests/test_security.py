@@ -53,3 +53,20 @@ def test_oversized_request_is_refused_with_a_reason(client):
     response = client.post("/signup", data={"name": "x" * (10 * 1024 * 1024), "email": "a@example.org"})
     assert response.status_code == 413
     assert "larger than planner accepts" in response.get_data(as_text=True)
+
+
+def test_behind_a_trusted_proxy_the_client_address_and_scheme_come_from_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLANNER_INSTANCE_PATH", str(tmp_path))
+    app = create_app({"ENV": "testing", "PROXY_COUNT": 1})
+
+    @app.get("/probe")
+    def probe():
+        from flask import request
+
+        return {"address": request.remote_addr, "secure": request.is_secure}
+
+    headers = {"X-Forwarded-For": "203.0.113.7", "X-Forwarded-Proto": "https"}
+    assert app.test_client().get("/probe", headers=headers).json == {"address": "203.0.113.7", "secure": True}
+    untrusting = create_app({"ENV": "testing"})
+    untrusting.add_url_rule("/probe", view_func=probe)
+    assert untrusting.test_client().get("/probe", headers=headers).json["address"] == "127.0.0.1"

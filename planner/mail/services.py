@@ -28,7 +28,7 @@ from planner.config import ConfigError
 from planner.db import utcnow
 from planner.extensions import db
 from planner.mail.models import OutboxMessage, OutboxStatus
-from planner.mail.smtp import MailSettings, SMTPConnection, ServerUnavailable, build_mime, is_permanent
+from planner.mail.smtp import MailSettings, ServerUnavailable, build_mime, is_permanent, open_connection
 from planner.mail.smtp import split_content_type
 
 logger = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ def _deliver(ids: Sequence[int], clock: Callable[[], dt.datetime]) -> DeliveryRe
     settings = MailSettings.from_config(current_app.config)
     lease_length = max(MIN_LEASE, dt.timedelta(seconds=10 * settings.timeout))
     report = DeliveryReport()
-    with Session(db.engine, expire_on_commit=False) as session, SMTPConnection(settings) as smtp:
+    with Session(db.engine, expire_on_commit=False) as session, open_connection(settings) as smtp:
         for position, message_id in enumerate(ids):
             now = clock()
             lease = now + lease_length

@@ -9,6 +9,7 @@ import datetime as dt
 import email.policy
 import smtplib
 import ssl
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
@@ -173,3 +174,37 @@ class SMTPConnection:
             smtp.close()
             raise
         return smtp
+
+
+#: MAIL_SERVER value that prints messages instead of sending them (the default in development).
+CONSOLE = "console"
+
+
+class ConsoleConnection:
+    """Development transport: writes each message to standard error and counts it as sent,
+    so that someone trying planner with ``make run`` can follow their links."""
+
+    def __init__(self, settings: MailSettings) -> None:
+        self.settings = settings
+
+    def __enter__(self) -> ConsoleConnection:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        return None
+
+    def send(self, mime: EmailMessage) -> None:
+        body = mime.get_body(preferencelist=("plain",))
+        text = body.get_content() if body is not None else ""
+        sys.stderr.write(
+            f"\n----- email (MAIL_SERVER=console) -----\nTo: {mime['To']}\nSubject: {mime['Subject']}\n\n"
+            f"{text}\n----- end of email -----\n"
+        )
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        return None
+
+
+def open_connection(settings: MailSettings) -> SMTPConnection | ConsoleConnection:
+    return ConsoleConnection(settings) if settings.server == CONSOLE else SMTPConnection(settings)

@@ -208,3 +208,31 @@ def test_create_admin_command(app):
         assert sorted(admins) == ["promote@example.org", "root@example.org"]
     bad = runner.invoke(args=["create-admin", "not-an-address"])
     assert bad.exit_code != 0 and "Enter an email address" in bad.output
+
+
+REDIS_URL = "redis://127.0.0.1:6379/15"
+
+
+def redis_or_skip():
+    import redis
+
+    client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+    try:
+        client.ping()
+    except redis.RedisError:
+        pytest.skip("no Redis on 127.0.0.1:6379")
+    return client
+
+
+@pytest.mark.app_config(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=REDIS_URL)
+def test_throttling_counts_live_in_redis_when_configured(client, app):
+    """With Redis, every gunicorn worker and server shares the same counts."""
+    store = redis_or_skip()
+    store.flushdb()
+    try:
+        statuses = [log_in(client, "someone@example.org", "wrong password").status_code for _ in range(6)]
+        assert statuses[-1] == 429
+        assert any(b"someone@example.org" in key for key in store.keys("*"))
+    finally:
+        store.flushdb()
+        store.close()

@@ -65,3 +65,27 @@ def test_send_test_mail_reports_a_down_server(mail_app, smtp_server):
 def test_send_test_mail_refuses_a_bad_address(mail_app):
     result = mail_app.test_cli_runner().invoke(send_test_mail_command, ["not an address"])
     assert result.exit_code == 2
+
+
+def test_console_transport_prints_mail_for_developers(app, capsys):
+    """With MAIL_SERVER=console (the default in development) mail is printed, not sent."""
+    from planner.mail.services import deliver_due, queue_email
+
+    app.config["MAIL_SERVER"] = "console"
+    with app.test_request_context():
+        queue_email("dev@example.org", "hello", subject="Console check", address="dev@example.org")
+        from planner.extensions import db
+
+        db.session.commit()
+        assert deliver_due().sent == 1
+    printed = capsys.readouterr().err
+    assert "To: dev@example.org" in printed and "Subject: Console check" in printed
+
+
+def test_development_defaults_to_the_console_transport(monkeypatch, tmp_path):
+    from planner import create_app
+
+    monkeypatch.setenv("PLANNER_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("PLANNER_MAIL_SERVER", raising=False)
+    assert create_app({"ENV": "development"}).config["MAIL_SERVER"] == "console"
+    assert create_app({"ENV": "production", "SECRET_KEY": "x" * 40}).config.get("MAIL_SERVER") is None

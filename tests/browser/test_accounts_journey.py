@@ -1,0 +1,44 @@
+"""Signing up in a real browser, confirming through the email that really arrives."""
+import re
+
+import pytest
+
+from planner.mail.services import init_app as init_mail
+
+
+@pytest.fixture
+def mailing_app(app, smtp_server):
+    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5,
+                      MAIL_PROMPT_DELIVERY="inline", WTF_CSRF_ENABLED=True)
+    init_mail(app)
+    return app
+
+
+def test_sign_up_confirm_by_email_and_sign_in(browser, mailing_app, live_server, smtp_server):
+    page = browser.new_context().new_page()
+    page.goto(live_server + "/")
+    page.get_by_role("link", name="Sign up").click()
+    assert page.title() == "Sign up · planner"
+    page.get_by_label("Your name").fill("Hana Suzuki")
+    page.get_by_label("Email address").fill("hana@example.org")
+    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    page.get_by_label("Repeat the password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Create account").click()
+    assert page.get_by_role("heading", name="Check your email").is_visible()
+
+    [received] = smtp_server.received
+    assert received.rcpt_tos == ["hana@example.org"]
+    text = received.message.get_body(preferencelist=("plain",)).get_content()
+    link = re.search(r"http://\S+/verify/\S+", text).group(0)
+
+    page.goto(link)
+    assert page.get_by_text("Your email address is confirmed. You can sign in now.").is_visible()
+    page.get_by_label("Email address").fill("hana@example.org")
+    page.get_by_label("Password").fill("a long enough passphrase")
+    page.get_by_role("button", name="Sign in").click()
+
+    page.get_by_role("link", name="Your account").click()
+    assert page.title() == "Your account · planner"
+    assert page.get_by_text("hana@example.org").first.is_visible()
+    page.get_by_role("button", name="Sign out").click()
+    assert page.get_by_role("link", name="Sign in").is_visible()
