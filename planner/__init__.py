@@ -9,7 +9,7 @@ from flask import Flask, request
 from flask_babel import lazy_gettext
 
 from planner.config import ConfigError, load_config
-from planner.extensions import babel, csrf, db, limiter, login_manager, migrate
+from planner.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -57,6 +57,7 @@ def select_locale() -> str | None:
 def register_extensions(app: Flask) -> None:
     # Import every domain's models so that metadata (and migrations) see all tables.
     import planner.models  # noqa: F401
+    import planner.schedule.versions  # noqa: F401  (keeps Forum.schedule_version current)
 
     db.init_app(app)
     migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
@@ -70,6 +71,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     limiter.init_app(app)
+    cache.init_app(app)
     from planner import security
     from planner.mail import services as mail_services
 

@@ -51,6 +51,9 @@ class DefaultConfig:
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE: bool | None = None  # None: secure in production (served over https)
     RATELIMIT_STORAGE_URI = "memory://"
+    CACHE_TYPE = "SimpleCache"
+    CACHE_DEFAULT_TIMEOUT = 24 * 3600  # entries are keyed on versions; this only frees memory
+    CACHE_THRESHOLD = 2000
     PROXY_COUNT = 0  # reverse proxies in front of planner whose X-Forwarded-* headers to trust
     RATELIMIT_HEADERS_ENABLED = True
     LANGUAGES = ["en"]

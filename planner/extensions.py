@@ -1,5 +1,6 @@
 """Flask extensions, created unbound so that every app from ``create_app`` shares them."""
 from flask_babel import Babel
+from flask_caching import Cache
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -16,3 +17,6 @@ babel = Babel()
 login_manager = LoginManager()
 # Storage comes from RATELIMIT_STORAGE_URI (PLANNER_RATELIMIT_STORAGE_URI): memory:// or redis://.
 limiter = Limiter(key_func=get_remote_address)
+# Rendered programme fragments, keyed on Forum.schedule_version (CACHE_TYPE: SimpleCache
+# per process by default, RedisCache to share between processes).
+cache = Cache()

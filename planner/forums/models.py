@@ -53,6 +53,9 @@ class Forum(Base):
         enum_column_type(ForumStatus, "forum_status"), default=ForumStatus.PLANNING
     )
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Raised in the same transaction as any change to the programme (planner/schedule/versions.py);
+    # caches of timetables and calendars are keyed on it, so every process agrees on what is current.
+    schedule_version: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

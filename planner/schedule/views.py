@@ -1,8 +1,11 @@
 import datetime as dt
 
 from flask import abort, render_template, request
+from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
+from planner.extensions import cache
 from planner.forums.views import load_forum
 from planner.schedule import bp, services
 
@@ -19,11 +22,17 @@ def timetable(slug: str):
             day = dt.date.fromisoformat(day_text)
         except ValueError:
             abort(400, description=_("The day must be a date written like 2018-03-03."))
-    try:
-        timetable = services.timetable_day(forum, day)
-    except services.DayNotInForum:
+    if not forum.first_day <= day <= forum.last_day:
         abort(404, description=_("%(forum)s does not take place on that day.", forum=forum.name))
-    return render_template("schedule/timetable.html", forum=forum, timetable=timetable)
+    # The programme part is the same for every reader of a language until the forum's
+    # schedule version changes; the page around it (who is signed in) is not cached.
+    key = f"timetable:{forum.id}:v{forum.schedule_version}:{day.isoformat()}:{get_locale()}"
+    programme = cache.get(key)
+    if programme is None:
+        timetable = services.timetable_day(forum, day)
+        programme = render_template("schedule/_timetable_programme.html", forum=forum, timetable=timetable)
+        cache.set(key, programme)
+    return render_template("schedule/timetable.html", forum=forum, day=day, programme=Markup(programme))
 
 
 @bp.get("/sessions/<int:session_id>")

@@ -3,7 +3,7 @@ import pytest
 
 from planner.demo.synthetic import load_synthetic_forum
 from planner.extensions import db
-from planner.schedule.models import ParticipantRole
+from planner.schedule.models import ParticipantRole, Session
 from tests.factories import add_participant, make_event, make_forum, make_person, make_room, make_session, tokyo
 
 
@@ -85,3 +85,19 @@ def test_timetable_query_count_does_not_grow_with_the_programme(app, client, cou
         assert response.get_data(as_text=True).count('class="session kind-') == (10 if slug == "small" else 1000)
         counts[slug] = counter.count
     assert counts["small"] == counts["large"] <= 4
+
+
+def test_timetable_is_served_from_cache_until_the_programme_changes(app, client, count_queries, programme):
+    url = "/forums/isef2/timetable?day=2018-02-28"
+    with count_queries() as cold:
+        client.get(url)
+    with count_queries() as warm:
+        page = client.get(url).get_data(as_text=True)
+    assert warm.count < cold.count
+    assert "Welcome &amp; introduction" in page
+    with app.app_context():
+        session = db.session.get(Session, programme["opening"])
+        session.title = "Opening, renamed"
+        db.session.commit()
+    page = client.get(url).get_data(as_text=True)
+    assert "Opening, renamed" in page and "Welcome &amp; introduction" not in page
