@@ -2,6 +2,9 @@ import datetime as dt
 
 from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_login import current_user
+
+from planner.accounts.permissions import is_organiser
 
 from planner.forums import bp, services
 from planner.forums.models import Forum
@@ -27,6 +30,7 @@ def forum(slug: str):
     return render_template(
         "forums/forum.html",
         forum=forum,
+        can_organise=is_organiser(current_user, forum),
         events=services.events_of(forum),
         delegations=services.delegations_of(forum),
     )

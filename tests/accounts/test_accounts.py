@@ -41,6 +41,8 @@ def test_sign_up_verify_and_sign_in(client, app):
 
     signed_in = log_in(client, "ada@example.org")
     assert signed_in.status_code == 302
+    with app.app_context():
+        assert db.session.scalar(select(User.password_hash)).startswith("scrypt:")
     assert "Ada Lovelace" in client.get("/me/account").get_data(as_text=True)
 
 

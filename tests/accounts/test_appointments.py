@@ -113,3 +113,9 @@ def test_audit_log_filters(client, app, ids):
     assert "No entries match." in client.get("/forums/isef2/manage/audit?until=2000-01-01").get_data(as_text=True)
     bad = client.get("/forums/isef2/manage/audit?since=yesterday")
     assert bad.status_code == 400 and "Write dates like 2018-03-03." in bad.get_data(as_text=True)
+
+
+def test_forum_page_offers_organisers_their_page(client, app, ids):
+    assert "Organise this forum" not in client.get("/forums/isef2/").get_data(as_text=True)
+    sign_in(client, ids["organiser_token"])
+    assert 'href="/forums/isef2/manage/">Organise this forum' in client.get("/forums/isef2/").get_data(as_text=True)
