@@ -85,10 +85,12 @@ def register_blueprints(app: Flask) -> None:
     from planner.audit import views as audit_views
     from planner.forums import views as forum_views
     from planner.mail import views as mail_views
+    from planner.registration import views as registration_views
     from planner.schedule import views as schedule_views
     from planner.site import views as site_views
 
-    for views in (site_views, forum_views, schedule_views, account_views, audit_views, mail_views):
+    for views in (site_views, forum_views, schedule_views, account_views, audit_views, mail_views,
+                  registration_views):
         app.register_blueprint(views.bp)
 
 

@@ -29,7 +29,9 @@ def long_date(day: dt.date | dt.datetime, forum: Forum | None = None) -> str:
     return format_date(day, "full", locale=get_locale())
 
 
-def short_date(day: dt.date) -> str:
+def short_date(day: dt.date | dt.datetime, forum: Forum | None = None) -> str:
+    if isinstance(day, dt.datetime):
+        day = day.astimezone(forum.zone).date() if forum else day.date()
     return format_date(day, "d MMM", locale=get_locale())
 
 

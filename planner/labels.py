@@ -5,7 +5,9 @@ import enum
 
 from flask_babel import lazy_gettext as _l
 
+from planner.delegations.models import NominationStatus
 from planner.models import DelegationKind, EventKind, ForumStatus, MemberRole, ParticipantRole, SessionKind
+from planner.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
 
 LABELS = {
     ForumStatus.PLANNING: _l("In planning"),
@@ -32,6 +34,21 @@ LABELS = {
     MemberRole.MEMBER: _l("Member"),
     ParticipantRole.CHAIR: _l("Chair"),
     ParticipantRole.SPEAKER: _l("Speaker"),
+    RegistrationStatus.PENDING: _l("pending approval"),
+    RegistrationStatus.CONFIRMED: _l("confirmed"),
+    RegistrationStatus.WAITLISTED: _l("on the waiting list"),
+    RegistrationStatus.DECLINED: _l("declined"),
+    RegistrationStatus.CANCELLED: _l("cancelled"),
+    RegistrationMode.OPEN: _l("Online registration"),
+    RegistrationMode.NOMINATION: _l("By nomination"),
+    QuestionKind.TEXT: _l("Text"),
+    QuestionKind.SINGLE: _l("One choice"),
+    QuestionKind.MULTIPLE: _l("Several choices"),
+    QuestionKind.YES_NO: _l("Yes or no"),
+    NominationStatus.NOMINATED: _l("nominated"),
+    NominationStatus.ACCREDITED: _l("accredited"),
+    NominationStatus.DECLINED: _l("declined"),
+    NominationStatus.WITHDRAWN: _l("withdrawn"),
 }
 
 

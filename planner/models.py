@@ -4,9 +4,14 @@ from planner.audit.models import AuditEntry
 from planner.delegations.models import Delegation, DelegationKind, DelegationMember, MemberRole, Person
 from planner.forums.models import Event, EventKind, Forum, ForumStatus, Room, Venue
 from planner.mail.models import OutboxMessage
+from planner.registration.models import AgendaItem, Question, Registration, RegistrationPolicy
 from planner.schedule.models import ParticipantRole, Session, SessionKind, SessionParticipant
 
 __all__ = [
+    "AgendaItem",
+    "Question",
+    "Registration",
+    "RegistrationPolicy",
     "AuditEntry",
     "DelegationFocalPoint",
     "ForumOrganiser",

@@ -12,6 +12,7 @@ from flask import Flask
 
 from planner.delegations.models import DelegationKind
 from planner.extensions import db
+from planner.registration.models import RegistrationMode, RegistrationPolicy
 from tests.conftest import sign_in
 from tests.factories import (
     make_delegation, make_event, make_focal_point, make_forum, make_organiser, make_session, make_user, tokyo,
@@ -68,6 +69,12 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("audit.audit_log", "GET"): organisers_only(200),
     ("mail.forum_outbox", "GET"): organisers_only(200),
     ("mail.site_outbox", "GET"): admins_only(200),
+    ("registration.apply", "GET"): signed_in(200),
+    ("registration.apply", "POST"): signed_in(422),
+    ("registration.my_registrations", "GET"): signed_in(200),
+    ("registration.cancel", "POST"): signed_in(404),  # not theirs (nobody's)
+    ("registration.add_to_agenda", "POST"): signed_in(403),  # not confirmed for the event
+    ("registration.remove_from_agenda", "POST"): signed_in(302),
 }
 
 
@@ -78,6 +85,7 @@ def world(app: Flask) -> dict:
         other_forum = make_forum(slug="other")
         event = make_event(forum, "Y-ISEF")
         session = make_session(event, tokyo("2018-02-28 09:00"))
+        db.session.add(RegistrationPolicy(event_id=event.id, mode=RegistrationMode.OPEN))
         delegation = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
         people = {
             "delegate": make_user(),
@@ -92,6 +100,7 @@ def world(app: Flask) -> dict:
         values = {
             "slug": "isef2", "code": "Y-ISEF", "session_id": session.id, "token": "not-a-valid-token",
             "user_id": 999_999, "delegation_id": delegation.id, "filename": "css/planner.css",
+            "registration_id": 999_999,
         }
         return {"people": tokens, "values": values}
 

@@ -5,6 +5,7 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
+from wtforms import SelectChoice
 
 from planner.accounts import appointments, bp, forms
 from planner.accounts.permissions import NotAllowed, require_organiser
@@ -26,7 +27,7 @@ def load_managed_forum(slug: str) -> Forum:
 
 def _focal_point_form(forum: Forum) -> forms.AppointFocalPointForm:
     form = forms.AppointFocalPointForm(prefix="focal")
-    form.delegation.choices = [(d.id, d.name) for d in db.session.scalars(
+    form.delegation.choices = [SelectChoice(d.id, d.name) for d in db.session.scalars(
         select(Delegation).where(Delegation.forum_id == forum.id).order_by(func.lower(Delegation.name))
     )]
     return form

@@ -28,6 +28,8 @@ class User(Base):
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
+    # The language their email is written in: chosen from the browser at sign-up.
+    language: Mapped[str] = mapped_column(String(16), default="en")
     email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)

@@ -20,6 +20,13 @@ class DelegationKind(enum.StrEnum):
     ORGANISATION = "organisation"
 
 
+class NominationStatus(enum.StrEnum):
+    NOMINATED = "nominated"  # by the focal point; holds one of the delegation's seats
+    ACCREDITED = "accredited"  # by an organiser; holds a seat
+    DECLINED = "declined"  # by an organiser; frees the seat
+    WITHDRAWN = "withdrawn"  # by the focal point; frees the seat
+
+
 class MemberRole(enum.StrEnum):
     HEAD = "head_of_delegation"
     MINISTER = "minister"
@@ -41,6 +48,10 @@ class Delegation(Base):
             "country_code IS NULL OR (length(country_code) = 2 AND country_code = upper(country_code))",
             name="country_code_iso",
         ),
+        CheckConstraint("seat_quota IS NULL OR seat_quota >= 0", name="seat_quota_not_negative"),
+        CheckConstraint("seats_used >= 0", name="seats_used_not_negative"),
+        # The quota holds in the database itself, whatever the code does under load.
+        CheckConstraint("seat_quota IS NULL OR seats_used <= seat_quota", name="within_quota"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,6 +62,10 @@ class Delegation(Base):
     country_code: Mapped[str | None] = mapped_column(String(2))
     # The space agency the delegation brings, where it has one.
     space_agency: Mapped[str | None] = mapped_column(String(200))
+    # Seats at the ministerial meeting, set by organisers; None: no limit.
+    seat_quota: Mapped[int | None]
+    # Nominated and accredited members; changed only by conditional UPDATEs.
+    seats_used: Mapped[int] = mapped_column(default=0)
 
     forum: Mapped[Forum] = relationship(back_populates="delegations")
     members: Mapped[list[DelegationMember]] = relationship(
@@ -99,6 +114,11 @@ class DelegationMember(Base):
     role: Mapped[MemberRole] = mapped_column(
         enum_column_type(MemberRole, "member_role"), default=MemberRole.MEMBER
     )
+    status: Mapped[NominationStatus] = mapped_column(
+        enum_column_type(NominationStatus, "nomination_status"), default=NominationStatus.NOMINATED
+    )
+    nominated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
 
     delegation: Mapped[Delegation] = relationship(back_populates="members")
     person: Mapped[Person] = relationship(back_populates="memberships")

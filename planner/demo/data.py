@@ -175,3 +175,28 @@ DELEGATIONS = [
     ("Asia-Pacific Space Cooperation Organization", "organisation", None, None),
     ("Committee on Space Research", "organisation", None, None),
 ]
+
+# Registration rules per event (times local). Questions: (label, kind, choices, required).
+REGISTRATION = {
+    "Y-ISEF": dict(mode="open", opens="2018-01-15 09:00", closes="2018-02-23 17:00", capacity=150,
+                   approval_required=True, min_age=18, max_age=35, questions=[
+                       ("Your field of work", "single", ["Engineering", "Science", "Policy", "Business", "Other"], True),
+                       ("Which working group interests you most?", "single", ["A: the Moon", "B: Mars and beyond",
+                                                                              "C: benefits on Earth"], True),
+                       ("Dietary requirements", "text", [], False),
+                   ]),
+    "I-ISEF": dict(mode="open", opens="2018-01-15 09:00", closes="2018-02-26 17:00", capacity=200,
+                   approval_required=True, organisation_required=True, questions=[
+                       ("Your company's sector", "multiple", ["Launch", "Spacecraft", "Ground systems",
+                                                              "Services", "Finance"], False),
+                       ("Would you like a business-matching slot?", "yes_no", [], True),
+                   ]),
+    "S-ISEF": dict(mode="open", opens="2018-01-15 09:00", closes="2018-02-16 17:00", capacity=100,
+                   approval_required=True, min_age=15, max_age=18, allowed_countries=["JP"],
+                   guardian_required=True, questions=[
+                       ("Your school", "text", [], True),
+                   ]),
+    "MINISTERIAL": dict(mode="nomination", capacity=None),
+}
+# Seats per delegation at the ministerial meeting.
+SEAT_QUOTA = {"country": 5, "organisation": 3}

@@ -10,6 +10,7 @@ from planner.delegations.models import Delegation, DelegationKind, Person
 from planner.demo import data
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum, ForumStatus, Room, Venue
+from planner.registration.models import Question, QuestionKind, RegistrationMode, RegistrationPolicy
 from planner.schedule.models import ParticipantRole, Session, SessionKind, SessionParticipant
 
 
@@ -78,8 +79,25 @@ def load_isef2() -> Forum | None:
         events[code].sessions.append(session)
 
     for name, kind, code, agency in data.DELEGATIONS:
-        forum.delegations.append(
-            Delegation(name=name, kind=DelegationKind(kind), country_code=code, space_agency=agency)
-        )
+        forum.delegations.append(Delegation(
+            name=name, kind=DelegationKind(kind), country_code=code, space_agency=agency,
+            seat_quota=data.SEAT_QUOTA[kind],
+        ))
+    db.session.flush()
+    for code, rules in data.REGISTRATION.items():
+        _add_registration_rules(events[code], dict(rules), zone)
     db.session.flush()
     return forum
+
+
+def _add_registration_rules(event: Event, rules: dict, zone: ZoneInfo) -> None:
+    questions = rules.pop("questions", [])
+    opens, closes = rules.pop("opens", None), rules.pop("closes", None)
+    db.session.add(RegistrationPolicy(
+        event_id=event.id, mode=RegistrationMode(rules.pop("mode")),
+        opens_at=_local(opens, zone) if opens else None, closes_at=_local(closes, zone) if closes else None,
+        **rules,
+    ))
+    for position, (label, kind, choices, required) in enumerate(questions):
+        db.session.add(Question(event_id=event.id, position=position, label=label, kind=QuestionKind(kind),
+                                choices=choices, required=required))

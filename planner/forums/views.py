@@ -7,6 +7,7 @@ from flask_login import current_user
 from planner.accounts.permissions import is_organiser
 
 from planner.forums import bp, services
+from planner.registration import services as registration_services
 from planner.forums.models import Forum
 from planner.schedule.services import sessions_by_day
 
@@ -46,5 +47,8 @@ def event(slug: str, code: str):
     if event.code != code:
         return redirect(url_for(".event", slug=forum.slug, code=event.code), 301)
     return render_template(
-        "forums/event.html", forum=forum, event=event, days=sessions_by_day(forum, event)
+        "forums/event.html", forum=forum, event=event, days=sessions_by_day(forum, event),
+        policy=registration_services.policy_of(event),
+        registration=registration_services.registration_of(current_user, event)
+        if current_user.is_authenticated else None,
     )

@@ -1,0 +1,71 @@
+"""A delegate's personal agenda: sessions of the events they are confirmed for."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+
+from planner.accounts.models import User
+from planner.extensions import db
+from planner.forums.models import Event, Room
+from planner.registration.models import AgendaItem, Registration, RegistrationStatus
+from planner.schedule.models import Session
+
+
+class AgendaError(Exception):
+    pass
+
+
+def confirmed_event_ids(user: User) -> set[int]:
+    return set(db.session.scalars(select(Registration.event_id).where(
+        Registration.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED)))
+
+
+def add(user: User, session: Session) -> None:
+    """Only public sessions of events the person is confirmed for can be picked."""
+    if not session.is_public or session.event_id not in confirmed_event_ids(user):
+        raise AgendaError(_("You can pick sessions of events you are confirmed for."))
+    if db.session.get(AgendaItem, (user.id, session.id)) is None:
+        db.session.add(AgendaItem(user_id=user.id, session_id=session.id))
+        db.session.flush()
+
+
+def remove(user: User, session_id: int) -> None:
+    item = db.session.get(AgendaItem, (user.id, session_id))
+    if item is not None:
+        db.session.delete(item)
+        db.session.flush()
+
+
+def sessions_of(user: User) -> list[Session]:
+    return list(db.session.scalars(
+        select(Session).join(AgendaItem, AgendaItem.session_id == Session.id)
+        .where(AgendaItem.user_id == user.id)
+        .options(joinedload(Session.event).joinedload(Event.forum), joinedload(Session.room).joinedload(Room.venue))
+        .order_by(Session.starts_at, Session.id)
+    ))
+
+
+def clashes(sessions: list[Session]) -> set[int]:
+    """Ids of the sessions that overlap another one in the list (any overlap counts)."""
+    clashing: set[int] = set()
+    ordered = sorted(sessions, key=lambda s: s.starts_at)
+    latest_end, latest_id = None, None
+    for session in ordered:
+        if latest_end is not None and session.starts_at < latest_end:
+            clashing |= {session.id, latest_id}  # type: ignore[arg-type]
+        if latest_end is None or session.ends_at > latest_end:
+            latest_end, latest_id = session.ends_at, session.id
+    return clashing
+
+
+def offered_sessions(user: User) -> list[Session]:
+    """Public sessions of the events the person is confirmed for, to pick from."""
+    event_ids = confirmed_event_ids(user)
+    if not event_ids:
+        return []
+    return list(db.session.scalars(
+        select(Session).where(Session.event_id.in_(event_ids), Session.is_public.is_(True))
+        .options(joinedload(Session.event).joinedload(Event.forum), joinedload(Session.room).joinedload(Room.venue))
+        .order_by(Session.starts_at, Session.id)
+    ))

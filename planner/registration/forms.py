@@ -1,0 +1,89 @@
+"""The application form, shaped by the event's policy and questions."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import get_locale
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, SelectMultipleField, StringField
+from wtforms import IntegerField, SelectChoice, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+
+from planner.accounts.forms import printable
+from planner.delegations.models import Delegation
+from planner.registration.eligibility import Application
+from planner.registration.models import Question, QuestionKind, RegistrationPolicy
+
+
+def _countries() -> list[SelectChoice]:
+    territories = get_locale().territories
+    named = sorted(((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()),
+                   key=lambda item: item[1])
+    return [SelectChoice("", "—")] + [SelectChoice(code, name) for code, name in named]
+
+
+class ApplicationForm(FlaskForm):
+    """Fields are added per event by ``application_form``."""
+
+
+def application_form(policy: RegistrationPolicy, questions: list[Question], delegations: list[Delegation],
+                     **kwargs: Any) -> ApplicationForm:
+    class Form(ApplicationForm):
+        pass
+
+    Form.delegation = SelectField(_l("Your delegation, if you come with one"), coerce=int,
+                                  choices=[SelectChoice(0, "—")] + [SelectChoice(d.id, d.name) for d in delegations])
+    if policy.min_age is not None or policy.max_age is not None:
+        Form.date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()],
+                                       description=_l("Used to check the event's age limits."))
+    Form.organisation = StringField(
+        _l("Organisation"), validators=[DataRequired() if policy.organisation_required else Optional(),
+                                        Length(max=200), printable])
+    Form.country = SelectField(_l("Country"), choices=_countries(),
+                               validators=[DataRequired()] if policy.allowed_countries else [])
+    if policy.invitation_codes:
+        Form.invitation_code = StringField(_l("Invitation code"), validators=[DataRequired(), Length(max=64)])
+    if policy.guardian_required:
+        Form.guardian_name = StringField(_l("Parent or guardian's name"),
+                                         validators=[DataRequired(), Length(max=200), printable])
+        Form.guardian_email = EmailField(_l("Parent or guardian's email address"),
+                                         validators=[DataRequired(), Length(max=320)])
+        Form.guardian_consent = BooleanField(_l("My parent or guardian consents to my taking part."),
+                                             validators=[InputRequired()])
+    for question in questions:
+        required = [InputRequired()] if question.required else [Optional()]
+        name = f"q{question.id}"
+        if question.kind is QuestionKind.TEXT:
+            field = TextAreaField(question.label, validators=[*required, Length(max=2000), printable])
+        elif question.kind is QuestionKind.SINGLE:
+            field = RadioField(question.label, choices=[SelectChoice(c) for c in question.choices], validators=required)
+        elif question.kind is QuestionKind.MULTIPLE:
+            field = SelectMultipleField(question.label, choices=[SelectChoice(c) for c in question.choices],
+                                        validators=required)
+        else:
+            field = RadioField(question.label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))], validators=required)
+        setattr(Form, name, field)
+    return Form(**kwargs)
+
+
+def application_from(form: ApplicationForm, questions: list[Question]) -> Application:
+    def value(name: str, default: Any = None) -> Any:
+        return getattr(form, name).data if hasattr(form, name) else default
+
+    return Application(
+        date_of_birth=value("date_of_birth"),
+        organisation=value("organisation", "") or "",
+        country_code=value("country") or None,
+        delegation_id=value("delegation") or None,
+        invitation_code=value("invitation_code", "") or "",
+        guardian_name=value("guardian_name", "") or "",
+        guardian_email=value("guardian_email", "") or "",
+        guardian_consent=bool(value("guardian_consent", False)),
+        answers={str(q.id): value(f"q{q.id}") for q in questions},
+    )
+
+
+class CapacityForm(FlaskForm):
+    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+                            description=_l("Leave empty for no limit."))

@@ -1,0 +1,246 @@
+"""Applying to events, deciding on applications, and the waiting list.
+
+Rules enforced here, for every entry point:
+- one registration per person and event, however often the form is sent;
+- a seat is taken only through ``seats`` (atomic), so capacity holds under load;
+- the waiting list is served in order of application, and only while registration is
+  open and the event has not started;
+- every decision by an organiser is in the audit log, every change of status is emailed.
+"""
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import url_for
+from flask_babel import force_locale
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from planner.accounts.models import User
+from planner.accounts.permissions import require_organiser
+from planner.audit.services import record
+from planner.db import utcnow
+from planner.extensions import db
+from planner.forums.models import Event
+from planner.mail.services import queue_email
+from planner.registration import seats
+from planner.registration.eligibility import (
+    Application, RegistrationRefused, check_answers, check_eligibility, check_window,
+)
+from planner.registration.models import (
+    Question, Registration, RegistrationMode, RegistrationPolicy, RegistrationStatus as Status,
+)
+
+ACTIVE = {Status.PENDING, Status.CONFIRMED, Status.WAITLISTED}
+
+
+class RegistrationError(Exception):
+    """A refused organiser action, with a message for them."""
+
+
+def policy_of(event: Event) -> RegistrationPolicy | None:
+    return db.session.get(RegistrationPolicy, event.id)
+
+
+def questions_of(event: Event) -> list[Question]:
+    return list(db.session.scalars(
+        select(Question).where(Question.event_id == event.id).order_by(Question.position, Question.id)
+    ))
+
+
+def registration_of(user: User, event: Event) -> Registration | None:
+    return db.session.scalar(
+        select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
+    )
+
+
+def _notify(registration: Registration, what: str) -> None:
+    """Email the applicant about ``what`` happened, in their language."""
+    user, event = registration.user, registration.event
+    subjects = {
+        "received": _("We received your application for %(event)s"),
+        "confirmed": _("Your place at %(event)s is confirmed"),
+        "waitlisted": _("You are on the waiting list for %(event)s"),
+        "promoted": _("A place at %(event)s is now yours"),
+        "declined": _("Your application for %(event)s was declined"),
+        "cancelled": _("Your registration for %(event)s is cancelled"),
+    }
+    with force_locale(user.language or "en"):
+        queue_email(
+            user.email, f"registration/{what}", subject=subjects[what] % {"event": event.title},
+            forum_id=event.forum_id, name=user.name, event=event, forum=event.forum,
+            link=url_for("registration.my_registrations", _external=True),
+        )
+
+
+def apply(user: User, event: Event, application: Application, now: dt.datetime | None = None) -> Registration:
+    """Register ``user`` for ``event``: confirmed, pending approval or waitlisted, or
+    ``RegistrationRefused`` naming the rule that failed."""
+    now = now or utcnow()
+    policy = policy_of(event)
+    if policy is None:
+        raise RegistrationRefused(_("This event does not take registrations."))
+    if policy.mode is RegistrationMode.NOMINATION:
+        raise RegistrationRefused(_("Places at this meeting are by nomination: ask your delegation's focal point."))
+    existing = registration_of(user, event)
+    if existing is not None and existing.status in ACTIVE:
+        return existing  # sent twice: still one registration
+    if existing is not None and existing.status is Status.DECLINED:
+        raise RegistrationRefused(_("The organisers declined your application for this event."))
+    check_window(policy, now)
+    check_eligibility(policy, event, application)
+    answers = check_answers(questions_of(event), application.answers)
+
+    registration = existing or Registration(event_id=event.id, user_id=user.id)
+    registration.applied_at = now  # a cancelled person who comes back joins the end of the line
+    registration.decided_at = None
+    registration.delegation_id = application.delegation_id
+    registration.date_of_birth = application.date_of_birth
+    registration.organisation = application.organisation.strip()
+    registration.country_code = application.country_code
+    registration.guardian_name = application.guardian_name.strip()
+    registration.guardian_email = application.guardian_email.strip()
+    registration.guardian_consent = application.guardian_consent
+    registration.answers = answers
+    registration.status = Status.PENDING
+    try:
+        # Inserted before a seat is taken: a concurrent duplicate fails here, holding nothing.
+        with db.session.begin_nested():
+            db.session.add(registration)
+            db.session.flush()
+    except IntegrityError:
+        concurrent = registration_of(user, event)
+        if concurrent is None:
+            raise
+        return concurrent
+    if policy.approval_required:
+        _notify(registration, "received")
+    elif seats.take_event_seat(event.id):
+        registration.status = Status.CONFIRMED
+        _notify(registration, "confirmed")
+    else:
+        registration.status = Status.WAITLISTED
+        _notify(registration, "waitlisted")
+    db.session.flush()
+    return registration
+
+
+def _reload(registration: Registration) -> Registration:
+    db.session.refresh(registration)
+    return registration
+
+
+def cancel_own(user: User, registration: Registration, now: dt.datetime | None = None) -> None:
+    """A delegate cancels their registration; a seat they held goes to the waiting list."""
+    if registration.user_id != user.id:
+        raise RegistrationError(_("This is not your registration."))
+    _cancel(registration, now)
+
+
+def _cancel(registration: Registration, now: dt.datetime | None) -> None:
+    was_confirmed = registration.status is Status.CONFIRMED
+    if not seats.move_registration(registration.id, ACTIVE, Status.CANCELLED):
+        raise RegistrationError(_("This registration is no longer active."))
+    _reload(registration)
+    _notify(registration, "cancelled")
+    if was_confirmed:
+        seats.release_event_seat(registration.event_id)
+        promote_waitlisted(registration.event, now)
+
+
+def promote_waitlisted(event: Event, now: dt.datetime | None = None) -> list[Registration]:
+    """Give free seats to the waiting list in order of application, unless registration
+    has closed or the event has begun."""
+    now = now or utcnow()
+    policy = policy_of(event)
+    if policy is None or now >= event.starts_at or (policy.closes_at and now >= policy.closes_at):
+        return []
+    promoted: list[Registration] = []
+    while seats.take_event_seat(event.id):
+        candidates = db.session.scalars(
+            select(Registration.id)
+            .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
+            .order_by(Registration.applied_at, Registration.id).limit(5)
+        ).all()
+        winner = next((rid for rid in candidates
+                       if seats.move_registration(rid, {Status.WAITLISTED}, Status.CONFIRMED)), None)
+        if winner is None:
+            seats.release_event_seat(event.id)  # nobody waiting: the seat stays free
+            break
+        registration = _reload(db.session.get(Registration, winner))
+        _notify(registration, "promoted")
+        promoted.append(registration)
+    return promoted
+
+
+def approve(organiser: User, registration: Registration, now: dt.datetime | None = None) -> Registration:
+    """Approve a pending application: confirmed if a seat is free, else waitlisted."""
+    event = registration.event
+    require_organiser(organiser, event.forum)
+    if registration.status is not Status.PENDING:
+        raise RegistrationError(_("Only pending applications can be approved."))
+    if seats.take_event_seat(event.id):
+        if not seats.move_registration(registration.id, {Status.PENDING}, Status.CONFIRMED):
+            seats.release_event_seat(event.id)
+            raise RegistrationError(_("This application was changed meanwhile; reload the page."))
+        what = "confirmed"
+    else:
+        if not seats.move_registration(registration.id, {Status.PENDING}, Status.WAITLISTED):
+            raise RegistrationError(_("This application was changed meanwhile; reload the page."))
+        what = "waitlisted"
+    _reload(registration)
+    record(organiser, f"registration.{'approved' if what == 'confirmed' else 'approved_waitlisted'}",
+           forum_id=event.forum_id, target=("registration", registration.id),
+           summary=_("%(name)s approved for %(event)s", name=registration.user.name, event=event.code),
+           before={"status": "pending"}, after={"status": registration.status.value})
+    _notify(registration, what)
+    return registration
+
+
+def decline(organiser: User, registration: Registration, now: dt.datetime | None = None) -> Registration:
+    event = registration.event
+    require_organiser(organiser, event.forum)
+    before = registration.status
+    if not seats.move_registration(registration.id, ACTIVE, Status.DECLINED):
+        raise RegistrationError(_("Only active registrations can be declined."))
+    _reload(registration)
+    record(organiser, "registration.declined", forum_id=event.forum_id, target=("registration", registration.id),
+           summary=_("%(name)s declined for %(event)s", name=registration.user.name, event=event.code),
+           before={"status": before.value}, after={"status": "declined"})
+    _notify(registration, "declined")
+    if before is Status.CONFIRMED:
+        seats.release_event_seat(event.id)
+        promote_waitlisted(event, now)
+    return registration
+
+
+def cancel_by_organiser(organiser: User, registration: Registration, now: dt.datetime | None = None) -> None:
+    require_organiser(organiser, registration.event.forum)
+    before = registration.status
+    _cancel(registration, now)
+    record(organiser, "registration.cancelled", forum_id=registration.event.forum_id,
+           target=("registration", registration.id),
+           summary=_("%(name)s cancelled for %(event)s", name=registration.user.name, event=registration.event.code),
+           before={"status": before.value}, after={"status": "cancelled"})
+
+
+def change_capacity(organiser: User, event: Event, capacity: int | None, now: dt.datetime | None = None) -> None:
+    """Raise or lower the capacity; never below the seats already taken. Raising it
+    serves the waiting list."""
+    require_organiser(organiser, event.forum)
+    policy = policy_of(event)
+    if policy is None:
+        raise RegistrationError(_("This event does not take registrations."))
+    if capacity is not None and capacity < 1:
+        raise RegistrationError(_("The capacity must be at least 1, or empty for no limit."))
+    before = policy.capacity
+    if not seats.set_capacity(event.id, capacity):
+        db.session.refresh(policy)
+        raise RegistrationError(_("%(taken)d seats are taken: cancel or decline registrations before lowering "
+                                  "the capacity below that.", taken=policy.seats_taken))
+    db.session.refresh(policy)
+    record(organiser, "registration.capacity_changed", forum_id=event.forum_id, target=("event", event.id),
+           summary=_("Capacity of %(event)s changed", event=event.code),
+           before={"capacity": before}, after={"capacity": capacity})
+    promote_waitlisted(event, now)

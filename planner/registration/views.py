@@ -1,0 +1,115 @@
+"""Delegates apply to events, see and cancel their registrations, and keep an agenda."""
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from planner.delegations.models import Delegation
+from planner.extensions import db
+from planner.forums import services as forum_services
+from planner.forums.models import Event
+from planner.forums.views import load_forum
+from planner.registration import agenda, bp, services
+from planner.registration.eligibility import RegistrationRefused
+from planner.registration.forms import application_form, application_from
+from planner.registration.models import Registration, RegistrationMode, RegistrationStatus
+from planner.schedule.models import Session
+
+
+def load_event(slug: str, code: str) -> Event:
+    forum = load_forum(slug)
+    try:
+        return forum_services.find_event(forum, code)
+    except forum_services.EventNotFound:
+        abort(404, description=_("This forum has no event with the code %(code)s.", code=code))
+
+
+@bp.route("/forums/<slug>/events/<code>/register", methods=["GET", "POST"])
+@login_required
+def apply(slug: str, code: str):
+    event = load_event(slug, code)
+    policy = services.policy_of(event)
+    if policy is None or policy.mode is RegistrationMode.NOMINATION:
+        abort(404, description=_("This event does not take online registrations."))
+    existing = services.registration_of(current_user, event)
+    questions = services.questions_of(event)
+    delegations = list(db.session.scalars(
+        select(Delegation).where(Delegation.forum_id == event.forum_id).order_by(func.lower(Delegation.name))))
+    form = application_form(policy, questions, delegations)
+    refusal = None
+    if form.validate_on_submit():
+        try:
+            registration = services.apply(current_user, event, application_from(form, questions))
+        except RegistrationRefused as error:
+            db.session.rollback()
+            refusal = str(error)
+        else:
+            db.session.commit()
+            messages = {
+                RegistrationStatus.CONFIRMED: _("You are registered for %(event)s: your place is confirmed."),
+                RegistrationStatus.PENDING: _("Your application for %(event)s is received; the organisers will decide."),
+                RegistrationStatus.WAITLISTED: _("%(event)s is full: you are on the waiting list."),
+            }
+            flash(messages[registration.status] % {"event": event.title}, "success")
+            return redirect(url_for(".my_registrations"))
+    status = 422 if form.errors or refusal else 200
+    return render_template("registration/apply.html", event=event, forum=event.forum, policy=policy, form=form,
+                           existing=existing, refusal=refusal), status
+
+
+@bp.get("/me")
+@login_required
+def my_registrations():
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.user_id == current_user.id)
+        .options(joinedload(Registration.event).joinedload(Event.forum))
+        .order_by(Registration.applied_at.desc())
+    ).all()
+    picked = agenda.sessions_of(current_user)
+    picked_ids = {s.id for s in picked}
+    return render_template(
+        "registration/me.html", registrations=registrations, agenda=picked, clashes=agenda.clashes(picked),
+        offered=[s for s in agenda.offered_sessions(current_user) if s.id not in picked_ids],
+        action_form=FlaskForm(),
+    )
+
+
+@bp.post("/me/registrations/<int:registration_id>/cancel")
+@login_required
+def cancel(registration_id: int):
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.user_id != current_user.id:
+        abort(404, description=_("You have no such registration."))
+    try:
+        services.cancel_own(current_user, registration)
+    except services.RegistrationError as error:
+        abort(409, description=str(error))
+    db.session.commit()
+    flash(_("Your registration for %(event)s is cancelled.", event=registration.event.title), "success")
+    return redirect(url_for(".my_registrations"))
+
+
+@bp.post("/me/agenda/<int:session_id>")
+@login_required
+def add_to_agenda(session_id: int):
+    session = db.session.get(Session, session_id)
+    if session is None:
+        abort(404, description=_("There is no public session with this number."))
+    try:
+        agenda.add(current_user, session)
+    except agenda.AgendaError as error:
+        abort(403, description=str(error))
+    db.session.commit()
+    return redirect(url_for(".my_registrations") + "#agenda")
+
+
+@bp.post("/me/agenda/<int:session_id>/remove")
+@login_required
+def remove_from_agenda(session_id: int):
+    agenda.remove(current_user, session_id)
+    db.session.commit()
+    return redirect(url_for(".my_registrations") + "#agenda")
