@@ -107,3 +107,11 @@ def make_focal_point(delegation: Delegation, **overrides: Any) -> User:
     user = make_user(**overrides)
     _save(DelegationFocalPoint(delegation_id=delegation.id, user_id=user.id))
     return user
+
+
+def make_policy(event: Event, **overrides: Any):  # noqa: ANN201
+    from planner.registration.models import RegistrationMode, RegistrationPolicy
+
+    values: dict[str, Any] = dict(mode=RegistrationMode.OPEN)
+    values.update(overrides)
+    return _save(RegistrationPolicy(event_id=event.id, **values))

@@ -10,8 +10,9 @@ import secrets
 from typing import Any
 
 from flask import url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from planner.accounts import tokens
@@ -73,7 +74,7 @@ def sign_up(name: str, email: str, password: str) -> None:
             queue_email(existing.email, "accounts/signup_existing", subject=_("You already have a planner account"),
                         name=existing.name, login=_link("accounts.login"), reset=_link("accounts.reset_request"))
         return
-    user = User(name=name.strip(), email=email, password_hash="")
+    user = User(name=name.strip(), email=email, password_hash="", language=str(get_locale() or "en"))
     _set_password(user, password)
     db.session.add(user)
     db.session.flush()
@@ -175,6 +176,10 @@ def delete_account(user: User, password: str) -> None:
     """Anonymise the account: it can no longer sign in, its roles end, and records that
     must stay (the audit log) keep pointing at an anonymous account."""
     _check_password(user, password)
+    from planner.registration.services import cancel_all_of  # registration builds on accounts
+
+    cancel_all_of(user)
+    _erase_mail_to(user.email)
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
     user.name = _("Deleted account")
     user.password_hash = generate_password_hash(secrets.token_urlsafe(32))
@@ -183,6 +188,17 @@ def delete_account(user: User, password: str) -> None:
     user.deleted_at = utcnow()
     user.organiser_of.clear()
     user.focal_point_of.clear()
+
+
+def _erase_mail_to(address: str) -> None:
+    """Unsent mail to the address is dropped; the record of sent mail loses the address."""
+    from planner.mail.models import OutboxMessage, OutboxStatus
+
+    db.session.execute(delete(OutboxMessage).where(
+        OutboxMessage.to_address == address, OutboxMessage.status == OutboxStatus.PENDING))
+    db.session.execute(update(OutboxMessage).where(OutboxMessage.to_address == address).values(
+        to_address="deleted@deleted.invalid", text_body="", html_body=None, attachment_content_type=None,
+        attachment_body=None))
 
 
 def personal_data(user: User) -> dict[str, Any]:

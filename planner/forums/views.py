@@ -46,9 +46,11 @@ def event(slug: str, code: str):
         abort(404, description=_("This forum has no event with the code %(code)s.", code=code))
     if event.code != code:
         return redirect(url_for(".event", slug=forum.slug, code=event.code), 301)
+    policy = registration_services.policy_of(event)
     return render_template(
         "forums/event.html", forum=forum, event=event, days=sessions_by_day(forum, event),
-        policy=registration_services.policy_of(event),
+        policy=policy,
+        registration_closed=registration_services.closed_because(policy) if policy else None,
         registration=registration_services.registration_of(current_user, event)
         if current_user.is_authenticated else None,
     )

@@ -49,6 +49,15 @@ def questions_of(event: Event) -> list[Question]:
     ))
 
 
+def closed_because(policy: RegistrationPolicy, now: dt.datetime | None = None) -> str | None:
+    """Why the event takes no applications now, or None while it does."""
+    try:
+        check_window(policy, now or utcnow())
+    except RegistrationRefused as refusal:
+        return str(refusal)
+    return None
+
+
 def registration_of(user: User, event: Event) -> Registration | None:
     return db.session.scalar(
         select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
@@ -138,15 +147,27 @@ def cancel_own(user: User, registration: Registration, now: dt.datetime | None =
     _cancel(registration, now)
 
 
-def _cancel(registration: Registration, now: dt.datetime | None) -> None:
+def _cancel(registration: Registration, now: dt.datetime | None, notify: bool = True) -> None:
     was_confirmed = registration.status is Status.CONFIRMED
     if not seats.move_registration(registration.id, ACTIVE, Status.CANCELLED):
         raise RegistrationError(_("This registration is no longer active."))
     _reload(registration)
-    _notify(registration, "cancelled")
+    if notify:
+        _notify(registration, "cancelled")
     if was_confirmed:
         seats.release_event_seat(registration.event_id)
         promote_waitlisted(registration.event, now)
+
+
+def cancel_all_of(user: User, now: dt.datetime | None = None) -> int:
+    """Cancel every active registration of someone deleting their account; their seats go
+    to the waiting lists. No email: the address is about to be erased."""
+    registrations = db.session.scalars(
+        select(Registration).where(Registration.user_id == user.id, Registration.status.in_(ACTIVE))
+    ).all()
+    for registration in registrations:
+        _cancel(registration, now, notify=False)
+    return len(registrations)
 
 
 def promote_waitlisted(event: Event, now: dt.datetime | None = None) -> list[Registration]:

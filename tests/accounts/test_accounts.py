@@ -238,3 +238,30 @@ def test_throttling_counts_live_in_redis_when_configured(client, app):
     finally:
         store.flushdb()
         store.close()
+
+
+def test_deleting_the_account_cancels_registrations_and_erases_mail(client, app):
+    import datetime as dt
+
+    from planner.mail.models import OutboxMessage
+    from planner.registration import services as registrations
+    from planner.registration.eligibility import Application
+    from planner.registration.models import Registration, RegistrationStatus
+    from tests.factories import make_event, make_policy
+
+    with app.test_request_context():
+        forum = make_forum(first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 2))
+        event = make_event(forum)
+        make_policy(event, capacity=1)
+        leaving, waiting = make_user(email="leaving@example.org"), make_user(email="waiting@example.org")
+        registrations.apply(leaving, event, Application())
+        registrations.apply(waiting, event, Application())
+        db.session.commit()
+        sign_in(client, leaving)
+    assert client.post("/me/account/delete", data={"delete-password": PASSWORD, "delete-confirm": "y"}).status_code == 302
+    with app.app_context():
+        by_user = {r.user.email: r.status for r in db.session.scalars(select(Registration))}
+        assert by_user["waiting@example.org"] is RegistrationStatus.CONFIRMED
+        assert RegistrationStatus.CANCELLED in by_user.values()
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
+            OutboxMessage.to_address == "leaving@example.org")) == 0

@@ -1,0 +1,111 @@
+"""A delegate applies through the form, sees and cancels registrations, and keeps an agenda."""
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from planner.extensions import db
+from planner.registration.models import Question, QuestionKind, Registration, RegistrationStatus as Status
+from tests.conftest import sign_in
+from tests.factories import make_event, make_forum, make_policy, make_room, make_session, make_user, tokyo
+
+
+@pytest.fixture
+def setting(app):
+    with app.app_context():
+        forum = make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3))
+        event = make_event(forum, "Y-ISEF", title="Young Professionals ISEF")
+        make_policy(event, capacity=1, min_age=18, max_age=35)
+        question = Question(event_id=event.id, label="Your field", kind=QuestionKind.SINGLE,
+                            choices=["Science", "Policy"], required=True)
+        db.session.add(question)
+        room = make_room(forum, "Hall")
+        sessions = [make_session(event, tokyo(t), 60, title=title, room=room) for t, title in [
+            ("2030-03-01 09:00", "Opening"), ("2030-03-01 09:30", "Overlapping talk"), ("2030-03-01 11:00", "Later")]]
+        delegate, other = make_user(name="Hana"), make_user(name="Ken")
+        db.session.commit()
+        return {"delegate": delegate.session_token, "other": other.session_token, "question": question.id,
+                "sessions": [s.id for s in sessions]}
+
+
+def form(setting, **overrides):
+    data = {"delegation": "0", "date_of_birth": "1995-05-05", "organisation": "", "country": "JP",
+            f"q{setting['question']}": "Science"}
+    data.update(overrides)
+    return data
+
+
+def test_apply_then_see_the_status_on_me(client, setting):
+    sign_in(client, setting["delegate"])
+    page = client.get("/forums/isef3/events/Y-ISEF/register").get_data(as_text=True)
+    assert "Your field" in page and "Date of birth" in page
+    response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting))
+    assert response.status_code == 302 and response.headers["Location"] == "/me"
+    me = client.get("/me").get_data(as_text=True)
+    assert "your place is confirmed" in me and "status-confirmed" in me
+
+
+def test_refusal_names_the_rule(client, app, setting):
+    sign_in(client, setting["delegate"])
+    response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting, date_of_birth="2015-01-01"))
+    assert response.status_code == 422
+    assert "This event is for people aged 18 or more on 2030-03-01; you would be 15." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(select(Registration)) is None
+
+
+def test_missing_answer_is_a_form_error(client, setting):
+    sign_in(client, setting["delegate"])
+    response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting, **{f"q{setting['question']}": ""}))
+    assert response.status_code == 422
+
+
+def test_full_event_waitlists_and_cancelling_promotes(app, setting):
+    first, second = app.test_client(), app.test_client()
+    sign_in(first, setting["delegate"])
+    sign_in(second, setting["other"])
+    first.post("/forums/isef3/events/Y-ISEF/register", data=form(setting))
+    second.post("/forums/isef3/events/Y-ISEF/register", data=form(setting))
+    assert "on the waiting list" in second.get("/me").get_data(as_text=True)
+    with app.app_context():
+        mine = db.session.scalar(select(Registration).where(Registration.status == Status.CONFIRMED))
+    assert first.post(f"/me/registrations/{mine.id}/cancel").status_code == 302
+    assert "status-confirmed" in second.get("/me").get_data(as_text=True)
+    # Someone else's registration cannot be cancelled.
+    with app.app_context():
+        theirs = db.session.scalar(select(Registration).where(Registration.status == Status.CONFIRMED))
+    assert first.post(f"/me/registrations/{theirs.id}/cancel").status_code == 404
+
+
+def test_agenda_picks_sessions_and_warns_on_clashes(client, setting):
+    sign_in(client, setting["delegate"])
+    opening, overlapping, later = setting["sessions"]
+    assert client.post(f"/me/agenda/{opening}").status_code == 403  # not confirmed yet
+    client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting))
+    for session_id in (opening, later):
+        assert client.post(f"/me/agenda/{session_id}").status_code == 302
+    page = client.get("/me").get_data(as_text=True)
+    assert "Clashes with another session" not in page
+    client.post(f"/me/agenda/{overlapping}")
+    page = client.get("/me").get_data(as_text=True)
+    assert page.count("Clashes with another session") == 2
+    assert "2 sessions in your agenda overlap others." in page
+    client.post(f"/me/agenda/{overlapping}/remove")
+    assert "Clashes with another session" not in client.get("/me").get_data(as_text=True)
+
+
+def test_event_page_offers_registration(client, setting):
+    assert 'href="/forums/isef3/events/Y-ISEF/register"' in client.get("/forums/isef3/events/Y-ISEF/").get_data(
+        as_text=True)
+
+
+def test_event_page_says_when_registration_is_closed(client, app, setting):
+    with app.app_context():
+        from planner.registration.models import RegistrationPolicy
+
+        policy = db.session.scalar(select(RegistrationPolicy))
+        policy.closes_at = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+        db.session.commit()
+    page = client.get("/forums/isef3/events/Y-ISEF/").get_data(as_text=True)
+    assert "Registration closed on 2020-01-01 09:00 JST." in page
+    assert "/register" not in page
