@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, request
+from werkzeug.routing import IntegerConverter, Map
 from flask_babel import lazy_gettext
 
 from planner.config import ConfigError, load_config
@@ -27,12 +28,20 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=os.path.join(PROJECT_ROOT, "static"),
     )
     load_config(app, config)
+    # Ids in URLs fit the database's INTEGER: a larger number is a 404, not a 500.
+    app.url_map.converters["int"] = DatabaseIdConverter
     trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+class DatabaseIdConverter(IntegerConverter):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (Werkzeug's name)
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
 
 
 def trust_proxies(app: Flask) -> None:
@@ -86,6 +95,9 @@ def register_blueprints(app: Flask) -> None:
     from planner.forums import views as forum_views
     from planner.mail import views as mail_views
     from planner.registration import views as registration_views
+    from planner.registration import rules_views  # noqa: F401
+    from planner.registration import nomination_views  # noqa: F401
+    from planner.registration import manage_views  # noqa: F401
     from planner.schedule import views as schedule_views
     from planner.site import views as site_views
 

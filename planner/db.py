@@ -54,15 +54,39 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
         return None if value is None else as_utc(value)
 
 
+def _is_sqlite(dbapi_connection: Any) -> bool:
+    return type(dbapi_connection).__module__.startswith("sqlite3")
+
+
 @event.listens_for(Engine, "connect")
 def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
     """SQLite leaves foreign keys off by default; planner relies on them."""
-    module = type(dbapi_connection).__module__
-    if not module.startswith("sqlite3"):
+    if not _is_sqlite(dbapi_connection):
         return
+    # Python's sqlite3 opens transactions itself, late and not before SAVEPOINT (so a
+    # released savepoint would commit). Turn that off; "begin" below opens them instead.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=10000")
     # Readers keep reading while one writer commits (the app serves threads and processes).
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+@event.listens_for(Engine, "begin")
+def _begin_sqlite(connection: Any) -> None:
+    """Open SQLite transactions ourselves. A request that changes state starts as the writer
+    (BEGIN IMMEDIATE): concurrent writers then queue on the busy timeout, instead of one
+    failing when its read turns into a write after another's commit. Everything else reads
+    first (BEGIN), so a reader never holds the lock a writer waits for. PostgreSQL needs
+    none of this."""
+    if connection.dialect.name != "sqlite":
+        return
+    from flask import has_request_context, request
+
+    writes = has_request_context() and request.method not in SAFE_METHODS
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

@@ -75,6 +75,23 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("registration.cancel", "POST"): signed_in(404),  # not theirs (nobody's)
     ("registration.add_to_agenda", "POST"): signed_in(403),  # not confirmed for the event
     ("registration.remove_from_agenda", "POST"): signed_in(302),
+    ("registration.edit_rules", "GET"): organisers_only(200),
+    ("registration.edit_rules", "POST"): organisers_only(422),
+    ("registration.add_question", "POST"): organisers_only(422),
+    ("registration.remove_question", "POST"): organisers_only(404),
+    ("registration.delegation", "GET"): {**signed_in(403), "focal_point": 200, "organiser": 200, "admin": 200},
+    ("registration.nominate", "POST"): {**signed_in(403), "focal_point": 422, "organiser": 422, "admin": 422},
+    ("registration.withdraw_nomination", "POST"): {**signed_in(403), "focal_point": 404, "organiser": 404,
+                                                   "admin": 404},  # nobody with that id
+    ("registration.accredit_nomination", "POST"): organisers_only(404),
+    ("registration.decline_nomination", "POST"): organisers_only(404),
+    ("registration.set_seat_quota", "POST"): organisers_only(422),
+    ("registration.nominations_overview", "GET"): organisers_only(200),
+    ("registration.manage_registrations", "GET"): organisers_only(200),
+    ("registration.export_registrations", "GET"): organisers_only(200),
+    ("registration.bulk_decide", "POST"): organisers_only(400),  # no action chosen
+    ("registration.cancel_registration", "POST"): organisers_only(404),  # no registration 999999
+    ("registration.change_capacity", "POST"): organisers_only(302),  # empty capacity: no limit
 }
 
 
@@ -100,7 +117,7 @@ def world(app: Flask) -> dict:
         values = {
             "slug": "isef2", "code": "Y-ISEF", "session_id": session.id, "token": "not-a-valid-token",
             "user_id": 999_999, "delegation_id": delegation.id, "filename": "css/planner.css",
-            "registration_id": 999_999,
+            "registration_id": 999_999, "question_id": 999_999, "person_id": 999_999,
         }
         return {"people": tokens, "values": values}
 

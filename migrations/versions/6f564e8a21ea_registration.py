@@ -50,7 +50,8 @@ def upgrade():
     sa.Column('required', sa.Boolean(), nullable=False),
     sa.CheckConstraint("label <> ''", name=op.f('ck_registration_questions_label_not_empty')),
     sa.ForeignKeyConstraint(['event_id'], ['events.id'], name=op.f('fk_registration_questions_event_id_events'), ondelete='CASCADE'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_registration_questions'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_registration_questions')),
+    sqlite_autoincrement=True
     )
     with op.batch_alter_table('registration_questions', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_registration_questions_event_id'), ['event_id'], unique=False)

@@ -40,6 +40,19 @@ def is_focal_point(user: User | None, delegation: Delegation) -> bool:
     ))))
 
 
+def focal_point_delegations(user: User | None, forum: Forum) -> list[Delegation]:
+    """The forum's delegations ``user`` speaks for, to lead them to their pages."""
+    from planner.delegations.models import Delegation
+
+    if user is None or not getattr(user, "is_active", False) or getattr(user, "is_anonymous", True):
+        return []
+    return list(db.session.scalars(
+        select(Delegation).join(DelegationFocalPoint, DelegationFocalPoint.delegation_id == Delegation.id)
+        .where(Delegation.forum_id == forum.id, DelegationFocalPoint.user_id == user.id)
+        .order_by(Delegation.name)
+    ))
+
+
 def require_admin(user: User | None) -> None:
     if not is_admin(user):
         raise NotAllowed

@@ -4,7 +4,7 @@ from flask import abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from planner.accounts.permissions import is_organiser
+from planner.accounts.permissions import focal_point_delegations, is_organiser
 
 from planner.forums import bp, services
 from planner.registration import services as registration_services
@@ -32,6 +32,7 @@ def forum(slug: str):
         "forums/forum.html",
         forum=forum,
         can_organise=is_organiser(current_user, forum),
+        my_delegations=focal_point_delegations(current_user, forum),
         events=services.events_of(forum),
         delegations=services.delegations_of(forum),
     )

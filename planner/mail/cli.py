@@ -96,7 +96,9 @@ def send_test_mail_command(address: str) -> None:
     db.session.commit()
     report = deliver_queued_now([message.id])
     if report.sent != 1:
-        db.session.refresh(message)  # the sender recorded why, on its own session
+        # The sender recorded why on its own session: end ours (and its snapshot) to see it.
+        db.session.commit()
+        db.session.refresh(message)
         raise click.ClickException(
             _("Could not send to %(address)s: %(error)s (it stays in the outbox for send-mail).",
               address=address, error=message.last_error or message.status)

@@ -270,6 +270,9 @@ def _deliver_committed(error: BaseException | None) -> None:
     mode = current_app.config.get("MAIL_PROMPT_DELIVERY")
     if not ids or mode == "off":
         return
+    # The request is over: end its session now (not later, at app-context teardown), since
+    # a transaction it reopened after committing would hold SQLite's write lock.
+    db.session.remove()
     if mode == "inline":
         _attempt(ids)
         return

@@ -3,16 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
 
+from planner.accounts.forms import EMAIL_PATTERN
 from planner.forums.models import Event
 from planner.registration.models import Question, QuestionKind, RegistrationPolicy
 
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 class RegistrationRefused(Exception):

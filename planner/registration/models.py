@@ -10,7 +10,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
@@ -77,7 +77,11 @@ class RegistrationPolicy(Base):
 
 class Question(Base):
     __tablename__ = "registration_questions"
-    __table_args__ = (CheckConstraint("label <> ''", name="label_not_empty"),)
+    __table_args__ = (
+        CheckConstraint("label <> ''", name="label_not_empty"),
+        # Answers are kept by question id: SQLite must never hand a deleted id out again.
+        {"sqlite_autoincrement": True},
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"), index=True)

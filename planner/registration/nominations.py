@@ -7,12 +7,17 @@ points nominating at once cannot both take the last seat.
 from __future__ import annotations
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
+
+from planner.accounts.forms import EMAIL_PATTERN
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import contains_eager
 
 from planner.accounts.models import User
 from planner.accounts.permissions import NotAllowed, is_focal_point, is_organiser, require_organiser
 from planner.audit.services import record
+from planner.db import utcnow
 from planner.delegations.models import Delegation, DelegationMember, MemberRole, NominationStatus, Person
 from planner.extensions import db
 from planner.mail.services import queue_email
@@ -31,40 +36,72 @@ class SeatQuotaExceeded(NominationError):
 
 def members_of(delegation: Delegation) -> list[DelegationMember]:
     return list(db.session.scalars(
-        select(DelegationMember).join(DelegationMember.person)
+        select(DelegationMember).join(DelegationMember.person).options(contains_eager(DelegationMember.person))
         .where(DelegationMember.delegation_id == delegation.id).order_by(Person.name)
     ))
 
 
-def nominate(actor: User, delegation: Delegation, *, name: str, email: str, organisation: str = "",
-             role: MemberRole = MemberRole.MEMBER) -> DelegationMember:
-    """Nominate a person for the delegation, taking one of its seats."""
-    if not (is_focal_point(actor, delegation) or is_organiser(actor, delegation.forum)):
-        raise NotAllowed
-    email = email.strip().lower()
+def _person_for(name: str, email: str, organisation: str, country_code: str | None) -> Person:
+    """The person with this address, created if new; a concurrent creation is reused."""
     person = db.session.scalar(select(Person).where(Person.email == email))
-    if person is None:
-        person = Person(name=name.strip(), email=email, organisation=organisation.strip(),
-                        country_code=delegation.country_code)
-        db.session.add(person)
-        db.session.flush()
-    member = db.session.get(DelegationMember, (delegation.id, person.id))
-    if member is not None and member.status in HOLDING_SEAT:
-        raise NominationError(_("%(name)s is already nominated.", name=person.name))
-    if not seats.take_delegation_seat(delegation.id):
-        raise SeatQuotaExceeded(_("All %(quota)d seats of %(delegation)s are taken.",
-                                  quota=delegation.seat_quota or 0, delegation=delegation.name))
+    if person is not None:
+        return person
     try:
         with db.session.begin_nested():
-            if member is None:
-                member = DelegationMember(delegation_id=delegation.id, person_id=person.id)
-                db.session.add(member)
-            member.role = role
-            member.status = NominationStatus.NOMINATED
-            member.decided_at = None
+            person = Person(name=name, email=email, organisation=organisation, country_code=country_code)
+            db.session.add(person)
             db.session.flush()
     except IntegrityError:
-        raise NominationError(_("%(name)s is already nominated.", name=person.name)) from None
+        person = db.session.scalar(select(Person).where(Person.email == email))
+        if person is None:
+            raise
+    return person
+
+
+def nominate(actor: User, delegation: Delegation, *, name: str, email: str, organisation: str = "",
+             role: MemberRole = MemberRole.MEMBER) -> DelegationMember:
+    """Nominate a person for the delegation, taking one of its seats. A person holds a seat
+    in one delegation of a forum at most."""
+    if not (is_focal_point(actor, delegation) or is_organiser(actor, delegation.forum)):
+        raise NotAllowed
+    email, name = email.strip().lower(), name.strip()
+    if not EMAIL_PATTERN.match(email) or len(email) > 320:
+        raise NominationError(_("Enter an email address like name@example.org."))
+    if not name or len(name) > 200 or any(ord(c) < 32 for c in name):
+        raise NominationError(_("Enter the person's name."))
+    person = _person_for(name, email, organisation.strip()[:200], delegation.country_code)
+    elsewhere = db.session.scalar(
+        select(Delegation.name).join(DelegationMember, DelegationMember.delegation_id == Delegation.id)
+        .where(DelegationMember.person_id == person.id, Delegation.forum_id == delegation.forum_id,
+               Delegation.id != delegation.id, DelegationMember.status.in_(HOLDING_SEAT))
+    )
+    if elsewhere is not None:
+        raise NominationError(_("This person is already nominated by another delegation."))
+    if not seats.take_delegation_seat(delegation.id):
+        raise SeatQuotaExceeded(ngettext(
+            "The %(num)d seat of %(delegation)s is taken.", "All %(num)d seats of %(delegation)s are taken.",
+            delegation.seat_quota or 0, delegation=delegation.name))
+    member = db.session.get(DelegationMember, (delegation.id, person.id))
+    if member is None:
+        try:
+            with db.session.begin_nested():
+                member = DelegationMember(delegation_id=delegation.id, person_id=person.id, role=role)
+                db.session.add(member)
+                db.session.flush()
+        except IntegrityError:
+            member = None  # nominated at this very moment by someone else
+    elif seats.move_member(delegation.id, person.id, {NominationStatus.WITHDRAWN, NominationStatus.DECLINED},
+                           NominationStatus.NOMINATED):
+        db.session.refresh(member)
+        member.role = role
+        member.nominated_at = utcnow()
+        member.decided_at = None
+    else:
+        member = None  # already holding a seat
+    if member is None:
+        seats.release_delegation_seat(delegation.id)  # give back the seat taken above
+        raise NominationError(_("%(name)s is already nominated.", name=person.name))
+    db.session.flush()
     record(actor, "nomination.nominated", forum_id=delegation.forum_id, target=("delegation", delegation.id),
            summary=_("%(name)s nominated for %(delegation)s", name=person.name, delegation=delegation.name),
            after={"email": email, "role": role.value})
@@ -98,6 +135,12 @@ def accredit(organiser: User, member: DelegationMember) -> None:
 def decline(organiser: User, member: DelegationMember) -> None:
     require_organiser(organiser, member.delegation.forum)
     _leave_seat(organiser, member, NominationStatus.DECLINED, "nomination.declined")
+    delegation = member.delegation
+    if member.person.email:
+        queue_email(member.person.email, "registration/nomination_declined",
+                    subject=_("Your accreditation to %(forum)s was declined", forum=delegation.forum.name),
+                    forum_id=delegation.forum_id, name=member.person.name, delegation=delegation.name,
+                    forum=delegation.forum.name)
 
 
 def _leave_seat(actor: User, member: DelegationMember, to: NominationStatus, action: str) -> None:
@@ -120,8 +163,9 @@ def set_quota(organiser: User, delegation: Delegation, quota: int | None) -> Non
     before = delegation.seat_quota
     if not seats.set_quota(delegation.id, quota):
         db.session.refresh(delegation)
-        raise NominationError(_("%(used)d seats are held by nominations: withdraw or decline some first.",
-                                used=delegation.seats_used))
+        raise NominationError(ngettext(
+            "%(num)d seat is held by a nomination: withdraw or decline it first.",
+            "%(num)d seats are held by nominations: withdraw or decline some first.", delegation.seats_used))
     db.session.refresh(delegation)
     record(organiser, "nomination.quota_changed", forum_id=delegation.forum_id, target=("delegation", delegation.id),
            summary=_("Seat quota of %(delegation)s changed", delegation=delegation.name),

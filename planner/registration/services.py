@@ -14,6 +14,7 @@ import datetime as dt
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -21,6 +22,7 @@ from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
 from planner.db import utcnow
+from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event
 from planner.mail.services import queue_email
@@ -65,19 +67,19 @@ def registration_of(user: User, event: Event) -> Registration | None:
 
 
 def _notify(registration: Registration, what: str) -> None:
-    """Email the applicant about ``what`` happened, in their language."""
+    """Email the applicant about ``what`` happened, in their language (subject included)."""
     user, event = registration.user, registration.event
-    subjects = {
-        "received": _("We received your application for %(event)s"),
-        "confirmed": _("Your place at %(event)s is confirmed"),
-        "waitlisted": _("You are on the waiting list for %(event)s"),
-        "promoted": _("A place at %(event)s is now yours"),
-        "declined": _("Your application for %(event)s was declined"),
-        "cancelled": _("Your registration for %(event)s is cancelled"),
-    }
     with force_locale(user.language or "en"):
+        subjects = {
+            "received": _("We received your application for %(event)s", event=event.title),
+            "confirmed": _("Your place at %(event)s is confirmed", event=event.title),
+            "waitlisted": _("You are on the waiting list for %(event)s", event=event.title),
+            "promoted": _("A place at %(event)s is now yours", event=event.title),
+            "declined": _("Your application for %(event)s was declined", event=event.title),
+            "cancelled": _("Your registration for %(event)s is cancelled", event=event.title),
+        }
         queue_email(
-            user.email, f"registration/{what}", subject=subjects[what] % {"event": event.title},
+            user.email, f"registration/{what}", subject=subjects[what],
             forum_id=event.forum_id, name=user.name, event=event, forum=event.forum,
             link=url_for("registration.my_registrations", _external=True),
         )
@@ -99,6 +101,10 @@ def apply(user: User, event: Event, application: Application, now: dt.datetime |
         raise RegistrationRefused(_("The organisers declined your application for this event."))
     check_window(policy, now)
     check_eligibility(policy, event, application)
+    if application.delegation_id is not None:
+        delegation = db.session.get(Delegation, application.delegation_id)
+        if delegation is None or delegation.forum_id != event.forum_id:
+            raise RegistrationRefused(_("Choose one of this forum's delegations, or none."))
     answers = check_answers(questions_of(event), application.answers)
 
     registration = existing or Registration(event_id=event.id, user_id=user.id)
@@ -147,15 +153,26 @@ def cancel_own(user: User, registration: Registration, now: dt.datetime | None =
     _cancel(registration, now)
 
 
-def _cancel(registration: Registration, now: dt.datetime | None, notify: bool = True) -> None:
-    was_confirmed = registration.status is Status.CONFIRMED
-    if not seats.move_registration(registration.id, ACTIVE, Status.CANCELLED):
+def _end(registration: Registration, to: Status) -> bool:
+    """Move an active registration to ``to``; True if it held a seat, which is then freed.
+    Decided by the database, not by the status loaded earlier: if someone else confirmed or
+    promoted the person meanwhile, their seat is still given back."""
+    if seats.move_registration(registration.id, {Status.CONFIRMED}, to):
+        seats.release_event_seat(registration.event_id)
+        held_seat = True
+    elif seats.move_registration(registration.id, {Status.PENDING, Status.WAITLISTED}, to):
+        held_seat = False
+    else:
         raise RegistrationError(_("This registration is no longer active."))
     _reload(registration)
+    return held_seat
+
+
+def _cancel(registration: Registration, now: dt.datetime | None, notify: bool = True) -> None:
+    held_seat = _end(registration, Status.CANCELLED)
     if notify:
         _notify(registration, "cancelled")
-    if was_confirmed:
-        seats.release_event_seat(registration.event_id)
+    if held_seat:
         promote_waitlisted(registration.event, now)
 
 
@@ -179,13 +196,7 @@ def promote_waitlisted(event: Event, now: dt.datetime | None = None) -> list[Reg
         return []
     promoted: list[Registration] = []
     while seats.take_event_seat(event.id):
-        candidates = db.session.scalars(
-            select(Registration.id)
-            .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
-            .order_by(Registration.applied_at, Registration.id).limit(5)
-        ).all()
-        winner = next((rid for rid in candidates
-                       if seats.move_registration(rid, {Status.WAITLISTED}, Status.CONFIRMED)), None)
+        winner = _claim_first_waiting(event)
         if winner is None:
             seats.release_event_seat(event.id)  # nobody waiting: the seat stays free
             break
@@ -195,12 +206,30 @@ def promote_waitlisted(event: Event, now: dt.datetime | None = None) -> list[Reg
     return promoted
 
 
+def _claim_first_waiting(event: Event) -> int | None:
+    """Confirm the first person in line that nobody else confirmed meanwhile."""
+    while True:
+        candidates = db.session.scalars(
+            select(Registration.id)
+            .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
+            .order_by(Registration.applied_at, Registration.id).limit(20)
+        ).all()
+        if not candidates:
+            return None
+        for candidate in candidates:
+            if seats.move_registration(candidate, {Status.WAITLISTED}, Status.CONFIRMED):
+                return candidate
+
+
 def approve(organiser: User, registration: Registration, now: dt.datetime | None = None) -> Registration:
     """Approve a pending application: confirmed if a seat is free, else waitlisted."""
     event = registration.event
     require_organiser(organiser, event.forum)
     if registration.status is not Status.PENDING:
         raise RegistrationError(_("Only pending applications can be approved."))
+    # Late approvals after registration closes are the organisers' call; after the start, no.
+    if (now or utcnow()) >= event.starts_at:
+        raise RegistrationError(_("The event has started: applications can no longer be approved."))
     if seats.take_event_seat(event.id):
         if not seats.move_registration(registration.id, {Status.PENDING}, Status.CONFIRMED):
             seats.release_event_seat(event.id)
@@ -223,15 +252,12 @@ def decline(organiser: User, registration: Registration, now: dt.datetime | None
     event = registration.event
     require_organiser(organiser, event.forum)
     before = registration.status
-    if not seats.move_registration(registration.id, ACTIVE, Status.DECLINED):
-        raise RegistrationError(_("Only active registrations can be declined."))
-    _reload(registration)
+    held_seat = _end(registration, Status.DECLINED)
     record(organiser, "registration.declined", forum_id=event.forum_id, target=("registration", registration.id),
            summary=_("%(name)s declined for %(event)s", name=registration.user.name, event=event.code),
            before={"status": before.value}, after={"status": "declined"})
     _notify(registration, "declined")
-    if before is Status.CONFIRMED:
-        seats.release_event_seat(event.id)
+    if held_seat:
         promote_waitlisted(event, now)
     return registration
 
@@ -246,7 +272,8 @@ def cancel_by_organiser(organiser: User, registration: Registration, now: dt.dat
            before={"status": before.value}, after={"status": "cancelled"})
 
 
-def change_capacity(organiser: User, event: Event, capacity: int | None, now: dt.datetime | None = None) -> None:
+def change_capacity(organiser: User, event: Event, capacity: int | None,
+                    now: dt.datetime | None = None) -> list[Registration]:
     """Raise or lower the capacity; never below the seats already taken. Raising it
     serves the waiting list."""
     require_organiser(organiser, event.forum)
@@ -256,12 +283,17 @@ def change_capacity(organiser: User, event: Event, capacity: int | None, now: dt
     if capacity is not None and capacity < 1:
         raise RegistrationError(_("The capacity must be at least 1, or empty for no limit."))
     before = policy.capacity
+    if capacity == before:
+        return []
+    db.session.flush()  # the refreshes below must not drop a caller's pending changes
     if not seats.set_capacity(event.id, capacity):
         db.session.refresh(policy)
-        raise RegistrationError(_("%(taken)d seats are taken: cancel or decline registrations before lowering "
-                                  "the capacity below that.", taken=policy.seats_taken))
+        raise RegistrationError(ngettext(
+            "%(num)d seat is taken: cancel or decline registrations before lowering the capacity below that.",
+            "%(num)d seats are taken: cancel or decline registrations before lowering the capacity below that.",
+            policy.seats_taken))
     db.session.refresh(policy)
     record(organiser, "registration.capacity_changed", forum_id=event.forum_id, target=("event", event.id),
            summary=_("Capacity of %(event)s changed", event=event.code),
            before={"capacity": before}, after={"capacity": capacity})
-    promote_waitlisted(event, now)
+    return promote_waitlisted(event, now)

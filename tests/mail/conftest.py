@@ -43,8 +43,9 @@ def mail_app(app: Flask, smtp_server: SMTPServer) -> Flask:
 
 
 def reload(message_id: int) -> OutboxMessage:
-    """The message as the sender left it (it commits on a session of its own)."""
-    db.session.expire_all()
+    """The message as the sender left it (it commits on a session of its own). Ends the
+    test's transaction first: on SQLite a transaction keeps reading its first snapshot."""
+    db.session.commit()
     message = db.session.get(OutboxMessage, message_id)
     assert message is not None
     return message

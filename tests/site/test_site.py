@@ -34,3 +34,8 @@ def test_post_to_a_read_only_page_is_refused_with_405(client):
     response = client.post("/")
     assert response.status_code == 405
     assert "Method not allowed" in response.get_data(as_text=True)
+
+
+def test_ids_too_large_for_the_database_are_a_404(client):
+    response = client.get(f"/sessions/{2**40}")
+    assert response.status_code == 404

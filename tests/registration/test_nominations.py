@@ -1,0 +1,348 @@
+"""Ministerial accreditation through the pages: focal points nominate their delegation up to its
+quota, organisers accredit, decline and set quotas; refusals are messages, never 500s."""
+import re
+
+import pytest
+from flask_login import AnonymousUserMixin
+from sqlalchemy import func, select
+
+from planner.accounts.models import User
+from planner.audit.models import AuditEntry
+from planner.delegations.models import (
+    Delegation, DelegationKind, DelegationMember, MemberRole, NominationStatus, Person,
+)
+from planner.extensions import db
+from planner.forums.models import Forum
+from planner.registration import nominations
+from planner.accounts.permissions import focal_point_delegations as delegations_of_focal_point
+from tests.accounts.helpers import mails_to
+from tests.conftest import sign_in
+from tests.factories import make_delegation, make_focal_point, make_forum, make_organiser, make_person, make_user
+
+SCRIPT = '<script>alert("x")</script>'
+
+
+@pytest.fixture
+def ids(app):
+    """ISEF2 with Japan (two seats) and France; Japan's focal point, an organiser, a delegate,
+    and a delegation of another forum."""
+    with app.app_context():
+        forum = make_forum(slug="isef2", name="ISEF2")
+        japan = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP", seat_quota=2)
+        france = make_delegation(forum, name="France", kind=DelegationKind.COUNTRY, country_code="FR")
+        foreign = make_delegation(make_forum(slug="other"), name="Japan", kind=DelegationKind.COUNTRY,
+                                  country_code="JP")
+        users = {
+            "focal": make_focal_point(japan), "other_focal": make_focal_point(france),
+            "organiser": make_organiser(forum), "delegate": make_user(),
+        }
+        db.session.commit()
+        return {"japan": japan.id, "france": france.id, "foreign": foreign.id, "organiser_id": users["organiser"].id,
+                **{role: user.session_token for role, user in users.items()}}
+
+
+def page(delegation_id: int) -> str:
+    return f"/forums/isef2/delegations/{delegation_id}/"
+
+
+def post_nomination(client, delegation_id, name="Aiko Tanaka", email="aiko@example.org", role="minister",
+                    organisation="MEXT"):
+    return client.post(page(delegation_id) + "nominations", data={
+        "nominate-name": name, "nominate-email": email, "nominate-role": role, "nominate-organisation": organisation})
+
+
+def act(client, ids, person_id, action, **data):
+    return client.post(f"{page(ids['japan'])}nominations/{person_id}/{action}", data=data)
+
+
+def nominate_directly(app, ids, name, email) -> int:
+    """Nominate through the service (as the organiser); the person's id."""
+    with app.test_request_context():
+        organiser = db.session.get(User, ids["organiser_id"])
+        member = nominations.nominate(organiser, db.session.get(Delegation, ids["japan"]), name=name, email=email)
+        db.session.commit()
+        return member.person_id
+
+
+def japan_state(app, ids) -> tuple[int | None, int, dict[str, str]]:
+    """Japan's quota, seats used and members' statuses by name."""
+    with app.app_context():
+        japan = db.session.get(Delegation, ids["japan"])
+        members = {m.person.name: m.status.value for m in japan.members}
+        return japan.seat_quota, japan.seats_used, members
+
+
+def actions(app) -> list[str]:
+    with app.app_context():
+        return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
+
+
+def test_focal_point_nominates_up_to_the_quota(client, app, ids):
+    sign_in(client, ids["focal"])
+    assert post_nomination(client, ids["japan"]).status_code == 302
+    assert post_nomination(client, ids["japan"], "Kenji Sato", "kenji@example.org", "adviser").status_code == 302
+    refused = post_nomination(client, ids["japan"], "Mei Ito", "mei@example.org")
+    assert refused.status_code == 422
+    assert "All 2 seats of Japan are taken." in refused.get_data(as_text=True)
+    assert japan_state(app, ids) == (2, 2, {"Aiko Tanaka": "nominated", "Kenji Sato": "nominated"})
+    with app.app_context():
+        assert db.session.scalar(select(Person).where(Person.email == "mei@example.org")) is None
+        aiko = db.session.scalar(select(DelegationMember).join(DelegationMember.person)
+                                 .where(Person.email == "aiko@example.org"))
+        assert aiko.role is MemberRole.MINISTER and aiko.person.organisation == "MEXT"
+        assert aiko.person.country_code == "JP"
+    assert actions(app) == ["nomination.nominated", "nomination.nominated"]
+    text = client.get(page(ids["japan"])).get_data(as_text=True)
+    assert "Kenji Sato" in text and "Adviser" in text and "Withdraw Aiko Tanaka" in text
+    # Deciding is for organisers: a focal point is offered no such buttons.
+    assert "Accredit" not in text and "Decline" not in text and "Seat quota</h2>" not in text
+
+
+def test_withdrawing_frees_a_seat(client, app, ids):
+    aiko = nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
+    nominate_directly(app, ids, "Kenji Sato", "kenji@example.org")
+    sign_in(client, ids["focal"])
+    assert act(client, ids, aiko, "withdraw").status_code == 302
+    assert "The nomination of Aiko Tanaka is withdrawn." in client.get(page(ids["japan"])).get_data(as_text=True)
+    assert japan_state(app, ids) == (2, 1, {"Aiko Tanaka": "withdrawn", "Kenji Sato": "nominated"})
+    # Withdrawing twice is a message, not a second seat freed.
+    assert act(client, ids, aiko, "withdraw").status_code == 302
+    assert "This nomination is no longer active." in client.get(page(ids["japan"])).get_data(as_text=True)
+    assert japan_state(app, ids)[1] == 1
+    # The freed seat can be given again, also to the same person.
+    assert post_nomination(client, ids["japan"], email="Aiko@Example.org").status_code == 302
+    assert japan_state(app, ids) == (2, 2, {"Aiko Tanaka": "nominated", "Kenji Sato": "nominated"})
+
+
+def test_organiser_accredits_and_the_person_is_told(client, app, ids):
+    aiko = nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
+    sign_in(client, ids["organiser"])
+    assert "Accredit Aiko Tanaka" in client.get(page(ids["japan"])).get_data(as_text=True)
+    assert act(client, ids, aiko, "accredit").status_code == 302
+    text = client.get(page(ids["japan"])).get_data(as_text=True)
+    assert "Aiko Tanaka is accredited." in text and "Accredit Aiko Tanaka" not in text
+    assert "Decline Aiko Tanaka" in text
+    assert japan_state(app, ids) == (2, 1, {"Aiko Tanaka": "accredited"})
+    with app.app_context():
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "nomination.accredited"))
+        assert entry.actor_id == ids["organiser_id"] and entry.after == {"status": "accredited"}
+    assert [m.subject for m in mails_to(app, "aiko@example.org")] == ["You are accredited to ISEF2"]
+    # Accrediting again is refused with the reason, and sends nothing more.
+    assert act(client, ids, aiko, "accredit").status_code == 302
+    assert "Only nominated members can be accredited." in client.get(page(ids["japan"])).get_data(as_text=True)
+    assert len(mails_to(app, "aiko@example.org")) == 1
+
+
+def test_organiser_declines_from_the_overview_and_the_seat_is_freed(client, app, ids):
+    aiko = nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
+    nominate_directly(app, ids, "Kenji Sato", "kenji@example.org")
+    sign_in(client, ids["organiser"])
+    overview = client.get("/forums/isef2/manage/nominations").get_data(as_text=True)
+    assert "Decline Aiko Tanaka" in overview and "Accredit Kenji Sato" in overview
+    response = act(client, ids, aiko, "decline", back="overview")
+    assert response.status_code == 302 and response.location.endswith("/forums/isef2/manage/nominations")
+    assert japan_state(app, ids) == (2, 1, {"Aiko Tanaka": "declined", "Kenji Sato": "nominated"})
+    assert actions(app)[-1] == "nomination.declined"
+    overview = client.get("/forums/isef2/manage/nominations").get_data(as_text=True)
+    assert "The nomination of Aiko Tanaka is declined." in overview and "Decline Aiko Tanaka" not in overview
+
+
+def test_quota_below_the_seats_used_is_refused_and_nothing_changes(client, app, ids):
+    nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
+    nominate_directly(app, ids, "Kenji Sato", "kenji@example.org")
+    sign_in(client, ids["organiser"])
+    refused = client.post(page(ids["japan"]) + "quota", data={"quota-quota": "1"})
+    assert refused.status_code == 422
+    assert "2 seats are held by nominations: withdraw or decline some first." in refused.get_data(as_text=True)
+    assert japan_state(app, ids)[:2] == (2, 2)
+    assert "nomination.quota_changed" not in actions(app)
+    # Empty means no limit.
+    assert client.post(page(ids["japan"]) + "quota", data={"quota-quota": ""}).status_code == 302
+    assert japan_state(app, ids)[:2] == (None, 2)
+    assert "No limit" in client.get(page(ids["japan"])).get_data(as_text=True)
+    assert client.post(page(ids["japan"]) + "quota", data={"quota-quota": " 5 "}).status_code == 302
+    assert japan_state(app, ids)[:2] == (5, 2)
+    with app.app_context():
+        changes = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "nomination.quota_changed")
+                                     .order_by(AuditEntry.id)).all()
+        assert [(c.before, c.after) for c in changes] == [
+            ({"seat_quota": 2}, {"seat_quota": None}), ({"seat_quota": None}, {"seat_quota": 5})]
+
+
+@pytest.mark.parametrize("value", ["-1", "1001", "ten", "2.5", "9" * 30, SCRIPT])
+def test_quota_must_be_a_number_from_0_to_1000(client, app, ids, value):
+    sign_in(client, ids["organiser"])
+    response = client.post(page(ids["japan"]) + "quota", data={"quota-quota": value})
+    assert response.status_code == 422 and SCRIPT not in response.get_data(as_text=True)
+    assert japan_state(app, ids)[0] == 2
+
+
+@pytest.mark.parametrize("who", ["other_focal", "delegate"])
+def test_focal_point_of_another_delegation_and_a_delegate_are_refused(client, app, ids, who):
+    aiko = nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
+    sign_in(client, ids[who])
+    assert client.get(page(ids["japan"])).status_code == 403
+    assert post_nomination(client, ids["japan"], "Mei Ito", "mei@example.org").status_code == 403
+    for action in ("withdraw", "accredit", "decline"):
+        assert act(client, ids, aiko, action).status_code == 403
+    assert client.post(page(ids["japan"]) + "quota", data={"quota-quota": "9"}).status_code == 403
+    assert client.get("/forums/isef2/manage/nominations").status_code == 403
+    assert japan_state(app, ids) == (2, 1, {"Aiko Tanaka": "nominated"})
+
+
+def test_focal_point_cannot_decide_or_set_the_quota(client, app, ids):
+    aiko = nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
+    sign_in(client, ids["focal"])
+    assert act(client, ids, aiko, "accredit").status_code == 403
+    assert act(client, ids, aiko, "decline").status_code == 403
+    assert client.post(page(ids["japan"]) + "quota", data={"quota-quota": "9"}).status_code == 403
+    assert client.get("/forums/isef2/manage/nominations").status_code == 403
+    assert japan_state(app, ids) == (2, 1, {"Aiko Tanaka": "nominated"})
+
+
+def test_a_delegation_of_another_forum_is_not_found_here(client, app, ids):
+    with app.app_context():
+        other = db.session.scalar(select(Forum).where(Forum.slug == "other"))
+        foreign_organiser = make_organiser(other).session_token
+        db.session.commit()
+    for token in (ids["organiser"], foreign_organiser):
+        sign_in(client, token)
+        assert client.get(page(ids["foreign"])).status_code == 404
+        assert post_nomination(client, ids["foreign"]).status_code == 404
+        assert client.post(page(ids["foreign"]) + "quota", data={"quota-quota": "1"}).status_code == 404
+    sign_in(client, ids["organiser"])
+    assert client.get(page(999_999)).status_code == 404
+    assert act(client, ids, 999_999, "accredit").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(DelegationMember)) == 0
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, ids):
+    response = client.get(page(ids["japan"]))
+    assert response.status_code == 302 and "/login" in response.location
+
+
+def test_nominating_the_same_person_twice_is_refused(client, app, ids):
+    with app.app_context():
+        japan = db.session.get(Delegation, ids["japan"])
+        japan.seat_quota = None
+        db.session.commit()
+    sign_in(client, ids["focal"])
+    assert post_nomination(client, ids["japan"]).status_code == 302
+    again = post_nomination(client, ids["japan"], "A. Tanaka", " AIKO@example.org ")
+    assert again.status_code == 422 and "Aiko Tanaka is already nominated." in again.get_data(as_text=True)
+    assert japan_state(app, ids) == (None, 1, {"Aiko Tanaka": "nominated"})
+
+
+BAD_NOMINATIONS = {
+    "nothing sent": {},
+    "all empty": {"nominate-name": "", "nominate-email": "", "nominate-role": ""},
+    "blank name": {"nominate-name": "   ", "nominate-email": "aiko@example.org"},
+    "oversized name": {"nominate-name": "x" * 201, "nominate-email": "aiko@example.org"},
+    "huge name": {"nominate-name": "x" * 100_000, "nominate-email": "aiko@example.org"},
+    "oversized organisation": {"nominate-name": "Aiko", "nominate-email": "aiko@example.org",
+                               "nominate-organisation": "x" * 201},
+    "oversized email": {"nominate-name": "Aiko", "nominate-email": "a" * 320 + "@example.org"},
+    "not an email": {"nominate-name": "Aiko", "nominate-email": "aiko"},
+    "two addresses": {"nominate-name": "Aiko", "nominate-email": "aiko@example.org,mei@example.org"},
+    "markup in email": {"nominate-name": "Aiko", "nominate-email": "<aiko>@example.org"},
+    "NUL in email": {"nominate-name": "Aiko", "nominate-email": "ai\x00ko@example.org"},
+    "control characters in name": {"nominate-name": "Ai\x00ko\x1b", "nominate-email": "aiko@example.org"},
+    "unknown role": {"nominate-name": "Aiko", "nominate-email": "aiko@example.org", "nominate-role": "emperor"},
+    "script as email": {"nominate-name": "Aiko", "nominate-email": SCRIPT},
+}
+
+
+@pytest.mark.parametrize("data", BAD_NOMINATIONS.values(), ids=BAD_NOMINATIONS.keys())
+def test_bad_nominations_are_form_errors_and_store_nothing(client, app, ids, data):
+    sign_in(client, ids["focal"])
+    response = client.post(page(ids["japan"]) + "nominations", data=data)
+    assert response.status_code == 422
+    assert "Please correct the following" in response.get_data(as_text=True)
+    assert SCRIPT not in response.get_data(as_text=True)
+    assert japan_state(app, ids) == (2, 0, {})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_a_body_that_is_not_utf8_is_no_server_error(client, ids):
+    # Werkzeug keeps undecodable escapes as typed ("%FF"), which makes a valid, if odd, name.
+    sign_in(client, ids["focal"])
+    response = client.post(page(ids["japan"]) + "nominations", content_type="application/x-www-form-urlencoded",
+                           data=b"nominate-name=%FF%FE&nominate-email=%C3%28%40example.org")
+    assert response.status_code in (302, 400, 422)
+
+
+def test_markup_in_a_name_is_stored_as_typed_and_shown_escaped(client, app, ids):
+    sign_in(client, ids["focal"])
+    assert post_nomination(client, ids["japan"], name=SCRIPT, organisation=SCRIPT).status_code == 302
+    with app.app_context():
+        person = db.session.scalar(select(Person))
+        assert person.name == SCRIPT and person.organisation == SCRIPT
+    text = client.get(page(ids["japan"])).get_data(as_text=True)
+    assert SCRIPT not in text
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in text
+    sign_in(client, ids["organiser"])
+    overview = client.get("/forums/isef2/manage/nominations").get_data(as_text=True)
+    assert SCRIPT not in overview and "Accredit &lt;script&gt;" in overview
+
+
+def _forum_with_delegations(n: int, slug: str) -> Forum:
+    """A forum of ``n`` delegations, each with a member in every status."""
+    forum = make_forum(slug=slug)
+    for i in range(n):
+        delegation = make_delegation(forum, name=f"Delegation {slug} {i:02d}", seat_quota=10, seats_used=2)
+        for status in NominationStatus:
+            person = make_person(name=f"{status.value} {slug} {i}")
+            db.session.add(DelegationMember(delegation_id=delegation.id, person_id=person.id, status=status))
+    db.session.flush()
+    return forum
+
+
+def test_overview_costs_the_same_queries_for_3_and_40_delegations(app, count_queries):
+    with app.app_context():
+        admin = make_user(is_admin=True)
+        _forum_with_delegations(3, "small")
+        _forum_with_delegations(40, "large")
+        db.session.commit()
+        token = admin.session_token
+    client = app.test_client()
+    sign_in(client, token)
+    counts = {}
+    for slug in ("small", "large"):
+        with count_queries() as counter:
+            response = client.get(f"/forums/{slug}/manage/nominations")
+        assert response.status_code == 200
+        counts[slug] = counter.count
+    assert counts["small"] == counts["large"], counts
+    text = client.get("/forums/small/manage/nominations").get_data(as_text=True)
+    row = re.search(r"Delegation small 01</a></th>(.*?)</tr>", text, re.DOTALL).group(1)
+    assert re.findall(r"<td>([^<]*)</td>", row) == ["10", "2", "1", "1", "1", "1"]
+    assert text.count("Accredit nominated small") == 3
+
+
+def test_pages_carry_the_csrf_token_their_forms_need(app, ids):
+    app.config["WTF_CSRF_ENABLED"] = True
+    client = app.test_client()
+    sign_in(client, ids["organiser"])
+    text = client.get(page(ids["japan"])).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text).group(1)
+    data = {"nominate-name": "Aiko Tanaka", "nominate-email": "aiko@example.org", "nominate-role": "member"}
+    assert client.post(page(ids["japan"]) + "nominations", data=data).status_code == 400
+    assert client.post(page(ids["japan"]) + "nominations", data={**data, "nominate-csrf_token": token}).status_code == 302
+    with app.app_context():
+        aiko = db.session.scalar(select(Person.id))
+    assert act(client, ids, aiko, "accredit").status_code == 400
+    assert act(client, ids, aiko, "accredit", csrf_token=token).status_code == 302
+
+
+def test_focal_points_find_their_delegations(app, ids):
+    with app.app_context():
+        forum = db.session.scalar(select(Forum).where(Forum.slug == "isef2"))
+        focal = db.session.scalar(select(User).where(User.session_token == ids["focal"]))
+        organiser = db.session.get(User, ids["organiser_id"])
+        assert [d.name for d in delegations_of_focal_point(focal, forum)] == ["Japan"]
+        assert delegations_of_focal_point(organiser, forum) == []
+        assert delegations_of_focal_point(AnonymousUserMixin(), forum) == []
+        other = db.session.scalar(select(Forum).where(Forum.slug == "other"))
+        assert delegations_of_focal_point(focal, other) == []
