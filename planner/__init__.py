@@ -10,7 +10,9 @@ from werkzeug.routing import IntegerConverter, Map
 from flask_babel import lazy_gettext
 
 from planner.config import ConfigError, load_config
-from planner.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
+# Not ``db``: the package's attribute ``planner.db`` is the module planner/db.py.
+from planner import extensions
+from planner.extensions import babel, cache, csrf, limiter, login_manager, migrate
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -68,8 +70,8 @@ def register_extensions(app: Flask) -> None:
     import planner.models  # noqa: F401
     import planner.schedule.versions  # noqa: F401  (keeps Forum.schedule_version current)
 
-    db.init_app(app)
-    migrate.init_app(app, db, directory=os.path.join(PROJECT_ROOT, "migrations"))
+    extensions.db.init_app(app)
+    migrate.init_app(app, extensions.db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
     translations = app.config["BABEL_TRANSLATION_DIRECTORIES"]
     if not os.path.isabs(translations):

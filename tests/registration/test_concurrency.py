@@ -1,0 +1,236 @@
+"""Seats and quotas hold when many people apply at the same moment.
+
+Applications go through a real threaded WSGI server, one connection per person, all
+released together by a barrier; nominations call the service from threads, each with
+its own app context and session. Runs on SQLite and on PostgreSQL.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
+from urllib.parse import urlencode, urlsplit
+
+import pytest
+from flask import Flask, got_request_exception
+from sqlalchemy import func, select, update
+from sqlalchemy.exc import IntegrityError
+from werkzeug.serving import make_server
+
+from planner import db as database
+from planner.accounts.models import User
+from planner.delegations.models import Delegation, DelegationMember, NominationStatus
+from planner.extensions import db
+from planner.registration import nominations, seats
+from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
+from tests.conftest import sign_in
+from tests.factories import make_delegation, make_event, make_focal_point, make_forum, make_user
+
+APPLICANTS = 50
+CAPACITY = 10
+BARRIER_TIMEOUT = 10  # seconds; a broken barrier fails the test instead of hanging it
+# The application form with nothing filled in: no delegation, no organisation, no country.
+EMPTY_APPLICATION = {"delegation": "0", "organisation": "", "country": ""}
+NEVER_OVERBOOKED = "ck_registration_policies_never_overbooked"
+# An accepted application redirects to the delegate's registrations (not to the sign-in page).
+ACCEPTED = (302, "/me")
+
+T = TypeVar("T")
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app behind werkzeug's threaded server: one thread per connection."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture
+def server_errors(app: Flask) -> Iterator[list[str]]:
+    """Tracebacks of the exceptions requests raised, to show why a request failed."""
+    errors: list[str] = []
+
+    def collect(sender: Flask, exception: BaseException, **extra: Any) -> None:
+        errors.append("".join(traceback.format_exception(exception)))
+
+    with got_request_exception.connected_to(collect, app):
+        yield errors
+
+
+@pytest.fixture
+def rush(app: Flask) -> dict[str, Any]:
+    """An open event with 10 seats, no approval, no rules, and 50 signed-in delegates."""
+    with app.app_context():
+        first_day = dt.date.today() + dt.timedelta(days=60)
+        forum = make_forum(first_day=first_day, last_day=first_day + dt.timedelta(days=2))
+        event = make_event(forum)
+        db.session.add(RegistrationPolicy(event_id=event.id, capacity=CAPACITY, approval_required=False))
+        users = [make_user() for _ in range(APPLICANTS)]
+        db.session.commit()
+        return {
+            "event_id": event.id,
+            "path": f"/forums/{forum.slug}/events/{event.code}/register",
+            "cookies": [session_cookie(app, user.session_token) for user in users],
+        }
+
+
+def session_cookie(app: Flask, session_token: str) -> str:
+    """The value of a signed-in session cookie, to send from any HTTP client."""
+    client = app.test_client()
+    sign_in(client, session_token)
+    cookie = client.get_cookie("session")
+    assert cookie is not None
+    return cookie.value
+
+
+def all_at_once(count: int, task: Callable[[threading.Barrier, int], T]) -> list[T]:
+    """Run ``task(barrier, n)`` for n in range(count) on ``count`` threads; each task waits
+    at the barrier right before the step that should race."""
+    barrier = threading.Barrier(count, timeout=BARRIER_TIMEOUT)
+    with ThreadPoolExecutor(max_workers=count) as pool:
+        futures = [pool.submit(task, barrier, n) for n in range(count)]
+        return [future.result(timeout=60) for future in futures]
+
+
+def post_form(base_url: str, path: str, cookie: str, barrier: threading.Barrier) -> tuple[int, str | None]:
+    """Connect, wait for the others, then POST the application; the response's status and
+    where it redirects to."""
+    url = urlsplit(base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        connection.connect()  # connected before the barrier: the requests leave together
+        barrier.wait()
+        connection.request("POST", path, body=urlencode(EMPTY_APPLICATION), headers={
+            "Cookie": f"session={cookie}", "Content-Type": "application/x-www-form-urlencoded",
+        })
+        response = connection.getresponse()
+        response.read()
+        return response.status, response.getheader("Location")
+    finally:
+        connection.close()
+
+
+def everyone_applies(base_url: str, path: str, cookies: list[str]) -> list[tuple[int, str | None]]:
+    """One connection per cookie, all posting the application form at the same moment."""
+    return all_at_once(len(cookies), lambda barrier, n: post_form(base_url, path, cookies[n], barrier))
+
+
+def statuses_of(event_id: int) -> list[RegistrationStatus]:
+    return list(db.session.scalars(select(Registration.status).where(Registration.event_id == event_id)))
+
+
+def seats_taken(event_id: int) -> int:
+    return db.session.scalar(select(RegistrationPolicy.seats_taken).where(RegistrationPolicy.event_id == event_id))
+
+
+def test_fifty_applicants_for_ten_seats(app, live_server, rush, server_errors):
+    codes = everyone_applies(live_server, rush["path"], rush["cookies"])
+
+    assert not server_errors, "\n".join(server_errors)
+    assert codes == [ACCEPTED] * APPLICANTS
+    with app.app_context():
+        statuses = statuses_of(rush["event_id"])
+        assert len(statuses) == APPLICANTS  # one registration per person (unique per event and user)
+        assert statuses.count(RegistrationStatus.CONFIRMED) == CAPACITY
+        assert statuses.count(RegistrationStatus.WAITLISTED) == APPLICANTS - CAPACITY
+        assert seats_taken(rush["event_id"]) == CAPACITY
+
+
+def test_the_same_form_sent_ten_times_at_once_is_one_registration(app, live_server, rush, server_errors):
+    codes = everyone_applies(live_server, rush["path"], [rush["cookies"][0]] * 10)
+
+    assert not server_errors, "\n".join(server_errors)
+    assert codes == [ACCEPTED] * 10
+    with app.app_context():
+        assert statuses_of(rush["event_id"]) == [RegistrationStatus.CONFIRMED]
+        assert seats_taken(rush["event_id"]) == 1
+
+
+def test_delegation_quota_holds_when_twenty_are_nominated_at_once(app):
+    with app.app_context():
+        forum = make_forum()
+        delegation = make_delegation(forum, seat_quota=3)
+        focal_point = make_focal_point(delegation)
+        db.session.commit()
+        delegation_id, focal_point_id = delegation.id, focal_point.id
+
+    def nominate(barrier: threading.Barrier, n: int) -> str:
+        # Wait before touching the database: 20 sessions holding connections at the barrier
+        # would exhaust the pool (5 + 10 overflow) and never get there.
+        barrier.wait()
+        # Its own app context, hence its own db.session; a POST, as the nomination form is
+        # (on SQLite, writing requests start their transaction as the writer).
+        with app.test_request_context(method="POST"):
+            actor = db.session.get(User, focal_point_id)
+            delegation = db.session.get(Delegation, delegation_id)
+            try:
+                nominations.nominate(actor, delegation, name=f"Minister {n}", email=f"minister{n}@example.org")
+            except nominations.SeatQuotaExceeded:
+                db.session.rollback()
+                return "quota exceeded"
+            db.session.commit()
+            return "nominated"
+
+    outcomes = all_at_once(20, nominate)
+
+    assert sorted(outcomes) == ["nominated"] * 3 + ["quota exceeded"] * 17
+    with app.app_context():
+        members = db.session.scalars(select(DelegationMember.status)
+                                     .where(DelegationMember.delegation_id == delegation_id)).all()
+        assert members == [NominationStatus.NOMINATED] * 3
+        assert db.session.get(Delegation, delegation_id).seats_used == 3
+
+
+def test_a_naive_seat_check_loses_the_same_race(app, live_server, rush, server_errors, monkeypatch):
+    """Shows that the first test can fail: check-then-increment instead of one conditional
+    UPDATE. On SQLite, writing requests also take the database's write lock when they
+    begin (BEGIN IMMEDIATE), which alone would serialise them; that is switched off here
+    too, so the naive check meets real concurrency on both databases. Applicants count the confirmed registrations before the first ones commit, so
+    more than ten see a free seat. Two outcomes prove it, and the test accepts only them:
+    the event is overbooked (what the naive check alone allows), or the database's CHECK
+    constraint refuses the increments past the capacity and those requests fail with a
+    500 (what happens here on SQLite and PostgreSQL alike, since the increment is
+    ``seats_taken + 1``). All 50 answered 302 with ten confirmed would mean the race was
+    not reproduced: that fails the test."""
+    policies = RegistrationPolicy.__table__
+
+    def naive_take_event_seat(event_id: int) -> bool:
+        capacity = db.session.scalar(select(policies.c.capacity).where(policies.c.event_id == event_id))
+        confirmed = db.session.scalar(select(func.count()).select_from(Registration).where(
+            Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED))
+        time.sleep(0.01)  # the time a slower request would take between reading and writing
+        if capacity is not None and confirmed >= capacity:
+            return False
+        db.session.execute(update(policies).where(policies.c.event_id == event_id)
+                           .values(seats_taken=policies.c.seats_taken + 1))
+        return True
+
+    monkeypatch.setattr(seats, "take_event_seat", naive_take_event_seat)
+    monkeypatch.setattr(database, "SAFE_METHODS", frozenset({"GET", "HEAD", "OPTIONS", "POST"}))
+    codes = everyone_applies(live_server, rush["path"], rush["cookies"])
+
+    with app.app_context():
+        confirmed = statuses_of(rush["event_id"]).count(RegistrationStatus.CONFIRMED)
+    overbooked = confirmed > CAPACITY
+    statuses = [status for status, _ in codes]
+    # Without BEGIN IMMEDIATE, SQLite may also refuse a read that turns into a write
+    # ("database is locked"): another symptom of the same unprotected race.
+    stopped_by_check = (
+        500 in statuses and len(server_errors) == statuses.count(500)
+        and all((IntegrityError.__name__ in error and NEVER_OVERBOOKED in error) or "database is locked" in error
+                for error in server_errors)
+    )
+    assert overbooked or stopped_by_check, (confirmed, sorted(statuses), server_errors[:1])
+    assert set(statuses) <= {302, 500}
