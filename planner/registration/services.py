@@ -107,7 +107,17 @@ def apply(user: User, event: Event, application: Application, now: dt.datetime |
             raise RegistrationRefused(_("Choose one of this forum's delegations, or none."))
     answers = check_answers(questions_of(event), application.answers)
 
-    registration = existing or Registration(event_id=event.id, user_id=user.id)
+    if existing is not None:
+        # Someone coming back after cancelling: re-activate the row only if this request is
+        # the one that moves it out of CANCELLED, so that sending the form twice at once
+        # cannot take two seats for one registration.
+        if not seats.move_registration(existing.id, {Status.CANCELLED}, Status.PENDING):
+            db.session.refresh(existing)
+            return existing
+        db.session.refresh(existing)
+        registration = existing
+    else:
+        registration = Registration(event_id=event.id, user_id=user.id, status=Status.PENDING)
     registration.applied_at = now  # a cancelled person who comes back joins the end of the line
     registration.decided_at = None
     registration.delegation_id = application.delegation_id
@@ -118,7 +128,6 @@ def apply(user: User, event: Event, application: Application, now: dt.datetime |
     registration.guardian_email = application.guardian_email.strip()
     registration.guardian_consent = application.guardian_consent
     registration.answers = answers
-    registration.status = Status.PENDING
     try:
         # Inserted before a seat is taken: a concurrent duplicate fails here, holding nothing.
         with db.session.begin_nested():

@@ -22,9 +22,8 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from werkzeug.serving import make_server
 
-from planner import db as database
 from planner.accounts.models import User
-from planner.delegations.models import Delegation, DelegationMember, NominationStatus
+from planner.delegations.models import Delegation, DelegationMember, NominationStatus, Person
 from planner.extensions import db
 from planner.registration import nominations, seats
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
@@ -191,19 +190,26 @@ def test_delegation_quota_holds_when_twenty_are_nominated_at_once(app):
                                      .where(DelegationMember.delegation_id == delegation_id)).all()
         assert members == [NominationStatus.NOMINATED] * 3
         assert db.session.get(Delegation, delegation_id).seats_used == 3
+        # A refused nomination leaves nothing behind, not even the person it created.
+        assert db.session.scalar(select(func.count()).select_from(Person)) == 3
 
 
+@pytest.mark.postgresql
 def test_a_naive_seat_check_loses_the_same_race(app, live_server, rush, server_errors, monkeypatch):
     """Shows that the first test can fail: check-then-increment instead of one conditional
-    UPDATE. On SQLite, writing requests also take the database's write lock when they
-    begin (BEGIN IMMEDIATE), which alone would serialise them; that is switched off here
-    too, so the naive check meets real concurrency on both databases. Applicants count the confirmed registrations before the first ones commit, so
+    UPDATE. Applicants count the confirmed registrations before the first ones commit, so
     more than ten see a free seat. Two outcomes prove it, and the test accepts only them:
     the event is overbooked (what the naive check alone allows), or the database's CHECK
     constraint refuses the increments past the capacity and those requests fail with a
-    500 (what happens here on SQLite and PostgreSQL alike, since the increment is
-    ``seats_taken + 1``). All 50 answered 302 with ten confirmed would mean the race was
-    not reproduced: that fails the test."""
+    500 (what PostgreSQL does, since the increment is ``seats_taken + 1``). All 50
+    answered 302 with ten confirmed would mean the race was not reproduced: that fails.
+
+    PostgreSQL only: on SQLite a writing request holds the single writer lock from its
+    BEGIN IMMEDIATE to its commit (planner/db.py), so applications run one at a time and
+    no check-then-act can race. Switching BEGIN IMMEDIATE off does not bring the race
+    back either: the registration is inserted before the seat is taken, so the check
+    still runs under the lock, and requests fail with "database is locked" instead, which
+    they do with the real conditional UPDATE too and so proves nothing."""
     policies = RegistrationPolicy.__table__
 
     def naive_take_event_seat(event_id: int) -> bool:
@@ -218,19 +224,35 @@ def test_a_naive_seat_check_loses_the_same_race(app, live_server, rush, server_e
         return True
 
     monkeypatch.setattr(seats, "take_event_seat", naive_take_event_seat)
-    monkeypatch.setattr(database, "SAFE_METHODS", frozenset({"GET", "HEAD", "OPTIONS", "POST"}))
     codes = everyone_applies(live_server, rush["path"], rush["cookies"])
 
     with app.app_context():
         confirmed = statuses_of(rush["event_id"]).count(RegistrationStatus.CONFIRMED)
     overbooked = confirmed > CAPACITY
     statuses = [status for status, _ in codes]
-    # Without BEGIN IMMEDIATE, SQLite may also refuse a read that turns into a write
-    # ("database is locked"): another symptom of the same unprotected race.
     stopped_by_check = (
         500 in statuses and len(server_errors) == statuses.count(500)
-        and all((IntegrityError.__name__ in error and NEVER_OVERBOOKED in error) or "database is locked" in error
-                for error in server_errors)
+        and all(IntegrityError.__name__ in error and NEVER_OVERBOOKED in error for error in server_errors)
     )
     assert overbooked or stopped_by_check, (confirmed, sorted(statuses), server_errors[:1])
     assert set(statuses) <= {302, 500}
+
+
+def test_coming_back_after_cancelling_twice_at_once_takes_one_seat(app, live_server, rush, server_errors):
+    """A cancelled registration is re-activated by one request only; the others get it back."""
+    cookie = rush["cookies"][0]
+    with app.app_context():
+        codes = everyone_applies(live_server, rush["path"], [cookie])
+        registration = db.session.scalar(select(Registration))
+        registration.status = RegistrationStatus.CANCELLED
+        policy = db.session.get(RegistrationPolicy, rush["event_id"])
+        policy.seats_taken = 0
+        db.session.commit()
+
+    codes = everyone_applies(live_server, rush["path"], [cookie] * 5)
+
+    assert not server_errors, "\n".join(server_errors)
+    assert codes == [ACCEPTED] * 5
+    with app.app_context():
+        assert statuses_of(rush["event_id"]) == [RegistrationStatus.CONFIRMED]
+        assert seats_taken(rush["event_id"]) == 1

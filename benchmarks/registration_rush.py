@@ -1,0 +1,471 @@
+"""Registration rush: 2,000 signed-in delegates apply at once for a 500-seat event.
+
+Builds a clean database (PostgreSQL by default, ``--sqlite`` for a temporary SQLite file),
+creates the delegates directly in it, starts gunicorn with two sync workers on 127.0.0.1
+and lets 32 client threads post the real application form, CSRF token included, one
+application per delegate. Then it reads the database back and checks the outcome:
+
+- confirmed / waitlisted: 500 and 1,500 when every application was served;
+- lost: the POST was answered 302 but no registration was stored;
+- overbooked: confirmed registrations beyond the capacity;
+- duplicate: delegates with more than one registration for the event;
+- failed: POSTs answered with anything but 302.
+
+Speed is applications per second during the rush, with the p50 and p99 latency of the
+POSTs, and ``/healthz`` requests per second measured on the same server in the same run
+(as in benchmarks/pages.py), half just before and half just after the rush. The machine
+is shared and noisy: compare the ratio applications/s ÷ healthz rps, not absolute
+numbers. Target: lost = overbooked = duplicate = 0 and ratio >= 0.20.
+
+Session cookies are made here, not through the (rate-limited) sign-in form: the
+benchmark builds the app with the SECRET_KEY it gives gunicorn, fills a session the way
+Flask-Login and Flask-WTF would (``_user_id``, ``_fresh``, and the raw CSRF token that
+``flask_wtf.csrf.generate_csrf`` stores) and signs it with the app's own session
+serializer; the form's ``csrf_token`` field is the value ``generate_csrf`` returned.
+One GET of the form checks that such a cookie signs in and the page renders.
+
+The PostgreSQL database (default ``postgresql+psycopg://postgres@127.0.0.1:5432/rush``,
+or DATABASE_URL, or ``--database-url``) is created if missing and its ``public`` schema
+is DROPPED and rebuilt with ``flask db upgrade``; the benchmark refuses to wipe a database
+holding accounts or forums it did not create.
+
+Usage, from the project root:
+    .venv/bin/python benchmarks/registration_rush.py [--sqlite | --database-url URL]
+        [--applications 2000] [--capacity 500] [--clients 32] [--healthz-seconds 5]
+The last line printed is one JSON object with the results. Exit status 1 when the
+benchmark could not run or an application was lost, duplicated, overbooked or failed.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlencode
+
+import psycopg
+from flask import Flask, session
+from flask_wtf.csrf import generate_csrf
+from psycopg import sql
+from sqlalchemy import func, insert, select
+from sqlalchemy.engine import make_url
+from werkzeug.security import generate_password_hash
+
+from planner import create_app
+from planner.accounts.models import User
+from planner.config import normalise_database_url
+from planner.extensions import db
+from planner.forums.models import Event, EventKind, Forum
+from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/rush"
+WORKERS = 2
+SLUG = "rush"
+CODE = "RUSH"
+EMAIL_DOMAIN = "rush.example"  # of every account the benchmark creates: it wipes no others
+WARM_UP_REQUESTS = 20
+MAX_HEALTHZ_REQUESTS_PER_THREAD = 1_000_000  # a bound on top of the time limit
+TIMEOUT = 60.0  # seconds for one request
+CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+
+
+class BenchmarkError(Exception):
+    """Something went wrong; the message says what."""
+
+
+@dataclass
+class Delegate:
+    user_id: int
+    cookie: str  # the signed session cookie's value
+    csrf_token: str  # the form field's value
+
+
+@dataclass
+class Answer:
+    status: int
+    location: str | None
+    seconds: float
+
+
+# --- the database ------------------------------------------------------------------------
+
+def run_flask(args: list[str], env: dict[str, str]) -> None:
+    """Run ``flask --app planner ARGS`` and fail with its output if it does not succeed."""
+    command = [sys.executable, "-m", "flask", "--app", "planner", *args]
+    result = subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BenchmarkError(f"`flask {' '.join(args)}` failed:\n{result.stdout}{result.stderr}")
+
+
+def wipe_postgresql(database_url: str) -> None:
+    """Create the database if missing, then drop and recreate its ``public`` schema,
+    unless it holds accounts or forums this benchmark did not create."""
+    url = make_url(database_url)
+    if not url.database:
+        raise BenchmarkError(f"{database_url} names no database")
+    server = {"host": url.host or HOST, "port": url.port or 5432, "user": url.username, "password": url.password}
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).fetchone()
+        if found is None:
+            print(f"Creating database {url.database!r}...", flush=True)
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
+    with psycopg.connect(dbname=url.database, autocommit=True, **server) as connection:
+        foreign = [
+            ("users", "email NOT LIKE %s", f"%@{EMAIL_DOMAIN}"),
+            ("forums", "slug <> %s", SLUG),
+        ]
+        for table, condition, value in foreign:
+            if connection.execute("SELECT to_regclass(%s)", (f"public.{table}",)).fetchone()[0] is None:
+                continue
+            query = sql.SQL("SELECT count(*) FROM public.{} WHERE " + condition).format(sql.Identifier(table))
+            if count := connection.execute(query, (value,)).fetchone()[0]:
+                raise BenchmarkError(f"database {url.database!r} holds {count} {table} this benchmark did not "
+                                     "create; refusing to wipe it (give it a database of its own, e.g. .../rush)")
+        connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        connection.execute("CREATE SCHEMA public")
+
+
+def build_schema(database_url: str) -> None:
+    if database_url.startswith("postgres"):
+        wipe_postgresql(database_url)
+    print("Building the schema...", flush=True)
+    run_flask(["db", "upgrade"], {**os.environ, "DATABASE_URL": database_url, "PLANNER_ENV": "development"})
+
+
+def seed(app: Flask, applications: int, capacity: int) -> tuple[int, list[Delegate]]:
+    """The forum, the event and its policy, and ``applications`` verified delegates with
+    their signed-in session cookies and CSRF tokens. Returns (event id, delegates)."""
+    print(f"Creating {applications} delegates...", flush=True)
+    password_hash = generate_password_hash(secrets.token_urlsafe(16))  # hashed once for everyone
+    first_day = dt.date.today() + dt.timedelta(days=60)
+    now = dt.datetime.now(dt.UTC)
+    with app.app_context():
+        forum = Forum(slug=SLUG, name="Rush", title="Registration rush", host_city="Tokyo", host_country="JP",
+                      timezone="UTC", first_day=first_day, last_day=first_day + dt.timedelta(days=2))
+        event = Event(forum=forum, kind=EventKind.SIDE_EVENT, code=CODE, title="Rush hour",
+                      starts_at=dt.datetime.combine(first_day, dt.time(9), tzinfo=dt.UTC),
+                      ends_at=dt.datetime.combine(first_day, dt.time(18), tzinfo=dt.UTC))
+        db.session.add_all([forum, event])
+        db.session.flush()
+        db.session.add(RegistrationPolicy(event_id=event.id, capacity=capacity, approval_required=False))
+        tokens = [secrets.token_urlsafe(24) for _ in range(applications)]
+        db.session.execute(insert(User), [
+            {"email": f"delegate{n}@{EMAIL_DOMAIN}", "name": f"Delegate {n}", "password_hash": password_hash,
+             "language": "en", "email_verified_at": now, "created_at": now, "session_token": token}
+            for n, token in enumerate(tokens)
+        ])
+        db.session.commit()
+        event_id = event.id
+        ids = dict(db.session.execute(select(User.session_token, User.id)).all())
+    serializer = app.session_interface.get_signing_serializer(app)
+    assert serializer is not None
+    delegates = []
+    for token in tokens:
+        # What the session holds after signing in and seeing the form once.
+        with app.test_request_context():
+            session["_user_id"] = token
+            session["_fresh"] = True
+            csrf_token = generate_csrf()  # stores the raw token in the session
+            delegates.append(Delegate(ids[token], serializer.dumps(dict(session)), csrf_token))
+    return event_id, delegates
+
+
+@dataclass
+class Outcome:
+    confirmed: int
+    waitlisted: int
+    pending: int
+    seats_taken: int
+    rows_per_user: dict[int, int]
+
+
+def read_outcome(app: Flask, event_id: int) -> Outcome:
+    with app.app_context():
+        by_status = dict(db.session.execute(
+            select(Registration.status, func.count()).where(Registration.event_id == event_id)
+            .group_by(Registration.status)
+        ).all())
+        rows_per_user = dict(db.session.execute(
+            select(Registration.user_id, func.count()).where(Registration.event_id == event_id)
+            .group_by(Registration.user_id)
+        ).all())
+        seats_taken = db.session.scalar(
+            select(RegistrationPolicy.seats_taken).where(RegistrationPolicy.event_id == event_id))
+    return Outcome(
+        confirmed=by_status.get(RegistrationStatus.CONFIRMED, 0),
+        waitlisted=by_status.get(RegistrationStatus.WAITLISTED, 0),
+        pending=by_status.get(RegistrationStatus.PENDING, 0),
+        seats_taken=seats_taken or 0,
+        rows_per_user=rows_per_user,
+    )
+
+
+# --- HTTP --------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind((HOST, 0))
+        return sock.getsockname()[1]
+
+
+def request(port: int, method: str, path: str, body: str | None = None,
+            headers: dict[str, str] | None = None, timeout: float = TIMEOUT) -> tuple[Answer, bytes]:
+    """One request on a new connection (gunicorn's sync workers close it anyway)."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+    try:
+        started = time.perf_counter()
+        connection.request(method, path, body=body, headers=headers or {})
+        response = connection.getresponse()
+        content = response.read()
+        seconds = time.perf_counter() - started
+        return Answer(response.status, response.getheader("Location"), seconds), content
+    finally:
+        connection.close()
+
+
+def wait_until_healthy(server: subprocess.Popen[bytes], port: int, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise BenchmarkError(f"gunicorn exited with status {server.returncode} while starting")
+        try:
+            if request(port, "GET", "/healthz", timeout=2.0)[0].status == 200:
+                return
+        except OSError:
+            pass  # not listening yet
+        time.sleep(0.2)
+    raise BenchmarkError(f"/healthz did not answer 200 within {timeout:.0f} s")
+
+
+def check_form(port: int, path: str, delegate: Delegate) -> None:
+    """One delegate's cookie signs in and the form renders, with a CSRF field."""
+    answer, content = request(port, "GET", path, headers={"Cookie": f"session={delegate.cookie}"})
+    if answer.status != 200 or not CSRF_INPUT.search(content.decode(errors="replace")):
+        raise BenchmarkError(f"GET {path} with a delegate's cookie answered {answer.status} "
+                             f"({answer.location or 'no redirect'}), not the application form")
+
+
+def measure_healthz(port: int, seconds: float, clients: int) -> float:
+    """/healthz requests per second with ``clients`` threads for ``seconds``."""
+    for _ in range(WARM_UP_REQUESTS):
+        if (status := request(port, "GET", "/healthz")[0].status) != 200:
+            raise BenchmarkError(f"/healthz answered {status} during warm-up, not 200")
+    counts = [0] * clients
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def client(index: int, deadline: float) -> None:
+        for _ in range(MAX_HEALTHZ_REQUESTS_PER_THREAD):
+            if stop.is_set() or time.monotonic() >= deadline:
+                break
+            try:
+                status = request(port, "GET", "/healthz")[0].status
+            except OSError as error:
+                failures.append(f"/healthz: {error!r}")
+                stop.set()
+                break
+            if status != 200:
+                failures.append(f"/healthz answered {status}, not 200")
+                stop.set()
+                break
+            counts[index] += 1
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(n, started + seconds), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    if failures:
+        raise BenchmarkError(failures[0])
+    return sum(counts) / elapsed
+
+
+def rush(port: int, path: str, delegates: list[Delegate], clients: int) -> tuple[list[Answer | None], float]:
+    """Every delegate posts the form once; ``clients`` threads start together and share
+    the delegates. Returns one answer per delegate (None: no answer) and the seconds taken."""
+    answers: list[Answer | None] = [None] * len(delegates)
+    errors: list[str] = []
+    start = threading.Barrier(clients + 1, timeout=30)
+
+    def client(index: int) -> None:
+        start.wait()
+        for n in range(index, len(delegates), clients):
+            delegate = delegates[n]
+            body = urlencode({"csrf_token": delegate.csrf_token, "delegation": "0", "organisation": "",
+                              "country": ""})
+            try:
+                answers[n] = request(port, "POST", path, body=body, headers={
+                    "Cookie": f"session={delegate.cookie}", "Content-Type": "application/x-www-form-urlencoded",
+                })[0]
+            except OSError as error:
+                errors.append(f"POST {path}: {error!r}")
+
+    threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        print(f"{len(errors)} POSTs got no answer, first: {errors[0]}", file=sys.stderr)
+    return answers, elapsed
+
+
+def start_gunicorn(database_url: str, secret_key: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
+    env = {
+        **os.environ, "DATABASE_URL": database_url, "PLANNER_ENV": "production", "PLANNER_SECRET_KEY": secret_key,
+        "PLANNER_RATELIMIT_ENABLED": "false", "PLANNER_MAIL_PROMPT_DELIVERY": "off",
+    }
+    command = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"{HOST}:{port}", "wsgi:app"]
+    # A session of its own: Ctrl-C reaches only this script, which then stops gunicorn
+    # itself (a SIGINT to the workers mid-request would look like failed requests).
+    with log_path.open("wb") as log:
+        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True)
+
+
+def stop(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
+# --- the run -----------------------------------------------------------------------------
+
+def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> dict[str, object]:
+    build_schema(database_url)
+    secret_key = secrets.token_hex(32)
+    app = create_app({"ENV": "production", "SECRET_KEY": secret_key, "SQLALCHEMY_DATABASE_URI": database_url,
+                      "MAIL_PROMPT_DELIVERY": "off", "RATELIMIT_ENABLED": False})
+    event_id, delegates = seed(app, args.applications, args.capacity)
+    path = f"/forums/{SLUG}/events/{CODE}/register"
+
+    port = free_port()
+    server = start_gunicorn(database_url, secret_key, port, log_path)
+    try:
+        wait_until_healthy(server, port)
+        check_form(port, path, delegates[0])
+        # /healthz right before and right after the rush: the mean follows the machine's
+        # load during the rush better than one measurement would.
+        healthz_before = measure_healthz(port, args.healthz_seconds / 2, args.clients)
+        print(f"/healthz: {healthz_before:.1f} requests/s with {args.clients} clients", flush=True)
+        print(f"Rush: {len(delegates)} applications from {args.clients} clients...", flush=True)
+        answers, elapsed = rush(port, path, delegates, args.clients)
+        healthz_after = measure_healthz(port, args.healthz_seconds / 2, args.clients)
+        print(f"/healthz: {healthz_after:.1f} requests/s after the rush", flush=True)
+        healthz_rps = (healthz_before + healthz_after) / 2
+    except (BenchmarkError, OSError) as error:
+        log_tail = log_path.read_text(errors="replace")[-3000:]
+        raise BenchmarkError(f"{error}\n--- gunicorn log (end) ---\n{log_tail}") from None
+    finally:
+        stop(server)
+
+    outcome = read_outcome(app, event_id)
+    with app.app_context():
+        db.engine.dispose()
+    accepted = [d for d, a in zip(delegates, answers) if a is not None and a.status == 302]
+    failed = len(delegates) - len(accepted)
+    lost = sum(1 for d in accepted if d.user_id not in outcome.rows_per_user)
+    duplicate = sum(1 for rows in outcome.rows_per_user.values() if rows > 1)
+    overbooked = max(0, outcome.confirmed - args.capacity)
+    latencies_ms = sorted(a.seconds * 1000 for a in answers if a is not None)
+    percentiles = statistics.quantiles(latencies_ms, n=100, method="inclusive") if len(latencies_ms) > 1 else [0] * 99
+    rps = len(latencies_ms) / elapsed
+    if failed:
+        statuses = sorted({(a.status, a.location) for a in answers if a is not None and a.status != 302})
+        print(f"{failed} POSTs were not answered 302; statuses seen: {statuses}", file=sys.stderr)
+        print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
+    if outcome.pending:
+        print(f"{outcome.pending} registrations are left pending, though the event needs no approval",
+              file=sys.stderr)
+
+    print(f"\nconfirmed {outcome.confirmed}  waitlisted {outcome.waitlisted}  pending {outcome.pending}  "
+          f"(capacity {args.capacity}, seats_taken {outcome.seats_taken})")
+    print(f"lost {lost}  overbooked {overbooked}  duplicate {duplicate}  failed {failed}")
+    print(f"applications/s {rps:.1f}  p50 {percentiles[49]:.1f} ms  p99 {percentiles[98]:.1f} ms  "
+          f"over {elapsed:.1f} s")
+    print(f"/healthz rps {healthz_rps:.1f}  ratio {rps / healthz_rps:.3f} (target >= 0.20)")
+    return {
+        "confirmed": outcome.confirmed,
+        "waitlisted": outcome.waitlisted,
+        "lost": lost,
+        "overbooked": overbooked,
+        "duplicate": duplicate,
+        "rps": round(rps, 1),
+        "p50_ms": round(percentiles[49], 1),
+        "p99_ms": round(percentiles[98], 1),
+        "healthz_rps": round(healthz_rps, 1),
+        "ratio": round(rps / healthz_rps, 3),
+        "failed": failed,
+        "pending": outcome.pending,
+        "seats_taken": outcome.seats_taken,
+        "capacity": args.capacity,
+        "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
+        "clients": args.clients,
+        "applications": len(delegates),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument("--database-url", help="PostgreSQL database to WIPE and use "
+                       f"(default: DATABASE_URL, else {DEFAULT_DATABASE_URL})")
+    where.add_argument("--sqlite", action="store_true", help="use a temporary SQLite file instead")
+    parser.add_argument("--applications", type=int, default=2000, help="delegates, one application each (2000)")
+    parser.add_argument("--capacity", type=int, default=500, help="seats of the event (500)")
+    parser.add_argument("--clients", type=int, default=32, help="client threads (32)")
+    parser.add_argument("--healthz-seconds", type=float, default=5.0,
+                        help="seconds of /healthz, half before and half after the rush (5)")
+    args = parser.parse_args()
+    if not 1 <= args.applications <= 100_000 or not 1 <= args.capacity <= 1_000_000:
+        parser.error("--applications must be in [1, 100000] and --capacity in [1, 1000000]")
+    if not 1 <= args.clients <= 256 or not 0 < args.healthz_seconds <= 600:
+        parser.error("--clients must be in [1, 256] and --healthz-seconds in (0, 600]")
+    # A plain `kill` should clean up like Ctrl-C does: run the finally blocks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+
+    with tempfile.TemporaryDirectory(prefix="planner-rush-") as tmp:
+        if args.sqlite:
+            database_url = f"sqlite:///{Path(tmp) / 'rush.sqlite3'}"
+        else:
+            database_url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        try:
+            database_url = normalise_database_url(database_url)
+            results = benchmark(database_url, Path(tmp) / "gunicorn.log", args)
+        except BenchmarkError as error:
+            print(f"benchmark failed: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            return 130
+    print()
+    print(json.dumps(results))
+    broken = results["lost"] or results["overbooked"] or results["duplicate"] or results["failed"]
+    return 1 if broken else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
