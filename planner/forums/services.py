@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from planner.delegations.models import Delegation
 from planner.extensions import db
@@ -39,7 +39,7 @@ def find_event(forum: Forum, code: str) -> Event:
     event = db.session.scalar(
         select(Event)
         .where(Event.forum_id == forum.id, Event.code == code.upper())
-        .options(selectinload(Event.venue))
+        .options(joinedload(Event.venue))
     )
     if event is None:
         raise EventNotFound(code)

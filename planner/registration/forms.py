@@ -1,7 +1,10 @@
 """The application form, shaped by the event's policy and questions."""
 from __future__ import annotations
 
+import functools
 from typing import Any
+
+from babel import Locale
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -16,11 +19,16 @@ from planner.registration.eligibility import Application
 from planner.registration.models import Question, QuestionKind, RegistrationPolicy
 
 
+@functools.lru_cache(maxsize=32)
+def _countries_in(locale: str) -> tuple[tuple[str, str], ...]:
+    """ISO 3166 codes and names in a language, sorted by name (computed once per language)."""
+    territories = Locale.parse(locale).territories
+    return tuple(sorted(((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()),
+                        key=lambda item: item[1]))
+
+
 def _countries() -> list[SelectChoice]:
-    territories = get_locale().territories
-    named = sorted(((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()),
-                   key=lambda item: item[1])
-    return [SelectChoice("", "—")] + [SelectChoice(code, name) for code, name in named]
+    return [SelectChoice("", "—")] + [SelectChoice(code, name) for code, name in _countries_in(str(get_locale()))]
 
 
 class ApplicationForm(FlaskForm):

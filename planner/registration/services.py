@@ -85,9 +85,11 @@ def _notify(registration: Registration, what: str) -> None:
         )
 
 
-def apply(user: User, event: Event, application: Application, now: dt.datetime | None = None) -> Registration:
+def apply(user: User, event: Event, application: Application, now: dt.datetime | None = None,
+          questions: list[Question] | None = None) -> Registration:
     """Register ``user`` for ``event``: confirmed, pending approval or waitlisted, or
-    ``RegistrationRefused`` naming the rule that failed."""
+    ``RegistrationRefused`` naming the rule that failed. ``questions``: the event's, if the
+    caller has them already."""
     now = now or utcnow()
     policy = policy_of(event)
     if policy is None:
@@ -105,7 +107,7 @@ def apply(user: User, event: Event, application: Application, now: dt.datetime |
         delegation = db.session.get(Delegation, application.delegation_id)
         if delegation is None or delegation.forum_id != event.forum_id:
             raise RegistrationRefused(_("Choose one of this forum's delegations, or none."))
-    answers = check_answers(questions_of(event), application.answers)
+    answers = check_answers(questions if questions is not None else questions_of(event), application.answers)
 
     if existing is not None:
         # Someone coming back after cancelling: re-activate the row only if this request is

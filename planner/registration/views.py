@@ -1,7 +1,7 @@
 """Delegates apply to events, see and cancel their registrations, and keep an agenda."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, g, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -23,9 +23,12 @@ from planner.schedule.models import Session
 def load_event(slug: str, code: str) -> Event:
     forum = load_forum(slug)
     try:
-        return forum_services.find_event(forum, code)
+        event = forum_services.find_event(forum, code)
     except forum_services.EventNotFound:
         abort(404, description=_("This forum has no event with the code %(code)s.", code=code))
+    # Keep the forum in the session's (weak) identity map: the rules read event.forum.
+    g.forum = forum
+    return event
 
 
 @bp.route("/forums/<slug>/events/<code>/register", methods=["GET", "POST"])
@@ -35,7 +38,6 @@ def apply(slug: str, code: str):
     policy = services.policy_of(event)
     if policy is None or policy.mode is RegistrationMode.NOMINATION:
         abort(404, description=_("This event does not take online registrations."))
-    existing = services.registration_of(current_user, event)
     questions = services.questions_of(event)
     delegations = list(db.session.scalars(
         select(Delegation).where(Delegation.forum_id == event.forum_id).order_by(func.lower(Delegation.name))))
@@ -43,22 +45,24 @@ def apply(slug: str, code: str):
     refusal = None
     if form.validate_on_submit():
         try:
-            registration = services.apply(current_user, event, application_from(form, questions))
+            registration = services.apply(current_user, event, application_from(form, questions),
+                                          questions=questions)
         except RegistrationRefused as error:
             db.session.rollback()
             refusal = str(error)
         else:
+            status, title = registration.status, event.title  # read before commit expires them
             db.session.commit()
             messages = {
                 RegistrationStatus.CONFIRMED: _("You are registered for %(event)s: your place is confirmed."),
                 RegistrationStatus.PENDING: _("Your application for %(event)s is received; the organisers will decide."),
                 RegistrationStatus.WAITLISTED: _("%(event)s is full: you are on the waiting list."),
             }
-            flash(messages[registration.status] % {"event": event.title}, "success")
+            flash(messages[status] % {"event": title}, "success")
             return redirect(url_for(".my_registrations"))
     status = 422 if form.errors or refusal else 200
     return render_template("registration/apply.html", event=event, forum=event.forum, policy=policy, form=form,
-                           existing=existing, refusal=refusal), status
+                           existing=services.registration_of(current_user, event), refusal=refusal), status
 
 
 @bp.get("/me")
