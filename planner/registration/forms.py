@@ -35,13 +35,18 @@ class ApplicationForm(FlaskForm):
     """Fields are added per event by ``application_form``."""
 
 
-def application_form(policy: RegistrationPolicy, questions: list[Question], delegations: list[Delegation],
-                     **kwargs: Any) -> ApplicationForm:
+def delegation_choices(delegations: list[Delegation]) -> list[SelectChoice]:
+    return [SelectChoice(0, "—")] + [SelectChoice(d.id, d.name) for d in delegations]
+
+
+def application_form(policy: RegistrationPolicy, questions: list[Question], **kwargs: Any) -> ApplicationForm:
     class Form(ApplicationForm):
         pass
 
+    # Its choices are only needed to draw the form (``delegation_choices``); whether a chosen
+    # delegation belongs to the forum is the service's rule, so posting needs no list.
     Form.delegation = SelectField(_l("Your delegation, if you come with one"), coerce=int,
-                                  choices=[SelectChoice(0, "—")] + [SelectChoice(d.id, d.name) for d in delegations])
+                                  validate_choice=False, choices=[SelectChoice(0, "—")])
     if policy.min_age is not None or policy.max_age is not None:
         Form.date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()],
                                        description=_l("Used to check the event's age limits."))

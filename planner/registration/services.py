@@ -16,7 +16,8 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
@@ -109,47 +110,57 @@ def apply(user: User, event: Event, application: Application, now: dt.datetime |
             raise RegistrationRefused(_("Choose one of this forum's delegations, or none."))
     answers = check_answers(questions if questions is not None else questions_of(event), application.answers)
 
+    details = dict(
+        applied_at=now, decided_at=None, delegation_id=application.delegation_id,
+        date_of_birth=application.date_of_birth, organisation=application.organisation.strip(),
+        country_code=application.country_code, guardian_name=application.guardian_name.strip(),
+        guardian_email=application.guardian_email.strip(), guardian_consent=application.guardian_consent,
+        answers=answers,
+    )
     if existing is not None:
-        # Someone coming back after cancelling: re-activate the row only if this request is
-        # the one that moves it out of CANCELLED, so that sending the form twice at once
-        # cannot take two seats for one registration.
+        # Someone coming back after cancelling (they join the end of the line): re-activate
+        # the row only if this request is the one that moves it out of CANCELLED, so that
+        # sending the form twice at once cannot take two seats for one registration.
         if not seats.move_registration(existing.id, {Status.CANCELLED}, Status.PENDING):
             db.session.refresh(existing)
             return existing
         db.session.refresh(existing)
+        for name, value in details.items():
+            setattr(existing, name, value)
         registration = existing
+        registration.status = _place_for(policy, event)
     else:
-        registration = Registration(event_id=event.id, user_id=user.id, status=Status.PENDING)
-    registration.applied_at = now  # a cancelled person who comes back joins the end of the line
-    registration.decided_at = None
-    registration.delegation_id = application.delegation_id
-    registration.date_of_birth = application.date_of_birth
-    registration.organisation = application.organisation.strip()
-    registration.country_code = application.country_code
-    registration.guardian_name = application.guardian_name.strip()
-    registration.guardian_email = application.guardian_email.strip()
-    registration.guardian_consent = application.guardian_consent
-    registration.answers = answers
-    try:
-        # Inserted before a seat is taken: a concurrent duplicate fails here, holding nothing.
-        with db.session.begin_nested():
-            db.session.add(registration)
-            db.session.flush()
-    except IntegrityError:
-        concurrent = registration_of(user, event)
-        if concurrent is None:
-            raise
-        return concurrent
-    if policy.approval_required:
-        _notify(registration, "received")
-    elif seats.take_event_seat(event.id):
-        registration.status = Status.CONFIRMED
-        _notify(registration, "confirmed")
-    else:
-        registration.status = Status.WAITLISTED
-        _notify(registration, "waitlisted")
+        # The place is decided first, then the row is inserted unless one exists already: in
+        # the same transaction, so a concurrent duplicate's seat is never visible to others.
+        status = _place_for(policy, event)
+        inserted = _insert_unless_exists(Registration, dict(event_id=event.id, user_id=user.id, status=status,
+                                                             **details), ("event_id", "user_id"))
+        if inserted is None:  # the same person's other request won
+            if status is Status.CONFIRMED:
+                seats.release_event_seat(event.id)
+            concurrent = registration_of(user, event)
+            if concurrent is None:  # cannot happen: the conflict was with this very row
+                raise RuntimeError("a registration conflicted but cannot be read")
+            return concurrent
+        registration = inserted
+    _notify(registration, {Status.PENDING: "received", Status.CONFIRMED: "confirmed",
+                           Status.WAITLISTED: "waitlisted"}[registration.status])
     db.session.flush()
     return registration
+
+
+def _place_for(policy: RegistrationPolicy, event: Event) -> Status:
+    """Pending if organisers approve; else confirmed, taking a seat, or waitlisted."""
+    if policy.approval_required:
+        return Status.PENDING
+    return Status.CONFIRMED if seats.take_event_seat(event.id) else Status.WAITLISTED
+
+
+def _insert_unless_exists(model: type[Registration], values: dict, unique: tuple[str, ...]) -> Registration | None:
+    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the new row, or None if one exists."""
+    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
+    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(model)
+    return db.session.scalars(statement).first()
 
 
 def _reload(registration: Registration) -> Registration:

@@ -15,7 +15,7 @@ from planner.forums.models import Event
 from planner.forums.views import load_forum
 from planner.registration import agenda, bp, services
 from planner.registration.eligibility import RegistrationRefused
-from planner.registration.forms import application_form, application_from
+from planner.registration.forms import application_form, application_from, delegation_choices
 from planner.registration.models import Registration, RegistrationMode, RegistrationStatus
 from planner.schedule.models import Session
 
@@ -39,9 +39,7 @@ def apply(slug: str, code: str):
     if policy is None or policy.mode is RegistrationMode.NOMINATION:
         abort(404, description=_("This event does not take online registrations."))
     questions = services.questions_of(event)
-    delegations = list(db.session.scalars(
-        select(Delegation).where(Delegation.forum_id == event.forum_id).order_by(func.lower(Delegation.name))))
-    form = application_form(policy, questions, delegations)
+    form = application_form(policy, questions)
     refusal = None
     if form.validate_on_submit():
         try:
@@ -61,6 +59,8 @@ def apply(slug: str, code: str):
             flash(messages[status] % {"event": title}, "success")
             return redirect(url_for(".my_registrations"))
     status = 422 if form.errors or refusal else 200
+    form.delegation.choices = delegation_choices(list(db.session.scalars(
+        select(Delegation).where(Delegation.forum_id == event.forum_id).order_by(func.lower(Delegation.name)))))
     return render_template("registration/apply.html", event=event, forum=event.forum, policy=policy, form=form,
                            existing=services.registration_of(current_user, event), refusal=refusal), status
 
