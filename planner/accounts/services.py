@@ -198,7 +198,7 @@ def _erase_mail_to(address: str) -> None:
         OutboxMessage.to_address == address, OutboxMessage.status == OutboxStatus.PENDING))
     db.session.execute(update(OutboxMessage).where(OutboxMessage.to_address == address).values(
         to_address="deleted@deleted.invalid", text_body="", html_body=None, attachment_content_type=None,
-        attachment_body=None))
+        attachment_body=None, context=None))
 
 
 def personal_data(user: User) -> dict[str, Any]:

@@ -3,8 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.db import Base, UTCDateTime, utcnow
@@ -37,6 +38,11 @@ class OutboxMessage(Base):
     subject: Mapped[str] = mapped_column(String(300))
     text_body: Mapped[str] = mapped_column(Text)
     html_body: Mapped[str | None] = mapped_column(Text)
+    # Mail rendered when it is sent, not in the request that queued it: the template, its
+    # plain-JSON context and the language. The bodies above are filled in on delivery.
+    template: Mapped[str | None] = mapped_column(String(100))
+    context: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    language: Mapped[str | None] = mapped_column(String(16))
     # One extra text part, e.g. 'text/calendar; method=REQUEST' for calendar invites.
     attachment_content_type: Mapped[str | None] = mapped_column(String(100))
     attachment_body: Mapped[str | None] = mapped_column(Text)

@@ -12,6 +12,7 @@ that is sent again once its lease runs out; the stable Message-ID lets mail clie
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import threading
 from collections.abc import Callable, Iterable, Sequence
@@ -20,6 +21,7 @@ from email.utils import make_msgid
 from typing import Any
 
 from flask import Flask, current_app, g, has_request_context, render_template
+from flask_babel import force_locale, get_locale
 from jinja2 import TemplateNotFound
 from sqlalchemy import ColumnElement, event, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction
@@ -58,10 +60,15 @@ def queue_email(
     subject: str,
     forum_id: int | None = None,
     attachment: tuple[str, str] | None = None,
+    render_later: bool = False,
     **context: Any,
 ) -> OutboxMessage:
     """Add a pending message rendered from ``templates/mail/<template>.txt`` (and ``.html``
     when that exists) to the caller's transaction; it is sent only if the caller commits.
+
+    ``render_later``: store the template, the context (plain JSON values only) and the
+    current language, and render when sending; for mail queued on busy paths (a rush of
+    registrations), whose requests should not pay for templating.
 
     ``attachment`` is ``(content_type, text)``, e.g. ``('text/calendar; method=REQUEST', ics)``.
     Addresses and subjects with line breaks are refused: they would smuggle in headers.
@@ -75,11 +82,20 @@ def queue_email(
         raise ValueError(f"only text parts can be attached: {attachment[0]!r}")
 
     settings = MailSettings.from_config(current_app.config)
+    if render_later:
+        try:
+            json.dumps(context)
+        except TypeError as error:
+            raise ValueError(f"mail rendered later needs a plain JSON context: {error}") from None
+        bodies: dict[str, Any] = dict(text_body="", html_body=None, template=template, context=context,
+                                      language=str(get_locale() or "en"))
+    else:
+        bodies = dict(text_body=render_template(f"mail/{template}.txt", **context),
+                      html_body=_render_optional(f"mail/{template}.html", context))
     message = OutboxMessage(
         to_address=to,
         subject=subject,
-        text_body=render_template(f"mail/{template}.txt", **context),
-        html_body=_render_optional(f"mail/{template}.html", context),
+        **bodies,
         attachment_content_type=attachment[0] if attachment else None,
         attachment_body=attachment[1] if attachment else None,
         forum_id=forum_id,
@@ -91,6 +107,14 @@ def queue_email(
     db.session.flush()
     db.session.info.setdefault(_QUEUED, []).append(message.id)
     return message
+
+
+def render_stored(message: OutboxMessage) -> dict[str, Any]:
+    """The bodies of a message queued with ``render_later``, in its language."""
+    context = message.context or {}
+    with force_locale(message.language or "en"):
+        return {"text_body": render_template(f"mail/{message.template}.txt", **context),
+                "html_body": _render_optional(f"mail/{message.template}.html", context)}
 
 
 def _render_optional(name: str, context: dict[str, Any]) -> str | None:
@@ -179,7 +203,8 @@ def _deliver(ids: Sequence[int], clock: Callable[[], dt.datetime]) -> DeliveryRe
                 report.skipped += 1
                 continue
             try:
-                smtp.send(build_mime(message, settings.sender))
+                rendered = render_stored(message) if message.template and not message.text_body else {}
+                smtp.send(build_mime(message, settings.sender, rendered))
             except ServerUnavailable as error:
                 gave_up = _record_failure(session, message, lease, str(error), False, settings, clock())
                 _count_failure(report, gave_up)
@@ -191,7 +216,8 @@ def _deliver(ids: Sequence[int], clock: Callable[[], dt.datetime]) -> DeliveryRe
                 gave_up = _record_failure(session, message, lease, text, is_permanent(error), settings, clock())
                 _count_failure(report, gave_up)
             else:
-                _record(session, message, lease, status=OutboxStatus.SENT, sent_at=clock())
+                # The record keeps what was sent, rendered bodies included.
+                _record(session, message, lease, status=OutboxStatus.SENT, sent_at=clock(), **rendered)
                 report.sent += 1
     return report
 

@@ -75,8 +75,9 @@ def split_content_type(content_type: str) -> tuple[str, str, dict[str, str]]:
     return probe.get_content_maintype(), probe.get_content_subtype(), params
 
 
-def build_mime(message: OutboxMessage, sender: str) -> EmailMessage:
+def build_mime(message: OutboxMessage, sender: str, rendered: Mapping[str, Any] | None = None) -> EmailMessage:
     """The message as MIME: text/plain, its HTML alternative, and the extra part if any.
+    ``rendered``: the bodies of a message rendered only now (``render_later``).
 
     A calendar part travels as one more alternative (iMIP, RFC 6047: how calendar clients
     recognise an invitation); any other text part is attached.
@@ -90,9 +91,12 @@ def build_mime(message: OutboxMessage, sender: str) -> EmailMessage:
     mime["Date"] = format_datetime(message.created_at.astimezone(dt.UTC))
     # RFC 3834: tells vacation responders not to answer.
     mime["Auto-Submitted"] = "auto-generated"
-    mime.set_content(message.text_body, subtype="plain", charset="utf-8")
-    if message.html_body is not None:
-        mime.add_alternative(message.html_body, subtype="html", charset="utf-8")
+    rendered = rendered or {}
+    text_body = rendered.get("text_body", message.text_body)
+    html_body = rendered.get("html_body", message.html_body)
+    mime.set_content(text_body, subtype="plain", charset="utf-8")
+    if html_body is not None:
+        mime.add_alternative(html_body, subtype="html", charset="utf-8")
     if message.attachment_content_type and message.attachment_body is not None:
         _, subtype, params = split_content_type(message.attachment_content_type)
         if subtype == "calendar":

@@ -40,6 +40,22 @@ def delegation_choices(delegations: list[Delegation]) -> list[SelectChoice]:
 
 
 def application_form(policy: RegistrationPolicy, questions: list[Question], **kwargs: Any) -> ApplicationForm:
+    """The form for this event's rules and questions (its class is built once per shape)."""
+    shape = (
+        policy.min_age is not None or policy.max_age is not None, policy.organisation_required,
+        bool(policy.allowed_countries), bool(policy.invitation_codes), policy.guardian_required,
+        tuple((q.id, q.kind, q.label, tuple(q.choices), q.required) for q in questions),
+    )
+    form = _form_class(shape)(**kwargs)
+    form.country.choices = _countries()  # in the reader's language, so per form, not per class
+    return form
+
+
+@functools.lru_cache(maxsize=256)
+def _form_class(shape: tuple) -> type[ApplicationForm]:
+    """Keyed by plain values only, so that no database object outlives its request."""
+    has_age_limit, organisation_required, has_countries, has_codes, guardian_required, questions = shape
+
     class Form(ApplicationForm):
         pass
 
@@ -47,37 +63,36 @@ def application_form(policy: RegistrationPolicy, questions: list[Question], **kw
     # delegation belongs to the forum is the service's rule, so posting needs no list.
     Form.delegation = SelectField(_l("Your delegation, if you come with one"), coerce=int,
                                   validate_choice=False, choices=[SelectChoice(0, "—")])
-    if policy.min_age is not None or policy.max_age is not None:
+    if has_age_limit:
         Form.date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()],
                                        description=_l("Used to check the event's age limits."))
     Form.organisation = StringField(
-        _l("Organisation"), validators=[DataRequired() if policy.organisation_required else Optional(),
+        _l("Organisation"), validators=[DataRequired() if organisation_required else Optional(),
                                         Length(max=200), printable])
-    Form.country = SelectField(_l("Country"), choices=_countries(),
-                               validators=[DataRequired()] if policy.allowed_countries else [])
-    if policy.invitation_codes:
+    Form.country = SelectField(_l("Country"), choices=[],
+                               validators=[DataRequired()] if has_countries else [])
+    if has_codes:
         Form.invitation_code = StringField(_l("Invitation code"), validators=[DataRequired(), Length(max=64)])
-    if policy.guardian_required:
+    if guardian_required:
         Form.guardian_name = StringField(_l("Parent or guardian's name"),
                                          validators=[DataRequired(), Length(max=200), printable])
         Form.guardian_email = EmailField(_l("Parent or guardian's email address"),
                                          validators=[DataRequired(), Length(max=320)])
         Form.guardian_consent = BooleanField(_l("My parent or guardian consents to my taking part."),
                                              validators=[InputRequired()])
-    for question in questions:
-        required = [InputRequired()] if question.required else [Optional()]
-        name = f"q{question.id}"
-        if question.kind is QuestionKind.TEXT:
-            field = TextAreaField(question.label, validators=[*required, Length(max=2000), printable])
-        elif question.kind is QuestionKind.SINGLE:
-            field = RadioField(question.label, choices=[SelectChoice(c) for c in question.choices], validators=required)
-        elif question.kind is QuestionKind.MULTIPLE:
-            field = SelectMultipleField(question.label, choices=[SelectChoice(c) for c in question.choices],
-                                        validators=required)
+    for question_id, kind, label, choices, required in questions:
+        validators = [InputRequired()] if required else [Optional()]
+        if kind is QuestionKind.TEXT:
+            field = TextAreaField(label, validators=[*validators, Length(max=2000), printable])
+        elif kind is QuestionKind.SINGLE:
+            field = RadioField(label, choices=[SelectChoice(c) for c in choices], validators=validators)
+        elif kind is QuestionKind.MULTIPLE:
+            field = SelectMultipleField(label, choices=[SelectChoice(c) for c in choices], validators=validators)
         else:
-            field = RadioField(question.label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))], validators=required)
-        setattr(Form, name, field)
-    return Form(**kwargs)
+            field = RadioField(label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
+                               validators=validators)
+        setattr(Form, f"q{question_id}", field)
+    return Form
 
 
 def application_from(form: ApplicationForm, questions: list[Question]) -> Application:

@@ -79,9 +79,11 @@ def _notify(registration: Registration, what: str) -> None:
             "declined": _("Your application for %(event)s was declined", event=event.title),
             "cancelled": _("Your registration for %(event)s is cancelled", event=event.title),
         }
+        # Rendered by the sender, in the same language: a rush of applications should not
+        # spend its time on templates.
         queue_email(
-            user.email, f"registration/{what}", subject=subjects[what],
-            forum_id=event.forum_id, name=user.name, event=event, forum=event.forum,
+            user.email, f"registration/{what}", subject=subjects[what], forum_id=event.forum_id,
+            render_later=True, name=user.name, event=event.title, forum=event.forum.name,
             link=url_for("registration.my_registrations", _external=True),
         )
 

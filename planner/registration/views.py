@@ -1,7 +1,7 @@
 """Delegates apply to events, see and cancel their registrations, and keep an agenda."""
 from __future__ import annotations
 
-from flask import abort, flash, g, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -21,13 +21,10 @@ from planner.schedule.models import Session
 
 
 def load_event(slug: str, code: str) -> Event:
-    forum = load_forum(slug)
-    try:
-        event = forum_services.find_event(forum, code)
-    except forum_services.EventNotFound:
+    event = forum_services.event_at(slug, code)
+    if event is None:
+        load_forum(slug)  # a 404 that says which of the two is unknown
         abort(404, description=_("This forum has no event with the code %(code)s.", code=code))
-    # Keep the forum in the session's (weak) identity map: the rules read event.forum.
-    g.forum = forum
     return event
 
 

@@ -257,3 +257,30 @@ def test_the_database_keeps_attempts_non_negative(mail_app):
         with pytest.raises(IntegrityError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_mail_rendered_later_is_rendered_by_the_sender_and_kept(mail_app, smtp_server):
+    """Busy paths queue the template and its context; the sender renders it, in the language
+    stored with it, and the record keeps what was sent."""
+    from planner.mail.services import deliver_due, queue_email
+
+    with mail_app.test_request_context():
+        message = queue_email("a@example.org", "greeting", subject="Later", render_later=True,
+                              name="田中", note="Rendered by the sender.")
+        assert (message.text_body, message.template, message.language) == ("", "greeting", "en")
+        db.session.commit()
+        assert deliver_due().sent == 1
+        stored = reload(message.id)
+        assert "田中様" in stored.text_body and "Rendered by the sender." in stored.html_body
+    [received] = smtp_server.received
+    assert "田中様" in received.message.get_body(preferencelist=("plain",)).get_content()
+
+
+def test_mail_rendered_later_needs_a_plain_context(mail_app):
+    import datetime
+
+    from planner.mail.services import queue_email
+
+    with mail_app.test_request_context(), pytest.raises(ValueError, match="plain JSON context"):
+        queue_email("a@example.org", "greeting", subject="Later", render_later=True,
+                    name="x", note=datetime.date(2018, 3, 3))
