@@ -45,9 +45,7 @@ import os
 import re
 import secrets
 import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -70,25 +68,19 @@ from planner.config import normalise_database_url
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
+from serving import (
+    HOST, BenchmarkError, free_port, measure, run_flask, start_gunicorn, stop, wait_until_healthy,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/rush"
-WORKERS = 2
 SLUG = "rush"
 CODE = "RUSH"
 EMAIL_DOMAIN = "rush.example"  # of every account the benchmark creates: it wipes no others
-WARM_UP_REQUESTS = 20
-MAX_HEALTHZ_REQUESTS_PER_THREAD = 1_000_000  # a bound on top of the time limit
 TIMEOUT = 60.0  # seconds for one request
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
 
 
-class BenchmarkError(Exception):
-    """Something went wrong; the message says what."""
-
-
-@dataclass
+@dataclass(frozen=True)
 class Delegate:
     user_id: int
     cookie: str  # the signed session cookie's value
@@ -103,14 +95,6 @@ class Answer:
 
 
 # --- the database ------------------------------------------------------------------------
-
-def run_flask(args: list[str], env: dict[str, str]) -> None:
-    """Run ``flask --app planner ARGS`` and fail with its output if it does not succeed."""
-    command = [sys.executable, "-m", "flask", "--app", "planner", *args]
-    result = subprocess.run(command, check=False, cwd=ROOT, env=env, capture_output=True, text=True)
-    if result.returncode != 0:
-        raise BenchmarkError(f"`flask {' '.join(args)}` failed:\n{result.stdout}{result.stderr}")
-
 
 def wipe_postgresql(database_url: str) -> None:
     """Create the database if missing, then drop and recreate its ``public`` schema,
@@ -217,12 +201,6 @@ def read_outcome(app: Flask, event_id: int) -> Outcome:
 
 # --- HTTP --------------------------------------------------------------------------------
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
 def request(port: int, method: str, path: str, body: str | None = None,
             headers: dict[str, str] | None = None, timeout: float = TIMEOUT) -> tuple[Answer, bytes]:
     """One request on a new connection (gunicorn's sync workers close it anyway)."""
@@ -238,63 +216,12 @@ def request(port: int, method: str, path: str, body: str | None = None,
         connection.close()
 
 
-def wait_until_healthy(server: subprocess.Popen[bytes], port: int, timeout: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise BenchmarkError(f"gunicorn exited with status {server.returncode} while starting")
-        try:
-            if request(port, "GET", "/healthz", timeout=2.0)[0].status == 200:
-                return
-        except OSError:
-            pass  # not listening yet
-        time.sleep(0.2)
-    raise BenchmarkError(f"/healthz did not answer 200 within {timeout:.0f} s")
-
-
 def check_form(port: int, path: str, delegate: Delegate) -> None:
     """One delegate's cookie signs in and the form renders, with a CSRF field."""
     answer, content = request(port, "GET", path, headers={"Cookie": f"session={delegate.cookie}"})
     if answer.status != 200 or not CSRF_INPUT.search(content.decode(errors="replace")):
         raise BenchmarkError(f"GET {path} with a delegate's cookie answered {answer.status} "
                              f"({answer.location or 'no redirect'}), not the application form")
-
-
-def measure_healthz(port: int, seconds: float, clients: int) -> float:
-    """/healthz requests per second with ``clients`` threads for ``seconds``."""
-    for _ in range(WARM_UP_REQUESTS):
-        if (status := request(port, "GET", "/healthz")[0].status) != 200:
-            raise BenchmarkError(f"/healthz answered {status} during warm-up, not 200")
-    counts = [0] * clients
-    failures: list[str] = []
-    stop = threading.Event()
-
-    def client(index: int, deadline: float) -> None:
-        for _ in range(MAX_HEALTHZ_REQUESTS_PER_THREAD):
-            if stop.is_set() or time.monotonic() >= deadline:
-                break
-            try:
-                status = request(port, "GET", "/healthz")[0].status
-            except OSError as error:
-                failures.append(f"/healthz: {error!r}")
-                stop.set()
-                break
-            if status != 200:
-                failures.append(f"/healthz answered {status}, not 200")
-                stop.set()
-                break
-            counts[index] += 1
-
-    started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(n, started + seconds), daemon=True) for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    if failures:
-        raise BenchmarkError(failures[0])
-    return sum(counts) / elapsed
 
 
 def rush(port: int, path: str, delegates: list[Delegate], clients: int) -> tuple[list[Answer | None], float]:
@@ -330,28 +257,6 @@ def rush(port: int, path: str, delegates: list[Delegate], clients: int) -> tuple
     return answers, elapsed
 
 
-def start_gunicorn(database_url: str, secret_key: str, port: int, log_path: Path) -> subprocess.Popen[bytes]:
-    env = {
-        **os.environ, "DATABASE_URL": database_url, "PLANNER_ENV": "production", "PLANNER_SECRET_KEY": secret_key,
-        "PLANNER_RATELIMIT_ENABLED": "false", "PLANNER_MAIL_PROMPT_DELIVERY": "off",
-    }
-    command = [sys.executable, "-m", "gunicorn", "-w", str(WORKERS), "-b", f"{HOST}:{port}", "wsgi:app"]
-    # A session of its own: Ctrl-C reaches only this script, which then stops gunicorn
-    # itself (a SIGINT to the workers mid-request would look like failed requests).
-    with log_path.open("wb") as log:
-        return subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
-
-
-def stop(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
-
-
 # --- the run -----------------------------------------------------------------------------
 
 def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> dict[str, object]:
@@ -363,17 +268,20 @@ def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> di
     path = f"/forums/{SLUG}/events/{CODE}/register"
 
     port = free_port()
-    server = start_gunicorn(database_url, secret_key, port, log_path)
+    server = start_gunicorn({
+        "DATABASE_URL": database_url, "PLANNER_ENV": "production", "PLANNER_SECRET_KEY": secret_key,
+        "PLANNER_RATELIMIT_ENABLED": "false", "PLANNER_MAIL_PROMPT_DELIVERY": "off",
+    }, port, log_path)
     try:
         wait_until_healthy(server, port)
         check_form(port, path, delegates[0])
         # /healthz right before and right after the rush: the mean follows the machine's
         # load during the rush better than one measurement would.
-        healthz_before = measure_healthz(port, args.healthz_seconds / 2, args.clients)
+        healthz_before = measure(port, "/healthz", args.healthz_seconds / 2, args.clients)[1]
         print(f"/healthz: {healthz_before:.1f} requests/s with {args.clients} clients", flush=True)
         print(f"Rush: {len(delegates)} applications from {args.clients} clients...", flush=True)
         answers, elapsed = rush(port, path, delegates, args.clients)
-        healthz_after = measure_healthz(port, args.healthz_seconds / 2, args.clients)
+        healthz_after = measure(port, "/healthz", args.healthz_seconds / 2, args.clients)[1]
         print(f"/healthz: {healthz_after:.1f} requests/s after the rush", flush=True)
         healthz_rps = (healthz_before + healthz_after) / 2
     except (BenchmarkError, OSError) as error:

@@ -6,12 +6,14 @@ may commit for real (as the views do) and still start from an empty database.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import event
+from werkzeug.serving import make_server
 
 from planner import create_app
 from planner.extensions import db
@@ -115,3 +117,18 @@ def sign_in(client: FlaskClient, user) -> None:  # noqa: ANN001
     with client.session_transaction() as session:
         session["_user_id"] = token
         session["_fresh"] = True
+
+
+@pytest.fixture
+def live_server(app: Flask) -> Iterator[str]:
+    """The app behind werkzeug's threaded server (one thread per connection): for browser
+    tests and for requests that must really run at the same time."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)

@@ -20,7 +20,6 @@ import pytest
 from flask import Flask, got_request_exception
 from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
-from werkzeug.serving import make_server
 
 from planner.accounts.models import User
 from planner.delegations.models import Delegation, DelegationMember, NominationStatus, Person
@@ -40,20 +39,6 @@ NEVER_OVERBOOKED = "ck_registration_policies_never_overbooked"
 ACCEPTED = (302, "/me")
 
 T = TypeVar("T")
-
-
-@pytest.fixture
-def live_server(app: Flask) -> Iterator[str]:
-    """The app behind werkzeug's threaded server: one thread per connection."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_port}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=10)
 
 
 @pytest.fixture
