@@ -17,15 +17,20 @@ class NotAllowed(Exception):
     """The acting user's role does not allow this."""
 
 
+def _acting(user: User | None) -> bool:
+    """A signed-in, active account (not None, not Flask-Login's anonymous user)."""
+    return user is not None and not getattr(user, "is_anonymous", True) and bool(getattr(user, "is_active", False))
+
+
 def is_admin(user: User | None) -> bool:
-    return bool(user is not None and getattr(user, "is_admin", False) and user.is_active)
+    return _acting(user) and bool(user.is_admin)  # type: ignore[union-attr]
 
 
 def is_organiser(user: User | None, forum: Forum) -> bool:
     """Administrators organise every forum; others where they are appointed."""
-    if user is None or not getattr(user, "is_active", False) or getattr(user, "is_anonymous", True):
+    if not _acting(user):
         return False
-    if user.is_admin:
+    if user.is_admin:  # type: ignore[union-attr]
         return True
     return bool(db.session.scalar(select(exists().where(
         ForumOrganiser.forum_id == forum.id, ForumOrganiser.user_id == user.id
@@ -33,7 +38,7 @@ def is_organiser(user: User | None, forum: Forum) -> bool:
 
 
 def is_focal_point(user: User | None, delegation: Delegation) -> bool:
-    if user is None or not getattr(user, "is_active", False) or getattr(user, "is_anonymous", True):
+    if not _acting(user):
         return False
     return bool(db.session.scalar(select(exists().where(
         DelegationFocalPoint.delegation_id == delegation.id, DelegationFocalPoint.user_id == user.id
@@ -44,7 +49,7 @@ def focal_point_delegations(user: User | None, forum: Forum) -> list[Delegation]
     """The forum's delegations ``user`` speaks for, to lead them to their pages."""
     from planner.delegations.models import Delegation
 
-    if user is None or not getattr(user, "is_active", False) or getattr(user, "is_anonymous", True):
+    if not _acting(user):
         return []
     return list(db.session.scalars(
         select(Delegation).join(DelegationFocalPoint, DelegationFocalPoint.delegation_id == Delegation.id)

@@ -7,7 +7,9 @@ last seat. The CHECK constraints on the tables back this up.
 """
 from __future__ import annotations
 
-from sqlalchemy import update
+from typing import Any
+
+from sqlalchemy import Column, ColumnElement, Update, update
 
 from planner.db import utcnow
 from planner.delegations.models import Delegation, DelegationMember, NominationStatus
@@ -16,79 +18,73 @@ from planner.registration.models import Registration, RegistrationPolicy, Regist
 
 _policies = RegistrationPolicy.__table__
 _delegations = Delegation.__table__
+_registrations = Registration.__table__
+_members = DelegationMember.__table__
 
 
-def _changed(statement) -> bool:  # noqa: ANN001
+def _changed(statement: Update) -> bool:
     return db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount == 1
+
+
+# A counter is a row's "used" column under its "limit" column (NULL: no limit). Events count
+# seats_taken under capacity; delegations seats_used under seat_quota.
+
+def _take(row: ColumnElement[bool], used: Column[int], limit: Column[int]) -> bool:
+    """One more, if the limit allows."""
+    return _changed(update(used.table).where(row, limit.is_(None) | (used < limit)).values({used: used + 1}))
+
+
+def _release(row: ColumnElement[bool], used: Column[int]) -> None:
+    _changed(update(used.table).where(row, used > 0).values({used: used - 1}))
+
+
+def _set_limit(row: ColumnElement[bool], used: Column[int], limit: Column[int], value: int | None) -> bool:
+    """A new limit, unless more are used than it allows."""
+    statement = update(used.table).where(row).values({limit: value})
+    return _changed(statement if value is None else statement.where(used <= value))
 
 
 def take_event_seat(event_id: int) -> bool:
     """Take one seat of the event if one is free."""
-    return _changed(
-        update(_policies)
-        .where(_policies.c.event_id == event_id)
-        .where((_policies.c.capacity.is_(None)) | (_policies.c.seats_taken < _policies.c.capacity))
-        .values(seats_taken=_policies.c.seats_taken + 1)
-    )
+    return _take(_policies.c.event_id == event_id, _policies.c.seats_taken, _policies.c.capacity)
 
 
 def release_event_seat(event_id: int) -> None:
-    _changed(
-        update(_policies).where(_policies.c.event_id == event_id, _policies.c.seats_taken > 0)
-        .values(seats_taken=_policies.c.seats_taken - 1)
-    )
+    _release(_policies.c.event_id == event_id, _policies.c.seats_taken)
 
 
 def set_capacity(event_id: int, capacity: int | None) -> bool:
     """Change the capacity, unless more seats are already taken than it allows."""
-    statement = update(_policies).where(_policies.c.event_id == event_id).values(capacity=capacity)
-    if capacity is not None:
-        statement = statement.where(_policies.c.seats_taken <= capacity)
-    return _changed(statement)
+    return _set_limit(_policies.c.event_id == event_id, _policies.c.seats_taken, _policies.c.capacity, capacity)
 
 
 def take_delegation_seat(delegation_id: int) -> bool:
-    return _changed(
-        update(_delegations)
-        .where(_delegations.c.id == delegation_id)
-        .where((_delegations.c.seat_quota.is_(None)) | (_delegations.c.seats_used < _delegations.c.seat_quota))
-        .values(seats_used=_delegations.c.seats_used + 1)
-    )
+    return _take(_delegations.c.id == delegation_id, _delegations.c.seats_used, _delegations.c.seat_quota)
 
 
 def release_delegation_seat(delegation_id: int) -> None:
-    _changed(
-        update(_delegations).where(_delegations.c.id == delegation_id, _delegations.c.seats_used > 0)
-        .values(seats_used=_delegations.c.seats_used - 1)
-    )
+    _release(_delegations.c.id == delegation_id, _delegations.c.seats_used)
 
 
 def set_quota(delegation_id: int, quota: int | None) -> bool:
-    statement = update(_delegations).where(_delegations.c.id == delegation_id).values(seat_quota=quota)
-    if quota is not None:
-        statement = statement.where(_delegations.c.seats_used <= quota)
-    return _changed(statement)
+    return _set_limit(_delegations.c.id == delegation_id, _delegations.c.seats_used,
+                      _delegations.c.seat_quota, quota)
+
+
+def _move(row: ColumnElement[bool], status: Column[str], from_statuses: set[Any], to: Any) -> bool:
+    """Change a status only if it is still one of ``from_statuses``: of two people acting on
+    the same row at once (organisers, the delegate, a focal point), only one wins."""
+    return _changed(update(status.table).where(row, status.in_([s.value for s in from_statuses]))
+                    .values({status: to.value, status.table.c.decided_at: utcnow()}))
 
 
 def move_registration(registration_id: int, from_statuses: set[RegistrationStatus],
                       to: RegistrationStatus) -> bool:
-    """Change a registration's status only if it is still in one of ``from_statuses``:
-    two organisers (or an organiser and the delegate) acting at once cannot both win."""
-    table = Registration.__table__
-    return _changed(
-        update(table)
-        .where(table.c.id == registration_id, table.c.status.in_([s.value for s in from_statuses]))
-        .values(status=to.value, decided_at=utcnow())
-    )
+    return _move(_registrations.c.id == registration_id, _registrations.c.status, from_statuses, to)
 
 
 def move_member(delegation_id: int, person_id: int, from_statuses: set[NominationStatus],
                 to: NominationStatus) -> bool:
     """Change a nomination's status only if it is still in one of ``from_statuses``."""
-    table = DelegationMember.__table__
-    return _changed(
-        update(table)
-        .where(table.c.delegation_id == delegation_id, table.c.person_id == person_id,
-               table.c.status.in_([s.value for s in from_statuses]))
-        .values(status=to.value, decided_at=utcnow())
-    )
+    row = (_members.c.delegation_id == delegation_id) & (_members.c.person_id == person_id)
+    return _move(row, _members.c.status, from_statuses, to)
