@@ -10,6 +10,7 @@ from werkzeug.routing import IntegerConverter, Map
 from flask_babel import lazy_gettext
 
 from planner.config import ConfigError, load_config
+from planner.db import MAX_ID
 # Not ``db``: the package's attribute ``planner.db`` is the module planner/db.py.
 from planner import extensions
 from planner.extensions import babel, cache, csrf, limiter, login_manager, migrate
@@ -42,7 +43,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
 class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (Werkzeug's name)
-        kwargs.setdefault("max", 2**31 - 1)
+        kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
 
 

@@ -19,6 +19,10 @@ NAMING_CONVENTION = {
 }
 
 
+#: The largest id an INTEGER column holds; larger numbers in URLs and forms name nothing.
+MAX_ID = 2**31 - 1
+
+
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 

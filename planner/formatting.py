@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import TYPE_CHECKING
 
+from babel import Locale
 from babel.dates import format_date, format_interval
 from flask import Flask
 from flask_babel import get_locale
@@ -55,6 +57,14 @@ def zone_name(forum: Forum, on: dt.date | None = None) -> str:
     sign = "-" if offset < dt.timedelta(0) else "+"
     hours, minutes = divmod(abs(int(offset.total_seconds())) // 60, 60)
     return f"{forum.timezone} (UTC{sign}{hours:02d}:{minutes:02d})"
+
+
+@functools.lru_cache(maxsize=32)
+def countries(locale: str) -> tuple[tuple[str, str], ...]:
+    """ISO 3166 alpha-2 codes and names in a language, by name (computed once per language)."""
+    territories = Locale.parse(locale).territories
+    return tuple(sorted(((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()),
+                        key=lambda item: item[1]))
 
 
 def country_name(code: str | None) -> str:

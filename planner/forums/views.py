@@ -8,7 +8,7 @@ from planner.accounts.permissions import focal_point_delegations, is_organiser
 
 from planner.forums import bp, services
 from planner.registration import services as registration_services
-from planner.forums.models import Forum
+from planner.forums.models import Event, Forum
 from planner.schedule.services import sessions_by_day
 
 
@@ -17,6 +17,14 @@ def load_forum(slug: str) -> Forum:
     if forum is None:
         abort(404, description=_("There is no forum at this address."))
     return forum
+
+
+def event_or_404(forum: Forum, code: str) -> Event:
+    """The forum's event with ``code`` in any letter case, or a 404 that says so."""
+    try:
+        return services.find_event(forum, code)
+    except services.EventNotFound:
+        abort(404, description=_("This forum has no event with the code %(code)s.", code=code))
 
 
 @bp.get("/")
@@ -41,10 +49,7 @@ def forum(slug: str):
 @bp.get("/forums/<slug>/events/<code>/")
 def event(slug: str, code: str):
     forum = load_forum(slug)
-    try:
-        event = services.find_event(forum, code)
-    except services.EventNotFound:
-        abort(404, description=_("This forum has no event with the code %(code)s.", code=code))
+    event = event_or_404(forum, code)
     if event.code != code:
         return redirect(url_for(".event", slug=forum.slug, code=event.code), 301)
     policy = registration_services.policy_of(event)

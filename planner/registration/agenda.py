@@ -59,9 +59,8 @@ def clashes(sessions: list[Session]) -> set[int]:
     return clashing
 
 
-def offered_sessions(user: User) -> list[Session]:
-    """Public sessions of the events the person is confirmed for, to pick from."""
-    event_ids = confirmed_event_ids(user)
+def offered_sessions(event_ids: set[int]) -> list[Session]:
+    """Public sessions of these events (those the person is confirmed for), to pick from."""
     if not event_ids:
         return []
     return list(db.session.scalars(

@@ -4,7 +4,6 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from babel import Locale
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -15,20 +14,13 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from planner.accounts.forms import printable
 from planner.delegations.models import Delegation
+from planner.formatting import countries
 from planner.registration.eligibility import Application
 from planner.registration.models import Question, QuestionKind, RegistrationPolicy
 
 
-@functools.lru_cache(maxsize=32)
-def _countries_in(locale: str) -> tuple[tuple[str, str], ...]:
-    """ISO 3166 codes and names in a language, sorted by name (computed once per language)."""
-    territories = Locale.parse(locale).territories
-    return tuple(sorted(((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()),
-                        key=lambda item: item[1]))
-
-
 def _countries() -> list[SelectChoice]:
-    return [SelectChoice("", "—")] + [SelectChoice(code, name) for code, name in _countries_in(str(get_locale()))]
+    return [SelectChoice("", "—")] + [SelectChoice(code, name) for code, name in countries(str(get_locale()))]
 
 
 class ApplicationForm(FlaskForm):

@@ -19,6 +19,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from planner.accounts.models import User
+from planner.db import MAX_ID
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event, Forum
@@ -40,7 +41,7 @@ CSV_COLUMNS = ("name", "email", "organisation", "delegation", "country", "event_
 def row_id(text: str) -> int | None:
     """``text`` as a database id, or None: plain digits within the 32 bits ids have."""
     text = text.strip()
-    if not (text.isascii() and text.isdigit() and len(text) <= 10) or int(text) >= 2**31:
+    if not (text.isascii() and text.isdigit() and len(text) <= 10) or int(text) > MAX_ID:
         return None
     return int(text)
 

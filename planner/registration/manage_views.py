@@ -14,7 +14,8 @@ from planner.accounts.appointment_views import load_managed_forum
 from planner.accounts.permissions import NotAllowed
 from planner.extensions import db
 from planner.forums import services as forum_services
-from planner.forums.models import Event, Forum
+from planner.forums.views import event_or_404
+from planner.forums.models import Forum
 from planner.registration import bp, manage, services
 from planner.registration.forms import CapacityForm
 from planner.registration.models import Registration, RegistrationStatus
@@ -117,8 +118,7 @@ def bulk_decide(slug: str):
 @login_required
 def cancel_registration(slug: str, registration_id: int):
     forum = load_managed_forum(slug)
-    # Beyond 32 bits PostgreSQL refuses the number rather than find nothing.
-    registration = db.session.get(Registration, registration_id) if registration_id < 2**31 else None
+    registration = db.session.get(Registration, registration_id)
     if registration is None or registration.event.forum_id != forum.id:
         abort(404, description=_("This forum has no registration with the number %(id)d.", id=registration_id))
     try:
@@ -136,18 +136,11 @@ def cancel_registration(slug: str, registration_id: int):
     return _back_to_list(forum, request.form)
 
 
-def _managed_event(forum: Forum, code: str) -> Event:
-    try:
-        return forum_services.find_event(forum, code)
-    except forum_services.EventNotFound:
-        abort(404, description=_("This forum has no event with the code %(code)s.", code=code))
-
-
 @bp.post("/forums/<slug>/manage/events/<code>/capacity")
 @login_required
 def change_capacity(slug: str, code: str):
     forum = load_managed_forum(slug)
-    event = _managed_event(forum, code)
+    event = event_or_404(forum, code)
     policy = services.policy_of(event)
     if policy is None:
         abort(404, description=_("This event does not take registrations."))

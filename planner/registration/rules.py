@@ -20,6 +20,7 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from planner.formatting import countries
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
@@ -80,7 +81,7 @@ def rules_of(policy: RegistrationPolicy | None) -> Rules:
 
 def country_codes() -> set[str]:
     """The ISO 3166 alpha-2 codes Babel names: the countries the application form offers."""
-    return {code for code in get_locale().territories if len(code) == 2 and code.isalpha()}
+    return {code for code, _name in countries(str(get_locale()))}
 
 
 def _checked(rules: Rules) -> Rules:

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from planner.accounts.appointment_views import load_managed_forum
 from planner.extensions import db
-from planner.forums import services as forum_services
+from planner.forums.views import event_or_404
 from planner.forums.models import Event
 from planner.registration import bp, rules, services
 from planner.registration.rules_forms import QuestionForm, RulesForm, lines, rules_form_data, rules_from
@@ -15,11 +15,7 @@ from planner.registration.rules_forms import QuestionForm, RulesForm, lines, rul
 
 def load_managed_event(slug: str, code: str) -> Event:
     """The event, if the signed-in user organises its forum; 404 or 403 otherwise."""
-    forum = load_managed_forum(slug)
-    try:
-        return forum_services.find_event(forum, code)
-    except forum_services.EventNotFound:
-        abort(404, description=_("This forum has no event with the code %(code)s.", code=code))
+    return event_or_404(load_managed_forum(slug), code)
 
 
 def _rules_page(event: Event, rules_form: RulesForm | None = None, question_form: QuestionForm | None = None):

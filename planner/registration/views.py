@@ -12,7 +12,7 @@ from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums import services as forum_services
 from planner.forums.models import Event
-from planner.forums.views import load_forum
+from planner.forums.views import event_or_404, load_forum
 from planner.registration import agenda, bp, services
 from planner.registration.eligibility import RegistrationRefused
 from planner.registration.forms import application_form, application_from, delegation_choices
@@ -21,11 +21,10 @@ from planner.schedule.models import Session
 
 
 def load_event(slug: str, code: str) -> Event:
-    event = forum_services.event_at(slug, code)
+    event = forum_services.event_at(slug, code)  # forum and event in one query
     if event is None:
-        load_forum(slug)  # a 404 that says which of the two is unknown
-        abort(404, description=_("This forum has no event with the code %(code)s.", code=code))
-    return event
+        event_or_404(load_forum(slug), code)  # raises the 404 that names what is unknown
+    return event  # type: ignore[return-value]
 
 
 @bp.route("/forums/<slug>/events/<code>/register", methods=["GET", "POST"])
@@ -70,11 +69,12 @@ def my_registrations():
         .options(joinedload(Registration.event).joinedload(Event.forum))
         .order_by(Registration.applied_at.desc())
     ).all()
+    confirmed = {r.event_id for r in registrations if r.status is RegistrationStatus.CONFIRMED}
     picked = agenda.sessions_of(current_user)
     picked_ids = {s.id for s in picked}
     return render_template(
         "registration/me.html", registrations=registrations, agenda=picked, clashes=agenda.clashes(picked),
-        offered=[s for s in agenda.offered_sessions(current_user) if s.id not in picked_ids],
+        offered=[s for s in agenda.offered_sessions(confirmed) if s.id not in picked_ids],
         action_form=FlaskForm(),
     )
 
