@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask import has_request_context, request
 from sqlalchemy import DateTime, Dialect, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -90,7 +91,5 @@ def _begin_sqlite(connection: Any) -> None:
     none of this."""
     if connection.dialect.name != "sqlite":
         return
-    from flask import has_request_context, request
-
     writes = has_request_context() and request.method not in SAFE_METHODS
     connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")

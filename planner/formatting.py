@@ -25,16 +25,19 @@ def clock(moment: dt.datetime, forum: Forum) -> str:
     return moment.astimezone(forum.zone).strftime("%H:%M")
 
 
-def long_date(day: dt.date | dt.datetime, forum: Forum | None = None) -> str:
+def _day(day: dt.date | dt.datetime, forum: Forum | None) -> dt.date:
+    """A moment's date in the forum's timezone; a date as it is."""
     if isinstance(day, dt.datetime):
-        day = day.astimezone(forum.zone).date() if forum else day.date()
-    return format_date(day, "full", locale=get_locale())
+        return day.astimezone(forum.zone).date() if forum else day.date()
+    return day
+
+
+def long_date(day: dt.date | dt.datetime, forum: Forum | None = None) -> str:
+    return format_date(_day(day, forum), "full", locale=get_locale())
 
 
 def short_date(day: dt.date | dt.datetime, forum: Forum | None = None) -> str:
-    if isinstance(day, dt.datetime):
-        day = day.astimezone(forum.zone).date() if forum else day.date()
-    return format_date(day, "d MMM", locale=get_locale())
+    return format_date(_day(day, forum), "d MMM", locale=get_locale())
 
 
 def day_range(first: dt.date, last: dt.date) -> str:
