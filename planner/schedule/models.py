@@ -29,6 +29,12 @@ class SessionKind(enum.StrEnum):
     OTHER = "other"
 
 
+class SessionStatus(enum.StrEnum):
+    SCHEDULED = "scheduled"
+    # A cancelled session stays in the programme and in calendars, marked as cancelled.
+    CANCELLED = "cancelled"
+
+
 class ParticipantRole(enum.StrEnum):
     CHAIR = "chair"
     SPEAKER = "speaker"
@@ -39,6 +45,7 @@ class Session(Base):
     __table_args__ = (
         CheckConstraint("starts_at < ends_at", name="times_in_order"),
         CheckConstraint("title <> ''", name="title_not_empty"),
+        CheckConstraint("revision >= 1", name="revision_positive"),
         # The timetable reads one event's (or forum's) sessions by start time.
         Index("ix_sessions_event_id_starts_at", "event_id", "starts_at"),
     )
@@ -56,11 +63,20 @@ class Session(Base):
     )
     description: Mapped[str] = mapped_column(Text, default="")
     is_public: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_column_type(SessionStatus, "session_status"),
+        default=SessionStatus.SCHEDULED,
+        server_default=SessionStatus.SCHEDULED.value,
+    )
+    # Raised whenever the time, room, title or status changes (planner/schedule/versions.py):
+    # calendar invites carry it as SEQUENCE, so clients replace what they showed before.
+    revision: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     event: Mapped[Event] = relationship(back_populates="sessions")
-    room: Mapped[Room | None] = relationship()
+    # The room before a move is loaded on change, so the move can be recorded and announced.
+    room: Mapped[Room | None] = relationship(active_history=True)
     participants: Mapped[list[SessionParticipant]] = relationship(
         back_populates="session",
         cascade="all, delete-orphan",

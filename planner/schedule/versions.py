@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import event, select, update
+from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session as OrmSession
 
 from planner.delegations.models import Person
@@ -52,6 +52,34 @@ def _forum_id(session: OrmSession, obj: Any) -> set[int]:
             .where(SessionParticipant.person_id == obj.id)
         ))
     return set()
+
+
+#: What a delegate's calendar shows of a session: a change to any of these is a new revision.
+#: A room may be changed through the relationship or the column; both count.
+REVISED_ATTRIBUTES = ("title", "starts_at", "ends_at", "room", "room_id", "status")
+
+
+def changed_attributes(session_: Session) -> dict[str, tuple[Any, Any]]:
+    """``{attribute: (before, after)}`` for the revised attributes changed since the last flush."""
+    state = inspect(session_)
+    changes = {}
+    for name in REVISED_ATTRIBUTES:
+        history = state.attrs[name].history
+        if history.has_changes():
+            before = history.deleted[0] if history.deleted else None
+            after = history.added[0] if history.added else None
+            if before != after:
+                changes[name] = (before, after)
+    if "room" in changes:
+        changes.pop("room_id", None)
+    return changes
+
+
+@event.listens_for(OrmSession, "before_flush")
+def _raise_session_revisions(session: OrmSession, flush_context: Any, instances: Any) -> None:
+    for obj in session.dirty:
+        if isinstance(obj, Session) and obj.id is not None and changed_attributes(obj):
+            obj.revision = (obj.revision or 1) + 1
 
 
 @event.listens_for(OrmSession, "before_flush")

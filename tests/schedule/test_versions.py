@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from planner.extensions import db
 from planner.forums.models import Forum
-from planner.schedule.models import ParticipantRole
+from planner.schedule.models import ParticipantRole, SessionStatus
 from tests.factories import add_participant, make_event, make_forum, make_person, make_room, make_session, tokyo
 
 
@@ -60,3 +60,22 @@ def test_a_rolled_back_change_leaves_the_version_alone(setting):
     db.session.flush()
     db.session.rollback()
     assert version(setting["forum"].id) == before
+
+
+@pytest.mark.parametrize(
+    "change, revised",
+    [
+        pytest.param(lambda s: setattr(s["session"], "title", "Renamed"), True, id="title"),
+        pytest.param(lambda s: setattr(s["session"], "ends_at", tokyo("2018-03-03 11:00")), True, id="moved"),
+        pytest.param(lambda s: setattr(s["session"], "room", None), True, id="room"),
+        pytest.param(lambda s: setattr(s["session"], "status", SessionStatus.CANCELLED), True, id="cancelled"),
+        pytest.param(lambda s: setattr(s["session"], "description", "More words"), False, id="description"),
+        pytest.param(lambda s: setattr(s["session"], "title", s["session"].title), False, id="same-title"),
+    ],
+)
+def test_a_session_revision_rises_when_what_calendars_show_changes(setting, change, revised):
+    session = setting["session"]
+    assert session.revision == 1
+    change(setting)
+    db.session.commit()
+    assert session.revision == (2 if revised else 1)
