@@ -20,7 +20,13 @@ from planner.registration.models import Question, QuestionKind, RegistrationPoli
 
 
 def _countries() -> list[SelectChoice]:
-    return [SelectChoice("", "—")] + [SelectChoice(code, name) for code, name in countries(str(get_locale()))]
+    return _country_choices(str(get_locale()))
+
+
+@functools.lru_cache(maxsize=32)
+def _country_choices(locale: str) -> list[SelectChoice]:
+    """Built once per language and shared by every form (WTForms only reads choices)."""
+    return [SelectChoice("", "—")] + [SelectChoice(code, name) for code, name in countries(locale)]
 
 
 class ApplicationForm(FlaskForm):

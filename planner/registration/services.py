@@ -10,14 +10,15 @@ Rules enforced here, for every entry point:
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
+from typing import Any
 
 from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import contains_eager, joinedload
 
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
@@ -25,7 +26,7 @@ from planner.audit.services import record
 from planner.db import utcnow
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.forums.models import Event
+from planner.forums.models import Event, Forum
 from planner.mail.services import queue_email
 from planner.registration import seats
 from planner.registration.eligibility import (
@@ -61,6 +62,34 @@ def closed_because(policy: RegistrationPolicy, now: dt.datetime | None = None) -
     return None
 
 
+@dataclass
+class ApplicationContext:
+    event: Event
+    policy: RegistrationPolicy | None
+    questions: list[Question]
+    registration: Registration | None  # the applicant's, if they have one
+
+
+def application_context(slug: str, code: str, user: User) -> ApplicationContext | None:
+    """The event of forum ``slug`` with ``code``, with its forum, venue, registration policy,
+    questions and ``user``'s registration: what every application needs, in one query (a row
+    per question; a rush of applicants should not wait on several round trips)."""
+    rows = db.session.execute(
+        select(Event, RegistrationPolicy, Registration, Question)
+        .join(Event.forum)
+        .outerjoin(RegistrationPolicy, RegistrationPolicy.event_id == Event.id)
+        .outerjoin(Registration, (Registration.event_id == Event.id) & (Registration.user_id == user.id))
+        .outerjoin(Question, Question.event_id == Event.id)
+        .where(Forum.slug == slug, Event.code == code.upper())
+        .options(contains_eager(Event.forum), joinedload(Event.venue))
+        .order_by(Question.position, Question.id)
+    ).all()
+    if not rows:
+        return None
+    event, policy, registration, _question = rows[0]
+    return ApplicationContext(event, policy, [row[3] for row in rows if row[3] is not None], registration)
+
+
 def registration_of(user: User, event: Event) -> Registration | None:
     return db.session.scalar(
         select(Registration).where(Registration.event_id == event.id, Registration.user_id == user.id)
@@ -88,18 +117,23 @@ def _notify(registration: Registration, what: str) -> None:
         )
 
 
+#: ``apply``'s ``existing`` when the caller has not looked the registration up.
+UNKNOWN: Any = object()
+
+
 def apply(user: User, event: Event, application: Application, now: dt.datetime | None = None,
-          questions: list[Question] | None = None) -> Registration:
+          questions: list[Question] | None = None, existing: Registration | None = UNKNOWN) -> Registration:
     """Register ``user`` for ``event``: confirmed, pending approval or waitlisted, or
-    ``RegistrationRefused`` naming the rule that failed. ``questions``: the event's, if the
-    caller has them already."""
+    ``RegistrationRefused`` naming the rule that failed. ``questions`` and ``existing`` (the
+    user's registration for the event, or None): what the caller has read already."""
     now = now or utcnow()
     policy = policy_of(event)
     if policy is None:
         raise RegistrationRefused(_("This event does not take registrations."))
     if policy.mode is RegistrationMode.NOMINATION:
         raise RegistrationRefused(_("Places at this meeting are by nomination: ask your delegation's focal point."))
-    existing = registration_of(user, event)
+    if existing is UNKNOWN:
+        existing = registration_of(user, event)
     if existing is not None and existing.status in ACTIVE:
         return existing  # sent twice: still one registration
     if existing is not None and existing.status is Status.DECLINED:
@@ -134,11 +168,13 @@ def apply(user: User, event: Event, application: Application, now: dt.datetime |
     else:
         # The place is decided first, then the row is inserted unless one exists already: in
         # the same transaction, so a concurrent duplicate's seat is never visible to others.
-        status = _place_for(policy, event)
-        inserted = _insert_unless_exists(Registration, dict(event_id=event.id, user_id=user.id, status=status,
-                                                             **details), ("event_id", "user_id"))
+        values = dict(event_id=event.id, user_id=user.id, **details)
+        if policy.approval_required:
+            inserted, took_seat = seats.insert_registration({**values, "status": Status.PENDING}), False
+        else:
+            inserted, took_seat = seats.insert_registration_taking_seat(values)
         if inserted is None:  # the same person's other request won
-            if status is Status.CONFIRMED:
+            if took_seat:
                 seats.release_event_seat(event.id)
             concurrent = registration_of(user, event)
             if concurrent is None:  # cannot happen: the conflict was with this very row
@@ -156,13 +192,6 @@ def _place_for(policy: RegistrationPolicy, event: Event) -> Status:
     if policy.approval_required:
         return Status.PENDING
     return Status.CONFIRMED if seats.take_event_seat(event.id) else Status.WAITLISTED
-
-
-def _insert_unless_exists(model: type[Registration], values: dict, unique: tuple[str, ...]) -> Registration | None:
-    """INSERT ... ON CONFLICT DO NOTHING RETURNING: the new row, or None if one exists."""
-    insert = postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert
-    statement = insert(model).values(**values).on_conflict_do_nothing(index_elements=list(unique)).returning(model)
-    return db.session.scalars(statement).first()
 
 
 def _reload(registration: Registration) -> Registration:

@@ -10,7 +10,6 @@ from sqlalchemy.orm import joinedload
 
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.forums import services as forum_services
 from planner.forums.models import Event
 from planner.forums.views import event_or_404, load_forum
 from planner.registration import agenda, bp, services
@@ -20,27 +19,22 @@ from planner.registration.models import Registration, RegistrationMode, Registra
 from planner.schedule.models import Session
 
 
-def load_event(slug: str, code: str) -> Event:
-    event = forum_services.event_at(slug, code)  # forum and event in one query
-    if event is None:
-        event_or_404(load_forum(slug), code)  # raises the 404 that names what is unknown
-    return event  # type: ignore[return-value]
-
-
 @bp.route("/forums/<slug>/events/<code>/register", methods=["GET", "POST"])
 @login_required
 def apply(slug: str, code: str):
-    event = load_event(slug, code)
-    policy = services.policy_of(event)
+    context = services.application_context(slug, code, current_user)
+    if context is None:
+        event_or_404(load_forum(slug), code)  # raises the 404 that names what is unknown
+        raise AssertionError("event_or_404 returned for an unknown event")
+    event, policy, questions, existing = context.event, context.policy, context.questions, context.registration
     if policy is None or policy.mode is RegistrationMode.NOMINATION:
         abort(404, description=_("This event does not take online registrations."))
-    questions = services.questions_of(event)
     form = application_form(policy, questions)
     refusal = None
     if form.validate_on_submit():
         try:
             registration = services.apply(current_user, event, application_from(form, questions),
-                                          questions=questions)
+                                          questions=questions, existing=existing)
         except RegistrationRefused as error:
             db.session.rollback()
             refusal = str(error)
@@ -58,7 +52,7 @@ def apply(slug: str, code: str):
     form.delegation.choices = delegation_choices(list(db.session.scalars(
         select(Delegation).where(Delegation.forum_id == event.forum_id).order_by(func.lower(Delegation.name)))))
     return render_template("registration/apply.html", event=event, forum=event.forum, policy=policy, form=form,
-                           existing=services.registration_of(current_user, event), refusal=refusal), status
+                           existing=existing, refusal=refusal), status
 
 
 @bp.get("/me")

@@ -181,8 +181,8 @@ def test_delegation_quota_holds_when_twenty_are_nominated_at_once(app):
 
 @pytest.mark.postgresql
 def test_a_naive_seat_check_loses_the_same_race(app, live_server, rush, server_errors, monkeypatch):
-    """Shows that the first test can fail: check-then-increment instead of one conditional
-    UPDATE. Applicants count the confirmed registrations before the first ones commit, so
+    """Shows that the first test can fail: check-then-increment instead of the conditional
+    UPDATE that takes the seat with the INSERT. Applicants count the confirmed registrations before the first ones commit, so
     more than ten see a free seat. Two outcomes prove it, and the test accepts only them:
     the event is overbooked (what the naive check alone allows), or the database's CHECK
     constraint refuses the increments past the capacity and those requests fail with a
@@ -208,7 +208,13 @@ def test_a_naive_seat_check_loses_the_same_race(app, live_server, rush, server_e
                            .values(seats_taken=policies.c.seats_taken + 1))
         return True
 
-    monkeypatch.setattr(seats, "take_event_seat", naive_take_event_seat)
+    def naive_insert_taking_seat(values: dict) -> tuple[Registration | None, bool]:
+        took = naive_take_event_seat(values["event_id"])
+        status = RegistrationStatus.CONFIRMED if took else RegistrationStatus.WAITLISTED
+        return seats.insert_registration({**values, "status": status}), took
+
+    # The atomic step replaced: the rest of the application runs as it does for real.
+    monkeypatch.setattr(seats, "insert_registration_taking_seat", naive_insert_taking_seat)
     codes = everyone_applies(live_server, rush["path"], rush["cookies"])
 
     with app.app_context():

@@ -178,3 +178,41 @@ def test_required_questions_must_be_answered_and_answers_are_cleaned(ctx):
         apply(ctx, answers={str(field.id): "Astrology"})
     registration = apply(ctx, answers={str(field.id): "Policy", str(topics.id): ["Mars", "Venus"]})
     assert registration.answers == {str(field.id): "Policy", str(topics.id): ["Mars"]}
+
+
+def test_the_seat_and_the_row_are_taken_together_or_the_seat_is_reported(ctx):
+    """``insert_registration_taking_seat`` (one statement on PostgreSQL): confirmed with a
+    seat while seats are free, waitlisted without one after; a person who has a registration
+    already gets None and is told a seat was taken, so the caller can give it back."""
+    from planner.registration import seats
+
+    make_policy(ctx["event"], capacity=1)
+    ana, ben = make_user(), make_user()
+
+    def values(user):
+        return dict(event_id=ctx["event"].id, user_id=user.id, applied_at=NOW, answers={"q": ["a", "b"]},
+                    date_of_birth=dt.date(2000, 2, 29), guardian_consent=False)
+
+    first, took_first = seats.insert_registration_taking_seat(values(ana))
+    second, took_second = seats.insert_registration_taking_seat(values(ben))
+    again, took_again = seats.insert_registration_taking_seat(values(ana))
+    db.session.flush()
+
+    assert (first.status, took_first) == (Status.CONFIRMED, True)
+    assert (second.status, took_second) == (Status.WAITLISTED, False)
+    assert (again, took_again) == (None, False)  # the only seat is gone, so none was taken
+    db.session.expire_all()
+    stored = db.session.get(Registration, first.id)
+    assert (stored.user_id, stored.answers, stored.date_of_birth) == (ana.id, {"q": ["a", "b"]}, dt.date(2000, 2, 29))
+    assert db.session.get(RegistrationPolicy, ctx["event"].id).seats_taken == 1
+
+
+def test_a_duplicate_that_took_a_seat_says_so(ctx):
+    from planner.registration import seats
+
+    make_policy(ctx["event"], capacity=3)
+    ana = make_user()
+    row = dict(event_id=ctx["event"].id, user_id=ana.id, applied_at=NOW)
+    seats.insert_registration_taking_seat(row)
+    assert seats.insert_registration_taking_seat(row) == (None, True)
+    assert db.session.get(RegistrationPolicy, ctx["event"].id).seats_taken == 2  # the caller gives one back
