@@ -84,7 +84,8 @@ def test_timetable_query_count_does_not_grow_with_the_programme(app, client, cou
         assert response.status_code == 200
         assert response.get_data(as_text=True).count('class="session kind-') == (10 if slug == "small" else 1000)
         counts[slug] = counter.count
-    assert counts["small"] == counts["large"] <= 4
+    # forum, sessions, participants, the events for the filter form, and the session check.
+    assert counts["small"] == counts["large"] <= 5
 
 
 def test_timetable_is_served_from_cache_until_the_programme_changes(app, client, count_queries, programme):
