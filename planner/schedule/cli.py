@@ -1,6 +1,8 @@
 """``flask import-programme FILE --forum SLUG [--dry-run]`` and ``flask export-programme``."""
 from __future__ import annotations
 
+import sys
+
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
@@ -28,7 +30,8 @@ def import_programme_command(file, slug: str, dry_run: bool) -> None:  # noqa: A
     raw = file.read()
     rows = programme_io.count_rows(raw)
     # Rows are read once to check them and, unless it is a dry run, once more to write them.
-    with click.progressbar(length=rows * (1 if dry_run else 2), label=_("Importing"), file=click.get_text_stream("stderr")) as bar:
+    with click.progressbar(length=rows * (1 if dry_run else 2), label=_("Importing"),
+                            file=sys.stderr) as bar:
         try:
             report = programme_io.import_csv(None, forum, raw, dry_run=dry_run, progress=bar.update)
         except programme_io.ImportRefused as refusal:

@@ -247,11 +247,11 @@ def check(programme: Programme) -> list[Conflict]:
 def _with_person_names(programme: Programme) -> Programme:
     from planner.delegations.models import Person
 
-    ids = {p for s in programme.sessions.values() for p in s.person_ids}
+    ids = {p for s in programme.sessions.values() for p in s.person_ids if p > 0} - set(programme.person_names)
     if not ids:
         return programme
-    names = dict(db.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids))).tuples().all())
-    return replace(programme, person_names=names)
+    names = {row.id: row.name for row in db.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))}
+    return replace(programme, person_names={**programme.person_names, **names})
 
 
 def check_changes(forum: Forum, changed: Iterable[SessionFacts],

@@ -16,7 +16,7 @@ import csv
 import datetime as dt
 import io
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Hashable
 
 from flask_babel import gettext as _
@@ -111,6 +111,15 @@ class _Lookups:
             for person in db.session.scalars(select(Person).where(Person.name.in_(plain)).order_by(Person.id)):
                 self.people.setdefault(person.name, person)
 
+        # People not in the database yet get stand-in ids below zero, so their clashes show too.
+        self.pending: dict[str, int] = {}
+
+    def person_id(self, name: str) -> int:
+        person = self.person(name)
+        if person is not None:
+            return person.id
+        return self.pending.setdefault(name, -1 - len(self.pending))
+
     def person(self, name: str) -> Person | None:
         return self.people.get(name.lower() if "@" in name else name)
 
@@ -193,12 +202,11 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
 
 
 def _facts(row: _Row, lookups: _Lookups) -> conflicts.SessionFacts:
-    people = (lookups.person(n) for n in row.chair_names + row.speaker_names)
     return conflicts.SessionFacts(
         key=row.session.id if row.session else ("line", row.line), title=row.data.title,
         event_id=row.data.event.id, starts_at=row.data.starts_at, ends_at=row.data.ends_at,
         room_id=row.data.room.id if row.data.room else None,
-        person_ids=frozenset(p.id for p in people if p is not None),
+        person_ids=frozenset(lookups.person_id(n) for n in row.chair_names + row.speaker_names),
         cancelled=row.data.status is SessionStatus.CANCELLED,
         revision=row.session.revision if row.session else 1)
 
@@ -262,7 +270,9 @@ def import_csv(actor: User | None, forum: Forum, raw: bytes | str, dry_run: bool
             tick(1)
         facts = [_facts(row, lookups) for row in rows]
         line_of: dict[Hashable, int] = {f.key: row.line for f, row in zip(facts, rows, strict=True)}
-        for conflict in conflicts.check_changes(forum, facts):
+        programme = conflicts.load_programme(forum)
+        programme = replace(programme, person_names={i: n for n, i in lookups.pending.items()})
+        for conflict in conflicts.check_changes(forum, facts, programme):
             lines = sorted({line_of[s.key] for s in conflict.sessions if s.key in line_of})
             target = report.errors if conflict.blocking else report.warnings
             target.extend(Problem(line, conflict.message) for line in lines)
