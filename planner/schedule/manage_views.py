@@ -196,7 +196,7 @@ def _venue_of(forum: Forum, venue_id: int) -> Venue:
 def edit_venue(slug: str, venue_id: int | None = None):
     forum = load_managed_forum(slug)
     venue = _venue_of(forum, venue_id) if venue_id is not None else None
-    form = forms.VenueForm(obj=venue)
+    form = forms.VenueForm(obj=venue) if request.method == "GET" else forms.VenueForm()
     if form.validate_on_submit():
         try:
             manage.save_venue(current_user, forum, venue, form.name.data, form.address.data or "")
@@ -293,7 +293,8 @@ def edit_event(slug: str, code: str | None = None):
 @login_required
 def edit_forum(slug: str):
     forum = load_managed_forum(slug)
-    form = forms.ForumForm(obj=forum)
+    # Only a GET shows the stored values: an empty POST must fail, not save them again.
+    form = forms.ForumForm(obj=forum) if request.method == "GET" else forms.ForumForm()
     if form.validate_on_submit():
         try:
             manage.save_forum(current_user, forum, name=form.name.data, title=form.title.data,
