@@ -24,6 +24,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from planner.extensions import db
+from planner.formatting import clock, short_date
 from planner.forums.models import Event, Forum, Room, Venue
 from planner.registration.models import Registration, RegistrationStatus
 from planner.schedule.models import AcknowledgedWarning, RoomClosedDay, Session, SessionParticipant, SessionStatus
@@ -111,7 +112,8 @@ def facts_of(session: Session) -> SessionFacts:
     """The facts of a session object as it is now (changed but not yet flushed, too)."""
     return SessionFacts(
         key=session.id if session.id is not None else ("new", id(session)),
-        title=session.title, event_id=session.event_id if session.event_id else session.event.id,
+        # The relationship first: a session moved to another event has the old event_id until the flush.
+        title=session.title, event_id=session.event.id if session.event is not None else session.event_id,
         starts_at=session.starts_at, ends_at=session.ends_at,
         room_id=session.room.id if session.room is not None else None,
         # People not saved yet have no id and no other sessions.
@@ -185,7 +187,8 @@ def _local_days(facts: SessionFacts, forum: Forum) -> set[dt.date]:
 
 
 def _clock(moment: dt.datetime, forum: Forum) -> str:
-    return moment.astimezone(forum.zone).strftime("%d %b %H:%M")
+    """For example "3 Mar 09:00", in the forum's timezone and the reader's language."""
+    return f"{short_date(moment, forum)} {clock(moment, forum)}"
 
 
 def check(programme: Programme) -> list[Conflict]:

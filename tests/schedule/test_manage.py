@@ -157,3 +157,16 @@ def test_closed_sessions_show_only_to_organisers(app, client, world):
     assert "Closed talks" in client.get("/forums/isef2/timetable?day=2018-03-03").get_data(as_text=True)
     anonymous = app.test_client()
     assert "Closed talks" not in anonymous.get("/forums/isef2/timetable?day=2018-03-03").get_data(as_text=True)
+
+
+def test_moving_a_session_to_another_event_checks_the_new_event_dates(app, client, world):
+    with app.app_context():
+        from planner.forums.models import Forum
+
+        forum = db.session.scalars(select(Forum)).one()
+        other = make_event(forum, "I-ISEF", starts_at=tokyo("2018-02-28 09:00"), ends_at=tokyo("2018-02-28 18:00"))
+        db.session.commit()
+        other_id = other.id
+    response = client.post(f"/forums/isef2/manage/sessions/{world['panel']}/edit", data=form(world, event=other_id))
+    assert response.status_code == 422
+    assert "“Panel” is outside the dates of I-ISEF" in response.get_data(as_text=True)
