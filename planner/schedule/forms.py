@@ -27,6 +27,12 @@ def text_block(form: FlaskForm, field: TextAreaField) -> None:
         raise ValidationError(_l("Remove control characters or characters that could not be read."))
 
 
+def plausible_year(form: FlaskForm, field: DateTimeLocalField) -> None:
+    """Years far off are typing mistakes (and year 1 cannot even be moved to UTC)."""
+    if field.data and not 1900 <= field.data.year <= 2200:
+        raise ValidationError(_l("Enter a year between 1900 and 2200."))
+
+
 def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
@@ -35,9 +41,9 @@ class SessionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
     event = SelectField(_l("Event"), coerce=int, validators=[InputRequired()])
     kind = SelectField(_l("Kind"), validators=[InputRequired()])
-    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE)],
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE), plausible_year],
                                    description=_l("In the forum's timezone."))
-    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE)],
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE), plausible_year],
                                  description=_l("In the forum's timezone."))
     room = SelectField(_l("Room"), coerce=int, default=0)
     chairs = TextAreaField(_l("Chairs"), validators=[Length(max=LONG_TEXT), text_block],
@@ -96,9 +102,9 @@ class EventForm(FlaskForm):
                        description=_l("Short and stable, like Y-ISEF: it appears in addresses and calendars."))
     kind = SelectField(_l("Kind"), validators=[InputRequired()])
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
-    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE)],
+    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE), plausible_year],
                                    description=_l("In the forum's timezone."))
-    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE)],
+    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE), plausible_year],
                                  description=_l("In the forum's timezone."))
     venue = SelectField(_l("Venue"), coerce=int, default=0)
     description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), text_block])

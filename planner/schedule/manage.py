@@ -32,7 +32,11 @@ from planner.schedule.versions import changed_attributes
 
 
 class ScheduleError(Exception):
-    """A change the rules refuse; the message says why."""
+    """A change the rules refuse; the message says why, ``field`` names the form field it is about."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class BlockingConflicts(ScheduleError):
@@ -243,7 +247,7 @@ def save_room(actor: User, forum: Forum, room: Room | None, venue: Venue, name: 
         raise ScheduleError(_("%(venue)s already has a room called %(name)s.", venue=venue.name, name=name))
     outside = [d for d in closed_days if not forum.first_day <= d <= forum.last_day]
     if outside:
-        raise ScheduleError(_("%(day)s is not a day of the forum.", day=outside[0].isoformat()))
+        raise ScheduleError(_("%(day)s is not a day of the forum.", day=outside[0].isoformat()), "closed_days")
     if room is None:
         room = Room(venue=venue, name=name)
         db.session.add(room)

@@ -241,7 +241,7 @@ def edit_room(slug: str, room_id: int | None = None):
                              form.capacity.data, form.accessibility_notes.data or "", form.closed_day_list)
         except manage.ScheduleError as refusal:
             db.session.rollback()
-            form.name.errors = [str(refusal)]
+            form[refusal.field or "name"].errors = [str(refusal)]
         except NotAllowed:
             _forbidden(forum)
         else:

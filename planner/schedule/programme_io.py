@@ -138,6 +138,8 @@ class _Lookups:
 
 def _local(day: str, clock: str, forum: Forum) -> dt.datetime:
     moment = dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(clock))
+    if not 1900 <= moment.year <= 2200:
+        raise ValueError(day)
     return moment.replace(tzinfo=forum.zone).astimezone(dt.UTC)
 
 
@@ -145,6 +147,12 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
     forum = lookups.forum
     errors = []
     value = {name: _clean(text.get(name)) for name in COLUMNS}
+    # Line breaks and tabs only in descriptions; other control characters nowhere (PostgreSQL refuses NUL).
+    garbled = [name for name, text in value.items()
+               if any((ord(c) < 32 and not (name == "description" and c in "\n\r\t")) or c == "\ufffd" for c in text)]
+    if garbled:
+        errors.append(_("Remove control characters or unreadable characters from %(columns)s.",
+                        columns=", ".join(garbled)))
     missing = [name for name in REQUIRED if not value[name]]
     if missing:
         errors.append(_("Fill in %(columns)s.", columns=", ".join(missing)))

@@ -170,3 +170,25 @@ def test_moving_a_session_to_another_event_checks_the_new_event_dates(app, clien
     response = client.post(f"/forums/isef2/manage/sessions/{world['panel']}/edit", data=form(world, event=other_id))
     assert response.status_code == 422
     assert "“Panel” is outside the dates of I-ISEF" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize(("overrides", "message"), [
+    ({"starts_at": "0001-01-01T00:00"}, "Enter a year between 1900 and 2200."),
+    ({"starts_at": "tomorrow"}, "Not a valid datetime value."),
+    ({"room": "999999"}, "Not a valid choice."),
+    ({"kind": "party"}, "Not a valid choice."),
+    ({"title": "   "}, "This field is required."),
+])
+def test_bad_session_input_is_a_form_error(client, world, overrides, message):
+    response = client.post("/forums/isef2/manage/sessions/new", data=form(world, **overrides))
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+
+
+def test_a_closed_day_outside_the_forum_is_refused_on_its_field(app, client, world):
+    with app.app_context():
+        venue_id = db.session.get(Session, world["plenary"]).room.venue_id
+    response = client.post("/forums/isef2/manage/rooms/new", data={
+        "venue": venue_id, "name": "G510", "closed_days": "2019-01-01"})
+    assert response.status_code == 422
+    assert 'id="closed_days-error">2019-01-01 is not a day of the forum.' in response.get_data(as_text=True)

@@ -121,3 +121,17 @@ def test_organiser_upload_with_dry_run_then_for_real(app, client, world):
     assert export.headers["Content-Disposition"] == 'attachment; filename="isef2-programme.csv"'
     # The formula guard is added on export and taken off on import.
     assert ",'=Imported,panel,2018-03-03,13:00,14:00,Main venue,Annex,yes,scheduled," in export.get_data(as_text=True)
+
+
+def test_control_characters_and_impossible_years_are_row_problems(app, world):
+    text = HEADER + ("Y-ISEF,Bad\x00title,panel,2018-03-03,11:00,12:00,,,yes,,,,\n"
+                     "Y-ISEF,Ancient,panel,0001-01-01,00:00,01:00,,,yes,,,,\n"
+                     "Y-ISEF,Fine,panel,2018-03-03,13:00,14:00,,,yes,,,,\"two\nlines\"\n")
+    with app.app_context():
+        forum = db.session.get(programme_io.Forum, world["forum"])
+        with pytest.raises(programme_io.ImportRefused) as refused:
+            programme_io.import_csv(None, forum, text.encode())
+        assert [(p.line, p.message) for p in refused.value.report.errors] == [
+            (2, "Remove control characters or unreadable characters from title."),
+            (3, "Write the date like 2018-03-03 and the times like 09:30."),
+        ]
