@@ -116,6 +116,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("schedule.import_programme", "GET"): organisers_only(200),
     ("schedule.import_programme", "POST"): organisers_only(422),  # no file
     ("schedule.export_programme", "GET"): organisers_only(200),
+    ("schedule.new_forum", "GET"): admins_only(200),
+    ("schedule.new_forum", "POST"): admins_only(422),
 }
 
 

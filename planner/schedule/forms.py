@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -129,6 +130,45 @@ class ForumForm(FlaskForm):
     title = StringField(_l("Full title"), validators=[DataRequired(), Length(max=300), printable])
     host_city = StringField(_l("Host city"), validators=[DataRequired(), Length(max=100), printable])
     description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), text_block])
+
+
+class NewForumForm(ForumForm):
+    slug = StringField(_l("Address name"), validators=[DataRequired(), Length(max=64)],
+                       description=_l("Lower-case letters, digits and -, like isef2: the forum's address."))
+    host_country = StringField(_l("Host country"), validators=[DataRequired(), Length(min=2, max=2)],
+                               description=_l("Its two-letter ISO code, like JP."))
+    timezone = StringField(_l("Timezone"), validators=[DataRequired(), Length(max=64)],
+                           description=_l("Like Asia/Tokyo: every time of the programme is entered and shown in it."))
+    first_day = DateField(_l("First day"), validators=[InputRequired()])
+    last_day = DateField(_l("Last day"), validators=[InputRequired()])
+
+    def validate_slug(self, field: StringField) -> None:
+        field.data = (field.data or "").strip().lower()
+        if not all(c.isascii() and (c.isalnum() or c == "-") for c in field.data):
+            raise ValidationError(_l("Use lower-case letters, digits and - only."))
+
+    def validate_host_country(self, field: StringField) -> None:
+        field.data = (field.data or "").strip().upper()
+        if not (field.data.isascii() and field.data.isalpha()):
+            raise ValidationError(_l("Countries are written as their two-letter ISO code, like JP."))
+
+    def validate_timezone(self, field: StringField) -> None:
+        field.data = (field.data or "").strip()
+        try:
+            if field.data.startswith(("/", ".")) or ".." in field.data:
+                raise ValueError(field.data)
+            ZoneInfo(field.data)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValidationError(_l("This is not a timezone; write one like Asia/Tokyo.")) from None
+
+    def validate_last_day(self, field: DateField) -> None:
+        if self.first_day.data and field.data:
+            if field.data < self.first_day.data:
+                raise ValidationError(_l("The last day cannot be before the first."))
+            if not (1900 <= self.first_day.data.year and field.data.year <= 2200):
+                raise ValidationError(_l("Enter a year between 1900 and 2200."))
+            if (field.data - self.first_day.data).days > 60:
+                raise ValidationError(_l("A forum lasts at most 60 days."))
 
 
 class ImportForm(FlaskForm):

@@ -17,7 +17,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner.accounts.models import User
-from planner.accounts.permissions import require_organiser
+from planner.accounts.permissions import require_admin, require_organiser
 from planner.audit.services import record
 from planner.delegations.models import Person
 from planner.extensions import db
@@ -288,6 +288,21 @@ def save_event(actor: User, forum: Forum, event: Event | None, *, code: str, kin
     db.session.flush()
     record(actor, "event.saved", forum_id=forum.id, target=("event", event.id), summary=event.code)
     return event
+
+
+def create_forum(actor: User, *, slug: str, name: str, title: str, host_city: str, host_country: str,
+                 timezone: str, first_day: dt.date, last_day: dt.date, description: str) -> Forum:
+    """A new forum, by a site administrator; its organisers are appointed afterwards."""
+    require_admin(actor)
+    if db.session.scalar(select(Forum.id).where(Forum.slug == slug)) is not None:
+        raise ScheduleError(_("Another forum has the address name %(slug)s.", slug=slug), "slug")
+    forum = Forum(slug=slug, name=name.strip(), title=title.strip(), host_city=host_city.strip(),
+                  host_country=host_country, timezone=timezone, first_day=first_day, last_day=last_day,
+                  description=description)
+    db.session.add(forum)
+    db.session.flush()
+    record(actor, "forum.created", forum_id=forum.id, target=("forum", forum.id), summary=forum.name)
+    return forum
 
 
 def save_forum(actor: User, forum: Forum, *, name: str, title: str, host_city: str, description: str) -> Forum:

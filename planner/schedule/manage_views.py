@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from planner.accounts.appointment_views import load_managed_forum
-from planner.accounts.permissions import NotAllowed
+from planner.accounts.permissions import NotAllowed, is_admin
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum, Room, Venue
 from planner.forums.views import event_or_404
@@ -306,6 +306,29 @@ def edit_forum(slug: str):
         return redirect(url_for(".manage_programme", slug=forum.slug))
     return render_template("schedule/forum_form.html", forum=forum, form=form), \
         422 if request.method == "POST" else 200
+
+
+@bp.route("/forums/new", methods=["GET", "POST"])
+@login_required
+def new_forum():
+    if not is_admin(current_user):
+        abort(403, description=_("Only site administrators can add forums."))
+    form = forms.NewForumForm()
+    if form.validate_on_submit():
+        try:
+            forum = manage.create_forum(
+                current_user, slug=form.slug.data, name=form.name.data, title=form.title.data,
+                host_city=form.host_city.data, host_country=form.host_country.data, timezone=form.timezone.data,
+                first_day=form.first_day.data, last_day=form.last_day.data, description=form.description.data or "")
+        except manage.ScheduleError as refusal:
+            db.session.rollback()
+            form[refusal.field or "slug"].errors = [str(refusal)]
+        else:
+            slug = forum.slug
+            db.session.commit()
+            flash(_("The forum is added. Add its events, venues and rooms next."), "success")
+            return redirect(url_for(".manage_programme", slug=slug))
+    return render_template("schedule/new_forum.html", form=form), 422 if request.method == "POST" else 200
 
 
 # Import and export -----------------------------------------------------------------------------

@@ -192,3 +192,29 @@ def test_a_closed_day_outside_the_forum_is_refused_on_its_field(app, client, wor
         "venue": venue_id, "name": "G510", "closed_days": "2019-01-01"})
     assert response.status_code == 422
     assert 'id="closed_days-error">2019-01-01 is not a day of the forum.' in response.get_data(as_text=True)
+
+
+def test_an_administrator_adds_a_forum(app, client):
+    with app.app_context():
+        admin = make_user(is_admin=True)
+        db.session.commit()
+        sign_in(client, admin)
+    far = client.post("/forums/new", data={"slug": "x", "name": "X", "title": "X", "host_city": "X", "host_country": "JP",
+                                           "timezone": "Asia/Tokyo", "first_day": "0001-01-01", "last_day": "0001-01-02"})
+    assert "Enter a year between 1900 and 2200." in far.get_data(as_text=True)
+    data = {"slug": "ISEF3", "name": "ISEF3", "title": "3rd ISEF", "host_city": "Washington",
+            "host_country": "us", "timezone": "Mars/Olympus", "first_day": "2030-03-01", "last_day": "2030-02-27"}
+    bad = client.post("/forums/new", data=data)
+    page = bad.get_data(as_text=True)
+    assert bad.status_code == 422
+    assert "This is not a timezone; write one like Asia/Tokyo." in page
+    assert "The last day cannot be before the first." in page
+    response = client.post("/forums/new", data={**data, "timezone": "America/New_York", "last_day": "2030-03-03"})
+    assert response.status_code == 302 and response.headers["Location"] == "/forums/isef3/manage/programme/"
+    with app.app_context():
+        from planner.forums.models import Forum
+
+        forum = db.session.scalars(select(Forum).where(Forum.slug == "isef3")).one()
+        assert (forum.host_country, forum.timezone) == ("US", "America/New_York")
+    again = client.post("/forums/new", data={**data, "timezone": "America/New_York", "last_day": "2030-03-03"})
+    assert "Another forum has the address name isef3." in again.get_data(as_text=True)
