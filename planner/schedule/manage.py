@@ -146,6 +146,13 @@ def _apply(session: Session, data: SessionData) -> None:
     _set_participants(session, data.chairs, data.speakers)
 
 
+def lock_programme(forum: Forum) -> None:
+    """Serialise changes to one forum's programme: the rules read the whole programme, so two
+    saves checked at once could each miss the other (two sessions booked into one free room).
+    A row lock on PostgreSQL; SQLite has one writer anyway (requests that write BEGIN IMMEDIATE)."""
+    db.session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
+
+
 def _check(forum: Forum, session: Session, programme: conflicts.Programme | None = None) -> list[conflicts.Conflict]:
     with db.session.no_autoflush:
         found = conflicts.check_changes(forum, [conflicts.facts_of(session)], programme)
@@ -170,6 +177,7 @@ def create_session(actor: User | None, forum: Forum, data: SessionData) -> Saved
     """A new session, if no blocking rule refuses it."""
     require_organiser(actor, forum)
     _check_event(forum, data.event)
+    lock_programme(forum)
     session = Session(revision=1, status=SessionStatus.SCHEDULED)
     with db.session.no_autoflush:
         _apply(session, data)
@@ -185,6 +193,7 @@ def update_session(actor: User | None, forum: Forum, session: Session, data: Ses
     Its revision goes up in the flush when the time, room, title or status changes."""
     require_organiser(actor, forum)
     _check_event(forum, data.event)
+    lock_programme(forum)
     with db.session.no_autoflush:
         _apply(session, data)
         try:

@@ -254,6 +254,8 @@ def import_csv(actor: User | None, forum: Forum, raw: bytes | str, dry_run: bool
         report.errors.append(Problem(reader.line_num, _("The file is not valid CSV: %(error)s", error=str(error))))
         raise ImportRefused(report) from None
     report.rows = len(texts)
+    if not dry_run:
+        manage.lock_programme(forum)  # what is checked is what gets written
 
     with db.session.no_autoflush:
         lookups = _Lookups(forum, [t for _line, t in texts])
