@@ -39,6 +39,7 @@ def lines(text: str | None) -> list[str]:
 
 
 class SessionForm(FlaskForm):
+    refusals: list[str] = []  # set by the view when the scheduling rules refuse the save
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
     event = SelectField(_l("Event"), coerce=int, validators=[InputRequired()])
     kind = SelectField(_l("Kind"), validators=[InputRequired()])
@@ -99,6 +100,7 @@ class RoomForm(FlaskForm):
 
 
 class EventForm(FlaskForm):
+    refusals: list[str] = []  # set by the view when the rules refuse the save
     code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), printable],
                        description=_l("Short and stable, like Y-ISEF: it appears in addresses and calendars."))
     kind = SelectField(_l("Kind"), validators=[InputRequired()])

@@ -23,7 +23,7 @@ from planner.delegations.models import Person
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum, Room, Venue
 from planner.schedule import conflicts
-from planner.schedule.history import CHANGED, plain_changes
+from planner.schedule.history import CHANGED, plain_changes, sentences
 from planner.schedule.models import (
     AcknowledgedWarning, ParticipantRole, RoomClosedDay, Session, SessionKind, SessionParticipant, SessionStatus,
 )
@@ -167,9 +167,9 @@ def record_change(actor: User | None, session: Session, changes: dict) -> None:
     if not changes:
         return
     before, after = plain_changes(session, changes)
+    told = " ".join(sentences(session.event.forum, before, after))
     record(actor, CHANGED, forum_id=session.event.forum_id, target=("session", session.id),
-           summary=_("%(title)s: %(what)s", title=session.title, what=", ".join(sorted(after))),
-           before=before, after=after)
+           summary=_("%(title)s: %(what)s", title=session.title, what=told), before=before, after=after)
     announce_session_change(session, changes)
 
 

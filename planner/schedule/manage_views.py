@@ -101,11 +101,11 @@ def _save_session(forum: Forum, form: forms.SessionForm, session=None):  # noqa:
             saved = manage.update_session(current_user, forum, session, data)
     except manage.BlockingConflicts as refusal:
         db.session.rollback()
-        form.form_errors.extend(c.message for c in refusal.conflicts)
+        form.refusals = [c.message for c in refusal.conflicts]
         return None
     except manage.ScheduleError as refusal:
         db.session.rollback()
-        form.form_errors.append(str(refusal))
+        form.refusals = [str(refusal)]
         return None
     except NotAllowed:
         _forbidden(forum)
@@ -277,7 +277,7 @@ def edit_event(slug: str, code: str | None = None):
                 ends_at=to_utc(form.ends_at.data, forum), venue=venue, description=form.description.data or "")
         except manage.ScheduleError as refusal:
             db.session.rollback()
-            form.form_errors.append(str(refusal))
+            form.refusals = [str(refusal)]
         except NotAllowed:
             _forbidden(forum)
         else:

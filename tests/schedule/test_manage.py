@@ -42,7 +42,7 @@ def test_moving_a_session_into_an_occupied_room_is_refused(app, client, world):
                                           ends_at="2018-03-03T10:30"))
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Hall is taken by “Plenary”" in page
+    assert page.count("Hall is taken by “Plenary” (3 Mar 09:00 to 3 Mar 10:00) when “Panel” starts.") == 1
     with app.app_context():
         panel = db.session.get(Session, world["panel"])
         assert (panel.room_id, panel.starts_at, panel.revision) == (world["annex"], tokyo("2018-03-03 11:00"), 1)
