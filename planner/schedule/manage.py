@@ -277,6 +277,11 @@ def save_event(actor: User, forum: Forum, event: Event | None, *, code: str, kin
     code = code.strip().upper()
     if ends_at <= starts_at:
         raise ScheduleError(_("The event must end after it starts."))
+    opens = dt.datetime.combine(forum.first_day, dt.time(0), tzinfo=forum.zone)
+    closes = dt.datetime.combine(forum.last_day + dt.timedelta(days=1), dt.time(0), tzinfo=forum.zone)
+    if starts_at < opens or ends_at > closes:
+        raise ScheduleError(_("An event takes place within the forum's days (%(first)s to %(last)s).",
+                              first=forum.first_day.isoformat(), last=forum.last_day.isoformat()))
     clash = db.session.scalar(select(Event).where(Event.forum_id == forum.id, Event.code == code))
     if clash is not None and clash is not event:
         raise ScheduleError(_("This forum already has an event with the code %(code)s.", code=code))

@@ -218,3 +218,16 @@ def test_an_administrator_adds_a_forum(app, client):
         assert (forum.host_country, forum.timezone) == ("US", "America/New_York")
     again = client.post("/forums/new", data={**data, "timezone": "America/New_York", "last_day": "2030-03-03"})
     assert "Another forum has the address name isef3." in again.get_data(as_text=True)
+
+
+def test_an_event_stays_within_the_forum_days(client, world):
+    response = client.post("/forums/isef2/manage/events/new", data={
+        "code": "x-isef", "kind": "side_event", "title": "Extra", "starts_at": "2018-03-03T09:00",
+        "ends_at": "2018-03-04T18:00", "venue": "0"})
+    assert response.status_code == 422
+    assert "An event takes place within the forum&#39;s days (2018-02-28 to 2018-03-03)." in response.get_data(as_text=True)
+    ok = client.post("/forums/isef2/manage/events/new", data={
+        "code": "x-isef", "kind": "side_event", "title": "Extra", "starts_at": "2018-03-03T09:00",
+        "ends_at": "2018-03-03T18:00", "venue": "0"})
+    assert ok.status_code == 302
+    assert client.get("/forums/isef2/events/X-ISEF/").status_code == 200
