@@ -101,6 +101,7 @@ def register_blueprints(app: Flask) -> None:
     from planner.registration import rules_views  # noqa: F401
     from planner.registration import nomination_views  # noqa: F401
     from planner.registration import manage_views  # noqa: F401
+    from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
     from planner.schedule import views as schedule_views
     from planner.site import views as site_views
 
@@ -119,6 +120,7 @@ def register_commands(app: Flask) -> None:
     from planner.accounts.cli import create_admin_command
     from planner.demo.cli import seed_demo_command, seed_synthetic_command
     from planner.mail.cli import send_mail_command, send_test_mail_command
+    from planner.schedule.cli import export_programme_command, import_programme_command
 
     app.cli.add_command(create_admin_command)
     app.cli.add_command(send_mail_command)
@@ -126,3 +128,5 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(seed_demo_command)
     app.cli.add_command(seed_synthetic_command)
+    app.cli.add_command(import_programme_command)
+    app.cli.add_command(export_programme_command)

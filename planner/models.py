@@ -5,10 +5,14 @@ from planner.delegations.models import Delegation, DelegationKind, DelegationMem
 from planner.forums.models import Event, EventKind, Forum, ForumStatus, Room, Venue
 from planner.mail.models import OutboxMessage
 from planner.registration.models import AgendaItem, Question, Registration, RegistrationPolicy
-from planner.schedule.models import ParticipantRole, Session, SessionKind, SessionParticipant
+from planner.schedule.models import (
+    AcknowledgedWarning, ParticipantRole, RoomClosedDay, Session, SessionKind, SessionParticipant,
+)
 
 __all__ = [
+    "AcknowledgedWarning",
     "AgendaItem",
+    "RoomClosedDay",
     "Question",
     "Registration",
     "RegistrationPolicy",

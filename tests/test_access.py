@@ -92,6 +92,32 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("registration.bulk_decide", "POST"): organisers_only(400),  # no action chosen
     ("registration.cancel_registration", "POST"): organisers_only(404),  # no registration 999999
     ("registration.change_capacity", "POST"): organisers_only(302),  # empty capacity: no limit
+    ("schedule.manage_programme", "GET"): organisers_only(200),
+    ("schedule.new_session", "GET"): organisers_only(200),
+    ("schedule.new_session", "POST"): organisers_only(422),
+    ("schedule.edit_session", "GET"): organisers_only(200),
+    ("schedule.edit_session", "POST"): organisers_only(422),
+    ("schedule.manage_conflicts", "GET"): organisers_only(200),
+    ("schedule.acknowledge_warning", "POST"): organisers_only(422),  # no warning chosen
+    ("schedule.new_venue", "GET"): organisers_only(200),
+    ("schedule.new_venue", "POST"): organisers_only(422),
+    ("schedule.edit_venue", "GET"): organisers_only(404),  # no venue 999999
+    ("schedule.edit_venue", "POST"): organisers_only(404),
+    ("schedule.new_room", "GET"): organisers_only(200),
+    ("schedule.new_room", "POST"): organisers_only(422),
+    ("schedule.edit_room", "GET"): organisers_only(404),  # no room 999999
+    ("schedule.edit_room", "POST"): organisers_only(404),
+    ("schedule.new_event", "GET"): organisers_only(200),
+    ("schedule.new_event", "POST"): organisers_only(422),
+    ("schedule.edit_event", "GET"): organisers_only(200),
+    ("schedule.edit_event", "POST"): organisers_only(422),
+    ("schedule.edit_forum", "GET"): organisers_only(200),
+    ("schedule.edit_forum", "POST"): organisers_only(422),
+    ("schedule.import_programme", "GET"): organisers_only(200),
+    ("schedule.import_programme", "POST"): organisers_only(422),  # no file
+    ("schedule.export_programme", "GET"): organisers_only(200),
+    ("schedule.new_forum", "GET"): admins_only(200),
+    ("schedule.new_forum", "POST"): admins_only(422),
 }
 
 
@@ -118,6 +144,7 @@ def world(app: Flask) -> dict:
             "slug": "isef2", "code": "Y-ISEF", "session_id": session.id, "token": "not-a-valid-token",
             "user_id": 999_999, "delegation_id": delegation.id, "filename": "css/planner.css",
             "registration_id": 999_999, "question_id": 999_999, "person_id": 999_999,
+            "venue_id": 999_999, "room_id": 999_999,
         }
         return {"people": tokens, "values": values}
 

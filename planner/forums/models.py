@@ -114,6 +114,8 @@ class Room(Base):
     venue_id: Mapped[int] = mapped_column(ForeignKey("venues.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     capacity: Mapped[int | None]
+    # Step-free access, hearing loops, interpretation booths...: shown to organisers and delegates.
+    accessibility_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     venue: Mapped[Venue] = relationship(back_populates="rooms")
 

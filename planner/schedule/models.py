@@ -5,7 +5,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
@@ -117,3 +117,26 @@ class SessionParticipant(Base):
 
     session: Mapped[Session] = relationship(back_populates="participants")
     person: Mapped[Person] = relationship()
+
+
+class RoomClosedDay(Base):
+    """A day (in the forum's timezone) on which a room cannot be used: sessions there get a warning."""
+
+    __tablename__ = "room_closed_days"
+
+    room_id: Mapped[int] = mapped_column(ForeignKey("rooms.id", ondelete="CASCADE"), primary_key=True)
+    day: Mapped[dt.date] = mapped_column(Date, primary_key=True)
+
+
+class AcknowledgedWarning(Base):
+    """An organiser saw a scheduling warning and accepted it. The key names the rule, the
+    sessions and their revisions, so a warning comes back once one of them changes."""
+
+    __tablename__ = "acknowledged_warnings"
+    __table_args__ = (UniqueConstraint("forum_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(200))
+    acknowledged_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    acknowledged_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import contains_eager, joinedload, selectinload, subqueryloa
 
 from planner.extensions import db
 from planner.forums.models import Event, Forum, Room
-from planner.schedule.models import Session, SessionParticipant
+from planner.schedule.models import Session, SessionKind, SessionParticipant, SessionStatus
 
 #: Finest grid row; sessions that start off these marks are drawn from the mark before.
 MIN_STEP_MINUTES = 5
@@ -32,11 +32,25 @@ def day_bounds(forum: Forum, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
     return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
 
-def _public_sessions(forum: Forum) -> Select[tuple[Session]]:
+@dataclass(frozen=True)
+class ProgrammeFilter:
+    """What a reader of the timetable asked to see. Closed sessions only for organisers."""
+
+    event_code: str = ""
+    kind: SessionKind | None = None
+    include_closed: bool = False
+
+
+def _public_sessions(forum: Forum, filters: ProgrammeFilter = ProgrammeFilter()) -> Select[tuple[Session]]:
+    query = select(Session).join(Session.event).where(Event.forum_id == forum.id)
+    if not filters.include_closed:
+        query = query.where(Session.is_public.is_(True))
+    if filters.event_code:
+        query = query.where(Event.code == filters.event_code)
+    if filters.kind is not None:
+        query = query.where(Session.kind == filters.kind)
     return (
-        select(Session)
-        .join(Session.event)
-        .where(Event.forum_id == forum.id, Session.is_public.is_(True))
+        query
         .options(
             contains_eager(Session.event),
             joinedload(Session.room).joinedload(Room.venue),
@@ -47,16 +61,17 @@ def _public_sessions(forum: Forum) -> Select[tuple[Session]]:
     )
 
 
-def sessions_on(forum: Forum, day: dt.date) -> list[Session]:
+def sessions_on(forum: Forum, day: dt.date, filters: ProgrammeFilter = ProgrammeFilter()) -> list[Session]:
     start, end = day_bounds(forum, day)
-    query = _public_sessions(forum).where(Session.starts_at >= start, Session.starts_at < end)
+    query = _public_sessions(forum, filters).where(Session.starts_at >= start, Session.starts_at < end)
     return list(db.session.scalars(query).unique())
 
 
-def get_public_session(session_id: int) -> Session | None:
+def get_session(session_id: int) -> Session | None:
+    """A session, public or closed (the view decides who may see a closed one)."""
     return db.session.scalar(
         select(Session)
-        .where(Session.id == session_id, Session.is_public.is_(True))
+        .where(Session.id == session_id)
         .options(
             joinedload(Session.event).joinedload(Event.forum),
             joinedload(Session.room).joinedload(Room.venue),
@@ -123,11 +138,12 @@ def _grid_step(minutes: Sequence[int]) -> int:
     return max(step, MIN_STEP_MINUTES)
 
 
-def timetable_day(forum: Forum, day: dt.date) -> TimetableDay:
-    """Public sessions of ``day`` as a grid of rooms (columns) against time (rows)."""
+def timetable_day(forum: Forum, day: dt.date, filters: ProgrammeFilter = ProgrammeFilter()) -> TimetableDay:
+    """Sessions of ``day`` as a grid of rooms (columns) against time (rows). Cancelled sessions
+    are drawn where they would have been, unless another session took their place."""
     if not forum.first_day <= day <= forum.last_day:
         raise DayNotInForum(day)
-    sessions = sessions_on(forum, day)
+    sessions = sessions_on(forum, day, filters)
     rooms = {s.room_id: s.room for s in sessions}
     columns = [Column(rooms[key]) for key in sorted(
         (k for k in rooms if k is not None),
@@ -147,12 +163,14 @@ def timetable_day(forum: Forum, day: dt.date) -> TimetableDay:
 
     grid: list[list[Cell | None]] = [[None] * len(columns) for _ in range(row_count)]
     overlapping: list[Session] = []
-    for session, (start, end) in zip(sessions, spans, strict=True):
+    placed = sorted(zip(sessions, spans, strict=True), key=lambda pair: pair[0].status is SessionStatus.CANCELLED)
+    for session, (start, end) in placed:
         column = index_of[session.room_id]
         top = (start - first) // step
         bottom = max(top + 1, math.ceil((end - first) / step))
         if any(grid[r][column] is not None for r in range(top, bottom)):
-            overlapping.append(session)
+            if session.status is not SessionStatus.CANCELLED:  # a cancelled one gave its place away
+                overlapping.append(session)
             continue
         grid[top][column] = Cell(session, bottom - top)
         for r in range(top + 1, bottom):

@@ -84,7 +84,8 @@ def test_timetable_query_count_does_not_grow_with_the_programme(app, client, cou
         assert response.status_code == 200
         assert response.get_data(as_text=True).count('class="session kind-') == (10 if slug == "small" else 1000)
         counts[slug] = counter.count
-    assert counts["small"] == counts["large"] <= 4
+    # forum, sessions, participants, the events for the filter form, and the session check.
+    assert counts["small"] == counts["large"] <= 5
 
 
 def test_timetable_is_served_from_cache_until_the_programme_changes(app, client, count_queries, programme):
@@ -101,3 +102,30 @@ def test_timetable_is_served_from_cache_until_the_programme_changes(app, client,
         db.session.commit()
     page = client.get(url).get_data(as_text=True)
     assert "Opening, renamed" in page and "Welcome &amp; introduction" not in page
+
+
+def test_timetable_in_a_second_timezone_and_printable(client, programme):
+    page = client.get("/forums/isef2/timetable?day=2018-02-28&tz=Europe/Paris").get_data(as_text=True)
+    assert "In brackets: Europe/Paris." in page
+    assert '<span class="other-zone">(01:00–01:30 Europe/Paris)</span>' in page
+    printable = client.get("/forums/isef2/timetable?day=2018-02-28&layout=print").get_data(as_text=True)
+    assert 'class="timetable-grid"' not in printable and 'class="timetable-list printable"' in printable
+    assert "Back to the grid" in printable
+
+
+@pytest.mark.parametrize(("query", "message"), [
+    ("tz=Mars/Olympus", "Mars/Olympus is not a timezone; write one like Europe/Paris."),
+    ("tz=../../etc/passwd", "is not a timezone"),
+    ("event=NOPE", "This forum has no event with the code NOPE."),
+    ("kind=party", "There is no session kind party."),
+])
+def test_timetable_refuses_bad_filters_with_a_reason(client, programme, query, message):
+    response = client.get(f"/forums/isef2/timetable?day=2018-02-28&{query}")
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+
+
+def test_timetable_filter_by_event(client, programme):
+    page = client.get("/forums/isef2/timetable?day=2018-02-28&event=y-isef&kind=panel").get_data(as_text=True)
+    assert "Welcome &amp; introduction" in page
+    assert '<option value="Y-ISEF" selected>' in page

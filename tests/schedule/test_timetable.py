@@ -91,3 +91,31 @@ def test_empty_day_has_no_grid(forum):
     timetable = timetable_day(forum, dt.date(2018, 3, 1))
     assert (timetable.rows, timetable.columns, timetable.sessions) == ([], [], [])
     db.session.rollback()
+
+
+def test_filters_by_event_and_kind(forum):
+    from planner.schedule.models import SessionKind
+    from planner.schedule.services import ProgrammeFilter
+
+    room = make_room(forum)
+    y, s = make_event(forum, "Y-ISEF"), make_event(forum, "S-ISEF")
+    make_session(y, tokyo("2018-03-03 09:00"), 30, title="Y panel", room=room, kind=SessionKind.PANEL)
+    make_session(s, tokyo("2018-03-03 10:00"), 30, title="S break", room=room, kind=SessionKind.BREAK)
+    make_session(s, tokyo("2018-03-03 11:00"), 30, title="S closed", room=room, is_public=False)
+    day = dt.date(2018, 3, 3)
+    assert [x.title for x in timetable_day(forum, day, ProgrammeFilter("S-ISEF")).sessions] == ["S break"]
+    assert [x.title for x in timetable_day(forum, day, ProgrammeFilter(kind=SessionKind.PANEL)).sessions] == ["Y panel"]
+    assert [x.title for x in timetable_day(forum, day, ProgrammeFilter("S-ISEF", include_closed=True)).sessions] == [
+        "S break", "S closed"]
+
+
+def test_a_cancelled_session_gives_its_place_to_the_one_that_replaced_it(forum):
+    from planner.schedule.models import SessionStatus
+
+    event, room = make_event(forum), make_room(forum)
+    make_session(event, tokyo("2018-03-03 09:00"), 60, title="Old", room=room, status=SessionStatus.CANCELLED)
+    make_session(event, tokyo("2018-03-03 09:00"), 60, title="New", room=room)
+    timetable = timetable_day(forum, dt.date(2018, 3, 3))
+    assert [t for t, _ in grid_of(timetable).values()] == ["New"]
+    assert timetable.overlapping == []
+    assert [s.title for s in timetable.sessions] == ["Old", "New"]  # both in the list, the old one marked

@@ -1,0 +1,283 @@
+"""The scheduling rules, checked over a whole forum in one pass.
+
+Blocking (a save or an import is refused): a session that does not end after it starts, one
+outside its event's dates, two sessions in one room at overlapping times. Warnings (shown,
+and acknowledged by an organiser): a person chairing or speaking in two overlapping
+sessions, across events too; more confirmed registrations for the event than the room
+holds; a session on a day its room is closed.
+
+The rules run on plain facts (``SessionFacts``) so that a save, an import of many rows and
+the conflicts page share them. Loading a forum's facts is a fixed number of queries
+(``load_programme``); overlaps are found by sorting and sweeping in Python, never by one
+query per pair. Cancelled sessions take part in no rule: they hold no room and nobody's time.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from typing import Hashable
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from planner.extensions import db
+from planner.formatting import clock, short_date
+from planner.forums.models import Event, Forum, Room, Venue
+from planner.registration.models import Registration, RegistrationStatus
+from planner.schedule.models import AcknowledgedWarning, RoomClosedDay, Session, SessionParticipant, SessionStatus
+
+
+class Rule(enum.StrEnum):
+    TIMES = "times"  # blocking
+    OUTSIDE_EVENT = "outside_event"  # blocking
+    ROOM_OVERLAP = "room_overlap"  # blocking
+    PERSON_OVERLAP = "person_overlap"
+    CAPACITY = "capacity"
+    ROOM_CLOSED = "room_closed"
+
+
+BLOCKING = frozenset({Rule.TIMES, Rule.OUTSIDE_EVENT, Rule.ROOM_OVERLAP})
+
+
+@dataclass(frozen=True)
+class SessionFacts:
+    """What the rules need to know of a session. ``key`` is its id, or for a session not yet
+    saved anything unique (an import uses its line number)."""
+
+    key: Hashable
+    title: str
+    event_id: int
+    starts_at: dt.datetime
+    ends_at: dt.datetime
+    room_id: int | None
+    person_ids: frozenset[int] = frozenset()
+    cancelled: bool = False
+    revision: int = 1
+
+    @property
+    def id(self) -> int | None:
+        return self.key if isinstance(self.key, int) else None
+
+
+@dataclass(frozen=True)
+class Programme:
+    """A forum's sessions and what the rules compare them with, as plain values."""
+
+    forum: Forum
+    sessions: dict[Hashable, SessionFacts]
+    event_bounds: dict[int, tuple[dt.datetime, dt.datetime]]
+    event_codes: dict[int, str]
+    room_names: dict[int, str]
+    room_capacity: dict[int, int]
+    closed_days: set[tuple[int, dt.date]]
+    attendance: dict[int, int]  # event id -> confirmed registrations
+    person_names: dict[int, str] = field(default_factory=dict)
+
+    def with_sessions(self, changed: Iterable[SessionFacts]) -> Programme:
+        """This programme with sessions added or replaced (by key)."""
+        sessions = dict(self.sessions)
+        for facts in changed:
+            sessions[facts.key] = facts
+        return replace(self, sessions=sessions)
+
+
+@dataclass(frozen=True)
+class Conflict:
+    rule: Rule
+    sessions: tuple[SessionFacts, ...]  # the one or two sessions concerned
+    message: str
+    person_id: int | None = None
+
+    @property
+    def blocking(self) -> bool:
+        return self.rule in BLOCKING
+
+    @property
+    def key(self) -> str:
+        """Stable while the sessions keep their revisions: what an acknowledgement is stored under."""
+        parts = [self.rule.value]
+        if self.person_id is not None:
+            parts.append(f"p{self.person_id}")
+        parts += [f"{s.key}r{s.revision}" for s in sorted(self.sessions, key=lambda s: str(s.key))]
+        return ":".join(parts)[:200]
+
+    def involves(self, key: Hashable) -> bool:
+        return any(s.key == key for s in self.sessions)
+
+
+def facts_of(session: Session) -> SessionFacts:
+    """The facts of a session object as it is now (changed but not yet flushed, too)."""
+    return SessionFacts(
+        key=session.id if session.id is not None else ("new", id(session)),
+        # The relationship first: a session moved to another event has the old event_id until the flush.
+        title=session.title, event_id=session.event.id if session.event is not None else session.event_id,
+        starts_at=session.starts_at, ends_at=session.ends_at,
+        room_id=session.room.id if session.room is not None else None,
+        # People not saved yet have no id and no other sessions.
+        person_ids=frozenset(p.person.id if p.person is not None else p.person_id for p in session.participants)
+        - {None},
+        cancelled=session.status is SessionStatus.CANCELLED, revision=session.revision or 1,
+    )
+
+
+def load_programme(forum: Forum) -> Programme:
+    """Every session of the forum and the facts around it, in six queries."""
+    rows = db.session.execute(
+        select(Session.id, Session.title, Session.event_id, Session.starts_at, Session.ends_at, Session.room_id,
+               Session.status, Session.revision)
+        .join(Event, Event.id == Session.event_id).where(Event.forum_id == forum.id)
+    ).all()
+    people: dict[int, set[int]] = defaultdict(set)
+    for session_id, person_id in db.session.execute(
+        select(SessionParticipant.session_id, SessionParticipant.person_id)
+        .join(Session, Session.id == SessionParticipant.session_id)
+        .join(Event, Event.id == Session.event_id).where(Event.forum_id == forum.id)
+    ):
+        people[session_id].add(person_id)
+    sessions = {
+        r.id: SessionFacts(r.id, r.title, r.event_id, r.starts_at, r.ends_at, r.room_id, frozenset(people[r.id]),
+                           r.status is SessionStatus.CANCELLED, r.revision)
+        for r in rows
+    }
+    events = db.session.execute(
+        select(Event.id, Event.code, Event.starts_at, Event.ends_at).where(Event.forum_id == forum.id)
+    ).all()
+    rooms = db.session.execute(
+        select(Room.id, Room.name, Room.capacity).join(Venue, Venue.id == Room.venue_id).where(Venue.forum_id == forum.id)
+    ).all()
+    closed = db.session.execute(
+        select(RoomClosedDay.room_id, RoomClosedDay.day).join(Room, Room.id == RoomClosedDay.room_id)
+        .join(Venue, Venue.id == Room.venue_id).where(Venue.forum_id == forum.id)
+    ).all()
+    attendance = db.session.execute(
+        select(Registration.event_id, func.count()).join(Event, Event.id == Registration.event_id)
+        .where(Event.forum_id == forum.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .group_by(Registration.event_id)
+    ).all()
+    return Programme(
+        forum=forum, sessions=sessions,
+        event_bounds={e.id: (e.starts_at, e.ends_at) for e in events},
+        event_codes={e.id: e.code for e in events},
+        room_names={r.id: r.name for r in rooms},
+        room_capacity={r.id: r.capacity for r in rooms if r.capacity is not None},
+        closed_days={(c.room_id, c.day) for c in closed},
+        attendance={event_id: count for event_id, count in attendance},
+    )
+
+
+def _overlapping_pairs(sessions: Iterable[SessionFacts]) -> Iterator[tuple[SessionFacts, SessionFacts]]:
+    """Every pair of sessions whose times overlap (touching ends do not): a sweep over the
+    sessions sorted by start, O(n log n + pairs)."""
+    active: list[SessionFacts] = []
+    for current in sorted(sessions, key=lambda s: (s.starts_at, s.ends_at, str(s.key))):
+        active = [s for s in active if s.ends_at > current.starts_at]
+        for earlier in active:
+            yield earlier, current
+        active.append(current)
+
+
+def _local_days(facts: SessionFacts, forum: Forum) -> set[dt.date]:
+    first = facts.starts_at.astimezone(forum.zone).date()
+    # A session that ends at midnight does not use the next day.
+    last = (facts.ends_at.astimezone(forum.zone) - dt.timedelta(microseconds=1)).date()
+    return {first + dt.timedelta(days=n) for n in range(max((last - first).days, 0) + 1)}
+
+
+def _clock(moment: dt.datetime, forum: Forum) -> str:
+    """For example "3 Mar 09:00", in the forum's timezone and the reader's language."""
+    return f"{short_date(moment, forum)} {clock(moment, forum)}"
+
+
+def check(programme: Programme) -> list[Conflict]:
+    """Every conflict in the programme, blocking ones first."""
+    forum = programme.forum
+    conflicts: list[Conflict] = []
+    live: list[SessionFacts] = []
+    for s in programme.sessions.values():
+        if s.ends_at <= s.starts_at:
+            conflicts.append(Conflict(Rule.TIMES, (s,), _("“%(title)s” must end after it starts.", title=s.title)))
+            continue  # the other rules cannot place it in time
+        if s.cancelled:
+            continue
+        live.append(s)
+        bounds = programme.event_bounds.get(s.event_id)
+        if bounds and (s.starts_at < bounds[0] or s.ends_at > bounds[1]):
+            conflicts.append(Conflict(Rule.OUTSIDE_EVENT, (s,), _(
+                "“%(title)s” is outside the dates of %(event)s (%(start)s to %(end)s).", title=s.title,
+                event=programme.event_codes.get(s.event_id, ""), start=_clock(bounds[0], forum),
+                end=_clock(bounds[1], forum))))
+
+    by_room: dict[int, list[SessionFacts]] = defaultdict(list)
+    by_person: dict[int, list[SessionFacts]] = defaultdict(list)
+    for s in live:
+        if s.room_id is not None:
+            by_room[s.room_id].append(s)
+        for person_id in s.person_ids:
+            by_person[person_id].append(s)
+    for room_id, sessions in by_room.items():
+        for a, b in _overlapping_pairs(sessions):
+            conflicts.append(Conflict(Rule.ROOM_OVERLAP, (a, b), _(
+                "%(room)s is taken by “%(first)s” (%(start)s to %(end)s) when “%(second)s” starts.",
+                room=programme.room_names.get(room_id, "?"), first=a.title, start=_clock(a.starts_at, forum),
+                end=_clock(a.ends_at, forum), second=b.title)))
+    for person_id, sessions in by_person.items():
+        for a, b in _overlapping_pairs(sessions):
+            conflicts.append(Conflict(Rule.PERSON_OVERLAP, (a, b), _(
+                "%(person)s chairs or speaks in both “%(first)s” and “%(second)s”, which overlap.",
+                person=programme.person_names.get(person_id, _("Person %(id)d", id=person_id)),
+                first=a.title, second=b.title), person_id=person_id))
+    for s in live:
+        if s.room_id is None:
+            continue
+        capacity = programme.room_capacity.get(s.room_id)
+        expected = programme.attendance.get(s.event_id, 0)
+        if capacity is not None and expected > capacity:
+            conflicts.append(Conflict(Rule.CAPACITY, (s,), _(
+                "%(num)d people are confirmed for %(event)s but %(room)s holds %(capacity)d (“%(title)s”).",
+                num=expected, event=programme.event_codes.get(s.event_id, ""),
+                room=programme.room_names.get(s.room_id, "?"), capacity=capacity, title=s.title)))
+        if any((s.room_id, day) in programme.closed_days for day in _local_days(s, forum)):
+            conflicts.append(Conflict(Rule.ROOM_CLOSED, (s,), _(
+                "%(room)s is not available on the day of “%(title)s”.",
+                room=programme.room_names.get(s.room_id, "?"), title=s.title)))
+    conflicts.sort(key=lambda c: (not c.blocking, min(s.starts_at for s in c.sessions)))
+    return conflicts
+
+
+def _with_person_names(programme: Programme) -> Programme:
+    from planner.delegations.models import Person
+
+    ids = {p for s in programme.sessions.values() for p in s.person_ids if p > 0} - set(programme.person_names)
+    if not ids:
+        return programme
+    names = {row.id: row.name for row in db.session.execute(select(Person.id, Person.name).where(Person.id.in_(ids)))}
+    return replace(programme, person_names={**programme.person_names, **names})
+
+
+def check_changes(forum: Forum, changed: Iterable[SessionFacts],
+                  programme: Programme | None = None) -> list[Conflict]:
+    """The conflicts the changed (or new) sessions take part in, against the rest of the forum."""
+    changed = list(changed)
+    keys = {c.key for c in changed}
+    programme = (programme or load_programme(forum)).with_sessions(changed)
+    programme = _with_person_names(programme)
+    return [c for c in check(programme) if any(c.involves(k) for k in keys)]
+
+
+@dataclass(frozen=True)
+class ForumConflicts:
+    blocking: list[Conflict]
+    warnings: list[Conflict]  # not acknowledged
+    acknowledged: int
+
+
+def forum_conflicts(forum: Forum) -> ForumConflicts:
+    """Everything the forum's programme breaks, with acknowledged warnings left out (eight queries)."""
+    conflicts = check(_with_person_names(load_programme(forum)))
+    acknowledged = set(db.session.scalars(select(AcknowledgedWarning.key).where(AcknowledgedWarning.forum_id == forum.id)))
+    open_warnings = [c for c in conflicts if not c.blocking and c.key not in acknowledged]
+    warning_count = sum(1 for c in conflicts if not c.blocking)
+    return ForumConflicts([c for c in conflicts if c.blocking], open_warnings, warning_count - len(open_warnings))

@@ -1,0 +1,58 @@
+"""Telling delegates that a session on their personal agenda changed."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import url_for
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from planner.accounts.models import User
+from planner.extensions import db
+from planner.mail.models import OutboxMessage
+from planner.mail.services import queue_email
+from planner.registration.models import AgendaItem, Registration, RegistrationStatus
+from planner.schedule.history import describe_changes
+from planner.schedule.models import Session
+
+
+def affected_delegates(session: Session) -> list[User]:
+    """People confirmed for the session's event who picked it for their agenda (one query)."""
+    return list(db.session.scalars(
+        select(User)
+        .join(AgendaItem, AgendaItem.user_id == User.id)
+        .join(Registration, (Registration.user_id == User.id) & (Registration.event_id == session.event_id))
+        .where(AgendaItem.session_id == session.id, Registration.status == RegistrationStatus.CONFIRMED)
+        .order_by(User.id)
+    ))
+
+
+def _session_link(session: Session) -> str | None:
+    try:
+        return url_for("schedule.session", session_id=session.id, _external=True)
+    except RuntimeError:  # outside a request (CLI import) without SERVER_NAME: no link
+        return None
+
+
+def announce_session_change(session: Session, changes: dict[str, tuple[Any, Any]]) -> list[OutboxMessage]:
+    """One email per affected delegate, in the caller's transaction, saying what changed.
+
+    ``changes`` is ``versions.changed_attributes(session)`` taken before the flush. The
+    calendar invite (the Calendar feature) goes in ``attachment``: ``(content_type, text)``.
+    """
+    if not changes:
+        return []
+    forum = session.event.forum
+    lines = describe_changes(session, changes)
+    link = _session_link(session)
+    messages = []
+    for user in affected_delegates(session):
+        attachment: tuple[str, str] | None = None  # the iTIP invite, from planner/calendar at integration
+        messages.append(queue_email(
+            user.email, "schedule/session_changed",
+            subject=_("Changed: %(title)s (%(forum)s)", title=session.title, forum=forum.name)[:300],
+            forum_id=forum.id, attachment=attachment,
+            name=user.name, title=session.title, forum=forum.name, event=session.event.code,
+            changes=lines, link=link, revision=session.revision,
+        ))
+    return messages

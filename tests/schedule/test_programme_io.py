@@ -1,0 +1,137 @@
+"""CSV import (all or nothing, problems by line) and export of the programme."""
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from planner.extensions import db
+from planner.schedule import programme_io
+from planner.schedule.models import Session
+from tests.conftest import sign_in
+from tests.factories import make_event, make_forum, make_organiser, make_room, make_session, tokyo
+
+HEADER = "event,title,kind,date,start,end,venue,room,public,status,chairs,speakers,description\n"
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        forum = make_forum(slug="isef2", name="ISEF2")
+        event = make_event(forum, "Y-ISEF")
+        hall = make_room(forum, "Hall")
+        make_room(forum, "Annex")
+        make_session(event, tokyo("2018-03-03 09:00"), 60, title="Plenary", room=hall)
+        organiser = make_organiser(forum)
+        db.session.commit()
+        return {"forum": forum.id, "organiser": organiser.session_token}
+
+
+def count_sessions():
+    return db.session.scalar(select(func.count()).select_from(Session))
+
+
+BAD = HEADER + (
+    "Y-ISEF,Fine,panel,2018-03-03,11:00,12:00,,Annex,yes,scheduled,,,\n"        # line 2
+    "NOPE,Unknown event,panel,2018-03-03,11:00,12:00,,,yes,,,,\n"               # line 3
+    "Y-ISEF,Clash,panel,2018-03-03,09:30,10:00,,Hall,yes,,,,\n"                 # line 4
+    "Y-ISEF,Backwards,panel,2018-03-03,10:00,09:00,,,yes,,,,\n"                 # line 5
+    "Y-ISEF,Bad time,talk,3 March,9am,10,,Attic,maybe,,,,\n"                    # line 6
+)
+
+
+def test_dry_run_reports_every_problem_with_its_line_and_writes_nothing(app, world):
+    with app.app_context():
+        forum = db.session.get(programme_io.Forum, world["forum"])
+        with pytest.raises(programme_io.ImportRefused) as refused:
+            programme_io.import_csv(None, forum, BAD.encode(), dry_run=True)
+        lines = {(p.line, p.message) for p in refused.value.report.errors}
+        assert {line for line, _ in lines} == {3, 4, 5, 6}
+        assert (3, "This forum has no event with the code NOPE.") in lines
+        assert any(line == 4 and "Hall is taken by “Plenary”" in m for line, m in lines)
+        assert (5, "“Backwards” must end after it starts.") in lines
+        messages_6 = [m for line, m in lines if line == 6]
+        assert "Public must be yes or no." in messages_6 and "This forum has no room called Attic." in messages_6
+        assert count_sessions() == 1
+
+
+def test_an_import_with_one_bad_row_writes_no_row(app, world):
+    with app.app_context():
+        forum = db.session.get(programme_io.Forum, world["forum"])
+        with pytest.raises(programme_io.ImportRefused):
+            programme_io.import_csv(None, forum, BAD.encode(), dry_run=False)
+        db.session.rollback()
+        assert count_sessions() == 1
+
+
+def test_import_of_1000_rows_through_the_cli_with_the_export_round_trip(app, world, tmp_path):
+    rows = [f"Y-ISEF,Session {n},workshop,2018-03-0{1 + n // 500},{8 + (n % 500) // 50:02d}:{(n % 50) // 25 * 30:02d},"
+            f"{8 + (n % 500) // 50:02d}:{(n % 50) // 25 * 30 + 29:02d},,,yes,scheduled,Chair {n % 7},,\n"
+            for n in range(1000)]
+    # Each 50 rows share a half hour: without rooms nothing clashes; the 7 chairs do (warnings).
+    csv_bytes = (HEADER + "".join(rows)).encode()
+    runner = app.test_cli_runner()
+    path = tmp_path / "programme.csv"
+    path.write_bytes(csv_bytes)
+    dry = runner.invoke(args=["import-programme", str(path), "--forum", "isef2", "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "Dry run: 1000 rows are fine; nothing was written." in dry.output
+    assert "line 2: warning: Chair 0 chairs or speaks in both" in dry.output
+    with app.app_context():
+        assert count_sessions() == 1
+    result = runner.invoke(args=["import-programme", str(path), "--forum", "isef2"])
+    assert result.exit_code == 0, result.output
+    assert "Imported: 1000 sessions added, 0 changed." in result.output
+    with app.app_context():
+        assert count_sessions() == 1001
+        forum = db.session.get(programme_io.Forum, world["forum"])
+        exported = programme_io.export_csv(forum)
+        assert exported.count("\n") == 1002
+        # Exported rows carry ids: importing the export again changes nothing and adds nothing.
+        report = programme_io.import_csv(None, forum, exported.encode(), dry_run=False)
+        assert (report.created, report.updated) == (0, 1001)
+        db.session.commit()
+        assert count_sessions() == 1001
+
+
+def test_cli_reports_lines_and_fails(app, world, tmp_path):
+    path = tmp_path / "bad.csv"
+    path.write_bytes(BAD.encode())
+    result = app.test_cli_runner().invoke(args=["import-programme", str(path), "--forum", "isef2"])
+    assert result.exit_code == 1
+    assert "line 3: This forum has no event with the code NOPE." in result.output
+    assert "Nothing was imported" in result.output
+
+
+def test_organiser_upload_with_dry_run_then_for_real(app, client, world):
+    sign_in(client, world["organiser"])
+    good = (HEADER + "Y-ISEF,=Imported,panel,2018-03-03,13:00,14:00,,Annex,yes,,,,\n").encode()
+    dry = client.post("/forums/isef2/manage/programme/import",
+                      data={"file": (io.BytesIO(good), "p.csv"), "dry_run": "y"}, content_type="multipart/form-data")
+    assert dry.status_code == 200 and "Nothing was written: this was a dry run." in dry.get_data(as_text=True)
+    bad = client.post("/forums/isef2/manage/programme/import",
+                      data={"file": (io.BytesIO(BAD.encode()), "p.csv")}, content_type="multipart/form-data")
+    assert bad.status_code == 422
+    assert "<th scope=\"row\">3</th><td>This forum has no event with the code NOPE.</td>" in bad.get_data(as_text=True)
+    with app.app_context():
+        assert count_sessions() == 1
+    real = client.post("/forums/isef2/manage/programme/import",
+                       data={"file": (io.BytesIO(good), "p.csv")}, content_type="multipart/form-data")
+    assert real.status_code == 302
+    export = client.get("/forums/isef2/manage/programme.csv")
+    assert export.headers["Content-Disposition"] == 'attachment; filename="isef2-programme.csv"'
+    # The formula guard is added on export and taken off on import.
+    assert ",'=Imported,panel,2018-03-03,13:00,14:00,Main venue,Annex,yes,scheduled," in export.get_data(as_text=True)
+
+
+def test_control_characters_and_impossible_years_are_row_problems(app, world):
+    text = HEADER + ("Y-ISEF,Bad\x00title,panel,2018-03-03,11:00,12:00,,,yes,,,,\n"
+                     "Y-ISEF,Ancient,panel,0001-01-01,00:00,01:00,,,yes,,,,\n"
+                     "Y-ISEF,Fine,panel,2018-03-03,13:00,14:00,,,yes,,,,\"two\nlines\"\n")
+    with app.app_context():
+        forum = db.session.get(programme_io.Forum, world["forum"])
+        with pytest.raises(programme_io.ImportRefused) as refused:
+            programme_io.import_csv(None, forum, text.encode())
+        assert [(p.line, p.message) for p in refused.value.report.errors] == [
+            (2, "Remove control characters or unreadable characters from title."),
+            (3, "Write the date like 2018-03-03 and the times like 09:30."),
+        ]
