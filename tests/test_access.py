@@ -92,6 +92,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("registration.bulk_decide", "POST"): organisers_only(400),  # no action chosen
     ("registration.cancel_registration", "POST"): organisers_only(404),  # no registration 999999
     ("registration.change_capacity", "POST"): organisers_only(302),  # empty capacity: no limit
+    ("calendar.forum_feed", "GET"): PUBLIC,
+    ("calendar.event_feed", "GET"): PUBLIC,
+    ("calendar.session_feed", "GET"): PUBLIC,
+    ("calendar.token_feed", "GET"): dict.fromkeys(ROLES, 404),  # the secret is in the URL, not the session
+    ("calendar.renew_personal_feed", "POST"): signed_in(302),
+    ("calendar.organiser_feed", "GET"): organisers_only(200),
+    ("calendar.organiser_feed", "POST"): organisers_only(302),
 }
 
 
@@ -115,7 +122,7 @@ def world(app: Flask) -> dict:
         db.session.commit()
         tokens = {role: user.session_token for role, user in people.items()}
         values = {
-            "slug": "isef2", "code": "Y-ISEF", "session_id": session.id, "token": "not-a-valid-token",
+            "slug": "isef2", "code": "Y-ISEF", "session_id": session.id, "token": "not-a-valid-token", "secret": "not-a-valid-token",
             "user_id": 999_999, "delegation_id": delegation.id, "filename": "css/planner.css",
             "registration_id": 999_999, "question_id": 999_999, "person_id": 999_999,
         }
