@@ -22,7 +22,7 @@ from flask_babel import gettext as _
 from planner.calendar import ical, services
 from planner.calendar.models import CalendarFeedToken, FeedKind
 from planner.db import as_utc
-from planner.extensions import cache
+from planner.extensions import cache, db
 from planner.forums.models import Event, Forum
 from planner.schedule.models import Session
 
@@ -53,8 +53,12 @@ def session_entries(sessions: Sequence[Session], prefix: str | None = None) -> l
     domain = services.uid_domain()
     entries = []
     cancelled_label = _("Cancelled")
+    address = services.organizer_address()
+    organizers: dict[int, ical.Attendee] = {}
     for session in sessions:
-        entry = ical.session_entry(session, f"{prefix}{session.id}", domain)
+        forum = session.event.forum
+        organizer = organizers.get(forum.id) or organizers.setdefault(forum.id, ical.Attendee(address, forum.name))
+        entry = ical.session_entry(session, f"{prefix}{session.id}", domain, organizer)
         if entry.cancelled:
             entry = ical.replace(entry, summary=f"{cancelled_label}: {entry.summary}")
         entries.append(entry)
@@ -63,14 +67,16 @@ def session_entries(sessions: Sequence[Session], prefix: str | None = None) -> l
 
 def event_entry(event: Event) -> ical.Entry:
     url = url_for("forums.event", slug=event.forum.slug, code=event.code, _external=True)
-    return ical.event_entry(event, url, services.uid_domain())
+    organizer = ical.Attendee(services.organizer_address(), event.forum.name)
+    return ical.event_entry(event, url, services.uid_domain(), organizer)
 
 
 def _feed_locale() -> str:
     return current_app.config.get("BABEL_DEFAULT_LOCALE") or "en"
 
 
-def _versioned(kind: str, key_id: int, forum: Forum, filename: str, build: Callable[[], bytes]) -> Feed:
+def _versioned(kind: str, key_id: int, forum: Forum | services.ForumVersion, filename: str,
+               build: Callable[[], bytes]) -> Feed:
     """A feed that changes only when ``forum.schedule_version`` does."""
     locale = _feed_locale()
     host = hashlib.sha256(request.host_url.encode()).hexdigest()[:8]  # URLs inside name the host
@@ -88,9 +94,12 @@ def _versioned(kind: str, key_id: int, forum: Forum, filename: str, build: Calla
     return Feed(tag, as_utc(forum.updated_at), filename, False, True, body)
 
 
-def forum_feed(forum: Forum) -> Feed:
-    return _versioned("forum", forum.id, forum, f"{forum.slug}.ics", lambda: ical.feed(
-        forum.name, forum.timezone, session_entries(services.forum_sessions(forum))))
+def forum_feed(version: services.ForumVersion) -> Feed:
+    def build() -> bytes:
+        forum = db.session.get(Forum, version.id)
+        return ical.feed(forum.name, forum.timezone, session_entries(services.forum_sessions(forum)))
+
+    return _versioned("forum", version.id, version, f"{version.slug}.ics", build)
 
 
 def event_feed(forum: Forum, event: Event) -> Feed:

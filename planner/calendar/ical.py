@@ -59,6 +59,7 @@ class Entry:
     ends_at: dt.datetime
     timezone: str  # IANA name the times are written in
     last_modified: dt.datetime
+    organizer: Attendee | None = None  # RFC 5546: PUBLISH names one too
 
 
 def session_uid(session_id: int, domain: str) -> str:
@@ -74,7 +75,7 @@ def location_of(room_name: str | None, venue_name: str | None) -> str:
     return ", ".join(part for part in (room_name, venue_name) if part)
 
 
-def session_entry(session: Session, url: str, domain: str) -> Entry:
+def session_entry(session: Session, url: str, domain: str, organizer: Attendee | None = None) -> Entry:
     """The session as a VEVENT: revision as SEQUENCE, last change as DTSTAMP/LAST-MODIFIED."""
     from planner.schedule.models import SessionStatus
 
@@ -93,17 +94,18 @@ def session_entry(session: Session, url: str, domain: str) -> Entry:
         ends_at=session.ends_at,
         timezone=event.forum.timezone,
         last_modified=session.updated_at,
+        organizer=organizer,
     )
 
 
-def event_entry(event: Event, url: str, domain: str, cancelled: bool = False) -> Entry:
+def event_entry(event: Event, url: str, domain: str, organizer: Attendee | None = None) -> Entry:
     """An event a delegate is confirmed for. Events have no revision: SEQUENCE stays 0, and
     messages about the same event are told apart by their DTSTAMP (RFC 5546 2.1.5)."""
     forum = event.forum
     return Entry(
         uid=event_uid(event.id, domain),
         sequence=0,
-        cancelled=cancelled,
+        cancelled=False,
         summary=event.title,
         description=event.description or "",
         location=event.venue.name if event.venue is not None else "",
@@ -113,6 +115,7 @@ def event_entry(event: Event, url: str, domain: str, cancelled: bool = False) ->
         ends_at=event.ends_at,
         timezone=forum.timezone,
         last_modified=forum.updated_at,
+        organizer=organizer,
     )
 
 
@@ -197,6 +200,7 @@ def vevent(entry: Entry, *, stamp: dt.datetime | None = None, organizer: Attende
         lines.append("CATEGORIES:" + ",".join(escape_text(c) for c in entry.categories))
     # A cancelled event is free time: clients must not show the slot as busy.
     lines.append("TRANSP:TRANSPARENT" if entry.cancelled else "TRANSP:OPAQUE")
+    organizer = organizer or entry.organizer
     if organizer is not None:
         lines.append(f"ORGANIZER;CN={param_text(organizer.name)}:mailto:{organizer.email}")
     if attendee is not None:

@@ -14,15 +14,14 @@ DTSTAMP, the moment each message is written (RFC 5546 2.1.5).
 from __future__ import annotations
 
 import datetime as dt
-from email.utils import parseaddr
 from typing import TYPE_CHECKING
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from planner.calendar import feeds, ical
+from planner.calendar import feeds, ical, services
 from planner.db import utcnow
 from planner.extensions import db
 from planner.mail.services import queue_email
@@ -43,8 +42,7 @@ def content_type(method: str) -> str:
 
 
 def organizer_of(forum: Forum) -> ical.Attendee:
-    address = parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1] or "noreply@localhost"
-    return ical.Attendee(address, forum.name)
+    return ical.Attendee(services.organizer_address(), forum.name)
 
 
 def session_invite(session: Session, email: str, name: str, method: str,

@@ -10,8 +10,10 @@ Rules enforced here:
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
+from email.utils import parseaddr
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -32,6 +34,29 @@ def uid_domain() -> str:
     """The right-hand side of every UID. Set CALENDAR_UID_DOMAIN once and never change it:
     a new value gives every session a new UID, and clients would show them twice."""
     return current_app.config.get("CALENDAR_UID_DOMAIN") or "planner"
+
+
+@dataclass(frozen=True)
+class ForumVersion:
+    """What a forum's feeds are keyed and validated on, read without loading the forum."""
+
+    id: int
+    slug: str
+    schedule_version: int
+    updated_at: dt.datetime
+
+
+def forum_version(slug: str) -> ForumVersion | None:
+    """One narrow query: a cached feed needs nothing else."""
+    row = db.session.execute(
+        select(Forum.id, Forum.slug, Forum.schedule_version, Forum.updated_at).where(Forum.slug == slug)
+    ).first()
+    return ForumVersion(*row) if row is not None else None
+
+
+def organizer_address() -> str:
+    """Who calendar entries come from: the address planner sends from (no-reply)."""
+    return parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1] or "noreply@localhost"
 
 
 # Tokens --------------------------------------------------------------------------------

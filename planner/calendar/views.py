@@ -42,7 +42,10 @@ def send_feed(feed: feeds.Feed) -> Response:
 
 @bp.get("/forums/<slug>/calendar.ics")
 def forum_feed(slug: str):
-    return send_feed(feeds.forum_feed(load_forum(slug)))
+    version = services.forum_version(slug)
+    if version is None:
+        load_forum(slug)  # the 404 that says what is missing
+    return send_feed(feeds.forum_feed(version))
 
 
 @bp.get("/forums/<slug>/events/<code>/calendar.ics")

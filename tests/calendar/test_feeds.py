@@ -42,6 +42,10 @@ def test_the_forum_feed_has_public_and_cancelled_sessions_but_no_closed_ones(cli
     assert opening["URL"] == f"http://localhost/sessions/{programme.public_id}"
     assert opening.categories == ["MINISTERIAL"]
     assert found[uid(programme.side_id)].categories == ["Y-ISEF"]
+    # RFC 5546 PUBLISH names an organizer; a feed names no attendee at all.
+    assert opening["ORGANIZER"] == "mailto:noreply@localhost"
+    assert opening["ORGANIZER"].params["CN"] == "ISEF2"
+    assert "ATTENDEE" not in opening
     assert "Heads of delegation" not in client.get("/forums/isef2/calendar.ics").get_data(as_text=True)
 
 
