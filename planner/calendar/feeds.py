@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from flask import current_app, request, url_for
 from flask_babel import force_locale
@@ -60,7 +60,7 @@ def session_entries(sessions: Sequence[Session], prefix: str | None = None) -> l
         organizer = organizers.get(forum.id) or organizers.setdefault(forum.id, ical.Attendee(address, forum.name))
         entry = ical.session_entry(session, f"{prefix}{session.id}", domain, organizer)
         if entry.cancelled:
-            entry = ical.replace(entry, summary=f"{cancelled_label}: {entry.summary}")
+            entry = replace(entry, summary=f"{cancelled_label}: {entry.summary}")
         entries.append(entry)
     return entries
 
