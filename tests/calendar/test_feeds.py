@@ -188,3 +188,28 @@ def test_a_feed_is_built_once_and_then_served_from_the_cache(app, client, progra
     assert response.status_code == 200
     selects = [s for s in counter.statements if s.startswith("SELECT")]
     assert len(selects) == 1 and "FROM forums" in selects[0], selects  # the version; no sessions
+
+
+def test_another_process_agrees_on_the_current_feed(app, client, programme, database_url):
+    from planner import create_app
+
+    other_process = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
+    other = other_process.test_client()  # its own SimpleCache, as another gunicorn worker has
+    assert other.get("/forums/isef2/calendar.ics").headers["ETag"] == client.get("/forums/isef2/calendar.ics").headers["ETag"]
+    move(app, programme.public_id, title="Changed in the first process")
+    response = other.get("/forums/isef2/calendar.ics")
+    assert response.headers["ETag"] == client.get("/forums/isef2/calendar.ics").headers["ETag"]
+    assert "Changed in the first process" in response.get_data(as_text=True)
+    with other_process.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_a_title_with_line_breaks_stays_one_property_in_the_feed(app, client, programme):
+    move(app, programme.public_id, title="Opening\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:x 開会")
+    found = events(client.get("/forums/isef2/calendar.ics").data)
+    assert "x 開会" not in found
+    opening = found[uid(programme.public_id)]
+    assert opening["STATUS"] == "CONFIRMED"
+    assert opening["SUMMARY"] == "Opening\nSTATUS:CANCELLED\nEND:VEVENT\nBEGIN:VEVENT\nUID:x 開会"
+    assert len(vobject_events(client.get("/forums/isef2/calendar.ics").data)) == len(found)

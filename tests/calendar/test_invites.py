@@ -88,11 +88,22 @@ def test_a_confirmed_registration_brings_a_request_for_the_event(mail_app, clien
     assert calendar.get_missing_tzids() == set()
 
 
-def test_a_pending_application_brings_no_invitation(mail_app, client, future, smtp_server):
+def test_a_pending_application_brings_no_invitation_until_approved(mail_app, client, future, smtp_server):
+    from planner.registration import services
+    from tests.factories import make_organiser
+
     sign_in(client, future["token"])
     client.post("/forums/isef3/events/I-ISEF/register", data=APPLICATION)
     [message] = delivered(mail_app, smtp_server)
     assert not [p for p in message.walk() if p.get_content_type() == "text/calendar"]
+    with mail_app.test_request_context():
+        registration = db.session.scalar(select(Registration))
+        services.approve(make_organiser(registration.event.forum), registration)
+        event_uid = f"event-{registration.event_id}@planner"
+        db.session.commit()
+    _, approved = delivered(mail_app, smtp_server)
+    assert calendar_part(approved)["Content-Type"].params["method"] == "REQUEST"
+    assert only_event(calendar_part(approved))[1]["UID"] == event_uid
 
 
 def test_picking_and_removing_a_session_sends_request_then_cancel(mail_app, client, future, smtp_server):
@@ -172,3 +183,29 @@ def only_event_text(text: str):
     calendar = parse(text.encode())
     [event] = calendar.walk("VEVENT")
     return calendar, event
+
+
+def test_approval_and_promotion_from_the_waiting_list_bring_a_request(mail_app, future, smtp_server):
+    from planner.forums.models import Event
+    from planner.registration import services
+    from planner.registration.eligibility import Application
+    from planner.registration.models import RegistrationPolicy, RegistrationStatus
+    from tests.factories import make_organiser
+
+    with mail_app.test_request_context():
+        event = db.session.get(Event, future["event"])
+        db.session.get(RegistrationPolicy, event.id).capacity = 1
+        first, second = make_user(email="first@example.org"), make_user(email="second@example.org")
+        organiser = make_organiser(event.forum)
+        db.session.flush()
+        taken = services.apply(first, event, Application(country_code="JP"))
+        waiting = services.apply(second, event, Application(country_code="JP"))
+        assert (taken.status, waiting.status) == (RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED)
+        services.cancel_by_organiser(organiser, taken)  # the seat goes to the waiting list
+        db.session.commit()
+    received = {m["To"]: [] for m in delivered(mail_app, smtp_server)}
+    for m in [r.message for r in smtp_server.received]:
+        parts = [p for p in m.walk() if p.get_content_type() == "text/calendar"]
+        received[m["To"]].append(parts[0]["Content-Type"].params["method"] if parts else None)
+    assert received["first@example.org"] == ["REQUEST", "CANCEL"]
+    assert received["second@example.org"] == [None, "REQUEST"]  # waitlisted, then promoted
