@@ -97,27 +97,29 @@ def _versioned(kind: str, key_id: int, forum: Forum | services.ForumVersion, fil
 def forum_feed(version: services.ForumVersion) -> Feed:
     def build() -> bytes:
         forum = db.session.get(Forum, version.id)
-        return ical.feed(forum.name, forum.timezone, session_entries(services.forum_sessions(forum)))
+        return ical.feed(forum.name, forum.timezone, session_entries(services.forum_sessions(forum)),
+                         forum.first_day.year)
 
     return _versioned("forum", version.id, version, f"{version.slug}.ics", build)
 
 
 def event_feed(forum: Forum, event: Event) -> Feed:
     return _versioned("event", event.id, forum, f"{forum.slug}-{event.code.lower()}.ics", lambda: ical.feed(
-        f"{forum.name} {event.code}", forum.timezone, session_entries(services.event_sessions(event))))
+        f"{forum.name} {event.code}", forum.timezone, session_entries(services.event_sessions(event)),
+        forum.first_day.year))
 
 
 def session_feed(session: Session) -> Feed:
     forum = session.event.forum
     return _versioned("session", session.id, forum, f"{forum.slug}-session-{session.id}.ics", lambda: ical.feed(
-        session.title, forum.timezone, session_entries([session])))
+        session.title, forum.timezone, session_entries([session]), forum.first_day.year))
 
 
 def organiser_feed(forum: Forum) -> Feed:
     """Every session, closed ones too: the same for all organisers of the forum."""
     feed = _versioned("organiser", forum.id, forum, f"{forum.slug}-organisers.ics", lambda: ical.feed(
         _("%(forum)s (organisers)", forum=forum.name), forum.timezone,
-        session_entries(services.forum_sessions(forum, include_closed=True))))
+        session_entries(services.forum_sessions(forum, include_closed=True)), forum.first_day.year))
     return Feed(feed.etag, feed.last_modified, feed.filename, True, True, feed._body)
 
 
@@ -126,8 +128,9 @@ def personal_feed(token: CalendarFeedToken) -> Feed:
     with force_locale(user.language or "en"):
         agenda = services.agenda_of(user)
         entries = [event_entry(e) for e in agenda.events] + session_entries(agenda.sessions)
-        timezone = agenda.events[0].forum.timezone if agenda.events else "UTC"
-        body = ical.feed(_("My agenda (planner)"), timezone, entries)
+        first = agenda.events[0].forum if agenda.events else None
+        body = ical.feed(_("My agenda (planner)"), first.timezone if first else "UTC", entries,
+                         first.first_day.year if first else None)
     changed = max([as_utc(token.created_at), *(as_utc(e.last_modified) for e in entries)])
     etag = hashlib.sha256(body).hexdigest()[:32]
     # Removing a pick leaves no later timestamp behind: only the ETag is trusted here.

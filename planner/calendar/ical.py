@@ -226,12 +226,15 @@ def vtimezone(timezone: str, first_year: int, last_year: int) -> str:
     return component.to_ical().decode()
 
 
-def vtimezones(entries: Sequence[Entry]) -> str:
-    """One VTIMEZONE for every TZID that the entries use (UTC needs none)."""
+def vtimezones(entries: Sequence[Entry], calendar_zone: tuple[str, int] | None = None) -> str:
+    """One VTIMEZONE for every TZID that the entries use (UTC needs none), and for the
+    calendar's own zone ``(name, year)`` even when no entry uses it."""
     years: dict[str, tuple[int, int]] = {}
     for entry in entries:
         low, high = years.get(entry.timezone, (entry.starts_at.year, entry.ends_at.year))
         years[entry.timezone] = (min(low, entry.starts_at.year), max(high, entry.ends_at.year))
+    if calendar_zone is not None and calendar_zone[0] not in years:
+        years[calendar_zone[0]] = (calendar_zone[1], calendar_zone[1])
     return "".join(vtimezone(name, *span) for name, span in sorted(years.items()) if name not in UTC_NAMES)
 
 
@@ -250,8 +253,10 @@ def _frame(method: str, extra: Sequence[tuple[str, str]] = ()) -> tuple[str, str
     return head + "".join(fold(f"{name}:{value}") for name, value in extra), end
 
 
-def feed(name: str, timezone: str, entries: Sequence[Entry]) -> bytes:
-    """A subscribable calendar (METHOD:PUBLISH), in the order given."""
+def feed(name: str, timezone: str, entries: Sequence[Entry], year: int | None = None) -> bytes:
+    """A subscribable calendar (METHOD:PUBLISH), in the order given. ``year``: when the
+    calendar's zone applies, so that even a calendar without events has a component
+    (RFC 5545 wants one) and clients that go by X-WR-TIMEZONE find its definition."""
     head, end = _frame("PUBLISH", [
         ("X-WR-CALNAME", escape_text(name)),
         ("NAME", escape_text(name)),
@@ -260,7 +265,8 @@ def feed(name: str, timezone: str, entries: Sequence[Entry]) -> bytes:
         ("X-PUBLISHED-TTL", REFRESH),
     ])
     body = "".join(vevent(entry) for entry in entries)
-    return (head + vtimezones(entries) + body + end).encode()
+    zone = (timezone, year) if year is not None else None
+    return (head + vtimezones(entries, zone) + body + end).encode()
 
 
 def itip(method: str, entry: Entry, organizer: Attendee, attendee: Attendee, stamp: dt.datetime) -> str:

@@ -213,3 +213,17 @@ def test_a_title_with_line_breaks_stays_one_property_in_the_feed(app, client, pr
     assert opening["STATUS"] == "CONFIRMED"
     assert opening["SUMMARY"] == "Opening\nSTATUS:CANCELLED\nEND:VEVENT\nBEGIN:VEVENT\nUID:x 開会"
     assert len(vobject_events(client.get("/forums/isef2/calendar.ics").data)) == len(found)
+
+
+def test_a_forum_without_sessions_still_gets_a_calendar_with_its_zone(app, client):
+    from tests.factories import make_forum
+
+    with app.app_context():
+        make_forum(slug="empty", timezone="Europe/Berlin")
+        db.session.commit()
+    response = client.get("/forums/empty/calendar.ics")
+    assert response.status_code == 200
+    calendar = parse(response.data)
+    assert calendar.walk("VEVENT") == []
+    assert [str(t["TZID"]) for t in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]  # one component at least
+    assert calendar["X-WR-TIMEZONE"] == "Europe/Berlin"
