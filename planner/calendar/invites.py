@@ -20,6 +20,7 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from planner.calendar import feeds, ical, services
 from planner.db import utcnow
@@ -86,6 +87,24 @@ def registration_attachment(registration: Registration, what: str, held_seat: bo
         return None
     with force_locale(user.language or "en"):
         return event_invite(registration.event, user.email, user.name, method, now or utcnow())
+
+
+def accreditation_attachment(forum: Forum, email: str, name: str, method: str,
+                             now: dt.datetime | None = None) -> tuple[str, str] | None:
+    """The invitation for an accredited delegation member: the forum's meeting by
+    nomination (REQUEST on accreditation, CANCEL when an accreditation is declined).
+    None when the forum has no such meeting or several (one event per message)."""
+    from planner.forums.models import Event
+    from planner.registration.models import RegistrationMode, RegistrationPolicy
+
+    events = db.session.scalars(
+        select(Event).join(RegistrationPolicy, RegistrationPolicy.event_id == Event.id)
+        .where(Event.forum_id == forum.id, RegistrationPolicy.mode == RegistrationMode.NOMINATION)
+        .options(joinedload(Event.venue)).limit(2)
+    ).all()
+    if len(events) != 1:
+        return None
+    return event_invite(events[0], email, name, method, now or utcnow())
 
 
 def _queue_session_mail(user: User, session: Session, method: str, now: dt.datetime) -> None:

@@ -209,3 +209,31 @@ def test_approval_and_promotion_from_the_waiting_list_bring_a_request(mail_app, 
         received[m["To"]].append(parts[0]["Content-Type"].params["method"] if parts else None)
     assert received["first@example.org"] == ["REQUEST", "CANCEL"]
     assert received["second@example.org"] == [None, "REQUEST"]  # waitlisted, then promoted
+
+
+def test_accreditation_brings_a_request_for_the_meeting_and_declining_it_a_cancel(mail_app, smtp_server):
+    from planner.delegations.models import DelegationKind
+    from planner.registration import nominations
+    from planner.registration.models import RegistrationMode
+    from tests.factories import make_delegation, make_organiser
+
+    with mail_app.test_request_context():
+        forum = make_forum(slug="isef4", name="ISEF4", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3))
+        meeting = make_event(forum, "MINISTERIAL", title="Ministerial meeting")
+        make_policy(meeting, mode=RegistrationMode.NOMINATION)
+        delegation = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP", seat_quota=5)
+        organiser = make_organiser(forum)
+        member = nominations.nominate(organiser, delegation, name="Minister Sato", email="sato@example.org")
+        nominations.accredit(organiser, member)
+        db.session.commit()
+        nominations.decline(organiser, member)
+        meeting_uid = f"event-{meeting.id}@planner"
+        db.session.commit()
+    accredited, declined = delivered(mail_app, smtp_server)
+    for message, method in ((accredited, "REQUEST"), (declined, "CANCEL")):
+        part = calendar_part(message)
+        assert part["Content-Type"].params["method"] == method
+        calendar, event = only_event(part)
+        assert calendar["METHOD"] == method
+        assert event["UID"] == meeting_uid
+        assert event["ATTENDEE"] == "mailto:sato@example.org"
