@@ -95,6 +95,8 @@ def register_blueprints(app: Flask) -> None:
     # Each views module attaches its routes to its package's blueprint.
     from planner.accounts import appointment_views, views as account_views  # noqa: F401
     from planner.audit import views as audit_views
+    from planner.calendar import links as calendar_links  # noqa: F401  (template helpers)
+    from planner.calendar import views as calendar_views
     from planner.forums import views as forum_views
     from planner.mail import views as mail_views
     from planner.registration import views as registration_views
@@ -106,7 +108,7 @@ def register_blueprints(app: Flask) -> None:
     from planner.site import views as site_views
 
     for views in (site_views, forum_views, schedule_views, account_views, audit_views, mail_views,
-                  registration_views):
+                  registration_views, calendar_views):
         app.register_blueprint(views.bp)
 
 

@@ -1,6 +1,7 @@
 """Every model, in one place, for metadata, migrations and the shell."""
 from planner.accounts.models import DelegationFocalPoint, ForumOrganiser, User
 from planner.audit.models import AuditEntry
+from planner.calendar.models import CalendarFeedToken
 from planner.delegations.models import Delegation, DelegationKind, DelegationMember, MemberRole, Person
 from planner.forums.models import Event, EventKind, Forum, ForumStatus, Room, Venue
 from planner.mail.models import OutboxMessage
@@ -17,6 +18,7 @@ __all__ = [
     "Registration",
     "RegistrationPolicy",
     "AuditEntry",
+    "CalendarFeedToken",
     "DelegationFocalPoint",
     "ForumOrganiser",
     "OutboxMessage",

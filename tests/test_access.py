@@ -118,6 +118,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("schedule.export_programme", "GET"): organisers_only(200),
     ("schedule.new_forum", "GET"): admins_only(200),
     ("schedule.new_forum", "POST"): admins_only(422),
+    ("calendar.forum_feed", "GET"): PUBLIC,
+    ("calendar.event_feed", "GET"): PUBLIC,
+    ("calendar.session_feed", "GET"): PUBLIC,
+    ("calendar.token_feed", "GET"): dict.fromkeys(ROLES, 404),  # the secret is in the URL, not the session
+    ("calendar.renew_personal_feed", "POST"): signed_in(302),
+    ("calendar.organiser_feed", "GET"): organisers_only(200),
+    ("calendar.organiser_feed", "POST"): organisers_only(302),
 }
 
 
@@ -141,7 +148,7 @@ def world(app: Flask) -> dict:
         db.session.commit()
         tokens = {role: user.session_token for role, user in people.items()}
         values = {
-            "slug": "isef2", "code": "Y-ISEF", "session_id": session.id, "token": "not-a-valid-token",
+            "slug": "isef2", "code": "Y-ISEF", "session_id": session.id, "token": "not-a-valid-token", "secret": "not-a-valid-token",
             "user_id": 999_999, "delegation_id": delegation.id, "filename": "css/planner.css",
             "registration_id": 999_999, "question_id": 999_999, "person_id": 999_999,
             "venue_id": 999_999, "room_id": 999_999,

@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from planner.accounts.models import User
+from planner.calendar import invites
 from planner.extensions import db
 from planner.forums.models import Event, Room
 from planner.registration.models import AgendaItem, Registration, RegistrationStatus
@@ -28,6 +29,7 @@ def add(user: User, session: Session) -> None:
     if db.session.get(AgendaItem, (user.id, session.id)) is None:
         db.session.add(AgendaItem(user_id=user.id, session_id=session.id))
         db.session.flush()
+        invites.session_picked(user, session)  # the session goes to their calendar too
 
 
 def remove(user: User, session_id: int) -> None:
@@ -35,6 +37,9 @@ def remove(user: User, session_id: int) -> None:
     if item is not None:
         db.session.delete(item)
         db.session.flush()
+        session = db.session.get(Session, session_id)
+        if session is not None:
+            invites.session_unpicked(user, session)  # and leaves their calendar
 
 
 def sessions_of(user: User) -> list[Session]:

@@ -17,6 +17,7 @@ from sqlalchemy.orm import contains_eager
 from planner.accounts.models import User
 from planner.accounts.permissions import NotAllowed, is_focal_point, is_organiser, require_organiser
 from planner.audit.services import record
+from planner.calendar import invites
 from planner.db import utcnow
 from planner.delegations.models import Delegation, DelegationMember, MemberRole, NominationStatus, Person
 from planner.extensions import db
@@ -129,18 +130,24 @@ def accredit(organiser: User, member: DelegationMember) -> None:
         queue_email(member.person.email, "registration/accredited",
                     subject=_("You are accredited to %(forum)s", forum=delegation.forum.name),
                     forum_id=delegation.forum_id, name=member.person.name, delegation=delegation.name,
-                    forum=delegation.forum.name)
+                    forum=delegation.forum.name,
+                    attachment=invites.accreditation_attachment(delegation.forum, member.person.email,
+                                                                member.person.name, invites.REQUEST))
 
 
 def decline(organiser: User, member: DelegationMember) -> None:
     require_organiser(organiser, member.delegation.forum)
+    was_accredited = member.status is NominationStatus.ACCREDITED  # then it is in their calendar
     _leave_seat(organiser, member, NominationStatus.DECLINED, "nomination.declined")
     delegation = member.delegation
     if member.person.email:
         queue_email(member.person.email, "registration/nomination_declined",
                     subject=_("Your accreditation to %(forum)s was declined", forum=delegation.forum.name),
                     forum_id=delegation.forum_id, name=member.person.name, delegation=delegation.name,
-                    forum=delegation.forum.name)
+                    forum=delegation.forum.name,
+                    attachment=invites.accreditation_attachment(delegation.forum, member.person.email,
+                                                                member.person.name, invites.CANCEL)
+                    if was_accredited else None)
 
 
 def _leave_seat(actor: User, member: DelegationMember, to: NominationStatus, action: str) -> None:

@@ -23,6 +23,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
+from planner.calendar import invites
 from planner.db import utcnow
 from planner.delegations.models import Delegation
 from planner.extensions import db
@@ -96,8 +97,10 @@ def registration_of(user: User, event: Event) -> Registration | None:
     )
 
 
-def _notify(registration: Registration, what: str) -> None:
-    """Email the applicant about ``what`` happened, in their language (subject included)."""
+def _notify(registration: Registration, what: str, held_seat: bool = False) -> None:
+    """Email the applicant about ``what`` happened, in their language (subject included),
+    with a calendar invitation (REQUEST) when the place is confirmed and its CANCEL when a
+    confirmed registration (``held_seat``) ends."""
     user, event = registration.user, registration.event
     with force_locale(user.language or "en"):
         subjects = {
@@ -112,7 +115,7 @@ def _notify(registration: Registration, what: str) -> None:
         # spend its time on templates.
         queue_email(
             user.email, f"registration/{what}", subject=subjects[what], forum_id=event.forum_id,
-            render_later=True, name=user.name, event=event.title, forum=event.forum.name,
+            attachment=invites.registration_attachment(registration, what, held_seat), render_later=True, name=user.name, event=event.title, forum=event.forum.name,
             link=url_for("registration.my_registrations", _external=True),
         )
 
@@ -224,7 +227,9 @@ def _end(registration: Registration, to: Status) -> bool:
 def _cancel(registration: Registration, now: dt.datetime | None, notify: bool = True) -> None:
     held_seat = _end(registration, Status.CANCELLED)
     if notify:
-        _notify(registration, "cancelled")
+        _notify(registration, "cancelled", held_seat)
+        if held_seat:
+            invites.registration_ended(registration, now)
     if held_seat:
         promote_waitlisted(registration.event, now)
 
@@ -309,7 +314,9 @@ def decline(organiser: User, registration: Registration, now: dt.datetime | None
     record(organiser, "registration.declined", forum_id=event.forum_id, target=("registration", registration.id),
            summary=_("%(name)s declined for %(event)s", name=registration.user.name, event=event.code),
            before={"status": before.value}, after={"status": "declined"})
-    _notify(registration, "declined")
+    _notify(registration, "declined", held_seat)
+    if held_seat:
+        invites.registration_ended(registration, now)
     if held_seat:
         promote_waitlisted(event, now)
     return registration

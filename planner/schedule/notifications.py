@@ -8,6 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner.accounts.models import User
+from planner.calendar.invites import session_change_invite
 from planner.extensions import db
 from planner.mail.models import OutboxMessage
 from planner.mail.services import queue_email
@@ -37,8 +38,9 @@ def _session_link(session: Session) -> str | None:
 def announce_session_change(session: Session, changes: dict[str, tuple[Any, Any]]) -> list[OutboxMessage]:
     """One email per affected delegate, in the caller's transaction, saying what changed.
 
-    ``changes`` is ``versions.changed_attributes(session)`` taken before the flush. The
-    calendar invite (the Calendar feature) goes in ``attachment``: ``(content_type, text)``.
+    ``changes`` is ``versions.changed_attributes(session)`` taken before the flush. Each
+    email carries the iTIP update of the session (same UID, the new SEQUENCE; CANCEL once
+    it is cancelled), so calendar clients move or strike what they show.
     """
     if not changes:
         return []
@@ -47,7 +49,7 @@ def announce_session_change(session: Session, changes: dict[str, tuple[Any, Any]
     link = _session_link(session)
     messages = []
     for user in affected_delegates(session):
-        attachment: tuple[str, str] | None = None  # the iTIP invite, from planner/calendar at integration
+        attachment = session_change_invite(session, user.email, user.name)
         messages.append(queue_email(
             user.email, "schedule/session_changed",
             subject=_("Changed: %(title)s (%(forum)s)", title=session.title, forum=forum.name)[:300],

@@ -1,4 +1,5 @@
 """Organisers' programme pages, through the test client with real form data."""
+import icalendar
 import pytest
 from sqlalchemy import select
 
@@ -26,6 +27,15 @@ def world(app, client):
         db.session.commit()
         sign_in(client, organiser)
         return {"event": event.id, "hall": hall.id, "annex": annex.id, "plenary": plenary.id, "panel": panel.id}
+
+
+def calendar_part(mail: OutboxMessage):
+    """The METHOD of an email's iTIP attachment and its one VEVENT."""
+    assert mail.attachment_content_type.startswith("text/calendar")
+    calendar = icalendar.Calendar.from_ical(mail.attachment_body)
+    assert f"method={calendar['METHOD']}" in mail.attachment_content_type
+    [event] = calendar.walk("VEVENT")
+    return str(calendar["METHOD"]), event
 
 
 def form(world, **overrides):
@@ -64,6 +74,12 @@ def test_moving_a_session_raises_its_revision_records_it_and_tells_the_delegates
         assert mail.to_address == "aiko@example.org"
         assert "Moved from 3 Mar 11:00–12:00 to 3 Mar 14:00–15:00." in mail.text_body
         assert "Moved from Annex, Main venue to Hall, Main venue." in mail.text_body
+        # The update for calendar clients: the same UID as every feed, the new SEQUENCE.
+        method, invite = calendar_part(mail)
+        assert method == "REQUEST"
+        assert str(invite["UID"]).startswith(f"session-{world['panel']}@")
+        assert int(invite["SEQUENCE"]) == 2
+        assert invite.DTSTART.astimezone(tokyo("2018-03-03 00:00").tzinfo) == tokyo("2018-03-03 14:00")
     page = client.get(f"/sessions/{world['panel']}").get_data(as_text=True)
     assert "Moved from 3 Mar 11:00–12:00 to 3 Mar 14:00–15:00." in page
     # Saving again without a change neither raises the revision nor sends mail.
@@ -84,7 +100,10 @@ def test_cancelled_session_stays_visible_as_cancelled(app, client, world):
     client.post(f"/forums/isef2/manage/sessions/{world['panel']}/edit", data=form(world, status="cancelled"))
     with app.app_context():
         assert db.session.get(Session, world["panel"]).status is SessionStatus.CANCELLED
-        assert "Cancelled." in db.session.scalars(select(OutboxMessage)).one().text_body
+        mail = db.session.scalars(select(OutboxMessage)).one()
+        assert "Cancelled." in mail.text_body
+        method, invite = calendar_part(mail)
+        assert (method, str(invite["STATUS"]), int(invite["SEQUENCE"])) == ("CANCEL", "CANCELLED", 2)
     page = client.get("/forums/isef2/timetable?day=2018-03-03").get_data(as_text=True)
     assert "Panel</a> <strong class=\"cancelled-mark\">Cancelled</strong>" in page
     assert "This session is cancelled." in client.get(f"/sessions/{world['panel']}").get_data(as_text=True)
