@@ -35,7 +35,7 @@ COLUMNS = ("id", "event", "title", "kind", "date", "start", "end", "venue", "roo
            "chairs", "speakers", "description")
 REQUIRED = ("event", "title", "date", "start", "end")
 MAX_ROWS = 10_000
-MAX_BYTES = 8 * 2**20
+MAX_BYTES = 8 * 2**20  # of an upload; the site's 1 MB request limit (MAX_CONTENT_LENGTH) applies first
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TRUE, FALSE = {"yes", "true", "1", "y"}, {"no", "false", "0", "n"}

@@ -107,6 +107,8 @@ def test_cancelled_session_stays_visible_as_cancelled(app, client, world):
     page = client.get("/forums/isef2/timetable?day=2018-03-03").get_data(as_text=True)
     assert "Panel</a> <strong class=\"cancelled-mark\">Cancelled</strong>" in page
     assert "This session is cancelled." in client.get(f"/sessions/{world['panel']}").get_data(as_text=True)
+    event_page = client.get("/forums/isef2/events/Y-ISEF/").get_data(as_text=True)
+    assert 'Panel</a> <strong class="cancelled-mark">Cancelled</strong>' in event_page
 
 
 def test_new_session_with_people_and_the_end_before_the_start(app, client, world):
