@@ -42,8 +42,12 @@ class Feed:
 
 
 def session_url_prefix() -> str:
-    """``https://host/sessions/``: built once per feed instead of once per session."""
-    return url_for("schedule.session", session_id=1, _external=True)[:-1]
+    """``https://host/sessions/``: built once per feed instead of once per session. Empty
+    outside a request without SERVER_NAME (a CLI import announcing changes): no URL then."""
+    try:
+        return url_for("schedule.session", session_id=1, _external=True)[:-1]
+    except RuntimeError:
+        return ""
 
 
 def session_entries(sessions: Sequence[Session], prefix: str | None = None) -> list[ical.Entry]:
@@ -58,7 +62,7 @@ def session_entries(sessions: Sequence[Session], prefix: str | None = None) -> l
     for session in sessions:
         forum = session.event.forum
         organizer = organizers.get(forum.id) or organizers.setdefault(forum.id, ical.Attendee(address, forum.name))
-        entry = ical.session_entry(session, f"{prefix}{session.id}", domain, organizer)
+        entry = ical.session_entry(session, f"{prefix}{session.id}" if prefix else "", domain, organizer)
         if entry.cancelled:
             entry = replace(entry, summary=f"{cancelled_label}: {entry.summary}")
         entries.append(entry)

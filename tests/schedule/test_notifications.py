@@ -24,11 +24,17 @@ def test_only_confirmed_delegates_who_picked_the_session_are_told(app):
         db.session.flush()
 
         session.title = "Space law panel"
-        messages = announce_session_change(session, changed_attributes(session))
+        changes = changed_attributes(session)
+        db.session.flush()  # as the services do: the revision rises in the flush
+        messages = announce_session_change(session, changes)
 
         assert [m.to_address for m in messages] == ["picked@example.org"]
         assert messages[0].subject == "Changed: Space law panel (ISEF2)"
         assert "Renamed from “Panel” to “Space law panel”." in messages[0].text_body
         assert "Hello Picked," in messages[0].text_body
-        assert messages[0].attachment_body is None  # the calendar invite comes with the Calendar feature
+        # Outside a request (as from the CLI import) the update still goes, without a URL.
+        assert messages[0].attachment_content_type == "text/calendar; method=REQUEST"
+        assert f"UID:session-{session.id}@" in messages[0].attachment_body
+        assert "SEQUENCE:2\r\n" in messages[0].attachment_body
+        assert "\r\nURL:" not in messages[0].attachment_body
         assert announce_session_change(session, {}) == []
