@@ -6,8 +6,18 @@ from planner.forums.models import Event, EventKind, Forum, ForumStatus, Room, Ve
 from planner.mail.models import OutboxMessage
 from planner.registration.models import AgendaItem, Question, Registration, RegistrationPolicy
 from planner.schedule.models import ParticipantRole, Session, SessionKind, SessionParticipant
+from planner.statements.models import (
+    Corrigendum, CorrigendumVersion, DocumentReference, DocumentVersion, Endorsement, OutcomeDocument, SearchEntry,
+)
 
 __all__ = [
+    "Corrigendum",
+    "CorrigendumVersion",
+    "DocumentReference",
+    "DocumentVersion",
+    "Endorsement",
+    "OutcomeDocument",
+    "SearchEntry",
     "AgendaItem",
     "Question",
     "Registration",
