@@ -11,8 +11,10 @@ from planner.statements.labels import LABELS
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
 
 MAX_TEXT = 200_000
-LANGUAGES = [("en", "English"), ("ja", "日本語"), ("fr", "Français"), ("es", "Español"), ("ru", "Русский"),
-             ("zh", "中文"), ("ar", "العربية"), ("de", "Deutsch")]
+# Each language named in itself.
+LANGUAGES = [SelectChoice(code, name) for code, name in (
+    ("en", "English"), ("ja", "日本語"), ("fr", "Français"), ("es", "Español"), ("ru", "Русский"),
+    ("zh", "中文"), ("ar", "العربية"), ("de", "Deutsch"))]
 
 
 def _choices(enum_class) -> list[SelectChoice]:  # noqa: ANN001
@@ -56,7 +58,8 @@ class AdoptionForm(FlaskForm):
 
     def __init__(self, *args, events=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.event.choices = [(0, _l("No particular meeting"))] + [(e.id, f"{e.code}: {e.title}") for e in events]
+        self.event.choices = [SelectChoice(0, _l("No particular meeting"))] + [
+            SelectChoice(e.id, f"{e.code}: {e.title}") for e in events]
 
 
 class ReferenceForm(FlaskForm):
@@ -68,8 +71,8 @@ class ReferenceForm(FlaskForm):
 
     def __init__(self, *args, documents=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.target.choices = [(0, _l("None: an outside document"))] + [
-            (d.id, f"{d.forum.name}: {d.title}") for d in documents]
+        self.target.choices = [SelectChoice(0, _l("None: an outside document"))] + [
+            SelectChoice(d.id, f"{d.forum.name}: {d.title}") for d in documents]
 
 
 class EndorsementForm(FlaskForm):
@@ -80,7 +83,7 @@ class EndorsementForm(FlaskForm):
 
     def __init__(self, *args, delegations=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
-        self.delegation.choices = [(d.id, d.name) for d in delegations]
+        self.delegation.choices = [SelectChoice(d.id, d.name) for d in delegations]
 
 
 class CorrigendumForm(FlaskForm):
