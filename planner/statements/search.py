@@ -31,7 +31,8 @@ PAGE_SIZE = 20
 
 # Han, kana (with the prolonged-sound mark and iteration marks): scripts written without spaces.
 _CJK = "\u3005\u3006\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_TOKEN = re.compile(rf"[{_CJK}]+|\w+")
+# Letters and digits next to CJK characters ("第2回") form their own token.
+_TOKEN = re.compile(rf"[{_CJK}]+|[^\W{_CJK}]+")
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 _QUERY_PART = re.compile(r'"([^"]*)"|(\S+)')
 
@@ -110,8 +111,10 @@ class Term:
 
     @property
     def is_prefix(self) -> bool:
-        # A single CJK character is indexed only inside pairs: look for pairs that start with it.
-        return len(self.tokens) == 1 and len(self.tokens[0]) == 1 and bool(_CJK_RUN.fullmatch(self.tokens[0]))
+        # A lone CJK character ("回" of "第2回") is indexed only inside pairs ("回国"), so the
+        # last token is asked for as the start of a token; elsewhere a lone one is a run of its own.
+        last = self.tokens[-1]
+        return len(last) == 1 and bool(_CJK_RUN.fullmatch(last))
 
 
 def parse_query(query: str) -> list[Term]:
@@ -126,23 +129,17 @@ def parse_query(query: str) -> list[Term]:
 
 
 def _fts5_query(terms: Iterable[Term]) -> str:
-    # Tokens hold only letters and digits, so quoting them is enough to make them literal.
     return " AND ".join(
         f'"{" ".join(term.tokens)}"' + ("*" if term.is_prefix else "") for term in terms
     )
 
 
-def _tsquery(terms: list[Term]) -> ColumnElement:
-    parts = []
-    for term in terms:
-        if term.is_prefix:
-            parts.append(func.to_tsquery(literal_column("'simple'::regconfig"), term.tokens[0] + ":*"))
-        else:
-            parts.append(func.phraseto_tsquery(literal_column("'simple'::regconfig"), " ".join(term.tokens)))
-    query = parts[0]
-    for part in parts[1:]:
-        query = query.op("&&")(part)
-    return query
+def _tsquery_text(terms: Iterable[Term]) -> str:
+    # Tokens hold only letters and digits, so quoting them is enough to make them literal.
+    return " & ".join(
+        "(" + " <-> ".join(f"'{token}'" for token in term.tokens) + (":*" if term.is_prefix else "") + ")"
+        for term in terms
+    )
 
 
 # --- keeping entries in step ----------------------------------------------------------------
@@ -188,7 +185,7 @@ def search(query: str, *, draft_forum_ids: Iterable[int] | None = (), limit: int
         ids = list(draft_forum_ids)
         visible = or_(visible, OutcomeDocument.forum_id.in_(ids) if ids else false())
     if db.session.get_bind().dialect.name == "postgresql":
-        tsquery = _tsquery(terms)
+        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery_text(terms))
         rank = func.ts_rank(_vector, tsquery)
         ranked = (select(SearchEntry.document_id, rank.label("rank"))
                   .where(_vector.op("@@")(tsquery)).subquery())
