@@ -41,6 +41,10 @@ FONT_CANDIDATES = (
 )
 
 
+# After each block, go back to the left margin on the next line.
+NEXT_LINE = {"new_x": "LMARGIN", "new_y": "NEXT"}
+
+
 @lru_cache(maxsize=4)
 def find_font(configured: str | None) -> str | None:
     for path in ((configured,) if configured else ()) + FONT_CANDIDATES:
@@ -49,11 +53,13 @@ def find_font(configured: str | None) -> str | None:
     return None
 
 
-def pdf_bytes(title: str, meta_lines: list[str], text: str, font_path: str | None, notice: str) -> bytes:
+def pdf_bytes(title: str, meta_lines: list[str], text: str, font_path: str | None, notice: str,
+              compress: bool = True) -> bytes:
     """The document as a PDF. Characters the font lacks become "?", and ``notice`` then says so."""
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
+    pdf.set_compression(compress)
     pdf.set_title(title)
     pdf.set_auto_page_break(True, margin=18)
     pdf.add_page()
@@ -73,15 +79,15 @@ def pdf_bytes(title: str, meta_lines: list[str], text: str, font_path: str | Non
     body = plain_paragraphs(text)
     replaced = any(fit(s) != s for s in [title, *meta_lines, *body])
     pdf.set_font(family, size=16)
-    pdf.multi_cell(0, 8, fit(title))
+    pdf.multi_cell(0, 8, fit(title), **NEXT_LINE)
     pdf.ln(2)
     pdf.set_font(family, size=9)
     for line in meta_lines + ([notice] if replaced else []):
-        pdf.multi_cell(0, 5, fit(line))
+        pdf.multi_cell(0, 5, fit(line), **NEXT_LINE)
     pdf.ln(4)
     pdf.set_font(family, size=11)
     for paragraph in body:
-        pdf.multi_cell(0, 6, fit(paragraph))
+        pdf.multi_cell(0, 6, fit(paragraph), **NEXT_LINE)
         pdf.ln(3)
     return bytes(pdf.output())
 
