@@ -1,5 +1,5 @@
 """The record of outcome documents: documents, versions, corrigenda, references,
-endorsements, and the search index (FTS5 on SQLite, a GIN index on PostgreSQL).
+endorsements, and the search index (FTS5 on SQLite, a tsvector column with a GIN index on PostgreSQL).
 
 Revision ID: 4093f14a1a3c
 Revises: 3c1f0a9d2b7e
@@ -128,8 +128,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('document_id', name=op.f('pk_statement_search_entries'))
     )
     if op.get_context().dialect.name == 'postgresql':
-        op.execute("CREATE INDEX ix_statement_search_entries_vector ON statement_search_entries "
-                   "USING gin (to_tsvector('simple'::regconfig, terms))")
+        op.execute("ALTER TABLE statement_search_entries ADD COLUMN vector tsvector "
+                   "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, terms)) STORED")
+        op.execute("CREATE INDEX ix_statement_search_entries_vector ON statement_search_entries USING gin (vector)")
     else:
         for statement in SQLITE_DDL:
             op.execute(statement)

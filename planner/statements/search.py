@@ -7,7 +7,8 @@ words that are written without spaces. A query is cut the same way and asked for
 so "宇宙探査" finds exactly the documents that contain those four characters in a row.
 
 SQLite: an FTS5 table over ``statement_search_entries`` (external content), kept in step by
-triggers on that table. PostgreSQL: a GIN index on ``to_tsvector('simple', terms)``.
+triggers on that table. PostgreSQL: a stored generated column ``to_tsvector('simple', terms)``
+with a GIN index.
 Snippets are cut here from the stored plain text: escaped HTML, with only <mark> added.
 """
 from __future__ import annotations
@@ -51,12 +52,18 @@ SQLITE_DDL = (
 )
 SQLITE_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 
-# Queries must spell the expression exactly like the index for PostgreSQL to use it.
-POSTGRESQL_DDL = (f"CREATE INDEX IF NOT EXISTS {VECTOR_INDEX} ON statement_search_entries "
-                  "USING gin (to_tsvector('simple'::regconfig, terms))")
-_vector = func.to_tsvector(literal_column("'simple'::regconfig"), SearchEntry.__table__.c.terms)
+# PostgreSQL keeps the vector in a stored generated column: ranking and phrase checks then
+# read it instead of parsing the text again for every matching row.
+VECTOR_COLUMN = "vector"
+POSTGRESQL_DDL = (
+    f"ALTER TABLE statement_search_entries ADD COLUMN {VECTOR_COLUMN} tsvector "
+    "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, terms)) STORED",
+    f"CREATE INDEX {VECTOR_INDEX} ON statement_search_entries USING gin ({VECTOR_COLUMN})",
+)
+_vector = literal_column(f"statement_search_entries.{VECTOR_COLUMN}")
 
-event.listen(SearchEntry.__table__, "after_create", DDL(POSTGRESQL_DDL).execute_if(dialect="postgresql"))
+for statement in POSTGRESQL_DDL:
+    event.listen(SearchEntry.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
 
 for statement in SQLITE_DDL:
     event.listen(SearchEntry.__table__, "after_create", DDL(statement).execute_if(dialect="sqlite"))
@@ -70,9 +77,11 @@ def is_search_table(name: str | None) -> bool:
 
 def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
     """For Alembic: the search index is no model's, and the migration creates it by hand
-    (SQLite's FTS5 tables, PostgreSQL's expression index)."""
+    (SQLite's FTS5 tables, PostgreSQL's vector column and its index)."""
     if type_ == "table":
         return not is_search_table(name)
+    if type_ == "column" and parent_names.get("table_name") == "statement_search_entries":
+        return name != VECTOR_COLUMN
     return not (type_ == "index" and name == VECTOR_INDEX)
 
 
