@@ -32,8 +32,8 @@ PAGE_SIZE = 20
 
 # Han, kana (with the prolonged-sound mark and iteration marks): scripts written without spaces.
 _CJK = "\u3005\u3006\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Letters and digits next to CJK characters ("第2回") form their own token.
-_TOKEN = re.compile(rf"[{_CJK}]+|[^\W{_CJK}]+")
+# Letters and digits next to CJK characters ("第2回") form their own token; "_" separates, as in both databases.
+_TOKEN = re.compile(rf"[{_CJK}]+|[^\W_{_CJK}]+")
 _CJK_RUN = re.compile(rf"[{_CJK}]+")
 _QUERY_PART = re.compile(r'"([^"]*)"|(\S+)')
 

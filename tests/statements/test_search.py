@@ -2,6 +2,7 @@
 (SQLite FTS5 by default, PostgreSQL with PLANNER_TEST_DATABASE_URL), and shows only what the
 reader may see, with escaped snippets."""
 import datetime as dt
+import re
 
 import pytest
 from sqlalchemy import select
@@ -107,3 +108,11 @@ def test_query_parsing_cuts_japanese_into_pairs():
     assert term.is_prefix
     assert [t.tokens for t in parse_query('"a b" c')] == [("a", "b"), ("c",)]
     assert parse_query('"" ***') == []
+
+
+@pytest.mark.parametrize("query", ["_", "__ roadmap", "'", "\\", "AND OR NOT", "NEAR(", "*", ":*", "!", "\"a", "a&b|c"])
+def test_odd_queries_never_fail(world, query):
+    # Operators of FTS5 and tsquery are plain words here; punctuation alone asks for nothing.
+    words = re.findall(r"[^\W_]+", query)
+    assert slugs(query) == (slugs(" ".join(words)) if words else [])
+    assert slugs("__ roadmap") == slugs("roadmap") != []
