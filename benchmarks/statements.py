@@ -42,7 +42,8 @@ from sqlalchemy.engine import make_url
 from serving import HOST, ROOT, BenchmarkError, free_port, measure, run_flask, start_gunicorn, stop, wait_until_healthy
 
 sys.path.insert(0, str(ROOT))
-from planner.statements.search import index_terms, plain_text  # noqa: E402
+from planner.statements.rendering import plain_text  # noqa: E402
+from planner.statements.search import index_terms  # noqa: E402
 
 VOCABULARY = 20_000
 BATCH = 250

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import lru_cache
 
 import nh3
@@ -27,6 +28,13 @@ def render_markdown(text: str) -> Markup:
         html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
     ))
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown without its markup, for snippets and downloads as text."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", "", text, flags=re.M)
+    return re.sub(r"[*_`]+", "", text)
 
 
 # --- PDF ------------------------------------------------------------------------------------
@@ -93,6 +101,4 @@ def pdf_bytes(title: str, meta_lines: list[str], text: str, font_path: str | Non
 
 
 def plain_paragraphs(markdown: str) -> list[str]:
-    from planner.statements.search import plain_text
-
     return [p.strip() for p in plain_text(markdown).split("\n\n") if p.strip()]

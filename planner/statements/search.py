@@ -24,6 +24,7 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from planner.extensions import db
 from planner.statements.models import OutcomeDocument, SearchEntry
+from planner.statements.rendering import plain_text
 
 FTS_TABLE = "statement_search_fts"
 VECTOR_INDEX = "ix_statement_search_entries_vector"
@@ -152,13 +153,6 @@ def _tsquery_text(terms: Iterable[Term]) -> str:
 
 
 # --- keeping entries in step ----------------------------------------------------------------
-
-def plain_text(markdown: str) -> str:
-    """Markdown without its markup, for snippets and downloads as text."""
-    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
-    text = re.sub(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", "", text, flags=re.M)
-    return re.sub(r"[*_`]+", "", text)
-
 
 def index_document(document: OutcomeDocument) -> None:
     """Store what search reads for ``document``: its title, latest text and corrigenda."""

@@ -19,6 +19,7 @@ from planner.delegations.models import Delegation, DelegationKind
 from planner.extensions import db
 from planner.forums.models import Event, Forum
 from planner.statements import search
+from planner.statements.labels import label
 from planner.statements.models import (
     OPEN_STATUSES, Corrigendum, CorrigendumVersion, DocumentKind, DocumentReference, DocumentStatus,
     DocumentVersion, Endorsement, EndorsementKind, OutcomeDocument, Relation,
@@ -151,8 +152,6 @@ def revise(user: User, document: OutcomeDocument, text: str, note: str = "") -> 
 
 
 def status_word(status: DocumentStatus) -> str:
-    from planner.statements.labels import label
-
     return label(status)
 
 
