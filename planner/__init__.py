@@ -70,6 +70,7 @@ def register_extensions(app: Flask) -> None:
     # Import every domain's models so that metadata (and migrations) see all tables.
     import planner.models  # noqa: F401
     import planner.schedule.versions  # noqa: F401  (keeps Forum.schedule_version current)
+    import planner.statements.search  # noqa: F401  (the search index's DDL and PostgreSQL index)
 
     extensions.db.init_app(app)
     migrate.init_app(app, extensions.db, directory=os.path.join(PROJECT_ROOT, "migrations"))
@@ -106,9 +107,11 @@ def register_blueprints(app: Flask) -> None:
     from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
     from planner.schedule import views as schedule_views
     from planner.site import views as site_views
+    from planner.statements import views as statement_views
+    from planner.statements import manage_views as statement_manage_views  # noqa: F401
 
     for views in (site_views, forum_views, schedule_views, account_views, audit_views, mail_views,
-                  registration_views, calendar_views):
+                  registration_views, calendar_views, statement_views):
         app.register_blueprint(views.bp)
 
 

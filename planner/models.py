@@ -9,9 +9,19 @@ from planner.registration.models import AgendaItem, Question, Registration, Regi
 from planner.schedule.models import (
     AcknowledgedWarning, ParticipantRole, RoomClosedDay, Session, SessionKind, SessionParticipant,
 )
+from planner.statements.models import (
+    Corrigendum, CorrigendumVersion, DocumentReference, DocumentVersion, Endorsement, OutcomeDocument, SearchEntry,
+)
 
 __all__ = [
     "AcknowledgedWarning",
+    "Corrigendum",
+    "CorrigendumVersion",
+    "DocumentReference",
+    "DocumentVersion",
+    "Endorsement",
+    "OutcomeDocument",
+    "SearchEntry",
     "AgendaItem",
     "RoomClosedDay",
     "Question",

@@ -13,6 +13,8 @@ from flask import Flask
 from planner.delegations.models import DelegationKind
 from planner.extensions import db
 from planner.registration.models import RegistrationMode, RegistrationPolicy
+from planner.statements.models import DocumentKind
+from planner.statements.services import create_document
 from tests.conftest import sign_in
 from tests.factories import (
     make_delegation, make_event, make_focal_point, make_forum, make_organiser, make_session, make_user, tokyo,
@@ -32,6 +34,15 @@ def organisers_only(status: int) -> dict[str, int]:
 
 def admins_only(status: int) -> dict[str, int]:
     return {**signed_in(403), "admin": status}
+
+
+# Drafts of outcome documents: only organisers and the forum's focal points see them (404 to others).
+DRAFT_READERS = {**dict.fromkeys(ROLES, 404), "focal_point": 200, "organiser": 200, "admin": 200}
+
+
+def draft_managers(status: int) -> dict[str, int]:
+    """Organisers' actions on a draft: others are signed out (302), do not see it (404) or may not (403)."""
+    return {**DRAFT_READERS, "anonymous": 302, "focal_point": 403, "organiser": status, "admin": status}
 
 
 # (endpoint, method) -> expected status per role. POSTs send an empty form (CSRF is
@@ -125,6 +136,25 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("calendar.renew_personal_feed", "POST"): signed_in(302),
     ("calendar.organiser_feed", "GET"): organisers_only(200),
     ("calendar.organiser_feed", "POST"): organisers_only(302),
+    ("statements.archive", "GET"): PUBLIC,
+    ("statements.search", "GET"): PUBLIC,
+    ("statements.forum_documents", "GET"): PUBLIC,
+    ("statements.document", "GET"): DRAFT_READERS,
+    ("statements.version", "GET"): DRAFT_READERS,
+    ("statements.history", "GET"): DRAFT_READERS,
+    ("statements.download", "GET"): DRAFT_READERS,
+    ("statements.delegation_endorsements", "GET"): PUBLIC,
+    ("statements.new_document", "GET"): organisers_only(200),
+    ("statements.new_document", "POST"): organisers_only(422),
+    ("statements.revise", "GET"): draft_managers(200),
+    ("statements.revise", "POST"): draft_managers(422),
+    ("statements.change_status", "POST"): draft_managers(422),
+    ("statements.adopt", "POST"): draft_managers(422),
+    ("statements.add_reference", "POST"): draft_managers(422),
+    ("statements.record_endorsement", "POST"): draft_managers(422),
+    ("statements.issue_corrigendum", "POST"): draft_managers(422),
+    ("statements.revise_corrigendum", "GET"): draft_managers(404),  # a draft has no corrigendum
+    ("statements.revise_corrigendum", "POST"): draft_managers(404),
 }
 
 
@@ -145,6 +175,8 @@ def world(app: Flask) -> dict:
             "organiser": make_organiser(forum),
             "admin": make_user(is_admin=True),
         }
+        create_document(people["organiser"], forum, kind=DocumentKind.JOINT_STATEMENT, title="Draft statement",
+                        slug="draft-statement", text="A draft.")
         db.session.commit()
         tokens = {role: user.session_token for role, user in people.items()}
         values = {
@@ -152,6 +184,7 @@ def world(app: Flask) -> dict:
             "user_id": 999_999, "delegation_id": delegation.id, "filename": "css/planner.css",
             "registration_id": 999_999, "question_id": 999_999, "person_id": 999_999,
             "venue_id": 999_999, "room_id": 999_999,
+            "doc_slug": "draft-statement", "number": 1, "fmt": "txt",
         }
         return {"people": tokens, "values": values}
 

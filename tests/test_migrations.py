@@ -12,6 +12,7 @@ from sqlalchemy import create_engine, inspect, text
 
 from planner import create_app
 from planner.extensions import db
+from planner.statements.search import include_name
 from tests.conftest import TEST_DATABASE_URL
 
 
@@ -38,7 +39,9 @@ def test_upgrade_builds_the_models_schema_without_drift(empty_database_url):
     with app.app_context():
         flask_migrate.upgrade()
         with db.engine.connect() as connection:
-            differences = compare_metadata(MigrationContext.configure(connection), db.metadata)
+            # The search index of outcome documents is SQLite's FTS5 or a PostgreSQL-only index.
+            context = MigrationContext.configure(connection, opts={"include_name": include_name})
+            differences = compare_metadata(context, db.metadata)
             tables = set(inspect(connection).get_table_names())
         assert differences == []
         assert {table.name for table in db.metadata.sorted_tables} <= tables

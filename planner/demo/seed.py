@@ -8,6 +8,7 @@ from sqlalchemy import select
 
 from planner.delegations.models import Delegation, DelegationKind, Person
 from planner.demo import data
+from planner.demo.statements import load_isef2_statements
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum, ForumStatus, Room, Venue
 from planner.registration.models import Question, QuestionKind, RegistrationMode, RegistrationPolicy
@@ -87,6 +88,7 @@ def load_isef2() -> Forum | None:
     for code, rules in data.REGISTRATION.items():
         _add_registration_rules(events[code], dict(rules), zone)
     db.session.flush()
+    load_isef2_statements(forum)
     return forum
 
 

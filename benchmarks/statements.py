@@ -1,0 +1,257 @@
+"""Full-text search of outcome documents under gunicorn, on SQLite and on PostgreSQL.
+
+For each database: builds the schema with the migrations, loads 10,000 adopted documents of
+about 2,000 words each (a synthetic vocabulary with a Zipf-like spread of word frequencies,
+and a little Japanese), starts gunicorn with two sync workers on 127.0.0.1, measures
+``/healthz`` requests per second, then ``/statements/search?q=...`` with a fixed mix of
+queries (single words, two words, a phrase, a Japanese word) from a few client threads for a
+fixed time: queries per second and the 99th-percentile latency.
+
+SQLite uses a temporary file. PostgreSQL uses a database of its own, created for the run and
+dropped after it, on the server of BENCH_POSTGRES_URL (default
+postgresql+psycopg://postgres@127.0.0.1:5432/postgres, used only to create and drop it);
+``--databases sqlite`` skips PostgreSQL.
+
+The machine is shared and noisy: compare the ratio of search to ``/healthz`` from one run.
+
+Usage, from the project root:
+  .venv/bin/python benchmarks/statements.py [--documents 10000] [--words 2000] [--seconds 10]
+Ends with one JSON line per database: database, qps, p99_ms, healthz_rps, ratio.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import http.client
+import json
+import os
+import random
+import secrets
+import signal
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, text
+from sqlalchemy.engine import make_url
+
+from serving import HOST, ROOT, BenchmarkError, free_port, measure, run_flask, start_gunicorn, stop, wait_until_healthy
+
+sys.path.insert(0, str(ROOT))
+from planner.statements.rendering import plain_text  # noqa: E402
+from planner.statements.search import index_terms  # noqa: E402
+
+VOCABULARY = 20_000
+BATCH = 250
+JAPANESE = ["宇宙探査", "国際協力", "月面", "火星", "持続可能", "東京原則", "探査ロードマップ", "人類"]
+SYLLABLES = ["ka", "lo", "mi", "ra", "te", "su", "no", "vi", "da", "pe", "ro", "lu", "xe", "an", "or", "is"]
+
+
+def vocabulary(rng: random.Random) -> list[str]:
+    words: set[str] = set()
+    while len(words) < VOCABULARY:
+        words.add("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 4))))
+    return sorted(words, key=lambda w: (len(w), w))
+
+
+def queries(words: list[str]) -> list[str]:
+    """A fixed mix: words of middle and low frequency, pairs, a phrase and Japanese."""
+    return [
+        words[300], words[1500], words[6000],
+        f"{words[400]} {words[900]}", f"{words[200]} {words[2500]}",
+        f'"{words[10]} {words[11]}"',
+        "宇宙探査", "国際協力 火星",
+    ]
+
+
+def documents(count: int, words_each: int, seed: int = 7):  # noqa: ANN201
+    """(title, markdown) pairs, generated the same way on every run."""
+    rng = random.Random(seed)
+    words = vocabulary(rng)
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+    for n in range(count):
+        chosen = rng.choices(words, weights=weights, k=words_each)
+        for position in rng.sample(range(words_each), 3):
+            chosen[position] = rng.choice(JAPANESE)
+        paragraphs = [" ".join(chosen[i:i + 100]).capitalize() + "." for i in range(0, words_each, 100)]
+        yield f"Statement {n + 1}: {chosen[0]} {chosen[1]}", "\n\n".join(paragraphs)
+
+
+def load(database_url: str, count: int, words_each: int) -> None:
+    """Insert the forum and the documents in batches (executemany), with their search entries."""
+    from planner.statements.models import DocumentVersion, OutcomeDocument, SearchEntry
+    from planner.forums.models import Forum
+
+    engine = create_engine(database_url)
+    now = dt.datetime.now(dt.UTC)
+    with engine.begin() as connection:
+        forum_id = connection.execute(insert(Forum.__table__).returning(Forum.__table__.c.id), {
+            "slug": "bench", "name": "BENCH", "title": "Benchmark forum", "host_city": "Tokyo",
+            "host_country": "JP", "timezone": "Asia/Tokyo", "first_day": dt.date(2018, 3, 3),
+            "last_day": dt.date(2018, 3, 3), "description": "", "status": "archived", "is_demo": True,
+            "schedule_version": 1, "created_at": now, "updated_at": now}).scalar_one()
+    docs, versions, entries = [], [], []
+
+    def flush() -> None:
+        with engine.begin() as connection:
+            connection.execute(insert(OutcomeDocument.__table__), docs)
+            connection.execute(insert(DocumentVersion.__table__), versions)
+            connection.execute(insert(SearchEntry.__table__), entries)
+        docs.clear(), versions.clear(), entries.clear()
+
+    for n, (title, body) in enumerate(documents(count, words_each), start=1):
+        docs.append({"id": n, "forum_id": forum_id, "kind": "joint_statement", "title": title, "slug": f"doc-{n}",
+                     "language": "en", "status": "adopted", "is_summary": False, "adopted_by_event_id": None,
+                     "adopted_on": dt.date(2018, 3, 3), "adopted_place": "Tokyo", "adopted_version": 1,
+                     "created_at": now, "updated_at": now})
+        versions.append({"document_id": n, "number": 1, "text": body, "note": "", "author_id": None,
+                         "created_at": now})
+        plain = plain_text(body)
+        entries.append({"document_id": n, "title": title, "body": plain, "terms": index_terms(title, plain)})
+        if len(docs) == BATCH:
+            flush()
+    if docs:
+        flush()
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as connection:
+            # Rows went in by id: move the sequence past them, and give the planner statistics.
+            connection.execute(text("SELECT setval('outcome_documents_id_seq', (SELECT max(id) FROM outcome_documents))"))
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            connection.execute(text("VACUUM ANALYZE statement_search_entries"))
+    engine.dispose()
+
+
+def timed_get(port: int, path: str) -> tuple[int, float]:
+    started = time.perf_counter()
+    connection = http.client.HTTPConnection(HOST, port, timeout=60)
+    try:
+        connection.request("GET", path)
+        response = connection.getresponse()
+        response.read()
+        return response.status, time.perf_counter() - started
+    finally:
+        connection.close()
+
+
+def measure_search(port: int, paths: list[str], seconds: float, concurrency: int) -> tuple[float, float]:
+    """(queries per second, p99 latency in ms), cycling through ``paths`` from each thread."""
+    for path in paths:
+        if (status := timed_get(port, path)[0]) != 200:
+            raise BenchmarkError(f"{path} answered {status} during warm-up, not 200")
+    latencies: list[list[float]] = [[] for _ in range(concurrency)]
+    failures: list[str] = []
+
+    def client(index: int, deadline: float) -> None:
+        for n in range(1_000_000):
+            if failures or time.monotonic() >= deadline:
+                return
+            path = paths[(n + index) % len(paths)]
+            status, elapsed = timed_get(port, path)
+            if status != 200:
+                failures.append(f"{path} answered {status}")
+                return
+            latencies[index].append(elapsed)
+
+    started = time.monotonic()
+    threads = [threading.Thread(target=client, args=(i, started + seconds), daemon=True) for i in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - started
+    if failures:
+        raise BenchmarkError(failures[0])
+    every = sorted(t for per_thread in latencies for t in per_thread)
+    if not every:
+        raise BenchmarkError("no query finished in time")
+    p99 = every[min(len(every) - 1, int(len(every) * 0.99))]
+    return len(every) / elapsed, p99 * 1000
+
+
+def run_one(database: str, database_url: str, tmp: Path, args: argparse.Namespace) -> dict:
+    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_ENV": "development"}
+    print(f"[{database}] building the schema...", flush=True)
+    run_flask(["db", "upgrade"], env)
+    print(f"[{database}] loading {args.documents} documents of {args.words} words...", flush=True)
+    started = time.monotonic()
+    load(database_url, args.documents, args.words)
+    print(f"[{database}] loaded in {time.monotonic() - started:.0f} s", flush=True)
+    words = vocabulary(random.Random(7))
+    paths = ["/statements/search?" + urllib.parse.urlencode({"q": q}) for q in queries(words)]
+    port = free_port()
+    log_path = tmp / f"gunicorn-{database}.log"
+    server = start_gunicorn({"DATABASE_URL": database_url, "PLANNER_ENV": "production",
+                             "PLANNER_SECRET_KEY": secrets.token_hex(32)}, port, log_path)
+    try:
+        wait_until_healthy(server, port)
+        _, healthz_rps = measure(port, "/healthz", args.seconds, args.concurrency)
+        qps, p99_ms = measure_search(port, paths, args.seconds, args.concurrency)
+    except (BenchmarkError, OSError) as error:
+        tail = log_path.read_text(errors="replace")[-3000:]
+        raise BenchmarkError(f"{error}\n--- gunicorn log (end) ---\n{tail}") from None
+    finally:
+        stop(server)
+    print(f"[{database}] healthz {healthz_rps:.1f} rps; search {qps:.1f} qps, p99 {p99_ms:.0f} ms", flush=True)
+    return {"database": database, "qps": round(qps, 1), "p99_ms": round(p99_ms, 1),
+            "healthz_rps": round(healthz_rps, 1), "ratio": round(qps / healthz_rps, 4),
+            "documents": args.documents, "words": args.words, "seconds": args.seconds,
+            "concurrency": args.concurrency}
+
+
+def with_postgresql_database(tmp: Path, args: argparse.Namespace) -> dict:
+    """Create a database for this run only, measure, and always drop it again."""
+    admin_url = os.environ.get("BENCH_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+    name = f"bench_statements_{uuid.uuid4().hex[:8]}"
+    admin = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+        return run_one("postgresql", url, tmp, args)
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--documents", type=int, default=10_000)
+    parser.add_argument("--words", type=int, default=2_000, help="words per document (default 2000)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="duration of each measurement (default 10)")
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
+    parser.add_argument("--databases", default="sqlite,postgresql")
+    args = parser.parse_args()
+    databases = [d.strip() for d in args.databases.split(",") if d.strip()]
+    if not (1 <= args.documents <= 100_000 and 10 <= args.words <= 10_000 and 0 < args.seconds <= 300
+            and 1 <= args.concurrency <= 32 and set(databases) <= {"sqlite", "postgresql"} and databases):
+        parser.error("documents 1-100000, words 10-10000, seconds (0, 300], concurrency 1-32, "
+                     "databases sqlite and/or postgresql")
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    results = []
+    with tempfile.TemporaryDirectory(prefix="planner-bench-statements-") as tmp_name:
+        tmp = Path(tmp_name)
+        try:
+            for database in databases:
+                if database == "sqlite":
+                    results.append(run_one("sqlite", f"sqlite:///{tmp / 'statements.sqlite3'}", tmp, args))
+                else:
+                    results.append(with_postgresql_database(tmp, args))
+        except BenchmarkError as error:
+            print(f"benchmark failed: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            return 130
+    print()
+    for result in results:
+        print(json.dumps(result))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

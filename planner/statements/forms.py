@@ -1,0 +1,97 @@
+"""Shapes of the record's forms; the rules live in ``services``."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField, URLField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, URL
+
+from planner.accounts.forms import printable
+from planner.statements.labels import LABELS
+from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
+
+MAX_TEXT = 200_000
+# Each language named in itself.
+LANGUAGES = [SelectChoice(code, name) for code, name in (
+    ("en", "English"), ("ja", "日本語"), ("fr", "Français"), ("es", "Español"), ("ru", "Русский"),
+    ("zh", "中文"), ("ar", "العربية"), ("de", "Deutsch"))]
+
+
+def _choices(enum_class) -> list[SelectChoice]:  # noqa: ANN001
+    return [SelectChoice(member, LABELS[member]) for member in enum_class]
+
+
+def _text_field(label):  # noqa: ANN001, ANN202
+    return TextAreaField(label, validators=[DataRequired(), Length(max=MAX_TEXT)],
+                         description=_l("Markdown: blank lines between paragraphs, # for headings, "
+                                        "* for lists."))
+
+
+class DocumentForm(FlaskForm):
+    kind = SelectField(_l("Kind of document"), coerce=DocumentKind, choices=_choices(DocumentKind),
+                       validators=[InputRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
+    slug = StringField(_l("Address"), validators=[
+        DataRequired(), Length(max=100),
+        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and single hyphens only."))],
+        description=_l("Part of the permanent link, for example joint-statement; it never changes."))
+    language = SelectField(_l("Language"), choices=LANGUAGES, default="en")
+    is_summary = BooleanField(_l("The text is a summary, not the official wording"))
+    text = _text_field(_l("Text"))
+    note = StringField(_l("Note on this version"), validators=[Optional(), Length(max=500), printable])
+
+
+class ReviseForm(FlaskForm):
+    text = _text_field(_l("Text"))
+    note = StringField(_l("What changed"), validators=[DataRequired(), Length(max=500), printable])
+
+
+class StatusForm(FlaskForm):
+    status = SelectField(_l("New status"), coerce=DocumentStatus, validators=[InputRequired()],
+                         choices=_choices(DocumentStatus))
+
+
+class AdoptionForm(FlaskForm):
+    adopted_on = DateField(_l("Date of adoption"), validators=[InputRequired()])
+    event = SelectField(_l("Adopted at"), coerce=int, choices=[], validate_choice=True)
+    place = StringField(_l("Place"), validators=[Optional(), Length(max=200), printable])
+
+    def __init__(self, *args, events=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.event.choices = [SelectChoice(0, _l("No particular meeting"))] + [
+            SelectChoice(e.id, f"{e.code}: {e.title}") for e in events]
+
+
+class ReferenceForm(FlaskForm):
+    relation = SelectField(_l("Relation"), coerce=Relation, choices=_choices(Relation), validators=[InputRequired()])
+    target = SelectField(_l("Document of a forum"), coerce=int, choices=[])
+    outside_title = StringField(_l("Or the title of an outside document"),
+                                validators=[Optional(), Length(max=300), printable])
+    outside_url = URLField(_l("Its address on the web"), validators=[Optional(), Length(max=500), URL()])
+
+    def __init__(self, *args, documents=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.target.choices = [SelectChoice(0, _l("None: an outside document"))] + [
+            SelectChoice(d.id, f"{d.forum.name}: {d.title}") for d in documents]
+
+
+class EndorsementForm(FlaskForm):
+    delegation = SelectField(_l("Delegation"), coerce=int, choices=[])
+    kind = SelectField(_l("What the delegation did"), coerce=EndorsementKind, choices=_choices(EndorsementKind),
+                       validators=[InputRequired()])
+    endorsed_on = DateField(_l("Date"), validators=[InputRequired()])
+
+    def __init__(self, *args, delegations=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.delegation.choices = [SelectChoice(d.id, d.name) for d in delegations]
+
+
+class CorrigendumForm(FlaskForm):
+    text = _text_field(_l("Text of the corrigendum"))
+    note = StringField(_l("Note"), validators=[Optional(), Length(max=500), printable])
+    issued_on = DateField(_l("Date of issue"), validators=[InputRequired()])
+
+
+class CorrigendumRevisionForm(FlaskForm):
+    text = _text_field(_l("Text of the corrigendum"))
+    note = StringField(_l("What changed"), validators=[DataRequired(), Length(max=500), printable])

@@ -1,0 +1,176 @@
+"""Organisers' actions on the record: draft, revise, adopt, refer, record endorsements, correct.
+Each loads, authorises, validates, calls one service and commits once."""
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import abort, flash, render_template, request
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from planner.accounts.appointment_views import load_managed_forum
+from planner.accounts.permissions import NotAllowed, is_organiser
+from planner.delegations.models import Delegation
+from planner.extensions import db
+from planner.forums.models import Event
+from planner.statements import bp, services
+from planner.statements.forms import (
+    AdoptionForm, CorrigendumForm, CorrigendumRevisionForm, DocumentForm, EndorsementForm, ReferenceForm,
+    ReviseForm, StatusForm,
+)
+from planner.statements.models import OutcomeDocument
+from planner.statements.views import document_page, load_document, redirect_to
+
+
+def load_managed_document(slug: str, doc_slug: str) -> OutcomeDocument:
+    document = load_document(slug, doc_slug)
+    if not is_organiser(current_user, document.forum):
+        abort(403, description=_("Only organisers of %(forum)s can do this.", forum=document.forum.name))
+    return document
+
+
+def _attempt(operation: Callable[[], object], form, field=None) -> bool:  # noqa: ANN001
+    """Run one service call; a refusal becomes an error on ``form`` (or ``field``), never a 500."""
+    try:
+        operation()
+    except NotAllowed:
+        abort(403, description=_("You cannot make this change."))
+    except services.StatementError as refusal:
+        db.session.rollback()
+        (field.errors if field is not None else form.form_errors).append(str(refusal))
+        return False
+    db.session.commit()
+    return True
+
+
+@bp.route("/forums/<slug>/manage/statements/new", methods=["GET", "POST"])
+@login_required
+def new_document(slug: str):
+    forum = load_managed_forum(slug)
+    form = DocumentForm()
+    if form.validate_on_submit():
+        created = {}
+
+        def create() -> None:
+            created["document"] = services.create_document(
+                current_user, forum, kind=form.kind.data, title=form.title.data, slug=form.slug.data,
+                text=form.text.data, language=form.language.data, note=form.note.data or "",
+                is_summary=form.is_summary.data)
+
+        if _attempt(create, form, form.slug):
+            flash(_("The draft is saved as version 1."), "success")
+            return redirect_to(created["document"])
+    return render_template("statements/new.html", forum=forum, form=form), 422 if form.errors else 200
+
+
+@bp.route("/forums/<slug>/statements/<doc_slug>/edit", methods=["GET", "POST"])
+@login_required
+def revise(slug: str, doc_slug: str):
+    document = load_managed_document(slug, doc_slug)
+    if not document.is_open:
+        message = _("This document is %(status)s: its text can no longer change. Issue a corrigendum to correct it.",
+                    status=services.status_word(document.status))
+        return render_template("statements/frozen.html", forum=document.forum, document=document,
+                               message=message), 409
+    form = ReviseForm(text=services.current_text(document)) if request.method == "GET" else ReviseForm()
+    if form.validate_on_submit():
+        made = {}
+
+        def run() -> None:
+            made["version"] = services.revise(current_user, document, form.text.data, form.note.data)
+
+        if _attempt(run, form, form.text):
+            flash(_("Version %(number)d is saved.", number=made["version"].number), "success")
+            return redirect_to(document)
+    return render_template("statements/edit.html", forum=document.forum, document=document,
+                           form=form), 422 if form.errors else 200
+
+
+@bp.post("/forums/<slug>/statements/<doc_slug>/status")
+@login_required
+def change_status(slug: str, doc_slug: str):
+    document = load_managed_document(slug, doc_slug)
+    form = StatusForm(prefix="status")
+    if form.validate_on_submit() and _attempt(
+            lambda: services.set_status(current_user, document, form.status.data), form, form.status):
+        flash(_("The document is now %(status)s.", status=services.status_word(document.status)), "success")
+        return redirect_to(document)
+    return document_page(document, status_form=form)
+
+
+@bp.post("/forums/<slug>/statements/<doc_slug>/adopt")
+@login_required
+def adopt(slug: str, doc_slug: str):
+    document = load_managed_document(slug, doc_slug)
+    form = AdoptionForm(prefix="adopt", events=document.forum.events)
+    if form.validate_on_submit():
+        event = db.session.get(Event, form.event.data) if form.event.data else None
+        if _attempt(lambda: services.adopt(current_user, document, on=form.adopted_on.data, event=event,
+                                           place=form.place.data or ""), form):
+            flash(_("The document is adopted; its text can no longer change."), "success")
+            return redirect_to(document)
+    return document_page(document, adoption_form=form)
+
+
+@bp.post("/forums/<slug>/statements/<doc_slug>/references")
+@login_required
+def add_reference(slug: str, doc_slug: str):
+    document = load_managed_document(slug, doc_slug)
+    form = ReferenceForm(prefix="reference", documents=services.reference_targets(document))
+    if form.validate_on_submit():
+        target = db.session.get(OutcomeDocument, form.target.data) if form.target.data else None
+        if _attempt(lambda: services.add_reference(
+                current_user, document, form.relation.data, target=target,
+                outside_title=form.outside_title.data or "", outside_url=form.outside_url.data or ""), form):
+            flash(_("The reference is added."), "success")
+            return redirect_to(document, "references-heading")
+    return document_page(document, reference_form=form)
+
+
+@bp.post("/forums/<slug>/statements/<doc_slug>/endorsements")
+@login_required
+def record_endorsement(slug: str, doc_slug: str):
+    document = load_managed_document(slug, doc_slug)
+    form = EndorsementForm(prefix="endorse", delegations=document.forum.delegations)
+    # Any delegation id is accepted here so that the service, not the form, gives the reason.
+    form.delegation.validate_choice = False
+    if form.validate_on_submit():
+        delegation = db.session.get(Delegation, form.delegation.data)
+        if delegation is None:
+            form.delegation.errors.append(_("Choose a delegation of %(forum)s.", forum=document.forum.name))
+        elif _attempt(lambda: services.record_endorsement(current_user, document, delegation, form.kind.data,
+                                                          form.endorsed_on.data), form, form.delegation):
+            flash(_("The endorsement of %(delegation)s is recorded.", delegation=delegation.name), "success")
+            return redirect_to(document, "endorsements-heading")
+    return document_page(document, endorsement_form=form)
+
+
+@bp.post("/forums/<slug>/statements/<doc_slug>/corrigenda")
+@login_required
+def issue_corrigendum(slug: str, doc_slug: str):
+    document = load_managed_document(slug, doc_slug)
+    form = CorrigendumForm(prefix="corrigendum")
+    if form.validate_on_submit() and _attempt(lambda: services.issue_corrigendum(
+            current_user, document, form.text.data, on=form.issued_on.data, note=form.note.data or ""), form):
+        flash(_("The corrigendum is issued."), "success")
+        return redirect_to(document, "corrigenda-heading")
+    return document_page(document, corrigendum_form=form)
+
+
+@bp.route("/forums/<slug>/statements/<doc_slug>/corrigenda/<int:number>", methods=["GET", "POST"])
+@login_required
+def revise_corrigendum(slug: str, doc_slug: str, number: int):
+    document = load_managed_document(slug, doc_slug)
+    corrigendum = next((c for c in document.corrigenda if c.number == number), None)
+    if corrigendum is None:
+        abort(404, description=_("This document has no corrigendum %(number)d.", number=number))
+    form = CorrigendumRevisionForm(text=corrigendum.latest.text) if request.method == "GET" \
+        else CorrigendumRevisionForm()
+    if form.validate_on_submit() and _attempt(lambda: services.revise_corrigendum(
+            current_user, corrigendum, form.text.data, form.note.data), form, form.text):
+        flash(_("The corrigendum is revised."), "success")
+        return redirect_to(document, "corrigenda-heading")
+    return render_template("statements/corrigendum.html", forum=document.forum, document=document,
+                           corrigendum=corrigendum, form=form), 422 if form.errors else 200
+
+

@@ -1,0 +1,246 @@
+"""Outcome documents of a forum, their versions, corrigenda, references and endorsements."""
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from planner.db import Base, UTCDateTime, utcnow
+from planner.enums import enum_column_type
+
+if TYPE_CHECKING:
+    from planner.accounts.models import User
+    from planner.delegations.models import Delegation
+    from planner.forums.models import Event, Forum
+
+
+class DocumentKind(enum.StrEnum):
+    JOINT_STATEMENT = "joint_statement"
+    PRINCIPLES = "principles"
+    TERMS_OF_REFERENCE = "terms_of_reference"
+    CHAIRS_SUMMARY = "chairs_summary"
+    SIDE_EVENT_REPORT = "side_event_report"
+
+
+class DocumentStatus(enum.StrEnum):
+    DRAFT = "draft"
+    NEGOTIATION = "under_negotiation"
+    ADOPTED = "adopted"
+    SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"
+
+
+#: Statuses whose text may still change: everything before adoption.
+OPEN_STATUSES = frozenset({DocumentStatus.DRAFT, DocumentStatus.NEGOTIATION})
+
+
+class Relation(enum.StrEnum):
+    TAKES_NOTE_OF = "takes_note_of"
+    WELCOMES = "welcomes"
+    RECOGNISES = "recognises"
+    SUPERSEDES = "supersedes"
+
+
+class EndorsementKind(enum.StrEnum):
+    ENDORSED = "endorsed"
+    JOINED = "joined"
+    TOOK_NOTE = "took_note"
+    WELCOMED = "welcomed"
+
+
+class OutcomeDocument(Base):
+    __tablename__ = "outcome_documents"
+    __table_args__ = (
+        UniqueConstraint("forum_id", "slug"),
+        CheckConstraint("slug <> ''", name="slug_not_empty"),
+        CheckConstraint("title <> ''", name="title_not_empty"),
+        # Adopted and superseded documents say when they were adopted, and by which version.
+        CheckConstraint(
+            "status NOT IN ('adopted', 'superseded') OR (adopted_on IS NOT NULL AND adopted_version IS NOT NULL)",
+            name="adoption_recorded",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[DocumentKind] = mapped_column(enum_column_type(DocumentKind, "document_kind"))
+    title: Mapped[str] = mapped_column(String(300))
+    # Part of the permalink: never changes once the document exists.
+    slug: Mapped[str] = mapped_column(String(100))
+    language: Mapped[str] = mapped_column(String(16), default="en")
+    status: Mapped[DocumentStatus] = mapped_column(
+        enum_column_type(DocumentStatus, "document_status"), default=DocumentStatus.DRAFT
+    )
+    # A text that summarises a public report instead of quoting the official wording.
+    is_summary: Mapped[bool] = mapped_column(default=False)
+    adopted_by_event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("events.id", ondelete="SET NULL"), index=True
+    )
+    adopted_on: Mapped[dt.date | None] = mapped_column(Date)
+    adopted_place: Mapped[str] = mapped_column(String(200), default="")
+    # The version that was adopted; the text is immutable from then on.
+    adopted_version: Mapped[int | None]
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    forum: Mapped[Forum] = relationship()
+    adopted_by_event: Mapped[Event | None] = relationship()
+    versions: Mapped[list[DocumentVersion]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="DocumentVersion.number"
+    )
+    corrigenda: Mapped[list[Corrigendum]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Corrigendum.number"
+    )
+    references: Mapped[list[DocumentReference]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="DocumentReference.id",
+        foreign_keys="DocumentReference.document_id",
+    )
+    endorsements: Mapped[list[Endorsement]] = relationship(
+        back_populates="document", cascade="all, delete-orphan", order_by="Endorsement.endorsed_on"
+    )
+
+    @property
+    def is_public(self) -> bool:
+        """Public from adoption on, whatever happens to it later; drafts never are."""
+        return self.adopted_on is not None
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def latest(self) -> DocumentVersion | None:
+        return self.versions[-1] if self.versions else None
+
+    def __repr__(self) -> str:
+        return f"<OutcomeDocument {self.slug}>"
+
+
+class DocumentVersion(Base):
+    """One state of a document's text. Versions are only ever added, never changed."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = (
+        UniqueConstraint("document_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("outcome_documents.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[OutcomeDocument] = relationship(back_populates="versions")
+    author: Mapped[User | None] = relationship()
+
+
+class Corrigendum(Base):
+    """A correction issued after adoption; its text is versioned like a draft's."""
+
+    __tablename__ = "corrigenda"
+    __table_args__ = (
+        UniqueConstraint("document_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(ForeignKey("outcome_documents.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    issued_on: Mapped[dt.date] = mapped_column(Date)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[OutcomeDocument] = relationship(back_populates="corrigenda")
+    versions: Mapped[list[CorrigendumVersion]] = relationship(
+        back_populates="corrigendum", cascade="all, delete-orphan", order_by="CorrigendumVersion.number"
+    )
+
+    @property
+    def latest(self) -> CorrigendumVersion:
+        return self.versions[-1]
+
+
+class CorrigendumVersion(Base):
+    __tablename__ = "corrigendum_versions"
+    __table_args__ = (
+        UniqueConstraint("corrigendum_id", "number"),
+        CheckConstraint("number >= 1", name="number_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    corrigendum_id: Mapped[int] = mapped_column(ForeignKey("corrigenda.id", ondelete="CASCADE"))
+    number: Mapped[int]
+    text: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(String(500), default="")
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    corrigendum: Mapped[Corrigendum] = relationship(back_populates="versions")
+    author: Mapped[User | None] = relationship()
+
+
+class DocumentReference(Base):
+    """``document`` takes note of, welcomes, recognises or supersedes another document: one of
+    any forum's, or an outside one known by its title (the Global Exploration Roadmap)."""
+
+    __tablename__ = "document_references"
+    __table_args__ = (
+        CheckConstraint(
+            "(target_id IS NOT NULL AND outside_title IS NULL) OR (target_id IS NULL AND outside_title IS NOT NULL)",
+            name="one_target",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outcome_documents.id", ondelete="CASCADE"), index=True
+    )
+    relation: Mapped[Relation] = mapped_column(enum_column_type(Relation, "document_relation"))
+    target_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outcome_documents.id", ondelete="CASCADE"), index=True
+    )
+    outside_title: Mapped[str | None] = mapped_column(String(300))
+    outside_url: Mapped[str] = mapped_column(String(500), default="")
+
+    document: Mapped[OutcomeDocument] = relationship(back_populates="references", foreign_keys=[document_id])
+    target: Mapped[OutcomeDocument | None] = relationship(foreign_keys=[target_id])
+
+
+class Endorsement(Base):
+    """A delegation of the document's forum endorsed, joined, took note of or welcomed it."""
+
+    __tablename__ = "endorsements"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outcome_documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    delegation_id: Mapped[int] = mapped_column(
+        ForeignKey("delegations.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    kind: Mapped[EndorsementKind] = mapped_column(enum_column_type(EndorsementKind, "endorsement_kind"))
+    endorsed_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
+    recorded_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    document: Mapped[OutcomeDocument] = relationship(back_populates="endorsements")
+    delegation: Mapped[Delegation] = relationship()
+
+
+class SearchEntry(Base):
+    """What search reads for one public or draft document: the plain text for snippets and
+    ``terms``, the same text with Japanese and Chinese runs cut into overlapping pairs of
+    characters, which both databases' full-text indexes read (see search.py)."""
+
+    __tablename__ = "statement_search_entries"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("outcome_documents.id", ondelete="CASCADE"), primary_key=True
+    )
+    title: Mapped[str] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(Text)
+    terms: Mapped[str] = mapped_column(Text)

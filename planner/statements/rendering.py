@@ -1,0 +1,104 @@
+"""Markdown to safe HTML, and the plain-text and PDF downloads."""
+from __future__ import annotations
+
+import os
+import re
+from functools import lru_cache
+
+import nh3
+from markdown_it import MarkdownIt
+from markupsafe import Markup
+
+# Raw HTML in the source is shown as text, not passed on; nh3 then removes anything unsafe
+# that Markdown itself could produce (links are limited to the schemes below).
+_markdown = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
+
+ALLOWED_TAGS = {
+    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "del", "s", "code", "pre",
+    "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+
+def render_markdown(text: str) -> Markup:
+    html = _markdown.render(text or "")
+    # Headings inside a document sit below the page's own h1.
+    return Markup(nh3.clean(
+        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+    ))
+
+
+def plain_text(markdown: str) -> str:
+    """Markdown without its markup, for snippets and downloads as text."""
+    text = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", markdown)
+    text = re.sub(r"^\s{0,3}(#{1,6}|>|[-*+]|\d+[.)])\s+", "", text, flags=re.M)
+    return re.sub(r"[*_`]+", "", text)
+
+
+# --- PDF ------------------------------------------------------------------------------------
+
+# A font with Japanese glyphs where the system has one; DejaVu Sans covers Latin, Greek and
+# Cyrillic; without either, PDF's built-in Helvetica (Latin-1 only).
+FONT_CANDIDATES = (
+    "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
+    "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
+    "/usr/share/fonts/truetype/noto/NotoSansJP-Regular.ttf",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+)
+
+
+# After each block, go back to the left margin on the next line.
+NEXT_LINE = {"new_x": "LMARGIN", "new_y": "NEXT"}
+
+
+@lru_cache(maxsize=4)
+def find_font(configured: str | None) -> str | None:
+    for path in ((configured,) if configured else ()) + FONT_CANDIDATES:
+        if path and os.path.isfile(path):
+            return path
+    return None
+
+
+def pdf_bytes(title: str, meta_lines: list[str], text: str, font_path: str | None, notice: str,
+              compress: bool = True) -> bytes:
+    """The document as a PDF. Characters the font lacks become "?", and ``notice`` then says so."""
+    from fpdf import FPDF
+
+    pdf = FPDF(format="A4")
+    pdf.set_compression(compress)
+    pdf.set_title(title)
+    pdf.set_auto_page_break(True, margin=18)
+    pdf.add_page()
+    if font_path:
+        pdf.add_font("body", "", font_path)
+        family = "body"
+        covered = set(pdf.fonts["body"].cmap)
+
+        def fit(s: str) -> str:
+            return "".join(c if ord(c) in covered or c in "\n\t" else "?" for c in s)
+    else:
+        family = "helvetica"
+
+        def fit(s: str) -> str:
+            return s.encode("latin-1", "replace").decode("latin-1")
+
+    body = plain_paragraphs(text)
+    replaced = any(fit(s) != s for s in [title, *meta_lines, *body])
+    pdf.set_font(family, size=16)
+    pdf.multi_cell(0, 8, fit(title), **NEXT_LINE)
+    pdf.ln(2)
+    pdf.set_font(family, size=9)
+    for line in meta_lines + ([notice] if replaced else []):
+        pdf.multi_cell(0, 5, fit(line), **NEXT_LINE)
+    pdf.ln(4)
+    pdf.set_font(family, size=11)
+    for paragraph in body:
+        pdf.multi_cell(0, 6, fit(paragraph), **NEXT_LINE)
+        pdf.ln(3)
+    return bytes(pdf.output())
+
+
+def plain_paragraphs(markdown: str) -> list[str]:
+    return [p.strip() for p in plain_text(markdown).split("\n\n") if p.strip()]

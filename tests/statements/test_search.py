@@ -1,0 +1,118 @@
+"""Search finds words, phrases and Japanese text on whichever database the suite runs on
+(SQLite FTS5 by default, PostgreSQL with PLANNER_TEST_DATABASE_URL), and shows only what the
+reader may see, with escaped snippets."""
+import datetime as dt
+import re
+
+import pytest
+from sqlalchemy import select
+
+from planner.accounts.models import User
+from planner.extensions import db
+from planner.forums.models import Forum
+from planner.statements import services
+from planner.statements.search import parse_query, search, tokens
+from tests.statements.helpers import build_world, draft
+
+STATEMENT = """Participants recognised that space exploration is an important challenge.
+
+They took note of the Global Exploration Roadmap and of the <Tokyo Principles> & more.
+
+第2回国際宇宙探査フォーラムは東京で開かれた。"""
+
+
+def user(token: str) -> User:
+    return db.session.scalar(select(User).where(User.session_token == token))
+
+
+@pytest.fixture
+def world(app):
+    with app.app_context():
+        world = build_world()
+        organiser = user(world.organiser)
+        forum = db.session.get(Forum, world.forum_id)
+        adopted = draft(organiser, forum, text=STATEMENT)
+        services.adopt(organiser, adopted, on=dt.date(2018, 3, 3))
+        draft(organiser, forum, slug="secret-draft", title="Draft on lunar gateway",
+              text="The lunar gateway draft: ゲートウェイ計画。")
+        draft(organiser, forum, slug="other", title="Chair's summary",
+              text="Exploration of the roadmap was discussed; the global picture too.")
+        services.adopt(organiser, services.find_document(forum, "other"), on=dt.date(2018, 3, 3))
+        db.session.commit()
+        yield world
+
+
+def slugs(query: str, **kw) -> list[str]:
+    return [hit.document.slug for hit in search(query, **kw)]
+
+
+def test_all_words_must_occur_in_any_order(world):
+    assert set(slugs("roadmap exploration")) == {"joint-statement", "other"}
+    assert slugs("roadmap challenge") == ["joint-statement"]
+    assert slugs("ROADMAP Challenge") == ["joint-statement"]
+    assert slugs("nothing-like-this") == []
+
+
+def test_a_phrase_must_occur_as_written(world):
+    assert slugs('"global exploration roadmap"') == ["joint-statement"]
+    assert slugs('"roadmap exploration"') == []
+
+
+def test_japanese_words_and_phrases(world):
+    assert slugs("宇宙探査") == ["joint-statement"]
+    assert slugs("東京") == ["joint-statement"]
+    assert slugs("宇宙 東京") == ["joint-statement"]
+    assert slugs('"探査フォーラム"') == ["joint-statement"]
+    assert slugs("探査東京") == []  # the characters exist, but not in this order
+    assert slugs("第2回") == ["joint-statement"]
+
+
+def test_full_width_letters_find_half_width_text(world):
+    assert slugs("ＲＯＡＤＭＡＰ　ｃｈａｌｌｅｎｇｅ") == ["joint-statement"]
+
+
+def test_drafts_are_found_only_by_those_who_may_see_them(world):
+    assert slugs("lunar gateway") == []
+    assert slugs("ゲートウェイ") == []
+    assert slugs("lunar gateway", draft_forum_ids=[world.forum_id]) == ["secret-draft"]
+    assert slugs("ゲートウェイ", draft_forum_ids=None) == ["secret-draft"]
+    assert slugs("lunar gateway", draft_forum_ids=[world.other_forum_id]) == []
+
+
+def test_snippets_are_escaped_with_only_highlights(world):
+    [hit] = search('"tokyo principles"')
+    html = str(hit.snippet)
+    assert "<mark>Tokyo Principles</mark>" in html
+    assert "&lt;" in html and "&amp;" in html
+    assert html.replace("<mark>", "").replace("</mark>", "").count("<") == 0
+    [hit] = search("宇宙探査")
+    assert "国際<mark>宇宙探査</mark>フォーラム" in str(hit.snippet)
+
+
+def test_the_index_follows_revisions_and_corrigenda(world):
+    organiser = user(world.organiser)
+    forum = db.session.get(Forum, world.forum_id)
+    secret = services.find_document(forum, "secret-draft")
+    services.revise(organiser, secret, "Now about Mars sample return.", "rewrite")
+    statement = services.find_document(forum, "joint-statement")
+    services.issue_corrigendum(organiser, statement, "Read 'cislunar' for 'lunar'.", on=dt.date(2018, 3, 9))
+    db.session.commit()
+    assert slugs("ゲートウェイ", draft_forum_ids=None) == []  # gone from the text (the title keeps "gateway")
+    assert slugs("mars sample", draft_forum_ids=None) == ["secret-draft"]
+    assert slugs("cislunar") == ["joint-statement"]
+
+
+def test_query_parsing_cuts_japanese_into_pairs():
+    assert tokens("宇宙探査") == ["宇宙", "宙探", "探査"]
+    [term] = parse_query("宇")
+    assert term.is_prefix
+    assert [t.tokens for t in parse_query('"a b" c')] == [("a", "b"), ("c",)]
+    assert parse_query('"" ***') == []
+
+
+@pytest.mark.parametrize("query", ["_", "__ roadmap", "'", "\\", "AND OR NOT", "NEAR(", "*", ":*", "!", "\"a", "a&b|c"])
+def test_odd_queries_never_fail(world, query):
+    # Operators of FTS5 and tsquery are plain words here; punctuation alone asks for nothing.
+    words = re.findall(r"[^\W_]+", query)
+    assert slugs(query) == (slugs(" ".join(words)) if words else [])
+    assert slugs("__ roadmap") == slugs("roadmap") != []
