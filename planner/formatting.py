@@ -66,7 +66,9 @@ def zone_name(forum: Forum, on: dt.date | None = None) -> str:
 def countries(locale: str) -> tuple[tuple[str, str], ...]:
     """ISO 3166 alpha-2 codes and names in a language, by name (computed once per language)."""
     territories = Locale.parse(locale).territories
-    return tuple(sorted(((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha()),
+    # CLDR's ZZ is "Unknown Region": nobody comes from there.
+    return tuple(sorted(((code, name) for code, name in territories.items()
+                         if len(code) == 2 and code.isalpha() and code != "ZZ"),
                         key=lambda item: item[1]))
 
 

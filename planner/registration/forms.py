@@ -10,7 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, SelectMultipleField, StringField
 from wtforms import IntegerField, SelectChoice, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from planner.accounts.forms import printable
 from planner.delegations.models import Delegation
@@ -27,6 +27,17 @@ def _countries() -> list[SelectChoice]:
 def _country_choices(locale: str) -> list[SelectChoice]:
     """Built once per language and shared by every form (WTForms only reads choices)."""
     return [SelectChoice("", "—")] + [SelectChoice(code, name) for code, name in countries(locale)]
+
+
+@functools.lru_cache(maxsize=32)
+def _country_codes(locale: str) -> frozenset[str]:
+    return frozenset(code for code, _name in countries(locale))
+
+
+def known_country(form: FlaskForm, field: SelectField) -> None:
+    """A set look-up instead of WTForms' walk through some 250 choices on every POST."""
+    if field.data and field.data not in _country_codes(str(get_locale())):
+        raise ValidationError(_l("Choose a country from the list."))
 
 
 class ApplicationForm(FlaskForm):
@@ -67,8 +78,8 @@ def _form_class(shape: tuple) -> type[ApplicationForm]:
     Form.organisation = StringField(
         _l("Organisation"), validators=[DataRequired() if organisation_required else Optional(),
                                         Length(max=200), printable])
-    Form.country = SelectField(_l("Country"), choices=[],
-                               validators=[DataRequired()] if has_countries else [])
+    Form.country = SelectField(_l("Country"), choices=[], validate_choice=False,
+                               validators=[DataRequired(), known_country] if has_countries else [known_country])
     if has_codes:
         Form.invitation_code = StringField(_l("Invitation code"), validators=[DataRequired(), Length(max=64)])
     if guardian_required:

@@ -7,9 +7,10 @@ last seat. The CHECK constraints on the tables back this up.
 """
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Update, bindparam, case, exists, literal, select, true, update
+from sqlalchemy import Column, ColumnElement, Select, Update, bindparam, case, exists, literal, select, true, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
@@ -73,23 +74,9 @@ def insert_registration_taking_seat(values: dict[str, Any]) -> tuple[Registratio
         took = take_event_seat(values["event_id"])
         status = RegistrationStatus.CONFIRMED if took else RegistrationStatus.WAITLISTED
         return insert_registration({**values, "status": status}), took
-    policies, table = _policies, _registrations
-    seat = (update(policies)
-            .where(policies.c.event_id == values["event_id"],
-                   policies.c.capacity.is_(None) | (policies.c.seats_taken < policies.c.capacity))
-            .values(seats_taken=policies.c.seats_taken + 1)
-            .returning(policies.c.event_id).cte("seat"))
-    took_seat = exists(select(seat.c.event_id))
-    status = case((took_seat, RegistrationStatus.CONFIRMED.value), else_=RegistrationStatus.WAITLISTED.value)
-    names = [name for name in values if name != "status"]
-    row = select(*(bindparam(name, values[name], type_=table.c[name].type) for name in names),
-                 status.label("status"))
-    inserted = (postgresql_insert(table).from_select([*names, "status"], row)
-                .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
-                .returning(table.c.id, table.c.status).cte("inserted"))
-    statement = (select(took_seat.label("took_seat"), inserted.c.id, inserted.c.status)
-                 .select_from(select(literal(1)).subquery().outerjoin(inserted, true())))
-    took, new_id, new_status = db.session.execute(statement).one()
+    names = tuple(name for name in values if name != "status")
+    params = {f"new_{name}": values[name] for name in names}
+    took, new_id, new_status = db.session.execute(_seat_and_insert(names), params).one()
     if new_id is None:
         return None, bool(took)
     registration = Registration(**{name: values[name] for name in names}, id=new_id,
@@ -98,6 +85,27 @@ def insert_registration_taking_seat(values: dict[str, Any]) -> tuple[Registratio
     make_transient_to_detached(registration)
     db.session.add(registration)
     return registration, bool(took)
+
+
+@functools.lru_cache(maxsize=8)
+def _seat_and_insert(names: tuple[str, ...]) -> Select[Any]:
+    """The statement for ``insert_registration_taking_seat``, built once per set of columns
+    (values are bound as ``new_<column>``): building and keying it per request cost more
+    than running it."""
+    policies, table = _policies, _registrations
+    seat = (update(policies)
+            .where(policies.c.event_id == bindparam("new_event_id", type_=table.c.event_id.type),
+                   policies.c.capacity.is_(None) | (policies.c.seats_taken < policies.c.capacity))
+            .values(seats_taken=policies.c.seats_taken + 1)
+            .returning(policies.c.event_id).cte("seat"))
+    took_seat = exists(select(seat.c.event_id))
+    status = case((took_seat, RegistrationStatus.CONFIRMED.value), else_=RegistrationStatus.WAITLISTED.value)
+    row = select(*(bindparam(f"new_{name}", type_=table.c[name].type) for name in names), status.label("status"))
+    inserted = (postgresql_insert(table).from_select([*names, "status"], row)
+                .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+                .returning(table.c.id, table.c.status).cte("inserted"))
+    return (select(took_seat.label("took_seat"), inserted.c.id, inserted.c.status)
+            .select_from(select(literal(1)).subquery().outerjoin(inserted, true())))
 
 
 def _dialect() -> str:

@@ -10,6 +10,7 @@ Rules enforced here, for every entry point:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from flask import url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from planner.accounts.models import User
@@ -75,20 +76,27 @@ def application_context(slug: str, code: str, user: User) -> ApplicationContext 
     """The event of forum ``slug`` with ``code``, with its forum, venue, registration policy,
     questions and ``user``'s registration: what every application needs, in one query (a row
     per question; a rush of applicants should not wait on several round trips)."""
-    rows = db.session.execute(
-        select(Event, RegistrationPolicy, Registration, Question)
-        .join(Event.forum)
-        .outerjoin(RegistrationPolicy, RegistrationPolicy.event_id == Event.id)
-        .outerjoin(Registration, (Registration.event_id == Event.id) & (Registration.user_id == user.id))
-        .outerjoin(Question, Question.event_id == Event.id)
-        .where(Forum.slug == slug, Event.code == code.upper())
-        .options(contains_eager(Event.forum), joinedload(Event.venue))
-        .order_by(Question.position, Question.id)
-    ).all()
+    rows = db.session.execute(_application_query(), {"slug": slug, "code": code.upper(), "user_id": user.id}).all()
     if not rows:
         return None
     event, policy, registration, _question = rows[0]
     return ApplicationContext(event, policy, [row[3] for row in rows if row[3] is not None], registration)
+
+
+@functools.cache
+def _application_query() -> Select[Any]:
+    """Built once: applications are the busiest write, and building and keying this select
+    per request took as long as running it."""
+    return (
+        select(Event, RegistrationPolicy, Registration, Question)
+        .join(Event.forum)
+        .outerjoin(RegistrationPolicy, RegistrationPolicy.event_id == Event.id)
+        .outerjoin(Registration, (Registration.event_id == Event.id) & (Registration.user_id == bindparam("user_id")))
+        .outerjoin(Question, Question.event_id == Event.id)
+        .where(Forum.slug == bindparam("slug"), Event.code == bindparam("code"))
+        .options(contains_eager(Event.forum), joinedload(Event.venue))
+        .order_by(Question.position, Question.id)
+    )
 
 
 def registration_of(user: User, event: Event) -> Registration | None:

@@ -45,6 +45,16 @@ def test_apply_then_see_the_status_on_me(client, setting):
     assert "your place is confirmed" in me and "status-confirmed" in me
 
 
+@pytest.mark.parametrize("country", ["ZZ", "jp", "Japan", "JP\r\n"])
+def test_a_country_not_on_the_list_is_a_form_error(client, app, setting, country):
+    sign_in(client, setting["delegate"])
+    response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting, country=country))
+    assert response.status_code == 422
+    assert "Choose a country from the list." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Registration)).all() == []
+
+
 def test_refusal_names_the_rule(client, app, setting):
     sign_in(client, setting["delegate"])
     response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting, date_of_birth="2015-01-01"))
