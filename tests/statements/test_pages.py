@@ -234,3 +234,23 @@ def test_search_page_reads_a_fixed_number_of_queries(app, client, world, count_q
         page = client.get("/statements/search?q=roadmap").get_data(as_text=True)
     assert page.count("<mark>Roadmap</mark>") == 11
     assert many.count == one.count
+
+
+def test_a_reference_to_a_draft_does_not_reveal_it(app, client, world):
+    sign_in(client, world.organiser)
+    create(client)
+    create(client, slug="secret-annex", title="Secret annex", text="Not yet.")
+    with app.app_context():
+        annex = db.session.scalar(select(OutcomeDocument).where(OutcomeDocument.slug == "secret-annex"))
+        annex_id = annex.id
+    assert client.post(f"{BASE}/joint-statement/references", data={
+        "reference-relation": "takes_note_of", "reference-target": str(annex_id)}).status_code == 302
+    refused = client.post(f"{BASE}/joint-statement/references", data={
+        "reference-relation": "welcomes", "reference-target": "0", "reference-outside_title": "Bad",
+        "reference-outside_url": "javascript://example.org/%0aalert(1)"})
+    assert refused.status_code == 422 and "starts with https://" in refused.get_data(as_text=True)
+    adopt(client)
+    assert "Secret annex" in client.get(f"{BASE}/joint-statement").get_data(as_text=True)
+    assert "javascript:" not in client.get(f"{BASE}/joint-statement").get_data(as_text=True)
+    public = app.test_client().get(f"{BASE}/joint-statement").get_data(as_text=True)
+    assert "Secret annex" not in public and "a document that is not yet public" in public
