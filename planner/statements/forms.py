@@ -1,10 +1,12 @@
 """Shapes of the record's forms; the rules live in ``services``."""
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField, URLField
-from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, URL
+from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from planner.accounts.forms import printable
 from planner.statements.labels import LABELS
@@ -15,6 +17,12 @@ MAX_TEXT = 200_000
 LANGUAGES = [SelectChoice(code, name) for code, name in (
     ("en", "English"), ("ja", "日本語"), ("fr", "Français"), ("es", "Español"), ("ru", "Русский"),
     ("zh", "中文"), ("ar", "العربية"), ("de", "Deutsch"))]
+
+
+def web_address(form: FlaskForm, field: URLField) -> None:
+    parts = urlsplit((field.data or "").strip())
+    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+        raise ValidationError(_l("Give an address that starts with https:// or http://."))
 
 
 def _choices(enum_class) -> list[SelectChoice]:  # noqa: ANN001
@@ -67,7 +75,7 @@ class ReferenceForm(FlaskForm):
     target = SelectField(_l("Document of a forum"), coerce=int, choices=[])
     outside_title = StringField(_l("Or the title of an outside document"),
                                 validators=[Optional(), Length(max=300), printable])
-    outside_url = URLField(_l("Its address on the web"), validators=[Optional(), Length(max=500), URL()])
+    outside_url = URLField(_l("Its address on the web"), validators=[Optional(), Length(max=500), web_address])
 
     def __init__(self, *args, documents=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)

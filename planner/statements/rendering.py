@@ -21,9 +21,16 @@ ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, 
 URL_SCHEMES = {"http", "https", "mailto"}
 
 
+#: A document's own headings sit below the page's h1 and its "Text" h2.
+HEADING_SHIFT = 2
+
+
 def render_markdown(text: str) -> Markup:
-    html = _markdown.render(text or "")
-    # Headings inside a document sit below the page's own h1.
+    tokens = _markdown.parse(text or "")
+    for token in tokens:
+        if token.type in {"heading_open", "heading_close"}:
+            token.tag = f"h{min(6, int(token.tag[1]) + HEADING_SHIFT)}"
+    html = _markdown.renderer.render(tokens, _markdown.options, {})
     return Markup(nh3.clean(
         html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from sqlalchemy import DDL, column, event, false, func, literal_column, or_, select, table
+from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from planner.extensions import db
@@ -200,6 +201,7 @@ def search(query: str, *, draft_forum_ids: Iterable[int] | None = (), limit: int
         order = ranked.c.rank  # bm25: lower is better
     rows = db.session.execute(
         select(OutcomeDocument, SearchEntry.body)
+        .options(selectinload(OutcomeDocument.forum))
         .join(ranked, ranked.c.document_id == OutcomeDocument.id)
         .join(SearchEntry, SearchEntry.document_id == OutcomeDocument.id)
         .where(visible).order_by(order, OutcomeDocument.id).limit(limit)

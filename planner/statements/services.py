@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
@@ -231,6 +232,8 @@ def add_reference(user: User, document: OutcomeDocument, relation: Relation, *,
     outside_title = outside_title.strip()
     if (target is None) == (not outside_title):
         raise StatementError(_("Choose a document of a forum or give the title of an outside document, not both."))
+    if outside_url and urlsplit(outside_url.strip()).scheme.lower() not in {"http", "https"}:
+        raise StatementError(_("Give an address that starts with https:// or http://."))
     if target is not None and target.id == document.id:
         raise StatementError(_("A document cannot refer to itself."))
     if target is not None and not (target.is_public or target.forum_id == document.forum_id):

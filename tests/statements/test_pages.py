@@ -214,3 +214,43 @@ def test_the_demo_documents(app, client):
         as_text=True)
     found = client.get("/statements/search?q=宇宙探査").get_data(as_text=True)
     assert "ISEF2 Joint Statement" in found and "<mark>宇宙探査</mark>" in found
+
+
+def test_search_page_reads_a_fixed_number_of_queries(app, client, world, count_queries):
+    def add(count: int) -> None:
+        with app.app_context():
+            forum = db.session.get(Forum, world.forum_id)
+            organiser = db.session.scalar(select(User).where(User.session_token == world.organiser))
+            for n in range(count):
+                document = draft(organiser, forum, slug=f"doc-{count}-{n}", text=f"Roadmap text {n}.")
+                services.adopt(organiser, document, on=dt.date(2018, 3, 3))
+            db.session.commit()
+
+    add(1)
+    with count_queries() as one:
+        assert client.get("/statements/search?q=roadmap").status_code == 200
+    add(10)
+    with count_queries() as many:
+        page = client.get("/statements/search?q=roadmap").get_data(as_text=True)
+    assert page.count("<mark>Roadmap</mark>") == 11
+    assert many.count == one.count
+
+
+def test_a_reference_to_a_draft_does_not_reveal_it(app, client, world):
+    sign_in(client, world.organiser)
+    create(client)
+    create(client, slug="secret-annex", title="Secret annex", text="Not yet.")
+    with app.app_context():
+        annex = db.session.scalar(select(OutcomeDocument).where(OutcomeDocument.slug == "secret-annex"))
+        annex_id = annex.id
+    assert client.post(f"{BASE}/joint-statement/references", data={
+        "reference-relation": "takes_note_of", "reference-target": str(annex_id)}).status_code == 302
+    refused = client.post(f"{BASE}/joint-statement/references", data={
+        "reference-relation": "welcomes", "reference-target": "0", "reference-outside_title": "Bad",
+        "reference-outside_url": "javascript://example.org/%0aalert(1)"})
+    assert refused.status_code == 422 and "starts with https://" in refused.get_data(as_text=True)
+    adopt(client)
+    assert "Secret annex" in client.get(f"{BASE}/joint-statement").get_data(as_text=True)
+    assert "javascript:" not in client.get(f"{BASE}/joint-statement").get_data(as_text=True)
+    public = app.test_client().get(f"{BASE}/joint-statement").get_data(as_text=True)
+    assert "Secret annex" not in public and "a document that is not yet public" in public

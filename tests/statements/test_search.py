@@ -5,7 +5,7 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import delete, select, text
 
 from planner.accounts.models import User
 from planner.extensions import db
@@ -116,3 +116,27 @@ def test_odd_queries_never_fail(world, query):
     words = re.findall(r"[^\W_]+", query)
     assert slugs(query) == (slugs(" ".join(words)) if words else [])
     assert slugs("__ roadmap") == slugs("roadmap") != []
+
+
+def test_the_index_stays_in_step_when_documents_go(world):
+    forum = db.session.get(Forum, world.forum_id)
+    db.session.delete(services.find_document(forum, "other"))
+    db.session.commit()
+    assert slugs("roadmap") == ["joint-statement"]
+    # Deleting the forum takes its documents and their index entries along (foreign keys cascade).
+    db.session.execute(delete(Forum).where(Forum.id == world.forum_id))
+    db.session.commit()
+    assert slugs("roadmap", draft_forum_ids=None) == []
+    if db.session.get_bind().dialect.name == "sqlite":
+        assert db.session.scalar(text("SELECT count(*) FROM statement_search_fts WHERE statement_search_fts MATCH 'roadmap'")) == 0
+    else:
+        assert db.session.scalar(text("SELECT count(*) FROM statement_search_entries")) == 0
+
+
+@pytest.mark.postgresql
+def test_postgresql_answers_from_the_gin_index(world):
+    db.session.execute(text("SET LOCAL enable_seqscan = off"))
+    plan = "\n".join(db.session.scalars(text(
+        "EXPLAIN SELECT document_id FROM statement_search_entries "
+        "WHERE vector @@ to_tsquery('simple'::regconfig, '''宇宙'' <-> ''宙探''')")))
+    assert "ix_statement_search_entries_vector" in plan

@@ -154,6 +154,9 @@ def test_references_to_documents_and_outside_documents(world):
     services.add_reference(organiser, statement, Relation.TAKES_NOTE_OF, outside_title="Global Exploration Roadmap")
     with pytest.raises(services.StatementError, match="not both"):
         services.add_reference(organiser, statement, Relation.WELCOMES, target=principles, outside_title="x")
+    with pytest.raises(services.StatementError, match="starts with https://"):
+        services.add_reference(organiser, statement, Relation.WELCOMES, outside_title="x",
+                               outside_url="javascript://%0aalert(1)")
     with pytest.raises(services.StatementError, match="itself"):
         services.add_reference(organiser, statement, Relation.WELCOMES, target=statement)
     # Another forum's draft is not there to be referred to.

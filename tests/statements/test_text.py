@@ -43,8 +43,9 @@ def test_no_script_or_javascript_link_survives(source):
 
 
 def test_markdown_formatting_and_safe_links_remain():
-    html = str(render_markdown("# Title\n\nSome *emphasis* and [a link](https://example.org/x).\n\n* one\n* two"))
-    assert "<h1>Title</h1>" in html
+    html = str(render_markdown("# Title\n\n## Part\n\nSome *emphasis* and [a link](https://example.org/x).\n\n* one\n* two"))
+    # The page's h1 is the document's title and its h2 "Text": the document's headings go below.
+    assert "<h3>Title</h3>" in html and "<h4>Part</h4>" in html
     assert "<em>emphasis</em>" in html
     assert '<a href="https://example.org/x" rel="noopener noreferrer nofollow">a link</a>' in html
     assert "<li>one</li>" in html
