@@ -23,8 +23,8 @@ from typing import Any
 from flask import Flask, current_app, g, has_request_context, render_template
 from flask_babel import force_locale, get_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import ColumnElement, event, or_, select, update
-from sqlalchemy.orm import Session, SessionTransaction
+from sqlalchemy import ColumnElement, event, insert, or_, select, update
+from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
 
 from planner.config import ConfigError
 from planner.db import utcnow
@@ -92,21 +92,35 @@ def queue_email(
     else:
         bodies = dict(text_body=render_template(f"mail/{template}.txt", **context),
                       html_body=_render_optional(f"mail/{template}.html", context))
-    message = OutboxMessage(
+    now = utcnow()
+    values = dict(
         to_address=to,
         subject=subject,
-        **bodies,
+        **{"html_body": None, "template": None, "context": None, "language": None, **bodies},
         attachment_content_type=attachment[0] if attachment else None,
         attachment_body=attachment[1] if attachment else None,
         forum_id=forum_id,
         status=OutboxStatus.PENDING,
-        next_attempt_at=utcnow(),
+        attempts=0,
+        next_attempt_at=now,
+        claimed_until=None,
+        last_error="",
+        sent_at=None,
+        created_at=now,
         message_id=make_msgid(domain=settings.sender_domain),
     )
+    db.session.flush()  # what the message refers to (its forum) is written first
+    # One INSERT, without the unit of work: mail is queued on the busiest paths (a rush of
+    # registrations), and the row is complete as given, so it enters the session as it is.
+    message_id = db.session.execute(_INSERT_MESSAGE, values).scalar_one()
+    message = OutboxMessage(id=message_id, **values)
+    make_transient_to_detached(message)
     db.session.add(message)
-    db.session.flush()
-    db.session.info.setdefault(_QUEUED, []).append(message.id)
+    db.session.info.setdefault(_QUEUED, []).append(message_id)
     return message
+
+
+_INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
 
 
 def render_stored(message: OutboxMessage) -> dict[str, Any]:
