@@ -61,7 +61,8 @@ class SMTPServer:
 
     def start(self) -> None:
         # A stopped controller has closed its event loop; a restart needs a new one.
-        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)
+        # A loaded machine (CI runs the browser tests too) can take more than the default 1 s.
+        self._controller = Controller(self.handler, hostname="127.0.0.1", port=self.port, ready_timeout=30)
         self._controller.start()
 
     def stop(self) -> None:

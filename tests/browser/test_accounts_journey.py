@@ -2,6 +2,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from planner.mail.services import init_app as init_mail
 
@@ -18,13 +19,13 @@ def test_sign_up_confirm_by_email_and_sign_in(browser, mailing_app, live_server,
     page = browser.new_context().new_page()
     page.goto(live_server + "/")
     page.get_by_role("link", name="Sign up").click()
-    assert page.title() == "Sign up · planner"
+    expect(page).to_have_title("Sign up · planner")
     page.get_by_label("Your name").fill("Hana Suzuki")
     page.get_by_label("Email address").fill("hana@example.org")
     page.get_by_label("Password", exact=True).fill("a long enough passphrase")
     page.get_by_label("Repeat the password").fill("a long enough passphrase")
     page.get_by_role("button", name="Create account").click()
-    assert page.get_by_role("heading", name="Check your email").is_visible()
+    expect(page.get_by_role("heading", name="Check your email")).to_be_visible()
 
     [received] = smtp_server.received
     assert received.rcpt_tos == ["hana@example.org"]
@@ -32,13 +33,13 @@ def test_sign_up_confirm_by_email_and_sign_in(browser, mailing_app, live_server,
     link = re.search(r"http://\S+/verify/\S+", text).group(0)
 
     page.goto(link)
-    assert page.get_by_text("Your email address is confirmed. You can sign in now.").is_visible()
+    expect(page.get_by_text("Your email address is confirmed. You can sign in now.")).to_be_visible()
     page.get_by_label("Email address").fill("hana@example.org")
     page.get_by_label("Password").fill("a long enough passphrase")
     page.get_by_role("button", name="Sign in").click()
 
     page.get_by_role("link", name="Your account").click()
-    assert page.title() == "Your account · planner"
-    assert page.get_by_text("hana@example.org").first.is_visible()
+    expect(page).to_have_title("Your account · planner")
+    expect(page.get_by_text("hana@example.org").first).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
-    assert page.get_by_role("link", name="Sign in").is_visible()
+    expect(page.get_by_role("link", name="Sign in")).to_be_visible()

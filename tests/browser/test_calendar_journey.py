@@ -2,6 +2,7 @@
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from planner.demo.seed import load_isef2
 from planner.extensions import db
@@ -26,7 +27,7 @@ def test_visitor_downloads_a_session_and_finds_the_subscribe_links(browser, live
         .get_attribute("href") == live_server.replace("http://", "webcal://") + "/forums/isef2/calendar.ics"
     page.goto(live_server + "/forums/isef2/timetable?day=2018-02-28")
     page.get_by_role("link", name="Welcome and introduction").first.click()
-    assert page.get_by_role("heading", name="Add to your calendar").is_visible()
+    expect(page.get_by_role("heading", name="Add to your calendar")).to_be_visible()
     assert page.get_by_role("link", name="Add to Google Calendar").get_attribute("href").startswith(
         "https://calendar.google.com/calendar/render?action=TEMPLATE")
     with page.expect_download() as download_info:

@@ -1,5 +1,6 @@
 """Journeys through the public programme, as a visitor makes them in a real browser."""
 import pytest
+from playwright.sync_api import expect
 
 from planner.demo.seed import load_isef2
 from planner.extensions import db
@@ -18,11 +19,11 @@ def test_visitor_finds_y_isef_session_times_in_tokyo_time(browser, live_server, 
     page = context.new_page()
     page.goto(live_server + "/")
     page.get_by_role("link", name="ISEF2", exact=True).click()
-    assert page.title() == "ISEF2: 2nd International Space Exploration Forum · planner"
+    expect(page).to_have_title("ISEF2: 2nd International Space Exploration Forum · planner")
 
     page.get_by_role("link", name="Timetable").click()
     page.get_by_role("link", name="Wednesday, February 28, 2018").click()
-    assert page.get_by_text("Times in Asia/Tokyo (UTC+09:00).").is_visible()
+    expect(page.get_by_text("Times in Asia/Tokyo (UTC+09:00).")).to_be_visible()
 
     grid = page.get_by_role("table", name="Sessions by room and time, Wednesday, February 28, 2018")
     cell = grid.get_by_role("cell").filter(has_text="Welcome and introduction")
@@ -40,9 +41,9 @@ def test_phone_sees_the_day_as_a_list(browser, live_server, isef2):
     context = browser.new_context(viewport={"width": 375, "height": 800})
     page = context.new_page()
     page.goto(live_server + "/forums/isef2/timetable?day=2018-03-03")
-    assert not page.get_by_role("table").is_visible()
+    expect(page.get_by_role("table")).to_be_hidden()
     item = page.get_by_role("listitem").filter(has_text="Opening ceremony")
-    assert item.is_visible()
+    expect(item).to_be_visible()
     assert item.inner_text().startswith("09:00–09:30")
     item.get_by_role("link", name="Opening ceremony").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Opening ceremony"

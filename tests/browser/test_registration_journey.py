@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from planner.extensions import db
 from planner.mail.services import init_app as init_mail
@@ -41,8 +42,8 @@ def test_register_approve_and_be_told(browser, live_server, setting, smtp_server
     delegate.get_by_label("Country").select_option("JP")
     delegate.get_by_label("Science").check()
     delegate.get_by_role("button", name="Apply").click()
-    assert delegate.get_by_text("Your application for Young Professionals ISEF is received").is_visible()
-    assert delegate.get_by_role("cell", name="pending approval").is_visible()
+    expect(delegate.get_by_text("Your application for Young Professionals ISEF is received")).to_be_visible()
+    expect(delegate.get_by_role("cell", name="pending approval")).to_be_visible()
 
     organiser = browser.new_context().new_page()
     sign_in(organiser, live_server, "aiko@example.org")
@@ -51,10 +52,10 @@ def test_register_approve_and_be_told(browser, live_server, setting, smtp_server
     organiser.get_by_label("Select Hana Suzuki").check()
     organiser.get_by_label("Approve").check()
     organiser.get_by_role("button", name="Apply to the selected").click()
-    assert organiser.get_by_text("1 approved").is_visible()
+    expect(organiser.get_by_text("1 approved")).to_be_visible()
 
     delegate.reload()
-    assert delegate.get_by_role("cell", name="confirmed").is_visible()
+    expect(delegate.get_by_role("cell", name="confirmed")).to_be_visible()
     subjects = [m.message["Subject"] for m in smtp_server.received if m.rcpt_tos == ["hana@example.org"]]
     assert subjects == ["We received your application for Young Professionals ISEF",
                         "Your place at Young Professionals ISEF is confirmed"]

@@ -3,6 +3,7 @@ anonymous visitor then finds it by search and reads it."""
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from planner.delegations.models import DelegationKind
 from planner.extensions import db
@@ -38,15 +39,15 @@ def test_draft_revise_adopt_endorse_and_be_found(browser, live_server, setting):
     organiser.get_by_label("Address").fill("joint-statement")
     organiser.get_by_label("Text", exact=True).fill("Participants recognised the Global Exploration Roadmap.")
     organiser.get_by_role("button", name="Save the draft").click()
-    assert organiser.get_by_text("The draft is saved as version 1.").is_visible()
-    assert organiser.get_by_text("This is a draft").is_visible()
+    expect(organiser.get_by_text("The draft is saved as version 1.")).to_be_visible()
+    expect(organiser.get_by_text("This is a draft")).to_be_visible()
 
     organiser.get_by_role("link", name="Revise the text").click()
     organiser.get_by_label("Text", exact=True).fill(
         "Participants recognised the Global Exploration Roadmap.\n\n第2回国際宇宙探査フォーラムで採択された。")
     organiser.get_by_label("What changed").fill("Adds the Japanese sentence")
     organiser.get_by_role("button", name="Save as a new version").click()
-    assert organiser.get_by_text("Version 2 is saved.").is_visible()
+    expect(organiser.get_by_text("Version 2 is saved.")).to_be_visible()
     organiser.get_by_role("link", name="All versions and changes").click()
     organiser.get_by_role("button", name="Compare").click()
     assert organiser.locator(".diff ins").first.inner_text().startswith("第2回")
@@ -55,7 +56,7 @@ def test_draft_revise_adopt_endorse_and_be_found(browser, live_server, setting):
     organiser.get_by_label("Date of adoption").fill("2018-03-03")
     organiser.get_by_label("Adopted at").select_option(label="MINISTERIAL: Ministerial meeting")
     organiser.get_by_role("button", name="Adopt the document").click()
-    assert organiser.get_by_text("The document is adopted; its text can no longer change.").is_visible()
+    expect(organiser.get_by_text("The document is adopted; its text can no longer change.")).to_be_visible()
     assert organiser.get_by_role("link", name="Revise the text").count() == 0
 
     for delegation, kind in (("Japan", "endorsed"), ("Italy", "joined")):
@@ -63,8 +64,8 @@ def test_draft_revise_adopt_endorse_and_be_found(browser, live_server, setting):
         organiser.get_by_label("What the delegation did").select_option(label=kind)
         organiser.get_by_label("Date", exact=True).fill("2018-03-03")
         organiser.get_by_role("button", name="Record the endorsement").click()
-        assert organiser.get_by_text(f"The endorsement of {delegation} is recorded.").is_visible()
-    assert organiser.get_by_role("row", name="Japan endorsed").is_visible()
+        expect(organiser.get_by_text(f"The endorsement of {delegation} is recorded.")).to_be_visible()
+    expect(organiser.get_by_role("row", name="Japan endorsed")).to_be_visible()
 
     visitor = browser.new_context().new_page()
     visitor.goto(live_server + "/statements/")
@@ -72,6 +73,6 @@ def test_draft_revise_adopt_endorse_and_be_found(browser, live_server, setting):
     visitor.get_by_role("button", name="Search").click()
     assert visitor.locator(".snippet mark").first.inner_text() == "宇宙探査"
     visitor.get_by_role("link", name="ISEF2 Joint Statement").click()
-    assert visitor.get_by_role("heading", name="ISEF2 Joint Statement", level=1).is_visible()
-    assert visitor.get_by_role("row", name="Italy joined").is_visible()
+    expect(visitor.get_by_role("heading", name="ISEF2 Joint Statement", level=1)).to_be_visible()
+    expect(visitor.get_by_role("row", name="Italy joined")).to_be_visible()
     assert visitor.get_by_role("button", name="Record the endorsement").count() == 0
