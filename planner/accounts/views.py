@@ -6,7 +6,7 @@ import json
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 
 from planner.accounts import bp, forms, services, tokens
 from planner.accounts.models import User
@@ -16,9 +16,13 @@ from planner.forums.models import Forum
 from planner.security import safe_next
 
 
+#: Every signed-in request runs it: built once, with the token bound at execution.
+_USER_BY_TOKEN = select(User).where(User.session_token == bindparam("token"))
+
+
 @login_manager.user_loader
 def load_user(session_token: str) -> User | None:
-    user = db.session.scalar(select(User).where(User.session_token == session_token))
+    user = db.session.scalar(_USER_BY_TOKEN, {"token": session_token})
     return user if user is not None and user.is_active else None
 
 

@@ -105,25 +105,29 @@ def registration_of(user: User, event: Event) -> Registration | None:
     )
 
 
+#: The subject of each registration email; only the one sent is translated.
+_SUBJECTS = {
+    "received": lambda event: _("We received your application for %(event)s", event=event),
+    "confirmed": lambda event: _("Your place at %(event)s is confirmed", event=event),
+    "waitlisted": lambda event: _("You are on the waiting list for %(event)s", event=event),
+    "promoted": lambda event: _("A place at %(event)s is now yours", event=event),
+    "declined": lambda event: _("Your application for %(event)s was declined", event=event),
+    "cancelled": lambda event: _("Your registration for %(event)s is cancelled", event=event),
+}
+
+
 def _notify(registration: Registration, what: str, held_seat: bool = False) -> None:
     """Email the applicant about ``what`` happened, in their language (subject included),
     with a calendar invitation (REQUEST) when the place is confirmed and its CANCEL when a
     confirmed registration (``held_seat``) ends."""
     user, event = registration.user, registration.event
     with force_locale(user.language or "en"):
-        subjects = {
-            "received": _("We received your application for %(event)s", event=event.title),
-            "confirmed": _("Your place at %(event)s is confirmed", event=event.title),
-            "waitlisted": _("You are on the waiting list for %(event)s", event=event.title),
-            "promoted": _("A place at %(event)s is now yours", event=event.title),
-            "declined": _("Your application for %(event)s was declined", event=event.title),
-            "cancelled": _("Your registration for %(event)s is cancelled", event=event.title),
-        }
         # Rendered by the sender, in the same language: a rush of applications should not
         # spend its time on templates.
         queue_email(
-            user.email, f"registration/{what}", subject=subjects[what], forum_id=event.forum_id,
-            attachment=invites.registration_attachment(registration, what, held_seat), render_later=True, name=user.name, event=event.title, forum=event.forum.name,
+            user.email, f"registration/{what}", subject=_SUBJECTS[what](event.title), forum_id=event.forum_id,
+            attachment=invites.registration_attachment(registration, what, held_seat), render_later=True,
+            name=user.name, event=event.title, forum=event.forum.name,
             link=url_for("registration.my_registrations", _external=True),
         )
 
