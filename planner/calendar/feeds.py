@@ -2,9 +2,10 @@
 
 Public and organiser feeds are cached under the forum's ``schedule_version``, which every
 change to the programme raises in its own transaction: every process (and, with
-CACHE_TYPE=RedisCache, every server) agrees on what is current, a change to one session
-makes exactly that forum's feeds new, and the ETag is known from the version alone, so a
-conditional request is answered without building or even fetching the feed. Personal feeds
+CACHE_TYPE=RedisCache, every server) agrees on what is current. Their ETag is the hash of
+their bytes, cached with them, so a change to one session gives a new ETag to exactly the
+feeds that show it, and a conditional request is answered without building or fetching
+the feed. Personal feeds
 are small and depend on one person's registrations and picks: they are built per request
 and their ETag is a hash of their bytes.
 """
@@ -81,21 +82,37 @@ def _feed_locale() -> str:
 
 def _versioned(kind: str, key_id: int, forum: Forum | services.ForumVersion, filename: str,
                build: Callable[[], bytes]) -> Feed:
-    """A feed that changes only when ``forum.schedule_version`` does."""
+    """A feed that may change only when ``forum.schedule_version`` does.
+
+    The bytes are cached under the version, and so is their hash, the ETag: a change to one
+    session rebuilds the feeds of that forum once, but only those whose bytes really changed
+    get a new ETag, so calendar clients re-download exactly what a change touched (another
+    event's feed answers their conditional request with a 304 as before). A conditional
+    request costs one small cache read, never the feed itself."""
     locale = _feed_locale()
     host = hashlib.sha256(request.host_url.encode()).hexdigest()[:8]  # URLs inside name the host
     tag = f"{kind}-{key_id}-v{forum.schedule_version}-{locale}-{host}"
+    body_key, etag_key = f"ics:{tag}", f"ics-etag:{tag}"
+
+    def rebuild() -> bytes:
+        with force_locale(locale):
+            body = build()
+        cache.set(body_key, body)
+        return body
+
+    etag = cache.get(etag_key)
+    if etag is None:
+        built = rebuild()
+        etag = hashlib.sha256(built).hexdigest()[:32]
+        cache.set(etag_key, etag)
+        return Feed(etag, as_utc(forum.updated_at), filename, False, True, lambda: built)
 
     def body() -> bytes:
-        key = f"ics:{tag}"
-        cached = cache.get(key)
-        if cached is None:
-            with force_locale(locale):
-                cached = build()
-            cache.set(key, cached)
-        return cached
+        cached = cache.get(body_key)
+        # Evicted on its own: the same version gives the same bytes, and so the same ETag.
+        return cached if cached is not None else rebuild()
 
-    return Feed(tag, as_utc(forum.updated_at), filename, False, True, body)
+    return Feed(etag, as_utc(forum.updated_at), filename, False, True, body)
 
 
 def forum_feed(version: services.ForumVersion) -> Feed:

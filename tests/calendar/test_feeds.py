@@ -119,6 +119,26 @@ def test_a_change_in_one_forum_leaves_the_other_forums_feed_alone(app, client, p
     assert "renamed" in client.get("/forums/other/calendar.ics").get_data(as_text=True)
 
 
+def test_a_change_gives_a_new_etag_to_exactly_the_feeds_that_show_it(app, client, programme):
+    """A side-event session moves: its own feed, its event's and the forum's change; the
+    ministerial meeting's feed and its sessions' feeds keep their ETags, so calendar apps
+    that subscribed to them get a 304 and download nothing."""
+    urls = {
+        "forum": "/forums/isef2/calendar.ics",
+        "side event": "/forums/isef2/events/Y-ISEF/calendar.ics",
+        "moved session": f"/sessions/{programme.side_id}/calendar.ics",
+        "other event": "/forums/isef2/events/MINISTERIAL/calendar.ics",
+        "other session": f"/sessions/{programme.public_id}/calendar.ics",
+    }
+    before = {name: client.get(url).headers["ETag"] for name, url in urls.items()}
+    move(app, programme.side_id, title="Young professionals, renamed")
+    after = {name: client.get(url).headers["ETag"] for name, url in urls.items()}
+    changed = {name for name in urls if after[name] != before[name]}
+    assert changed == {"forum", "side event", "moved session"}
+    untouched = client.get(urls["other event"], headers={"If-None-Match": before["other event"]})
+    assert untouched.status_code == 304
+
+
 def test_renaming_a_room_changes_the_feeds_that_show_it(app, client, programme):
     before = client.get(f"/sessions/{programme.public_id}/calendar.ics").headers["ETag"]
     with app.app_context():
