@@ -41,7 +41,14 @@ def known_country(form: FlaskForm, field: SelectField) -> None:
 
 
 class ApplicationForm(FlaskForm):
-    """Fields are added per event by ``application_form``."""
+    """Fields are added per event by ``application_form``.
+
+    Its token is checked by CSRFProtect before the view runs, as every POST's is; the form
+    has no token field of its own, which would sign a new token on every application (the
+    page draws ``csrf_token()`` instead)."""
+
+    class Meta:
+        csrf = False
 
 
 def delegation_choices(delegations: list[Delegation]) -> list[SelectChoice]:
