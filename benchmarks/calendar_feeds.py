@@ -20,15 +20,14 @@ The last line printed is one JSON object with the results.
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import sys
 import time
 from pathlib import Path
 
 from serving import (
-    BenchmarkError, add_load_arguments, bench_database_url, check_load_arguments, database_name, gunicorn, measure,
-    request, run,
+    BenchmarkError, bench_database_url, database_name, gunicorn, load_parser, measure, parse_load_arguments, request,
+    run,
 )
 
 from pages import SESSIONS, SLUG, prepare_database
@@ -139,11 +138,9 @@ def serve(database_url: str, log_path: Path, seconds: float, concurrency: int) -
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_load_arguments(parser, seconds=3.0)
+    parser = load_parser(__doc__, seconds=3.0)
     parser.add_argument("--rounds", type=int, default=5, help="builds of each feed for (a) (default 5)")
-    args = parser.parse_args()
-    check_load_arguments(parser, args)
+    args = parse_load_arguments(parser)
     if not 1 <= args.rounds <= 50:
         parser.error("--rounds must be in [1, 50]")
 

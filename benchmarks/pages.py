@@ -15,13 +15,12 @@ The last line printed is one JSON object with the results.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
 from serving import (
-    WORKERS, add_load_arguments, bench_database_url, check_load_arguments, database_name, gunicorn,
-    load_synthetic_forums, measure, run, upgrade_schema,
+    WORKERS, bench_database_url, database_name, gunicorn, load_parser, load_synthetic_forums, measure,
+    parse_load_arguments, run, upgrade_schema,
 )
 
 SLUG = "bench"
@@ -55,10 +54,7 @@ def benchmark(
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_load_arguments(parser)
-    args = parser.parse_args()
-    check_load_arguments(parser, args)
+    args = parse_load_arguments(load_parser(__doc__))
 
     def work(tmp: Path) -> dict[str, object]:
         database_url = bench_database_url(tmp)

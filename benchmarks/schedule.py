@@ -14,7 +14,6 @@ The last line printed is one JSON object with the results.
 """
 from __future__ import annotations
 
-import argparse
 import sys
 import time
 from pathlib import Path
@@ -22,8 +21,8 @@ from pathlib import Path
 from sqlalchemy import event
 
 from serving import (
-    WORKERS, add_load_arguments, bench_database_url, check_load_arguments, database_name, gunicorn,
-    load_synthetic_forums, measure, run, upgrade_schema,
+    WORKERS, bench_database_url, database_name, gunicorn, load_parser, load_synthetic_forums, measure,
+    parse_load_arguments, run, upgrade_schema,
 )
 
 FORUMS = {"bench": 1000, "bench5k": 5000}
@@ -78,10 +77,7 @@ def serve(database_url: str, log_path: Path, seconds: float, concurrency: int) -
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    add_load_arguments(parser)
-    args = parser.parse_args()
-    check_load_arguments(parser, args)
+    args = parse_load_arguments(load_parser(__doc__))
 
     def work(tmp: Path) -> dict[str, object]:
         database_url = bench_database_url(tmp)

@@ -224,15 +224,21 @@ def gunicorn(database_url: str, log_path: Path, secret_key: str | None = None,
 
 # --- the command line and the end of a run ----------------------------------------------
 
-def add_load_arguments(parser: argparse.ArgumentParser, seconds: float = 5.0) -> None:
-    """``--seconds`` (per URL) and ``--concurrency`` (client threads)."""
+def load_parser(doc: str, seconds: float = 5.0) -> argparse.ArgumentParser:
+    """A parser described by the first paragraph of ``doc``, with ``--seconds`` (per URL)
+    and ``--concurrency`` (client threads)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
     parser.add_argument("--seconds", type=float, default=seconds, help=f"duration per URL (default {seconds:g})")
     parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
+    return parser
 
 
-def check_load_arguments(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+def parse_load_arguments(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """The command line, with ``--seconds`` and ``--concurrency`` checked."""
+    args = parser.parse_args()
     if not 0 < args.seconds <= 600 or not 1 <= args.concurrency <= 64:
         parser.error("--seconds must be in (0, 600] and --concurrency in [1, 64]")
+    return args
 
 
 Results = Mapping[str, Any] | list[Mapping[str, Any]]
