@@ -158,7 +158,7 @@ def measure(port: int, path: str, seconds: float, concurrency: int) -> tuple[int
 # --- the database and the server, for one run ------------------------------------------
 
 def database_name(database_url: str) -> str:
-    """"postgresql" or "sqlite", as the JSON lines give it."""
+    """The kind of database as the JSON lines give it: "postgresql" or "sqlite"."""
     return "postgresql" if database_url.startswith("postgres") else "sqlite"
 
 
