@@ -20,19 +20,15 @@ The last line printed is one JSON object with the results.
 """
 from __future__ import annotations
 
-import argparse
-import http.client
-import json
-import os
-import secrets
-import signal
 import statistics
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from serving import HOST, BenchmarkError, free_port, measure, start_gunicorn, stop, wait_until_healthy
+from serving import (
+    BenchmarkError, bench_database_url, database_name, gunicorn, load_parser, measure, parse_load_arguments, request,
+    run,
+)
 
 from pages import SESSIONS, SLUG, prepare_database
 
@@ -110,36 +106,21 @@ def build_times(database_url: str, rounds: int) -> tuple[float, float, int]:
     return statistics.median(ours_times), statistics.median(bare_times), SESSIONS
 
 
-def request(port: int, path: str, headers: dict[str, str] | None = None) -> http.client.HTTPResponse:
-    connection = http.client.HTTPConnection(HOST, port, timeout=10)
-    try:
-        connection.request("GET", path, headers=headers or {})
-        response = connection.getresponse()
-        response.read()
-        return response
-    finally:
-        connection.close()
-
-
 def conditional(port: int, count: int) -> tuple[int, float]:
     """(answers that were 304, requests per second) for ``count`` revalidations."""
-    etag = request(port, FEED).getheader("ETag")
+    etag = request(port, FEED)[0].getheader("ETag")
     if not etag:
         raise BenchmarkError(f"{FEED} sent no ETag")
     not_modified = 0
     started = time.monotonic()
     for _ in range(count):
-        if request(port, FEED, {"If-None-Match": etag}).status == 304:
+        if request(port, FEED, headers={"If-None-Match": etag})[0].status == 304:
             not_modified += 1
     return not_modified, count / (time.monotonic() - started)
 
 
 def serve(database_url: str, log_path: Path, seconds: float, concurrency: int) -> dict[str, float]:
-    port = free_port()
-    env = {"DATABASE_URL": database_url, "PLANNER_ENV": "production", "PLANNER_SECRET_KEY": secrets.token_hex(32)}
-    server = start_gunicorn(env, port, log_path)
-    try:
-        wait_until_healthy(server, port)
+    with gunicorn(database_url, log_path) as port:
         # Alternate the two URLs (half the time each, twice) so that the shared machine's
         # load drifting during the run weighs on both alike.
         totals = {"/healthz": [0, 0.0], FEED: [0, 0.0]}
@@ -154,52 +135,36 @@ def serve(database_url: str, log_path: Path, seconds: float, concurrency: int) -
         answered, rate = conditional(port, CONDITIONAL_REQUESTS)
         print(f"conditional GETs  {answered}/{CONDITIONAL_REQUESTS} answered 304, {rate:.1f}/s", flush=True)
         return {"healthz": healthz, "feed": feed, "conditional_304": answered, "conditional_rps": rate}
-    except (BenchmarkError, OSError) as error:
-        log_tail = log_path.read_text(errors="replace")[-3000:]
-        raise BenchmarkError(f"{error}\n--- gunicorn log (end) ---\n{log_tail}") from None
-    finally:
-        stop(server)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=3.0, help="duration per URL (default 3)")
-    parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
+    parser = load_parser(__doc__, seconds=3.0)
     parser.add_argument("--rounds", type=int, default=5, help="builds of each feed for (a) (default 5)")
-    args = parser.parse_args()
-    if not 0 < args.seconds <= 600 or not 1 <= args.concurrency <= 64 or not 1 <= args.rounds <= 50:
-        parser.error("--seconds must be in (0, 600], --concurrency in [1, 64], --rounds in [1, 50]")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    args = parse_load_arguments(parser)
+    if not 1 <= args.rounds <= 50:
+        parser.error("--rounds must be in [1, 50]")
 
-    with tempfile.TemporaryDirectory(prefix="planner-bench-") as tmp:
-        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        try:
-            prepare_database(database_url)
-            cold, bare, _ = build_times(database_url, args.rounds)
-            print(f"cold build {cold * 1000:.1f} ms, bare icalendar {bare * 1000:.1f} ms", flush=True)
-            served = serve(database_url, Path(tmp) / "gunicorn.log", args.seconds, args.concurrency)
-        except BenchmarkError as error:
-            print(f"benchmark failed: {error}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\ninterrupted", file=sys.stderr)
-            return 130
-    summary = {
-        "cold_s": round(cold, 4),
-        "bare_icalendar_s": round(bare, 4),
-        "cold_ratio": round(cold / bare, 3),
-        "feed_rps": round(served["feed"], 1),
-        "healthz_rps": round(served["healthz"], 1),
-        "feed_ratio": round(served["feed"] / served["healthz"], 3),
-        "conditional_304": served["conditional_304"],
-        "conditional_requests": CONDITIONAL_REQUESTS,
-        "conditional_rps": round(served["conditional_rps"], 1),
-        "sessions": SESSIONS,
-        "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
-    }
-    print()
-    print(json.dumps(summary))
-    return 0
+    def work(tmp: Path) -> dict[str, object]:
+        database_url = bench_database_url(tmp)
+        prepare_database(database_url)
+        cold, bare, _ = build_times(database_url, args.rounds)
+        print(f"cold build {cold * 1000:.1f} ms, bare icalendar {bare * 1000:.1f} ms", flush=True)
+        served = serve(database_url, tmp / "gunicorn.log", args.seconds, args.concurrency)
+        return {
+            "cold_s": round(cold, 4),
+            "bare_icalendar_s": round(bare, 4),
+            "cold_ratio": round(cold / bare, 3),
+            "feed_rps": round(served["feed"], 1),
+            "healthz_rps": round(served["healthz"], 1),
+            "feed_ratio": round(served["feed"] / served["healthz"], 3),
+            "conditional_304": served["conditional_304"],
+            "conditional_requests": CONDITIONAL_REQUESTS,
+            "conditional_rps": round(served["conditional_rps"], 1),
+            "sessions": SESSIONS,
+            "database": database_name(database_url),
+        }
+
+    return run(work)
 
 
 if __name__ == "__main__":

@@ -15,19 +15,13 @@ The last line printed is one JSON object with the results.
 """
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import secrets
-import signal
 import sys
-import tempfile
 from pathlib import Path
 
-from sqlalchemy import create_engine, inspect, text
-
-from planner.config import normalise_database_url
-from serving import WORKERS, BenchmarkError, free_port, measure, run_flask, start_gunicorn, stop, wait_until_healthy
+from serving import (
+    WORKERS, bench_database_url, database_name, gunicorn, load_parser, load_synthetic_forums, measure,
+    parse_load_arguments, run, upgrade_schema,
+)
 
 SLUG = "bench"
 SESSIONS = 1000
@@ -38,39 +32,17 @@ URLS = {
 }
 
 
-def forum_exists(database_url: str) -> bool:
-    engine = create_engine(normalise_database_url(database_url))
-    try:
-        if not inspect(engine).has_table("forums"):
-            return False
-        with engine.connect() as connection:
-            query = text("SELECT 1 FROM forums WHERE slug = :slug")
-            return connection.execute(query, {"slug": SLUG}).first() is not None
-    finally:
-        engine.dispose()
-
-
 def prepare_database(database_url: str) -> None:
     """Build the schema and load the synthetic forum unless it is already there."""
-    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_ENV": "development"}
-    print("Building the schema...", flush=True)
-    run_flask(["db", "upgrade"], env)
-    if forum_exists(database_url):
-        print(f"Forum {SLUG!r} already exists; not seeding.", flush=True)
-        return
-    print(f"Loading {SESSIONS} synthetic sessions...", flush=True)
-    run_flask(["seed-synthetic", SLUG, "--sessions", str(SESSIONS)], env)
+    upgrade_schema(database_url)
+    load_synthetic_forums(database_url, {SLUG: SESSIONS})
 
 
 def benchmark(
     database_url: str, log_path: Path, seconds: float, concurrency: int
 ) -> dict[str, float]:
     """Start gunicorn, measure every URL and always stop gunicorn again."""
-    port = free_port()
-    env = {"DATABASE_URL": database_url, "PLANNER_ENV": "production", "PLANNER_SECRET_KEY": secrets.token_hex(32)}
-    server = start_gunicorn(env, port, log_path)
-    try:
-        wait_until_healthy(server, port)
+    with gunicorn(database_url, log_path) as port:
         results: dict[str, float] = {}
         print(f"\n{'url':<42} {'requests':>9} {'rps':>8} {'ratio':>7}")
         for name, path in URLS.items():
@@ -79,52 +51,29 @@ def benchmark(
             ratio = rps / results["healthz"]
             print(f"{path:<42} {requests:>9} {rps:>8.1f} {ratio:>7.3f}", flush=True)
         return results
-    except (BenchmarkError, OSError) as error:
-        log_tail = log_path.read_text(errors="replace")[-3000:]
-        raise BenchmarkError(f"{error}\n--- gunicorn log (end) ---\n{log_tail}") from None
-    finally:
-        stop(server)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="duration per URL (default 5)")
-    parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
-    args = parser.parse_args()
-    if not 0 < args.seconds <= 600 or not 1 <= args.concurrency <= 64:
-        parser.error("--seconds must be in (0, 600] and --concurrency in [1, 64]")
-    # A plain `kill` should clean up like Ctrl-C does: run the finally blocks.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    args = parse_load_arguments(load_parser(__doc__))
 
-    with tempfile.TemporaryDirectory(prefix="planner-bench-") as tmp:
-        sqlite_url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        database_url = os.environ.get("DATABASE_URL") or sqlite_url
-        database = "postgresql" if database_url.startswith("postgres") else "sqlite"
-        try:
-            prepare_database(database_url)
-            log_path = Path(tmp) / "gunicorn.log"
-            rps = benchmark(database_url, log_path, args.seconds, args.concurrency)
-        except BenchmarkError as error:
-            print(f"benchmark failed: {error}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\ninterrupted", file=sys.stderr)
-            return 130
-    summary = {
-        "healthz_rps": round(rps["healthz"], 1),
-        "forum_rps": round(rps["forum"], 1),
-        "timetable_rps": round(rps["timetable"], 1),
-        "forum_ratio": round(rps["forum"] / rps["healthz"], 3),
-        "timetable_ratio": round(rps["timetable"] / rps["healthz"], 3),
-        "sessions": SESSIONS,
-        "workers": WORKERS,
-        "seconds": args.seconds,
-        "concurrency": args.concurrency,
-        "database": database,
-    }
-    print()
-    print(json.dumps(summary))
-    return 0
+    def work(tmp: Path) -> dict[str, object]:
+        database_url = bench_database_url(tmp)
+        prepare_database(database_url)
+        rps = benchmark(database_url, tmp / "gunicorn.log", args.seconds, args.concurrency)
+        return {
+            "healthz_rps": round(rps["healthz"], 1),
+            "forum_rps": round(rps["forum"], 1),
+            "timetable_rps": round(rps["timetable"], 1),
+            "forum_ratio": round(rps["forum"] / rps["healthz"], 3),
+            "timetable_ratio": round(rps["timetable"] / rps["healthz"], 3),
+            "sessions": SESSIONS,
+            "workers": WORKERS,
+            "seconds": args.seconds,
+            "concurrency": args.concurrency,
+            "database": database_name(database_url),
+        }
+
+    return run(work)
 
 
 if __name__ == "__main__":

@@ -39,19 +39,17 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
-import json
 import os
 import re
 import secrets
-import signal
 import statistics
 import sys
-import tempfile
 import threading
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import psycopg
@@ -69,7 +67,7 @@ from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
 from serving import (
-    HOST, BenchmarkError, free_port, measure, run_flask, start_gunicorn, stop, wait_until_healthy,
+    HOST, BenchmarkError, database_name, gunicorn, measure, request, run, sqlite_url, upgrade_schema,
 )
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/rush"
@@ -127,8 +125,7 @@ def wipe_postgresql(database_url: str) -> None:
 def build_schema(database_url: str) -> None:
     if database_url.startswith("postgres"):
         wipe_postgresql(database_url)
-    print("Building the schema...", flush=True)
-    run_flask(["db", "upgrade"], {**os.environ, "DATABASE_URL": database_url, "PLANNER_ENV": "development"})
+    upgrade_schema(database_url)
 
 
 def seed(app: Flask, applications: int, capacity: int) -> tuple[int, list[Delegate]]:
@@ -201,24 +198,18 @@ def read_outcome(app: Flask, event_id: int) -> Outcome:
 
 # --- HTTP --------------------------------------------------------------------------------
 
-def request(port: int, method: str, path: str, body: str | None = None,
-            headers: dict[str, str] | None = None, timeout: float = TIMEOUT) -> tuple[Answer, bytes]:
-    """One request on a new connection (gunicorn's sync workers close it anyway)."""
-    connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-    try:
-        started = time.perf_counter()
-        connection.request(method, path, body=body, headers=headers or {})
-        response = connection.getresponse()
-        content = response.read()
-        seconds = time.perf_counter() - started
-        return Answer(response.status, response.getheader("Location"), seconds), content
-    finally:
-        connection.close()
+def timed_request(port: int, method: str, path: str, body: str | None = None,
+                  headers: dict[str, str] | None = None) -> tuple[Answer, bytes]:
+    """One request on a new connection, timed."""
+    started = time.perf_counter()
+    response, content = request(port, path, method=method, body=body, headers=headers, timeout=TIMEOUT)
+    seconds = time.perf_counter() - started
+    return Answer(response.status, response.getheader("Location"), seconds), content
 
 
 def check_form(port: int, path: str, delegate: Delegate) -> None:
     """One delegate's cookie signs in and the form renders, with a CSRF field."""
-    answer, content = request(port, "GET", path, headers={"Cookie": f"session={delegate.cookie}"})
+    answer, content = timed_request(port, "GET", path, headers={"Cookie": f"session={delegate.cookie}"})
     if answer.status != 200 or not CSRF_INPUT.search(content.decode(errors="replace")):
         raise BenchmarkError(f"GET {path} with a delegate's cookie answered {answer.status} "
                              f"({answer.location or 'no redirect'}), not the application form")
@@ -238,7 +229,7 @@ def rush(port: int, path: str, delegates: list[Delegate], clients: int) -> tuple
             body = urlencode({"csrf_token": delegate.csrf_token, "delegation": "0", "organisation": "",
                               "country": ""})
             try:
-                answers[n] = request(port, "POST", path, body=body, headers={
+                answers[n] = timed_request(port, "POST", path, body=body, headers={
                     "Cookie": f"session={delegate.cookie}", "Content-Type": "application/x-www-form-urlencoded",
                 })[0]
             except OSError as error:
@@ -267,13 +258,8 @@ def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> di
     event_id, delegates = seed(app, args.applications, args.capacity)
     path = f"/forums/{SLUG}/events/{CODE}/register"
 
-    port = free_port()
-    server = start_gunicorn({
-        "DATABASE_URL": database_url, "PLANNER_ENV": "production", "PLANNER_SECRET_KEY": secret_key,
-        "PLANNER_RATELIMIT_ENABLED": "false", "PLANNER_MAIL_PROMPT_DELIVERY": "off",
-    }, port, log_path)
-    try:
-        wait_until_healthy(server, port)
+    extra_env = {"PLANNER_RATELIMIT_ENABLED": "false", "PLANNER_MAIL_PROMPT_DELIVERY": "off"}
+    with gunicorn(database_url, log_path, secret_key, extra_env) as port:
         check_form(port, path, delegates[0])
         # /healthz right before and right after the rush: the mean follows the machine's
         # load during the rush better than one measurement would.
@@ -284,11 +270,6 @@ def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> di
         healthz_after = measure(port, "/healthz", args.healthz_seconds / 2, args.clients)[1]
         print(f"/healthz: {healthz_after:.1f} requests/s after the rush", flush=True)
         healthz_rps = (healthz_before + healthz_after) / 2
-    except (BenchmarkError, OSError) as error:
-        log_tail = log_path.read_text(errors="replace")[-3000:]
-        raise BenchmarkError(f"{error}\n--- gunicorn log (end) ---\n{log_tail}") from None
-    finally:
-        stop(server)
 
     outcome = read_outcome(app, event_id)
     with app.app_context():
@@ -330,7 +311,7 @@ def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> di
         "pending": outcome.pending,
         "seats_taken": outcome.seats_taken,
         "capacity": args.capacity,
-        "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
+        "database": database_name(database_url),
         "clients": args.clients,
         "applications": len(delegates),
     }
@@ -352,27 +333,18 @@ def main() -> int:
         parser.error("--applications must be in [1, 100000] and --capacity in [1, 1000000]")
     if not 1 <= args.clients <= 256 or not 0 < args.healthz_seconds <= 600:
         parser.error("--clients must be in [1, 256] and --healthz-seconds in (0, 600]")
-    # A plain `kill` should clean up like Ctrl-C does: run the finally blocks.
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
-    with tempfile.TemporaryDirectory(prefix="planner-rush-") as tmp:
+    def work(tmp: Path) -> dict[str, object]:
         if args.sqlite:
-            database_url = f"sqlite:///{Path(tmp) / 'rush.sqlite3'}"
+            database_url = sqlite_url(tmp, "rush.sqlite3")
         else:
             database_url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
-        try:
-            database_url = normalise_database_url(database_url)
-            results = benchmark(database_url, Path(tmp) / "gunicorn.log", args)
-        except BenchmarkError as error:
-            print(f"benchmark failed: {error}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\ninterrupted", file=sys.stderr)
-            return 130
-    print()
-    print(json.dumps(results))
-    broken = results["lost"] or results["overbooked"] or results["duplicate"] or results["failed"]
-    return 1 if broken else 0
+        return benchmark(normalise_database_url(database_url), tmp / "gunicorn.log", args)
+
+    def broken(results: Mapping[str, Any]) -> bool:
+        return bool(results["lost"] or results["overbooked"] or results["duplicate"] or results["failed"])
+
+    return run(work, prefix="planner-rush-", broken=broken)
 
 
 if __name__ == "__main__":

@@ -14,19 +14,16 @@ The last line printed is one JSON object with the results.
 """
 from __future__ import annotations
 
-import argparse
-import json
-import os
-import secrets
-import signal
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-from sqlalchemy import event, select
+from sqlalchemy import event
 
-from serving import WORKERS, BenchmarkError, free_port, measure, run_flask, start_gunicorn, stop, wait_until_healthy
+from serving import (
+    WORKERS, bench_database_url, database_name, gunicorn, load_parser, load_synthetic_forums, measure,
+    parse_load_arguments, run, upgrade_schema,
+)
 
 FORUMS = {"bench": 1000, "bench5k": 5000}
 RUNS = 3
@@ -34,27 +31,8 @@ TIMETABLE = "/forums/bench/timetable?day=2030-03-01"
 
 
 def prepare_database(database_url: str) -> None:
-    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_ENV": "development"}
-    print("Building the schema...", flush=True)
-    run_flask(["db", "upgrade"], env)
-    from planner import create_app
-    from planner.demo.synthetic import load_synthetic_forum
-    from planner.extensions import db
-    from planner.forums.models import Forum
-
-    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
-    with app.app_context():
-        existing = set(db.session.scalars(select(Forum.slug).where(Forum.slug.in_(FORUMS))))
-        for slug, sessions in FORUMS.items():
-            if slug in existing:
-                print(f"Forum {slug!r} already exists; not seeding.", flush=True)
-                continue
-            print(f"Loading {sessions} synthetic sessions into {slug!r}...", flush=True)
-            # Enough rooms that the days hold every session: a programme without clashes.
-            load_synthetic_forum(slug, sessions, days=4, rooms=max(12, sessions // 100))
-            db.session.commit()
-        db.session.remove()
-        db.engine.dispose()
+    upgrade_schema(database_url)
+    load_synthetic_forums(database_url, FORUMS)
 
 
 def time_checks(database_url: str) -> dict[str, float]:
@@ -89,58 +67,35 @@ def time_checks(database_url: str) -> dict[str, float]:
 
 
 def serve(database_url: str, log_path: Path, seconds: float, concurrency: int) -> dict[str, float]:
-    port = free_port()
-    env = {"DATABASE_URL": database_url, "PLANNER_ENV": "production", "PLANNER_SECRET_KEY": secrets.token_hex(32)}
-    server = start_gunicorn(env, port, log_path)
-    try:
-        wait_until_healthy(server, port)
+    with gunicorn(database_url, log_path) as port:
         results = {}
         for name, path in (("healthz", "/healthz"), ("timetable", TIMETABLE)):
             requests, rps = measure(port, path, seconds, concurrency)
             results[name] = rps
             print(f"{path:<42} {requests:>9} requests {rps:>8.1f} rps", flush=True)
         return results
-    except (BenchmarkError, OSError) as error:
-        log_tail = log_path.read_text(errors="replace")[-3000:]
-        raise BenchmarkError(f"{error}\n--- gunicorn log (end) ---\n{log_tail}") from None
-    finally:
-        stop(server)
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=5.0, help="duration per URL (default 5)")
-    parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
-    args = parser.parse_args()
-    if not 0 < args.seconds <= 600 or not 1 <= args.concurrency <= 64:
-        parser.error("--seconds must be in (0, 600] and --concurrency in [1, 64]")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    args = parse_load_arguments(load_parser(__doc__))
 
-    with tempfile.TemporaryDirectory(prefix="planner-bench-") as tmp:
-        database_url = os.environ.get("DATABASE_URL") or f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        try:
-            prepare_database(database_url)
-            checks = time_checks(database_url)
-            rps = serve(database_url, Path(tmp) / "gunicorn.log", args.seconds, args.concurrency)
-        except BenchmarkError as error:
-            print(f"benchmark failed: {error}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\ninterrupted", file=sys.stderr)
-            return 130
-    summary = {
-        **checks,
-        "timetable_rps": round(rps["timetable"], 1),
-        "healthz_rps": round(rps["healthz"], 1),
-        "ratio": round(rps["timetable"] / rps["healthz"], 3),
-        "workers": WORKERS,
-        "seconds": args.seconds,
-        "concurrency": args.concurrency,
-        "database": "postgresql" if database_url.startswith("postgres") else "sqlite",
-    }
-    print()
-    print(json.dumps(summary))
-    return 0
+    def work(tmp: Path) -> dict[str, object]:
+        database_url = bench_database_url(tmp)
+        prepare_database(database_url)
+        checks = time_checks(database_url)
+        rps = serve(database_url, tmp / "gunicorn.log", args.seconds, args.concurrency)
+        return {
+            **checks,
+            "timetable_rps": round(rps["timetable"], 1),
+            "healthz_rps": round(rps["healthz"], 1),
+            "ratio": round(rps["timetable"] / rps["healthz"], 3),
+            "workers": WORKERS,
+            "seconds": args.seconds,
+            "concurrency": args.concurrency,
+            "database": database_name(database_url),
+        }
+
+    return run(work)
 
 
 if __name__ == "__main__":

@@ -1,18 +1,27 @@
-"""What every benchmark shares: planner under gunicorn on 127.0.0.1, and a timed GET loop.
+"""What every benchmark shares: planner under gunicorn on 127.0.0.1, timed request loops,
+the synthetic forums, and the end of a run (the figures as JSON lines, the exit status).
 
 Imported by the scripts beside it (run as ``python benchmarks/<name>.py``). Loops are
 bounded in count and time, and traffic goes to this machine only.
 """
 from __future__ import annotations
 
+import argparse
 import http.client
+import json
 import os
+import secrets
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -39,16 +48,22 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def get_status(port: int, path: str, timeout: float = 10.0) -> int:
-    """GET ``path`` on a new connection (sync workers close it anyway); the status."""
+def request(port: int, path: str, method: str = "GET", body: str | None = None,
+            headers: Mapping[str, str] | None = None, timeout: float = 10.0) -> tuple[http.client.HTTPResponse, bytes]:
+    """One request on a new connection (gunicorn's sync workers close it anyway):
+    the response, already read, and its body."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
-        connection.request("GET", path)
+        connection.request(method, path, body=body, headers=dict(headers or {}))
         response = connection.getresponse()
-        response.read()
-        return response.status
+        return response, response.read()
     finally:
         connection.close()
+
+
+def get_status(port: int, path: str, timeout: float = 10.0) -> int:
+    """GET ``path`` on a new connection; the status."""
+    return request(port, path, timeout=timeout)[0].status
 
 
 def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess.Popen[bytes]:
@@ -84,31 +99,28 @@ def wait_until_healthy(server: subprocess.Popen[bytes], port: int, timeout: floa
     raise BenchmarkError(f"/healthz did not answer 200 within {timeout:.0f} s")
 
 
-def measure(port: int, path: str, seconds: float, concurrency: int) -> tuple[int, float]:
-    """(requests, requests per second) for GET ``path`` from ``concurrency`` threads;
-    every answer must be 200."""
-    for _ in range(WARM_UP_REQUESTS):
-        if (status := get_status(port, path)) != 200:
-            raise BenchmarkError(f"{path} answered {status} during warm-up, not 200")
-    counts = [0] * concurrency
+def timed_loop(concurrency: int, seconds: float, step: Callable[[int, int], None]) -> float:
+    """Call ``step(thread, n)`` for n = 0, 1, ... from ``concurrency`` threads until
+    ``seconds`` have passed (at most MAX_REQUESTS_PER_THREAD times each). The first
+    BenchmarkError or OSError a step raises stops every thread and is raised here as a
+    BenchmarkError. Returns the seconds the loop took."""
     failures: list[str] = []
     stop_all = threading.Event()
 
     def client(index: int, deadline: float) -> None:
-        for _ in range(MAX_REQUESTS_PER_THREAD):
+        for n in range(MAX_REQUESTS_PER_THREAD):
             if stop_all.is_set() or time.monotonic() >= deadline:
-                break
+                return
             try:
-                status = get_status(port, path)
+                step(index, n)
+            except BenchmarkError as error:
+                failures.append(str(error))
             except OSError as error:
-                failures.append(f"{path}: {error!r}")
-                stop_all.set()
-                break
-            if status != 200:
-                failures.append(f"{path} answered {status}, not 200")
-                stop_all.set()
-                break
-            counts[index] += 1
+                failures.append(repr(error))
+            else:
+                continue
+            stop_all.set()
+            return
 
     started = time.monotonic()
     threads = [threading.Thread(target=client, args=(n, started + seconds), daemon=True) for n in range(concurrency)]
@@ -119,4 +131,137 @@ def measure(port: int, path: str, seconds: float, concurrency: int) -> tuple[int
     elapsed = time.monotonic() - started
     if failures:
         raise BenchmarkError(failures[0])
+    return elapsed
+
+
+def measure(port: int, path: str, seconds: float, concurrency: int) -> tuple[int, float]:
+    """(requests, requests per second) for GET ``path`` from ``concurrency`` threads;
+    every answer must be 200."""
+    for _ in range(WARM_UP_REQUESTS):
+        if (status := get_status(port, path)) != 200:
+            raise BenchmarkError(f"{path} answered {status} during warm-up, not 200")
+    counts = [0] * concurrency
+
+    def step(index: int, _n: int) -> None:
+        try:
+            status = get_status(port, path)
+        except OSError as error:
+            raise BenchmarkError(f"{path}: {error!r}") from None
+        if status != 200:
+            raise BenchmarkError(f"{path} answered {status}, not 200")
+        counts[index] += 1
+
+    elapsed = timed_loop(concurrency, seconds, step)
     return sum(counts), sum(counts) / elapsed
+
+
+# --- the database and the server, for one run ------------------------------------------
+
+def database_name(database_url: str) -> str:
+    """The kind of database as the JSON lines give it: "postgresql" or "sqlite"."""
+    return "postgresql" if database_url.startswith("postgres") else "sqlite"
+
+
+def sqlite_url(directory: Path, name: str = "bench.sqlite3") -> str:
+    return f"sqlite:///{directory / name}"
+
+
+def bench_database_url(directory: Path) -> str:
+    """DATABASE_URL if set, else a new SQLite file in ``directory``."""
+    return os.environ.get("DATABASE_URL") or sqlite_url(directory)
+
+
+def upgrade_schema(database_url: str, message: str = "Building the schema...") -> None:
+    """``flask db upgrade`` on ``database_url``, after printing ``message``."""
+    print(message, flush=True)
+    run_flask(["db", "upgrade"], {**os.environ, "DATABASE_URL": database_url, "PLANNER_ENV": "development"})
+
+
+def load_synthetic_forums(database_url: str, forums: Mapping[str, int]) -> None:
+    """Add each synthetic forum {slug: sessions} that is not in the database yet
+    (``planner.demo.synthetic``: 4 days from 1 March 2030, enough rooms that the days hold
+    every session, so a programme without clashes)."""
+    from sqlalchemy import select
+
+    from planner import create_app
+    from planner.demo.synthetic import load_synthetic_forum
+    from planner.extensions import db
+    from planner.forums.models import Forum
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": database_url})
+    with app.app_context():
+        existing = set(db.session.scalars(select(Forum.slug).where(Forum.slug.in_(forums))))
+        for slug, sessions in forums.items():
+            if slug in existing:
+                print(f"Forum {slug!r} already exists; not seeding.", flush=True)
+                continue
+            print(f"Loading {sessions} synthetic sessions into {slug!r}...", flush=True)
+            load_synthetic_forum(slug, sessions, days=4, rooms=max(12, sessions // 100))
+            db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+
+
+@contextmanager
+def gunicorn(database_url: str, log_path: Path, secret_key: str | None = None,
+             extra_env: Mapping[str, str] | None = None) -> Iterator[int]:
+    """planner in production mode under gunicorn on a free port, healthy; yields the port.
+    A BenchmarkError or OSError inside comes out as a BenchmarkError with the end of the
+    gunicorn log; gunicorn is always stopped."""
+    port = free_port()
+    env = {"DATABASE_URL": database_url, "PLANNER_ENV": "production",
+           "PLANNER_SECRET_KEY": secret_key or secrets.token_hex(32), **(extra_env or {})}
+    server = start_gunicorn(env, port, log_path)
+    try:
+        wait_until_healthy(server, port)
+        yield port
+    except (BenchmarkError, OSError) as error:
+        log_tail = log_path.read_text(errors="replace")[-3000:]
+        raise BenchmarkError(f"{error}\n--- gunicorn log (end) ---\n{log_tail}") from None
+    finally:
+        stop(server)
+
+
+# --- the command line and the end of a run ----------------------------------------------
+
+def load_parser(doc: str, seconds: float = 5.0) -> argparse.ArgumentParser:
+    """A parser described by the first paragraph of ``doc``, with ``--seconds`` (per URL)
+    and ``--concurrency`` (client threads)."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=seconds, help=f"duration per URL (default {seconds:g})")
+    parser.add_argument("--concurrency", type=int, default=4, help="client threads (default 4)")
+    return parser
+
+
+def parse_load_arguments(parser: argparse.ArgumentParser) -> argparse.Namespace:
+    """The command line, with ``--seconds`` and ``--concurrency`` checked."""
+    args = parser.parse_args()
+    if not 0 < args.seconds <= 600 or not 1 <= args.concurrency <= 64:
+        parser.error("--seconds must be in (0, 600] and --concurrency in [1, 64]")
+    return args
+
+
+Results = Mapping[str, Any] | list[Mapping[str, Any]]
+
+
+def run(work: Callable[[Path], Results], prefix: str = "planner-bench-",
+        broken: Callable[[Mapping[str, Any]], bool] | None = None) -> int:
+    """Run ``work`` in a temporary directory, then print a blank line and one JSON line per
+    result. The exit status: 1 if the benchmark failed (the reason on stderr) or
+    ``broken`` says a result is, 130 on Ctrl-C, else 0."""
+    # A plain `kill` should clean up like Ctrl-C does: run the finally blocks.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    with tempfile.TemporaryDirectory(prefix=prefix) as tmp:
+        try:
+            results = work(Path(tmp))
+        except BenchmarkError as error:
+            print(f"benchmark failed: {error}", file=sys.stderr)
+            return 1
+        except KeyboardInterrupt:
+            print("\ninterrupted", file=sys.stderr)
+            return 130
+    every = results if isinstance(results, list) else [results]
+    print()
+    for result in every:
+        print(json.dumps(result))
+    return 1 if broken and any(broken(result) for result in every) else 0

@@ -22,15 +22,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import http.client
-import json
 import os
 import random
-import secrets
-import signal
 import sys
-import tempfile
-import threading
 import time
 import urllib.parse
 import uuid
@@ -39,7 +33,9 @@ from pathlib import Path
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
-from serving import HOST, ROOT, BenchmarkError, free_port, measure, run_flask, start_gunicorn, stop, wait_until_healthy
+from serving import (
+    ROOT, BenchmarkError, gunicorn, measure, request, run, sqlite_url, timed_loop, upgrade_schema,
+)
 
 sys.path.insert(0, str(ROOT))
 from planner.statements.rendering import plain_text  # noqa: E402
@@ -127,14 +123,8 @@ def load(database_url: str, count: int, words_each: int) -> None:
 
 def timed_get(port: int, path: str) -> tuple[int, float]:
     started = time.perf_counter()
-    connection = http.client.HTTPConnection(HOST, port, timeout=60)
-    try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        response.read()
-        return response.status, time.perf_counter() - started
-    finally:
-        connection.close()
+    response, _ = request(port, path, timeout=60)
+    return response.status, time.perf_counter() - started
 
 
 def measure_search(port: int, paths: list[str], seconds: float, concurrency: int) -> tuple[float, float]:
@@ -143,28 +133,15 @@ def measure_search(port: int, paths: list[str], seconds: float, concurrency: int
         if (status := timed_get(port, path)[0]) != 200:
             raise BenchmarkError(f"{path} answered {status} during warm-up, not 200")
     latencies: list[list[float]] = [[] for _ in range(concurrency)]
-    failures: list[str] = []
 
-    def client(index: int, deadline: float) -> None:
-        for n in range(1_000_000):
-            if failures or time.monotonic() >= deadline:
-                return
-            path = paths[(n + index) % len(paths)]
-            status, elapsed = timed_get(port, path)
-            if status != 200:
-                failures.append(f"{path} answered {status}")
-                return
-            latencies[index].append(elapsed)
+    def step(index: int, n: int) -> None:
+        path = paths[(n + index) % len(paths)]
+        status, elapsed = timed_get(port, path)
+        if status != 200:
+            raise BenchmarkError(f"{path} answered {status}")
+        latencies[index].append(elapsed)
 
-    started = time.monotonic()
-    threads = [threading.Thread(target=client, args=(i, started + seconds), daemon=True) for i in range(concurrency)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    elapsed = time.monotonic() - started
-    if failures:
-        raise BenchmarkError(failures[0])
+    elapsed = timed_loop(concurrency, seconds, step)
     every = sorted(t for per_thread in latencies for t in per_thread)
     if not every:
         raise BenchmarkError("no query finished in time")
@@ -173,28 +150,16 @@ def measure_search(port: int, paths: list[str], seconds: float, concurrency: int
 
 
 def run_one(database: str, database_url: str, tmp: Path, args: argparse.Namespace) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "PLANNER_ENV": "development"}
-    print(f"[{database}] building the schema...", flush=True)
-    run_flask(["db", "upgrade"], env)
+    upgrade_schema(database_url, f"[{database}] building the schema...")
     print(f"[{database}] loading {args.documents} documents of {args.words} words...", flush=True)
     started = time.monotonic()
     load(database_url, args.documents, args.words)
     print(f"[{database}] loaded in {time.monotonic() - started:.0f} s", flush=True)
     words = vocabulary(random.Random(7))
     paths = ["/statements/search?" + urllib.parse.urlencode({"q": q}) for q in queries(words)]
-    port = free_port()
-    log_path = tmp / f"gunicorn-{database}.log"
-    server = start_gunicorn({"DATABASE_URL": database_url, "PLANNER_ENV": "production",
-                             "PLANNER_SECRET_KEY": secrets.token_hex(32)}, port, log_path)
-    try:
-        wait_until_healthy(server, port)
+    with gunicorn(database_url, tmp / f"gunicorn-{database}.log") as port:
         _, healthz_rps = measure(port, "/healthz", args.seconds, args.concurrency)
         qps, p99_ms = measure_search(port, paths, args.seconds, args.concurrency)
-    except (BenchmarkError, OSError) as error:
-        tail = log_path.read_text(errors="replace")[-3000:]
-        raise BenchmarkError(f"{error}\n--- gunicorn log (end) ---\n{tail}") from None
-    finally:
-        stop(server)
     print(f"[{database}] healthz {healthz_rps:.1f} rps; search {qps:.1f} qps, p99 {p99_ms:.0f} ms", flush=True)
     return {"database": database, "qps": round(qps, 1), "p99_ms": round(p99_ms, 1),
             "healthz_rps": round(healthz_rps, 1), "ratio": round(qps / healthz_rps, 4),
@@ -231,27 +196,17 @@ def main() -> int:
             and 1 <= args.concurrency <= 32 and set(databases) <= {"sqlite", "postgresql"} and databases):
         parser.error("documents 1-100000, words 10-10000, seconds (0, 300], concurrency 1-32, "
                      "databases sqlite and/or postgresql")
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    results = []
-    with tempfile.TemporaryDirectory(prefix="planner-bench-statements-") as tmp_name:
-        tmp = Path(tmp_name)
-        try:
-            for database in databases:
-                if database == "sqlite":
-                    results.append(run_one("sqlite", f"sqlite:///{tmp / 'statements.sqlite3'}", tmp, args))
-                else:
-                    results.append(with_postgresql_database(tmp, args))
-        except BenchmarkError as error:
-            print(f"benchmark failed: {error}", file=sys.stderr)
-            return 1
-        except KeyboardInterrupt:
-            print("\ninterrupted", file=sys.stderr)
-            return 130
-    print()
-    for result in results:
-        print(json.dumps(result))
-    return 0
 
+    def work(tmp: Path) -> list[dict]:
+        results = []
+        for database in databases:
+            if database == "sqlite":
+                results.append(run_one("sqlite", sqlite_url(tmp, "statements.sqlite3"), tmp, args))
+            else:
+                results.append(with_postgresql_database(tmp, args))
+        return results
+
+    return run(work, prefix="planner-bench-statements-")
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -10,7 +10,7 @@ from planner.accounts.permissions import NotAllowed, is_organiser
 from planner.calendar import bp, feeds, services
 from planner.calendar.models import FeedKind
 from planner.extensions import db
-from planner.forums.views import event_or_404, load_forum
+from planner.forums.views import canonical_event, load_forum
 from planner.schedule.services import get_session
 
 
@@ -50,10 +50,7 @@ def forum_feed(slug: str):
 
 @bp.get("/forums/<slug>/events/<code>/calendar.ics")
 def event_feed(slug: str, code: str):
-    forum = load_forum(slug)
-    event = event_or_404(forum, code)
-    if event.code != code:
-        return redirect(url_for(".event_feed", slug=forum.slug, code=event.code), 301)
+    forum, event = canonical_event(slug, code, ".event_feed")
     return send_feed(feeds.event_feed(forum, event))
 
 

@@ -27,6 +27,17 @@ def event_or_404(forum: Forum, code: str) -> Event:
         abort(404, description=_("This forum has no event with the code %(code)s.", code=code))
 
 
+def canonical_event(slug: str, code: str, endpoint: str) -> tuple[Forum, Event]:
+    """The forum and its event ``code`` for a public page, or a 404 that says which is
+    missing; a code spelled in another letter case answers a 301 to ``endpoint`` (taking
+    ``slug`` and ``code``) with the code as stored."""
+    forum = load_forum(slug)
+    event = event_or_404(forum, code)
+    if event.code != code:
+        abort(redirect(url_for(endpoint, slug=forum.slug, code=event.code), 301))
+    return forum, event
+
+
 @bp.get("/")
 def home():
     today = dt.datetime.now(dt.UTC).date()
@@ -48,10 +59,7 @@ def forum(slug: str):
 
 @bp.get("/forums/<slug>/events/<code>/")
 def event(slug: str, code: str):
-    forum = load_forum(slug)
-    event = event_or_404(forum, code)
-    if event.code != code:
-        return redirect(url_for(".event", slug=forum.slug, code=event.code), 301)
+    forum, event = canonical_event(slug, code, ".event")
     policy = registration_services.policy_of(event)
     return render_template(
         "forums/event.html", forum=forum, event=event, days=sessions_by_day(forum, event),

@@ -25,6 +25,11 @@ def _forbidden(forum: Forum):  # noqa: ANN202
     abort(403, description=_("Only organisers of %(forum)s can do this.", forum=forum.name))
 
 
+def _form_page(template: str, **context):  # noqa: ANN003, ANN202
+    """A form page: 200 on a GET; 422 on a POST that comes back to it, having saved nothing."""
+    return render_template(template, **context), 422 if request.method == "POST" else 200
+
+
 def to_utc(local: dt.datetime, forum: Forum) -> dt.datetime:
     """A wall-clock time typed in the forum's timezone, as an aware UTC datetime."""
     return local.replace(tzinfo=forum.zone).astimezone(dt.UTC)
@@ -129,8 +134,7 @@ def new_session(slug: str):
         form = _session_form(forum)
     if request.method == "POST" and (response := _save_session(forum, form)) is not None:
         return response
-    return render_template("schedule/session_form.html", forum=forum, form=form, session=None), \
-        422 if request.method == "POST" else 200
+    return _form_page("schedule/session_form.html", forum=forum, form=form, session=None)
 
 
 @bp.route("/forums/<slug>/manage/sessions/<int:session_id>/edit", methods=["GET", "POST"])
@@ -147,8 +151,8 @@ def edit_session(slug: str, session_id: int):
         session = manage.session_of(forum, session_id)  # as it is in the database, after a rollback
     else:
         form = _session_form(forum, formdata=None, data=_form_data_of(session, forum))
-    return render_template("schedule/session_form.html", forum=forum, form=form, session=session,
-                           history=session_history(session)), 422 if request.method == "POST" else 200
+    return _form_page("schedule/session_form.html", forum=forum, form=form, session=session,
+                      history=session_history(session))
 
 
 # Conflicts -------------------------------------------------------------------------------------
@@ -209,8 +213,7 @@ def edit_venue(slug: str, venue_id: int | None = None):
             db.session.commit()
             flash(_("The venue is saved."), "success")
             return redirect(url_for(".manage_programme", slug=forum.slug))
-    return render_template("schedule/venue_form.html", forum=forum, form=form, venue=venue), \
-        422 if request.method == "POST" else 200
+    return _form_page("schedule/venue_form.html", forum=forum, form=form, venue=venue)
 
 
 def _room_of(forum: Forum, room_id: int) -> Room:
@@ -248,8 +251,7 @@ def edit_room(slug: str, room_id: int | None = None):
             db.session.commit()
             flash(_("The room is saved."), "success")
             return redirect(url_for(".manage_programme", slug=forum.slug))
-    return render_template("schedule/room_form.html", forum=forum, form=form, room=room), \
-        422 if request.method == "POST" else 200
+    return _form_page("schedule/room_form.html", forum=forum, form=form, room=room)
 
 
 # Events and the forum --------------------------------------------------------------------------
@@ -285,8 +287,7 @@ def edit_event(slug: str, code: str | None = None):
             db.session.commit()
             flash(_("%(event)s is saved.", event=code), "success")
             return redirect(url_for(".manage_programme", slug=forum.slug))
-    return render_template("schedule/event_form.html", forum=forum, form=form, event=event), \
-        422 if request.method == "POST" else 200
+    return _form_page("schedule/event_form.html", forum=forum, form=form, event=event)
 
 
 @bp.route("/forums/<slug>/manage/forum", methods=["GET", "POST"])
@@ -304,8 +305,7 @@ def edit_forum(slug: str):
         db.session.commit()
         flash(_("The forum is saved."), "success")
         return redirect(url_for(".manage_programme", slug=forum.slug))
-    return render_template("schedule/forum_form.html", forum=forum, form=form), \
-        422 if request.method == "POST" else 200
+    return _form_page("schedule/forum_form.html", forum=forum, form=form)
 
 
 @bp.route("/forums/new", methods=["GET", "POST"])
@@ -328,7 +328,7 @@ def new_forum():
             db.session.commit()
             flash(_("The forum is added. Add its events, venues and rooms next."), "success")
             return redirect(url_for(".manage_programme", slug=slug))
-    return render_template("schedule/new_forum.html", form=form), 422 if request.method == "POST" else 200
+    return _form_page("schedule/new_forum.html", form=form)
 
 
 # Import and export -----------------------------------------------------------------------------

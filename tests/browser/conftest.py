@@ -36,3 +36,26 @@ def browser():
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture
+def signed_in_page(browser, live_server):
+    """``signed_in_page(email)``: a page in a new browser context, signed in as ``email``
+    through the sign-in form with tests.factories.PASSWORD. The contexts close after the test."""
+    from tests.factories import PASSWORD
+
+    contexts = []
+
+    def sign_in(email: str):
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        page.goto(live_server + "/login")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        return page
+
+    yield sign_in
+    for context in contexts:
+        context.close()

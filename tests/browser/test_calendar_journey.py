@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from planner.demo.seed import load_isef2
 from planner.extensions import db
 from tests.calendar.helpers import events
-from tests.factories import PASSWORD, make_user
+from tests.factories import make_user
 
 
 @pytest.fixture
@@ -41,13 +41,8 @@ def test_visitor_downloads_a_session_and_finds_the_subscribe_links(browser, live
     context.close()
 
 
-def test_delegate_gets_and_renews_their_private_calendar_address(browser, live_server, isef2):
-    context = browser.new_context()
-    page = context.new_page()
-    page.goto(live_server + "/login")
-    page.get_by_label("Email address").fill(isef2)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+def test_delegate_gets_and_renews_their_private_calendar_address(live_server, signed_in_page, isef2):
+    page = signed_in_page(isef2)
     page.goto(live_server + "/me")
     page.get_by_role("button", name="Get my calendar address").click()
     first = page.get_by_label("Private calendar address").input_value()
@@ -59,4 +54,3 @@ def test_delegate_gets_and_renews_their_private_calendar_address(browser, live_s
     feed = page.request.get(second)
     assert feed.status == 200
     assert feed.headers["content-type"] == "text/calendar; charset=utf-8"
-    context.close()

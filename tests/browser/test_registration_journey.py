@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 from planner.extensions import db
 from planner.mail.services import init_app as init_mail
 from planner.registration.models import Question, QuestionKind
-from tests.factories import PASSWORD, make_event, make_forum, make_organiser, make_policy, make_user
+from tests.factories import make_event, make_forum, make_organiser, make_policy, make_user
 
 
 @pytest.fixture
@@ -26,16 +26,8 @@ def setting(app, smtp_server):
         db.session.commit()
 
 
-def sign_in(page, base, email):
-    page.goto(base + "/login")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-
-
-def test_register_approve_and_be_told(browser, live_server, setting, smtp_server):
-    delegate = browser.new_context().new_page()
-    sign_in(delegate, live_server, "hana@example.org")
+def test_register_approve_and_be_told(live_server, signed_in_page, setting, smtp_server):
+    delegate = signed_in_page("hana@example.org")
     delegate.goto(live_server + "/forums/isef3/events/Y-ISEF/")
     delegate.get_by_role("link", name="Register for Y-ISEF").click()
     delegate.get_by_label("Date of birth").fill("1995-05-05")
@@ -45,8 +37,7 @@ def test_register_approve_and_be_told(browser, live_server, setting, smtp_server
     expect(delegate.get_by_text("Your application for Young Professionals ISEF is received")).to_be_visible()
     expect(delegate.get_by_role("cell", name="pending approval")).to_be_visible()
 
-    organiser = browser.new_context().new_page()
-    sign_in(organiser, live_server, "aiko@example.org")
+    organiser = signed_in_page("aiko@example.org")
     organiser.goto(live_server + "/forums/isef3/manage/")
     organiser.get_by_role("link", name="Registrations", exact=True).click()
     organiser.get_by_label("Select Hana Suzuki").check()

@@ -4,7 +4,7 @@ import pytest
 from playwright.sync_api import expect
 
 from planner.extensions import db
-from tests.factories import PASSWORD, make_event, make_forum, make_organiser, make_room, make_session, tokyo
+from tests.factories import make_event, make_forum, make_organiser, make_room, make_session, tokyo
 
 
 @pytest.fixture
@@ -21,12 +21,8 @@ def programme(app):
         return panel.id
 
 
-def test_organiser_moves_a_session(browser, live_server, programme):
-    page = browser.new_context().new_page()
-    page.goto(live_server + "/login")
-    page.get_by_label("Email address").fill("aiko@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+def test_organiser_moves_a_session(browser, live_server, signed_in_page, programme):
+    page = signed_in_page("aiko@example.org")
 
     page.goto(live_server + "/forums/isef2/manage/")
     page.get_by_role("link", name="Programme: sessions, rooms, events, conflicts").click()

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from planner.delegations.models import DelegationKind
 from planner.extensions import db
 from planner.forums.models import EventKind
-from tests.factories import PASSWORD, make_delegation, make_event, make_forum, make_organiser, tokyo
+from tests.factories import make_delegation, make_event, make_forum, make_organiser, tokyo
 
 
 @pytest.fixture
@@ -24,12 +24,8 @@ def setting(app):
         db.session.commit()
 
 
-def test_draft_revise_adopt_endorse_and_be_found(browser, live_server, setting):
-    organiser = browser.new_context().new_page()
-    organiser.goto(live_server + "/login")
-    organiser.get_by_label("Email address").fill("aiko@example.org")
-    organiser.get_by_label("Password").fill(PASSWORD)
-    organiser.get_by_role("button", name="Sign in").click()
+def test_draft_revise_adopt_endorse_and_be_found(browser, live_server, signed_in_page, setting):
+    organiser = signed_in_page("aiko@example.org")
 
     organiser.goto(live_server + "/forums/isef2/")
     organiser.get_by_role("link", name="Outcome documents").click()

@@ -162,10 +162,15 @@ def test_room_form_stores_capacity_notes_and_closed_days(app, client, world):
         assert len(db.session.scalars(select(RoomClosedDay)).all()) == 2
 
 
+def event_form(**changes: str) -> dict[str, str]:
+    """The event form's fields for a side event on the forum's last day, with ``changes``."""
+    return {"code": "x-isef", "kind": "side_event", "title": "Extra", "starts_at": "2018-03-03T09:00",
+            "ends_at": "2018-03-03T18:00", "venue": "0", **changes}
+
+
 def test_event_form_refuses_dates_that_leave_sessions_outside(client, world):
-    response = client.post("/forums/isef2/manage/events/Y-ISEF/edit", data={
-        "code": "Y-ISEF", "kind": "side_event", "title": "Youth", "starts_at": "2018-02-28T09:00",
-        "ends_at": "2018-03-02T18:00", "venue": "0"})
+    response = client.post("/forums/isef2/manage/events/Y-ISEF/edit", data=event_form(
+        code="Y-ISEF", title="Youth", starts_at="2018-02-28T09:00", ends_at="2018-03-02T18:00"))
     assert response.status_code == 422
     assert "would fall outside the event" in response.get_data(as_text=True)
 
@@ -242,13 +247,9 @@ def test_an_administrator_adds_a_forum(app, client):
 
 
 def test_an_event_stays_within_the_forum_days(client, world):
-    response = client.post("/forums/isef2/manage/events/new", data={
-        "code": "x-isef", "kind": "side_event", "title": "Extra", "starts_at": "2018-03-03T09:00",
-        "ends_at": "2018-03-04T18:00", "venue": "0"})
+    response = client.post("/forums/isef2/manage/events/new", data=event_form(ends_at="2018-03-04T18:00"))
     assert response.status_code == 422
     assert "An event takes place within the forum&#39;s days (2018-02-28 to 2018-03-03)." in response.get_data(as_text=True)
-    ok = client.post("/forums/isef2/manage/events/new", data={
-        "code": "x-isef", "kind": "side_event", "title": "Extra", "starts_at": "2018-03-03T09:00",
-        "ends_at": "2018-03-03T18:00", "venue": "0"})
+    ok = client.post("/forums/isef2/manage/events/new", data=event_form())
     assert ok.status_code == 302
     assert client.get("/forums/isef2/events/X-ISEF/").status_code == 200
