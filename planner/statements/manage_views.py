@@ -86,16 +86,25 @@ def revise(slug: str, doc_slug: str):
                            form=form), 422 if form.errors else 200
 
 
+def _page_form(document: OutcomeDocument, name: str, form, operation: Callable[[], object],  # noqa: ANN001
+               success: Callable[[], str], anchor: str = "", field=None):  # noqa: ANN001, ANN202
+    """One of the forms on the document's page: if it is valid and the service agrees, commit,
+    flash ``success()`` and go back to ``anchor``; otherwise the page again with this form's errors."""
+    if form.validate_on_submit() and _attempt(operation, form, field):
+        flash(success(), "success")
+        return redirect_to(document, anchor)
+    return document_page(document, **{name: form})
+
+
 @bp.post("/forums/<slug>/statements/<doc_slug>/status")
 @login_required
 def change_status(slug: str, doc_slug: str):
     document = load_managed_document(slug, doc_slug)
     form = StatusForm(prefix="status")
-    if form.validate_on_submit() and _attempt(
-            lambda: services.set_status(current_user, document, form.status.data), form, form.status):
-        flash(_("The document is now %(status)s.", status=services.status_word(document.status)), "success")
-        return redirect_to(document)
-    return document_page(document, status_form=form)
+    return _page_form(
+        document, "status_form", form, lambda: services.set_status(current_user, document, form.status.data),
+        lambda: _("The document is now %(status)s.", status=services.status_word(document.status)),
+        field=form.status)
 
 
 @bp.post("/forums/<slug>/statements/<doc_slug>/adopt")
@@ -103,13 +112,13 @@ def change_status(slug: str, doc_slug: str):
 def adopt(slug: str, doc_slug: str):
     document = load_managed_document(slug, doc_slug)
     form = AdoptionForm(prefix="adopt", events=document.forum.events)
-    if form.validate_on_submit():
+
+    def run() -> None:
         event = db.session.get(Event, form.event.data) if form.event.data else None
-        if _attempt(lambda: services.adopt(current_user, document, on=form.adopted_on.data, event=event,
-                                           place=form.place.data or ""), form):
-            flash(_("The document is adopted; its text can no longer change."), "success")
-            return redirect_to(document)
-    return document_page(document, adoption_form=form)
+        services.adopt(current_user, document, on=form.adopted_on.data, event=event, place=form.place.data or "")
+
+    return _page_form(document, "adoption_form", form, run,
+                      lambda: _("The document is adopted; its text can no longer change."))
 
 
 @bp.post("/forums/<slug>/statements/<doc_slug>/references")
@@ -117,14 +126,14 @@ def adopt(slug: str, doc_slug: str):
 def add_reference(slug: str, doc_slug: str):
     document = load_managed_document(slug, doc_slug)
     form = ReferenceForm(prefix="reference", documents=services.reference_targets(document))
-    if form.validate_on_submit():
+
+    def run() -> None:
         target = db.session.get(OutcomeDocument, form.target.data) if form.target.data else None
-        if _attempt(lambda: services.add_reference(
-                current_user, document, form.relation.data, target=target,
-                outside_title=form.outside_title.data or "", outside_url=form.outside_url.data or ""), form):
-            flash(_("The reference is added."), "success")
-            return redirect_to(document, "references-heading")
-    return document_page(document, reference_form=form)
+        services.add_reference(current_user, document, form.relation.data, target=target,
+                               outside_title=form.outside_title.data or "", outside_url=form.outside_url.data or "")
+
+    return _page_form(document, "reference_form", form, run, lambda: _("The reference is added."),
+                      "references-heading")
 
 
 @bp.post("/forums/<slug>/statements/<doc_slug>/endorsements")
@@ -134,15 +143,19 @@ def record_endorsement(slug: str, doc_slug: str):
     form = EndorsementForm(prefix="endorse", delegations=document.forum.delegations)
     # Any delegation id is accepted here so that the service, not the form, gives the reason.
     form.delegation.validate_choice = False
-    if form.validate_on_submit():
-        delegation = db.session.get(Delegation, form.delegation.data)
-        if delegation is None:
-            form.delegation.errors.append(_("Choose a delegation of %(forum)s.", forum=document.forum.name))
-        elif _attempt(lambda: services.record_endorsement(current_user, document, delegation, form.kind.data,
-                                                          form.endorsed_on.data), form, form.delegation):
-            flash(_("The endorsement of %(delegation)s is recorded.", delegation=delegation.name), "success")
-            return redirect_to(document, "endorsements-heading")
-    return document_page(document, endorsement_form=form)
+
+    def delegation() -> Delegation | None:
+        return db.session.get(Delegation, form.delegation.data)
+
+    def run() -> None:
+        if delegation() is None:
+            raise services.StatementError(_("Choose a delegation of %(forum)s.", forum=document.forum.name))
+        services.record_endorsement(current_user, document, delegation(), form.kind.data, form.endorsed_on.data)
+
+    return _page_form(
+        document, "endorsement_form", form, run,
+        lambda: _("The endorsement of %(delegation)s is recorded.", delegation=delegation().name),
+        "endorsements-heading", form.delegation)
 
 
 @bp.post("/forums/<slug>/statements/<doc_slug>/corrigenda")
@@ -150,11 +163,11 @@ def record_endorsement(slug: str, doc_slug: str):
 def issue_corrigendum(slug: str, doc_slug: str):
     document = load_managed_document(slug, doc_slug)
     form = CorrigendumForm(prefix="corrigendum")
-    if form.validate_on_submit() and _attempt(lambda: services.issue_corrigendum(
-            current_user, document, form.text.data, on=form.issued_on.data, note=form.note.data or ""), form):
-        flash(_("The corrigendum is issued."), "success")
-        return redirect_to(document, "corrigenda-heading")
-    return document_page(document, corrigendum_form=form)
+    return _page_form(
+        document, "corrigendum_form", form,
+        lambda: services.issue_corrigendum(current_user, document, form.text.data, on=form.issued_on.data,
+                                           note=form.note.data or ""),
+        lambda: _("The corrigendum is issued."), "corrigenda-heading")
 
 
 @bp.route("/forums/<slug>/statements/<doc_slug>/corrigenda/<int:number>", methods=["GET", "POST"])

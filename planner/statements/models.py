@@ -6,7 +6,7 @@ import enum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
 from planner.enums import enum_column_type
@@ -119,35 +119,43 @@ class OutcomeDocument(Base):
         return f"<OutcomeDocument {self.slug}>"
 
 
-class DocumentVersion(Base):
-    """One state of a document's text. Versions are only ever added, never changed."""
+def numbered_within(parent: str) -> tuple[UniqueConstraint, CheckConstraint]:
+    """Table arguments of rows numbered 1, 2, ... within their ``parent`` column."""
+    return UniqueConstraint(parent, "number"), CheckConstraint("number >= 1", name="number_positive")
 
-    __tablename__ = "document_versions"
-    __table_args__ = (
-        UniqueConstraint("document_id", "number"),
-        CheckConstraint("number >= 1", name="number_positive"),
-    )
+
+class TextVersion:
+    """What every version of a text holds, a document's or a corrigendum's: its number, the
+    Markdown, the author's note, who wrote it and when. Versions are only ever added."""
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(ForeignKey("outcome_documents.id", ondelete="CASCADE"))
     number: Mapped[int]
     text: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(String(500), default="")
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
+    @declared_attr
+    def author(cls) -> Mapped[User | None]:
+        return relationship()
+
+
+class DocumentVersion(TextVersion, Base):
+    """One state of a document's text."""
+
+    __tablename__ = "document_versions"
+    __table_args__ = numbered_within("document_id")
+
+    document_id: Mapped[int] = mapped_column(ForeignKey("outcome_documents.id", ondelete="CASCADE"))
+
     document: Mapped[OutcomeDocument] = relationship(back_populates="versions")
-    author: Mapped[User | None] = relationship()
 
 
 class Corrigendum(Base):
     """A correction issued after adoption; its text is versioned like a draft's."""
 
     __tablename__ = "corrigenda"
-    __table_args__ = (
-        UniqueConstraint("document_id", "number"),
-        CheckConstraint("number >= 1", name="number_positive"),
-    )
+    __table_args__ = numbered_within("document_id")
 
     id: Mapped[int] = mapped_column(primary_key=True)
     document_id: Mapped[int] = mapped_column(ForeignKey("outcome_documents.id", ondelete="CASCADE"))
@@ -165,23 +173,15 @@ class Corrigendum(Base):
         return self.versions[-1]
 
 
-class CorrigendumVersion(Base):
-    __tablename__ = "corrigendum_versions"
-    __table_args__ = (
-        UniqueConstraint("corrigendum_id", "number"),
-        CheckConstraint("number >= 1", name="number_positive"),
-    )
+class CorrigendumVersion(TextVersion, Base):
+    """One state of a corrigendum's text."""
 
-    id: Mapped[int] = mapped_column(primary_key=True)
+    __tablename__ = "corrigendum_versions"
+    __table_args__ = numbered_within("corrigendum_id")
+
     corrigendum_id: Mapped[int] = mapped_column(ForeignKey("corrigenda.id", ondelete="CASCADE"))
-    number: Mapped[int]
-    text: Mapped[str] = mapped_column(Text)
-    note: Mapped[str] = mapped_column(String(500), default="")
-    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     corrigendum: Mapped[Corrigendum] = relationship(back_populates="versions")
-    author: Mapped[User | None] = relationship()
 
 
 class DocumentReference(Base):

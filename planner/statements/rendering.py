@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import re
 from functools import lru_cache
+from pathlib import Path
 
 import nh3
 from markdown_it import MarkdownIt
@@ -46,9 +47,14 @@ def plain_text(markdown: str) -> str:
 
 # --- PDF ------------------------------------------------------------------------------------
 
-# A font with Japanese glyphs where the system has one; DejaVu Sans covers Latin, Greek and
-# Cyrillic; without either, PDF's built-in Helvetica (Latin-1 only).
+#: IPAexGothic (IPA Font License v1.0, licence text next to it): Latin, kana, kanji, some Greek
+#: and Cyrillic. Vendored so that every PDF can show Japanese, whatever the system has installed.
+VENDORED_FONT = str(Path(__file__).resolve().parents[2] / "static" / "fonts" / "ipaexg.ttf")
+
+# The configured font first, then the vendored one; the system fonts only if that file is
+# missing; without any, PDF's built-in Helvetica (Latin-1 only).
 FONT_CANDIDATES = (
+    VENDORED_FONT,
     "/usr/share/fonts/truetype/fonts-japanese-gothic.ttf",
     "/usr/share/fonts/opentype/ipaexfont-gothic/ipaexg.ttf",
     "/usr/share/fonts/truetype/noto/NotoSansJP-Regular.ttf",
@@ -71,6 +77,15 @@ def find_font(configured: str | None) -> str | None:
 def pdf_bytes(title: str, meta_lines: list[str], text: str, font_path: str | None, notice: str,
               compress: bool = True) -> bytes:
     """The document as a PDF. Characters the font lacks become "?", and ``notice`` then says so."""
+    return _pdf_bytes(title, tuple(meta_lines), text, font_path, notice, compress)
+
+
+# Parsing the 6 MB Japanese font costs about 0.1-0.3 s a PDF. fpdf2's subsetter changes the parsed
+# font in place, so one loaded font cannot serve several PDFs; the finished PDFs are kept instead
+# (the same inputs give the same bytes; an adopted text never changes, a corrigendum is a new input).
+@lru_cache(maxsize=32)
+def _pdf_bytes(title: str, meta_lines: tuple[str, ...], text: str, font_path: str | None, notice: str,
+               compress: bool) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")
@@ -97,7 +112,7 @@ def pdf_bytes(title: str, meta_lines: list[str], text: str, font_path: str | Non
     pdf.multi_cell(0, 8, fit(title), **NEXT_LINE)
     pdf.ln(2)
     pdf.set_font(family, size=9)
-    for line in meta_lines + ([notice] if replaced else []):
+    for line in [*meta_lines, *([notice] if replaced else [])]:
         pdf.multi_cell(0, 5, fit(line), **NEXT_LINE)
     pdf.ln(4)
     pdf.set_font(family, size=11)

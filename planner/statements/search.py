@@ -20,6 +20,7 @@ from dataclasses import dataclass
 
 from markupsafe import Markup, escape
 from sqlalchemy import DDL, column, event, false, func, literal_column, or_, select, table
+from sqlalchemy import text as sql_text
 from sqlalchemy.orm import selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -31,6 +32,8 @@ FTS_TABLE = "statement_search_fts"
 VECTOR_INDEX = "ix_statement_search_entries_vector"
 MAX_TERMS = 12
 PAGE_SIZE = 20
+#: How many matching documents, the newest first, are ranked to choose the best PAGE_SIZE.
+CANDIDATES = 200
 
 # Han, kana (with the prolonged-sound mark and iteration marks): scripts written without spaces.
 _CJK = "\u3005\u3006\u3040-\u309f\u30a0-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
@@ -189,24 +192,49 @@ def search(query: str, *, draft_forum_ids: Iterable[int] | None = (), limit: int
         ids = list(draft_forum_ids)
         visible = or_(visible, OutcomeDocument.forum_id.in_(ids) if ids else false())
     if db.session.get_bind().dialect.name == "postgresql":
-        tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery_text(terms))
-        rank = func.ts_rank(_vector, tsquery)
-        ranked = (select(SearchEntry.document_id, rank.label("rank"))
-                  .where(_vector.op("@@")(tsquery)).subquery())
-        order = ranked.c.rank.desc()
+        rows = _postgresql_rows(terms, visible, limit)
     else:
-        fts = table(FTS_TABLE, column("rowid"), column("rank"))
-        ranked = (select(fts.c.rowid.label("document_id"), fts.c.rank.label("rank"))
-                  .where(literal_column(FTS_TABLE).op("MATCH")(_fts5_query(terms))).subquery())
-        order = ranked.c.rank  # bm25: lower is better
-    rows = db.session.execute(
+        rows = _sqlite_rows(terms, visible, limit)
+    return [Hit(document=doc, snippet=snippet(body, terms)) for doc, body in rows]
+
+
+def _ranked(candidates, order, limit: int) -> list:  # noqa: ANN001
+    """The best ``limit`` of ``candidates`` by ``order``, with their forums and stored text."""
+    return db.session.execute(
         select(OutcomeDocument, SearchEntry.body)
         .options(selectinload(OutcomeDocument.forum))
-        .join(ranked, ranked.c.document_id == OutcomeDocument.id)
+        .join(candidates, candidates.c.document_id == OutcomeDocument.id)
         .join(SearchEntry, SearchEntry.document_id == OutcomeDocument.id)
-        .where(visible).order_by(order, OutcomeDocument.id).limit(limit)
+        .order_by(order, OutcomeDocument.id).limit(limit)
     ).all()
-    return [Hit(document=doc, snippet=snippet(body, terms)) for doc, body in rows]
+
+
+def _postgresql_rows(terms: list[Term], visible: ColumnElement, limit: int) -> list:
+    """The CANDIDATES newest matches, then ``ts_rank`` on those only. Ranking reads and
+    decompresses each row's vector; the GIN index alone tells which rows have all the words
+    (a phrase's word order still needs the row's positions, read newest first until enough match)."""
+    tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery_text(terms))
+    candidates = (select(SearchEntry.document_id)
+                  .join(OutcomeDocument, OutcomeDocument.id == SearchEntry.document_id)
+                  .where(_vector.op("@@")(tsquery), visible)
+                  .order_by(SearchEntry.document_id.desc()).limit(CANDIDATES).subquery())
+    # A sequential scan, which the planner prefers when a word is in most documents, would
+    # decompress every row's vector just to test it. SET LOCAL ends with the transaction (or its
+    # rollback); RESET gives the rest of the request the usual plans.
+    db.session.execute(sql_text("SET LOCAL enable_seqscan = off"))
+    rows = _ranked(candidates, func.ts_rank(_vector, tsquery).desc(), limit)
+    db.session.execute(sql_text("RESET enable_seqscan"))
+    return rows
+
+
+def _sqlite_rows(terms: list[Term], visible: ColumnElement, limit: int) -> list:
+    """FTS5 hands the matches out newest first; bm25 is computed for the CANDIDATES newest."""
+    fts = table(FTS_TABLE, column("rowid"), column("rank"))
+    candidates = (select(fts.c.rowid.label("document_id"), fts.c.rank.label("rank"))
+                  .join(OutcomeDocument, OutcomeDocument.id == fts.c.rowid)
+                  .where(literal_column(FTS_TABLE).op("MATCH")(_fts5_query(terms)), visible)
+                  .order_by(fts.c.rowid.desc()).limit(CANDIDATES).subquery())
+    return _ranked(candidates, candidates.c.rank, limit)  # bm25: lower is better
 
 
 def _pattern(term: Term) -> str:

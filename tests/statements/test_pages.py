@@ -1,5 +1,7 @@
 """The record's pages through the test client, with real form data."""
 import datetime as dt
+import io
+import os
 
 import pytest
 from sqlalchemy import select
@@ -172,8 +174,47 @@ def test_downloads_as_text_markdown_and_pdf(app, client, world):
     assert b"/Title" in data
 
 
+def pdf_text(data: bytes) -> str:
+    from pypdf import PdfReader
+
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+def test_pdf_download_shows_japanese_text_in_the_vendored_font(app, client, world):
+    from planner.statements.rendering import VENDORED_FONT
+
+    sign_in(client, world.organiser)
+    create(client, text="第2回国際宇宙探査フォーラム\n\n東京原則を歓迎した。Participants **recognised** the roadmap.")
+    adopt(client)
+    data = app.test_client().get(f"{BASE}/joint-statement/download/pdf").get_data()
+    text = pdf_text(data)
+    assert "第2回国際宇宙探査フォーラム" in text and "東京原則を歓迎した。" in text
+    assert "Participants recognised the roadmap." in text
+    assert "?" not in text and "printed as ?" not in text
+    assert b"IPAexGothic" in data
+    assert app.config.get("STATEMENTS_PDF_FONT") is None and VENDORED_FONT.endswith("static/fonts/ipaexg.ttf")
+
+
+def test_the_configured_pdf_font_overrides_the_vendored_one(app, client, world):
+    from planner.statements.rendering import FONT_CANDIDATES, find_font
+
+    dejavu = next((f for f in FONT_CANDIDATES if "DejaVu" in f and os.path.isfile(f)), None)
+    if dejavu is None:
+        pytest.skip("DejaVu Sans is not installed")
+    app.config["STATEMENTS_PDF_FONT"] = dejavu
+    assert find_font(dejavu) == dejavu
+    sign_in(client, world.organiser)
+    create(client, text="第2回 Participants recognised the roadmap.")
+    adopt(client)
+    data = app.test_client().get(f"{BASE}/joint-statement/download/pdf").get_data()
+    # DejaVu Sans has no kanji: they become "?" and the PDF says why.
+    text = pdf_text(data)
+    assert b"DejaVuSans" in data and b"IPAexGothic" not in data
+    assert "?2? Participants recognised the roadmap." in text and "printed as ?" in text.replace("\n", " ")
+
+
 def test_pdf_holds_the_text_and_says_when_its_font_lacks_characters():
-    from planner.statements.rendering import FONT_CANDIDATES, find_font, pdf_bytes
+    from planner.statements.rendering import VENDORED_FONT, find_font, pdf_bytes
 
     # Without a font file, the PDF's own Helvetica: the words are in the page as written.
     data = pdf_bytes("Title", ["ISEF2"], "Participants recognised the roadmap.\n\n宇宙", None,
@@ -182,11 +223,13 @@ def test_pdf_holds_the_text_and_says_when_its_font_lacks_characters():
     assert b"(??)" in data and b"(Characters replaced)" in data
     latin = pdf_bytes("Title", [], "Only Latin text.", None, "Characters replaced", compress=False)
     assert b"Characters replaced" not in latin
-    # With a font file (DejaVu Sans on Debian), the font is embedded.
-    font = find_font(None)
-    if font is not None:
-        assert font in FONT_CANDIDATES
-        assert b"/FontFile2" in pdf_bytes("Ελληνικά", [], "Кириллица and Latin", font, "n", compress=False)
+    # By default the vendored IPAexGothic, embedded (as a subset).
+    assert find_font(None) == VENDORED_FONT
+    mixed = pdf_bytes("宇宙探査", [], "Кириллица, Latin and 日本語", VENDORED_FONT, "Characters replaced")
+    assert "Кириллица, Latin and 日本語" in pdf_text(mixed) and "Characters replaced" not in pdf_text(mixed)
+    # A character the font lacks still becomes "?", with the notice.
+    korean = pdf_bytes("T", [], "한국어", VENDORED_FONT, "Characters replaced")
+    assert "???" in pdf_text(korean) and "Characters replaced" in pdf_text(korean)
 
 
 def test_the_demo_documents(app, client):

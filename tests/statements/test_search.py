@@ -140,3 +140,21 @@ def test_postgresql_answers_from_the_gin_index(world):
         "EXPLAIN SELECT document_id FROM statement_search_entries "
         "WHERE vector @@ to_tsquery('simple'::regconfig, '''宇宙'' <-> ''宙探''')")))
     assert "ix_statement_search_entries_vector" in plan
+
+
+def test_the_best_match_comes_first_and_many_matches_rank_only_the_newest(world, monkeypatch):
+    from planner.statements import search as search_module
+
+    organiser = user(world.organiser)
+    forum = db.session.get(Forum, world.forum_id)
+    # Oldest first: one that says "gateway" five times, then three that say it once.
+    for n, times in enumerate([5, 1, 1, 1]):
+        document = draft(organiser, forum, slug=f"gateway-{n}", title=f"Note {n}",
+                         text=" ".join(["The gateway."] * times + ["Other words."] * (6 - times)))
+        services.adopt(organiser, document, on=dt.date(2018, 3, 3))
+    db.session.commit()
+    assert slugs("gateway")[0] == "gateway-0"
+    # Past CANDIDATES matches, the newest ones are ranked: the oldest is then not among them.
+    monkeypatch.setattr(search_module, "CANDIDATES", 3)
+    assert slugs("gateway") == ["gateway-1", "gateway-2", "gateway-3"]
+    assert slugs("gateway", limit=2) == ["gateway-1", "gateway-2"]
