@@ -157,10 +157,10 @@ class NewForumForm(ForumForm):
     def validate_timezone(self, field: StringField) -> None:
         field.data = (field.data or "").strip()
         try:
-            if field.data.startswith(("/", ".")) or ".." in field.data:
+            if len(field.data) > 64 or field.data.startswith(("/", ".")) or ".." in field.data:
                 raise ValueError(field.data)
             ZoneInfo(field.data)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name the file system refuses
             raise ValidationError(_l("This is not a timezone; write one like Asia/Tokyo.")) from None
 
     def validate_last_day(self, field: DateField) -> None:

@@ -4,6 +4,8 @@ Columns (English names, raw values, times of day in the forum's timezone)::
 
     id, event, title, kind, date, start, end, venue, room, public, status, chairs, speakers, description
 
+Cells are separated by commas, or by semicolons when the first line has more of those (as
+spreadsheets in many European locales write CSV); a UTF-8 byte order mark is skipped.
 A row with an ``id`` of one of the forum's sessions changes that session; a row without one
 adds a session. ``chairs`` and ``speakers`` list names or email addresses separated by ``;``.
 The import reads every row first and reports every problem with its line number (shape,
@@ -232,7 +234,10 @@ def import_csv(actor: User | None, forum: Forum, raw: bytes | str, dry_run: bool
     except UnicodeDecodeError:
         report.errors.append(Problem(1, _("The file is not UTF-8 text; save it as CSV UTF-8.")))
         raise ImportRefused(report) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # Spreadsheets set to many European locales separate cells with semicolons; the header tells.
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     unknown = [h for h in header if h not in COLUMNS]
