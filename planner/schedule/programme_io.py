@@ -103,7 +103,8 @@ class _Lookups:
             self.rooms_by_name.setdefault(room.name.lower(), []).append(room)
         ids = {int(t["id"]) for t in texts if (t.get("id") or "").strip().isdigit() and len(t["id"].strip()) < 10}
         self.sessions = {s.id: s for s in manage.sessions_of(forum) if s.id in ids} if ids else {}
-        names = {n for t in texts for column in ("chairs", "speakers") for n in _names(_clean(t.get(column)))}
+        names = {n for t in texts for column in ("chairs", "speakers") for n in _names(_clean(t.get(column)))
+                 if n.isprintable()}  # the others are refused row by row; PostgreSQL refuses NUL in a query
         emails = {n.lower() for n in names if "@" in n}
         plain = {n for n in names if "@" not in n}
         self.people: dict[str, Person] = {}
