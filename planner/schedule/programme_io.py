@@ -204,6 +204,8 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
     for name in chairs + speakers:
         if "@" in name and lookups.person(name) is None:
             errors.append(_("Nobody has the email address %(email)s.", email=name[:320]))
+        elif "@" not in name and len(name) > 200:
+            errors.append(_("%(text)s... is too long for a name or an email address.", text=name[:30]))
     if errors or event is None or starts_at is None or ends_at is None:
         return None, errors
     data = manage.SessionData(

@@ -99,8 +99,8 @@ FORMS = {
     "session": ("/forums/isef2/manage/sessions/new", session_form, {
         "title": BAD_TEXT, "event": BAD_ID + ["other_event"], "kind": ["", "nonsense", "x" * 5000],
         "starts_at": BAD_TIME, "ends_at": BAD_TIME + ["2018-02-28T11:00", "2018-02-28T10:00"],
-        "room": ["abc", "1.5", "-1", HUGE_ID, HUGER_ID, "other_room"], "chairs": ["a\x00b", LONG_BLOCK],
-        "speakers": ["a\x1bb", LONG_BLOCK], "description": ["a\x00b", LONG_BLOCK], "status": ["", "deleted"]}),
+        "room": ["abc", "1.5", "-1", HUGE_ID, HUGER_ID, "other_room"], "chairs": ["a\x00b", LONG_BLOCK, "x" * 201],
+        "speakers": ["a\x1bb", LONG_BLOCK, "Hana\n" + "y" * 201, "nobody@example.org", "x" * 300 + "@example.org"], "description": ["a\x00b", LONG_BLOCK], "status": ["", "deleted"]}),
     "edit session": ("/forums/isef2/manage/sessions/{session}/edit", session_form, {
         "title": BAD_TEXT, "event": BAD_ID + ["other_event"], "starts_at": BAD_TIME,
         "room": [HUGE_ID, "other_room"], "status": ["deleted"]}),
@@ -322,6 +322,8 @@ BAD_FILES = {
                       "Remove control characters"),
     "NUL in a name": (b"event,title,date,start,end,chairs,speakers\nY-ISEF,A,2018-02-28,11:00,12:00,Ha\x00na,"
                       b"x\x00@example.org\n", "Remove control characters"),
+    "a name too long": (b"event,title,date,start,end,chairs\nY-ISEF,A,2018-02-28,11:00,12:00," + b"x" * 201 + b"\n",
+                        "is too long for a name"),
     "bad dates": (b"event,title,date,start,end\nY-ISEF,A,2018-02-30,11:00,12:00\nY-ISEF,B,2018-02-28,25:00,26:00\n"
                   b"Y-ISEF,C,28/02/2018,11:00,12:00\n", "Write the date like 2018-03-03"),
     "huge ids": (f"id,event,title,date,start,end\n{HUGE_ID},Y-ISEF,A,2018-02-28,11:00,12:00\n"
