@@ -1,6 +1,7 @@
 """An organiser moves a session into an occupied room and is refused, then into a free one;
 the public timetable shows the new time."""
 import pytest
+from playwright.sync_api import expect
 
 from planner.extensions import db
 from tests.factories import PASSWORD, make_event, make_forum, make_organiser, make_room, make_session, tokyo
@@ -40,11 +41,11 @@ def test_organiser_moves_a_session(browser, live_server, programme):
     page.get_by_label("Starts").fill("2018-03-03T14:00")
     page.get_by_label("Ends").fill("2018-03-03T15:30")
     page.get_by_role("button", name="Save").click()
-    assert page.get_by_text("“Space law panel” is saved.").is_visible()
+    expect(page.get_by_text("“Space law panel” is saved.")).to_be_visible()  # waits for the page
 
     visitor = browser.new_context().new_page()
     visitor.goto(live_server + "/forums/isef2/timetable?day=2018-03-03")
     cell = visitor.get_by_role("cell").filter(has_text="Space law panel")
     assert cell.locator(".when").inner_text() == "14:00–15:30"
     visitor.get_by_role("link", name="Space law panel").first.click()
-    assert visitor.get_by_text("Moved from 3 Mar 11:00–12:00 to 3 Mar 14:00–15:30.").is_visible()
+    expect(visitor.get_by_text("Moved from 3 Mar 11:00–12:00 to 3 Mar 14:00–15:30.")).to_be_visible()
