@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, request
-from werkzeug.routing import IntegerConverter, Map
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 from flask_babel import lazy_gettext
 
 from planner.config import ConfigError, load_config
@@ -33,6 +33,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     load_config(app, config)
     # Ids in URLs fit the database's INTEGER: a larger number is a 404, not a 500.
     app.url_map.converters["int"] = DatabaseIdConverter
+    # Names in URLs (slugs, event codes, tokens) with control characters match no route: a 404,
+    # not PostgreSQL refusing a NUL in a query.
+    app.url_map.converters["default"] = app.url_map.converters["string"] = PrintableConverter
     trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
@@ -45,6 +48,12 @@ class DatabaseIdConverter(IntegerConverter):
     def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (Werkzeug's name)
         kwargs.setdefault("max", MAX_ID)
         super().__init__(map, *args, **kwargs)
+
+
+class PrintableConverter(UnicodeConverter):
+    def __init__(self, map: Map, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (Werkzeug's name)
+        super().__init__(map, *args, **kwargs)
+        self.regex = "[^/\x00-\x1f\x7f]" + self.regex.removeprefix("[^/]")
 
 
 def trust_proxies(app: Flask) -> None:

@@ -38,6 +38,16 @@ def lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
+NAME_LENGTH = 200  # of a person's name (Person.name); an email address may have 320
+
+
+def people_lines(form: FlaskForm, field: TextAreaField) -> None:
+    """One name or address per line, each short enough to be stored as it was typed."""
+    for line in lines(field.data):
+        if len(line) > (320 if "@" in line else NAME_LENGTH):
+            raise ValidationError(_l("%(text)s... is too long for a name or an email address.", text=line[:30]))
+
+
 class SessionForm(FlaskForm):
     refusals: list[str] = []  # set by the view when the scheduling rules refuse the save
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
@@ -48,9 +58,9 @@ class SessionForm(FlaskForm):
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE), plausible_year],
                                  description=_l("In the forum's timezone."))
     room = SelectField(_l("Room"), coerce=int, default=0)
-    chairs = TextAreaField(_l("Chairs"), validators=[Length(max=LONG_TEXT), text_block],
+    chairs = TextAreaField(_l("Chairs"), validators=[Length(max=LONG_TEXT), text_block, people_lines],
                            description=_l("One name or email address per line."))
-    speakers = TextAreaField(_l("Speakers"), validators=[Length(max=LONG_TEXT), text_block],
+    speakers = TextAreaField(_l("Speakers"), validators=[Length(max=LONG_TEXT), text_block, people_lines],
                              description=_l("One name or email address per line."))
     description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), text_block])
     is_public = BooleanField(_l("Public: shown in the public programme"), default=True)
@@ -157,10 +167,10 @@ class NewForumForm(ForumForm):
     def validate_timezone(self, field: StringField) -> None:
         field.data = (field.data or "").strip()
         try:
-            if field.data.startswith(("/", ".")) or ".." in field.data:
+            if len(field.data) > 64 or field.data.startswith(("/", ".")) or ".." in field.data:
                 raise ValueError(field.data)
             ZoneInfo(field.data)
-        except (ZoneInfoNotFoundError, ValueError):
+        except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: a name the file system refuses
             raise ValidationError(_l("This is not a timezone; write one like Asia/Tokyo.")) from None
 
     def validate_last_day(self, field: DateField) -> None:

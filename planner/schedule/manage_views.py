@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 
 from planner.accounts.appointment_views import load_managed_forum
 from planner.accounts.permissions import NotAllowed, is_admin
+from planner.db import MAX_ID
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum, Room, Venue
 from planner.forums.views import event_or_404
@@ -126,7 +127,7 @@ def _save_session(forum: Forum, form: forms.SessionForm, session=None):  # noqa:
 def new_session(slug: str):
     forum = load_managed_forum(slug)
     if request.method == "GET" and (copy_of := request.args.get("copy", type=int)):
-        source = manage.session_of(forum, copy_of)
+        source = manage.session_of(forum, copy_of) if 0 < copy_of <= MAX_ID else None
         if source is None:
             abort(404, description=_("This forum has no session with the number %(id)d.", id=copy_of))
         form = _session_form(forum, formdata=None, data=_form_data_of(source, forum, copy=True))

@@ -4,6 +4,8 @@ Columns (English names, raw values, times of day in the forum's timezone)::
 
     id, event, title, kind, date, start, end, venue, room, public, status, chairs, speakers, description
 
+Cells are separated by commas, or by semicolons when the first line has more of those (as
+spreadsheets in many European locales write CSV); a UTF-8 byte order mark is skipped.
 A row with an ``id`` of one of the forum's sessions changes that session; a row without one
 adds a session. ``chairs`` and ``speakers`` list names or email addresses separated by ``;``.
 The import reads every row first and reports every problem with its line number (shape,
@@ -101,7 +103,8 @@ class _Lookups:
             self.rooms_by_name.setdefault(room.name.lower(), []).append(room)
         ids = {int(t["id"]) for t in texts if (t.get("id") or "").strip().isdigit() and len(t["id"].strip()) < 10}
         self.sessions = {s.id: s for s in manage.sessions_of(forum) if s.id in ids} if ids else {}
-        names = {n for t in texts for column in ("chairs", "speakers") for n in _names(_clean(t.get(column)))}
+        names = {n for t in texts for column in ("chairs", "speakers") for n in _names(_clean(t.get(column)))
+                 if n.isprintable()}  # the others are refused row by row; PostgreSQL refuses NUL in a query
         emails = {n.lower() for n in names if "@" in n}
         plain = {n for n in names if "@" not in n}
         self.people: dict[str, Person] = {}
@@ -201,6 +204,8 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
     for name in chairs + speakers:
         if "@" in name and lookups.person(name) is None:
             errors.append(_("Nobody has the email address %(email)s.", email=name[:320]))
+        elif "@" not in name and len(name) > 200:
+            errors.append(_("%(text)s... is too long for a name or an email address.", text=name[:30]))
     if errors or event is None or starts_at is None or ends_at is None:
         return None, errors
     data = manage.SessionData(
@@ -232,7 +237,10 @@ def import_csv(actor: User | None, forum: Forum, raw: bytes | str, dry_run: bool
     except UnicodeDecodeError:
         report.errors.append(Problem(1, _("The file is not UTF-8 text; save it as CSV UTF-8.")))
         raise ImportRefused(report) from None
-    reader = csv.DictReader(io.StringIO(text, newline=""))
+    # Spreadsheets set to many European locales separate cells with semicolons; the header tells.
+    first_line = text.split("\n", 1)[0]
+    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
     unknown = [h for h in header if h not in COLUMNS]
