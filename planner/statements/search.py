@@ -58,10 +58,11 @@ SQLITE_DDL = (
 SQLITE_DROP = f"DROP TABLE IF EXISTS {FTS_TABLE}"
 
 # PostgreSQL keeps the vector in a stored generated column: ranking and phrase checks then
-# read it instead of parsing the text again for every matching row.
+# read it instead of parsing the text again for every matching row. lz4 (migration c5d8e2a7f013)
+# decompresses faster than the default pglz.
 VECTOR_COLUMN = "vector"
 POSTGRESQL_DDL = (
-    f"ALTER TABLE statement_search_entries ADD COLUMN {VECTOR_COLUMN} tsvector "
+    f"ALTER TABLE statement_search_entries ADD COLUMN {VECTOR_COLUMN} tsvector COMPRESSION lz4 "
     "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, terms)) STORED",
     f"CREATE INDEX {VECTOR_INDEX} ON statement_search_entries USING gin ({VECTOR_COLUMN})",
 )
