@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager, joinedload, selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from planner.delegations.models import Delegation
 from planner.extensions import db
@@ -44,16 +44,6 @@ def find_event(forum: Forum, code: str) -> Event:
     if event is None:
         raise EventNotFound(code)
     return event
-
-
-def event_at(slug: str, code: str) -> Event | None:
-    """The event of forum ``slug`` with ``code`` (any letter case), its forum and venue
-    loaded with it in one query."""
-    return db.session.scalar(
-        select(Event).join(Event.forum)
-        .where(Forum.slug == slug, Event.code == code.upper())
-        .options(contains_eager(Event.forum), joinedload(Event.venue))
-    )
 
 
 def events_of(forum: Forum) -> list[Event]:

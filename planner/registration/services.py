@@ -240,9 +240,9 @@ def _cancel(registration: Registration, now: dt.datetime | None, notify: bool = 
     held_seat = _end(registration, Status.CANCELLED)
     if notify:
         _notify(registration, "cancelled", held_seat)
-        if held_seat:
-            invites.registration_ended(registration, now)
     if held_seat:
+        if notify:
+            invites.registration_ended(registration, now)
         promote_waitlisted(registration.event, now)
 
 
@@ -329,7 +329,6 @@ def decline(organiser: User, registration: Registration, now: dt.datetime | None
     _notify(registration, "declined", held_seat)
     if held_seat:
         invites.registration_ended(registration, now)
-    if held_seat:
         promote_waitlisted(event, now)
     return registration
 
