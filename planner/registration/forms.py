@@ -13,6 +13,7 @@ from wtforms import IntegerField, SelectChoice, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from planner.accounts.forms import printable
+from planner.db import MAX_ID
 from planner.delegations.models import Delegation
 from planner.formatting import countries
 from planner.registration.eligibility import Application
@@ -78,7 +79,11 @@ def _form_class(shape: tuple) -> type[ApplicationForm]:
     # Its choices are only needed to draw the form (``delegation_choices``); whether a chosen
     # delegation belongs to the forum is the service's rule, so posting needs no list.
     Form.delegation = SelectField(_l("Your delegation, if you come with one"), coerce=int,
-                                  validate_choice=False, choices=[SelectChoice(0, "—")])
+                                  validate_choice=False, choices=[SelectChoice(0, "—")],
+                                  # An id the database cannot hold names no delegation (and PostgreSQL
+                                  # would refuse to compare it): a form error, not a look-up.
+                                  validators=[NumberRange(min=0, max=MAX_ID,
+                                                          message=_l("Choose a delegation from the list."))])
     if has_age_limit:
         Form.date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()],
                                        description=_l("Used to check the event's age limits."))

@@ -55,6 +55,16 @@ def test_a_country_not_on_the_list_is_a_form_error(client, app, setting, country
         assert db.session.scalars(select(Registration)).all() == []
 
 
+@pytest.mark.parametrize("delegation", ["2147483648", "99999999999", "9" * 40, "-1"])
+def test_a_delegation_id_no_delegation_can_have_is_a_form_error(client, app, setting, delegation):
+    sign_in(client, setting["delegate"])
+    response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting, delegation=delegation))
+    assert response.status_code == 422
+    assert "Choose a delegation from the list." in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalars(select(Registration)).all() == []
+
+
 def test_refusal_names_the_rule(client, app, setting):
     sign_in(client, setting["delegate"])
     response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting, date_of_birth="2015-01-01"))
