@@ -19,10 +19,12 @@ numbers. Target: lost = overbooked = duplicate = 0 and ratio >= 0.20.
 
 Session cookies are made here, not through the (rate-limited) sign-in form: the
 benchmark builds the app with the SECRET_KEY it gives gunicorn, fills a session the way
-Flask-Login and Flask-WTF would (``_user_id``, ``_fresh``, and the raw CSRF token that
+Flask-Login and Flask-WTF would (``_user_id``, ``_fresh``, the ``_id`` that session
+protection compares with the client's address and user agent, and the raw CSRF token that
 ``flask_wtf.csrf.generate_csrf`` stores) and signs it with the app's own session
 serializer; the form's ``csrf_token`` field is the value ``generate_csrf`` returned.
-One GET of the form checks that such a cookie signs in and the page renders.
+One GET of the form checks that such a cookie signs in, the page renders, and the server
+leaves the cookie as it is (as it does a signed-in browser's).
 
 The PostgreSQL database (default ``postgresql+psycopg://postgres@127.0.0.1:5432/rush``,
 or DATABASE_URL, or ``--database-url``) is created if missing and its ``public`` schema
@@ -158,9 +160,10 @@ def seed(app: Flask, applications: int, capacity: int) -> tuple[int, list[Delega
     delegates = []
     for token in tokens:
         # What the session holds after signing in and seeing the form once.
-        with app.test_request_context():
+        with app.test_request_context(environ_base={"REMOTE_ADDR": HOST}):  # as the client has no User-Agent
             session["_user_id"] = token
             session["_fresh"] = True
+            session["_id"] = app.login_manager._session_identifier_generator()  # what login_user stores
             csrf_token = generate_csrf()  # stores the raw token in the session
             delegates.append(Delegate(ids[token], serializer.dumps(dict(session)), csrf_token))
     return event_id, delegates
@@ -208,11 +211,15 @@ def timed_request(port: int, method: str, path: str, body: str | None = None,
 
 
 def check_form(port: int, path: str, delegate: Delegate) -> None:
-    """One delegate's cookie signs in and the form renders, with a CSRF field."""
-    answer, content = timed_request(port, "GET", path, headers={"Cookie": f"session={delegate.cookie}"})
-    if answer.status != 200 or not CSRF_INPUT.search(content.decode(errors="replace")):
-        raise BenchmarkError(f"GET {path} with a delegate's cookie answered {answer.status} "
-                             f"({answer.location or 'no redirect'}), not the application form")
+    """One delegate's cookie signs in and the form renders, with a CSRF field, and the
+    server does not rewrite the cookie: it holds what a signed-in browser's would."""
+    response, content = request(port, path, headers={"Cookie": f"session={delegate.cookie}"}, timeout=TIMEOUT)
+    if response.status != 200 or not CSRF_INPUT.search(content.decode(errors="replace")):
+        raise BenchmarkError(f"GET {path} with a delegate's cookie answered {response.status} "
+                             f"({response.getheader('Location') or 'no redirect'}), not the application form")
+    if response.getheader("Set-Cookie"):
+        raise BenchmarkError(f"GET {path} rewrote the delegate's session cookie: it lacks something "
+                             "a signed-in browser's cookie holds")
 
 
 def rush(port: int, path: str, delegates: list[Delegate], clients: int) -> tuple[list[Answer | None], float]:
