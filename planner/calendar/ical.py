@@ -242,15 +242,20 @@ def vtimezones(entries: Sequence[Entry], calendar_zone: tuple[str, int] | None =
 
 
 def _frame(method: str, extra: Sequence[tuple[str, str]] = ()) -> tuple[str, str]:
-    """BEGIN...properties and END of a VCALENDAR, written by the icalendar library."""
+    """BEGIN...properties and END of a VCALENDAR."""
+    return _head(method) + "".join(fold(f"{name}:{value}") for name, value in extra), "END:VCALENDAR\r\n"
+
+
+@lru_cache(maxsize=4)
+def _head(method: str) -> str:
+    """BEGIN and the fixed properties of a VCALENDAR, written by the icalendar library; the
+    same for every message of a method, so written once (every confirmed applicant gets one)."""
     calendar = Calendar()
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
     calendar.add("CALSCALE", "GREGORIAN")
     calendar.add("METHOD", method)
-    text = calendar.to_ical(sorted=False).decode()
-    head, end = text[: -len("END:VCALENDAR\r\n")], "END:VCALENDAR\r\n"
-    return head + "".join(fold(f"{name}:{value}") for name, value in extra), end
+    return calendar.to_ical(sorted=False).decode().removesuffix("END:VCALENDAR\r\n")
 
 
 def feed(name: str, timezone: str, entries: Sequence[Entry], year: int | None = None) -> bytes:

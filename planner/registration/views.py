@@ -1,7 +1,7 @@
 """Delegates apply to events, see and cancel their registrations, and keep an agenda."""
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -39,15 +39,12 @@ def apply(slug: str, code: str):
             db.session.rollback()
             refusal = str(error)
         else:
-            status, title = registration.status, event.title  # read before commit expires them
+            registration_id = registration.id  # read before commit expires it
             db.session.commit()
-            messages = {
-                RegistrationStatus.CONFIRMED: _("You are registered for %(event)s: your place is confirmed."),
-                RegistrationStatus.PENDING: _("Your application for %(event)s is received; the organisers will decide."),
-                RegistrationStatus.WAITLISTED: _("%(event)s is full: you are on the waiting list."),
-            }
-            flash(messages[status] % {"event": title}, "success")
-            return redirect(url_for(".my_registrations"))
+            # /me tells the outcome from the stored registration rather than a flashed
+            # message: the session cookie stays as it is, so a rush of applicants does not
+            # pay for rewriting it twice (here, and on /me to take the message out).
+            return redirect(url_for(".my_registrations", applied=registration_id))
     status = 422 if form.errors or refusal else 200
     form.delegation.choices = delegation_choices(list(db.session.scalars(
         select(Delegation).where(Delegation.forum_id == event.forum_id).order_by(func.lower(Delegation.name)))))
@@ -63,14 +60,28 @@ def my_registrations():
         .options(joinedload(Registration.event).joinedload(Event.forum))
         .order_by(Registration.applied_at.desc())
     ).all()
+    applied = request.args.get("applied", type=int)
+    notice = next((_applied_notice(r) for r in registrations if r.id == applied), None)
     confirmed = {r.event_id for r in registrations if r.status is RegistrationStatus.CONFIRMED}
     picked = agenda.sessions_of(current_user)
     picked_ids = {s.id for s in picked}
     return render_template(
         "registration/me.html", registrations=registrations, agenda=picked, clashes=agenda.clashes(picked),
         offered=[s for s in agenda.offered_sessions(confirmed) if s.id not in picked_ids],
-        action_form=FlaskForm(),
+        action_form=FlaskForm(), notice=notice,
     )
+
+
+def _applied_notice(registration: Registration) -> str | None:
+    """What became of the application ``registration`` just made, while it still stands."""
+    event, status = registration.event.title, registration.status
+    if status is RegistrationStatus.CONFIRMED:
+        return _("You are registered for %(event)s: your place is confirmed.", event=event)
+    if status is RegistrationStatus.PENDING:
+        return _("Your application for %(event)s is received; the organisers will decide.", event=event)
+    if status is RegistrationStatus.WAITLISTED:
+        return _("%(event)s is full: you are on the waiting list.", event=event)
+    return None
 
 
 @bp.post("/me/registrations/<int:registration_id>/cancel")

@@ -24,6 +24,7 @@ from sqlalchemy.exc import IntegrityError
 from planner.accounts.models import User
 from planner.delegations.models import Delegation, DelegationMember, NominationStatus, Person
 from planner.extensions import db
+from planner.mail.services import insert_message
 from planner.registration import nominations, seats
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
 from tests.conftest import sign_in
@@ -90,7 +91,7 @@ def all_at_once(count: int, task: Callable[[threading.Barrier, int], T]) -> list
 
 def post_form(base_url: str, path: str, cookie: str, barrier: threading.Barrier) -> tuple[int, str | None]:
     """Connect, wait for the others, then POST the application; the response's status and
-    where it redirects to."""
+    the path it redirects to (without the query, which names the registration)."""
     url = urlsplit(base_url)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
     try:
@@ -101,7 +102,8 @@ def post_form(base_url: str, path: str, cookie: str, barrier: threading.Barrier)
         })
         response = connection.getresponse()
         response.read()
-        return response.status, response.getheader("Location")
+        location = response.getheader("Location")
+        return response.status, urlsplit(location).path if location else None
     finally:
         connection.close()
 
@@ -208,10 +210,13 @@ def test_a_naive_seat_check_loses_the_same_race(app, live_server, rush, server_e
                            .values(seats_taken=policies.c.seats_taken + 1))
         return True
 
-    def naive_insert_taking_seat(values: dict) -> tuple[Registration | None, bool]:
+    def naive_insert_taking_seat(values: dict, mail: dict) -> tuple[Registration | None, bool]:
         took = naive_take_event_seat(values["event_id"])
         status = RegistrationStatus.CONFIRMED if took else RegistrationStatus.WAITLISTED
-        return seats.insert_registration({**values, "status": status}), took
+        registration = seats.insert_registration({**values, "status": status})
+        if registration is not None:
+            insert_message(mail[status])
+        return registration, took
 
     # The atomic step replaced: the rest of the application runs as it does for real.
     monkeypatch.setattr(seats, "insert_registration_taking_seat", naive_insert_taking_seat)

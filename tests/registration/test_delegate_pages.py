@@ -40,9 +40,51 @@ def test_apply_then_see_the_status_on_me(client, setting):
     page = client.get("/forums/isef3/events/Y-ISEF/register").get_data(as_text=True)
     assert "Your field" in page and "Date of birth" in page
     response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting))
-    assert response.status_code == 302 and response.headers["Location"] == "/me"
-    me = client.get("/me").get_data(as_text=True)
+    assert response.status_code == 302 and response.headers["Location"].startswith("/me?applied=")
+    me = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "your place is confirmed" in me and "status-confirmed" in me
+    assert "your place is confirmed" not in client.get("/me").get_data(as_text=True)  # told once, where asked
+
+
+def test_me_tells_what_became_of_an_application_and_only_of_ones_own(client, app, setting):
+    sign_in(client, setting["delegate"])
+    applied = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting)).headers["Location"]
+    with app.app_context():  # what the page tells is the registration as it stands now
+        registration = db.session.get(Registration, int(applied.rpartition("=")[2]))
+        registration.status = Status.WAITLISTED
+        db.session.commit()
+    assert "is full: you are on the waiting list." in client.get(applied).get_data(as_text=True)
+    sign_in(client, setting["other"])
+    page = client.get(applied).get_data(as_text=True)
+    assert "waiting list" not in page and "Young Professionals ISEF" not in page
+
+
+
+def test_an_application_costs_the_same_few_statements_confirmed_or_waitlisted(client, app, setting,
+                                                                              count_queries):
+    """The busiest write: signing in, reading the event with its rules and questions and the
+    applicant's registration, then the seat, the row and the email (one statement on
+    PostgreSQL), whatever the outcome."""
+    with app.app_context():
+        event = db.session.scalar(select(Question.event_id).where(Question.id == setting["question"]))
+        for position in range(1, 6):
+            db.session.add(Question(event_id=event, label=f"Extra {position}", kind=QuestionKind.TEXT,
+                                    position=position))
+        db.session.commit()
+        dialect = db.engine.dialect.name
+    counts = []
+    for token in (setting["delegate"], setting["other"]):  # one seat: confirmed, then waitlisted
+        sign_in(client, token)
+        with count_queries() as counter:
+            response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting))
+        assert response.status_code == 302, response.get_data(as_text=True)
+        counts.append([s.split()[0] for s in counter.statements])
+    with app.app_context():
+        assert sorted(db.session.scalars(select(Registration.status))) == [Status.CONFIRMED, Status.WAITLISTED]
+    assert counts[0] == counts[1]
+    expected = {"postgresql": ["SELECT", "SELECT", "WITH"],
+                "sqlite": ["BEGIN", "SELECT", "SELECT", "UPDATE", "INSERT", "INSERT"]}[dialect]
+    assert counts[0] == expected, counts[0]
 
 
 @pytest.mark.parametrize("country", ["ZZ", "jp", "Japan", "JP\r\n"])
