@@ -73,12 +73,11 @@ def event_invite(event: Event, email: str, name: str, method: str, stamp: dt.dat
 # Sent with registration and agenda changes ------------------------------------------------
 
 
-def registration_attachment(registration: Registration, what: str, held_seat: bool = False,
+def registration_attachment(user: User, event: Event, what: str, held_seat: bool = False,
                             now: dt.datetime | None = None) -> tuple[str, str] | None:
-    """The invitation that goes with a registration email: REQUEST when the place is
-    confirmed, CANCEL when a confirmed registration ends; None otherwise (nothing was in
-    the person's calendar)."""
-    user = registration.user
+    """The invitation that goes with the email about ``user``'s registration for ``event``:
+    REQUEST when the place is confirmed, CANCEL when a confirmed registration ends; None
+    otherwise (nothing was in the person's calendar)."""
     if what in ("confirmed", "promoted"):
         method = REQUEST
     elif what in ("cancelled", "declined") and held_seat:
@@ -86,7 +85,7 @@ def registration_attachment(registration: Registration, what: str, held_seat: bo
     else:
         return None
     with force_locale(user.language or "en"):
-        return event_invite(registration.event, user.email, user.name, method, now or utcnow())
+        return event_invite(event, user.email, user.name, method, now or utcnow())
 
 
 def accreditation_attachment(forum: Forum, email: str, name: str, method: str,

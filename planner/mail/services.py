@@ -12,6 +12,7 @@ that is sent again once its lease runs out; the stable Message-ID lets mail clie
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 import logging
 import threading
@@ -73,15 +74,36 @@ def queue_email(
     ``attachment`` is ``(content_type, text)``, e.g. ``('text/calendar; method=REQUEST', ics)``.
     Addresses and subjects with line breaks are refused: they would smuggle in headers.
     """
+    values = message_values(to, template, subject=subject, forum_id=forum_id, attachment=attachment,
+                            render_later=render_later, **context)
+    db.session.flush()  # what the message refers to (its forum) is written first
+    message = OutboxMessage(id=insert_message(values), **values)
+    # The row is complete as given: it enters the session as it is, without being read back.
+    make_transient_to_detached(message)
+    db.session.add(message)
+    return message
+
+
+def message_values(
+    to: str,
+    template: str,
+    *,
+    subject: str,
+    forum_id: int | None = None,
+    attachment: tuple[str, str] | None = None,
+    render_later: bool = False,
+    **context: Any,
+) -> dict[str, Any]:
+    """The outbox row ``queue_email`` writes, checked as it checks it, for a caller that
+    writes it itself (``insert_message``, or a statement that does more)."""
     to, subject = to.strip(), subject.strip()
     if not to or "@" not in to or any(c in to for c in "\r\n,;<>") or len(to) > 320:
         raise ValueError(f"not a single email address: {to!r}")
     if not subject or "\r" in subject or "\n" in subject or len(subject) > 300:
         raise ValueError(f"a subject must be one line of 1 to 300 characters: {subject!r}")
-    if attachment is not None and split_content_type(attachment[0])[0] != "text":
+    if attachment is not None and _main_type(attachment[0]) != "text":
         raise ValueError(f"only text parts can be attached: {attachment[0]!r}")
 
-    settings = MailSettings.from_config(current_app.config)
     if render_later:
         try:
             json.dumps(context)
@@ -93,7 +115,7 @@ def queue_email(
         bodies = dict(text_body=render_template(f"mail/{template}.txt", **context),
                       html_body=_render_optional(f"mail/{template}.html", context))
     now = utcnow()
-    values = dict(
+    return dict(
         to_address=to,
         subject=subject,
         **{"html_body": None, "template": None, "context": None, "language": None, **bodies},
@@ -107,20 +129,37 @@ def queue_email(
         last_error="",
         sent_at=None,
         created_at=now,
-        message_id=make_msgid(domain=settings.sender_domain),
+        message_id=make_msgid(domain=_domain_of(current_app.config.get("MAIL_DEFAULT_SENDER"))),
     )
-    db.session.flush()  # what the message refers to (its forum) is written first
-    # One INSERT, without the unit of work: mail is queued on the busiest paths (a rush of
-    # registrations), and the row is complete as given, so it enters the session as it is.
+
+
+def insert_message(values: dict[str, Any]) -> int:
+    """Write ``message_values``' row with one INSERT, without the unit of work (mail is
+    queued on the busiest paths); the new id, sent right after the commit like all mail."""
     message_id = db.session.execute(_INSERT_MESSAGE, values).scalar_one()
-    message = OutboxMessage(id=message_id, **values)
-    make_transient_to_detached(message)
-    db.session.add(message)
+    remember_queued(message_id)
+    return message_id
+
+
+def remember_queued(message_id: int) -> None:
+    """Send message ``message_id``, written in the current transaction, once it commits
+    (MAIL_PROMPT_DELIVERY)."""
     db.session.info.setdefault(_QUEUED, []).append(message_id)
-    return message
 
 
 _INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
+
+
+@functools.lru_cache(maxsize=16)
+def _main_type(content_type: str) -> str:
+    return split_content_type(content_type)[0]
+
+
+@functools.lru_cache(maxsize=4)
+def _domain_of(sender: str | None) -> str:
+    """The right of every Message-ID: the sender's domain (read at call time, as a test may
+    change MAIL_DEFAULT_SENDER after ``create_app``)."""
+    return MailSettings.from_config({"MAIL_DEFAULT_SENDER": sender}).sender_domain
 
 
 def render_stored(message: OutboxMessage) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import Select, bindparam, select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
@@ -29,7 +29,7 @@ from planner.db import utcnow
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event, Forum
-from planner.mail.services import queue_email
+from planner.mail.services import message_values, queue_email
 from planner.registration import seats
 from planner.registration.eligibility import (
     Application, RegistrationRefused, check_answers, check_eligibility, check_window,
@@ -94,7 +94,11 @@ def _application_query() -> Select[Any]:
         .outerjoin(Registration, (Registration.event_id == Event.id) & (Registration.user_id == bindparam("user_id")))
         .outerjoin(Question, Question.event_id == Event.id)
         .where(Forum.slug == bindparam("slug"), Event.code == bindparam("code"))
-        .options(contains_eager(Event.forum), joinedload(Event.venue))
+        # Of the forum and the applicant's registration, what an application reads (the
+        # rest is loaded if asked for): every column is work for every applicant in a rush.
+        .options(contains_eager(Event.forum).load_only(Forum.id, Forum.slug, Forum.name, Forum.timezone,
+                                                       Forum.updated_at),
+                 load_only(Registration.id, Registration.status), joinedload(Event.venue))
         .order_by(Question.position, Question.id)
     )
 
@@ -122,14 +126,27 @@ def _notify(registration: Registration, what: str, held_seat: bool = False) -> N
     confirmed registration (``held_seat``) ends."""
     user, event = registration.user, registration.event
     with force_locale(user.language or "en"):
-        # Rendered by the sender, in the same language: a rush of applications should not
-        # spend its time on templates.
-        queue_email(
-            user.email, f"registration/{what}", subject=_SUBJECTS[what](event.title), forum_id=event.forum_id,
-            attachment=invites.registration_attachment(registration, what, held_seat), render_later=True,
-            name=user.name, event=event.title, forum=event.forum.name,
-            link=url_for("registration.my_registrations", _external=True),
-        )
+        queue_email(**_mail_arguments(user, event, what, held_seat))
+
+
+def _outcome_mail(user: User, event: Event) -> dict[Status, dict[str, Any]]:
+    """The outbox row of the email for either outcome of taking a seat (confirmed or
+    waitlisted): ``seats`` writes the one that applies with the registration."""
+    with force_locale(user.language or "en"):
+        return {status: message_values(**_mail_arguments(user, event, what))
+                for status, what in ((Status.CONFIRMED, "confirmed"), (Status.WAITLISTED, "waitlisted"))}
+
+
+def _mail_arguments(user: User, event: Event, what: str, held_seat: bool = False) -> dict[str, Any]:
+    """``queue_email``'s arguments for the email about ``what`` happened to ``user``'s
+    registration for ``event``, in the current language. The bodies are rendered by the
+    sender, in the same language: a rush of applications should not spend its time on templates."""
+    return dict(
+        to=user.email, template=f"registration/{what}", subject=_SUBJECTS[what](event.title),
+        forum_id=event.forum_id, attachment=invites.registration_attachment(user, event, what, held_seat),
+        render_later=True, name=user.name, event=event.title, forum=event.forum.name,
+        link=url_for("registration.my_registrations", _external=True),
+    )
 
 
 #: ``apply``'s ``existing`` when the caller has not looked the registration up.
@@ -184,10 +201,13 @@ def apply(user: User, event: Event, application: Application, now: dt.datetime |
         # The place is decided first, then the row is inserted unless one exists already: in
         # the same transaction, so a concurrent duplicate's seat is never visible to others.
         values = dict(event_id=event.id, user_id=user.id, **details)
-        if policy.approval_required:
+        # Without approval, the email goes into the outbox with the row and its seat (one
+        # statement on PostgreSQL: the busiest write planner has).
+        mail = None if policy.approval_required else _outcome_mail(user, event)
+        if mail is None:
             inserted, took_seat = seats.insert_registration({**values, "status": Status.PENDING}), False
         else:
-            inserted, took_seat = seats.insert_registration_taking_seat(values)
+            inserted, took_seat = seats.insert_registration_taking_seat(values, mail=mail)
         if inserted is None:  # the same person's other request won
             if took_seat:
                 seats.release_event_seat(event.id)
@@ -196,6 +216,8 @@ def apply(user: User, event: Event, application: Application, now: dt.datetime |
                 raise RuntimeError("a registration conflicted but cannot be read")
             return concurrent
         registration = inserted
+        if mail is not None:
+            return registration
     _notify(registration, {Status.PENDING: "received", Status.CONFIRMED: "confirmed",
                            Status.WAITLISTED: "waitlisted"}[registration.status])
     db.session.flush()

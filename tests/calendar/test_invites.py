@@ -148,6 +148,17 @@ def test_the_outbox_keeps_the_invitation_with_its_method(mail_app, client, futur
         assert message.attachment_body.startswith("BEGIN:VCALENDAR\r\n")
 
 
+def test_the_invitation_goes_out_right_after_the_application_commits(mail_app, client, future, smtp_server):
+    """The confirmed email is written with the registration (one statement on PostgreSQL)
+    and still goes out at once when prompt delivery is on."""
+    mail_app.config["MAIL_PROMPT_DELIVERY"] = "inline"
+    sign_in(client, future["token"])
+    assert client.post("/forums/isef3/events/Y-ISEF/register", data=APPLICATION).status_code == 302
+    [received] = [r.message for r in smtp_server.received]
+    assert received["To"] == "hana@example.org" and "is confirmed" in received["Subject"]
+    assert calendar_part(received)["Content-Type"].params["method"] == "REQUEST"
+
+
 def test_session_change_invite_moves_with_a_higher_sequence_and_cancels(mail_app, future):
     with mail_app.test_request_context():
         session = db.session.get(Session, future["session"])

@@ -207,6 +207,35 @@ def test_the_seat_and_the_row_are_taken_together_or_the_seat_is_reported(ctx):
     assert db.session.get(RegistrationPolicy, ctx["event"].id).seats_taken == 1
 
 
+def test_the_email_of_the_outcome_is_written_with_the_registration_and_none_for_a_duplicate(ctx):
+    from planner.mail.services import message_values
+    from planner.registration import seats
+
+    make_policy(ctx["event"], capacity=1)
+    ana, ben = make_user(), make_user()
+    invite = ("text/calendar; method=REQUEST", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
+    mail = {Status.CONFIRMED: message_values("seat@example.org", "registration/confirmed", subject="Seat",
+                                             attachment=invite, render_later=True, event="Y-ISEF"),
+            Status.WAITLISTED: message_values("line@example.org", "registration/waitlisted", subject="Line",
+                                              render_later=True, event="Y-ISEF")}
+
+    def row(user):
+        return dict(event_id=ctx["event"].id, user_id=user.id, applied_at=NOW)
+
+    seats.insert_registration_taking_seat(row(ana), mail=mail)
+    seats.insert_registration_taking_seat(row(ben), mail=mail)
+    assert seats.insert_registration_taking_seat(row(ana), mail=mail) == (None, False)
+    db.session.expire_all()
+    messages = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id)).all()
+    assert [(m.to_address, m.subject, m.template, m.context) for m in messages] == [
+        ("seat@example.org", "Seat", "registration/confirmed", {"event": "Y-ISEF"}),
+        ("line@example.org", "Line", "registration/waitlisted", {"event": "Y-ISEF"}),
+    ]
+    assert (messages[0].attachment_content_type, messages[0].attachment_body) == invite
+    assert (messages[1].attachment_content_type, messages[1].attachment_body) == (None, None)
+    assert len({m.message_id for m in messages}) == 2
+
+
 def test_a_duplicate_that_took_a_seat_says_so(ctx):
     from planner.registration import seats
 
