@@ -133,6 +133,20 @@ def message_values(
     )
 
 
+def message_variant(values: dict[str, Any], template: str, *, subject: str,
+                    attachment: tuple[str, str] | None = None) -> dict[str, Any]:
+    """``message_values``' row for the same person and moment with another template,
+    subject and attachment: of two messages one of which will be written, e.g. by the
+    outcome of an application. Its context is the same; so is its Message-ID, as only one
+    of them ever exists."""
+    if values["template"] is None:
+        raise ValueError("only a message rendered later has variants")
+    other = message_values(values["to_address"], template, subject=subject, attachment=attachment,
+                           render_later=True, **values["context"])
+    return {**values, **{name: other[name] for name in (
+        "subject", "template", "attachment_content_type", "attachment_body")}}
+
+
 def insert_message(values: dict[str, Any]) -> int:
     """Write ``message_values``' row with one INSERT, without the unit of work (mail is
     queued on the busiest paths); the new id, sent right after the commit like all mail."""

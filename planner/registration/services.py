@@ -29,7 +29,7 @@ from planner.db import utcnow
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event, Forum
-from planner.mail.services import message_values, queue_email
+from planner.mail.services import message_values, message_variant, queue_email
 from planner.registration import seats
 from planner.registration.eligibility import (
     Application, RegistrationRefused, check_answers, check_eligibility, check_window,
@@ -133,8 +133,9 @@ def _outcome_mail(user: User, event: Event) -> dict[Status, dict[str, Any]]:
     """The outbox row of the email for either outcome of taking a seat (confirmed or
     waitlisted): ``seats`` writes the one that applies with the registration."""
     with force_locale(user.language or "en"):
-        return {status: message_values(**_mail_arguments(user, event, what))
-                for status, what in ((Status.CONFIRMED, "confirmed"), (Status.WAITLISTED, "waitlisted"))}
+        confirmed = message_values(**_mail_arguments(user, event, "confirmed"))
+        waitlisted = message_variant(confirmed, "registration/waitlisted", subject=_SUBJECTS["waitlisted"](event.title))
+    return {Status.CONFIRMED: confirmed, Status.WAITLISTED: waitlisted}
 
 
 def _mail_arguments(user: User, event: Event, what: str, held_seat: bool = False) -> dict[str, Any]:

@@ -5,6 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from planner.extensions import db
+from planner.mail.models import OutboxMessage
 from planner.registration.models import Question, QuestionKind, Registration, RegistrationStatus as Status
 from tests.conftest import sign_in
 from tests.factories import make_event, make_forum, make_policy, make_room, make_session, make_user, tokyo
@@ -81,6 +82,11 @@ def test_an_application_costs_the_same_few_statements_confirmed_or_waitlisted(cl
         counts.append([s.split()[0] for s in counter.statements])
     with app.app_context():
         assert sorted(db.session.scalars(select(Registration.status))) == [Status.CONFIRMED, Status.WAITLISTED]
+        mail = db.session.execute(select(OutboxMessage.template, OutboxMessage.subject,
+                                         OutboxMessage.attachment_content_type).order_by(OutboxMessage.id)).all()
+    assert [tuple(m) for m in mail] == [
+        ("registration/confirmed", "Your place at Young Professionals ISEF is confirmed", "text/calendar; method=REQUEST"),
+        ("registration/waitlisted", "You are on the waiting list for Young Professionals ISEF", None)]
     assert counts[0] == counts[1]
     expected = {"postgresql": ["SELECT", "SELECT", "WITH"],
                 "sqlite": ["BEGIN", "SELECT", "SELECT", "UPDATE", "INSERT", "INSERT"]}[dialect]
