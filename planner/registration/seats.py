@@ -11,7 +11,9 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
-from sqlalchemy import Column, ColumnElement, Select, Table, Update, bindparam, case, exists, literal, select, true, update
+from sqlalchemy import (
+    Column, ColumnElement, Select, Table, Update, bindparam, case, exists, literal, select, true, update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
