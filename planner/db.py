@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import DateTime, Dialect, MetaData, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
@@ -80,6 +81,19 @@ def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_READING = "planner.reading"  # Connection.info: a late writer's SQLite transaction, before its first write
+
+V = TypeVar("V", bound=Callable[..., Any])
+
+
+def writes_late(view: V) -> V:
+    """Mark a view (below its other decorators) whose writes hold whatever happened since
+    it read: conditional UPDATEs and INSERT ... ON CONFLICT, which the database decides.
+    On SQLite such a request reads in a plain BEGIN and becomes the writer only at its first
+    write, so that the reading of many of them (signing in, the event, its rules) runs side
+    by side instead of one at a time under the single writer's lock."""
+    view.planner_writes_late = True  # type: ignore[attr-defined]
+    return view
 
 
 @event.listens_for(Engine, "begin")
@@ -87,9 +101,37 @@ def _begin_sqlite(connection: Any) -> None:
     """Open SQLite transactions ourselves. A request that changes state starts as the writer
     (BEGIN IMMEDIATE): concurrent writers then queue on the busy timeout, instead of one
     failing when its read turns into a write after another's commit. Everything else reads
-    first (BEGIN), so a reader never holds the lock a writer waits for. PostgreSQL needs
-    none of this."""
+    first (BEGIN), so a reader never holds the lock a writer waits for; so does a late writer
+    (``writes_late``) until its first write. PostgreSQL needs none of this."""
     if connection.dialect.name != "sqlite":
         return
     writes = has_request_context() and request.method not in SAFE_METHODS
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes else "BEGIN")
+    late = writes and _view_writes_late()
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if writes and not late else "BEGIN")
+    if late:
+        connection.info[_READING] = True
+
+
+def _view_writes_late() -> bool:
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "planner_writes_late", False)
+
+
+@event.listens_for(Engine, "before_cursor_execute")
+def _become_the_writer(connection: Any, cursor: Any, statement: str, parameters: Any, context: Any,
+                       executemany: bool) -> None:
+    """A late writer's first statement that is not a SELECT ends its reading transaction and
+    starts the writing one (BEGIN IMMEDIATE, which waits its turn): upgrading the reading
+    transaction in place would fail at once whenever another writer had committed since."""
+    if not connection.info.get(_READING) or statement.lstrip()[:6].upper() == "SELECT":
+        return
+    del connection.info[_READING]
+    driver = connection.connection.driver_connection
+    driver.execute("COMMIT")
+    driver.execute("BEGIN IMMEDIATE")
+
+
+@event.listens_for(Engine, "commit")
+@event.listens_for(Engine, "rollback")
+def _done_reading(connection: Any) -> None:
+    connection.info.pop(_READING, None)

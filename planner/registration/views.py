@@ -8,6 +8,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
+from planner.db import writes_late
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event
@@ -21,6 +22,7 @@ from planner.schedule.models import Session
 
 @bp.route("/forums/<slug>/events/<code>/register", methods=["GET", "POST"])
 @login_required
+@writes_late  # seats and rows are taken by conditional statements (registration/seats.py)
 def apply(slug: str, code: str):
     context = services.application_context(slug, code, current_user)
     if context is None:

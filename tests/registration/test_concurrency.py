@@ -181,22 +181,18 @@ def test_delegation_quota_holds_when_twenty_are_nominated_at_once(app):
         assert db.session.scalar(select(func.count()).select_from(Person)) == 3
 
 
-@pytest.mark.postgresql
 def test_a_naive_seat_check_loses_the_same_race(app, live_server, rush, server_errors, monkeypatch):
     """Shows that the first test can fail: check-then-increment instead of the conditional
-    UPDATE that takes the seat with the INSERT. Applicants count the confirmed registrations before the first ones commit, so
-    more than ten see a free seat. Two outcomes prove it, and the test accepts only them:
-    the event is overbooked (what the naive check alone allows), or the database's CHECK
-    constraint refuses the increments past the capacity and those requests fail with a
-    500 (what PostgreSQL does, since the increment is ``seats_taken + 1``). All 50
+    UPDATE that takes the seat with the INSERT. Applicants count the confirmed registrations
+    before the first ones commit, so more than ten see a free seat. Two outcomes prove it,
+    and the test accepts only them: the event is overbooked (what the naive check alone
+    allows), or the database's CHECK constraint refuses the increments past the capacity
+    and those requests fail with a 500 (the increment is ``seats_taken + 1``). All 50
     answered 302 with ten confirmed would mean the race was not reproduced: that fails.
 
-    PostgreSQL only: on SQLite a writing request holds the single writer lock from its
-    BEGIN IMMEDIATE to its commit (planner/db.py), so applications run one at a time and
-    no check-then-act can race. Switching BEGIN IMMEDIATE off does not bring the race
-    back either: the registration is inserted before the seat is taken, so the check
-    still runs under the lock, and requests fail with "database is locked" instead, which
-    they do with the real conditional UPDATE too and so proves nothing."""
+    On both databases: on SQLite the application reads before it becomes the writer
+    (``planner.db.writes_late``), so the naive count runs side by side there too; the
+    conditional UPDATE is what keeps the first test right."""
     policies = RegistrationPolicy.__table__
 
     def naive_take_event_seat(event_id: int) -> bool:
@@ -252,3 +248,55 @@ def test_coming_back_after_cancelling_twice_at_once_takes_one_seat(app, live_ser
     with app.app_context():
         assert statuses_of(rush["event_id"]) == [RegistrationStatus.CONFIRMED]
         assert seats_taken(rush["event_id"]) == 1
+
+
+
+@pytest.fixture
+def sqlite_only(app: Flask) -> None:
+    with app.app_context():
+        if db.engine.dialect.name != "sqlite":
+            pytest.skip("about SQLite's single writer")
+
+
+def statements_while_locked(app: Flask, count_queries: Callable[..., Any], base_url: str, path: str, cookie: str,
+                            reads_wanted: int) -> tuple[list[str], tuple[int, str | None]]:
+    """POST ``path`` while another connection holds SQLite's write lock: the statements the
+    request ran before the lock was let go (waiting up to 2 s for ``reads_wanted`` SELECTs),
+    and its answer."""
+    import sqlite3
+
+    with app.app_context():
+        holder = sqlite3.connect(db.engine.url.database, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    answers: list[tuple[int, str | None]] = []
+    with count_queries() as counter:
+        thread = threading.Thread(target=lambda: answers.append(
+            post_form(base_url, path, cookie, threading.Barrier(1))))
+        thread.start()
+        deadline = time.monotonic() + 2
+        while time.monotonic() < deadline and sum(s.startswith("SELECT") for s in counter.statements) < reads_wanted:
+            time.sleep(0.02)
+        before = [s.split()[0] for s in counter.statements]
+        holder.execute("ROLLBACK")
+        holder.close()
+        thread.join(timeout=30)
+    return before, answers[0]
+
+
+def test_on_sqlite_applicants_read_while_another_request_writes(app, sqlite_only, live_server, rush, count_queries):
+    """An application signs in and reads the event while another writer holds the lock, and
+    waits only at its first write (``planner.db.writes_late``): the reading of a rush of
+    applicants is not queued behind the single writer."""
+    before, answer = statements_while_locked(app, count_queries, live_server, rush["path"], rush["cookies"][0], 2)
+    assert before == ["BEGIN", "SELECT", "SELECT"]  # the account, the event: then the seat waits
+    assert answer == ACCEPTED
+    with app.app_context():
+        assert statuses_of(rush["event_id"]) == [RegistrationStatus.CONFIRMED]
+
+
+def test_on_sqlite_other_writing_requests_wait_before_reading(app, sqlite_only, live_server, rush, count_queries):
+    """Everything else that changes state is the writer from its first statement, so what it
+    reads cannot change before it writes."""
+    before, answer = statements_while_locked(app, count_queries, live_server, "/logout", rush["cookies"][0], 1)
+    assert before == ["BEGIN"]  # BEGIN IMMEDIATE, waiting for the lock: nothing read yet
+    assert answer[0] == 302
