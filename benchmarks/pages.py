@@ -19,7 +19,7 @@ import sys
 from pathlib import Path
 
 from serving import (
-    WORKERS, bench_database_url, database_name, gunicorn, load_parser, load_synthetic_forums, measure,
+    WORKERS, bench_database_url, database_name, gunicorn, load_parser, load_synthetic_forums, measure_urls,
     parse_load_arguments, run, upgrade_schema,
 )
 
@@ -43,14 +43,7 @@ def benchmark(
 ) -> dict[str, float]:
     """Start gunicorn, measure every URL and always stop gunicorn again."""
     with gunicorn(database_url, log_path) as port:
-        results: dict[str, float] = {}
-        print(f"\n{'url':<42} {'requests':>9} {'rps':>8} {'ratio':>7}")
-        for name, path in URLS.items():
-            requests, rps = measure(port, path, seconds, concurrency)
-            results[name] = rps
-            ratio = rps / results["healthz"]
-            print(f"{path:<42} {requests:>9} {rps:>8.1f} {ratio:>7.3f}", flush=True)
-        return results
+        return measure_urls(port, URLS, seconds, concurrency)
 
 
 def main() -> int:

@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlalchemy import event
 
 from serving import (
-    WORKERS, bench_database_url, database_name, gunicorn, load_parser, load_synthetic_forums, measure,
+    WORKERS, bench_database_url, database_name, gunicorn, load_parser, load_synthetic_forums, measure_urls,
     parse_load_arguments, run, upgrade_schema,
 )
 
@@ -68,12 +68,7 @@ def time_checks(database_url: str) -> dict[str, float]:
 
 def serve(database_url: str, log_path: Path, seconds: float, concurrency: int) -> dict[str, float]:
     with gunicorn(database_url, log_path) as port:
-        results = {}
-        for name, path in (("healthz", "/healthz"), ("timetable", TIMETABLE)):
-            requests, rps = measure(port, path, seconds, concurrency)
-            results[name] = rps
-            print(f"{path:<42} {requests:>9} requests {rps:>8.1f} rps", flush=True)
-        return results
+        return measure_urls(port, {"healthz": "/healthz", "timetable": TIMETABLE}, seconds, concurrency)
 
 
 def main() -> int:

@@ -155,6 +155,19 @@ def measure(port: int, path: str, seconds: float, concurrency: int) -> tuple[int
     return sum(counts), sum(counts) / elapsed
 
 
+def measure_urls(port: int, urls: Mapping[str, str], seconds: float, concurrency: int) -> dict[str, float]:
+    """``measure`` each of ``urls`` ({name: path}) in turn, the first being the baseline
+    (``/healthz``): requests per second by name, printed as a table with each ratio."""
+    results: dict[str, float] = {}
+    print(f"\n{'url':<42} {'requests':>9} {'rps':>8} {'ratio':>7}")
+    for name, path in urls.items():
+        requests, rps = measure(port, path, seconds, concurrency)
+        results[name] = rps
+        ratio = rps / next(iter(results.values()))
+        print(f"{path:<42} {requests:>9} {rps:>8.1f} {ratio:>7.3f}", flush=True)
+    return results
+
+
 # --- the database and the server, for one run ------------------------------------------
 
 def database_name(database_url: str) -> str:
