@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from email.utils import parseaddr
 
 from flask import current_app
 from sqlalchemy import delete, select
@@ -24,6 +23,7 @@ from planner.accounts.permissions import is_organiser, require_organiser
 from planner.calendar.models import TOKEN_LENGTH, CalendarFeedToken, FeedKind
 from planner.extensions import db
 from planner.forums.models import Event, Forum, Room
+from planner.mail.smtp import sender_address
 from planner.registration.models import AgendaItem, Registration, RegistrationStatus
 from planner.schedule.models import Session
 
@@ -56,7 +56,7 @@ def forum_version(slug: str) -> ForumVersion | None:
 
 def organizer_address() -> str:
     """Who calendar entries come from: the address planner sends from (no-reply)."""
-    return parseaddr(current_app.config.get("MAIL_DEFAULT_SENDER") or "")[1] or "noreply@localhost"
+    return sender_address(current_app.config.get("MAIL_DEFAULT_SENDER"))
 
 
 # Tokens --------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from planner.db import utcnow
 from planner.extensions import db
 from planner.mail.models import OutboxMessage, OutboxStatus
 from planner.mail.smtp import MailSettings, ServerUnavailable, build_mime, is_permanent, open_connection
-from planner.mail.smtp import split_content_type
+from planner.mail.smtp import sender_domain, split_content_type
 
 logger = logging.getLogger(__name__)
 
@@ -129,7 +129,7 @@ def message_values(
         last_error="",
         sent_at=None,
         created_at=now,
-        message_id=make_msgid(domain=_domain_of(current_app.config.get("MAIL_DEFAULT_SENDER"))),
+        message_id=make_msgid(domain=sender_domain(current_app.config.get("MAIL_DEFAULT_SENDER"))),
     )
 
 
@@ -167,13 +167,6 @@ _INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__tabl
 @functools.lru_cache(maxsize=16)
 def _main_type(content_type: str) -> str:
     return split_content_type(content_type)[0]
-
-
-@functools.lru_cache(maxsize=4)
-def _domain_of(sender: str | None) -> str:
-    """The right of every Message-ID: the sender's domain (read at call time, as a test may
-    change MAIL_DEFAULT_SENDER after ``create_app``)."""
-    return MailSettings.from_config({"MAIL_DEFAULT_SENDER": sender}).sender_domain
 
 
 def render_stored(message: OutboxMessage) -> dict[str, Any]:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import email.policy
+import functools
 import smtplib
 import ssl
 import sys
@@ -23,6 +24,18 @@ from planner.mail.models import OutboxMessage
 # 7-bit output (base64/quoted-printable bodies, RFC 2047 headers) reaches every server,
 # even one without 8BITMIME; CRLF line ends are what SMTP expects.
 MIME_POLICY = email.policy.SMTP.clone(cte_type="7bit")
+DEFAULT_SENDER = "planner <noreply@localhost>"
+
+
+@functools.lru_cache(maxsize=8)
+def sender_address(sender: str | None) -> str:
+    """The bare address of MAIL_DEFAULT_SENDER (``None``: the default sender's)."""
+    return parseaddr(sender or DEFAULT_SENDER)[1] or "noreply@localhost"
+
+
+def sender_domain(sender: str | None) -> str:
+    """The domain of the sender address, used on the right of every Message-ID."""
+    return sender_address(sender).rpartition("@")[2] or "localhost"
 
 
 @dataclass(frozen=True)
@@ -49,7 +62,7 @@ class MailSettings:
             use_ssl=use_ssl,
             username=config.get("MAIL_USERNAME") or None,
             password=config.get("MAIL_PASSWORD") or None,
-            sender=config.get("MAIL_DEFAULT_SENDER") or "planner <noreply@localhost>",
+            sender=config.get("MAIL_DEFAULT_SENDER") or DEFAULT_SENDER,
             timeout=float(config.get("MAIL_TIMEOUT") or 10),
             max_attempts=int(config.get("MAIL_MAX_ATTEMPTS") or 10),
         )
@@ -59,11 +72,6 @@ class MailSettings:
             raise ConfigError("MAIL_MAX_ATTEMPTS must be at least 1")
         return settings
 
-    @property
-    def sender_domain(self) -> str:
-        """The domain of the sender address, used on the right of every Message-ID."""
-        address = parseaddr(self.sender)[1]
-        return address.rpartition("@")[2] or "localhost"
 
 
 def split_content_type(content_type: str) -> tuple[str, str, dict[str, str]]:
