@@ -96,14 +96,11 @@ def message_values(
 ) -> dict[str, Any]:
     """The outbox row ``queue_email`` writes, checked as it checks it, for a caller that
     writes it itself (``insert_message``, or a statement that does more)."""
-    to, subject = to.strip(), subject.strip()
+    to = to.strip()
     if not to or "@" not in to or any(c in to for c in "\r\n,;<>") or len(to) > 320:
         raise ValueError(f"not a single email address: {to!r}")
-    if not subject or "\r" in subject or "\n" in subject or len(subject) > 300:
-        raise ValueError(f"a subject must be one line of 1 to 300 characters: {subject!r}")
-    if attachment is not None and _main_type(attachment[0]) != "text":
-        raise ValueError(f"only text parts can be attached: {attachment[0]!r}")
-
+    subject = _checked_subject(subject)
+    _check_attachment(attachment)
     if render_later:
         try:
             json.dumps(context)
@@ -141,10 +138,22 @@ def message_variant(values: dict[str, Any], template: str, *, subject: str,
     of them ever exists."""
     if values["template"] is None:
         raise ValueError("only a message rendered later has variants")
-    other = message_values(values["to_address"], template, subject=subject, attachment=attachment,
-                           render_later=True, **values["context"])
-    return {**values, **{name: other[name] for name in (
-        "subject", "template", "attachment_content_type", "attachment_body")}}
+    _check_attachment(attachment)
+    return {**values, "subject": _checked_subject(subject), "template": template,
+            "attachment_content_type": attachment[0] if attachment else None,
+            "attachment_body": attachment[1] if attachment else None}
+
+
+def _checked_subject(subject: str) -> str:
+    subject = subject.strip()
+    if not subject or "\r" in subject or "\n" in subject or len(subject) > 300:
+        raise ValueError(f"a subject must be one line of 1 to 300 characters: {subject!r}")
+    return subject
+
+
+def _check_attachment(attachment: tuple[str, str] | None) -> None:
+    if attachment is not None and _main_type(attachment[0]) != "text":
+        raise ValueError(f"only text parts can be attached: {attachment[0]!r}")
 
 
 def insert_message(values: dict[str, Any]) -> int:
