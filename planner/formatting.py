@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, format_interval
@@ -63,6 +64,17 @@ def zone_name(forum: Forum, on: dt.date | None = None) -> str:
 
 
 @functools.lru_cache(maxsize=32)
+def zone_named(name: str) -> ZoneInfo | None:
+    """The IANA timezone a person typed (``Europe/Paris``), or None if it is not one: also
+    for names the file system refuses, like a directory (``Europe``) or a path."""
+    if not name or len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
+        return None
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return None
+
+
 def countries(locale: str) -> tuple[tuple[str, str], ...]:
     """ISO 3166 alpha-2 codes and names in a language, by name (computed once per language)."""
     territories = Locale.parse(locale).territories

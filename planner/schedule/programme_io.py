@@ -101,7 +101,8 @@ class _Lookups:
         self.rooms_by_name: dict[str, list[Room]] = {}
         for room, _venue in rooms:
             self.rooms_by_name.setdefault(room.name.lower(), []).append(room)
-        ids = {int(t["id"]) for t in texts if (t.get("id") or "").strip().isdigit() and len(t["id"].strip()) < 10}
+        # ASCII digits only: int() refuses "²", which isdigit() accepts.
+        ids = {int(i) for t in texts if (i := (t.get("id") or "").strip()).isascii() and i.isdigit() and len(i) < 10}
         self.sessions = {s.id: s for s in manage.sessions_of(forum) if s.id in ids} if ids else {}
         names = {n for t in texts for column in ("chairs", "speakers") for n in _names(_clean(t.get(column)))
                  if n.isprintable()}  # the others are refused row by row; PostgreSQL refuses NUL in a query

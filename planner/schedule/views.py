@@ -1,5 +1,5 @@
 import datetime as dt
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from flask import abort, render_template, request
 from flask_babel import get_locale
@@ -9,6 +9,7 @@ from markupsafe import Markup
 
 from planner.accounts.permissions import is_organiser
 from planner.extensions import cache
+from planner.formatting import zone_named
 from planner.forums.models import Forum
 from planner.forums.views import load_forum
 from planner.schedule import bp, services
@@ -21,12 +22,10 @@ def _other_zone(forum: Forum) -> ZoneInfo | None:
     name = request.args.get("tz", "").strip()
     if not name or name == forum.timezone:
         return None
-    try:
-        if len(name) > 64 or name.startswith(("/", ".")) or ".." in name:
-            raise ValueError(name)
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    zone = zone_named(name)
+    if zone is None:
         abort(400, description=_("%(zone)s is not a timezone; write one like Europe/Paris.", zone=name[:64]))
+    return zone
 
 
 def _filters(forum: Forum) -> services.ProgrammeFilter:

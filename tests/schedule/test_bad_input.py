@@ -163,7 +163,7 @@ NEW_FORUM_BAD = {
     "slug": ["", "x" * 5000, "a\x00b", "../../etc/passwd", "ISEF 3", "isef/3", "\u00e9"],
     "name": BAD_TEXT, "title": BAD_TEXT, "host_city": BAD_TEXT,
     "host_country": ["", "J", "JPN", "1P", "\u00e9\u00e9", "a\x00"],
-    "timezone": ["", "x" * 5000, "a\x00b", "../../etc/passwd", "/etc/localtime", "Mars/Olympus", "UTC+9"],
+    "timezone": ["", "x" * 5000, "a\x00b", "../../etc/passwd", "/etc/localtime", "Mars/Olympus", "UTC+9", "Europe"],
     "first_day": ["", "2019-02-30", "03/01/2019", HUGE_ID, "x" * 5000],
     "last_day": ["", "2019-02-30", "2019-13-01", HUGER_ID, "a\x00b"],
     "description": ["a\x00b", LONG_BLOCK],
@@ -249,6 +249,7 @@ BAD_QUERIES = [
     ("kind=" + "k" * 5000, 400, "There is no session kind"),
     ("kind=a%00b", 400, "There is no session kind"),
     ("tz=Mars/Olympus", 400, "is not a timezone"),
+    ("tz=Europe", 400, "is not a timezone"),  # a directory of zones, not a zone
     ("tz=../../../etc/passwd", 400, "is not a timezone"),
     ("tz=/etc/localtime", 400, "is not a timezone"),
     ("tz=Europe%00Paris", 400, "is not a timezone"),
@@ -329,6 +330,9 @@ BAD_FILES = {
     "huge ids": (f"id,event,title,date,start,end\n{HUGE_ID},Y-ISEF,A,2018-02-28,11:00,12:00\n"
                  f"{HUGER_ID},Y-ISEF,B,2018-02-28,13:00,14:00\n-1,Y-ISEF,C,2018-02-28,15:00,16:00\n".encode(),
                  "This forum has no session with the number"),
+    "digits that are not ASCII as ids": ("id,event,title,date,start,end\n²,Y-ISEF,A,2018-02-28,11:00,12:00\n"
+                                         "٣,Y-ISEF,B,2018-02-28,13:00,14:00\n".encode(),
+                                         "This forum has no session with the number"),
     "a cell too long for csv": (b"event,title,date,start,end\nY-ISEF,\"" + b"x" * 200_000 + b"\",2018-02-28,11:00,12:00\n",
                                 "not valid CSV"),
     "unclosed quote": (b"event,title,date,start,end\nY-ISEF,\"Bilateral,2018-02-28,11:00,12:00\n",
