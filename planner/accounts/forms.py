@@ -24,6 +24,17 @@ def printable(form: FlaskForm, field: StringField) -> None:
         raise ValidationError(_l("Remove control characters or characters that could not be read."))
 
 
+def printable_lines(form: FlaskForm, field: StringField) -> None:
+    """Like ``printable``, for text of several lines (line breaks and tabs are fine)."""
+    if field.data and any((ord(c) < 32 and c not in "\r\n\t") or c == "\ufffd" for c in field.data):
+        raise ValidationError(_l("Remove control characters or characters that could not be read."))
+
+
+def lines(text: str | None) -> list[str]:
+    """The non-blank lines of a text box, stripped: one item a line."""
+    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
 class SignupForm(FlaskForm):
     name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), printable])
     email = EmailField(_l("Email address"), validators=[DataRequired(), email_address])

@@ -11,7 +11,7 @@ from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectChoice
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from planner.accounts.forms import printable
+from planner.accounts.forms import lines, printable, printable_lines
 from planner.labels import label
 from planner.registration.models import QuestionKind, RegistrationMode
 from planner.registration.rules import CHOICE_LENGTH, CODE_LENGTH, LABEL_LENGTH, MAX_AGE, MAX_CHOICES, MAX_CODES
@@ -21,14 +21,6 @@ from planner.registration.rules import Rules
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 
 
-def printable_lines(form: FlaskForm, field: StringField) -> None:
-    """Like ``printable``, for text with one item a line."""
-    if field.data and any((ord(c) < 32 and c not in "\r\n\t") or c == "\ufffd" for c in field.data):
-        raise ValidationError(_l("Remove control characters or characters that could not be read."))
-
-
-def lines(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 def words(text: str | None) -> list[str]:

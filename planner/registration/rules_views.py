@@ -10,7 +10,8 @@ from planner.extensions import db
 from planner.forums.views import event_or_404
 from planner.forums.models import Event
 from planner.registration import bp, rules, services
-from planner.registration.rules_forms import QuestionForm, RulesForm, lines, rules_form_data, rules_from
+from planner.accounts.forms import lines
+from planner.registration.rules_forms import QuestionForm, RulesForm, rules_form_data, rules_from
 
 
 def load_managed_event(slug: str, code: str) -> Event:

@@ -10,7 +10,7 @@ from wtforms import BooleanField, DateField, DateTimeLocalField, HiddenField, In
 from wtforms import TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from planner.accounts.forms import printable
+from planner.accounts.forms import lines, printable, printable_lines
 from planner.formatting import zone_named
 from planner.forums.models import EventKind
 from planner.labels import label
@@ -22,20 +22,10 @@ TIME_MESSAGE = _l("Enter a date and time like 2018-03-03T09:00.")
 LONG_TEXT = 20_000
 
 
-def text_block(form: FlaskForm, field: TextAreaField) -> None:
-    """Several lines are fine; other control characters are not."""
-    if field.data and any((ord(c) < 32 and c not in "\n\r\t") or c == "\ufffd" for c in field.data):
-        raise ValidationError(_l("Remove control characters or characters that could not be read."))
-
-
 def plausible_year(form: FlaskForm, field: DateTimeLocalField) -> None:
     """Years far off are typing mistakes (and year 1 cannot even be moved to UTC)."""
     if field.data and not 1900 <= field.data.year <= 2200:
         raise ValidationError(_l("Enter a year between 1900 and 2200."))
-
-
-def lines(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
 
 
 NAME_LENGTH = 200  # of a person's name (Person.name); an email address may have 320
@@ -58,11 +48,11 @@ class SessionForm(FlaskForm):
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE), plausible_year],
                                  description=_l("In the forum's timezone."))
     room = SelectField(_l("Room"), coerce=int, default=0)
-    chairs = TextAreaField(_l("Chairs"), validators=[Length(max=LONG_TEXT), text_block, people_lines],
+    chairs = TextAreaField(_l("Chairs"), validators=[Length(max=LONG_TEXT), printable_lines, people_lines],
                            description=_l("One name or email address per line."))
-    speakers = TextAreaField(_l("Speakers"), validators=[Length(max=LONG_TEXT), text_block, people_lines],
+    speakers = TextAreaField(_l("Speakers"), validators=[Length(max=LONG_TEXT), printable_lines, people_lines],
                              description=_l("One name or email address per line."))
-    description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), text_block])
+    description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
     is_public = BooleanField(_l("Public: shown in the public programme"), default=True)
     status = SelectField(_l("Status"), default=SessionStatus.SCHEDULED.value)
 
@@ -82,7 +72,7 @@ class SessionForm(FlaskForm):
 
 class VenueForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), printable])
-    address = TextAreaField(_l("Address"), validators=[Length(max=2000), text_block])
+    address = TextAreaField(_l("Address"), validators=[Length(max=2000), printable_lines])
 
 
 class RoomForm(FlaskForm):
@@ -90,9 +80,9 @@ class RoomForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), printable])
     capacity = IntegerField(_l("Capacity (seats)"), validators=[Optional(), NumberRange(min=1, max=1_000_000)],
                             description=_l("Leave empty when it does not matter."))
-    accessibility_notes = TextAreaField(_l("Accessibility notes"), validators=[Length(max=LONG_TEXT), text_block],
+    accessibility_notes = TextAreaField(_l("Accessibility notes"), validators=[Length(max=LONG_TEXT), printable_lines],
                                         description=_l("Step-free access, hearing loop, interpretation booths..."))
-    closed_days = TextAreaField(_l("Days the room is not available"), validators=[Length(max=2000), text_block],
+    closed_days = TextAreaField(_l("Days the room is not available"), validators=[Length(max=2000), printable_lines],
                                 description=_l("One date per line, like 2018-03-03."))
 
     def __init__(self, *args, venues=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
@@ -120,7 +110,7 @@ class EventForm(FlaskForm):
     ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE), plausible_year],
                                  description=_l("In the forum's timezone."))
     venue = SelectField(_l("Venue"), coerce=int, default=0)
-    description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), text_block])
+    description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
 
     def __init__(self, *args, venues=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
@@ -141,7 +131,7 @@ class ForumForm(FlaskForm):
     name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=100), printable])
     title = StringField(_l("Full title"), validators=[DataRequired(), Length(max=300), printable])
     host_city = StringField(_l("Host city"), validators=[DataRequired(), Length(max=100), printable])
-    description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), text_block])
+    description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
 
 
 class NewForumForm(ForumForm):
