@@ -1,15 +1,14 @@
 """Shapes of the record's forms; the rules live in ``services``."""
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from planner.accounts.forms import printable
+from planner.accounts.forms import printable, printable_lines
 from planner.statements.labels import LABELS
+from planner.statements.services import is_web_address
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
 
 MAX_TEXT = 200_000
@@ -20,8 +19,7 @@ LANGUAGES = [SelectChoice(code, name) for code, name in (
 
 
 def web_address(form: FlaskForm, field: URLField) -> None:
-    parts = urlsplit((field.data or "").strip())
-    if parts.scheme.lower() not in {"http", "https"} or not parts.netloc:
+    if not is_web_address(field.data or ""):
         raise ValidationError(_l("Give an address that starts with https:// or http://."))
 
 
@@ -29,8 +27,15 @@ def _choices(enum_class) -> list[SelectChoice]:  # noqa: ANN001
     return [SelectChoice(member, LABELS[member]) for member in enum_class]
 
 
+def _one_kind_of_line_break(text: str | None) -> str | None:
+    """Browsers send CRLF from text areas; the record keeps LF, which its paragraphs,
+    downloads and PDF expect."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if text else text
+
+
 def _text_field(label):  # noqa: ANN001, ANN202
-    return TextAreaField(label, validators=[DataRequired(), Length(max=MAX_TEXT)],
+    return TextAreaField(label, validators=[DataRequired(), Length(max=MAX_TEXT), printable_lines],
+                         filters=[_one_kind_of_line_break],
                          description=_l("Markdown: blank lines between paragraphs, # for headings, "
                                         "* for lists."))
 

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from planner.accounts.appointment_views import load_managed_forum
 from planner.accounts.permissions import NotAllowed, is_organiser
+from planner.db import MAX_ID
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event
@@ -145,6 +146,9 @@ def record_endorsement(slug: str, doc_slug: str):
     form.delegation.validate_choice = False
 
     def delegation() -> Delegation | None:
+        # An id the database cannot hold names no delegation (and would overflow the look-up).
+        if not isinstance(form.delegation.data, int) or not 0 < form.delegation.data <= MAX_ID:
+            return None
         return db.session.get(Delegation, form.delegation.data)
 
     def run() -> None:

@@ -222,6 +222,16 @@ def revise_corrigendum(user: User, corrigendum: Corrigendum, text: str, note: st
     return version
 
 
+def is_web_address(text: str) -> bool:
+    """An http(s) address with a host; not ``javascript:`` and the like, nor what
+    ``urlsplit`` cannot read (``http://[::1``)."""
+    try:
+        parts = urlsplit(text.strip())
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.netloc)
+
+
 # --- references and endorsements -----------------------------------------------------------
 
 def add_reference(user: User, document: OutcomeDocument, relation: Relation, *,
@@ -232,7 +242,7 @@ def add_reference(user: User, document: OutcomeDocument, relation: Relation, *,
     outside_title = outside_title.strip()
     if (target is None) == (not outside_title):
         raise StatementError(_("Choose a document of a forum or give the title of an outside document, not both."))
-    if outside_url and urlsplit(outside_url.strip()).scheme.lower() not in {"http", "https"}:
+    if outside_url and not is_web_address(outside_url):
         raise StatementError(_("Give an address that starts with https:// or http://."))
     if target is not None and target.id == document.id:
         raise StatementError(_("A document cannot refer to itself."))

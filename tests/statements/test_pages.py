@@ -93,6 +93,35 @@ def test_form_errors_are_422_with_reasons(client, world):
     assert client.get("/statements/search?q=" + "x" * 201).status_code == 400
 
 
+def test_unreadable_values_are_form_errors_and_nothing_is_written(app, client, world):
+    sign_in(client, world.organiser)
+    nul = create(client, text="Participants\x00 recognised the roadmap.")
+    assert nul.status_code == 422 and "Remove control characters" in nul.get_data(as_text=True)
+    assert create(client).status_code == 302
+    adopt(client)
+    with app.app_context():
+        references, endorsements = len(document().references), len(document().endorsements)
+    unreadable = client.post(f"{BASE}/joint-statement/references", data={
+        "reference-relation": "welcomes", "reference-target": "0", "reference-outside_title": "Report",
+        "reference-outside_url": "http://[::1"})
+    assert unreadable.status_code == 422 and "starts with https://" in unreadable.get_data(as_text=True)
+    for delegation in ["1" + "0" * 30, "-1", "abc"]:
+        refused = client.post(f"{BASE}/joint-statement/endorsements", data={
+            "endorse-delegation": delegation, "endorse-kind": "endorsed", "endorse-endorsed_on": "2018-03-03"})
+        assert refused.status_code == 422, delegation
+    with app.app_context():
+        assert (len(document().references), len(document().endorsements)) == (references, endorsements)
+
+
+def test_text_typed_in_a_browser_keeps_its_paragraphs(app, client, world):
+    """Browsers send CRLF from text areas: the record keeps LF, so the paragraphs stay
+    paragraphs in the downloads."""
+    sign_in(client, world.organiser)
+    assert create(client, text="First paragraph.\r\n\r\nSecond paragraph.").status_code == 302
+    text = client.get(f"{BASE}/joint-statement/download/txt").get_data(as_text=True)
+    assert "\r" not in text and "First paragraph.\n\nSecond paragraph." in text
+
+
 def test_endorsements_only_from_delegations_of_the_forum(app, client, world):
     sign_in(client, world.organiser)
     create(client)
