@@ -2,55 +2,106 @@
 from __future__ import annotations
 
 import enum
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from planner.delegations.models import NominationStatus
 from planner.models import DelegationKind, EventKind, ForumStatus, MemberRole, ParticipantRole, SessionKind
 from planner.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
+from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
 
-LABELS = {
-    ForumStatus.PLANNING: _l("In planning"),
-    ForumStatus.OPEN: _l("Open"),
-    ForumStatus.CLOSED: _l("Closed"),
-    ForumStatus.ARCHIVED: _l("Archived"),
-    EventKind.MINISTERIAL: _l("Ministerial meeting"),
-    EventKind.SIDE_EVENT: _l("Side event"),
-    SessionKind.PLENARY: _l("Plenary"),
-    SessionKind.KEYNOTE: _l("Keynote"),
-    SessionKind.PANEL: _l("Panel"),
-    SessionKind.WORKSHOP: _l("Workshop"),
-    SessionKind.CEREMONY: _l("Ceremony"),
-    SessionKind.BILATERAL: _l("Bilateral meeting"),
-    SessionKind.PRESS: _l("Press conference"),
-    SessionKind.BREAK: _l("Break"),
-    SessionKind.RECEPTION: _l("Reception"),
-    SessionKind.OTHER: _l("Other"),
-    DelegationKind.COUNTRY: _l("Country"),
-    DelegationKind.ORGANISATION: _l("International organisation"),
-    MemberRole.HEAD: _l("Head of delegation"),
-    MemberRole.MINISTER: _l("Minister"),
-    MemberRole.ADVISER: _l("Adviser"),
-    MemberRole.MEMBER: _l("Member"),
-    ParticipantRole.CHAIR: _l("Chair"),
-    ParticipantRole.SPEAKER: _l("Speaker"),
-    RegistrationStatus.PENDING: _l("pending approval"),
-    RegistrationStatus.CONFIRMED: _l("confirmed"),
-    RegistrationStatus.WAITLISTED: _l("on the waiting list"),
-    RegistrationStatus.DECLINED: _l("declined"),
-    RegistrationStatus.CANCELLED: _l("cancelled"),
-    RegistrationMode.OPEN: _l("Online registration"),
-    RegistrationMode.NOMINATION: _l("By nomination"),
-    QuestionKind.TEXT: _l("Text"),
-    QuestionKind.SINGLE: _l("One choice"),
-    QuestionKind.MULTIPLE: _l("Several choices"),
-    QuestionKind.YES_NO: _l("Yes or no"),
-    NominationStatus.NOMINATED: _l("nominated"),
-    NominationStatus.ACCREDITED: _l("accredited"),
-    NominationStatus.DECLINED: _l("declined"),
-    NominationStatus.WITHDRAWN: _l("withdrawn"),
+#: By enumeration, then member: members of different StrEnums with the same value (ForumStatus.OPEN
+#: and RegistrationMode.OPEN are both "open") are equal as keys, so one flat dict would mix them up.
+LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
+    ForumStatus: {
+        ForumStatus.PLANNING: _l("In planning"),
+        ForumStatus.OPEN: _l("Open"),
+        ForumStatus.CLOSED: _l("Closed"),
+        ForumStatus.ARCHIVED: _l("Archived"),
+    },
+    EventKind: {
+        EventKind.MINISTERIAL: _l("Ministerial meeting"),
+        EventKind.SIDE_EVENT: _l("Side event"),
+    },
+    SessionKind: {
+        SessionKind.PLENARY: _l("Plenary"),
+        SessionKind.KEYNOTE: _l("Keynote"),
+        SessionKind.PANEL: _l("Panel"),
+        SessionKind.WORKSHOP: _l("Workshop"),
+        SessionKind.CEREMONY: _l("Ceremony"),
+        SessionKind.BILATERAL: _l("Bilateral meeting"),
+        SessionKind.PRESS: _l("Press conference"),
+        SessionKind.BREAK: _l("Break"),
+        SessionKind.RECEPTION: _l("Reception"),
+        SessionKind.OTHER: _l("Other"),
+    },
+    DelegationKind: {
+        DelegationKind.COUNTRY: _l("Country"),
+        DelegationKind.ORGANISATION: _l("International organisation"),
+    },
+    MemberRole: {
+        MemberRole.HEAD: _l("Head of delegation"),
+        MemberRole.MINISTER: _l("Minister"),
+        MemberRole.ADVISER: _l("Adviser"),
+        MemberRole.MEMBER: _l("Member"),
+    },
+    ParticipantRole: {
+        ParticipantRole.CHAIR: _l("Chair"),
+        ParticipantRole.SPEAKER: _l("Speaker"),
+    },
+    RegistrationStatus: {
+        RegistrationStatus.PENDING: _l("pending approval"),
+        RegistrationStatus.CONFIRMED: _l("confirmed"),
+        RegistrationStatus.WAITLISTED: _l("on the waiting list"),
+        RegistrationStatus.DECLINED: _l("declined"),
+        RegistrationStatus.CANCELLED: _l("cancelled"),
+    },
+    RegistrationMode: {
+        RegistrationMode.OPEN: _l("Online registration"),
+        RegistrationMode.NOMINATION: _l("By nomination"),
+    },
+    QuestionKind: {
+        QuestionKind.TEXT: _l("Text"),
+        QuestionKind.SINGLE: _l("One choice"),
+        QuestionKind.MULTIPLE: _l("Several choices"),
+        QuestionKind.YES_NO: _l("Yes or no"),
+    },
+    NominationStatus: {
+        NominationStatus.NOMINATED: _l("nominated"),
+        NominationStatus.ACCREDITED: _l("accredited"),
+        NominationStatus.DECLINED: _l("declined"),
+        NominationStatus.WITHDRAWN: _l("withdrawn"),
+    },
+    DocumentKind: {
+        DocumentKind.JOINT_STATEMENT: _l("Joint statement"),
+        DocumentKind.PRINCIPLES: _l("Principles"),
+        DocumentKind.TERMS_OF_REFERENCE: _l("Terms of reference"),
+        DocumentKind.CHAIRS_SUMMARY: _l("Chair's summary"),
+        DocumentKind.SIDE_EVENT_REPORT: _l("Side-event report"),
+    },
+    DocumentStatus: {
+        DocumentStatus.DRAFT: _l("draft"),
+        DocumentStatus.NEGOTIATION: _l("under negotiation"),
+        DocumentStatus.ADOPTED: _l("adopted"),
+        DocumentStatus.SUPERSEDED: _l("superseded"),
+        DocumentStatus.WITHDRAWN: _l("withdrawn"),
+    },
+    Relation: {
+        Relation.TAKES_NOTE_OF: _l("takes note of"),
+        Relation.WELCOMES: _l("welcomes"),
+        Relation.RECOGNISES: _l("recognises"),
+        Relation.SUPERSEDES: _l("supersedes"),
+    },
+    EndorsementKind: {
+        EndorsementKind.ENDORSED: _l("endorsed"),
+        EndorsementKind.JOINED: _l("joined"),
+        EndorsementKind.TOOK_NOTE: _l("took note of"),
+        EndorsementKind.WELCOMED: _l("welcomed"),
+    },
 }
 
 
 def label(value: enum.Enum) -> str:
-    return str(LABELS[value])
+    return str(LABELS[type(value)][value])

@@ -25,7 +25,7 @@ class NominationForm(FlaskForm):
                        description=_l("The accreditation is sent to this address."))
     organisation = StringField(_l("Ministry or organisation"), validators=[Optional(), Length(max=200), printable])
     role = SelectField(_l("Role in the delegation"), coerce=MemberRole, default=MemberRole.MEMBER,
-                       choices=[SelectChoice(role, LABELS[role]) for role in MemberRole])
+                       choices=[SelectChoice(role, LABELS[MemberRole][role]) for role in MemberRole])
 
 
 class QuotaForm(FlaskForm):

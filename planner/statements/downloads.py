@@ -5,7 +5,7 @@ from flask import Response, current_app
 from flask_babel import gettext as _
 
 from planner.statements import services
-from planner.statements.labels import label
+from planner.labels import label
 from planner.statements.models import OutcomeDocument
 from planner.statements.rendering import find_font, pdf_bytes, plain_paragraphs
 

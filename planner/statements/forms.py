@@ -7,7 +7,7 @@ from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringFi
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
 from planner.accounts.forms import printable, printable_lines
-from planner.statements.labels import LABELS
+from planner.labels import LABELS
 from planner.statements.services import is_web_address
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
 
@@ -24,7 +24,7 @@ def web_address(form: FlaskForm, field: URLField) -> None:
 
 
 def _choices(enum_class) -> list[SelectChoice]:  # noqa: ANN001
-    return [SelectChoice(member, LABELS[member]) for member in enum_class]
+    return [SelectChoice(member, LABELS[enum_class][member]) for member in enum_class]
 
 
 def _one_kind_of_line_break(text: str | None) -> str | None:

@@ -13,6 +13,7 @@ from planner.accounts.permissions import NotAllowed, is_organiser
 from planner.db import MAX_ID
 from planner.delegations.models import Delegation
 from planner.extensions import db
+from planner.labels import label
 from planner.forums.models import Event
 from planner.statements import bp, services
 from planner.statements.forms import (
@@ -70,7 +71,7 @@ def revise(slug: str, doc_slug: str):
     document = load_managed_document(slug, doc_slug)
     if not document.is_open:
         message = _("This document is %(status)s: its text can no longer change. Issue a corrigendum to correct it.",
-                    status=services.status_word(document.status))
+                    status=label(document.status))
         return render_template("statements/frozen.html", forum=document.forum, document=document,
                                message=message), 409
     form = ReviseForm(text=services.current_text(document)) if request.method == "GET" else ReviseForm()
@@ -104,7 +105,7 @@ def change_status(slug: str, doc_slug: str):
     form = StatusForm(prefix="status")
     return _page_form(
         document, "status_form", form, lambda: services.set_status(current_user, document, form.status.data),
-        lambda: _("The document is now %(status)s.", status=services.status_word(document.status)),
+        lambda: _("The document is now %(status)s.", status=label(document.status)),
         field=form.status)
 
 

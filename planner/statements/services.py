@@ -20,7 +20,7 @@ from planner.delegations.models import Delegation, DelegationKind
 from planner.extensions import db
 from planner.forums.models import Event, Forum
 from planner.statements import search
-from planner.statements.labels import label
+from planner.labels import label
 from planner.statements.models import (
     OPEN_STATUSES, Corrigendum, CorrigendumVersion, DocumentKind, DocumentReference, DocumentStatus,
     DocumentVersion, Endorsement, EndorsementKind, OutcomeDocument, Relation,
@@ -140,7 +140,7 @@ def revise(user: User, document: OutcomeDocument, text: str, note: str = "") -> 
     require_organiser(user, document.forum)
     if not document.is_open:
         raise TextFrozen(_("This document is %(status)s: its text can no longer change. "
-                           "Issue a corrigendum to correct it.", status=status_word(document.status)))
+                           "Issue a corrigendum to correct it.", status=label(document.status)))
     latest = document.latest
     if latest is not None and latest.text == text:
         raise StatementError(_("The text is the same as version %(number)d.", number=latest.number))
@@ -152,10 +152,6 @@ def revise(user: User, document: OutcomeDocument, text: str, note: str = "") -> 
     return version
 
 
-def status_word(status: DocumentStatus) -> str:
-    return label(status)
-
-
 def set_status(user: User, document: OutcomeDocument, status: DocumentStatus) -> None:
     """Drafts go to negotiation and back or are withdrawn; adopted ones are superseded or withdrawn."""
     require_organiser(user, document.forum)
@@ -163,11 +159,11 @@ def set_status(user: User, document: OutcomeDocument, status: DocumentStatus) ->
         raise StatementError(_("Give the adoption date to adopt a document."))
     if status not in TRANSITIONS[document.status]:
         raise StatementError(_("A document that is %(now)s cannot become %(then)s.",
-                               now=status_word(document.status), then=status_word(status)))
+                               now=label(document.status), then=label(status)))
     before = document.status
     document.status = status
     db.session.flush()
-    _log(user, "status", document, status_word(status), before={"status": before.value},
+    _log(user, "status", document, label(status), before={"status": before.value},
          after={"status": status.value})
 
 

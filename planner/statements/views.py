@@ -13,17 +13,11 @@ from planner.forums.views import load_forum
 from planner.statements import bp, diffing, services
 from planner.statements.downloads import download_response
 from planner.statements.forms import AdoptionForm, CorrigendumForm, EndorsementForm, ReferenceForm, StatusForm
-from planner.statements.labels import label
 from planner.statements.models import OutcomeDocument
 from planner.statements.rendering import render_markdown
 from planner.statements.search import search as run_search
 
 MAX_QUERY = 200
-
-
-@bp.app_template_filter("statement_label")
-def statement_label(value) -> str:  # noqa: ANN001
-    return label(value)
 
 
 @bp.app_template_filter("markdown")
