@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner.accounts.models import User
+from planner.calendar.feeds import session_url_prefix
 from planner.calendar.invites import session_change_invite
 from planner.extensions import db
 from planner.mail.models import OutboxMessage
@@ -28,15 +29,9 @@ def affected_delegates(session: Session) -> list[User]:
     ))
 
 
-def _session_link(session: Session) -> str | None:
-    try:
-        return url_for("schedule.session", session_id=session.id, _external=True)
-    except RuntimeError:  # outside a request (CLI import) without SERVER_NAME: no link
-        return None
-
-
 def announce_session_change(session: Session, changes: dict[str, tuple[Any, Any]]) -> list[OutboxMessage]:
-    """One email per affected delegate, in the caller's transaction, saying what changed.
+    """One email per affected delegate, in the caller's transaction and in the delegate's
+    language, saying what changed.
 
     ``changes`` is ``versions.changed_attributes(session)`` taken before the flush. Each
     email carries the iTIP update of the session (same UID, the new SEQUENCE; CANCEL once
@@ -45,16 +40,20 @@ def announce_session_change(session: Session, changes: dict[str, tuple[Any, Any]
     if not changes:
         return []
     forum = session.event.forum
-    lines = describe_changes(session, changes)
-    link = _session_link(session)
+    prefix = session_url_prefix()
+    link = f"{prefix}{session.id}" if prefix else None
+    lines_in: dict[str, list[str]] = {}  # the changes in each language, worded once
     messages = []
     for user in affected_delegates(session):
-        attachment = session_change_invite(session, user.email, user.name)
-        messages.append(queue_email(
-            user.email, "schedule/session_changed",
-            subject=_("Changed: %(title)s (%(forum)s)", title=session.title, forum=forum.name)[:300],
-            forum_id=forum.id, attachment=attachment,
-            name=user.name, title=session.title, forum=forum.name, event=session.event.code,
-            changes=lines, link=link, revision=session.revision,
-        ))
+        language = user.language or "en"
+        with force_locale(language):
+            if language not in lines_in:
+                lines_in[language] = describe_changes(session, changes)
+            messages.append(queue_email(
+                user.email, "schedule/session_changed",
+                subject=_("Changed: %(title)s (%(forum)s)", title=session.title, forum=forum.name)[:300],
+                forum_id=forum.id, attachment=session_change_invite(session, user.email, user.name),
+                name=user.name, title=session.title, forum=forum.name, event=session.event.code,
+                changes=lines_in[language], link=link, revision=session.revision,
+            ))
     return messages

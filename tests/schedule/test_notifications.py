@@ -38,3 +38,35 @@ def test_only_confirmed_delegates_who_picked_the_session_are_told(app):
         assert "SEQUENCE:2\r\n" in messages[0].attachment_body
         assert "\r\nURL:" not in messages[0].attachment_body
         assert announce_session_change(session, {}) == []
+
+
+def test_each_delegate_is_told_in_their_own_language(app, monkeypatch):
+    """Not in the organiser's, whose request makes the change: subject, what changed and
+    the body are all written with the delegate's language current."""
+    from flask_babel import get_locale
+
+    from planner.schedule import notifications
+
+    with app.test_request_context(headers={"Accept-Language": "fr"}):
+        forum = make_forum(name="ISEF2")
+        event = make_event(forum, "Y-ISEF")
+        session = make_session(event, tokyo("2018-03-03 11:00"), 60, title="Panel")
+        for name, language in (("hana", "ja"), ("ana", "es"), ("ken", "ja")):
+            user = make_user(email=f"{name}@example.org", language=language)
+            db.session.add(Registration(event_id=event.id, user_id=user.id, status=RegistrationStatus.CONFIRMED))
+            db.session.add(AgendaItem(user_id=user.id, session_id=session.id))
+        db.session.flush()
+        written_in, worded_in = [], []
+        real_queue, real_describe = notifications.queue_email, notifications.describe_changes
+        monkeypatch.setattr(notifications, "queue_email", lambda *a, **k: (
+            written_in.append((a[0], str(get_locale()))), real_queue(*a, **k))[1])
+        monkeypatch.setattr(notifications, "describe_changes", lambda *a: (
+            worded_in.append(str(get_locale())), real_describe(*a))[1])
+
+        session.title = "Space law panel"
+        changes = changed_attributes(session)
+        db.session.flush()
+        announce_session_change(session, changes)
+
+    assert sorted(written_in) == [("ana@example.org", "es"), ("hana@example.org", "ja"), ("ken@example.org", "ja")]
+    assert sorted(worded_in) == ["es", "ja"]  # once per language
