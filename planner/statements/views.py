@@ -124,11 +124,12 @@ def document_page(document: OutcomeDocument, **forms):  # noqa: ANN003, ANN201
             "corrigendum_form": lambda: CorrigendumForm(prefix="corrigendum", formdata=None),
         }
         for name, make in defaults.items():
-            forms.setdefault(name, make())
+            if name not in forms:  # only the forms not sent back are built (some cost a query)
+                forms[name] = make()
     refused = any(form.errors for form in forms.values())
     return render_template(
         "statements/document.html", forum=forum, document=document, can_organise=can_organise,
-        can_see_drafts=services.may_see_drafts(current_user, forum), **forms,
+        can_see_drafts=can_organise or services.may_see_drafts(current_user, forum), **forms,
     ), 422 if refused else 200
 
 
