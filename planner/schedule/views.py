@@ -77,8 +77,8 @@ def timetable(slug: str):
 @bp.get("/sessions/<int:session_id>")
 def session(session_id: int):
     session = services.get_session(session_id)
-    if session is None or (not session.is_public and not is_organiser(current_user, session.event.forum)):
+    can_organise = session is not None and is_organiser(current_user, session.event.forum)
+    if session is None or (not session.is_public and not can_organise):
         abort(404, description=_("There is no public session with this number."))
     return render_template("schedule/session.html", session=session, forum=session.event.forum,
-                           history=session_history(session),
-                           can_organise=is_organiser(current_user, session.event.forum))
+                           history=session_history(session), can_organise=can_organise)
