@@ -1,4 +1,5 @@
 """Entry point for gunicorn: ``gunicorn wsgi:app``. Production unless PLANNER_ENV says otherwise."""
+
 import gc
 import os
 

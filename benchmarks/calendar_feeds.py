@@ -18,6 +18,7 @@ Usage, from the project root:
     .venv/bin/python benchmarks/calendar_feeds.py [--seconds 3] [--concurrency 4] [--rounds 5]
 The last line printed is one JSON object with the results.
 """
+
 from __future__ import annotations
 
 import statistics
@@ -25,12 +26,18 @@ import sys
 import time
 from pathlib import Path
 
+from pages import SESSIONS, SLUG, prepare_database
 from serving import (
-    BenchmarkError, bench_database_url, database_name, gunicorn, load_parser, measure, parse_load_arguments, request,
+    BenchmarkError,
+    bench_database_url,
+    database_name,
+    gunicorn,
+    load_parser,
+    measure,
+    parse_load_arguments,
+    request,
     run,
 )
-
-from pages import SESSIONS, SLUG, prepare_database
 
 FEED = f"/forums/{SLUG}/calendar.ics"
 CONDITIONAL_REQUESTS = 500

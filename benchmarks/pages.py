@@ -13,14 +13,23 @@ SQLAlchemy), so the ratio says how much the page's own queries and templates cos
 Usage, from the project root:  .venv/bin/python benchmarks/pages.py [--seconds 5] [--concurrency 4]
 The last line printed is one JSON object with the results.
 """
+
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
 from serving import (
-    WORKERS, bench_database_url, database_name, gunicorn, load_parser, load_synthetic_forums, measure_urls,
-    parse_load_arguments, run, upgrade_schema,
+    WORKERS,
+    bench_database_url,
+    database_name,
+    gunicorn,
+    load_parser,
+    load_synthetic_forums,
+    measure_urls,
+    parse_load_arguments,
+    run,
+    upgrade_schema,
 )
 
 SLUG = "bench"
@@ -38,9 +47,7 @@ def prepare_database(database_url: str) -> None:
     load_synthetic_forums(database_url, {SLUG: SESSIONS})
 
 
-def benchmark(
-    database_url: str, log_path: Path, seconds: float, concurrency: int
-) -> dict[str, float]:
+def benchmark(database_url: str, log_path: Path, seconds: float, concurrency: int) -> dict[str, float]:
     """Start gunicorn, measure every URL and always stop gunicorn again."""
     with gunicorn(database_url, log_path) as port:
         return measure_urls(port, URLS, seconds, concurrency)

@@ -37,6 +37,7 @@ Usage, from the project root:
 The last line printed is one JSON object with the results. Exit status 1 when the
 benchmark could not run or an application was lost, duplicated, overbooked or failed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -58,6 +59,17 @@ import psycopg
 from flask import Flask, session
 from flask_wtf.csrf import generate_csrf
 from psycopg import sql
+from serving import (
+    HOST,
+    BenchmarkError,
+    database_name,
+    gunicorn,
+    measure,
+    request,
+    run,
+    sqlite_url,
+    upgrade_schema,
+)
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
@@ -68,9 +80,6 @@ from planner.config import normalise_database_url
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
-from serving import (
-    HOST, BenchmarkError, database_name, gunicorn, measure, request, run, sqlite_url, upgrade_schema,
-)
 
 DEFAULT_DATABASE_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/rush"
 SLUG = "rush"
@@ -96,6 +105,7 @@ class Answer:
 
 # --- the database ------------------------------------------------------------------------
 
+
 def wipe_postgresql(database_url: str) -> None:
     """Create the database if missing, then drop and recreate its ``public`` schema,
     unless it holds accounts or forums this benchmark did not create."""
@@ -118,8 +128,10 @@ def wipe_postgresql(database_url: str) -> None:
                 continue
             query = sql.SQL("SELECT count(*) FROM public.{} WHERE " + condition).format(sql.Identifier(table))
             if count := connection.execute(query, (value,)).fetchone()[0]:
-                raise BenchmarkError(f"database {url.database!r} holds {count} {table} this benchmark did not "
-                                     "create; refusing to wipe it (give it a database of its own, e.g. .../rush)")
+                raise BenchmarkError(
+                    f"database {url.database!r} holds {count} {table} this benchmark did not "
+                    "create; refusing to wipe it (give it a database of its own, e.g. .../rush)"
+                )
         connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
         connection.execute("CREATE SCHEMA public")
 
@@ -138,20 +150,43 @@ def seed(app: Flask, applications: int, capacity: int) -> tuple[int, list[Delega
     first_day = dt.date.today() + dt.timedelta(days=60)
     now = dt.datetime.now(dt.UTC)
     with app.app_context():
-        forum = Forum(slug=SLUG, name="Rush", title="Registration rush", host_city="Tokyo", host_country="JP",
-                      timezone="UTC", first_day=first_day, last_day=first_day + dt.timedelta(days=2))
-        event = Event(forum=forum, kind=EventKind.SIDE_EVENT, code=CODE, title="Rush hour",
-                      starts_at=dt.datetime.combine(first_day, dt.time(9), tzinfo=dt.UTC),
-                      ends_at=dt.datetime.combine(first_day, dt.time(18), tzinfo=dt.UTC))
+        forum = Forum(
+            slug=SLUG,
+            name="Rush",
+            title="Registration rush",
+            host_city="Tokyo",
+            host_country="JP",
+            timezone="UTC",
+            first_day=first_day,
+            last_day=first_day + dt.timedelta(days=2),
+        )
+        event = Event(
+            forum=forum,
+            kind=EventKind.SIDE_EVENT,
+            code=CODE,
+            title="Rush hour",
+            starts_at=dt.datetime.combine(first_day, dt.time(9), tzinfo=dt.UTC),
+            ends_at=dt.datetime.combine(first_day, dt.time(18), tzinfo=dt.UTC),
+        )
         db.session.add_all([forum, event])
         db.session.flush()
         db.session.add(RegistrationPolicy(event_id=event.id, capacity=capacity, approval_required=False))
         tokens = [secrets.token_urlsafe(24) for _ in range(applications)]
-        db.session.execute(insert(User), [
-            {"email": f"delegate{n}@{EMAIL_DOMAIN}", "name": f"Delegate {n}", "password_hash": password_hash,
-             "language": "en", "email_verified_at": now, "created_at": now, "session_token": token}
-            for n, token in enumerate(tokens)
-        ])
+        db.session.execute(
+            insert(User),
+            [
+                {
+                    "email": f"delegate{n}@{EMAIL_DOMAIN}",
+                    "name": f"Delegate {n}",
+                    "password_hash": password_hash,
+                    "language": "en",
+                    "email_verified_at": now,
+                    "created_at": now,
+                    "session_token": token,
+                }
+                for n, token in enumerate(tokens)
+            ],
+        )
         db.session.commit()
         event_id = event.id
         ids = dict(db.session.execute(select(User.session_token, User.id)).all())
@@ -180,16 +215,23 @@ class Outcome:
 
 def read_outcome(app: Flask, event_id: int) -> Outcome:
     with app.app_context():
-        by_status = dict(db.session.execute(
-            select(Registration.status, func.count()).where(Registration.event_id == event_id)
-            .group_by(Registration.status)
-        ).all())
-        rows_per_user = dict(db.session.execute(
-            select(Registration.user_id, func.count()).where(Registration.event_id == event_id)
-            .group_by(Registration.user_id)
-        ).all())
+        by_status = dict(
+            db.session.execute(
+                select(Registration.status, func.count())
+                .where(Registration.event_id == event_id)
+                .group_by(Registration.status)
+            ).all()
+        )
+        rows_per_user = dict(
+            db.session.execute(
+                select(Registration.user_id, func.count())
+                .where(Registration.event_id == event_id)
+                .group_by(Registration.user_id)
+            ).all()
+        )
         seats_taken = db.session.scalar(
-            select(RegistrationPolicy.seats_taken).where(RegistrationPolicy.event_id == event_id))
+            select(RegistrationPolicy.seats_taken).where(RegistrationPolicy.event_id == event_id)
+        )
     return Outcome(
         confirmed=by_status.get(RegistrationStatus.CONFIRMED, 0),
         waitlisted=by_status.get(RegistrationStatus.WAITLISTED, 0),
@@ -201,8 +243,10 @@ def read_outcome(app: Flask, event_id: int) -> Outcome:
 
 # --- HTTP --------------------------------------------------------------------------------
 
-def timed_request(port: int, method: str, path: str, body: str | None = None,
-                  headers: dict[str, str] | None = None) -> tuple[Answer, bytes]:
+
+def timed_request(
+    port: int, method: str, path: str, body: str | None = None, headers: dict[str, str] | None = None
+) -> tuple[Answer, bytes]:
     """One request on a new connection, timed."""
     started = time.perf_counter()
     response, content = request(port, path, method=method, body=body, headers=headers, timeout=TIMEOUT)
@@ -215,11 +259,14 @@ def check_form(port: int, path: str, delegate: Delegate) -> None:
     server does not rewrite the cookie: it holds what a signed-in browser's would."""
     response, content = request(port, path, headers={"Cookie": f"session={delegate.cookie}"}, timeout=TIMEOUT)
     if response.status != 200 or not CSRF_INPUT.search(content.decode(errors="replace")):
-        raise BenchmarkError(f"GET {path} with a delegate's cookie answered {response.status} "
-                             f"({response.getheader('Location') or 'no redirect'}), not the application form")
+        raise BenchmarkError(
+            f"GET {path} with a delegate's cookie answered {response.status} "
+            f"({response.getheader('Location') or 'no redirect'}), not the application form"
+        )
     if response.getheader("Set-Cookie"):
-        raise BenchmarkError(f"GET {path} rewrote the delegate's session cookie: it lacks something "
-                             "a signed-in browser's cookie holds")
+        raise BenchmarkError(
+            f"GET {path} rewrote the delegate's session cookie: it lacks something a signed-in browser's cookie holds"
+        )
 
 
 def rush(port: int, path: str, delegates: list[Delegate], clients: int) -> tuple[list[Answer | None], float]:
@@ -233,12 +280,18 @@ def rush(port: int, path: str, delegates: list[Delegate], clients: int) -> tuple
         start.wait()
         for n in range(index, len(delegates), clients):
             delegate = delegates[n]
-            body = urlencode({"csrf_token": delegate.csrf_token, "delegation": "0", "organisation": "",
-                              "country": ""})
+            body = urlencode({"csrf_token": delegate.csrf_token, "delegation": "0", "organisation": "", "country": ""})
             try:
-                answers[n] = timed_request(port, "POST", path, body=body, headers={
-                    "Cookie": f"session={delegate.cookie}", "Content-Type": "application/x-www-form-urlencoded",
-                })[0]
+                answers[n] = timed_request(
+                    port,
+                    "POST",
+                    path,
+                    body=body,
+                    headers={
+                        "Cookie": f"session={delegate.cookie}",
+                        "Content-Type": "application/x-www-form-urlencoded",
+                    },
+                )[0]
             except OSError as error:
                 errors.append(f"POST {path}: {error!r}")
 
@@ -257,11 +310,19 @@ def rush(port: int, path: str, delegates: list[Delegate], clients: int) -> tuple
 
 # --- the run -----------------------------------------------------------------------------
 
+
 def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> dict[str, object]:
     build_schema(database_url)
     secret_key = secrets.token_hex(32)
-    app = create_app({"ENV": "production", "SECRET_KEY": secret_key, "SQLALCHEMY_DATABASE_URI": database_url,
-                      "MAIL_PROMPT_DELIVERY": "off", "RATELIMIT_ENABLED": False})
+    app = create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": secret_key,
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "MAIL_PROMPT_DELIVERY": "off",
+            "RATELIMIT_ENABLED": False,
+        }
+    )
     event_id, delegates = seed(app, args.applications, args.capacity)
     path = f"/forums/{SLUG}/events/{CODE}/register"
 
@@ -294,14 +355,14 @@ def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> di
         print(f"{failed} POSTs were not answered 302; statuses seen: {statuses}", file=sys.stderr)
         print(log_path.read_text(errors="replace")[-3000:], file=sys.stderr)
     if outcome.pending:
-        print(f"{outcome.pending} registrations are left pending, though the event needs no approval",
-              file=sys.stderr)
+        print(f"{outcome.pending} registrations are left pending, though the event needs no approval", file=sys.stderr)
 
-    print(f"\nconfirmed {outcome.confirmed}  waitlisted {outcome.waitlisted}  pending {outcome.pending}  "
-          f"(capacity {args.capacity}, seats_taken {outcome.seats_taken})")
+    print(
+        f"\nconfirmed {outcome.confirmed}  waitlisted {outcome.waitlisted}  pending {outcome.pending}  "
+        f"(capacity {args.capacity}, seats_taken {outcome.seats_taken})"
+    )
     print(f"lost {lost}  overbooked {overbooked}  duplicate {duplicate}  failed {failed}")
-    print(f"applications/s {rps:.1f}  p50 {percentiles[49]:.1f} ms  p99 {percentiles[98]:.1f} ms  "
-          f"over {elapsed:.1f} s")
+    print(f"applications/s {rps:.1f}  p50 {percentiles[49]:.1f} ms  p99 {percentiles[98]:.1f} ms  over {elapsed:.1f} s")
     print(f"/healthz rps {healthz_rps:.1f}  ratio {rps / healthz_rps:.3f} (target >= 0.20)")
     return {
         "confirmed": outcome.confirmed,
@@ -327,14 +388,20 @@ def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> di
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     where = parser.add_mutually_exclusive_group()
-    where.add_argument("--database-url", help="PostgreSQL database to WIPE and use "
-                       f"(default: DATABASE_URL, else {DEFAULT_DATABASE_URL})")
+    where.add_argument(
+        "--database-url",
+        help=f"PostgreSQL database to WIPE and use (default: DATABASE_URL, else {DEFAULT_DATABASE_URL})",
+    )
     where.add_argument("--sqlite", action="store_true", help="use a temporary SQLite file instead")
     parser.add_argument("--applications", type=int, default=2000, help="delegates, one application each (2000)")
     parser.add_argument("--capacity", type=int, default=500, help="seats of the event (500)")
     parser.add_argument("--clients", type=int, default=32, help="client threads (32)")
-    parser.add_argument("--healthz-seconds", type=float, default=5.0,
-                        help="seconds of /healthz, half before and half after the rush (5)")
+    parser.add_argument(
+        "--healthz-seconds",
+        type=float,
+        default=5.0,
+        help="seconds of /healthz, half before and half after the rush (5)",
+    )
     args = parser.parse_args()
     if not 1 <= args.applications <= 100_000 or not 1 <= args.capacity <= 1_000_000:
         parser.error("--applications must be in [1, 100000] and --capacity in [1, 1000000]")

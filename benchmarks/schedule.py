@@ -12,18 +12,26 @@ shared and absolute numbers move a lot).
 Usage, from the project root:  .venv/bin/python benchmarks/schedule.py [--seconds 5] [--concurrency 4]
 The last line printed is one JSON object with the results.
 """
+
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
 
-from sqlalchemy import event
-
 from serving import (
-    WORKERS, bench_database_url, database_name, gunicorn, load_parser, load_synthetic_forums, measure_urls,
-    parse_load_arguments, run, upgrade_schema,
+    WORKERS,
+    bench_database_url,
+    database_name,
+    gunicorn,
+    load_parser,
+    load_synthetic_forums,
+    measure_urls,
+    parse_load_arguments,
+    run,
+    upgrade_schema,
 )
+from sqlalchemy import event
 
 FORUMS = {"bench": 1000, "bench5k": 5000}
 RUNS = 3
@@ -59,8 +67,11 @@ def time_checks(database_url: str) -> dict[str, float]:
             label = "1000" if sessions == 1000 else "5000"
             results[f"check_{label}_s"] = round(best, 4)
             results[f"check_{label}_queries"] = len(statements)
-            print(f"conflict check, {sessions} sessions: {best:.3f} s, {len(statements)} queries, "
-                  f"{len(found.blocking)} blocking, {len(found.warnings)} warnings", flush=True)
+            print(
+                f"conflict check, {sessions} sessions: {best:.3f} s, {len(statements)} queries, "
+                f"{len(found.blocking)} blocking, {len(found.warnings)} warnings",
+                flush=True,
+            )
         db.session.remove()
         db.engine.dispose()
     return results

@@ -4,6 +4,7 @@ the synthetic forums, and the end of a run (the figures as JSON lines, the exit 
 Imported by the scripts beside it (run as ``python benchmarks/<name>.py``). Loops are
 bounded in count and time, and traffic goes to this machine only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -48,8 +49,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def request(port: int, path: str, method: str = "GET", body: str | None = None,
-            headers: Mapping[str, str] | None = None, timeout: float = 10.0) -> tuple[http.client.HTTPResponse, bytes]:
+def request(
+    port: int,
+    path: str,
+    method: str = "GET",
+    body: str | None = None,
+    headers: Mapping[str, str] | None = None,
+    timeout: float = 10.0,
+) -> tuple[http.client.HTTPResponse, bytes]:
     """One request on a new connection (gunicorn's sync workers close it anyway):
     the response, already read, and its body."""
     connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
@@ -72,8 +79,9 @@ def start_gunicorn(env: dict[str, str], port: int, log_path: Path) -> subprocess
     # A session of its own: Ctrl-C reaches only the script, which then stops gunicorn
     # itself (a SIGINT to the workers mid-request would look like failed requests).
     with log_path.open("wb") as log:
-        return subprocess.Popen(command, cwd=ROOT, env={**os.environ, **env}, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True)
+        return subprocess.Popen(
+            command, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def stop(server: subprocess.Popen[bytes]) -> None:
@@ -170,6 +178,7 @@ def measure_urls(port: int, urls: Mapping[str, str], seconds: float, concurrency
 
 # --- the database and the server, for one run ------------------------------------------
 
+
 def database_name(database_url: str) -> str:
     """The kind of database as the JSON lines give it: "postgresql" or "sqlite"."""
     return "postgresql" if database_url.startswith("postgres") else "sqlite"
@@ -216,14 +225,19 @@ def load_synthetic_forums(database_url: str, forums: Mapping[str, int]) -> None:
 
 
 @contextmanager
-def gunicorn(database_url: str, log_path: Path, secret_key: str | None = None,
-             extra_env: Mapping[str, str] | None = None) -> Iterator[int]:
+def gunicorn(
+    database_url: str, log_path: Path, secret_key: str | None = None, extra_env: Mapping[str, str] | None = None
+) -> Iterator[int]:
     """planner in production mode under gunicorn on a free port, healthy; yields the port.
     A BenchmarkError or OSError inside comes out as a BenchmarkError with the end of the
     gunicorn log; gunicorn is always stopped."""
     port = free_port()
-    env = {"DATABASE_URL": database_url, "PLANNER_ENV": "production",
-           "PLANNER_SECRET_KEY": secret_key or secrets.token_hex(32), **(extra_env or {})}
+    env = {
+        "DATABASE_URL": database_url,
+        "PLANNER_ENV": "production",
+        "PLANNER_SECRET_KEY": secret_key or secrets.token_hex(32),
+        **(extra_env or {}),
+    }
     server = start_gunicorn(env, port, log_path)
     try:
         wait_until_healthy(server, port)
@@ -236,6 +250,7 @@ def gunicorn(database_url: str, log_path: Path, secret_key: str | None = None,
 
 
 # --- the command line and the end of a run ----------------------------------------------
+
 
 def load_parser(doc: str, seconds: float = 5.0) -> argparse.ArgumentParser:
     """A parser described by the first paragraph of ``doc``, with ``--seconds`` (per URL)
@@ -257,8 +272,11 @@ def parse_load_arguments(parser: argparse.ArgumentParser) -> argparse.Namespace:
 Results = Mapping[str, Any] | list[Mapping[str, Any]]
 
 
-def run(work: Callable[[Path], Results], prefix: str = "planner-bench-",
-        broken: Callable[[Mapping[str, Any]], bool] | None = None) -> int:
+def run(
+    work: Callable[[Path], Results],
+    prefix: str = "planner-bench-",
+    broken: Callable[[Mapping[str, Any]], bool] | None = None,
+) -> int:
     """Run ``work`` in a temporary directory, then print a blank line and one JSON line per
     result. The exit status: 1 if the benchmark failed (the reason on stderr) or
     ``broken`` says a result is, 130 on Ctrl-C, else 0."""

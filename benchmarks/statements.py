@@ -18,6 +18,7 @@ Usage, from the project root:
   .venv/bin/python benchmarks/statements.py [--documents 10000] [--words 2000] [--seconds 10]
 Ends with one JSON line per database: database, qps, p99_ms, healthz_rps, ratio.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,12 +31,19 @@ import urllib.parse
 import uuid
 from pathlib import Path
 
+from serving import (
+    ROOT,
+    BenchmarkError,
+    gunicorn,
+    measure,
+    request,
+    run,
+    sqlite_url,
+    timed_loop,
+    upgrade_schema,
+)
 from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
-
-from serving import (
-    ROOT, BenchmarkError, gunicorn, measure, request, run, sqlite_url, timed_loop, upgrade_schema,
-)
 
 sys.path.insert(0, str(ROOT))
 from planner.statements.rendering import plain_text  # noqa: E402
@@ -57,10 +65,14 @@ def vocabulary(rng: random.Random) -> list[str]:
 def queries(words: list[str]) -> list[str]:
     """A fixed mix: words of middle and low frequency, pairs, a phrase and Japanese."""
     return [
-        words[300], words[1500], words[6000],
-        f"{words[400]} {words[900]}", f"{words[200]} {words[2500]}",
+        words[300],
+        words[1500],
+        words[6000],
+        f"{words[400]} {words[900]}",
+        f"{words[200]} {words[2500]}",
         f'"{words[10]} {words[11]}"',
-        "宇宙探査", "国際協力 火星",
+        "宇宙探査",
+        "国際協力 火星",
     ]
 
 
@@ -73,23 +85,37 @@ def documents(count: int, words_each: int, seed: int = 7):  # noqa: ANN201
         chosen = rng.choices(words, weights=weights, k=words_each)
         for position in rng.sample(range(words_each), 3):
             chosen[position] = rng.choice(JAPANESE)
-        paragraphs = [" ".join(chosen[i:i + 100]).capitalize() + "." for i in range(0, words_each, 100)]
+        paragraphs = [" ".join(chosen[i : i + 100]).capitalize() + "." for i in range(0, words_each, 100)]
         yield f"Statement {n + 1}: {chosen[0]} {chosen[1]}", "\n\n".join(paragraphs)
 
 
 def load(database_url: str, count: int, words_each: int) -> None:
     """Insert the forum and the documents in batches (executemany), with their search entries."""
-    from planner.statements.models import DocumentVersion, OutcomeDocument, SearchEntry
     from planner.forums.models import Forum
+    from planner.statements.models import DocumentVersion, OutcomeDocument, SearchEntry
 
     engine = create_engine(database_url)
     now = dt.datetime.now(dt.UTC)
     with engine.begin() as connection:
-        forum_id = connection.execute(insert(Forum.__table__).returning(Forum.__table__.c.id), {
-            "slug": "bench", "name": "BENCH", "title": "Benchmark forum", "host_city": "Tokyo",
-            "host_country": "JP", "timezone": "Asia/Tokyo", "first_day": dt.date(2018, 3, 3),
-            "last_day": dt.date(2018, 3, 3), "description": "", "status": "archived", "is_demo": True,
-            "schedule_version": 1, "created_at": now, "updated_at": now}).scalar_one()
+        forum_id = connection.execute(
+            insert(Forum.__table__).returning(Forum.__table__.c.id),
+            {
+                "slug": "bench",
+                "name": "BENCH",
+                "title": "Benchmark forum",
+                "host_city": "Tokyo",
+                "host_country": "JP",
+                "timezone": "Asia/Tokyo",
+                "first_day": dt.date(2018, 3, 3),
+                "last_day": dt.date(2018, 3, 3),
+                "description": "",
+                "status": "archived",
+                "is_demo": True,
+                "schedule_version": 1,
+                "created_at": now,
+                "updated_at": now,
+            },
+        ).scalar_one()
     docs, versions, entries = [], [], []
 
     def flush() -> None:
@@ -100,12 +126,25 @@ def load(database_url: str, count: int, words_each: int) -> None:
         docs.clear(), versions.clear(), entries.clear()
 
     for n, (title, body) in enumerate(documents(count, words_each), start=1):
-        docs.append({"id": n, "forum_id": forum_id, "kind": "joint_statement", "title": title, "slug": f"doc-{n}",
-                     "language": "en", "status": "adopted", "is_summary": False, "adopted_by_event_id": None,
-                     "adopted_on": dt.date(2018, 3, 3), "adopted_place": "Tokyo", "adopted_version": 1,
-                     "created_at": now, "updated_at": now})
-        versions.append({"document_id": n, "number": 1, "text": body, "note": "", "author_id": None,
-                         "created_at": now})
+        docs.append(
+            {
+                "id": n,
+                "forum_id": forum_id,
+                "kind": "joint_statement",
+                "title": title,
+                "slug": f"doc-{n}",
+                "language": "en",
+                "status": "adopted",
+                "is_summary": False,
+                "adopted_by_event_id": None,
+                "adopted_on": dt.date(2018, 3, 3),
+                "adopted_place": "Tokyo",
+                "adopted_version": 1,
+                "created_at": now,
+                "updated_at": now,
+            }
+        )
+        versions.append({"document_id": n, "number": 1, "text": body, "note": "", "author_id": None, "created_at": now})
         plain = plain_text(body)
         entries.append({"document_id": n, "title": title, "body": plain, "terms": index_terms(title, plain)})
         if len(docs) == BATCH:
@@ -115,7 +154,9 @@ def load(database_url: str, count: int, words_each: int) -> None:
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             # Rows went in by id: move the sequence past them, and give the planner statistics.
-            connection.execute(text("SELECT setval('outcome_documents_id_seq', (SELECT max(id) FROM outcome_documents))"))
+            connection.execute(
+                text("SELECT setval('outcome_documents_id_seq', (SELECT max(id) FROM outcome_documents))")
+            )
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             connection.execute(text("VACUUM ANALYZE statement_search_entries"))
     engine.dispose()
@@ -161,10 +202,17 @@ def run_one(database: str, database_url: str, tmp: Path, args: argparse.Namespac
         _, healthz_rps = measure(port, "/healthz", args.seconds, args.concurrency)
         qps, p99_ms = measure_search(port, paths, args.seconds, args.concurrency)
     print(f"[{database}] healthz {healthz_rps:.1f} rps; search {qps:.1f} qps, p99 {p99_ms:.0f} ms", flush=True)
-    return {"database": database, "qps": round(qps, 1), "p99_ms": round(p99_ms, 1),
-            "healthz_rps": round(healthz_rps, 1), "ratio": round(qps / healthz_rps, 4),
-            "documents": args.documents, "words": args.words, "seconds": args.seconds,
-            "concurrency": args.concurrency}
+    return {
+        "database": database,
+        "qps": round(qps, 1),
+        "p99_ms": round(p99_ms, 1),
+        "healthz_rps": round(healthz_rps, 1),
+        "ratio": round(qps / healthz_rps, 4),
+        "documents": args.documents,
+        "words": args.words,
+        "seconds": args.seconds,
+        "concurrency": args.concurrency,
+    }
 
 
 def with_postgresql_database(tmp: Path, args: argparse.Namespace) -> dict:
@@ -192,10 +240,17 @@ def main() -> int:
     parser.add_argument("--databases", default="sqlite,postgresql")
     args = parser.parse_args()
     databases = [d.strip() for d in args.databases.split(",") if d.strip()]
-    if not (1 <= args.documents <= 100_000 and 10 <= args.words <= 10_000 and 0 < args.seconds <= 300
-            and 1 <= args.concurrency <= 32 and set(databases) <= {"sqlite", "postgresql"} and databases):
-        parser.error("documents 1-100000, words 10-10000, seconds (0, 300], concurrency 1-32, "
-                     "databases sqlite and/or postgresql")
+    if not (
+        1 <= args.documents <= 100_000
+        and 10 <= args.words <= 10_000
+        and 0 < args.seconds <= 300
+        and 1 <= args.concurrency <= 32
+        and set(databases) <= {"sqlite", "postgresql"}
+        and databases
+    ):
+        parser.error(
+            "documents 1-100000, words 10-10000, seconds (0, 300], concurrency 1-32, databases sqlite and/or postgresql"
+        )
 
     def work(tmp: Path) -> list[dict]:
         results = []
@@ -207,6 +262,7 @@ def main() -> int:
         return results
 
     return run(work, prefix="planner-bench-statements-")
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,19 +1,47 @@
 """planner: plans international ministerial forums."""
+
 from __future__ import annotations
 
 import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, request
-from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
+from flask import Flask, current_app, has_request_context, request
 from flask_babel import lazy_gettext
+from werkzeug.middleware.proxy_fix import ProxyFix
+from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 
+# Every domain's models, so that metadata (and migrations) see all tables.
+import planner.models  # noqa: F401
+import planner.schedule.versions  # noqa: F401  (keeps Forum.schedule_version current)
+import planner.statements.search  # noqa: F401  (the search index's DDL and PostgreSQL index)
+
+# Not ``db``: the package's attribute ``planner.db`` is the module planner/db.py.
+from planner import extensions, formatting, security, web
+from planner.accounts import views as account_views
+from planner.accounts.cli import create_admin_command
+from planner.audit import views as audit_views
+from planner.calendar import links as calendar_links  # noqa: F401  (template helpers)
+from planner.calendar import views as calendar_views
 from planner.config import ConfigError, load_config
 from planner.db import MAX_ID
-# Not ``db``: the package's attribute ``planner.db`` is the module planner/db.py.
-from planner import extensions
+from planner.delegations import views as delegation_views
+from planner.demo.cli import seed_demo_command, seed_synthetic_command
 from planner.extensions import babel, cache, csrf, limiter, login_manager, migrate
+from planner.forums import manage_views as forum_manage_views  # noqa: F401
+from planner.forums import views as forum_views
+from planner.mail import services as mail_services
+from planner.mail import views as mail_views
+from planner.mail.cli import send_mail_command, send_test_mail_command
+from planner.registration import manage_views as registration_manage_views  # noqa: F401
+from planner.registration import rules_views  # noqa: F401
+from planner.registration import views as registration_views
+from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
+from planner.schedule import views as schedule_views
+from planner.schedule.cli import export_programme_command, import_programme_command
+from planner.site import views as site_views
+from planner.statements import manage_views as statement_manage_views  # noqa: F401
+from planner.statements import views as statement_views
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -59,8 +87,6 @@ class PrintableConverter(UnicodeConverter):
 def trust_proxies(app: Flask) -> None:
     """Behind PLANNER_PROXY_COUNT reverse proxies, take the client's address and scheme
     from X-Forwarded-* (rate limits key on the address; https marks cookies Secure)."""
-    from werkzeug.middleware.proxy_fix import ProxyFix
-
     count = int(app.config.get("PROXY_COUNT") or 0)
     if count > 0:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
@@ -68,19 +94,12 @@ def trust_proxies(app: Flask) -> None:
 
 def select_locale() -> str | None:
     """The reader's best supported language; the default outside requests (CLI)."""
-    from flask import current_app, has_request_context
-
     if not has_request_context():
         return None
     return request.accept_languages.best_match(current_app.config["LANGUAGES"])
 
 
 def register_extensions(app: Flask) -> None:
-    # Import every domain's models so that metadata (and migrations) see all tables.
-    import planner.models  # noqa: F401
-    import planner.schedule.versions  # noqa: F401  (keeps Forum.schedule_version current)
-    import planner.statements.search  # noqa: F401  (the search index's DDL and PostgreSQL index)
-
     extensions.db.init_app(app)
     migrate.init_app(app, extensions.db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)
@@ -94,53 +113,44 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message_category = "info"
     limiter.init_app(app)
     cache.init_app(app)
-    from planner import security
-    from planner.mail import services as mail_services
-
     security.init_app(app)
     mail_services.init_app(app)
+    # Last: its commit point then runs before every other hook that looks at the response.
+    web.init_app(app)
+
+
+BLUEPRINTS = (
+    site_views,
+    forum_views,
+    schedule_views,
+    account_views,
+    audit_views,
+    mail_views,
+    registration_views,
+    delegation_views,
+    calendar_views,
+    statement_views,
+)
 
 
 def register_blueprints(app: Flask) -> None:
     # Each views module attaches its routes to its package's blueprint.
-    from planner.accounts import appointment_views, views as account_views  # noqa: F401
-    from planner.audit import views as audit_views
-    from planner.calendar import links as calendar_links  # noqa: F401  (template helpers)
-    from planner.calendar import views as calendar_views
-    from planner.forums import views as forum_views
-    from planner.mail import views as mail_views
-    from planner.registration import views as registration_views
-    from planner.registration import rules_views  # noqa: F401
-    from planner.registration import nomination_views  # noqa: F401
-    from planner.registration import manage_views  # noqa: F401
-    from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
-    from planner.schedule import views as schedule_views
-    from planner.site import views as site_views
-    from planner.statements import views as statement_views
-    from planner.statements import manage_views as statement_manage_views  # noqa: F401
-
-    for views in (site_views, forum_views, schedule_views, account_views, audit_views, mail_views,
-                  registration_views, calendar_views, statement_views):
+    for views in BLUEPRINTS:
         app.register_blueprint(views.bp)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from planner import formatting
-
     formatting.register(app)
 
 
 def register_commands(app: Flask) -> None:
-    from planner.accounts.cli import create_admin_command
-    from planner.demo.cli import seed_demo_command, seed_synthetic_command
-    from planner.mail.cli import send_mail_command, send_test_mail_command
-    from planner.schedule.cli import export_programme_command, import_programme_command
-
-    app.cli.add_command(create_admin_command)
-    app.cli.add_command(send_mail_command)
-    app.cli.add_command(send_test_mail_command)
-
-    app.cli.add_command(seed_demo_command)
-    app.cli.add_command(seed_synthetic_command)
-    app.cli.add_command(import_programme_command)
-    app.cli.add_command(export_programme_command)
+    for command in (
+        create_admin_command,
+        send_mail_command,
+        send_test_mail_command,
+        seed_demo_command,
+        seed_synthetic_command,
+        import_programme_command,
+        export_programme_command,
+    ):
+        app.cli.add_command(command)

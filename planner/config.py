@@ -4,6 +4,7 @@
 Problems are reported as one line at start-up (``ConfigError``) instead of a
 traceback from deep inside SQLAlchemy or a half-working app in production.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -111,9 +112,7 @@ def normalise_database_url(raw: str | URL) -> str:
         ) from None
     driver = SUPPORTED_DRIVERS.get(url.drivername)
     if driver is None:
-        raise ConfigError(
-            f"database {url.drivername!r} is not supported; use sqlite or postgresql"
-        )
+        raise ConfigError(f"database {url.drivername!r} is not supported; use sqlite or postgresql")
     if driver.startswith("postgresql"):
         if not url.database:
             raise ConfigError("DATABASE_URL names no PostgreSQL database")

@@ -1,4 +1,5 @@
 """The declarative base, the column types every domain shares, and database set-up."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -118,8 +119,9 @@ def _view_writes_late() -> bool:
 
 
 @event.listens_for(Engine, "before_cursor_execute")
-def _become_the_writer(connection: Any, cursor: Any, statement: str, parameters: Any, context: Any,
-                       executemany: bool) -> None:
+def _become_the_writer(
+    connection: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool
+) -> None:
     """A late writer's first statement that is not a SELECT ends its reading transaction and
     starts the writing one (BEGIN IMMEDIATE, which waits its turn): upgrading the reading
     transaction in place would fail at once whenever another writer had committed since."""

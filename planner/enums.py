@@ -1,4 +1,5 @@
 """Helper for enum columns stored as text with a CHECK constraint on every database."""
+
 from __future__ import annotations
 
 import enum

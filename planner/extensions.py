@@ -1,4 +1,5 @@
 """Flask extensions, created unbound so that every app from ``create_app`` shares them."""
+
 from flask_babel import Babel
 from flask_caching import Cache
 from flask_limiter import Limiter

@@ -1,4 +1,5 @@
 """Template filters that show stored UTC times in a forum's own timezone."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -79,9 +80,12 @@ def countries(locale: str) -> tuple[tuple[str, str], ...]:
     """ISO 3166 alpha-2 codes and names in a language, by name (computed once per language)."""
     territories = Locale.parse(locale).territories
     # CLDR's ZZ is "Unknown Region": nobody comes from there.
-    return tuple(sorted(((code, name) for code, name in territories.items()
-                         if len(code) == 2 and code.isalpha() and code != "ZZ"),
-                        key=lambda item: item[1]))
+    return tuple(
+        sorted(
+            ((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha() and code != "ZZ"),
+            key=lambda item: item[1],
+        )
+    )
 
 
 def country_name(code: str | None) -> str:
@@ -102,3 +106,13 @@ def register(app: Flask) -> None:
     app.jinja_env.globals.update(
         day_range=day_range, event_dates=event_dates, zone_name=zone_name, local=local, get_locale=get_locale
     )
+
+
+def to_utc(local: dt.datetime, forum: Forum) -> dt.datetime:
+    """A wall-clock time typed in the forum's timezone, as an aware UTC datetime."""
+    return local.replace(tzinfo=forum.zone).astimezone(dt.UTC)
+
+
+def to_local(moment: dt.datetime, forum: Forum) -> dt.datetime:
+    """The forum's wall-clock time of ``moment``, without a zone: what a form's field shows."""
+    return moment.astimezone(forum.zone).replace(tzinfo=None)

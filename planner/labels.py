@@ -1,4 +1,5 @@
 """Translatable names of the domain's enumerations, in one place for translators."""
+
 from __future__ import annotations
 
 import enum

@@ -1,16 +1,35 @@
 """Every model, in one place, for metadata, migrations and the shell."""
-from planner.accounts.models import DelegationFocalPoint, ForumOrganiser, User
+
+from planner.accounts.models import User
 from planner.audit.models import AuditEntry
 from planner.calendar.models import CalendarFeedToken
-from planner.delegations.models import Delegation, DelegationKind, DelegationMember, MemberRole, Person
-from planner.forums.models import Event, EventKind, Forum, ForumStatus, Room, Venue
+from planner.delegations.models import (
+    Delegation,
+    DelegationFocalPoint,
+    DelegationKind,
+    DelegationMember,
+    MemberRole,
+    Person,
+)
+from planner.forums.models import Event, EventKind, Forum, ForumOrganiser, ForumStatus, Room, Venue
 from planner.mail.models import OutboxMessage
 from planner.registration.models import AgendaItem, Question, Registration, RegistrationPolicy
 from planner.schedule.models import (
-    AcknowledgedWarning, ParticipantRole, RoomClosedDay, Session, SessionKind, SessionParticipant,
+    AcknowledgedWarning,
+    ParticipantRole,
+    RoomClosedDay,
+    Session,
+    SessionKind,
+    SessionParticipant,
 )
 from planner.statements.models import (
-    Corrigendum, CorrigendumVersion, DocumentReference, DocumentVersion, Endorsement, OutcomeDocument, SearchEntry,
+    Corrigendum,
+    CorrigendumVersion,
+    DocumentReference,
+    DocumentVersion,
+    Endorsement,
+    OutcomeDocument,
+    SearchEntry,
 )
 
 __all__ = [

@@ -11,7 +11,9 @@ from zoneinfo import ZoneInfo
 
 from werkzeug.security import generate_password_hash
 
-from planner.accounts.models import DelegationFocalPoint, ForumOrganiser, User
+from planner.delegations.models import DelegationFocalPoint
+from planner.forums.models import ForumOrganiser
+from planner.accounts.models import User
 from planner.db import utcnow
 from planner.delegations.models import Delegation, DelegationKind, Person
 from planner.extensions import db

@@ -3,9 +3,9 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from planner.accounts import services
-from planner.accounts.forms import EMAIL_PATTERN
 from planner.audit.services import record
 from planner.extensions import db
+from planner.validators import EMAIL_PATTERN
 
 
 @click.command("create-admin")
@@ -23,8 +23,15 @@ def create_admin_command(email: str, name: str) -> None:
         if not 10 <= len(password) <= 200:
             raise click.ClickException(_("Use between 10 and 200 characters."))
     user, created = services.create_admin(email, password, name)
-    record(None, "admin.appointed", target=("user", user.id), summary=_("%(email)s made site administrator",
-                                                                       email=user.email))
+    record(
+        None,
+        "admin.appointed",
+        target=("user", user.id),
+        summary=_("%(email)s made site administrator", email=user.email),
+    )
     db.session.commit()
-    click.echo(_("Created administrator %(email)s.", email=email) if created
-               else _("%(email)s is now a site administrator.", email=email))
+    click.echo(
+        _("Created administrator %(email)s.", email=email)
+        if created
+        else _("%(email)s is now a site administrator.", email=email)
+    )

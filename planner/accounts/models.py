@@ -1,18 +1,24 @@
 """Accounts and the roles appointed to them.
 
 Roles: a site administrator (``User.is_admin``); an organiser of a forum
-(``ForumOrganiser``); a focal point of a delegation (``DelegationFocalPoint``); and a
-delegate, which every verified account is.
+(``forums.models.ForumOrganiser``); a focal point of a delegation
+(``delegations.models.DelegationFocalPoint``); and a delegate, which every verified account is.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import secrets
+from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from planner.delegations.models import DelegationFocalPoint
+    from planner.forums.models import ForumOrganiser
 
 
 def new_session_token() -> str:
@@ -61,31 +67,3 @@ class User(Base):
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
-
-
-class ForumOrganiser(Base):
-    __tablename__ = "forum_organisers"
-
-    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    appointed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    appointed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    user: Mapped[User] = relationship(back_populates="organiser_of", foreign_keys=[user_id])
-
-
-class DelegationFocalPoint(Base):
-    __tablename__ = "delegation_focal_points"
-
-    delegation_id: Mapped[int] = mapped_column(
-        ForeignKey("delegations.id", ondelete="CASCADE"), primary_key=True
-    )
-    user_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    appointed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
-    appointed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    user: Mapped[User] = relationship(back_populates="focal_point_of", foreign_keys=[user_id])

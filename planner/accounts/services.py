@@ -4,11 +4,13 @@ Nothing here tells a caller whether an email address has an account: sign-up and
 password reset answer the same way either way, and the owner of an address hears of
 attempts by email.
 """
+
 from __future__ import annotations
 
 import secrets
 from typing import Any
 
+from blinker import Namespace
 from flask import url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -19,13 +21,19 @@ from planner.accounts import tokens
 from planner.accounts.models import User, new_session_token
 from planner.db import utcnow
 from planner.extensions import db
+from planner.mail.models import OutboxMessage, OutboxStatus
 from planner.mail.services import queue_email
+from planner.refusals import Refused
+
+#: Sent with the account being deleted, before its address is erased: the domains above this
+#: one end what the person had with them (registration cancels their registrations).
+account_deleting = Namespace().signal("account-deleting")
 
 # Compared against when no account matches, so that a miss takes as long as a hit.
 _DUMMY_HASH = generate_password_hash("planner-timing-equaliser")
 
 
-class AccountError(Exception):
+class AccountError(Refused):
     """A refusal with a message for the person: ``str(error)``."""
 
 
@@ -41,12 +49,24 @@ class WrongPassword(AccountError):
     pass
 
 
+class AppointmentError(AccountError):
+    """An appointment (organiser, focal point) that cannot be made or undone."""
+
+
 def normalise_email(email: str) -> str:
     return email.strip().lower()
 
 
 def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
+
+
+def appointable_user(email: str) -> User:
+    """The confirmed account at ``email``: only such a person can be given a role."""
+    user = find_user(email)
+    if user is None or not user.is_active:
+        raise AppointmentError(_("No confirmed account uses this address. Ask the person to sign up first."))
+    return user
 
 
 def _set_password(user: User, password: str) -> None:
@@ -60,8 +80,13 @@ def _link(endpoint: str, **values: Any) -> str:
 
 def send_verification(user: User) -> None:
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"id": user.id, "email": tokens.fingerprint(user.email)})
-    queue_email(user.email, "accounts/verify_email", subject=_("Confirm your email address for planner"),
-                name=user.name, link=_link("accounts.verify_email", token=token))
+    queue_email(
+        user.email,
+        "accounts/verify_email",
+        subject=_("Confirm your email address for planner"),
+        name=user.name,
+        link=_link("accounts.verify_email", token=token),
+    )
 
 
 def sign_up(name: str, email: str, password: str) -> None:
@@ -71,8 +96,14 @@ def sign_up(name: str, email: str, password: str) -> None:
     existing = find_user(email)
     if existing is not None:
         if existing.deleted_at is None:
-            queue_email(existing.email, "accounts/signup_existing", subject=_("You already have a planner account"),
-                        name=existing.name, login=_link("accounts.login"), reset=_link("accounts.reset_request"))
+            queue_email(
+                existing.email,
+                "accounts/signup_existing",
+                subject=_("You already have a planner account"),
+                name=existing.name,
+                login=_link("accounts.login"),
+                reset=_link("accounts.reset_request"),
+            )
         return
     user = User(name=name.strip(), email=email, password_hash="", language=str(get_locale() or "en"))
     _set_password(user, password)
@@ -112,16 +143,20 @@ def request_password_reset(email: str) -> None:
     token = tokens.make_token(
         tokens.RESET_PASSWORD, {"id": user.id, "password": tokens.fingerprint(user.password_hash)}
     )
-    queue_email(user.email, "accounts/reset_password", subject=_("Reset your planner password"),
-                name=user.name, link=_link("accounts.reset_password", token=token))
+    queue_email(
+        user.email,
+        "accounts/reset_password",
+        subject=_("Reset your planner password"),
+        name=user.name,
+        link=_link("accounts.reset_password", token=token),
+    )
 
 
 def reset_password(token: str, password: str) -> User:
     """Set a new password from a reset link; the link works once, for an hour."""
     payload = tokens.read_token(tokens.RESET_PASSWORD, token)
     user = db.session.get(User, payload.get("id"))
-    if (user is None or user.deleted_at is not None
-            or payload.get("password") != tokens.fingerprint(user.password_hash)):
+    if user is None or user.deleted_at is not None or payload.get("password") != tokens.fingerprint(user.password_hash):
         raise tokens.InvalidToken
     _set_password(user, password)
     # The link reached their mailbox, which is what verification proves.
@@ -137,8 +172,13 @@ def _check_password(user: User, password: str) -> None:
 def change_password(user: User, current: str, new: str) -> None:
     _check_password(user, current)
     _set_password(user, new)
-    queue_email(user.email, "accounts/password_changed", subject=_("Your planner password was changed"),
-                name=user.name, reset=_link("accounts.reset_request"))
+    queue_email(
+        user.email,
+        "accounts/password_changed",
+        subject=_("Your planner password was changed"),
+        name=user.name,
+        reset=_link("accounts.reset_request"),
+    )
 
 
 def request_email_change(user: User, new_email: str, password: str) -> None:
@@ -153,22 +193,37 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
     token = tokens.make_token(
         tokens.CHANGE_EMAIL, {"id": user.id, "old": tokens.fingerprint(user.email), "new": new_email}
     )
-    queue_email(new_email, "accounts/confirm_email_change", subject=_("Confirm your new email address"),
-                name=user.name, link=_link("accounts.confirm_email_change", token=token))
+    queue_email(
+        new_email,
+        "accounts/confirm_email_change",
+        subject=_("Confirm your new email address"),
+        name=user.name,
+        link=_link("accounts.confirm_email_change", token=token),
+    )
 
 
 def confirm_email_change(token: str) -> User:
     payload = tokens.read_token(tokens.CHANGE_EMAIL, token)
     user = db.session.get(User, payload.get("id"))
     new_email = payload.get("new")
-    if (user is None or user.deleted_at is not None or not isinstance(new_email, str)
-            or payload.get("old") != tokens.fingerprint(user.email) or find_user(new_email) is not None):
+    if (
+        user is None
+        or user.deleted_at is not None
+        or not isinstance(new_email, str)
+        or payload.get("old") != tokens.fingerprint(user.email)
+        or find_user(new_email) is not None
+    ):
         raise tokens.InvalidToken
     old_email = user.email
     user.email = new_email
     user.email_verified_at = utcnow()
-    queue_email(old_email, "accounts/email_changed", subject=_("Your planner email address was changed"),
-                name=user.name, new_email=new_email)
+    queue_email(
+        old_email,
+        "accounts/email_changed",
+        subject=_("Your planner email address was changed"),
+        name=user.name,
+        new_email=new_email,
+    )
     return user
 
 
@@ -176,9 +231,7 @@ def delete_account(user: User, password: str) -> None:
     """Anonymise the account: it can no longer sign in, its roles end, and records that
     must stay (the audit log) keep pointing at an anonymous account."""
     _check_password(user, password)
-    from planner.registration.services import cancel_all_of  # registration builds on accounts
-
-    cancel_all_of(user)
+    account_deleting.send(user)
     _erase_mail_to(user.email)
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
     user.name = _("Deleted account")
@@ -192,33 +245,40 @@ def delete_account(user: User, password: str) -> None:
 
 def _erase_mail_to(address: str) -> None:
     """Unsent mail to the address is dropped; the record of sent mail loses the address."""
-    from planner.mail.models import OutboxMessage, OutboxStatus
-
-    db.session.execute(delete(OutboxMessage).where(
-        OutboxMessage.to_address == address, OutboxMessage.status == OutboxStatus.PENDING))
-    db.session.execute(update(OutboxMessage).where(OutboxMessage.to_address == address).values(
-        to_address="deleted@deleted.invalid", text_body="", html_body=None, attachment_content_type=None,
-        attachment_body=None, context=None))
+    db.session.execute(
+        delete(OutboxMessage).where(OutboxMessage.to_address == address, OutboxMessage.status == OutboxStatus.PENDING)
+    )
+    db.session.execute(
+        update(OutboxMessage)
+        .where(OutboxMessage.to_address == address)
+        .values(
+            to_address="deleted@deleted.invalid",
+            text_body="",
+            html_body=None,
+            attachment_content_type=None,
+            attachment_body=None,
+            context=None,
+        )
+    )
 
 
 def personal_data(user: User) -> dict[str, Any]:
     """Everything planner holds on the person, as plain data for display and download."""
-    from planner.mail.models import OutboxMessage
-
     messages = db.session.scalars(
         select(OutboxMessage).where(OutboxMessage.to_address == user.email).order_by(OutboxMessage.created_at)
     )
     return {
         "account": {
-            "name": user.name, "email": user.email, "created_at": user.created_at.isoformat(),
+            "name": user.name,
+            "email": user.email,
+            "created_at": user.created_at.isoformat(),
             "email_verified_at": user.email_verified_at.isoformat() if user.email_verified_at else None,
             "site_administrator": user.is_admin,
         },
         "organiser_of_forums": [o.forum_id for o in user.organiser_of],
         "focal_point_of_delegations": [f.delegation_id for f in user.focal_point_of],
         "emails_sent_to_you": [
-            {"subject": m.subject, "queued_at": m.created_at.isoformat(), "status": str(m.status)}
-            for m in messages
+            {"subject": m.subject, "queued_at": m.created_at.isoformat(), "status": str(m.status)} for m in messages
         ],
     }
 
@@ -232,8 +292,13 @@ def create_admin(email: str, password: str | None, name: str = "") -> tuple[User
         return user, False
     if not password:
         raise AccountError(_("A new account needs a password."))
-    user = User(email=normalise_email(email), name=name or normalise_email(email).split("@")[0],
-                password_hash="", is_admin=True, email_verified_at=utcnow())
+    user = User(
+        email=normalise_email(email),
+        name=name or normalise_email(email).split("@")[0],
+        password_hash="",
+        is_admin=True,
+        email_verified_at=utcnow(),
+    )
     _set_password(user, password)
     db.session.add(user)
     db.session.flush()

@@ -3,6 +3,7 @@
 Each token carries a fingerprint of the state it may change, so it stops working once
 used: a reset token names the current password hash, a verification token the address.
 """
+
 from __future__ import annotations
 
 import hashlib

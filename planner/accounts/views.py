@@ -1,4 +1,5 @@
 """Sign-up, sign-in, password reset, the account page and the administrators' page."""
+
 from __future__ import annotations
 
 import json
@@ -10,11 +11,11 @@ from sqlalchemy import bindparam, select
 
 from planner.accounts import bp, forms, services, tokens
 from planner.accounts.models import User
-from planner.accounts.permissions import NotAllowed, require_admin
+from planner.accounts.permissions import is_admin
 from planner.extensions import db, limiter, login_manager
 from planner.forums.models import Forum
 from planner.security import safe_next
-
+from planner.web import refusals
 
 #: Every signed-in request runs it: built once, with the token bound at execution.
 _USER_BY_TOKEN = select(User).where(User.session_token == bindparam("token"))
@@ -40,7 +41,6 @@ def signup():
     form = forms.SignupForm()
     if form.validate_on_submit():
         services.sign_up(form.name.data, form.email.data, form.password.data)
-        db.session.commit()
         return render_template("accounts/check_email.html", email=services.normalise_email(form.email.data))
     return render_template("accounts/signup.html", form=form)
 
@@ -50,9 +50,7 @@ def verify_email(token: str):
     try:
         services.verify_email(token)
     except tokens.InvalidToken:
-        abort(400, description=_("This confirmation link is not valid or has expired. "
-                                 "Sign in to get a new one."))
-    db.session.commit()
+        abort(400, description=_("This confirmation link is not valid or has expired. Sign in to get a new one."))
     flash(_("Your email address is confirmed. You can sign in now."), "success")
     return redirect(url_for(".login"))
 
@@ -66,7 +64,9 @@ def login():
         try:
             user = services.authenticate(form.email.data, form.password.data)
         except services.NotVerified as refusal:
-            db.session.commit()  # the new verification link
+            # Documented exception: the refusal answers 422, which rolls back, but the new
+            # verification link it mailed must be kept.
+            db.session.commit()
             form.form_errors.append(str(refusal))
         except services.WrongCredentials as refusal:
             form.form_errors.append(str(refusal))
@@ -91,9 +91,7 @@ def reset_request():
     form = forms.ResetRequestForm()
     if form.validate_on_submit():
         services.request_password_reset(form.email.data)
-        db.session.commit()
-        return render_template("accounts/check_email.html", email=services.normalise_email(form.email.data),
-                               reset=True)
+        return render_template("accounts/check_email.html", email=services.normalise_email(form.email.data), reset=True)
     return render_template("accounts/reset_request.html", form=form)
 
 
@@ -104,9 +102,9 @@ def reset_password(token: str):
         try:
             services.reset_password(token, form.password.data)
         except tokens.InvalidToken:
-            abort(400, description=_("This reset link is not valid, has expired or was used already. "
-                                     "Ask for a new one."))
-        db.session.commit()
+            abort(
+                400, description=_("This reset link is not valid, has expired or was used already. Ask for a new one.")
+            )
         flash(_("Your password is changed. Sign in with the new one."), "success")
         return redirect(url_for(".login"))
     return render_template("accounts/reset_password.html", form=form)
@@ -134,8 +132,11 @@ def account():
 @login_required
 def account_data():
     body = json.dumps(services.personal_data(current_user), indent=2, ensure_ascii=False)
-    return Response(body, mimetype="application/json",
-                    headers={"Content-Disposition": 'attachment; filename="planner-personal-data.json"'})
+    return Response(
+        body,
+        mimetype="application/json",
+        headers={"Content-Disposition": 'attachment; filename="planner-personal-data.json"'},
+    )
 
 
 @bp.post("/me/account/password")
@@ -146,9 +147,8 @@ def change_password():
         try:
             services.change_password(current_user, form.current.data, form.password.data)
         except services.WrongPassword as refusal:
-            form.current.errors = [str(refusal)]
+            refusals.on_form(form, refusal, "current")
         else:
-            db.session.commit()
             login_user(current_user)  # the new session token; other sessions are signed out
             flash(_("Your password is changed."), "success")
             return redirect(url_for(".account"))
@@ -163,13 +163,17 @@ def change_email():
         try:
             services.request_email_change(current_user, form.email.data, form.password.data)
         except services.WrongPassword as refusal:
-            form.password.errors = [str(refusal)]
+            refusals.on_form(form, refusal, "password")
         except services.AccountError as refusal:
-            form.email.errors = [str(refusal)]
+            refusals.on_form(form, refusal, "email")
         else:
-            db.session.commit()
-            flash(_("We have sent a confirmation link to %(email)s. Your address changes when you follow it.",
-                    email=services.normalise_email(form.email.data)), "success")
+            flash(
+                _(
+                    "We have sent a confirmation link to %(email)s. Your address changes when you follow it.",
+                    email=services.normalise_email(form.email.data),
+                ),
+                "success",
+            )
             return redirect(url_for(".account"))
     return _account_page(email_form=form)
 
@@ -180,7 +184,6 @@ def confirm_email_change(token: str):
         services.confirm_email_change(token)
     except tokens.InvalidToken:
         abort(400, description=_("This confirmation link is not valid or has expired."))
-    db.session.commit()
     flash(_("Your email address is changed."), "success")
     return redirect(url_for(".account") if current_user.is_authenticated else url_for(".login"))
 
@@ -193,9 +196,8 @@ def delete_account():
         try:
             services.delete_account(current_user, form.password.data)
         except services.WrongPassword as refusal:
-            form.password.errors = [str(refusal)]
+            refusals.on_form(form, refusal, "password")
         else:
-            db.session.commit()
             logout_user()
             session.clear()
             flash(_("Your account is deleted."), "success")
@@ -206,9 +208,7 @@ def delete_account():
 @bp.get("/admin/")
 @login_required
 def admin():
-    try:
-        require_admin(current_user)
-    except NotAllowed:
+    if not is_admin(current_user):
         abort(403, description=_("Only site administrators can open this page."))
     forums = db.session.scalars(select(Forum).order_by(Forum.first_day.desc())).all()
     admins = db.session.scalars(select(User).where(User.is_admin.is_(True)).order_by(User.name)).all()

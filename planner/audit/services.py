@@ -1,4 +1,5 @@
 """Recording and reading the audit log."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,8 +29,14 @@ def record(
     """Add an entry in the caller's transaction: it exists exactly when the change does."""
     target_type, target_id = target if target else ("", "")
     entry = AuditEntry(
-        actor_id=actor.id if actor is not None else None, action=action, forum_id=forum_id,
-        target_type=target_type, target_id=str(target_id), summary=summary, before=before, after=after,
+        actor_id=actor.id if actor is not None else None,
+        action=action,
+        forum_id=forum_id,
+        target_type=target_type,
+        target_id=str(target_id),
+        summary=summary,
+        before=before,
+        after=after,
     )
     db.session.add(entry)
     return entry
@@ -45,8 +52,10 @@ class AuditFilter:
 
 def entries_for(forum_id: int | None, filters: AuditFilter, zone: dt.tzinfo = dt.UTC) -> list[AuditEntry]:
     """The newest entries of a forum (or, with None, the whole site) that match ``filters``."""
-    query = select(AuditEntry).options(joinedload(AuditEntry.actor)).order_by(
-        AuditEntry.created_at.desc(), AuditEntry.id.desc()
+    query = (
+        select(AuditEntry)
+        .options(joinedload(AuditEntry.actor))
+        .order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
     )
     if forum_id is not None:
         query = query.where(AuditEntry.forum_id == forum_id)

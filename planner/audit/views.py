@@ -6,8 +6,8 @@ from flask import render_template, request
 from flask_babel import gettext as _
 from flask_login import login_required
 
-from planner.accounts.appointment_views import load_managed_forum
 from planner.audit import bp, services
+from planner.web.loaders import load_managed_forum
 
 
 def _date_argument(name: str, errors: list[str]) -> dt.date | None:
@@ -33,5 +33,6 @@ def audit_log(slug: str):
         until=_date_argument("until", errors),
     )
     entries = services.entries_for(forum.id, filters, forum.zone)
-    return render_template("audit/log.html", forum=forum, entries=entries, filters=filters,
-                           errors=errors), 400 if errors else 200
+    return render_template(
+        "audit/log.html", forum=forum, entries=entries, filters=filters, errors=errors
+    ), 400 if errors else 200

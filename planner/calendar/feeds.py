@@ -9,6 +9,7 @@ the feed. Personal feeds
 are small and depend on one person's registrations and picks: they are built per request
 and their ETag is a hash of their bytes.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -80,8 +81,9 @@ def _feed_locale() -> str:
     return current_app.config.get("BABEL_DEFAULT_LOCALE") or "en"
 
 
-def _versioned(kind: str, key_id: int, forum: Forum | services.ForumVersion, filename: str,
-               build: Callable[[], bytes]) -> Feed:
+def _versioned(
+    kind: str, key_id: int, forum: Forum | services.ForumVersion, filename: str, build: Callable[[], bytes]
+) -> Feed:
     """A feed that may change only when ``forum.schedule_version`` does.
 
     The bytes are cached under the version, and so is their hash, the ETag: a change to one
@@ -118,29 +120,53 @@ def _versioned(kind: str, key_id: int, forum: Forum | services.ForumVersion, fil
 def forum_feed(version: services.ForumVersion) -> Feed:
     def build() -> bytes:
         forum = db.session.get(Forum, version.id)
-        return ical.feed(forum.name, forum.timezone, session_entries(services.forum_sessions(forum)),
-                         forum.first_day.year)
+        return ical.feed(
+            forum.name, forum.timezone, session_entries(services.forum_sessions(forum)), forum.first_day.year
+        )
 
     return _versioned("forum", version.id, version, f"{version.slug}.ics", build)
 
 
 def event_feed(forum: Forum, event: Event) -> Feed:
-    return _versioned("event", event.id, forum, f"{forum.slug}-{event.code.lower()}.ics", lambda: ical.feed(
-        f"{forum.name} {event.code}", forum.timezone, session_entries(services.event_sessions(event)),
-        forum.first_day.year))
+    return _versioned(
+        "event",
+        event.id,
+        forum,
+        f"{forum.slug}-{event.code.lower()}.ics",
+        lambda: ical.feed(
+            f"{forum.name} {event.code}",
+            forum.timezone,
+            session_entries(services.event_sessions(event)),
+            forum.first_day.year,
+        ),
+    )
 
 
 def session_feed(session: Session) -> Feed:
     forum = session.event.forum
-    return _versioned("session", session.id, forum, f"{forum.slug}-session-{session.id}.ics", lambda: ical.feed(
-        session.title, forum.timezone, session_entries([session]), forum.first_day.year))
+    return _versioned(
+        "session",
+        session.id,
+        forum,
+        f"{forum.slug}-session-{session.id}.ics",
+        lambda: ical.feed(session.title, forum.timezone, session_entries([session]), forum.first_day.year),
+    )
 
 
 def organiser_feed(forum: Forum) -> Feed:
     """Every session, closed ones too: the same for all organisers of the forum."""
-    feed = _versioned("organiser", forum.id, forum, f"{forum.slug}-organisers.ics", lambda: ical.feed(
-        _("%(forum)s (organisers)", forum=forum.name), forum.timezone,
-        session_entries(services.forum_sessions(forum, include_closed=True)), forum.first_day.year))
+    feed = _versioned(
+        "organiser",
+        forum.id,
+        forum,
+        f"{forum.slug}-organisers.ics",
+        lambda: ical.feed(
+            _("%(forum)s (organisers)", forum=forum.name),
+            forum.timezone,
+            session_entries(services.forum_sessions(forum, include_closed=True)),
+            forum.first_day.year,
+        ),
+    )
     return Feed(feed.etag, feed.last_modified, feed.filename, True, True, feed._body)
 
 
@@ -150,8 +176,12 @@ def personal_feed(token: CalendarFeedToken) -> Feed:
         agenda = services.agenda_of(user)
         entries = [event_entry(e) for e in agenda.events] + session_entries(agenda.sessions)
         first = agenda.events[0].forum if agenda.events else None
-        body = ical.feed(_("My agenda (planner)"), first.timezone if first else "UTC", entries,
-                         first.first_day.year if first else None)
+        body = ical.feed(
+            _("My agenda (planner)"),
+            first.timezone if first else "UTC",
+            entries,
+            first.first_day.year if first else None,
+        )
     changed = max([as_utc(token.created_at), *(as_utc(e.last_modified) for e in entries)])
     etag = hashlib.sha256(body).hexdigest()[:32]
     # Removing a pick leaves no later timestamp behind: only the ETag is trusted here.

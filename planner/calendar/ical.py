@@ -6,6 +6,7 @@ own (control characters are dropped, lines fold at 75 octets without splitting a
 because a forum feed of 1,000 sessions is built far more often than anything else and the
 output must be byte-for-byte the same while nothing changes: nothing here reads the clock.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from icalendar import Calendar, Timezone
 
 from planner.db import as_utc
+from planner.schedule.models import SessionStatus
 
 if TYPE_CHECKING:
     from planner.forums.models import Event
@@ -77,8 +79,6 @@ def location_of(room_name: str | None, venue_name: str | None) -> str:
 
 def session_entry(session: Session, url: str, domain: str, organizer: Attendee | None = None) -> Entry:
     """The session as a VEVENT: revision as SEQUENCE, last change as DTSTAMP/LAST-MODIFIED."""
-    from planner.schedule.models import SessionStatus
-
     room = session.room
     event = session.event
     return Entry(
@@ -175,8 +175,13 @@ def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def vevent(entry: Entry, *, stamp: dt.datetime | None = None, organizer: Attendee | None = None,
-           attendee: Attendee | None = None) -> str:
+def vevent(
+    entry: Entry,
+    *,
+    stamp: dt.datetime | None = None,
+    organizer: Attendee | None = None,
+    attendee: Attendee | None = None,
+) -> str:
     """The VEVENT's lines. ``stamp``: DTSTAMP when it is not the entry's last change (an iTIP
     message written at a given moment)."""
     lines = [
@@ -221,8 +226,9 @@ def vevent(entry: Entry, *, stamp: dt.datetime | None = None, organizer: Attende
 def vtimezone(timezone: str, first_year: int, last_year: int) -> str:
     """The zone's VTIMEZONE over whole years (so both DST changes of each year are in it);
     the same text for the same arguments, built once per process."""
-    component = Timezone.from_tzid(timezone, first_date=dt.date(first_year, 1, 1),
-                                   last_date=dt.date(last_year + 1, 1, 1))
+    component = Timezone.from_tzid(
+        timezone, first_date=dt.date(first_year, 1, 1), last_date=dt.date(last_year + 1, 1, 1)
+    )
     return component.to_ical().decode()
 
 
@@ -262,13 +268,16 @@ def feed(name: str, timezone: str, entries: Sequence[Entry], year: int | None = 
     """A subscribable calendar (METHOD:PUBLISH), in the order given. ``year``: when the
     calendar's zone applies, so that even a calendar without events has a component
     (RFC 5545 wants one) and clients that go by X-WR-TIMEZONE find its definition."""
-    head, end = _frame("PUBLISH", [
-        ("X-WR-CALNAME", escape_text(name)),
-        ("NAME", escape_text(name)),
-        ("X-WR-TIMEZONE", timezone),
-        ("REFRESH-INTERVAL;VALUE=DURATION", REFRESH),
-        ("X-PUBLISHED-TTL", REFRESH),
-    ])
+    head, end = _frame(
+        "PUBLISH",
+        [
+            ("X-WR-CALNAME", escape_text(name)),
+            ("NAME", escape_text(name)),
+            ("X-WR-TIMEZONE", timezone),
+            ("REFRESH-INTERVAL;VALUE=DURATION", REFRESH),
+            ("X-PUBLISHED-TTL", REFRESH),
+        ],
+    )
     body = "".join(vevent(entry) for entry in entries)
     zone = (timezone, year) if year is not None else None
     return (head + vtimezones(entries, zone) + body + end).encode()

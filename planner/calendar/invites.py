@@ -11,6 +11,7 @@ Sessions carry their revision as SEQUENCE (raised by every move and by cancellin
 events, which have no revision, keep SEQUENCE 0, and their messages are ordered by
 DTSTAMP, the moment each message is written (RFC 5546 2.1.5).
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,13 +26,14 @@ from sqlalchemy.orm import joinedload
 from planner.calendar import feeds, ical, services
 from planner.db import utcnow
 from planner.extensions import db
+from planner.forums.models import Event
 from planner.mail.services import queue_email
-from planner.registration.models import AgendaItem
+from planner.registration.models import AgendaItem, RegistrationMode, RegistrationPolicy
 from planner.schedule.models import Session, SessionStatus
 
 if TYPE_CHECKING:
     from planner.accounts.models import User
-    from planner.forums.models import Event, Forum
+    from planner.forums.models import Forum
     from planner.registration.models import Registration
 
 REQUEST, CANCEL = "REQUEST", "CANCEL"
@@ -46,13 +48,13 @@ def organizer_of(forum: Forum) -> ical.Attendee:
     return ical.Attendee(services.organizer_address(), forum.name)
 
 
-def session_invite(session: Session, email: str, name: str, method: str,
-                   stamp: dt.datetime | None = None) -> tuple[str, str]:
+def session_invite(
+    session: Session, email: str, name: str, method: str, stamp: dt.datetime | None = None
+) -> tuple[str, str]:
     """``(content_type, ics_text)`` of a REQUEST or CANCEL for one session and one person."""
     forum = session.event.forum
     entry = feeds.session_entries([session])[0]
-    text = ical.itip(method, entry, organizer_of(forum), ical.Attendee(email, name),
-                     stamp or session.updated_at)
+    text = ical.itip(method, entry, organizer_of(forum), ical.Attendee(email, name), stamp or session.updated_at)
     return content_type(method), text
 
 
@@ -73,8 +75,9 @@ def event_invite(event: Event, email: str, name: str, method: str, stamp: dt.dat
 # Sent with registration and agenda changes ------------------------------------------------
 
 
-def registration_attachment(user: User, event: Event, what: str, held_seat: bool = False,
-                            now: dt.datetime | None = None) -> tuple[str, str] | None:
+def registration_attachment(
+    user: User, event: Event, what: str, held_seat: bool = False, now: dt.datetime | None = None
+) -> tuple[str, str] | None:
     """The invitation that goes with the email about ``user``'s registration for ``event``:
     REQUEST when the place is confirmed, CANCEL when a confirmed registration ends; None
     otherwise (nothing was in the person's calendar)."""
@@ -88,18 +91,18 @@ def registration_attachment(user: User, event: Event, what: str, held_seat: bool
         return event_invite(event, user.email, user.name, method, now or utcnow())
 
 
-def accreditation_attachment(forum: Forum, email: str, name: str, method: str,
-                             now: dt.datetime | None = None) -> tuple[str, str] | None:
+def accreditation_attachment(
+    forum: Forum, email: str, name: str, method: str, now: dt.datetime | None = None
+) -> tuple[str, str] | None:
     """The invitation for an accredited delegation member: the forum's meeting by
     nomination (REQUEST on accreditation, CANCEL when an accreditation is declined).
     None when the forum has no such meeting or several (one event per message)."""
-    from planner.forums.models import Event
-    from planner.registration.models import RegistrationMode, RegistrationPolicy
-
     events = db.session.scalars(
-        select(Event).join(RegistrationPolicy, RegistrationPolicy.event_id == Event.id)
+        select(Event)
+        .join(RegistrationPolicy, RegistrationPolicy.event_id == Event.id)
         .where(Event.forum_id == forum.id, RegistrationPolicy.mode == RegistrationMode.NOMINATION)
-        .options(joinedload(Event.venue)).limit(2)
+        .options(joinedload(Event.venue))
+        .limit(2)
     ).all()
     if len(events) != 1:
         return None
@@ -109,13 +112,20 @@ def accreditation_attachment(forum: Forum, email: str, name: str, method: str,
 def _queue_session_mail(user: User, session: Session, method: str, now: dt.datetime) -> None:
     forum = session.event.forum
     with force_locale(user.language or "en"):
-        subject = (_("In your calendar: %(title)s", title=session.title) if method == REQUEST
-                   else _("Removed from your calendar: %(title)s", title=session.title))
+        subject = (
+            _("In your calendar: %(title)s", title=session.title)
+            if method == REQUEST
+            else _("Removed from your calendar: %(title)s", title=session.title)
+        )
         queue_email(
-            user.email, "calendar/session_added" if method == REQUEST else "calendar/session_removed",
-            subject=subject, forum_id=forum.id,
+            user.email,
+            "calendar/session_added" if method == REQUEST else "calendar/session_removed",
+            subject=subject,
+            forum_id=forum.id,
             attachment=session_invite(session, user.email, user.name, method, stamp=now),
-            name=user.name, title=session.title, forum=forum.name,
+            name=user.name,
+            title=session.title,
+            forum=forum.name,
             link=url_for("schedule.session", session_id=session.id, _external=True),
         )
 
@@ -134,9 +144,13 @@ def registration_ended(registration: Registration, now: dt.datetime | None = Non
     """A confirmed registration ended: the picked sessions of that event leave the
     person's calendar too (one CANCEL each; clients handle one UID per message best)."""
     sessions = db.session.scalars(
-        select(Session).join(AgendaItem, AgendaItem.session_id == Session.id)
-        .where(AgendaItem.user_id == registration.user_id, Session.event_id == registration.event_id,
-               Session.is_public.is_(True))
+        select(Session)
+        .join(AgendaItem, AgendaItem.session_id == Session.id)
+        .where(
+            AgendaItem.user_id == registration.user_id,
+            Session.event_id == registration.event_id,
+            Session.is_public.is_(True),
+        )
         .order_by(Session.starts_at, Session.id)
     ).all()
     for session in sessions:

@@ -1,11 +1,15 @@
 """Links that put a feed or one session into someone's calendar app."""
+
 from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
 from flask import url_for
+from flask_login import current_user
 
 from planner.calendar import bp
+from planner.calendar.models import FeedKind
+from planner.calendar.services import token_of
 from planner.db import as_utc
 from planner.schedule.models import Session
 
@@ -25,9 +29,12 @@ def google_link(session: Session) -> str:
     """Google Calendar's "add event" page, filled in (times in UTC, shown in the forum's zone)."""
     start, end = (as_utc(t).strftime("%Y%m%dT%H%M%SZ") for t in (session.starts_at, session.ends_at))
     query = {
-        "action": "TEMPLATE", "text": session.title, "dates": f"{start}/{end}",
+        "action": "TEMPLATE",
+        "text": session.title,
+        "dates": f"{start}/{end}",
         "details": url_for("schedule.session", session_id=session.id, _external=True),
-        "location": _location(session), "ctz": session.event.forum.timezone,
+        "location": _location(session),
+        "ctz": session.event.forum.timezone,
     }
     return "https://calendar.google.com/calendar/render?" + urlencode(query)
 
@@ -36,7 +43,9 @@ def outlook_link(session: Session, work: bool = False) -> str:
     """Outlook on the web's "new event" form, filled in (ISO 8601 times in UTC); ``work``:
     Microsoft 365 accounts, else Outlook.com."""
     query = {
-        "path": "/calendar/action/compose", "rru": "addevent", "subject": session.title,
+        "path": "/calendar/action/compose",
+        "rru": "addevent",
+        "subject": session.title,
         "startdt": as_utc(session.starts_at).isoformat().replace("+00:00", "Z"),
         "enddt": as_utc(session.ends_at).isoformat().replace("+00:00", "Z"),
         "body": url_for("schedule.session", session_id=session.id, _external=True),
@@ -48,15 +57,14 @@ def outlook_link(session: Session, work: bool = False) -> str:
 
 def personal_feed_token():  # noqa: ANN201
     """The signed-in person's feed token, for the /me page (None until they ask for one)."""
-    from flask_login import current_user
-
-    from planner.calendar.models import FeedKind
-    from planner.calendar.services import token_of
-
     return token_of(current_user, FeedKind.PERSONAL) if current_user.is_authenticated else None
 
 
 # Globals, not a context processor: macros imported without context see them too.
-for name, helper in (("webcal", webcal), ("google_calendar_link", google_link),
-                     ("outlook_calendar_link", outlook_link), ("personal_feed_token", personal_feed_token)):
+for name, helper in (
+    ("webcal", webcal),
+    ("google_calendar_link", google_link),
+    ("outlook_calendar_link", outlook_link),
+    ("personal_feed_token", personal_feed_token),
+):
     bp.add_app_template_global(helper, name)

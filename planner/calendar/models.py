@@ -1,4 +1,5 @@
 """Secret links to calendar feeds that a calendar app reads without signing in."""
+
 from __future__ import annotations
 
 import datetime as dt

@@ -8,6 +8,7 @@ Rules enforced here:
 - a personal feed holds the person's own picked sessions (public ones, of events they are
   confirmed for) and the events they are confirmed for, nothing of anyone else.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -64,10 +65,14 @@ def organizer_address() -> str:
 
 def token_of(user: User, kind: FeedKind, forum: Forum | None = None) -> CalendarFeedToken | None:
     return db.session.scalar(
-        select(CalendarFeedToken).where(
-            CalendarFeedToken.user_id == user.id, CalendarFeedToken.kind == kind,
+        select(CalendarFeedToken)
+        .where(
+            CalendarFeedToken.user_id == user.id,
+            CalendarFeedToken.kind == kind,
             CalendarFeedToken.forum_id == forum.id if forum is not None else CalendarFeedToken.forum_id.is_(None),
-        ).order_by(CalendarFeedToken.id.desc()).limit(1)
+        )
+        .order_by(CalendarFeedToken.id.desc())
+        .limit(1)
     )
 
 
@@ -80,10 +85,13 @@ def renew_token(user: User, kind: FeedKind, forum: Forum | None = None) -> Calen
         require_organiser(user, forum)
     elif forum is not None:
         raise ValueError("a personal feed belongs to no forum")
-    db.session.execute(delete(CalendarFeedToken).where(
-        CalendarFeedToken.user_id == user.id, CalendarFeedToken.kind == kind,
-        CalendarFeedToken.forum_id == forum.id if forum is not None else CalendarFeedToken.forum_id.is_(None),
-    ))
+    db.session.execute(
+        delete(CalendarFeedToken).where(
+            CalendarFeedToken.user_id == user.id,
+            CalendarFeedToken.kind == kind,
+            CalendarFeedToken.forum_id == forum.id if forum is not None else CalendarFeedToken.forum_id.is_(None),
+        )
+    )
     token = CalendarFeedToken(user_id=user.id, kind=kind, forum_id=forum.id if forum is not None else None)
     db.session.add(token)
     db.session.flush()
@@ -95,7 +103,8 @@ def feed_token(secret: str) -> CalendarFeedToken | None:
     if not _TOKEN_SHAPE.fullmatch(secret):
         return None
     token = db.session.scalar(
-        select(CalendarFeedToken).where(CalendarFeedToken.token == secret)
+        select(CalendarFeedToken)
+        .where(CalendarFeedToken.token == secret)
         .options(joinedload(CalendarFeedToken.user), joinedload(CalendarFeedToken.forum))
     )
     if token is None or not token.user.is_active:
@@ -110,7 +119,8 @@ def feed_token(secret: str) -> CalendarFeedToken | None:
 
 def _sessions_query(forum: Forum, include_closed: bool = False):  # noqa: ANN202
     query = (
-        select(Session).join(Session.event)
+        select(Session)
+        .join(Session.event)
         .where(Event.forum_id == forum.id)
         .options(contains_eager(Session.event), joinedload(Session.room).joinedload(Room.venue))
         .order_by(Session.starts_at, Session.id)
@@ -136,19 +146,26 @@ class Agenda:
 def agenda_of(user: User) -> Agenda:
     """What the person's own feed shows. Sessions picked under an event they are no longer
     confirmed for, or since closed to the public, are left out."""
-    events = list(db.session.scalars(
-        select(Event).join(Registration, Registration.event_id == Event.id)
-        .where(Registration.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED)
-        .options(joinedload(Event.forum), joinedload(Event.venue))
-        .order_by(Event.starts_at, Event.id)
-    ))
+    events = list(
+        db.session.scalars(
+            select(Event)
+            .join(Registration, Registration.event_id == Event.id)
+            .where(Registration.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED)
+            .options(joinedload(Event.forum), joinedload(Event.venue))
+            .order_by(Event.starts_at, Event.id)
+        )
+    )
     if not events:
         return Agenda([], [])
-    sessions = list(db.session.scalars(
-        select(Session).join(AgendaItem, AgendaItem.session_id == Session.id)
-        .where(AgendaItem.user_id == user.id, Session.is_public.is_(True),
-               Session.event_id.in_([e.id for e in events]))
-        .options(joinedload(Session.event).joinedload(Event.forum), joinedload(Session.room).joinedload(Room.venue))
-        .order_by(Session.starts_at, Session.id)
-    ))
+    sessions = list(
+        db.session.scalars(
+            select(Session)
+            .join(AgendaItem, AgendaItem.session_id == Session.id)
+            .where(
+                AgendaItem.user_id == user.id, Session.is_public.is_(True), Session.event_id.in_([e.id for e in events])
+            )
+            .options(joinedload(Session.event).joinedload(Event.forum), joinedload(Session.room).joinedload(Room.venue))
+            .order_by(Session.starts_at, Session.id)
+        )
+    )
     return Agenda(events, sessions)

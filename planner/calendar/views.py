@@ -1,4 +1,5 @@
 """Feeds (``.ics``) and the pages where people get and renew their secret feed addresses."""
+
 from __future__ import annotations
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
@@ -6,12 +7,11 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from planner.accounts.permissions import NotAllowed, is_organiser
+from planner.accounts.permissions import is_organiser
 from planner.calendar import bp, feeds, services
 from planner.calendar.models import FeedKind
-from planner.extensions import db
-from planner.forums.views import canonical_event, load_forum
 from planner.schedule.services import get_session
+from planner.web.loaders import canonical_event, load_forum
 
 
 def _not_modified(feed: feeds.Feed) -> bool:
@@ -77,9 +77,7 @@ def renew_personal_feed():
     if not form.validate_on_submit():
         abort(400, description=_("The form expired; reload the page and try again."))
     services.renew_token(current_user, FeedKind.PERSONAL)
-    db.session.commit()
-    flash(_("Your calendar address is new: the old one no longer works. Subscribe again with the new one."),
-          "success")
+    flash(_("Your calendar address is new: the old one no longer works. Subscribe again with the new one."), "success")
     return redirect(url_for("registration.my_registrations") + "#calendar")
 
 
@@ -93,11 +91,7 @@ def organiser_feed(slug: str):
     if request.method == "POST":
         if not form.validate_on_submit():
             abort(400, description=_("The form expired; reload the page and try again."))
-        try:
-            services.renew_token(current_user, FeedKind.ORGANISER, forum)
-        except NotAllowed:
-            abort(403, description=_("Only the organisers of %(forum)s can see this page.", forum=forum.name))
-        db.session.commit()
+        services.renew_token(current_user, FeedKind.ORGANISER, forum)
         flash(_("The organisers' calendar address is new: the old one no longer works."), "success")
         return redirect(url_for(".organiser_feed", slug=forum.slug))
     token = services.token_of(current_user, FeedKind.ORGANISER, forum)

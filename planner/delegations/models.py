@@ -1,4 +1,5 @@
 """Delegations of countries and international organisations, and the people in them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -12,6 +13,7 @@ from planner.db import Base, UTCDateTime, utcnow
 from planner.enums import enum_column_type
 
 if TYPE_CHECKING:
+    from planner.accounts.models import User
     from planner.forums.models import Forum
 
 
@@ -40,8 +42,7 @@ class Delegation(Base):
         UniqueConstraint("forum_id", "name"),
         UniqueConstraint("forum_id", "country_code"),
         CheckConstraint(
-            "(kind = 'country' AND country_code IS NOT NULL) "
-            "OR (kind = 'organisation' AND country_code IS NULL)",
+            "(kind = 'country' AND country_code IS NOT NULL) OR (kind = 'organisation' AND country_code IS NULL)",
             name="country_code_for_countries",
         ),
         CheckConstraint(
@@ -68,9 +69,7 @@ class Delegation(Base):
     seats_used: Mapped[int] = mapped_column(default=0)
 
     forum: Mapped[Forum] = relationship(back_populates="delegations")
-    members: Mapped[list[DelegationMember]] = relationship(
-        back_populates="delegation", cascade="all, delete-orphan"
-    )
+    members: Mapped[list[DelegationMember]] = relationship(back_populates="delegation", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Delegation {self.name}>"
@@ -94,9 +93,7 @@ class Person(Base):
     is_demo: Mapped[bool] = mapped_column(default=False)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
-    memberships: Mapped[list[DelegationMember]] = relationship(
-        back_populates="person", cascade="all, delete-orphan"
-    )
+    memberships: Mapped[list[DelegationMember]] = relationship(back_populates="person", cascade="all, delete-orphan")
 
     def __repr__(self) -> str:
         return f"<Person {self.name}>"
@@ -105,15 +102,9 @@ class Person(Base):
 class DelegationMember(Base):
     __tablename__ = "delegation_members"
 
-    delegation_id: Mapped[int] = mapped_column(
-        ForeignKey("delegations.id", ondelete="CASCADE"), primary_key=True
-    )
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
-    role: Mapped[MemberRole] = mapped_column(
-        enum_column_type(MemberRole, "member_role"), default=MemberRole.MEMBER
-    )
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True)
+    role: Mapped[MemberRole] = mapped_column(enum_column_type(MemberRole, "member_role"), default=MemberRole.MEMBER)
     status: Mapped[NominationStatus] = mapped_column(
         enum_column_type(NominationStatus, "nomination_status"), default=NominationStatus.NOMINATED
     )
@@ -122,3 +113,16 @@ class DelegationMember(Base):
 
     delegation: Mapped[Delegation] = relationship(back_populates="members")
     person: Mapped[Person] = relationship(back_populates="memberships")
+
+
+class DelegationFocalPoint(Base):
+    """An account appointed to speak for a delegation and nominate its members."""
+
+    __tablename__ = "delegation_focal_points"
+
+    delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    appointed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    appointed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="focal_point_of", foreign_keys=[user_id])

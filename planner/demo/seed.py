@@ -1,4 +1,5 @@
 """Loads the ISEF2 demonstration forum. Flushes, never commits: the caller decides."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,29 +62,40 @@ def load_isef2() -> Forum | None:
     events: dict[str, Event] = {}
     for code, kind, title, audience, venue_name, start, end in data.EVENTS:
         events[code] = Event(
-            code=code, kind=EventKind(kind), title=title, audience=audience,
-            venue=venues[venue_name], starts_at=_local(start, zone), ends_at=_local(end, zone),
+            code=code,
+            kind=EventKind(kind),
+            title=title,
+            audience=audience,
+            venue=venues[venue_name],
+            starts_at=_local(start, zone),
+            ends_at=_local(end, zone),
         )
         forum.events.append(events[code])
 
     for code, day, start, end, title, kind, room, chairs, speakers, description in data.SESSIONS:
         session = Session(
-            title=title, kind=SessionKind(kind), room=rooms[room],
-            starts_at=_local(f"{day} {start}", zone), ends_at=_local(f"{day} {end}", zone),
+            title=title,
+            kind=SessionKind(kind),
+            room=rooms[room],
+            starts_at=_local(f"{day} {start}", zone),
+            ends_at=_local(f"{day} {end}", zone),
             description=description,
         )
         for role, emails in ((ParticipantRole.CHAIR, chairs), (ParticipantRole.SPEAKER, speakers)):
             for position, email in enumerate(emails):
-                session.participants.append(
-                    SessionParticipant(person=people[email], role=role, position=position)
-                )
+                session.participants.append(SessionParticipant(person=people[email], role=role, position=position))
         events[code].sessions.append(session)
 
     for name, kind, code, agency in data.DELEGATIONS:
-        forum.delegations.append(Delegation(
-            name=name, kind=DelegationKind(kind), country_code=code, space_agency=agency,
-            seat_quota=data.SEAT_QUOTA[kind],
-        ))
+        forum.delegations.append(
+            Delegation(
+                name=name,
+                kind=DelegationKind(kind),
+                country_code=code,
+                space_agency=agency,
+                seat_quota=data.SEAT_QUOTA[kind],
+            )
+        )
     db.session.flush()
     for code, rules in data.REGISTRATION.items():
         _add_registration_rules(events[code], dict(rules), zone)
@@ -95,11 +107,23 @@ def load_isef2() -> Forum | None:
 def _add_registration_rules(event: Event, rules: dict, zone: ZoneInfo) -> None:
     questions = rules.pop("questions", [])
     opens, closes = rules.pop("opens", None), rules.pop("closes", None)
-    db.session.add(RegistrationPolicy(
-        event_id=event.id, mode=RegistrationMode(rules.pop("mode")),
-        opens_at=_local(opens, zone) if opens else None, closes_at=_local(closes, zone) if closes else None,
-        **rules,
-    ))
+    db.session.add(
+        RegistrationPolicy(
+            event_id=event.id,
+            mode=RegistrationMode(rules.pop("mode")),
+            opens_at=_local(opens, zone) if opens else None,
+            closes_at=_local(closes, zone) if closes else None,
+            **rules,
+        )
+    )
     for position, (label, kind, choices, required) in enumerate(questions):
-        db.session.add(Question(event_id=event.id, position=position, label=label, kind=QuestionKind(kind),
-                                choices=choices, required=required))
+        db.session.add(
+            Question(
+                event_id=event.id,
+                position=position,
+                label=label,
+                kind=QuestionKind(kind),
+                choices=choices,
+                required=required,
+            )
+        )

@@ -3,6 +3,7 @@
 Sessions are spread over the forum's days and rooms without overlaps in a room, with
 a chair and a speaker each, so pages do the same work as for a real programme.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,9 +21,16 @@ def load_synthetic_forum(slug: str, sessions: int, days: int = 4, rooms: int = 1
     """Add forum ``slug`` with ``sessions`` half-hour sessions in ``rooms`` rooms over ``days`` days."""
     first_day = dt.date(2030, 3, 1)
     forum = Forum(
-        slug=slug, name=slug.upper(), title=f"Synthetic forum with {sessions} sessions",
-        host_city="Tokyo", host_country="JP", timezone="Asia/Tokyo", first_day=first_day,
-        last_day=first_day + dt.timedelta(days=days - 1), status=ForumStatus.OPEN, is_demo=True,
+        slug=slug,
+        name=slug.upper(),
+        title=f"Synthetic forum with {sessions} sessions",
+        host_city="Tokyo",
+        host_country="JP",
+        timezone="Asia/Tokyo",
+        first_day=first_day,
+        last_day=first_day + dt.timedelta(days=days - 1),
+        status=ForumStatus.OPEN,
+        is_demo=True,
     )
     db.session.add(forum)
     venue = Venue(name="Synthetic venue")
@@ -31,8 +39,10 @@ def load_synthetic_forum(slug: str, sessions: int, days: int = 4, rooms: int = 1
     venue.rooms.extend(room_list)
     events = [
         Event(
-            code=f"E{n}", kind=EventKind.MINISTERIAL if n == 1 else EventKind.SIDE_EVENT,
-            title=f"Event {n}", venue=venue,
+            code=f"E{n}",
+            kind=EventKind.MINISTERIAL if n == 1 else EventKind.SIDE_EVENT,
+            title=f"Event {n}",
+            venue=venue,
             starts_at=dt.datetime.combine(first_day, dt.time(0), tzinfo=forum.zone),
             ends_at=dt.datetime.combine(forum.last_day, dt.time(23, 59), tzinfo=forum.zone),
         )
@@ -50,14 +60,15 @@ def load_synthetic_forum(slug: str, sessions: int, days: int = 4, rooms: int = 1
         start = dt.datetime.combine(first_day + dt.timedelta(days=day), DAY_START, tzinfo=forum.zone)
         start += dt.timedelta(minutes=SLOT_MINUTES * slot)
         session = Session(
-            title=f"Session {n + 1}", kind=kinds[n % len(kinds)], room=room_list[room_index],
-            starts_at=start, ends_at=start + dt.timedelta(minutes=SLOT_MINUTES),
+            title=f"Session {n + 1}",
+            kind=kinds[n % len(kinds)],
+            room=room_list[room_index],
+            starts_at=start,
+            ends_at=start + dt.timedelta(minutes=SLOT_MINUTES),
             description="Synthetic session.",
         )
         session.participants.append(SessionParticipant(person=people[n % 50], role=ParticipantRole.CHAIR))
-        session.participants.append(
-            SessionParticipant(person=people[(n + 1) % 50], role=ParticipantRole.SPEAKER)
-        )
+        session.participants.append(SessionParticipant(person=people[(n + 1) % 50], role=ParticipantRole.SPEAKER))
         events[n % len(events)].sessions.append(session)
     db.session.flush()
     return forum

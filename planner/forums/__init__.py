@@ -1,4 +1,5 @@
 """Forums and their events: the public home, forum and event pages (routes in views.py)."""
+
 from flask import Blueprint
 
 bp = Blueprint("forums", __name__)

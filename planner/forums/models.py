@@ -1,4 +1,5 @@
 """Forums, their events, venues and rooms."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,6 +15,7 @@ from planner.db import Base, UTCDateTime, utcnow
 from planner.enums import enum_column_type
 
 if TYPE_CHECKING:
+    from planner.accounts.models import User
     from planner.delegations.models import Delegation
     from planner.schedule.models import Session
 
@@ -95,9 +97,7 @@ class Venue(Base):
     address: Mapped[str] = mapped_column(Text, default="")
 
     forum: Mapped[Forum] = relationship(back_populates="venues")
-    rooms: Mapped[list[Room]] = relationship(
-        back_populates="venue", cascade="all, delete-orphan", order_by="Room.name"
-    )
+    rooms: Mapped[list[Room]] = relationship(back_populates="venue", cascade="all, delete-orphan", order_by="Room.name")
 
     def __repr__(self) -> str:
         return f"<Venue {self.name}>"
@@ -141,9 +141,7 @@ class Event(Base):
     title: Mapped[str] = mapped_column(String(300))
     audience: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
-    venue_id: Mapped[int | None] = mapped_column(
-        ForeignKey("venues.id", ondelete="SET NULL"), index=True
-    )
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="SET NULL"), index=True)
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
@@ -155,3 +153,16 @@ class Event(Base):
 
     def __repr__(self) -> str:
         return f"<Event {self.code}>"
+
+
+class ForumOrganiser(Base):
+    """An account appointed to organise a forum."""
+
+    __tablename__ = "forum_organisers"
+
+    forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
+    appointed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    appointed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    user: Mapped[User] = relationship(back_populates="organiser_of", foreign_keys=[user_id])

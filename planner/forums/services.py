@@ -1,19 +1,33 @@
-"""Reading forums and events for the public pages."""
+"""Forums and their events, venues and rooms: reading them for the public pages, and what
+organisers and administrators change about them (these check the acting user's permission,
+flush and never commit)."""
+
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from flask_babel import gettext as _
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
+from planner.accounts.models import User
+from planner.accounts.permissions import require_admin, require_organiser
+from planner.audit.services import record
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.forums.models import Event, Forum
+from planner.forums.models import Event, EventKind, Forum, Room, Venue
+from planner.refusals import Refused
+from planner.schedule.models import RoomClosedDay, Session, SessionStatus
 
 
 class EventNotFound(LookupError):
     pass
+
+
+class ForumError(Refused):
+    """A change to a forum, event, venue or room that the rules refuse."""
 
 
 @dataclass(frozen=True)
@@ -37,9 +51,7 @@ def get_forum_by_slug(slug: str) -> Forum | None:
 def find_event(forum: Forum, code: str) -> Event:
     """The forum's event whose code matches ``code`` in any letter case."""
     event = db.session.scalar(
-        select(Event)
-        .where(Event.forum_id == forum.id, Event.code == code.upper())
-        .options(joinedload(Event.venue))
+        select(Event).where(Event.forum_id == forum.id, Event.code == code.upper()).options(joinedload(Event.venue))
     )
     if event is None:
         raise EventNotFound(code)
@@ -78,3 +90,174 @@ def delegations_of(forum: Forum) -> DelegationSummary:
         organisations=len(delegations) - countries,
         with_space_agency=sum(1 for d in delegations if d.space_agency),
     )
+
+
+# What organisers change ---------------------------------------------------------------------
+
+
+def save_venue(actor: User, forum: Forum, venue: Venue | None, name: str, address: str) -> Venue:
+    require_organiser(actor, forum)
+    name = name.strip()
+    clash = db.session.scalar(select(Venue).where(Venue.forum_id == forum.id, Venue.name == name))
+    if clash is not None and clash is not venue:
+        raise ForumError(_("This forum already has a venue called %(name)s.", name=name))
+    if venue is None:
+        venue = Venue(forum=forum, name=name, address=address)
+        db.session.add(venue)
+    else:
+        venue.name, venue.address = name, address
+    db.session.flush()
+    record(actor, "venue.saved", forum_id=forum.id, target=("venue", venue.id), summary=venue.name)
+    return venue
+
+
+def closed_days_of(room: Room) -> list[dt.date]:
+    return list(
+        db.session.scalars(
+            select(RoomClosedDay.day).where(RoomClosedDay.room_id == room.id).order_by(RoomClosedDay.day)
+        )
+    )
+
+
+def save_room(
+    actor: User,
+    forum: Forum,
+    room: Room | None,
+    venue: Venue,
+    name: str,
+    capacity: int | None,
+    accessibility_notes: str,
+    closed_days: Sequence[dt.date],
+) -> Room:
+    """A room with its capacity, accessibility notes and the days it cannot be used."""
+    require_organiser(actor, forum)
+    if venue.forum_id != forum.id:
+        raise ForumError(_("This forum has no such venue."))
+    name = name.strip()
+    clash = db.session.scalar(select(Room).where(Room.venue_id == venue.id, Room.name == name))
+    if clash is not None and clash is not room:
+        raise ForumError(_("%(venue)s already has a room called %(name)s.", venue=venue.name, name=name))
+    outside = [d for d in closed_days if not forum.first_day <= d <= forum.last_day]
+    if outside:
+        raise ForumError(_("%(day)s is not a day of the forum.", day=outside[0].isoformat()), "closed_days")
+    if room is None:
+        room = Room(venue=venue, name=name)
+        db.session.add(room)
+    room.venue, room.name, room.capacity, room.accessibility_notes = venue, name, capacity, accessibility_notes
+    db.session.flush()
+    db.session.execute(delete(RoomClosedDay).where(RoomClosedDay.room_id == room.id))
+    db.session.add_all(RoomClosedDay(room_id=room.id, day=d) for d in sorted(set(closed_days)))
+    db.session.flush()
+    record(
+        actor,
+        "room.saved",
+        forum_id=forum.id,
+        target=("room", room.id),
+        summary=room.name,
+        after={"capacity": capacity, "closed_days": [d.isoformat() for d in sorted(set(closed_days))]},
+    )
+    return room
+
+
+def save_event(
+    actor: User,
+    forum: Forum,
+    event: Event | None,
+    *,
+    code: str,
+    kind: EventKind,
+    title: str,
+    starts_at: dt.datetime,
+    ends_at: dt.datetime,
+    venue: Venue | None,
+    description: str,
+) -> Event:
+    """An event of the forum; its sessions must stay within its new dates."""
+    require_organiser(actor, forum)
+    code = code.strip().upper()
+    if ends_at <= starts_at:
+        raise ForumError(_("The event must end after it starts."))
+    opens = dt.datetime.combine(forum.first_day, dt.time(0), tzinfo=forum.zone)
+    closes = dt.datetime.combine(forum.last_day + dt.timedelta(days=1), dt.time(0), tzinfo=forum.zone)
+    if starts_at < opens or ends_at > closes:
+        raise ForumError(
+            _(
+                "An event takes place within the forum's days (%(first)s to %(last)s).",
+                first=forum.first_day.isoformat(),
+                last=forum.last_day.isoformat(),
+            )
+        )
+    clash = db.session.scalar(select(Event).where(Event.forum_id == forum.id, Event.code == code))
+    if clash is not None and clash is not event:
+        raise ForumError(_("This forum already has an event with the code %(code)s.", code=code))
+    if venue is not None and venue.forum_id != forum.id:
+        raise ForumError(_("This forum has no such venue."))
+    if event is not None:
+        outside = db.session.scalar(
+            select(Session.title)
+            .where(
+                Session.event_id == event.id,
+                Session.status == SessionStatus.SCHEDULED,
+                (Session.starts_at < starts_at) | (Session.ends_at > ends_at),
+            )
+            .limit(1)
+        )
+        if outside is not None:
+            raise ForumError(_("“%(title)s” would fall outside the event's new dates; move it first.", title=outside))
+    if event is None:
+        event = Event(forum=forum, code=code, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at)
+        db.session.add(event)
+    event.code, event.kind, event.title, event.venue = code, kind, title, venue
+    event.starts_at, event.ends_at, event.description = starts_at, ends_at, description
+    db.session.flush()
+    record(actor, "event.saved", forum_id=forum.id, target=("event", event.id), summary=event.code)
+    return event
+
+
+def create_forum(
+    actor: User,
+    *,
+    slug: str,
+    name: str,
+    title: str,
+    host_city: str,
+    host_country: str,
+    timezone: str,
+    first_day: dt.date,
+    last_day: dt.date,
+    description: str,
+) -> Forum:
+    """A new forum, by a site administrator; its organisers are appointed afterwards."""
+    require_admin(actor)
+    if db.session.scalar(select(Forum.id).where(Forum.slug == slug)) is not None:
+        raise ForumError(_("Another forum has the address name %(slug)s.", slug=slug), "slug")
+    forum = Forum(
+        slug=slug,
+        name=name.strip(),
+        title=title.strip(),
+        host_city=host_city.strip(),
+        host_country=host_country,
+        timezone=timezone,
+        first_day=first_day,
+        last_day=last_day,
+        description=description,
+    )
+    db.session.add(forum)
+    db.session.flush()
+    record(actor, "forum.created", forum_id=forum.id, target=("forum", forum.id), summary=forum.name)
+    return forum
+
+
+def save_forum(actor: User, forum: Forum, *, name: str, title: str, host_city: str, description: str) -> Forum:
+    """The forum's names and description (its dates and timezone anchor the whole programme
+    and are set when it is created)."""
+    require_organiser(actor, forum)
+    forum.name, forum.title, forum.host_city, forum.description = (
+        name.strip(),
+        title.strip(),
+        host_city.strip(),
+        description,
+    )
+    db.session.flush()
+    record(actor, "forum.saved", forum_id=forum.id, target=("forum", forum.id), summary=forum.name)
+    return forum

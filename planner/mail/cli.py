@@ -1,4 +1,5 @@
 """Operator commands: ``flask send-mail`` (the outbox worker) and ``flask send-test-mail``."""
+
 from __future__ import annotations
 
 import signal
@@ -19,20 +20,22 @@ from planner.mail.services import DeliveryReport, deliver_due, deliver_queued_no
 
 
 def summary(report: DeliveryReport) -> str:
-    return _(
-        "Sent %(sent)d, retrying %(retrying)d, failed %(failed)d, skipped %(skipped)d.", **asdict(report)
-    )
+    return _("Sent %(sent)d, retrying %(retrying)d, failed %(failed)d, skipped %(skipped)d.", **asdict(report))
 
 
 @click.command("send-mail")
 @with_appcontext
 @click.option("--loop", is_flag=True, help="Keep sending until SIGTERM or Ctrl-C.")
 @click.option(
-    "--interval", type=click.FloatRange(min=0.1), default=10.0, show_default=True,
+    "--interval",
+    type=click.FloatRange(min=0.1),
+    default=10.0,
+    show_default=True,
     help="Seconds between rounds with --loop.",
 )
-@click.option("--limit", type=click.IntRange(1, 10_000), default=100, show_default=True,
-              help="Most messages per round.")
+@click.option(
+    "--limit", type=click.IntRange(1, 10_000), default=100, show_default=True, help="Most messages per round."
+)
 def send_mail_command(loop: bool, interval: float, limit: int) -> None:
     """Send the outbox's due messages once, or every INTERVAL seconds with --loop."""
     if not loop:
@@ -100,7 +103,10 @@ def send_test_mail_command(address: str) -> None:
         db.session.commit()
         db.session.refresh(message)
         raise click.ClickException(
-            _("Could not send to %(address)s: %(error)s (it stays in the outbox for send-mail).",
-              address=address, error=message.last_error or message.status)
+            _(
+                "Could not send to %(address)s: %(error)s (it stays in the outbox for send-mail).",
+                address=address,
+                error=message.last_error or message.status,
+            )
         )
     click.echo(_("Sent a test message to %(address)s.", address=address))

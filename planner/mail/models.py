@@ -1,4 +1,5 @@
 """The outbox: every email planner owes someone, written in the transaction that causes it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -26,9 +27,7 @@ class OutboxMessage(Base):
         CheckConstraint("(status = 'sent') = (sent_at IS NOT NULL)", name="sent_at_when_sent"),
         # A lease only makes sense while a sender may still pick the message up.
         CheckConstraint("claimed_until IS NULL OR status = 'pending'", name="lease_only_pending"),
-        CheckConstraint(
-            "(attachment_content_type IS NULL) = (attachment_body IS NULL)", name="attachment_complete"
-        ),
+        CheckConstraint("(attachment_content_type IS NULL) = (attachment_body IS NULL)", name="attachment_complete"),
         # The sender's question is "pending and due?"; sent mail piles up, so status leads.
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
     )
@@ -47,9 +46,7 @@ class OutboxMessage(Base):
     attachment_content_type: Mapped[str | None] = mapped_column(String(100))
     attachment_body: Mapped[str | None] = mapped_column(Text)
     # Lets a forum's organisers see its undelivered mail; the mail outlives a deleted forum.
-    forum_id: Mapped[int | None] = mapped_column(
-        ForeignKey("forums.id", ondelete="SET NULL"), index=True
-    )
+    forum_id: Mapped[int | None] = mapped_column(ForeignKey("forums.id", ondelete="SET NULL"), index=True)
     status: Mapped[OutboxStatus] = mapped_column(
         enum_column_type(OutboxStatus, "outbox_status"), default=OutboxStatus.PENDING
     )

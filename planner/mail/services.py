@@ -9,6 +9,7 @@ on) anything its caller has pending.
 Delivery is at least once: a sender that dies between sending and recording leaves a message
 that is sent again once its lease runs out; the stable Message-ID lets mail clients spot that.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,15 @@ from planner.config import ConfigError
 from planner.db import utcnow
 from planner.extensions import db
 from planner.mail.models import OutboxMessage, OutboxStatus
-from planner.mail.smtp import MailSettings, ServerUnavailable, build_mime, is_permanent, open_connection
-from planner.mail.smtp import sender_domain, split_content_type
+from planner.mail.smtp import (
+    MailSettings,
+    ServerUnavailable,
+    build_mime,
+    is_permanent,
+    open_connection,
+    sender_domain,
+    split_content_type,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -74,8 +82,9 @@ def queue_email(
     ``attachment`` is ``(content_type, text)``, e.g. ``('text/calendar; method=REQUEST', ics)``.
     Addresses and subjects with line breaks are refused: they would smuggle in headers.
     """
-    values = message_values(to, template, subject=subject, forum_id=forum_id, attachment=attachment,
-                            render_later=render_later, **context)
+    values = message_values(
+        to, template, subject=subject, forum_id=forum_id, attachment=attachment, render_later=render_later, **context
+    )
     db.session.flush()  # what the message refers to (its forum) is written first
     message = OutboxMessage(id=insert_message(values), **values)
     # The row is complete as given: it enters the session as it is, without being read back.
@@ -106,11 +115,14 @@ def message_values(
             json.dumps(context)
         except TypeError as error:
             raise ValueError(f"mail rendered later needs a plain JSON context: {error}") from None
-        bodies: dict[str, Any] = dict(text_body="", html_body=None, template=template, context=context,
-                                      language=str(get_locale() or "en"))
+        bodies: dict[str, Any] = dict(
+            text_body="", html_body=None, template=template, context=context, language=str(get_locale() or "en")
+        )
     else:
-        bodies = dict(text_body=render_template(f"mail/{template}.txt", **context),
-                      html_body=_render_optional(f"mail/{template}.html", context))
+        bodies = dict(
+            text_body=render_template(f"mail/{template}.txt", **context),
+            html_body=_render_optional(f"mail/{template}.html", context),
+        )
     now = utcnow()
     return dict(
         to_address=to,
@@ -130,8 +142,9 @@ def message_values(
     )
 
 
-def message_variant(values: dict[str, Any], template: str, *, subject: str,
-                    attachment: tuple[str, str] | None = None) -> dict[str, Any]:
+def message_variant(
+    values: dict[str, Any], template: str, *, subject: str, attachment: tuple[str, str] | None = None
+) -> dict[str, Any]:
     """``message_values``' row for the same person and moment with another template,
     subject and attachment: of two messages one of which will be written, e.g. by the
     outcome of an application. Its context is the same; so is its Message-ID, as only one
@@ -139,9 +152,13 @@ def message_variant(values: dict[str, Any], template: str, *, subject: str,
     if values["template"] is None:
         raise ValueError("only a message rendered later has variants")
     _check_attachment(attachment)
-    return {**values, "subject": _checked_subject(subject), "template": template,
-            "attachment_content_type": attachment[0] if attachment else None,
-            "attachment_body": attachment[1] if attachment else None}
+    return {
+        **values,
+        "subject": _checked_subject(subject),
+        "template": template,
+        "attachment_content_type": attachment[0] if attachment else None,
+        "attachment_body": attachment[1] if attachment else None,
+    }
 
 
 def _checked_subject(subject: str) -> str:
@@ -182,8 +199,10 @@ def render_stored(message: OutboxMessage) -> dict[str, Any]:
     """The bodies of a message queued with ``render_later``, in its language."""
     context = message.context or {}
     with force_locale(message.language or "en"):
-        return {"text_body": render_template(f"mail/{message.template}.txt", **context),
-                "html_body": _render_optional(f"mail/{message.template}.html", context)}
+        return {
+            "text_body": render_template(f"mail/{message.template}.txt", **context),
+            "html_body": _render_optional(f"mail/{message.template}.html", context),
+        }
 
 
 def _render_optional(name: str, context: dict[str, Any]) -> str | None:
@@ -198,9 +217,7 @@ def _render_optional(name: str, context: dict[str, Any]) -> str | None:
 
 def undelivered(forum_id: int | None = None, limit: int = 500) -> list[OutboxMessage]:
     """Pending and failed messages, newest first; of one forum, or of all when ``forum_id`` is None."""
-    query = select(OutboxMessage).where(
-        OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.FAILED])
-    )
+    query = select(OutboxMessage).where(OutboxMessage.status.in_([OutboxStatus.PENDING, OutboxStatus.FAILED]))
     if forum_id is not None:
         query = query.where(OutboxMessage.forum_id == forum_id)
     query = query.order_by(OutboxMessage.created_at.desc(), OutboxMessage.id.desc()).limit(limit)
@@ -264,9 +281,12 @@ def _deliver(ids: Sequence[int], clock: Callable[[], dt.datetime]) -> DeliveryRe
             lease = now + lease_length
             with session.begin():
                 claim = update(OutboxMessage).where(OutboxMessage.id == message_id, _claimable(now))
-                claimed = session.execute(
-                    claim.values(claimed_until=lease).execution_options(synchronize_session=False)
-                ).rowcount == 1
+                claimed = (
+                    session.execute(
+                        claim.values(claimed_until=lease).execution_options(synchronize_session=False)
+                    ).rowcount
+                    == 1
+                )
                 message = session.get(OutboxMessage, message_id, populate_existing=True) if claimed else None
             if message is None:
                 report.skipped += 1
@@ -292,8 +312,13 @@ def _deliver(ids: Sequence[int], clock: Callable[[], dt.datetime]) -> DeliveryRe
 
 
 def _record_failure(
-    session: Session, message: OutboxMessage, lease: dt.datetime, error: str, permanent: bool,
-    settings: MailSettings, now: dt.datetime,
+    session: Session,
+    message: OutboxMessage,
+    lease: dt.datetime,
+    error: str,
+    permanent: bool,
+    settings: MailSettings,
+    now: dt.datetime,
 ) -> bool:
     """Count the attempt; retry after a back-off, or give up (True) after MAIL_MAX_ATTEMPTS."""
     attempts = message.attempts + 1

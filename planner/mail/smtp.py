@@ -3,6 +3,7 @@
 Nothing here touches the database; ``planner.mail.services`` decides what to send and records
 what happened.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -73,7 +74,6 @@ class MailSettings:
         return settings
 
 
-
 def split_content_type(content_type: str) -> tuple[str, str, dict[str, str]]:
     """'text/calendar; method=REQUEST' -> ('text', 'calendar', {'method': 'REQUEST'})."""
     probe = EmailMessage()
@@ -111,7 +111,10 @@ def build_mime(message: OutboxMessage, sender: str, rendered: Mapping[str, Any] 
             mime.add_alternative(message.attachment_body, subtype=subtype, charset="utf-8", params=params)
         else:
             mime.add_attachment(
-                message.attachment_body, subtype=subtype, charset="utf-8", params=params,
+                message.attachment_body,
+                subtype=subtype,
+                charset="utf-8",
+                params=params,
                 filename=f"attachment.{subtype}",
             )
     return mime
@@ -140,9 +143,7 @@ class SMTPConnection:
     def __enter__(self) -> SMTPConnection:
         return self
 
-    def __exit__(
-        self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, kind: type[BaseException] | None, error: BaseException | None, tb: TracebackType | None) -> None:
         self.close()
 
     def send(self, mime: EmailMessage) -> None:

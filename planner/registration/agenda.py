@@ -1,4 +1,5 @@
 """A delegate's personal agenda: sessions of the events they are confirmed for."""
+
 from __future__ import annotations
 
 from flask_babel import gettext as _
@@ -9,17 +10,23 @@ from planner.accounts.models import User
 from planner.calendar import invites
 from planner.extensions import db
 from planner.forums.models import Event, Room
+from planner.refusals import Refused
 from planner.registration.models import AgendaItem, Registration, RegistrationStatus
 from planner.schedule.models import Session
 
 
-class AgendaError(Exception):
+class AgendaError(Refused):
     pass
 
 
 def confirmed_event_ids(user: User) -> set[int]:
-    return set(db.session.scalars(select(Registration.event_id).where(
-        Registration.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED)))
+    return set(
+        db.session.scalars(
+            select(Registration.event_id).where(
+                Registration.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED
+            )
+        )
+    )
 
 
 def add(user: User, session: Session) -> None:
@@ -43,12 +50,15 @@ def remove(user: User, session_id: int) -> None:
 
 
 def sessions_of(user: User) -> list[Session]:
-    return list(db.session.scalars(
-        select(Session).join(AgendaItem, AgendaItem.session_id == Session.id)
-        .where(AgendaItem.user_id == user.id)
-        .options(joinedload(Session.event).joinedload(Event.forum), joinedload(Session.room).joinedload(Room.venue))
-        .order_by(Session.starts_at, Session.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Session)
+            .join(AgendaItem, AgendaItem.session_id == Session.id)
+            .where(AgendaItem.user_id == user.id)
+            .options(joinedload(Session.event).joinedload(Event.forum), joinedload(Session.room).joinedload(Room.venue))
+            .order_by(Session.starts_at, Session.id)
+        )
+    )
 
 
 def clashes(sessions: list[Session]) -> set[int]:
@@ -68,8 +78,11 @@ def offered_sessions(event_ids: set[int]) -> list[Session]:
     """Public sessions of these events (those the person is confirmed for), to pick from."""
     if not event_ids:
         return []
-    return list(db.session.scalars(
-        select(Session).where(Session.event_id.in_(event_ids), Session.is_public.is_(True))
-        .options(joinedload(Session.event).joinedload(Event.forum), joinedload(Session.room).joinedload(Room.venue))
-        .order_by(Session.starts_at, Session.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Session)
+            .where(Session.event_id.in_(event_ids), Session.is_public.is_(True))
+            .options(joinedload(Session.event).joinedload(Event.forum), joinedload(Session.room).joinedload(Room.venue))
+            .order_by(Session.starts_at, Session.id)
+        )
+    )

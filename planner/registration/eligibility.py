@@ -1,4 +1,5 @@
 """Who may apply to an event: the policy's rules, each refusal saying which rule failed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,13 +9,13 @@ from typing import Any
 
 from flask_babel import gettext as _
 
-from planner.accounts.forms import EMAIL_PATTERN
 from planner.forums.models import Event
+from planner.refusals import Refused
 from planner.registration.models import Question, QuestionKind, RegistrationPolicy
+from planner.validators import EMAIL_PATTERN
 
 
-
-class RegistrationRefused(Exception):
+class RegistrationRefused(Refused):
     """An application that breaks a rule; ``str(error)`` says which, for the applicant."""
 
 
@@ -42,11 +43,13 @@ def check_window(policy: RegistrationPolicy, now: dt.datetime) -> None:
     if now >= policy.event.starts_at:
         raise RegistrationRefused(_("Registration is closed: the event has started."))
     if policy.opens_at and now < policy.opens_at:
-        raise RegistrationRefused(_("Registration opens on %(when)s.",
-                                    when=policy.opens_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")))
+        raise RegistrationRefused(
+            _("Registration opens on %(when)s.", when=policy.opens_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"))
+        )
     if policy.closes_at and now >= policy.closes_at:
-        raise RegistrationRefused(_("Registration closed on %(when)s.",
-                                    when=policy.closes_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z")))
+        raise RegistrationRefused(
+            _("Registration closed on %(when)s.", when=policy.closes_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"))
+        )
 
 
 def check_eligibility(policy: RegistrationPolicy, event: Event, application: Application) -> None:
@@ -57,16 +60,29 @@ def check_eligibility(policy: RegistrationPolicy, event: Event, application: App
             raise RegistrationRefused(_("This event has an age limit: give your date of birth."))
         age = age_on(first_day, application.date_of_birth)
         if policy.min_age is not None and age < policy.min_age:
-            raise RegistrationRefused(_("This event is for people aged %(min)d or more on %(day)s; you would be %(age)d.",
-                                        min=policy.min_age, day=first_day.isoformat(), age=age))
+            raise RegistrationRefused(
+                _(
+                    "This event is for people aged %(min)d or more on %(day)s; you would be %(age)d.",
+                    min=policy.min_age,
+                    day=first_day.isoformat(),
+                    age=age,
+                )
+            )
         if policy.max_age is not None and age > policy.max_age:
-            raise RegistrationRefused(_("This event is for people aged %(max)d or less on %(day)s; you would be %(age)d.",
-                                        max=policy.max_age, day=first_day.isoformat(), age=age))
+            raise RegistrationRefused(
+                _(
+                    "This event is for people aged %(max)d or less on %(day)s; you would be %(age)d.",
+                    max=policy.max_age,
+                    day=first_day.isoformat(),
+                    age=age,
+                )
+            )
     if policy.organisation_required and not application.organisation.strip():
         raise RegistrationRefused(_("This event is for people who come for an organisation: name yours."))
     if policy.allowed_countries and application.country_code not in policy.allowed_countries:
-        raise RegistrationRefused(_("This event is open to people from %(countries)s only.",
-                                    countries=", ".join(policy.allowed_countries)))
+        raise RegistrationRefused(
+            _("This event is open to people from %(countries)s only.", countries=", ".join(policy.allowed_countries))
+        )
     if policy.invitation_codes and not any(
         hmac.compare_digest(application.invitation_code.strip().upper(), code.upper())
         for code in policy.invitation_codes

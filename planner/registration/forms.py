@@ -1,23 +1,33 @@
 """The application form, shaped by the event's policy and questions."""
+
 from __future__ import annotations
 
 import functools
 from typing import Any
 
-
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, EmailField, RadioField, SelectField, SelectMultipleField, StringField
-from wtforms import IntegerField, SelectChoice, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from planner.accounts.forms import printable
 from planner.db import MAX_ID
 from planner.delegations.models import Delegation
 from planner.formatting import countries
 from planner.registration.eligibility import Application
 from planner.registration.models import Question, QuestionKind, RegistrationPolicy
+from planner.validators import printable
 
 
 def _countries() -> list[SelectChoice]:
@@ -59,8 +69,11 @@ def delegation_choices(delegations: list[Delegation]) -> list[SelectChoice]:
 def application_form(policy: RegistrationPolicy, questions: list[Question], **kwargs: Any) -> ApplicationForm:
     """The form for this event's rules and questions (its class is built once per shape)."""
     shape = (
-        policy.min_age is not None or policy.max_age is not None, policy.organisation_required,
-        bool(policy.allowed_countries), bool(policy.invitation_codes), policy.guardian_required,
+        policy.min_age is not None or policy.max_age is not None,
+        policy.organisation_required,
+        bool(policy.allowed_countries),
+        bool(policy.invitation_codes),
+        policy.guardian_required,
         tuple((q.id, q.kind, q.label, tuple(q.choices), q.required) for q in questions),
     )
     form = _form_class(shape)(**kwargs)
@@ -78,29 +91,41 @@ def _form_class(shape: tuple) -> type[ApplicationForm]:
 
     # Its choices are only needed to draw the form (``delegation_choices``); whether a chosen
     # delegation belongs to the forum is the service's rule, so posting needs no list.
-    Form.delegation = SelectField(_l("Your delegation, if you come with one"), coerce=int,
-                                  validate_choice=False, choices=[SelectChoice(0, "—")],
-                                  # An id the database cannot hold names no delegation (and PostgreSQL
-                                  # would refuse to compare it): a form error, not a look-up.
-                                  validators=[NumberRange(min=0, max=MAX_ID,
-                                                          message=_l("Choose a delegation from the list."))])
+    Form.delegation = SelectField(
+        _l("Your delegation, if you come with one"),
+        coerce=int,
+        validate_choice=False,
+        choices=[SelectChoice(0, "—")],
+        # An id the database cannot hold names no delegation (and PostgreSQL
+        # would refuse to compare it): a form error, not a look-up.
+        validators=[NumberRange(min=0, max=MAX_ID, message=_l("Choose a delegation from the list."))],
+    )
     if has_age_limit:
-        Form.date_of_birth = DateField(_l("Date of birth"), validators=[InputRequired()],
-                                       description=_l("Used to check the event's age limits."))
+        Form.date_of_birth = DateField(
+            _l("Date of birth"), validators=[InputRequired()], description=_l("Used to check the event's age limits.")
+        )
     Form.organisation = StringField(
-        _l("Organisation"), validators=[DataRequired() if organisation_required else Optional(),
-                                        Length(max=200), printable])
-    Form.country = SelectField(_l("Country"), choices=[], validate_choice=False,
-                               validators=[DataRequired(), known_country] if has_countries else [known_country])
+        _l("Organisation"),
+        validators=[DataRequired() if organisation_required else Optional(), Length(max=200), printable],
+    )
+    Form.country = SelectField(
+        _l("Country"),
+        choices=[],
+        validate_choice=False,
+        validators=[DataRequired(), known_country] if has_countries else [known_country],
+    )
     if has_codes:
         Form.invitation_code = StringField(_l("Invitation code"), validators=[DataRequired(), Length(max=64)])
     if guardian_required:
-        Form.guardian_name = StringField(_l("Parent or guardian's name"),
-                                         validators=[DataRequired(), Length(max=200), printable])
-        Form.guardian_email = EmailField(_l("Parent or guardian's email address"),
-                                         validators=[DataRequired(), Length(max=320)])
-        Form.guardian_consent = BooleanField(_l("My parent or guardian consents to my taking part."),
-                                             validators=[InputRequired()])
+        Form.guardian_name = StringField(
+            _l("Parent or guardian's name"), validators=[DataRequired(), Length(max=200), printable]
+        )
+        Form.guardian_email = EmailField(
+            _l("Parent or guardian's email address"), validators=[DataRequired(), Length(max=320)]
+        )
+        Form.guardian_consent = BooleanField(
+            _l("My parent or guardian consents to my taking part."), validators=[InputRequired()]
+        )
     for question_id, kind, label, choices, required in questions:
         validators = [InputRequired()] if required else [Optional()]
         if kind is QuestionKind.TEXT:
@@ -110,8 +135,9 @@ def _form_class(shape: tuple) -> type[ApplicationForm]:
         elif kind is QuestionKind.MULTIPLE:
             field = SelectMultipleField(label, choices=[SelectChoice(c) for c in choices], validators=validators)
         else:
-            field = RadioField(label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
-                               validators=validators)
+            field = RadioField(
+                label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))], validators=validators
+            )
         setattr(Form, f"q{question_id}", field)
     return Form
 
@@ -134,5 +160,8 @@ def application_from(form: ApplicationForm, questions: list[Question]) -> Applic
 
 
 class CapacityForm(FlaskForm):
-    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=1, max=1_000_000)],
-                            description=_l("Leave empty for no limit."))
+    capacity = IntegerField(
+        _l("Capacity"),
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+        description=_l("Leave empty for no limit."),
+    )

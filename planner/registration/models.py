@@ -4,6 +4,7 @@ Seats are counted in ``RegistrationPolicy.seats_taken``, changed only by conditi
 UPDATEs in ``seats.py``; the database refuses a count above the capacity, so an event can
 never be overbooked, whatever the application code does.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -104,12 +105,8 @@ class Registration(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    delegation_id: Mapped[int | None] = mapped_column(
-        ForeignKey("delegations.id", ondelete="SET NULL"), index=True
-    )
-    status: Mapped[RegistrationStatus] = mapped_column(
-        enum_column_type(RegistrationStatus, "registration_status")
-    )
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegations.id", ondelete="SET NULL"), index=True)
+    status: Mapped[RegistrationStatus] = mapped_column(enum_column_type(RegistrationStatus, "registration_status"))
     applied_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     decided_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     # What the applicant told us, checked against the policy when they applied.
@@ -139,7 +136,5 @@ class AgendaItem(Base):
     __tablename__ = "agenda_items"
 
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True, index=True)
     added_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -9,6 +9,7 @@ Rules enforced here, for every entry point:
 - questions with one or several choices offer 2 to 50 of them, other questions none;
 - every change is in the audit log; removing a question keeps the answers already given.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,11 +21,11 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
-from planner.formatting import countries
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
 from planner.extensions import db
+from planner.formatting import countries
 from planner.forums.models import Event
 from planner.registration import services
 from planner.registration.models import Question, QuestionKind, RegistrationMode, RegistrationPolicy
@@ -72,10 +73,17 @@ def rules_of(policy: RegistrationPolicy | None) -> Rules:
     if policy is None:
         return Rules()
     return Rules(
-        mode=policy.mode, opens_at=policy.opens_at, closes_at=policy.closes_at, capacity=policy.capacity,
-        approval_required=policy.approval_required, min_age=policy.min_age, max_age=policy.max_age,
-        organisation_required=policy.organisation_required, allowed_countries=tuple(policy.allowed_countries),
-        invitation_codes=tuple(policy.invitation_codes), guardian_required=policy.guardian_required,
+        mode=policy.mode,
+        opens_at=policy.opens_at,
+        closes_at=policy.closes_at,
+        capacity=policy.capacity,
+        approval_required=policy.approval_required,
+        min_age=policy.min_age,
+        max_age=policy.max_age,
+        organisation_required=policy.organisation_required,
+        allowed_countries=tuple(policy.allowed_countries),
+        invitation_codes=tuple(policy.invitation_codes),
+        guardian_required=policy.guardian_required,
     )
 
 
@@ -98,8 +106,7 @@ def _checked(rules: Rules) -> Rules:
     countries = tuple(dict.fromkeys(code.strip().upper() for code in rules.allowed_countries if code.strip()))
     unknown = [code for code in countries if code not in country_codes()]
     if unknown:
-        raise RulesError(_("Not ISO 3166 country codes: %(codes)s.", codes=", ".join(unknown)),
-                         "allowed_countries")
+        raise RulesError(_("Not ISO 3166 country codes: %(codes)s.", codes=", ".join(unknown)), "allowed_countries")
     # Applicants' codes are compared in upper case: codes differing only in case are one.
     codes_by_key: dict[str, str] = {}
     for code in rules.invitation_codes:
@@ -109,8 +116,7 @@ def _checked(rules: Rules) -> Rules:
     if len(codes) > MAX_CODES:
         raise RulesError(_("Give at most %(max)d invitation codes.", max=MAX_CODES), "invitation_codes")
     if any(len(code) > CODE_LENGTH for code in codes):
-        raise RulesError(_("Invitation codes have at most %(max)d characters.", max=CODE_LENGTH),
-                         "invitation_codes")
+        raise RulesError(_("Invitation codes have at most %(max)d characters.", max=CODE_LENGTH), "invitation_codes")
     return replace(rules, allowed_countries=countries, invitation_codes=codes)
 
 
@@ -160,20 +166,37 @@ def set_rules(organiser: User, event: Event, rules: Rules, now: dt.datetime | No
     after = _audited(rules_of(policy))
     changed = [name for name in after if name not in before or before[name] != after[name]]
     if changed:
-        record(organiser, "registration.rules_changed", forum_id=event.forum_id, target=("event", event.id),
-               summary=_("Registration rules of %(event)s changed", event=event.code),
-               before={name: before[name] for name in changed if name in before},
-               after={name: after[name] for name in changed})
+        record(
+            organiser,
+            "registration.rules_changed",
+            forum_id=event.forum_id,
+            target=("event", event.id),
+            summary=_("Registration rules of %(event)s changed", event=event.code),
+            before={name: before[name] for name in changed if name in before},
+            after={name: after[name] for name in changed},
+        )
     return policy
 
 
 def _audited_question(question: Question) -> dict[str, Any]:
-    return {"id": question.id, "label": question.label, "kind": question.kind.value,
-            "choices": list(question.choices), "required": question.required}
+    return {
+        "id": question.id,
+        "label": question.label,
+        "kind": question.kind.value,
+        "choices": list(question.choices),
+        "required": question.required,
+    }
 
 
-def add_question(organiser: User, event: Event, *, label: str, kind: QuestionKind,
-                 choices: Iterable[str] = (), required: bool = False) -> Question:
+def add_question(
+    organiser: User,
+    event: Event,
+    *,
+    label: str,
+    kind: QuestionKind,
+    choices: Iterable[str] = (),
+    required: bool = False,
+) -> Question:
     """Add a question after the event's others. Questions with one or several choices
     offer 2 to 50 different choices of at most 200 characters; others offer none."""
     require_organiser(organiser, event.forum)
@@ -183,22 +206,29 @@ def add_question(organiser: User, event: Event, *, label: str, kind: QuestionKin
     choices = [choice.strip() for choice in choices if choice.strip()]
     if kind in WITH_CHOICES:
         if not MIN_CHOICES <= len(choices) <= MAX_CHOICES:
-            raise RulesError(_("Give %(min)d to %(max)d choices, one per line.", min=MIN_CHOICES, max=MAX_CHOICES),
-                             "choices")
+            raise RulesError(
+                _("Give %(min)d to %(max)d choices, one per line.", min=MIN_CHOICES, max=MAX_CHOICES), "choices"
+            )
         if any(len(choice) > CHOICE_LENGTH for choice in choices):
             raise RulesError(_("Each choice has at most %(max)d characters.", max=CHOICE_LENGTH), "choices")
         if len(set(choices)) < len(choices):
             raise RulesError(_("Give each choice once."), "choices")
     elif choices:
-        raise RulesError(_("Only questions with one or several choices offer choices: leave this empty."),
-                         "choices")
+        raise RulesError(_("Only questions with one or several choices offer choices: leave this empty."), "choices")
     last = db.session.scalar(select(func.max(Question.position)).where(Question.event_id == event.id))
-    question = Question(event_id=event.id, position=(last or 0) + 1, label=label, kind=kind,
-                        choices=choices, required=required)
+    question = Question(
+        event_id=event.id, position=(last or 0) + 1, label=label, kind=kind, choices=choices, required=required
+    )
     db.session.add(question)
     db.session.flush()
-    record(organiser, "registration.question_added", forum_id=event.forum_id, target=("event", event.id),
-           summary=_("Question added to %(event)s", event=event.code), after=_audited_question(question))
+    record(
+        organiser,
+        "registration.question_added",
+        forum_id=event.forum_id,
+        target=("event", event.id),
+        summary=_("Question added to %(event)s", event=event.code),
+        after=_audited_question(question),
+    )
     return question
 
 
@@ -209,8 +239,14 @@ def remove_question(organiser: User, event: Event, question_id: int) -> Question
     question = db.session.get(Question, question_id)
     if question is None or question.event_id != event.id:
         raise QuestionNotFound(_("%(event)s asks no such question.", event=event.code))
-    record(organiser, "registration.question_removed", forum_id=event.forum_id, target=("event", event.id),
-           summary=_("Question removed from %(event)s", event=event.code), before=_audited_question(question))
+    record(
+        organiser,
+        "registration.question_removed",
+        forum_id=event.forum_id,
+        target=("event", event.id),
+        summary=_("Question removed from %(event)s", event=event.code),
+        before=_audited_question(question),
+    )
     db.session.delete(question)
     db.session.flush()
     return question

@@ -1,4 +1,5 @@
 """Shapes of the organisers' forms for registration rules and questions (rules in rules.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,20 +8,24 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms import TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from planner.accounts.forms import lines, printable, printable_lines
 from planner.labels import label
 from planner.registration.models import QuestionKind, RegistrationMode
-from planner.registration.rules import CHOICE_LENGTH, CODE_LENGTH, LABEL_LENGTH, MAX_AGE, MAX_CHOICES, MAX_CODES
-from planner.registration.rules import Rules
+from planner.registration.rules import CHOICE_LENGTH, CODE_LENGTH, LABEL_LENGTH, MAX_AGE, MAX_CHOICES, MAX_CODES, Rules
+from planner.validators import lines, printable, printable_lines
 
 # What <input type="datetime-local"> sends (the first is also how a value is shown).
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
-
-
 
 
 def words(text: str | None) -> list[str]:
@@ -32,26 +37,49 @@ class RulesForm(FlaskForm):
     """Times are typed in the forum's timezone, ``zone``."""
 
     mode = SelectField(_l("How people get a place"), coerce=RegistrationMode, validators=[InputRequired()])
-    capacity = IntegerField(_l("Capacity"), validators=[Optional(), NumberRange(min=1, max=1_000_000)],
-                            description=_l("Seats for confirmed delegates. Leave empty for no limit."))
+    capacity = IntegerField(
+        _l("Capacity"),
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+        description=_l("Seats for confirmed delegates. Leave empty for no limit."),
+    )
     approval_required = BooleanField(_l("Organisers approve each application"))
-    opens_at = DateTimeLocalField(_l("Registration opens"), format=LOCAL_FORMATS, validators=[Optional()],
-                                  description=_l("Leave empty to take applications from now on."))
-    closes_at = DateTimeLocalField(_l("Registration closes"), format=LOCAL_FORMATS, validators=[Optional()],
-                                   description=_l("Leave empty to take applications until the event starts."))
-    min_age = IntegerField(_l("Minimum age"), validators=[Optional(), NumberRange(min=0, max=MAX_AGE)],
-                           description=_l("On the event's first day. Leave empty for no limit."))
-    max_age = IntegerField(_l("Maximum age"), validators=[Optional(), NumberRange(min=0, max=MAX_AGE)],
-                           description=_l("On the event's first day. Leave empty for no limit."))
+    opens_at = DateTimeLocalField(
+        _l("Registration opens"),
+        format=LOCAL_FORMATS,
+        validators=[Optional()],
+        description=_l("Leave empty to take applications from now on."),
+    )
+    closes_at = DateTimeLocalField(
+        _l("Registration closes"),
+        format=LOCAL_FORMATS,
+        validators=[Optional()],
+        description=_l("Leave empty to take applications until the event starts."),
+    )
+    min_age = IntegerField(
+        _l("Minimum age"),
+        validators=[Optional(), NumberRange(min=0, max=MAX_AGE)],
+        description=_l("On the event's first day. Leave empty for no limit."),
+    )
+    max_age = IntegerField(
+        _l("Maximum age"),
+        validators=[Optional(), NumberRange(min=0, max=MAX_AGE)],
+        description=_l("On the event's first day. Leave empty for no limit."),
+    )
     organisation_required = BooleanField(_l("Applicants must name their organisation"))
     allowed_countries = StringField(
-        _l("Countries whose people may apply"), validators=[Length(max=1000), printable],
-        description=_l("Two-letter ISO 3166 codes separated by spaces or commas, e.g. JP, KR. "
-                       "Leave empty for every country."))
+        _l("Countries whose people may apply"),
+        validators=[Length(max=1000), printable],
+        description=_l(
+            "Two-letter ISO 3166 codes separated by spaces or commas, e.g. JP, KR. Leave empty for every country."
+        ),
+    )
     invitation_codes = TextAreaField(
-        _l("Invitation codes"), validators=[Length(max=MAX_CODES * (CODE_LENGTH + 2)), printable_lines],
-        description=_l("One per line, at most %(max)d characters each. Leave empty if no code is needed.",
-                       max=CODE_LENGTH))
+        _l("Invitation codes"),
+        validators=[Length(max=MAX_CODES * (CODE_LENGTH + 2)), printable_lines],
+        description=_l(
+            "One per line, at most %(max)d characters each. Leave empty if no code is needed.", max=CODE_LENGTH
+        ),
+    )
     guardian_required = BooleanField(_l("Applicants give a parent's or guardian's name, email and consent"))
 
     def __init__(self, *args: Any, zone: dt.tzinfo, **kwargs: Any) -> None:
@@ -74,13 +102,19 @@ class RulesForm(FlaskForm):
 
 def rules_form_data(rules: Rules, zone: dt.tzinfo) -> dict[str, Any]:
     """What the form shows for ``rules``: times in the forum's timezone, codes as text."""
+
     def local(moment: dt.datetime | None) -> dt.datetime | None:
         return moment.astimezone(zone).replace(tzinfo=None) if moment else None
 
     return {
-        "mode": rules.mode, "capacity": rules.capacity, "approval_required": rules.approval_required,
-        "opens_at": local(rules.opens_at), "closes_at": local(rules.closes_at),
-        "min_age": rules.min_age, "max_age": rules.max_age, "organisation_required": rules.organisation_required,
+        "mode": rules.mode,
+        "capacity": rules.capacity,
+        "approval_required": rules.approval_required,
+        "opens_at": local(rules.opens_at),
+        "closes_at": local(rules.closes_at),
+        "min_age": rules.min_age,
+        "max_age": rules.max_age,
+        "organisation_required": rules.organisation_required,
         "allowed_countries": " ".join(rules.allowed_countries),
         "invitation_codes": "\n".join(rules.invitation_codes),
         "guardian_required": rules.guardian_required,
@@ -89,9 +123,13 @@ def rules_form_data(rules: Rules, zone: dt.tzinfo) -> dict[str, Any]:
 
 def rules_from(form: RulesForm) -> Rules:
     return Rules(
-        mode=form.mode.data, opens_at=form.utc(form.opens_at.data), closes_at=form.utc(form.closes_at.data),
-        capacity=form.capacity.data, approval_required=form.approval_required.data,
-        min_age=form.min_age.data, max_age=form.max_age.data,
+        mode=form.mode.data,
+        opens_at=form.utc(form.opens_at.data),
+        closes_at=form.utc(form.closes_at.data),
+        capacity=form.capacity.data,
+        approval_required=form.approval_required.data,
+        min_age=form.min_age.data,
+        max_age=form.max_age.data,
         organisation_required=form.organisation_required.data,
         allowed_countries=tuple(code.upper() for code in words(form.allowed_countries.data)),
         invitation_codes=tuple(lines(form.invitation_codes.data)),
@@ -103,8 +141,10 @@ class QuestionForm(FlaskForm):
     label = StringField(_l("Question"), validators=[DataRequired(), Length(max=LABEL_LENGTH), printable])
     kind = SelectField(_l("Kind of answer"), coerce=QuestionKind, validators=[InputRequired()])
     choices = TextAreaField(
-        _l("Choices"), validators=[Length(max=MAX_CHOICES * (CHOICE_LENGTH + 2)), printable_lines],
-        description=_l("One per line, for questions with one or several choices only."))
+        _l("Choices"),
+        validators=[Length(max=MAX_CHOICES * (CHOICE_LENGTH + 2)), printable_lines],
+        description=_l("One per line, for questions with one or several choices only."),
+    )
     required = BooleanField(_l("Applicants must answer"))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

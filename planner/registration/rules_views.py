@@ -1,17 +1,17 @@
 """Organisers set an event's registration rules and questions (services in rules.py)."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from planner.accounts.appointment_views import load_managed_forum
-from planner.extensions import db
-from planner.forums.views import event_or_404
 from planner.forums.models import Event
 from planner.registration import bp, rules, services
-from planner.accounts.forms import lines
 from planner.registration.rules_forms import QuestionForm, RulesForm, rules_form_data, rules_from
+from planner.validators import lines
+from planner.web import refusals
+from planner.web.loaders import event_or_404, load_managed_forum
 
 
 def load_managed_event(slug: str, code: str) -> Event:
@@ -23,13 +23,21 @@ def _rules_page(event: Event, rules_form: RulesForm | None = None, question_form
     policy = services.policy_of(event)
     # formdata=None: a form that was not the one sent shows what is stored, not the request.
     rules_form = rules_form or RulesForm(
-        formdata=None, prefix="rules", zone=event.forum.zone,
-        data=rules_form_data(rules.rules_of(policy), event.forum.zone))
+        formdata=None,
+        prefix="rules",
+        zone=event.forum.zone,
+        data=rules_form_data(rules.rules_of(policy), event.forum.zone),
+    )
     question_form = question_form or QuestionForm(formdata=None, prefix="question")
     status = 422 if rules_form.errors or question_form.errors else 200
     return render_template(
-        "registration/rules.html", event=event, forum=event.forum, policy=policy,
-        questions=services.questions_of(event), rules_form=rules_form, question_form=question_form,
+        "registration/rules.html",
+        event=event,
+        forum=event.forum,
+        policy=policy,
+        questions=services.questions_of(event),
+        rules_form=rules_form,
+        question_form=question_form,
     ), status
 
 
@@ -48,10 +56,8 @@ def edit_rules(slug: str, code: str):
         try:
             rules.set_rules(current_user, event, rules_from(form))
         except rules.RulesError as refusal:
-            db.session.rollback()
-            form[refusal.field].errors = [str(refusal)]
+            refusals.on_form(form, refusal)
         else:
-            db.session.commit()
             flash(_("The registration rules of %(event)s are saved.", event=event.code), "success")
             return _back_to_rules(event)
     return _rules_page(event, rules_form=form)
@@ -64,13 +70,17 @@ def add_question(slug: str, code: str):
     form = QuestionForm(prefix="question")
     if form.validate_on_submit():
         try:
-            rules.add_question(current_user, event, label=form.label.data, kind=form.kind.data,
-                               choices=lines(form.choices.data), required=form.required.data)
+            rules.add_question(
+                current_user,
+                event,
+                label=form.label.data,
+                kind=form.kind.data,
+                choices=lines(form.choices.data),
+                required=form.required.data,
+            )
         except rules.RulesError as refusal:
-            db.session.rollback()
-            form[refusal.field].errors = [str(refusal)]
+            refusals.on_form(form, refusal)
         else:
-            db.session.commit()
             flash(_("The question is added."), "success")
             return _back_to_rules(event, "#questions")
     return _rules_page(event, question_form=form)
@@ -84,6 +94,5 @@ def remove_question(slug: str, code: str, question_id: int):
         removed = rules.remove_question(current_user, event, question_id).label
     except rules.QuestionNotFound as refusal:
         abort(404, description=str(refusal))
-    db.session.commit()
     flash(_("The question “%(label)s” is removed; answers already given are kept.", label=removed), "success")
     return _back_to_rules(event, "#questions")

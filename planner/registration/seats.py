@@ -1,10 +1,6 @@
-"""Atomic seat counting: the only code that changes seat counters.
+"""Atomic seat counting for events and registrations: conditional UPDATEs (``planner.counters``)
+and the one statement that takes a seat, stores the application and queues its email."""
 
-Each step is one conditional UPDATE that succeeds (one row) or not (none). The database
-serialises concurrent UPDATEs of a row (PostgreSQL row lock; SQLite's single writer), and
-re-checks the condition for the one that waited, so two requests can never both take the
-last seat. The CHECK constraints on the tables back this up.
-"""
 from __future__ import annotations
 
 import functools
@@ -12,63 +8,52 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import (
-    Column, ColumnElement, Select, Table, Update, bindparam, case, exists, literal, select, true, update,
+    ColumnElement,
+    Select,
+    Table,
+    bindparam,
+    case,
+    exists,
+    literal,
+    select,
+    true,
+    update,
 )
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
 
-from planner.db import utcnow
-from planner.delegations.models import Delegation, DelegationMember, NominationStatus
+from planner import counters
 from planner.extensions import db
 from planner.mail.models import OutboxMessage
 from planner.mail.services import insert_message, remember_queued
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
 
 _policies = RegistrationPolicy.__table__
-_delegations = Delegation.__table__
 _registrations = Registration.__table__
-_members = DelegationMember.__table__
-
-
-def _changed(statement: Update) -> bool:
-    return db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount == 1
-
-
-# A counter is a row's "used" column under its "limit" column (NULL: no limit). Events count
-# seats_taken under capacity; delegations seats_used under seat_quota.
-
-def _take(row: ColumnElement[bool], used: Column[int], limit: Column[int]) -> bool:
-    """One more, if the limit allows."""
-    return _changed(update(used.table).where(row, limit.is_(None) | (used < limit)).values({used: used + 1}))
-
-
-def _release(row: ColumnElement[bool], used: Column[int]) -> None:
-    _changed(update(used.table).where(row, used > 0).values({used: used - 1}))
-
-
-def _set_limit(row: ColumnElement[bool], used: Column[int], limit: Column[int], value: int | None) -> bool:
-    """A new limit, unless more are used than it allows."""
-    statement = update(used.table).where(row).values({limit: value})
-    return _changed(statement if value is None else statement.where(used <= value))
 
 
 def take_event_seat(event_id: int) -> bool:
     """Take one seat of the event if one is free."""
-    return _take(_policies.c.event_id == event_id, _policies.c.seats_taken, _policies.c.capacity)
+    return counters.take(_policies.c.event_id == event_id, _policies.c.seats_taken, _policies.c.capacity)
 
 
 def insert_registration(values: dict[str, Any]) -> Registration | None:
     """INSERT ... ON CONFLICT DO NOTHING RETURNING: the new registration, or None if the
     person has one for the event already."""
     insert = postgresql_insert if _dialect() == "postgresql" else sqlite_insert
-    statement = (insert(Registration).values(**values)
-                 .on_conflict_do_nothing(index_elements=["event_id", "user_id"]).returning(Registration))
+    statement = (
+        insert(Registration)
+        .values(**values)
+        .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+        .returning(Registration)
+    )
     return db.session.scalars(statement).first()
 
 
 def insert_registration_taking_seat(
-    values: dict[str, Any], mail: Mapping[RegistrationStatus, Mapping[str, Any]] | None = None,
+    values: dict[str, Any],
+    mail: Mapping[RegistrationStatus, Mapping[str, Any]] | None = None,
 ) -> tuple[Registration | None, bool]:
     """Take a seat of the event if one is free and insert the registration, confirmed with
     the seat or waitlisted without, unless the person has one already (then None). Returns
@@ -101,13 +86,15 @@ def insert_registration_taking_seat(
         params.update({f"mail_confirmed_{name}": confirmed[name] for name in varying})
         params.update({f"mail_waitlisted_{name}": waitlisted[name] for name in varying})
     took, new_id, new_status, *mail_id = db.session.execute(
-        _seat_and_insert(names, mail_columns, varying), params).one()
+        _seat_and_insert(names, mail_columns, varying), params
+    ).one()
     if new_id is None:
         return None, bool(took)
     if mail_id:
         remember_queued(mail_id[0])
-    registration = Registration(**{name: values[name] for name in names}, id=new_id,
-                                status=RegistrationStatus(new_status))
+    registration = Registration(
+        **{name: values[name] for name in names}, id=new_id, status=RegistrationStatus(new_status)
+    )
     # The row is in the database as given: enter it into the session without reading it back.
     make_transient_to_detached(registration)
     db.session.add(registration)
@@ -118,32 +105,45 @@ def _with_defaults(table: Table, values: dict[str, Any]) -> dict[str, Any]:
     """``values`` with the Python-side defaults of the columns they leave out: SQLAlchemy
     does not fill those in reliably for an INSERT inside a WITH (it lost them once a second
     INSERT followed), so the statement is given every value."""
-    defaults = {column.name: column.default.arg(None) if column.default.is_callable else column.default.arg
-                for column in table.c
-                if column.name not in values and column.default is not None
-                and (column.default.is_scalar or column.default.is_callable)}
+    defaults = {
+        column.name: column.default.arg(None) if column.default.is_callable else column.default.arg
+        for column in table.c
+        if column.name not in values
+        and column.default is not None
+        and (column.default.is_scalar or column.default.is_callable)
+    }
     return {**defaults, **values}
 
 
 @functools.lru_cache(maxsize=8)
-def _seat_and_insert(names: tuple[str, ...], mail_columns: tuple[str, ...] = (),
-                     varying: tuple[str, ...] = ()) -> Select[Any]:
+def _seat_and_insert(
+    names: tuple[str, ...], mail_columns: tuple[str, ...] = (), varying: tuple[str, ...] = ()
+) -> Select[Any]:
     """The statement for ``insert_registration_taking_seat``, built once per set of columns
     (values are bound as ``new_<column>``, and the outbox row's as ``mail_<column>``, or
     ``mail_confirmed_<column>`` and ``mail_waitlisted_<column>`` where the outcomes differ):
     building and keying it per request cost more than running it."""
     policies, table = _policies, _registrations
-    seat = (update(policies)
-            .where(policies.c.event_id == bindparam("new_event_id", type_=table.c.event_id.type),
-                   policies.c.capacity.is_(None) | (policies.c.seats_taken < policies.c.capacity))
-            .values(seats_taken=policies.c.seats_taken + 1)
-            .returning(policies.c.event_id).cte("seat"))
+    seat = (
+        update(policies)
+        .where(
+            policies.c.event_id == bindparam("new_event_id", type_=table.c.event_id.type),
+            policies.c.capacity.is_(None) | (policies.c.seats_taken < policies.c.capacity),
+        )
+        .values(seats_taken=policies.c.seats_taken + 1)
+        .returning(policies.c.event_id)
+        .cte("seat")
+    )
     took_seat = exists(select(seat.c.event_id))
     status = case((took_seat, RegistrationStatus.CONFIRMED.value), else_=RegistrationStatus.WAITLISTED.value)
     row = select(*(bindparam(f"new_{name}", type_=table.c[name].type) for name in names), status.label("status"))
-    inserted = (postgresql_insert(table).from_select([*names, "status"], row)
-                .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
-                .returning(table.c.id, table.c.status).cte("inserted"))
+    inserted = (
+        postgresql_insert(table)
+        .from_select([*names, "status"], row)
+        .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
+        .returning(table.c.id, table.c.status)
+        .cte("inserted")
+    )
     outcome = select(literal(1)).subquery().outerjoin(inserted, true())
     columns: list[Any] = [took_seat.label("took_seat"), inserted.c.id, inserted.c.status]
     if mail_columns:
@@ -153,14 +153,18 @@ def _seat_and_insert(names: tuple[str, ...], mail_columns: tuple[str, ...] = (),
             type_ = outbox.c[name].type
             if name not in varying:
                 return bindparam(f"mail_{name}", type_=type_)
-            return case((inserted.c.status == RegistrationStatus.CONFIRMED,
-                         bindparam(f"mail_confirmed_{name}", type_=type_)),
-                        else_=bindparam(f"mail_waitlisted_{name}", type_=type_))
+            return case(
+                (inserted.c.status == RegistrationStatus.CONFIRMED, bindparam(f"mail_confirmed_{name}", type_=type_)),
+                else_=bindparam(f"mail_waitlisted_{name}", type_=type_),
+            )
 
         # A row only for a registration inserted: none after a conflict.
-        mail = (postgresql_insert(outbox)
-                .from_select(list(mail_columns), select(*(value(name) for name in mail_columns)).select_from(inserted))
-                .returning(outbox.c.id).cte("mail"))
+        mail = (
+            postgresql_insert(outbox)
+            .from_select(list(mail_columns), select(*(value(name) for name in mail_columns)).select_from(inserted))
+            .returning(outbox.c.id)
+            .cte("mail")
+        )
         outcome = outcome.outerjoin(mail, true())
         columns.append(mail.c.id)
     return select(*columns).select_from(outcome)
@@ -171,41 +175,13 @@ def _dialect() -> str:
 
 
 def release_event_seat(event_id: int) -> None:
-    _release(_policies.c.event_id == event_id, _policies.c.seats_taken)
+    counters.release(_policies.c.event_id == event_id, _policies.c.seats_taken)
 
 
 def set_capacity(event_id: int, capacity: int | None) -> bool:
     """Change the capacity, unless more seats are already taken than it allows."""
-    return _set_limit(_policies.c.event_id == event_id, _policies.c.seats_taken, _policies.c.capacity, capacity)
+    return counters.set_limit(_policies.c.event_id == event_id, _policies.c.seats_taken, _policies.c.capacity, capacity)
 
 
-def take_delegation_seat(delegation_id: int) -> bool:
-    return _take(_delegations.c.id == delegation_id, _delegations.c.seats_used, _delegations.c.seat_quota)
-
-
-def release_delegation_seat(delegation_id: int) -> None:
-    _release(_delegations.c.id == delegation_id, _delegations.c.seats_used)
-
-
-def set_quota(delegation_id: int, quota: int | None) -> bool:
-    return _set_limit(_delegations.c.id == delegation_id, _delegations.c.seats_used,
-                      _delegations.c.seat_quota, quota)
-
-
-def _move(row: ColumnElement[bool], status: Column[str], from_statuses: set[Any], to: Any) -> bool:
-    """Change a status only if it is still one of ``from_statuses``: of two people acting on
-    the same row at once (organisers, the delegate, a focal point), only one wins."""
-    return _changed(update(status.table).where(row, status.in_([s.value for s in from_statuses]))
-                    .values({status: to.value, status.table.c.decided_at: utcnow()}))
-
-
-def move_registration(registration_id: int, from_statuses: set[RegistrationStatus],
-                      to: RegistrationStatus) -> bool:
-    return _move(_registrations.c.id == registration_id, _registrations.c.status, from_statuses, to)
-
-
-def move_member(delegation_id: int, person_id: int, from_statuses: set[NominationStatus],
-                to: NominationStatus) -> bool:
-    """Change a nomination's status only if it is still in one of ``from_statuses``."""
-    row = (_members.c.delegation_id == delegation_id) & (_members.c.person_id == person_id)
-    return _move(row, _members.c.status, from_statuses, to)
+def move_registration(registration_id: int, from_statuses: set[RegistrationStatus], to: RegistrationStatus) -> bool:
+    return counters.move_status(_registrations.c.id == registration_id, _registrations.c.status, from_statuses, to)

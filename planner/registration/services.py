@@ -7,6 +7,7 @@ Rules enforced here, for every entry point:
   open and the event has not started;
 - every decision by an organiser is in the audit log, every change of status is emailed.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,14 +16,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
-from flask_babel import force_locale
+from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
+from planner.accounts.services import account_deleting
 from planner.audit.services import record
 from planner.calendar import invites
 from planner.db import utcnow
@@ -30,18 +31,29 @@ from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event, Forum
 from planner.mail.services import message_values, message_variant, queue_email
+from planner.refusals import Refused
 from planner.registration import seats
 from planner.registration.eligibility import (
-    Application, RegistrationRefused, check_answers, check_eligibility, check_window,
+    Application,
+    RegistrationRefused,
+    check_answers,
+    check_eligibility,
+    check_window,
 )
 from planner.registration.models import (
-    Question, Registration, RegistrationMode, RegistrationPolicy, RegistrationStatus as Status,
+    Question,
+    Registration,
+    RegistrationMode,
+    RegistrationPolicy,
+)
+from planner.registration.models import (
+    RegistrationStatus as Status,
 )
 
 ACTIVE = {Status.PENDING, Status.CONFIRMED, Status.WAITLISTED}
 
 
-class RegistrationError(Exception):
+class RegistrationError(Refused):
     """A refused organiser action, with a message for them."""
 
 
@@ -50,9 +62,11 @@ def policy_of(event: Event) -> RegistrationPolicy | None:
 
 
 def questions_of(event: Event) -> list[Question]:
-    return list(db.session.scalars(
-        select(Question).where(Question.event_id == event.id).order_by(Question.position, Question.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(Question).where(Question.event_id == event.id).order_by(Question.position, Question.id)
+        )
+    )
 
 
 def closed_because(policy: RegistrationPolicy, now: dt.datetime | None = None) -> str | None:
@@ -96,9 +110,11 @@ def _application_query() -> Select[Any]:
         .where(Forum.slug == bindparam("slug"), Event.code == bindparam("code"))
         # Of the forum and the applicant's registration, what an application reads (the
         # rest is loaded if asked for): every column is work for every applicant in a rush.
-        .options(contains_eager(Event.forum).load_only(Forum.id, Forum.slug, Forum.name, Forum.timezone,
-                                                       Forum.updated_at),
-                 load_only(Registration.id, Registration.status), joinedload(Event.venue))
+        .options(
+            contains_eager(Event.forum).load_only(Forum.id, Forum.slug, Forum.name, Forum.timezone, Forum.updated_at),
+            load_only(Registration.id, Registration.status),
+            joinedload(Event.venue),
+        )
         .order_by(Question.position, Question.id)
     )
 
@@ -143,9 +159,15 @@ def _mail_arguments(user: User, event: Event, what: str, held_seat: bool = False
     registration for ``event``, in the current language. The bodies are rendered by the
     sender, in the same language: a rush of applications should not spend its time on templates."""
     return dict(
-        to=user.email, template=f"registration/{what}", subject=_SUBJECTS[what](event.title),
-        forum_id=event.forum_id, attachment=invites.registration_attachment(user, event, what, held_seat),
-        render_later=True, name=user.name, event=event.title, forum=event.forum.name,
+        to=user.email,
+        template=f"registration/{what}",
+        subject=_SUBJECTS[what](event.title),
+        forum_id=event.forum_id,
+        attachment=invites.registration_attachment(user, event, what, held_seat),
+        render_later=True,
+        name=user.name,
+        event=event.title,
+        forum=event.forum.name,
         link=url_for("registration.my_registrations", _external=True),
     )
 
@@ -154,8 +176,14 @@ def _mail_arguments(user: User, event: Event, what: str, held_seat: bool = False
 UNKNOWN: Any = object()
 
 
-def apply(user: User, event: Event, application: Application, now: dt.datetime | None = None,
-          questions: list[Question] | None = None, existing: Registration | None = UNKNOWN) -> Registration:
+def apply(
+    user: User,
+    event: Event,
+    application: Application,
+    now: dt.datetime | None = None,
+    questions: list[Question] | None = None,
+    existing: Registration | None = UNKNOWN,
+) -> Registration:
     """Register ``user`` for ``event``: confirmed, pending approval or waitlisted, or
     ``RegistrationRefused`` naming the rule that failed. ``questions`` and ``existing`` (the
     user's registration for the event, or None): what the caller has read already."""
@@ -180,10 +208,15 @@ def apply(user: User, event: Event, application: Application, now: dt.datetime |
     answers = check_answers(questions if questions is not None else questions_of(event), application.answers)
 
     details = dict(
-        applied_at=now, decided_at=None, delegation_id=application.delegation_id,
-        date_of_birth=application.date_of_birth, organisation=application.organisation.strip(),
-        country_code=application.country_code, guardian_name=application.guardian_name.strip(),
-        guardian_email=application.guardian_email.strip(), guardian_consent=application.guardian_consent,
+        applied_at=now,
+        decided_at=None,
+        delegation_id=application.delegation_id,
+        date_of_birth=application.date_of_birth,
+        organisation=application.organisation.strip(),
+        country_code=application.country_code,
+        guardian_name=application.guardian_name.strip(),
+        guardian_email=application.guardian_email.strip(),
+        guardian_consent=application.guardian_consent,
         answers=answers,
     )
     if existing is not None:
@@ -219,8 +252,12 @@ def apply(user: User, event: Event, application: Application, now: dt.datetime |
         registration = inserted
         if mail is not None:
             return registration
-    _notify(registration, {Status.PENDING: "received", Status.CONFIRMED: "confirmed",
-                           Status.WAITLISTED: "waitlisted"}[registration.status])
+    _notify(
+        registration,
+        {Status.PENDING: "received", Status.CONFIRMED: "confirmed", Status.WAITLISTED: "waitlisted"}[
+            registration.status
+        ],
+    )
     db.session.flush()
     return registration
 
@@ -269,6 +306,11 @@ def _cancel(registration: Registration, now: dt.datetime | None, notify: bool = 
         promote_waitlisted(registration.event, now)
 
 
+@account_deleting.connect
+def _cancel_registrations_of_deleted(user: User, **_: object) -> None:
+    cancel_all_of(user)
+
+
 def cancel_all_of(user: User, now: dt.datetime | None = None) -> int:
     """Cancel every active registration of someone deleting their account; their seats go
     to the waiting lists. No email: the address is about to be erased."""
@@ -305,7 +347,8 @@ def _claim_first_waiting(event: Event) -> int | None:
         candidates = db.session.scalars(
             select(Registration.id)
             .where(Registration.event_id == event.id, Registration.status == Status.WAITLISTED)
-            .order_by(Registration.applied_at, Registration.id).limit(20)
+            .order_by(Registration.applied_at, Registration.id)
+            .limit(20)
         ).all()
         if not candidates:
             return None
@@ -333,10 +376,15 @@ def approve(organiser: User, registration: Registration, now: dt.datetime | None
             raise RegistrationError(_("This application was changed meanwhile; reload the page."))
         what = "waitlisted"
     _reload(registration)
-    record(organiser, f"registration.{'approved' if what == 'confirmed' else 'approved_waitlisted'}",
-           forum_id=event.forum_id, target=("registration", registration.id),
-           summary=_("%(name)s approved for %(event)s", name=registration.user.name, event=event.code),
-           before={"status": "pending"}, after={"status": registration.status.value})
+    record(
+        organiser,
+        f"registration.{'approved' if what == 'confirmed' else 'approved_waitlisted'}",
+        forum_id=event.forum_id,
+        target=("registration", registration.id),
+        summary=_("%(name)s approved for %(event)s", name=registration.user.name, event=event.code),
+        before={"status": "pending"},
+        after={"status": registration.status.value},
+    )
     _notify(registration, what)
     return registration
 
@@ -346,9 +394,15 @@ def decline(organiser: User, registration: Registration, now: dt.datetime | None
     require_organiser(organiser, event.forum)
     before = registration.status
     held_seat = _end(registration, Status.DECLINED)
-    record(organiser, "registration.declined", forum_id=event.forum_id, target=("registration", registration.id),
-           summary=_("%(name)s declined for %(event)s", name=registration.user.name, event=event.code),
-           before={"status": before.value}, after={"status": "declined"})
+    record(
+        organiser,
+        "registration.declined",
+        forum_id=event.forum_id,
+        target=("registration", registration.id),
+        summary=_("%(name)s declined for %(event)s", name=registration.user.name, event=event.code),
+        before={"status": before.value},
+        after={"status": "declined"},
+    )
     _notify(registration, "declined", held_seat)
     if held_seat:
         invites.registration_ended(registration, now)
@@ -360,14 +414,20 @@ def cancel_by_organiser(organiser: User, registration: Registration, now: dt.dat
     require_organiser(organiser, registration.event.forum)
     before = registration.status
     _cancel(registration, now)
-    record(organiser, "registration.cancelled", forum_id=registration.event.forum_id,
-           target=("registration", registration.id),
-           summary=_("%(name)s cancelled for %(event)s", name=registration.user.name, event=registration.event.code),
-           before={"status": before.value}, after={"status": "cancelled"})
+    record(
+        organiser,
+        "registration.cancelled",
+        forum_id=registration.event.forum_id,
+        target=("registration", registration.id),
+        summary=_("%(name)s cancelled for %(event)s", name=registration.user.name, event=registration.event.code),
+        before={"status": before.value},
+        after={"status": "cancelled"},
+    )
 
 
-def change_capacity(organiser: User, event: Event, capacity: int | None,
-                    now: dt.datetime | None = None) -> list[Registration]:
+def change_capacity(
+    organiser: User, event: Event, capacity: int | None, now: dt.datetime | None = None
+) -> list[Registration]:
     """Raise or lower the capacity; never below the seats already taken. Raising it
     serves the waiting list."""
     require_organiser(organiser, event.forum)
@@ -382,12 +442,21 @@ def change_capacity(organiser: User, event: Event, capacity: int | None,
     db.session.flush()  # the refreshes below must not drop a caller's pending changes
     if not seats.set_capacity(event.id, capacity):
         db.session.refresh(policy)
-        raise RegistrationError(ngettext(
-            "%(num)d seat is taken: cancel or decline registrations before lowering the capacity below that.",
-            "%(num)d seats are taken: cancel or decline registrations before lowering the capacity below that.",
-            policy.seats_taken))
+        raise RegistrationError(
+            ngettext(
+                "%(num)d seat is taken: cancel or decline registrations before lowering the capacity below that.",
+                "%(num)d seats are taken: cancel or decline registrations before lowering the capacity below that.",
+                policy.seats_taken,
+            )
+        )
     db.session.refresh(policy)
-    record(organiser, "registration.capacity_changed", forum_id=event.forum_id, target=("event", event.id),
-           summary=_("Capacity of %(event)s changed", event=event.code),
-           before={"capacity": before}, after={"capacity": capacity})
+    record(
+        organiser,
+        "registration.capacity_changed",
+        forum_id=event.forum_id,
+        target=("event", event.id),
+        summary=_("Capacity of %(event)s changed", event=event.code),
+        before={"capacity": before},
+        after={"capacity": capacity},
+    )
     return promote_waitlisted(event, now)

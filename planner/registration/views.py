@@ -1,4 +1,5 @@
 """Delegates apply to events, see and cancel their registrations, and keep an agenda."""
+
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -12,12 +13,13 @@ from planner.db import writes_late
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event
-from planner.forums.views import event_or_404, load_forum
 from planner.registration import agenda, bp, services
 from planner.registration.eligibility import RegistrationRefused
 from planner.registration.forms import application_form, application_from, delegation_choices
 from planner.registration.models import Registration, RegistrationMode, RegistrationStatus
 from planner.schedule.models import Session
+from planner.web import refusals
+from planner.web.loaders import event_or_404, load_forum
 
 
 @bp.route("/forums/<slug>/events/<code>/register", methods=["GET", "POST"])
@@ -35,30 +37,41 @@ def apply(slug: str, code: str):
     refusal = None
     if form.validate_on_submit():
         try:
-            registration = services.apply(current_user, event, application_from(form, questions),
-                                          questions=questions, existing=existing)
+            registration = services.apply(
+                current_user, event, application_from(form, questions), questions=questions, existing=existing
+            )
         except RegistrationRefused as error:
-            db.session.rollback()
-            refusal = str(error)
+            refusal = refusals.undone(error)
         else:
-            registration_id = registration.id  # read before commit expires it
-            db.session.commit()
             # /me tells the outcome from the stored registration rather than a flashed
             # message: the session cookie stays as it is, so a rush of applicants does not
             # pay for rewriting it twice (here, and on /me to take the message out).
-            return redirect(url_for(".my_registrations", applied=registration_id))
+            return redirect(url_for(".my_registrations", applied=registration.id))
     status = 422 if form.errors or refusal else 200
-    form.delegation.choices = delegation_choices(list(db.session.scalars(
-        select(Delegation).where(Delegation.forum_id == event.forum_id).order_by(func.lower(Delegation.name)))))
-    return render_template("registration/apply.html", event=event, forum=event.forum, policy=policy, form=form,
-                           existing=existing, refusal=refusal), status
+    form.delegation.choices = delegation_choices(
+        list(
+            db.session.scalars(
+                select(Delegation).where(Delegation.forum_id == event.forum_id).order_by(func.lower(Delegation.name))
+            )
+        )
+    )
+    return render_template(
+        "registration/apply.html",
+        event=event,
+        forum=event.forum,
+        policy=policy,
+        form=form,
+        existing=existing,
+        refusal=refusal,
+    ), status
 
 
 @bp.get("/me")
 @login_required
 def my_registrations():
     registrations = db.session.scalars(
-        select(Registration).where(Registration.user_id == current_user.id)
+        select(Registration)
+        .where(Registration.user_id == current_user.id)
         .options(joinedload(Registration.event).joinedload(Event.forum))
         .order_by(Registration.applied_at.desc())
     ).all()
@@ -68,9 +81,13 @@ def my_registrations():
     picked = agenda.sessions_of(current_user)
     picked_ids = {s.id for s in picked}
     return render_template(
-        "registration/me.html", registrations=registrations, agenda=picked, clashes=agenda.clashes(picked),
+        "registration/me.html",
+        registrations=registrations,
+        agenda=picked,
+        clashes=agenda.clashes(picked),
         offered=[s for s in agenda.offered_sessions(confirmed) if s.id not in picked_ids],
-        action_form=FlaskForm(), notice=notice,
+        action_form=FlaskForm(),
+        notice=notice,
     )
 
 
@@ -96,7 +113,6 @@ def cancel(registration_id: int):
         services.cancel_own(current_user, registration)
     except services.RegistrationError as error:
         abort(409, description=str(error))
-    db.session.commit()
     flash(_("Your registration for %(event)s is cancelled.", event=registration.event.title), "success")
     return redirect(url_for(".my_registrations"))
 
@@ -111,7 +127,6 @@ def add_to_agenda(session_id: int):
         agenda.add(current_user, session)
     except agenda.AgendaError as error:
         abort(403, description=str(error))
-    db.session.commit()
     return redirect(url_for(".my_registrations") + "#agenda")
 
 
@@ -119,5 +134,4 @@ def add_to_agenda(session_id: int):
 @login_required
 def remove_from_agenda(session_id: int):
     agenda.remove(current_user, session_id)
-    db.session.commit()
     return redirect(url_for(".my_registrations") + "#agenda")

@@ -1,4 +1,5 @@
 """``flask import-programme FILE --forum SLUG [--dry-run]`` and ``flask export-programme``."""
+
 from __future__ import annotations
 
 import sys
@@ -30,8 +31,7 @@ def import_programme_command(file, slug: str, dry_run: bool) -> None:  # noqa: A
     raw = file.read()
     rows = programme_io.count_rows(raw)
     # Rows are read once to check them and, unless it is a dry run, once more to write them.
-    with click.progressbar(length=rows * (1 if dry_run else 2), label=_("Importing"),
-                            file=sys.stderr) as bar:
+    with click.progressbar(length=rows * (1 if dry_run else 2), label=_("Importing"), file=sys.stderr) as bar:
         try:
             report = programme_io.import_csv(None, forum, raw, dry_run=dry_run, progress=bar.update)
         except programme_io.ImportRefused as refusal:
@@ -48,8 +48,9 @@ def import_programme_command(file, slug: str, dry_run: bool) -> None:  # noqa: A
         click.echo(_("Dry run: %(num)d rows are fine; nothing was written.", num=report.rows))
         return
     db.session.commit()
-    click.echo(_("Imported: %(created)d sessions added, %(updated)d changed.", created=report.created,
-                 updated=report.updated))
+    click.echo(
+        _("Imported: %(created)d sessions added, %(updated)d changed.", created=report.created, updated=report.updated)
+    )
 
 
 @click.command("export-programme")

@@ -11,18 +11,19 @@ the conflicts page share them. Loading a forum's facts is a fixed number of quer
 (``load_programme``); overlaps are found by sorting and sweeping in Python, never by one
 query per pair. Cancelled sessions take part in no rule: they hold no room and nobody's time.
 """
+
 from __future__ import annotations
 
 import datetime as dt
 import enum
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
-from typing import Hashable
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from planner.delegations.models import Person
 from planner.extensions import db
 from planner.formatting import clock, short_date
 from planner.forums.models import Event, Forum, Room, Venue
@@ -113,52 +114,80 @@ def facts_of(session: Session) -> SessionFacts:
     return SessionFacts(
         key=session.id if session.id is not None else ("new", id(session)),
         # The relationship first: a session moved to another event has the old event_id until the flush.
-        title=session.title, event_id=session.event.id if session.event is not None else session.event_id,
-        starts_at=session.starts_at, ends_at=session.ends_at,
+        title=session.title,
+        event_id=session.event.id if session.event is not None else session.event_id,
+        starts_at=session.starts_at,
+        ends_at=session.ends_at,
         room_id=session.room.id if session.room is not None else None,
         # People not saved yet have no id and no other sessions.
         person_ids=frozenset(p.person.id if p.person is not None else p.person_id for p in session.participants)
         - {None},
-        cancelled=session.status is SessionStatus.CANCELLED, revision=session.revision or 1,
+        cancelled=session.status is SessionStatus.CANCELLED,
+        revision=session.revision or 1,
     )
 
 
 def load_programme(forum: Forum) -> Programme:
     """Every session of the forum and the facts around it, in six queries."""
     rows = db.session.execute(
-        select(Session.id, Session.title, Session.event_id, Session.starts_at, Session.ends_at, Session.room_id,
-               Session.status, Session.revision)
-        .join(Event, Event.id == Session.event_id).where(Event.forum_id == forum.id)
+        select(
+            Session.id,
+            Session.title,
+            Session.event_id,
+            Session.starts_at,
+            Session.ends_at,
+            Session.room_id,
+            Session.status,
+            Session.revision,
+        )
+        .join(Event, Event.id == Session.event_id)
+        .where(Event.forum_id == forum.id)
     ).all()
     people: dict[int, set[int]] = defaultdict(set)
     for session_id, person_id in db.session.execute(
         select(SessionParticipant.session_id, SessionParticipant.person_id)
         .join(Session, Session.id == SessionParticipant.session_id)
-        .join(Event, Event.id == Session.event_id).where(Event.forum_id == forum.id)
+        .join(Event, Event.id == Session.event_id)
+        .where(Event.forum_id == forum.id)
     ):
         people[session_id].add(person_id)
     sessions = {
-        r.id: SessionFacts(r.id, r.title, r.event_id, r.starts_at, r.ends_at, r.room_id, frozenset(people[r.id]),
-                           r.status is SessionStatus.CANCELLED, r.revision)
+        r.id: SessionFacts(
+            r.id,
+            r.title,
+            r.event_id,
+            r.starts_at,
+            r.ends_at,
+            r.room_id,
+            frozenset(people[r.id]),
+            r.status is SessionStatus.CANCELLED,
+            r.revision,
+        )
         for r in rows
     }
     events = db.session.execute(
         select(Event.id, Event.code, Event.starts_at, Event.ends_at).where(Event.forum_id == forum.id)
     ).all()
     rooms = db.session.execute(
-        select(Room.id, Room.name, Room.capacity).join(Venue, Venue.id == Room.venue_id).where(Venue.forum_id == forum.id)
+        select(Room.id, Room.name, Room.capacity)
+        .join(Venue, Venue.id == Room.venue_id)
+        .where(Venue.forum_id == forum.id)
     ).all()
     closed = db.session.execute(
-        select(RoomClosedDay.room_id, RoomClosedDay.day).join(Room, Room.id == RoomClosedDay.room_id)
-        .join(Venue, Venue.id == Room.venue_id).where(Venue.forum_id == forum.id)
+        select(RoomClosedDay.room_id, RoomClosedDay.day)
+        .join(Room, Room.id == RoomClosedDay.room_id)
+        .join(Venue, Venue.id == Room.venue_id)
+        .where(Venue.forum_id == forum.id)
     ).all()
     attendance = db.session.execute(
-        select(Registration.event_id, func.count()).join(Event, Event.id == Registration.event_id)
+        select(Registration.event_id, func.count())
+        .join(Event, Event.id == Registration.event_id)
         .where(Event.forum_id == forum.id, Registration.status == RegistrationStatus.CONFIRMED)
         .group_by(Registration.event_id)
     ).all()
     return Programme(
-        forum=forum, sessions=sessions,
+        forum=forum,
+        sessions=sessions,
         event_bounds={e.id: (e.starts_at, e.ends_at) for e in events},
         event_codes={e.id: e.code for e in events},
         room_names={r.id: r.name for r in rooms},
@@ -205,10 +234,19 @@ def check(programme: Programme) -> list[Conflict]:
         live.append(s)
         bounds = programme.event_bounds.get(s.event_id)
         if bounds and (s.starts_at < bounds[0] or s.ends_at > bounds[1]):
-            conflicts.append(Conflict(Rule.OUTSIDE_EVENT, (s,), _(
-                "“%(title)s” is outside the dates of %(event)s (%(start)s to %(end)s).", title=s.title,
-                event=programme.event_codes.get(s.event_id, ""), start=_clock(bounds[0], forum),
-                end=_clock(bounds[1], forum))))
+            conflicts.append(
+                Conflict(
+                    Rule.OUTSIDE_EVENT,
+                    (s,),
+                    _(
+                        "“%(title)s” is outside the dates of %(event)s (%(start)s to %(end)s).",
+                        title=s.title,
+                        event=programme.event_codes.get(s.event_id, ""),
+                        start=_clock(bounds[0], forum),
+                        end=_clock(bounds[1], forum),
+                    ),
+                )
+            )
 
     by_room: dict[int, list[SessionFacts]] = defaultdict(list)
     by_person: dict[int, list[SessionFacts]] = defaultdict(list)
@@ -219,37 +257,72 @@ def check(programme: Programme) -> list[Conflict]:
             by_person[person_id].append(s)
     for room_id, sessions in by_room.items():
         for a, b in _overlapping_pairs(sessions):
-            conflicts.append(Conflict(Rule.ROOM_OVERLAP, (a, b), _(
-                "%(room)s is taken by “%(first)s” (%(start)s to %(end)s) when “%(second)s” starts.",
-                room=programme.room_names.get(room_id, "?"), first=a.title, start=_clock(a.starts_at, forum),
-                end=_clock(a.ends_at, forum), second=b.title)))
+            conflicts.append(
+                Conflict(
+                    Rule.ROOM_OVERLAP,
+                    (a, b),
+                    _(
+                        "%(room)s is taken by “%(first)s” (%(start)s to %(end)s) when “%(second)s” starts.",
+                        room=programme.room_names.get(room_id, "?"),
+                        first=a.title,
+                        start=_clock(a.starts_at, forum),
+                        end=_clock(a.ends_at, forum),
+                        second=b.title,
+                    ),
+                )
+            )
     for person_id, sessions in by_person.items():
         for a, b in _overlapping_pairs(sessions):
-            conflicts.append(Conflict(Rule.PERSON_OVERLAP, (a, b), _(
-                "%(person)s chairs or speaks in both “%(first)s” and “%(second)s”, which overlap.",
-                person=programme.person_names.get(person_id, _("Person %(id)d", id=person_id)),
-                first=a.title, second=b.title), person_id=person_id))
+            conflicts.append(
+                Conflict(
+                    Rule.PERSON_OVERLAP,
+                    (a, b),
+                    _(
+                        "%(person)s chairs or speaks in both “%(first)s” and “%(second)s”, which overlap.",
+                        person=programme.person_names.get(person_id, _("Person %(id)d", id=person_id)),
+                        first=a.title,
+                        second=b.title,
+                    ),
+                    person_id=person_id,
+                )
+            )
     for s in live:
         if s.room_id is None:
             continue
         capacity = programme.room_capacity.get(s.room_id)
         expected = programme.attendance.get(s.event_id, 0)
         if capacity is not None and expected > capacity:
-            conflicts.append(Conflict(Rule.CAPACITY, (s,), _(
-                "%(num)d people are confirmed for %(event)s but %(room)s holds %(capacity)d (“%(title)s”).",
-                num=expected, event=programme.event_codes.get(s.event_id, ""),
-                room=programme.room_names.get(s.room_id, "?"), capacity=capacity, title=s.title)))
+            conflicts.append(
+                Conflict(
+                    Rule.CAPACITY,
+                    (s,),
+                    _(
+                        "%(num)d people are confirmed for %(event)s but %(room)s holds %(capacity)d (“%(title)s”).",
+                        num=expected,
+                        event=programme.event_codes.get(s.event_id, ""),
+                        room=programme.room_names.get(s.room_id, "?"),
+                        capacity=capacity,
+                        title=s.title,
+                    ),
+                )
+            )
         if any((s.room_id, day) in programme.closed_days for day in _local_days(s, forum)):
-            conflicts.append(Conflict(Rule.ROOM_CLOSED, (s,), _(
-                "%(room)s is not available on the day of “%(title)s”.",
-                room=programme.room_names.get(s.room_id, "?"), title=s.title)))
+            conflicts.append(
+                Conflict(
+                    Rule.ROOM_CLOSED,
+                    (s,),
+                    _(
+                        "%(room)s is not available on the day of “%(title)s”.",
+                        room=programme.room_names.get(s.room_id, "?"),
+                        title=s.title,
+                    ),
+                )
+            )
     conflicts.sort(key=lambda c: (not c.blocking, min(s.starts_at for s in c.sessions)))
     return conflicts
 
 
 def _with_person_names(programme: Programme) -> Programme:
-    from planner.delegations.models import Person
-
     ids = {p for s in programme.sessions.values() for p in s.person_ids if p > 0} - set(programme.person_names)
     if not ids:
         return programme
@@ -257,8 +330,7 @@ def _with_person_names(programme: Programme) -> Programme:
     return replace(programme, person_names={**programme.person_names, **names})
 
 
-def check_changes(forum: Forum, changed: Iterable[SessionFacts],
-                  programme: Programme | None = None) -> list[Conflict]:
+def check_changes(forum: Forum, changed: Iterable[SessionFacts], programme: Programme | None = None) -> list[Conflict]:
     """The conflicts the changed (or new) sessions take part in, against the rest of the forum."""
     changed = list(changed)
     keys = {c.key for c in changed}
@@ -277,7 +349,9 @@ class ForumConflicts:
 def forum_conflicts(forum: Forum) -> ForumConflicts:
     """Everything the forum's programme breaks, with acknowledged warnings left out (eight queries)."""
     conflicts = check(_with_person_names(load_programme(forum)))
-    acknowledged = set(db.session.scalars(select(AcknowledgedWarning.key).where(AcknowledgedWarning.forum_id == forum.id)))
+    acknowledged = set(
+        db.session.scalars(select(AcknowledgedWarning.key).where(AcknowledgedWarning.forum_id == forum.id))
+    )
     open_warnings = [c for c in conflicts if not c.blocking and c.key not in acknowledged]
     warning_count = sum(1 for c in conflicts if not c.blocking)
     return ForumConflicts([c for c in conflicts if c.blocking], open_warnings, warning_count - len(open_warnings))

@@ -1,20 +1,16 @@
-"""Shapes of the organisers' programme forms; the scheduling rules live in manage.py and conflicts.py."""
-from __future__ import annotations
+"""Shapes of the organisers' programme forms; the scheduling rules live in editing.py and conflicts.py."""
 
-import datetime as dt
+from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateField, DateTimeLocalField, HiddenField, IntegerField, SelectField, StringField
-from wtforms import TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from planner.accounts.forms import lines, printable, printable_lines
-from planner.formatting import zone_named
-from planner.forums.models import EventKind
 from planner.labels import label
 from planner.schedule.models import SessionKind, SessionStatus
+from planner.validators import lines, printable, printable_lines
 
 LOCAL_TIME = "%Y-%m-%dT%H:%M"
 TIME_MESSAGE = _l("Enter a date and time like 2018-03-03T09:00.")
@@ -43,15 +39,29 @@ class SessionForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
     event = SelectField(_l("Event"), coerce=int, validators=[InputRequired()])
     kind = SelectField(_l("Kind"), validators=[InputRequired()])
-    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE), plausible_year],
-                                   description=_l("In the forum's timezone."))
-    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE), plausible_year],
-                                 description=_l("In the forum's timezone."))
+    starts_at = DateTimeLocalField(
+        _l("Starts"),
+        format=LOCAL_TIME,
+        validators=[InputRequired(TIME_MESSAGE), plausible_year],
+        description=_l("In the forum's timezone."),
+    )
+    ends_at = DateTimeLocalField(
+        _l("Ends"),
+        format=LOCAL_TIME,
+        validators=[InputRequired(TIME_MESSAGE), plausible_year],
+        description=_l("In the forum's timezone."),
+    )
     room = SelectField(_l("Room"), coerce=int, default=0)
-    chairs = TextAreaField(_l("Chairs"), validators=[Length(max=LONG_TEXT), printable_lines, people_lines],
-                           description=_l("One name or email address per line."))
-    speakers = TextAreaField(_l("Speakers"), validators=[Length(max=LONG_TEXT), printable_lines, people_lines],
-                             description=_l("One name or email address per line."))
+    chairs = TextAreaField(
+        _l("Chairs"),
+        validators=[Length(max=LONG_TEXT), printable_lines, people_lines],
+        description=_l("One name or email address per line."),
+    )
+    speakers = TextAreaField(
+        _l("Speakers"),
+        validators=[Length(max=LONG_TEXT), printable_lines, people_lines],
+        description=_l("One name or email address per line."),
+    )
     description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
     is_public = BooleanField(_l("Public: shown in the public programme"), default=True)
     status = SelectField(_l("Status"), default=SessionStatus.SCHEDULED.value)
@@ -60,118 +70,25 @@ class SessionForm(FlaskForm):
         super().__init__(*args, **kwargs)
         self.event.choices = [(e.id, f"{e.code}: {e.title}") for e in events]
         self.room.choices = [(0, str(_l("Room to be announced")))] + [
-            (r.id, f"{r.name}, {r.venue.name}") for r in rooms]
+            (r.id, f"{r.name}, {r.venue.name}") for r in rooms
+        ]
         self.kind.choices = [(k.value, label(k)) for k in SessionKind]
-        self.status.choices = [(SessionStatus.SCHEDULED.value, str(_l("Scheduled"))),
-                               (SessionStatus.CANCELLED.value, str(_l("Cancelled")))]
+        self.status.choices = [
+            (SessionStatus.SCHEDULED.value, str(_l("Scheduled"))),
+            (SessionStatus.CANCELLED.value, str(_l("Cancelled"))),
+        ]
 
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         if self.starts_at.data and field.data and field.data <= self.starts_at.data:
             raise ValidationError(_l("The session must end after it starts."))
 
 
-class VenueForm(FlaskForm):
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), printable])
-    address = TextAreaField(_l("Address"), validators=[Length(max=2000), printable_lines])
-
-
-class RoomForm(FlaskForm):
-    venue = SelectField(_l("Venue"), coerce=int, validators=[InputRequired()])
-    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), printable])
-    capacity = IntegerField(_l("Capacity (seats)"), validators=[Optional(), NumberRange(min=1, max=1_000_000)],
-                            description=_l("Leave empty when it does not matter."))
-    accessibility_notes = TextAreaField(_l("Accessibility notes"), validators=[Length(max=LONG_TEXT), printable_lines],
-                                        description=_l("Step-free access, hearing loop, interpretation booths..."))
-    closed_days = TextAreaField(_l("Days the room is not available"), validators=[Length(max=2000), printable_lines],
-                                description=_l("One date per line, like 2018-03-03."))
-
-    def __init__(self, *args, venues=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        self.venue.choices = [(v.id, v.name) for v in venues]
-
-    def validate_closed_days(self, field: TextAreaField) -> None:
-        days = []
-        for line in lines(field.data):
-            try:
-                days.append(dt.date.fromisoformat(line))
-            except ValueError:
-                raise ValidationError(_l("%(text)s is not a date written like 2018-03-03.", text=line[:20])) from None
-        self.closed_day_list = days
-
-
-class EventForm(FlaskForm):
-    refusals: list[str] = []  # set by the view when the rules refuse the save
-    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=32), printable],
-                       description=_l("Short and stable, like Y-ISEF: it appears in addresses and calendars."))
-    kind = SelectField(_l("Kind"), validators=[InputRequired()])
-    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
-    starts_at = DateTimeLocalField(_l("Starts"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE), plausible_year],
-                                   description=_l("In the forum's timezone."))
-    ends_at = DateTimeLocalField(_l("Ends"), format=LOCAL_TIME, validators=[InputRequired(TIME_MESSAGE), plausible_year],
-                                 description=_l("In the forum's timezone."))
-    venue = SelectField(_l("Venue"), coerce=int, default=0)
-    description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
-
-    def __init__(self, *args, venues=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
-        super().__init__(*args, **kwargs)
-        self.kind.choices = [(k.value, label(k)) for k in EventKind]
-        self.venue.choices = [(0, "—")] + [(v.id, v.name) for v in venues]
-
-    def validate_code(self, field: StringField) -> None:
-        field.data = (field.data or "").strip().upper()
-        if not all(c.isascii() and (c.isalnum() or c in "-_") for c in field.data):
-            raise ValidationError(_l("Use letters, digits, - and _ only."))
-
-    def validate_ends_at(self, field: DateTimeLocalField) -> None:
-        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
-            raise ValidationError(_l("The event must end after it starts."))
-
-
-class ForumForm(FlaskForm):
-    name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=100), printable])
-    title = StringField(_l("Full title"), validators=[DataRequired(), Length(max=300), printable])
-    host_city = StringField(_l("Host city"), validators=[DataRequired(), Length(max=100), printable])
-    description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
-
-
-class NewForumForm(ForumForm):
-    slug = StringField(_l("Address name"), validators=[DataRequired(), Length(max=64)],
-                       description=_l("Lower-case letters, digits and -, like isef2: the forum's address."))
-    host_country = StringField(_l("Host country"), validators=[DataRequired(), Length(min=2, max=2)],
-                               description=_l("Its two-letter ISO code, like JP."))
-    timezone = StringField(_l("Timezone"), validators=[DataRequired(), Length(max=64)],
-                           description=_l("Like Asia/Tokyo: every time of the programme is entered and shown in it."))
-    first_day = DateField(_l("First day"), validators=[InputRequired()])
-    last_day = DateField(_l("Last day"), validators=[InputRequired()])
-
-    def validate_slug(self, field: StringField) -> None:
-        field.data = (field.data or "").strip().lower()
-        if not all(c.isascii() and (c.isalnum() or c == "-") for c in field.data):
-            raise ValidationError(_l("Use lower-case letters, digits and - only."))
-
-    def validate_host_country(self, field: StringField) -> None:
-        field.data = (field.data or "").strip().upper()
-        if not (field.data.isascii() and field.data.isalpha()):
-            raise ValidationError(_l("Countries are written as their two-letter ISO code, like JP."))
-
-    def validate_timezone(self, field: StringField) -> None:
-        field.data = (field.data or "").strip()
-        if zone_named(field.data) is None:
-            raise ValidationError(_l("This is not a timezone; write one like Asia/Tokyo."))
-
-    def validate_last_day(self, field: DateField) -> None:
-        if self.first_day.data and field.data:
-            if field.data < self.first_day.data:
-                raise ValidationError(_l("The last day cannot be before the first."))
-            if not (1900 <= self.first_day.data.year and field.data.year <= 2200):
-                raise ValidationError(_l("Enter a year between 1900 and 2200."))
-            if (field.data - self.first_day.data).days > 60:
-                raise ValidationError(_l("A forum lasts at most 60 days."))
-
-
 class ImportForm(FlaskForm):
-    file = FileField(_l("Programme file (CSV)"), validators=[FileRequired(_l("Choose a CSV file to import."))],
-                     description=_l("One row per session, in the columns of the export."))
+    file = FileField(
+        _l("Programme file (CSV)"),
+        validators=[FileRequired(_l("Choose a CSV file to import."))],
+        description=_l("One row per session, in the columns of the export."),
+    )
     dry_run = BooleanField(_l("Dry run: check every row and write nothing"), default=True)
 
 

@@ -4,6 +4,7 @@ A change is recorded as an audit entry (action ``session.changed``) whose ``befo
 ``after`` hold the revised attributes as text; the session page reads its history back
 from there, so there is one record of every move.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,8 +15,8 @@ from sqlalchemy import select
 
 from planner.audit.models import AuditEntry
 from planner.extensions import db
-from planner.forums.models import Forum, Room
 from planner.formatting import clock, short_date
+from planner.forums.models import Forum, Room
 from planner.schedule.models import Session, SessionStatus
 
 CHANGED = "session.changed"
@@ -55,13 +56,22 @@ def sentences(forum: Forum, before: dict[str, Any], after: dict[str, Any]) -> li
     """For example ["Moved from 28 Feb 09:00–10:00 to 28 Feb 11:00–12:00."]."""
     lines = []
     if before.get("starts_at") and after.get("starts_at"):
-        lines.append(_("Moved from %(before)s to %(after)s.",
-                       before=_slot(forum, before["starts_at"], before["ends_at"]),
-                       after=_slot(forum, after["starts_at"], after["ends_at"])))
+        lines.append(
+            _(
+                "Moved from %(before)s to %(after)s.",
+                before=_slot(forum, before["starts_at"], before["ends_at"]),
+                after=_slot(forum, after["starts_at"], after["ends_at"]),
+            )
+        )
     if "room" in before or "room" in after:
         nowhere = _("no room")
-        lines.append(_("Moved from %(before)s to %(after)s.", before=before.get("room") or nowhere,
-                       after=after.get("room") or nowhere))
+        lines.append(
+            _(
+                "Moved from %(before)s to %(after)s.",
+                before=before.get("room") or nowhere,
+                after=after.get("room") or nowhere,
+            )
+        )
     if "title" in after:
         lines.append(_("Renamed from “%(before)s” to “%(after)s”.", before=before.get("title"), after=after["title"]))
     if "status" in after:
@@ -79,8 +89,13 @@ def session_history(session: Session) -> list[tuple[dt.datetime, list[str]]]:
     # The forum's entries first: the index on (forum_id, created_at) finds them, where the
     # target alone would mean reading every session change of every forum.
     entries = db.session.scalars(
-        select(AuditEntry).where(AuditEntry.forum_id == forum.id, AuditEntry.action == CHANGED,
-                                 AuditEntry.target_type == "session", AuditEntry.target_id == str(session.id))
+        select(AuditEntry)
+        .where(
+            AuditEntry.forum_id == forum.id,
+            AuditEntry.action == CHANGED,
+            AuditEntry.target_type == "session",
+            AuditEntry.target_id == str(session.id),
+        )
         .order_by(AuditEntry.created_at, AuditEntry.id)
     )
     return [(e.created_at, sentences(forum, e.before or {}, e.after or {})) for e in entries]

@@ -1,4 +1,5 @@
 """Sessions of an event, with their chairs and speakers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -53,14 +54,10 @@ class Session(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     title: Mapped[str] = mapped_column(String(300))
-    kind: Mapped[SessionKind] = mapped_column(
-        enum_column_type(SessionKind, "session_kind"), default=SessionKind.OTHER
-    )
+    kind: Mapped[SessionKind] = mapped_column(enum_column_type(SessionKind, "session_kind"), default=SessionKind.OTHER)
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
-    room_id: Mapped[int | None] = mapped_column(
-        ForeignKey("rooms.id", ondelete="SET NULL"), index=True
-    )
+    room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"), index=True)
     description: Mapped[str] = mapped_column(Text, default="")
     is_public: Mapped[bool] = mapped_column(default=True)
     status: Mapped[SessionStatus] = mapped_column(
@@ -104,12 +101,8 @@ class SessionParticipant(Base):
 
     __tablename__ = "session_participants"
 
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
-    )
-    person_id: Mapped[int] = mapped_column(
-        ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), primary_key=True, index=True)
     role: Mapped[ParticipantRole] = mapped_column(
         enum_column_type(ParticipantRole, "participant_role"), primary_key=True
     )

@@ -1,4 +1,5 @@
 """Telling delegates that a session on their personal agenda changed."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -20,13 +21,15 @@ from planner.schedule.models import Session
 
 def affected_delegates(session: Session) -> list[User]:
     """People confirmed for the session's event who picked it for their agenda (one query)."""
-    return list(db.session.scalars(
-        select(User)
-        .join(AgendaItem, AgendaItem.user_id == User.id)
-        .join(Registration, (Registration.user_id == User.id) & (Registration.event_id == session.event_id))
-        .where(AgendaItem.session_id == session.id, Registration.status == RegistrationStatus.CONFIRMED)
-        .order_by(User.id)
-    ))
+    return list(
+        db.session.scalars(
+            select(User)
+            .join(AgendaItem, AgendaItem.user_id == User.id)
+            .join(Registration, (Registration.user_id == User.id) & (Registration.event_id == session.event_id))
+            .where(AgendaItem.session_id == session.id, Registration.status == RegistrationStatus.CONFIRMED)
+            .order_by(User.id)
+        )
+    )
 
 
 def announce_session_change(session: Session, changes: dict[str, tuple[Any, Any]]) -> list[OutboxMessage]:
@@ -49,11 +52,20 @@ def announce_session_change(session: Session, changes: dict[str, tuple[Any, Any]
         with force_locale(language):
             if language not in lines_in:
                 lines_in[language] = describe_changes(session, changes)
-            messages.append(queue_email(
-                user.email, "schedule/session_changed",
-                subject=_("Changed: %(title)s (%(forum)s)", title=session.title, forum=forum.name)[:300],
-                forum_id=forum.id, attachment=session_change_invite(session, user.email, user.name),
-                name=user.name, title=session.title, forum=forum.name, event=session.event.code,
-                changes=lines_in[language], link=link, revision=session.revision,
-            ))
+            messages.append(
+                queue_email(
+                    user.email,
+                    "schedule/session_changed",
+                    subject=_("Changed: %(title)s (%(forum)s)", title=session.title, forum=forum.name)[:300],
+                    forum_id=forum.id,
+                    attachment=session_change_invite(session, user.email, user.name),
+                    name=user.name,
+                    title=session.title,
+                    forum=forum.name,
+                    event=session.event.code,
+                    changes=lines_in[language],
+                    link=link,
+                    revision=session.revision,
+                )
+            )
     return messages

@@ -12,14 +12,14 @@ The import reads every row first and reports every problem with its line number 
 unknown events or rooms, and the blocking scheduling rules over the whole programme as it
 would be); only when there is none does it write, in the caller's transaction.
 """
+
 from __future__ import annotations
 
 import csv
 import datetime as dt
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
-from typing import Hashable
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -30,11 +30,26 @@ from planner.audit.services import record
 from planner.delegations.models import Person
 from planner.extensions import db
 from planner.forums.models import Event, Forum, Room, Venue
-from planner.schedule import conflicts, manage
+from planner.refusals import Refused
+from planner.schedule import conflicts, editing
 from planner.schedule.models import Session, SessionKind, SessionStatus
 
-COLUMNS = ("id", "event", "title", "kind", "date", "start", "end", "venue", "room", "public", "status",
-           "chairs", "speakers", "description")
+COLUMNS = (
+    "id",
+    "event",
+    "title",
+    "kind",
+    "date",
+    "start",
+    "end",
+    "venue",
+    "room",
+    "public",
+    "status",
+    "chairs",
+    "speakers",
+    "description",
+)
 REQUIRED = ("event", "title", "date", "start", "end")
 MAX_ROWS = 10_000
 MAX_BYTES = 8 * 2**20  # of an upload; the site's 1 MB request limit (MAX_CONTENT_LENGTH) applies first
@@ -62,7 +77,7 @@ class ImportReport:
         return not self.errors
 
 
-class ImportRefused(Exception):
+class ImportRefused(Refused):
     """Nothing was written; ``report.errors`` says why, line by line."""
 
     def __init__(self, report: ImportReport) -> None:
@@ -74,7 +89,7 @@ class ImportRefused(Exception):
 class _Row:
     line: int
     session: Session | None  # the session it changes, or None for a new one
-    data: manage.SessionData
+    data: editing.SessionData
     chair_names: list[str]
     speaker_names: list[str]
 
@@ -96,16 +111,22 @@ class _Lookups:
         self.forum = forum
         self.events = {e.code: e for e in db.session.scalars(select(Event).where(Event.forum_id == forum.id))}
         rooms = db.session.execute(
-            select(Room, Venue.name).join(Venue, Venue.id == Room.venue_id).where(Venue.forum_id == forum.id)).all()
+            select(Room, Venue.name).join(Venue, Venue.id == Room.venue_id).where(Venue.forum_id == forum.id)
+        ).all()
         self.rooms = {(venue.lower(), room.name.lower()): room for room, venue in rooms}
         self.rooms_by_name: dict[str, list[Room]] = {}
         for room, _venue in rooms:
             self.rooms_by_name.setdefault(room.name.lower(), []).append(room)
         # ASCII digits only: int() refuses "²", which isdigit() accepts.
         ids = {int(i) for t in texts if (i := (t.get("id") or "").strip()).isascii() and i.isdigit() and len(i) < 10}
-        self.sessions = {s.id: s for s in manage.sessions_of(forum) if s.id in ids} if ids else {}
-        names = {n for t in texts for column in ("chairs", "speakers") for n in _names(_clean(t.get(column)))
-                 if n.isprintable()}  # the others are refused row by row; PostgreSQL refuses NUL in a query
+        self.sessions = {s.id: s for s in editing.sessions_of(forum) if s.id in ids} if ids else {}
+        names = {
+            n
+            for t in texts
+            for column in ("chairs", "speakers")
+            for n in _names(_clean(t.get(column)))
+            if n.isprintable()
+        }  # the others are refused row by row; PostgreSQL refuses NUL in a query
         emails = {n.lower() for n in names if "@" in n}
         plain = {n for n in names if "@" not in n}
         self.people: dict[str, Person] = {}
@@ -131,7 +152,8 @@ class _Lookups:
         """The room, or why it cannot be found."""
         if venue:
             return self.rooms.get((venue.lower(), name.lower())) or _(
-                "%(venue)s has no room called %(room)s.", venue=venue, room=name)
+                "%(venue)s has no room called %(room)s.", venue=venue, room=name
+            )
         candidates = self.rooms_by_name.get(name.lower(), [])
         if len(candidates) == 1:
             return candidates[0]
@@ -152,11 +174,15 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
     errors = []
     value = {name: _clean(text.get(name)) for name in COLUMNS}
     # Line breaks and tabs only in descriptions; other control characters nowhere (PostgreSQL refuses NUL).
-    garbled = [name for name, text in value.items()
-               if any((ord(c) < 32 and not (name == "description" and c in "\n\r\t")) or c == "\ufffd" for c in text)]
+    garbled = [
+        name
+        for name, text in value.items()
+        if any((ord(c) < 32 and not (name == "description" and c in "\n\r\t")) or c == "\ufffd" for c in text)
+    ]
     if garbled:
-        errors.append(_("Remove control characters or unreadable characters from %(columns)s.",
-                        columns=", ".join(garbled)))
+        errors.append(
+            _("Remove control characters or unreadable characters from %(columns)s.", columns=", ".join(garbled))
+        )
     missing = [name for name in REQUIRED if not value[name]]
     if missing:
         errors.append(_("Fill in %(columns)s.", columns=", ".join(missing)))
@@ -177,8 +203,13 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
         kind = SessionKind(value["kind"].lower() or SessionKind.OTHER.value)
     except ValueError:
         kind = SessionKind.OTHER
-        errors.append(_("There is no session kind %(kind)s; use one of %(kinds)s.", kind=value["kind"][:32],
-                        kinds=", ".join(k.value for k in SessionKind)))
+        errors.append(
+            _(
+                "There is no session kind %(kind)s; use one of %(kinds)s.",
+                kind=value["kind"][:32],
+                kinds=", ".join(k.value for k in SessionKind),
+            )
+        )
     try:
         status = SessionStatus(value["status"].lower() or SessionStatus.SCHEDULED.value)
     except ValueError:
@@ -209,24 +240,41 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
             errors.append(_("%(text)s... is too long for a name or an email address.", text=name[:30]))
     if errors or event is None or starts_at is None or ends_at is None:
         return None, errors
-    data = manage.SessionData(
-        event=event, title=value["title"], kind=kind, starts_at=starts_at, ends_at=ends_at, room=room,
-        description=value["description"], is_public=public_text in TRUE, status=status)
+    data = editing.SessionData(
+        event=event,
+        title=value["title"],
+        kind=kind,
+        starts_at=starts_at,
+        ends_at=ends_at,
+        room=room,
+        description=value["description"],
+        is_public=public_text in TRUE,
+        status=status,
+    )
     return _Row(line, session, data, chairs, speakers), []
 
 
 def _facts(row: _Row, lookups: _Lookups) -> conflicts.SessionFacts:
     return conflicts.SessionFacts(
-        key=row.session.id if row.session else ("line", row.line), title=row.data.title,
-        event_id=row.data.event.id, starts_at=row.data.starts_at, ends_at=row.data.ends_at,
+        key=row.session.id if row.session else ("line", row.line),
+        title=row.data.title,
+        event_id=row.data.event.id,
+        starts_at=row.data.starts_at,
+        ends_at=row.data.ends_at,
         room_id=row.data.room.id if row.data.room else None,
         person_ids=frozenset(lookups.person_id(n) for n in row.chair_names + row.speaker_names),
         cancelled=row.data.status is SessionStatus.CANCELLED,
-        revision=row.session.revision if row.session else 1)
+        revision=row.session.revision if row.session else 1,
+    )
 
 
-def import_csv(actor: User | None, forum: Forum, raw: bytes | str, dry_run: bool = False,
-               progress: Callable[[int], None] | None = None) -> ImportReport:
+def import_csv(
+    actor: User | None,
+    forum: Forum,
+    raw: bytes | str,
+    dry_run: bool = False,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
     """Check every row, then (unless ``dry_run`` or a row has a problem) write them all.
     ``actor`` None is the command line, which is trusted. Raises ImportRefused, writing nothing."""
     if actor is not None:
@@ -247,8 +295,16 @@ def import_csv(actor: User | None, forum: Forum, raw: bytes | str, dry_run: bool
     unknown = [h for h in header if h not in COLUMNS]
     absent = [c for c in REQUIRED if c not in header]
     if unknown or absent or not header:
-        report.errors.append(Problem(1, _("The first line must name the columns %(columns)s (unknown: %(unknown)s).",
-                                          columns=", ".join(COLUMNS), unknown=", ".join(unknown) or "—")))
+        report.errors.append(
+            Problem(
+                1,
+                _(
+                    "The first line must name the columns %(columns)s (unknown: %(unknown)s).",
+                    columns=", ".join(COLUMNS),
+                    unknown=", ".join(unknown) or "—",
+                ),
+            )
+        )
         raise ImportRefused(report)
     texts: list[tuple[int, dict[str, str]]] = []
     try:
@@ -257,14 +313,16 @@ def import_csv(actor: User | None, forum: Forum, raw: bytes | str, dry_run: bool
             texts.append((start, record_))
             start = reader.line_num + 1
             if len(texts) > MAX_ROWS:
-                report.errors.append(Problem(start, _("At most %(num)d sessions can be imported at once.", num=MAX_ROWS)))
+                report.errors.append(
+                    Problem(start, _("At most %(num)d sessions can be imported at once.", num=MAX_ROWS))
+                )
                 raise ImportRefused(report)
     except csv.Error as error:
         report.errors.append(Problem(reader.line_num, _("The file is not valid CSV: %(error)s", error=str(error))))
         raise ImportRefused(report) from None
     report.rows = len(texts)
     if not dry_run:
-        manage.lock_programme(forum)  # what is checked is what gets written
+        editing.lock_programme(forum)  # what is checked is what gets written
 
     with db.session.no_autoflush:
         lookups = _Lookups(forum, [t for _line, t in texts])
@@ -279,8 +337,16 @@ def import_csv(actor: User | None, forum: Forum, raw: bytes | str, dry_run: bool
             report.errors.extend(Problem(line, e) for e in errors)
             if row and row.session is not None:
                 if row.session.id in seen_ids:
-                    report.errors.append(Problem(line, _("Session %(id)d is already changed on line %(other)d.",
-                                                         id=row.session.id, other=seen_ids[row.session.id])))
+                    report.errors.append(
+                        Problem(
+                            line,
+                            _(
+                                "Session %(id)d is already changed on line %(other)d.",
+                                id=row.session.id,
+                                other=seen_ids[row.session.id],
+                            ),
+                        )
+                    )
                     row = None
                 else:
                     seen_ids[row.session.id] = line
@@ -305,8 +371,14 @@ def import_csv(actor: User | None, forum: Forum, raw: bytes | str, dry_run: bool
     return report
 
 
-def _write(actor: User | None, forum: Forum, rows: list[_Row], lookups: _Lookups, report: ImportReport,
-           tick: Callable[[int], None]) -> None:
+def _write(
+    actor: User | None,
+    forum: Forum,
+    rows: list[_Row],
+    lookups: _Lookups,
+    report: ImportReport,
+    tick: Callable[[int], None],
+) -> None:
     new_people: dict[str, Person] = {}
 
     def people(names: list[str]) -> list[Person]:
@@ -326,21 +398,27 @@ def _write(actor: User | None, forum: Forum, rows: list[_Row], lookups: _Lookups
             row.data.chairs, row.data.speakers = people(row.chair_names), people(row.speaker_names)
             if row.session is None:
                 session = Session(revision=1)
-                manage._apply(session, row.data)  # noqa: SLF001 - the same assignment as a form save
+                editing.assign(session, row.data)
                 db.session.add(session)
                 report.created += 1
             else:
-                manage._apply(row.session, row.data)  # noqa: SLF001
-                if changed := manage.changed_attributes(row.session):
+                editing.assign(row.session, row.data)
+                if changed := editing.changed_attributes(row.session):
                     changes.append((row.session, changed))
                 report.updated += 1
             tick(1)
     db.session.flush()
     for session, changed in changes:
-        manage.record_change(actor, session, changed)
-    record(actor, "programme.imported", forum_id=forum.id, target=("forum", forum.id),
-           summary=_("%(created)d sessions added, %(updated)d changed by import", created=report.created,
-                     updated=report.updated))
+        editing.record_change(actor, session, changed)
+    record(
+        actor,
+        "programme.imported",
+        forum_id=forum.id,
+        target=("forum", forum.id),
+        summary=_(
+            "%(created)d sessions added, %(updated)d changed by import", created=report.created, updated=report.updated
+        ),
+    )
     db.session.flush()
 
 
@@ -354,18 +432,32 @@ def export_csv(forum: Forum) -> str:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(COLUMNS)
-    for s in manage.sessions_of(forum):
+    for s in editing.sessions_of(forum):
         start, end = s.starts_at.astimezone(forum.zone), s.ends_at.astimezone(forum.zone)
-        writer.writerow([_cell(v) for v in (
-            s.id, s.event.code, s.title, s.kind.value, start.date().isoformat(), start.strftime("%H:%M"),
-            end.strftime("%H:%M"), s.room.venue.name if s.room else "", s.room.name if s.room else "",
-            "yes" if s.is_public else "no", s.status.value, "; ".join(p.name for p in s.chairs),
-            "; ".join(p.name for p in s.speakers), s.description,
-        )])
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    s.id,
+                    s.event.code,
+                    s.title,
+                    s.kind.value,
+                    start.date().isoformat(),
+                    start.strftime("%H:%M"),
+                    end.strftime("%H:%M"),
+                    s.room.venue.name if s.room else "",
+                    s.room.name if s.room else "",
+                    "yes" if s.is_public else "no",
+                    s.status.value,
+                    "; ".join(p.name for p in s.chairs),
+                    "; ".join(p.name for p in s.speakers),
+                    s.description,
+                )
+            ]
+        )
     return out.getvalue()
 
 
 def count_rows(raw: bytes) -> int:
     """Roughly how many rows a file has (for a progress bar): its lines after the first."""
     return max(raw.count(b"\n") - (0 if raw.endswith(b"\n") else -1) - 1, 0)
-

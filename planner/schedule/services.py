@@ -2,6 +2,7 @@
 
 Every read here is a fixed number of queries, however many sessions a forum has.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -49,16 +50,12 @@ def _public_sessions(forum: Forum, filters: ProgrammeFilter = ProgrammeFilter())
         query = query.where(Event.code == filters.event_code)
     if filters.kind is not None:
         query = query.where(Session.kind == filters.kind)
-    return (
-        query
-        .options(
-            contains_eager(Session.event),
-            joinedload(Session.room).joinedload(Room.venue),
-            # One query however many sessions; selectinload would add one per 500.
-            subqueryload(Session.participants).joinedload(SessionParticipant.person),
-        )
-        .order_by(Session.starts_at, Session.ends_at, Session.id)
-    )
+    return query.options(
+        contains_eager(Session.event),
+        joinedload(Session.room).joinedload(Room.venue),
+        # One query however many sessions; selectinload would add one per 500.
+        subqueryload(Session.participants).joinedload(SessionParticipant.person),
+    ).order_by(Session.starts_at, Session.ends_at, Session.id)
 
 
 def sessions_on(forum: Forum, day: dt.date, filters: ProgrammeFilter = ProgrammeFilter()) -> list[Session]:
@@ -145,10 +142,13 @@ def timetable_day(forum: Forum, day: dt.date, filters: ProgrammeFilter = Program
         raise DayNotInForum(day)
     sessions = sessions_on(forum, day, filters)
     rooms = {s.room_id: s.room for s in sessions}
-    columns = [Column(rooms[key]) for key in sorted(
-        (k for k in rooms if k is not None),
-        key=lambda k: (rooms[k].venue.name, rooms[k].name),  # type: ignore[union-attr]
-    )]
+    columns = [
+        Column(rooms[key])
+        for key in sorted(
+            (k for k in rooms if k is not None),
+            key=lambda k: (rooms[k].venue.name, rooms[k].name),  # type: ignore[union-attr]
+        )
+    ]
     if None in rooms:
         columns.append(Column(None))
     if not sessions:

@@ -5,6 +5,7 @@ venues are added, changed or deleted get their version raised in the same transa
 so a cache keyed on the version can never serve a programme that was changed. Writes that
 bypass the ORM (bulk UPDATE statements) must call ``bump`` themselves.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -47,10 +48,14 @@ def _forum_id(session: OrmSession, obj: Any) -> set[int]:
         return _forum_id(session, owner) if owner else set()
     if isinstance(obj, Person) and obj.id is not None:
         # A speaker's name appears in the programmes of every forum they take part in.
-        return set(session.scalars(
-            select(Event.forum_id).join(Session).join(SessionParticipant)
-            .where(SessionParticipant.person_id == obj.id)
-        ))
+        return set(
+            session.scalars(
+                select(Event.forum_id)
+                .join(Session)
+                .join(SessionParticipant)
+                .where(SessionParticipant.person_id == obj.id)
+            )
+        )
     return set()
 
 

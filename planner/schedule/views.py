@@ -11,10 +11,10 @@ from planner.accounts.permissions import is_organiser
 from planner.extensions import cache
 from planner.formatting import zone_named
 from planner.forums.models import Forum
-from planner.forums.views import load_forum
 from planner.schedule import bp, services
 from planner.schedule.history import session_history
 from planner.schedule.models import SessionKind
+from planner.web.loaders import load_forum
 
 
 def _other_zone(forum: Forum) -> ZoneInfo | None:
@@ -61,17 +61,34 @@ def timetable(slug: str):
     printable = request.args.get("layout") == "print"
     # The programme part is the same for every reader of a language (and of a selection) until
     # the forum's schedule version changes; the page around it (who is signed in) is not cached.
-    key = (f"timetable:{forum.id}:v{forum.schedule_version}:{day.isoformat()}:{get_locale()}:"
-           f"{filters.event_code}:{filters.kind or ''}:{int(filters.include_closed)}:{other_zone or ''}:{int(printable)}")
+    key = (
+        f"timetable:{forum.id}:v{forum.schedule_version}:{day.isoformat()}:{get_locale()}:"
+        f"{filters.event_code}:{filters.kind or ''}:{int(filters.include_closed)}:{other_zone or ''}:{int(printable)}"
+    )
     programme = cache.get(key)
     if programme is None:
         timetable = services.timetable_day(forum, day, filters)
-        programme = render_template("schedule/_timetable_programme.html", forum=forum, timetable=timetable, day=day,
-                                    filters=filters, kinds=list(SessionKind), other_zone=other_zone,
-                                    printable=printable)
+        programme = render_template(
+            "schedule/_timetable_programme.html",
+            forum=forum,
+            timetable=timetable,
+            day=day,
+            filters=filters,
+            kinds=list(SessionKind),
+            other_zone=other_zone,
+            printable=printable,
+        )
         cache.set(key, programme)
-    return render_template("schedule/timetable.html", forum=forum, day=day, programme=Markup(programme),
-                           filters=filters, other_zone=other_zone, printable=printable, kinds=list(SessionKind))
+    return render_template(
+        "schedule/timetable.html",
+        forum=forum,
+        day=day,
+        programme=Markup(programme),
+        filters=filters,
+        other_zone=other_zone,
+        printable=printable,
+        kinds=list(SessionKind),
+    )
 
 
 @bp.get("/sessions/<int:session_id>")
@@ -80,5 +97,10 @@ def session(session_id: int):
     can_organise = session is not None and is_organiser(current_user, session.event.forum)
     if session is None or (not session.is_public and not can_organise):
         abort(404, description=_("There is no public session with this number."))
-    return render_template("schedule/session.html", session=session, forum=session.event.forum,
-                           history=session_history(session), can_organise=can_organise)
+    return render_template(
+        "schedule/session.html",
+        session=session,
+        forum=session.event.forum,
+        history=session_history(session),
+        can_organise=can_organise,
+    )

@@ -1,4 +1,5 @@
 """Readable differences between two texts: paragraph by paragraph, then word by word."""
+
 from __future__ import annotations
 
 import difflib

@@ -1,11 +1,12 @@
 """The document as plain text, Markdown or PDF, with the facts of its adoption on top."""
+
 from __future__ import annotations
 
 from flask import Response, current_app
 from flask_babel import gettext as _
 
-from planner.statements import services
 from planner.labels import label
+from planner.statements import services
 from planner.statements.models import OutcomeDocument
 from planner.statements.rendering import find_font, pdf_bytes, plain_paragraphs
 
@@ -13,8 +14,11 @@ from planner.statements.rendering import find_font, pdf_bytes, plain_paragraphs
 def _facts(document: OutcomeDocument) -> list[str]:
     lines = [f"{document.forum.name}: {label(document.kind)}, {label(document.status)}"]
     if document.adopted_on:
-        where = ", ".join(x for x in (document.adopted_by_event.title if document.adopted_by_event else "",
-                                      document.adopted_place) if x)
+        where = ", ".join(
+            x
+            for x in (document.adopted_by_event.title if document.adopted_by_event else "", document.adopted_place)
+            if x
+        )
         lines.append(_("Adopted on %(date)s", date=document.adopted_on.isoformat()) + (f" ({where})" if where else ""))
     if document.latest:
         lines.append(_("Version %(number)d", number=document.latest.number))
@@ -24,18 +28,27 @@ def _facts(document: OutcomeDocument) -> list[str]:
 
 
 def markdown_source(document: OutcomeDocument) -> str:
-    parts = [f"# {document.title}", "\n".join(f"_{line}_  " for line in _facts(document)),
-             services.current_text(document)]
+    parts = [
+        f"# {document.title}",
+        "\n".join(f"_{line}_  " for line in _facts(document)),
+        services.current_text(document),
+    ]
     for c in document.corrigenda:
         parts += [f"## {_('Corrigendum %(number)d', number=c.number)} ({c.issued_on.isoformat()})", c.latest.text]
     return "\n\n".join(parts) + "\n"
 
 
 def text_source(document: OutcomeDocument) -> str:
-    parts = [document.title, "\n".join(_facts(document)), "\n\n".join(plain_paragraphs(services.current_text(document)))]
+    parts = [
+        document.title,
+        "\n".join(_facts(document)),
+        "\n\n".join(plain_paragraphs(services.current_text(document))),
+    ]
     for c in document.corrigenda:
-        parts += [f"{_('Corrigendum %(number)d', number=c.number)} ({c.issued_on.isoformat()})",
-                  "\n\n".join(plain_paragraphs(c.latest.text))]
+        parts += [
+            f"{_('Corrigendum %(number)d', number=c.number)} ({c.issued_on.isoformat()})",
+            "\n\n".join(plain_paragraphs(c.latest.text)),
+        ]
     return "\n\n".join(parts) + "\n"
 
 
@@ -45,10 +58,16 @@ def download_response(document: OutcomeDocument, fmt: str) -> Response:
         body = services.current_text(document)
         for c in document.corrigenda:
             body += f"\n\n{_('Corrigendum %(number)d', number=c.number)} ({c.issued_on.isoformat()})\n\n{c.latest.text}"
-        data = pdf_bytes(document.title, _facts(document), body,
-                         find_font(current_app.config.get("STATEMENTS_PDF_FONT")),
-                         _("Characters this PDF's font cannot show are printed as ?; "
-                           "the text and Markdown downloads hold the full text."))
+        data = pdf_bytes(
+            document.title,
+            _facts(document),
+            body,
+            find_font(current_app.config.get("STATEMENTS_PDF_FONT")),
+            _(
+                "Characters this PDF's font cannot show are printed as ?; "
+                "the text and Markdown downloads hold the full text."
+            ),
+        )
         mimetype = "application/pdf"
     elif fmt == "md":
         data, mimetype = markdown_source(document).encode(), "text/markdown; charset=utf-8"

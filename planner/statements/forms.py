@@ -1,4 +1,5 @@
 """Shapes of the record's forms; the rules live in ``services``."""
+
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
@@ -6,16 +7,26 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateField, SelectChoice, SelectField, StringField, TextAreaField, URLField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, Regexp, ValidationError
 
-from planner.accounts.forms import printable, printable_lines
 from planner.labels import LABELS
-from planner.statements.services import is_web_address
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
+from planner.statements.services import is_web_address
+from planner.validators import printable, printable_lines
 
 MAX_TEXT = 200_000
 # Each language named in itself.
-LANGUAGES = [SelectChoice(code, name) for code, name in (
-    ("en", "English"), ("ja", "日本語"), ("fr", "Français"), ("es", "Español"), ("ru", "Русский"),
-    ("zh", "中文"), ("ar", "العربية"), ("de", "Deutsch"))]
+LANGUAGES = [
+    SelectChoice(code, name)
+    for code, name in (
+        ("en", "English"),
+        ("ja", "日本語"),
+        ("fr", "Français"),
+        ("es", "Español"),
+        ("ru", "Русский"),
+        ("zh", "中文"),
+        ("ar", "العربية"),
+        ("de", "Deutsch"),
+    )
+]
 
 
 def web_address(form: FlaskForm, field: URLField) -> None:
@@ -34,20 +45,30 @@ def _one_kind_of_line_break(text: str | None) -> str | None:
 
 
 def _text_field(label):  # noqa: ANN001, ANN202
-    return TextAreaField(label, validators=[DataRequired(), Length(max=MAX_TEXT), printable_lines],
-                         filters=[_one_kind_of_line_break],
-                         description=_l("Markdown: blank lines between paragraphs, # for headings, "
-                                        "* for lists."))
+    return TextAreaField(
+        label,
+        validators=[DataRequired(), Length(max=MAX_TEXT), printable_lines],
+        filters=[_one_kind_of_line_break],
+        description=_l("Markdown: blank lines between paragraphs, # for headings, * for lists."),
+    )
 
 
 class DocumentForm(FlaskForm):
-    kind = SelectField(_l("Kind of document"), coerce=DocumentKind, choices=_choices(DocumentKind),
-                       validators=[InputRequired()])
+    kind = SelectField(
+        _l("Kind of document"), coerce=DocumentKind, choices=_choices(DocumentKind), validators=[InputRequired()]
+    )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
-    slug = StringField(_l("Address"), validators=[
-        DataRequired(), Length(max=100),
-        Regexp(r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and single hyphens only."))],
-        description=_l("Part of the permanent link, for example joint-statement; it never changes."))
+    slug = StringField(
+        _l("Address"),
+        validators=[
+            DataRequired(),
+            Length(max=100),
+            Regexp(
+                r"^[a-z0-9]+(?:-[a-z0-9]+)*$", message=_l("Use lower-case letters, digits and single hyphens only.")
+            ),
+        ],
+        description=_l("Part of the permanent link, for example joint-statement; it never changes."),
+    )
     language = SelectField(_l("Language"), choices=LANGUAGES, default="en")
     is_summary = BooleanField(_l("The text is a summary, not the official wording"))
     text = _text_field(_l("Text"))
@@ -60,8 +81,9 @@ class ReviseForm(FlaskForm):
 
 
 class StatusForm(FlaskForm):
-    status = SelectField(_l("New status"), coerce=DocumentStatus, validators=[InputRequired()],
-                         choices=_choices(DocumentStatus))
+    status = SelectField(
+        _l("New status"), coerce=DocumentStatus, validators=[InputRequired()], choices=_choices(DocumentStatus)
+    )
 
 
 class AdoptionForm(FlaskForm):
@@ -72,26 +94,33 @@ class AdoptionForm(FlaskForm):
     def __init__(self, *args, events=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.event.choices = [SelectChoice(0, _l("No particular meeting"))] + [
-            SelectChoice(e.id, f"{e.code}: {e.title}") for e in events]
+            SelectChoice(e.id, f"{e.code}: {e.title}") for e in events
+        ]
 
 
 class ReferenceForm(FlaskForm):
     relation = SelectField(_l("Relation"), coerce=Relation, choices=_choices(Relation), validators=[InputRequired()])
     target = SelectField(_l("Document of a forum"), coerce=int, choices=[])
-    outside_title = StringField(_l("Or the title of an outside document"),
-                                validators=[Optional(), Length(max=300), printable])
+    outside_title = StringField(
+        _l("Or the title of an outside document"), validators=[Optional(), Length(max=300), printable]
+    )
     outside_url = URLField(_l("Its address on the web"), validators=[Optional(), Length(max=500), web_address])
 
     def __init__(self, *args, documents=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.target.choices = [SelectChoice(0, _l("None: an outside document"))] + [
-            SelectChoice(d.id, f"{d.forum.name}: {d.title}") for d in documents]
+            SelectChoice(d.id, f"{d.forum.name}: {d.title}") for d in documents
+        ]
 
 
 class EndorsementForm(FlaskForm):
     delegation = SelectField(_l("Delegation"), coerce=int, choices=[])
-    kind = SelectField(_l("What the delegation did"), coerce=EndorsementKind, choices=_choices(EndorsementKind),
-                       validators=[InputRequired()])
+    kind = SelectField(
+        _l("What the delegation did"),
+        coerce=EndorsementKind,
+        choices=_choices(EndorsementKind),
+        validators=[InputRequired()],
+    )
     endorsed_on = DateField(_l("Date"), validators=[InputRequired()])
 
     def __init__(self, *args, delegations=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003

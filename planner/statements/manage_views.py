@@ -1,27 +1,37 @@
 """Organisers' actions on the record: draft, revise, adopt, refer, record endorsements, correct.
-Each loads, authorises, validates, calls one service and commits once."""
+Each loads, authorises, validates and calls one service; the request commits once, after it."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
 
 from flask import abort, flash, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from flask_wtf import FlaskForm
 
-from planner.accounts.appointment_views import load_managed_forum
-from planner.accounts.permissions import NotAllowed, is_organiser
+from planner.accounts.permissions import is_organiser
 from planner.db import MAX_ID
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.labels import label
 from planner.forums.models import Event
+from planner.labels import label
 from planner.statements import bp, services
 from planner.statements.forms import (
-    AdoptionForm, CorrigendumForm, CorrigendumRevisionForm, DocumentForm, EndorsementForm, ReferenceForm,
-    ReviseForm, StatusForm,
+    AdoptionForm,
+    CorrigendumForm,
+    CorrigendumRevisionForm,
+    DocumentForm,
+    EndorsementForm,
+    ReferenceForm,
+    ReviseForm,
+    StatusForm,
 )
 from planner.statements.models import OutcomeDocument
 from planner.statements.views import document_page, load_document, redirect_to
+from planner.web import refusals
+from planner.web.loaders import load_managed_forum
 
 
 def load_managed_document(slug: str, doc_slug: str) -> OutcomeDocument:
@@ -31,37 +41,29 @@ def load_managed_document(slug: str, doc_slug: str) -> OutcomeDocument:
     return document
 
 
-def _attempt(operation: Callable[[], object], form, field=None) -> bool:  # noqa: ANN001
-    """Run one service call; a refusal becomes an error on ``form`` (or ``field``), never a 500."""
-    try:
-        operation()
-    except NotAllowed:
-        abort(403, description=_("You cannot make this change."))
-    except services.StatementError as refusal:
-        db.session.rollback()
-        (field.errors if field is not None else form.form_errors).append(str(refusal))
-        return False
-    db.session.commit()
-    return True
-
-
 @bp.route("/forums/<slug>/manage/statements/new", methods=["GET", "POST"])
 @login_required
 def new_document(slug: str):
     forum = load_managed_forum(slug)
     form = DocumentForm()
     if form.validate_on_submit():
-        created = {}
-
-        def create() -> None:
-            created["document"] = services.create_document(
-                current_user, forum, kind=form.kind.data, title=form.title.data, slug=form.slug.data,
-                text=form.text.data, language=form.language.data, note=form.note.data or "",
-                is_summary=form.is_summary.data)
-
-        if _attempt(create, form, form.slug):
+        try:
+            document = services.create_document(
+                current_user,
+                forum,
+                kind=form.kind.data,
+                title=form.title.data,
+                slug=form.slug.data,
+                text=form.text.data,
+                language=form.language.data,
+                note=form.note.data or "",
+                is_summary=form.is_summary.data,
+            )
+        except services.StatementError as refusal:
+            refusals.on_form(form, refusal, "slug")
+        else:
             flash(_("The draft is saved as version 1."), "success")
-            return redirect_to(created["document"])
+            return redirect_to(document)
     return render_template("statements/new.html", forum=forum, form=form), 422 if form.errors else 200
 
 
@@ -70,31 +72,44 @@ def new_document(slug: str):
 def revise(slug: str, doc_slug: str):
     document = load_managed_document(slug, doc_slug)
     if not document.is_open:
-        message = _("This document is %(status)s: its text can no longer change. Issue a corrigendum to correct it.",
-                    status=label(document.status))
-        return render_template("statements/frozen.html", forum=document.forum, document=document,
-                               message=message), 409
+        message = _(
+            "This document is %(status)s: its text can no longer change. Issue a corrigendum to correct it.",
+            status=label(document.status),
+        )
+        return render_template("statements/frozen.html", forum=document.forum, document=document, message=message), 409
     form = ReviseForm(text=services.current_text(document)) if request.method == "GET" else ReviseForm()
     if form.validate_on_submit():
-        made = {}
-
-        def run() -> None:
-            made["version"] = services.revise(current_user, document, form.text.data, form.note.data)
-
-        if _attempt(run, form, form.text):
-            flash(_("Version %(number)d is saved.", number=made["version"].number), "success")
+        try:
+            version = services.revise(current_user, document, form.text.data, form.note.data)
+        except services.StatementError as refusal:
+            refusals.on_form(form, refusal, "text")
+        else:
+            flash(_("Version %(number)d is saved.", number=version.number), "success")
             return redirect_to(document)
-    return render_template("statements/edit.html", forum=document.forum, document=document,
-                           form=form), 422 if form.errors else 200
+    return render_template(
+        "statements/edit.html", forum=document.forum, document=document, form=form
+    ), 422 if form.errors else 200
 
 
-def _page_form(document: OutcomeDocument, name: str, form, operation: Callable[[], object],  # noqa: ANN001
-               success: Callable[[], str], anchor: str = "", field=None):  # noqa: ANN001, ANN202
-    """One of the forms on the document's page: if it is valid and the service agrees, commit,
-    flash ``success()`` and go back to ``anchor``; otherwise the page again with this form's errors."""
-    if form.validate_on_submit() and _attempt(operation, form, field):
-        flash(success(), "success")
-        return redirect_to(document, anchor)
+def _page_form(
+    document: OutcomeDocument,
+    name: str,
+    form: FlaskForm,
+    operation: Callable[[], object],
+    success: Callable[[], str],
+    anchor: str = "",
+    field: str | None = None,
+) -> ResponseReturnValue:
+    """One of the forms on the document's page: if it is valid and the service agrees, flash
+    ``success()`` and go back to ``anchor``; otherwise the page again with this form's errors."""
+    if form.validate_on_submit():
+        try:
+            operation()
+        except services.StatementError as refusal:
+            refusals.on_form(form, refusal, field)
+        else:
+            flash(success(), "success")
+            return redirect_to(document, anchor)
     return document_page(document, **{name: form})
 
 
@@ -104,9 +119,13 @@ def change_status(slug: str, doc_slug: str):
     document = load_managed_document(slug, doc_slug)
     form = StatusForm(prefix="status")
     return _page_form(
-        document, "status_form", form, lambda: services.set_status(current_user, document, form.status.data),
+        document,
+        "status_form",
+        form,
+        lambda: services.set_status(current_user, document, form.status.data),
         lambda: _("The document is now %(status)s.", status=label(document.status)),
-        field=form.status)
+        field="status",
+    )
 
 
 @bp.post("/forums/<slug>/statements/<doc_slug>/adopt")
@@ -119,8 +138,9 @@ def adopt(slug: str, doc_slug: str):
         event = db.session.get(Event, form.event.data) if form.event.data else None
         services.adopt(current_user, document, on=form.adopted_on.data, event=event, place=form.place.data or "")
 
-    return _page_form(document, "adoption_form", form, run,
-                      lambda: _("The document is adopted; its text can no longer change."))
+    return _page_form(
+        document, "adoption_form", form, run, lambda: _("The document is adopted; its text can no longer change.")
+    )
 
 
 @bp.post("/forums/<slug>/statements/<doc_slug>/references")
@@ -131,11 +151,16 @@ def add_reference(slug: str, doc_slug: str):
 
     def run() -> None:
         target = db.session.get(OutcomeDocument, form.target.data) if form.target.data else None
-        services.add_reference(current_user, document, form.relation.data, target=target,
-                               outside_title=form.outside_title.data or "", outside_url=form.outside_url.data or "")
+        services.add_reference(
+            current_user,
+            document,
+            form.relation.data,
+            target=target,
+            outside_title=form.outside_title.data or "",
+            outside_url=form.outside_url.data or "",
+        )
 
-    return _page_form(document, "reference_form", form, run, lambda: _("The reference is added."),
-                      "references-heading")
+    return _page_form(document, "reference_form", form, run, lambda: _("The reference is added."), "references-heading")
 
 
 @bp.post("/forums/<slug>/statements/<doc_slug>/endorsements")
@@ -158,9 +183,14 @@ def record_endorsement(slug: str, doc_slug: str):
         services.record_endorsement(current_user, document, delegation(), form.kind.data, form.endorsed_on.data)
 
     return _page_form(
-        document, "endorsement_form", form, run,
+        document,
+        "endorsement_form",
+        form,
+        run,
         lambda: _("The endorsement of %(delegation)s is recorded.", delegation=delegation().name),
-        "endorsements-heading", form.delegation)
+        "endorsements-heading",
+        form.delegation,
+    )
 
 
 @bp.post("/forums/<slug>/statements/<doc_slug>/corrigenda")
@@ -169,10 +199,15 @@ def issue_corrigendum(slug: str, doc_slug: str):
     document = load_managed_document(slug, doc_slug)
     form = CorrigendumForm(prefix="corrigendum")
     return _page_form(
-        document, "corrigendum_form", form,
-        lambda: services.issue_corrigendum(current_user, document, form.text.data, on=form.issued_on.data,
-                                           note=form.note.data or ""),
-        lambda: _("The corrigendum is issued."), "corrigenda-heading")
+        document,
+        "corrigendum_form",
+        form,
+        lambda: services.issue_corrigendum(
+            current_user, document, form.text.data, on=form.issued_on.data, note=form.note.data or ""
+        ),
+        lambda: _("The corrigendum is issued."),
+        "corrigenda-heading",
+    )
 
 
 @bp.route("/forums/<slug>/statements/<doc_slug>/corrigenda/<int:number>", methods=["GET", "POST"])
@@ -182,13 +217,17 @@ def revise_corrigendum(slug: str, doc_slug: str, number: int):
     corrigendum = next((c for c in document.corrigenda if c.number == number), None)
     if corrigendum is None:
         abort(404, description=_("This document has no corrigendum %(number)d.", number=number))
-    form = CorrigendumRevisionForm(text=corrigendum.latest.text) if request.method == "GET" \
-        else CorrigendumRevisionForm()
-    if form.validate_on_submit() and _attempt(lambda: services.revise_corrigendum(
-            current_user, corrigendum, form.text.data, form.note.data), form, form.text):
-        flash(_("The corrigendum is revised."), "success")
-        return redirect_to(document, "corrigenda-heading")
-    return render_template("statements/corrigendum.html", forum=document.forum, document=document,
-                           corrigendum=corrigendum, form=form), 422 if form.errors else 200
-
-
+    form = (
+        CorrigendumRevisionForm(text=corrigendum.latest.text) if request.method == "GET" else CorrigendumRevisionForm()
+    )
+    if form.validate_on_submit():
+        try:
+            services.revise_corrigendum(current_user, corrigendum, form.text.data, form.note.data)
+        except services.StatementError as refusal:
+            refusals.on_form(form, refusal, "text")
+        else:
+            flash(_("The corrigendum is revised."), "success")
+            return redirect_to(document, "corrigenda-heading")
+    return render_template(
+        "statements/corrigendum.html", forum=document.forum, document=document, corrigendum=corrigendum, form=form
+    ), 422 if form.errors else 200

@@ -1,4 +1,5 @@
 """Outcome documents of a forum, their versions, corrigenda, references and endorsements."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -76,9 +77,7 @@ class OutcomeDocument(Base):
     )
     # A text that summarises a public report instead of quoting the official wording.
     is_summary: Mapped[bool] = mapped_column(default=False)
-    adopted_by_event_id: Mapped[int | None] = mapped_column(
-        ForeignKey("events.id", ondelete="SET NULL"), index=True
-    )
+    adopted_by_event_id: Mapped[int | None] = mapped_column(ForeignKey("events.id", ondelete="SET NULL"), index=True)
     adopted_on: Mapped[dt.date | None] = mapped_column(Date)
     adopted_place: Mapped[str] = mapped_column(String(200), default="")
     # The version that was adopted; the text is immutable from then on.
@@ -95,7 +94,9 @@ class OutcomeDocument(Base):
         back_populates="document", cascade="all, delete-orphan", order_by="Corrigendum.number"
     )
     references: Mapped[list[DocumentReference]] = relationship(
-        back_populates="document", cascade="all, delete-orphan", order_by="DocumentReference.id",
+        back_populates="document",
+        cascade="all, delete-orphan",
+        order_by="DocumentReference.id",
         foreign_keys="DocumentReference.document_id",
     )
     endorsements: Mapped[list[Endorsement]] = relationship(
@@ -197,13 +198,9 @@ class DocumentReference(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("outcome_documents.id", ondelete="CASCADE"), index=True
-    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("outcome_documents.id", ondelete="CASCADE"), index=True)
     relation: Mapped[Relation] = mapped_column(enum_column_type(Relation, "document_relation"))
-    target_id: Mapped[int | None] = mapped_column(
-        ForeignKey("outcome_documents.id", ondelete="CASCADE"), index=True
-    )
+    target_id: Mapped[int | None] = mapped_column(ForeignKey("outcome_documents.id", ondelete="CASCADE"), index=True)
     outside_title: Mapped[str | None] = mapped_column(String(300))
     outside_url: Mapped[str] = mapped_column(String(500), default="")
 
@@ -216,9 +213,7 @@ class Endorsement(Base):
 
     __tablename__ = "endorsements"
 
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("outcome_documents.id", ondelete="CASCADE"), primary_key=True
-    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("outcome_documents.id", ondelete="CASCADE"), primary_key=True)
     delegation_id: Mapped[int] = mapped_column(
         ForeignKey("delegations.id", ondelete="CASCADE"), primary_key=True, index=True
     )
@@ -238,9 +233,7 @@ class SearchEntry(Base):
 
     __tablename__ = "statement_search_entries"
 
-    document_id: Mapped[int] = mapped_column(
-        ForeignKey("outcome_documents.id", ondelete="CASCADE"), primary_key=True
-    )
+    document_id: Mapped[int] = mapped_column(ForeignKey("outcome_documents.id", ondelete="CASCADE"), primary_key=True)
     title: Mapped[str] = mapped_column(Text)
     body: Mapped[str] = mapped_column(Text)
     terms: Mapped[str] = mapped_column(Text)

@@ -1,4 +1,5 @@
 """Markdown to safe HTML, and the plain-text and PDF downloads."""
+
 from __future__ import annotations
 
 import os
@@ -15,8 +16,32 @@ from markupsafe import Markup
 _markdown = MarkdownIt("commonmark", {"html": False}).enable("table").enable("strikethrough")
 
 ALLOWED_TAGS = {
-    "p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "em", "strong", "del", "s", "code", "pre",
-    "blockquote", "ul", "ol", "li", "a", "table", "thead", "tbody", "tr", "th", "td",
+    "p",
+    "br",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "em",
+    "strong",
+    "del",
+    "s",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
 }
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"style"}, "td": {"style"}}
 URL_SCHEMES = {"http", "https", "mailto"}
@@ -32,10 +57,15 @@ def render_markdown(text: str) -> Markup:
         if token.type in {"heading_open", "heading_close"}:
             token.tag = f"h{min(6, int(token.tag[1]) + HEADING_SHIFT)}"
     html = _markdown.renderer.render(tokens, _markdown.options, {})
-    return Markup(nh3.clean(
-        html, tags=ALLOWED_TAGS, attributes=ALLOWED_ATTRIBUTES, url_schemes=URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-    ))
+    return Markup(
+        nh3.clean(
+            html,
+            tags=ALLOWED_TAGS,
+            attributes=ALLOWED_ATTRIBUTES,
+            url_schemes=URL_SCHEMES,
+            link_rel="noopener noreferrer nofollow",
+        )
+    )
 
 
 def plain_text(markdown: str) -> str:
@@ -74,8 +104,9 @@ def find_font(configured: str | None) -> str | None:
     return None
 
 
-def pdf_bytes(title: str, meta_lines: list[str], text: str, font_path: str | None, notice: str,
-              compress: bool = True) -> bytes:
+def pdf_bytes(
+    title: str, meta_lines: list[str], text: str, font_path: str | None, notice: str, compress: bool = True
+) -> bytes:
     """The document as a PDF. Characters the font lacks become "?", and ``notice`` then says so."""
     return _pdf_bytes(title, tuple(meta_lines), text, font_path, notice, compress)
 
@@ -84,8 +115,9 @@ def pdf_bytes(title: str, meta_lines: list[str], text: str, font_path: str | Non
 # font in place, so one loaded font cannot serve several PDFs; the finished PDFs are kept instead
 # (the same inputs give the same bytes; an adopted text never changes, a corrigendum is a new input).
 @lru_cache(maxsize=32)
-def _pdf_bytes(title: str, meta_lines: tuple[str, ...], text: str, font_path: str | None, notice: str,
-               compress: bool) -> bytes:
+def _pdf_bytes(
+    title: str, meta_lines: tuple[str, ...], text: str, font_path: str | None, notice: str, compress: bool
+) -> bytes:
     from fpdf import FPDF
 
     pdf = FPDF(format="A4")

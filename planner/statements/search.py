@@ -11,6 +11,7 @@ triggers on that table. PostgreSQL: a stored generated column ``to_tsvector('sim
 with a GIN index.
 Snippets are cut here from the stored plain text: escaped HTML, with only <mark> added.
 """
+
 from __future__ import annotations
 
 import re
@@ -93,6 +94,7 @@ def include_name(name: str | None, type_: str, parent_names: dict) -> bool:
 
 # --- turning text into terms --------------------------------------------------------------
 
+
 def normalise(text: str) -> str:
     # NFKC folds full-width letters and half-width kana into their usual forms.
     return unicodedata.normalize("NFKC", text).casefold()
@@ -101,7 +103,7 @@ def normalise(text: str) -> str:
 def _pairs(run: str) -> list[str]:
     if len(run) == 1:
         return [run]
-    return [run[i:i + 2] for i in range(len(run) - 1)]
+    return [run[i : i + 2] for i in range(len(run) - 1)]
 
 
 def tokens(text: str) -> list[str]:
@@ -144,9 +146,7 @@ def parse_query(query: str) -> list[Term]:
 
 
 def _fts5_query(terms: Iterable[Term]) -> str:
-    return " AND ".join(
-        f'"{" ".join(term.tokens)}"' + ("*" if term.is_prefix else "") for term in terms
-    )
+    return " AND ".join(f'"{" ".join(term.tokens)}"' + ("*" if term.is_prefix else "") for term in terms)
 
 
 def _tsquery_text(terms: Iterable[Term]) -> str:
@@ -158,6 +158,7 @@ def _tsquery_text(terms: Iterable[Term]) -> str:
 
 
 # --- keeping entries in step ----------------------------------------------------------------
+
 
 def index_document(document: OutcomeDocument) -> None:
     """Store what search reads for ``document``: its title, latest text and corrigenda."""
@@ -173,6 +174,7 @@ def index_document(document: OutcomeDocument) -> None:
 
 
 # --- searching --------------------------------------------------------------------------------
+
 
 @dataclass(frozen=True)
 class Hit:
@@ -206,7 +208,8 @@ def _ranked(candidates, order, limit: int) -> list:  # noqa: ANN001
         .options(selectinload(OutcomeDocument.forum))
         .join(candidates, candidates.c.document_id == OutcomeDocument.id)
         .join(SearchEntry, SearchEntry.document_id == OutcomeDocument.id)
-        .order_by(order, OutcomeDocument.id).limit(limit)
+        .order_by(order, OutcomeDocument.id)
+        .limit(limit)
     ).all()
 
 
@@ -215,10 +218,14 @@ def _postgresql_rows(terms: list[Term], visible: ColumnElement, limit: int) -> l
     decompresses each row's vector; the GIN index alone tells which rows have all the words
     (a phrase's word order still needs the row's positions, read newest first until enough match)."""
     tsquery = func.to_tsquery(literal_column("'simple'::regconfig"), _tsquery_text(terms))
-    candidates = (select(SearchEntry.document_id)
-                  .join(OutcomeDocument, OutcomeDocument.id == SearchEntry.document_id)
-                  .where(_vector.op("@@")(tsquery), visible)
-                  .order_by(SearchEntry.document_id.desc()).limit(CANDIDATES).subquery())
+    candidates = (
+        select(SearchEntry.document_id)
+        .join(OutcomeDocument, OutcomeDocument.id == SearchEntry.document_id)
+        .where(_vector.op("@@")(tsquery), visible)
+        .order_by(SearchEntry.document_id.desc())
+        .limit(CANDIDATES)
+        .subquery()
+    )
     # A sequential scan, which the planner prefers when a word is in most documents, would
     # decompress every row's vector just to test it. SET LOCAL ends with the transaction (or its
     # rollback); RESET gives the rest of the request the usual plans.
@@ -231,10 +238,14 @@ def _postgresql_rows(terms: list[Term], visible: ColumnElement, limit: int) -> l
 def _sqlite_rows(terms: list[Term], visible: ColumnElement, limit: int) -> list:
     """FTS5 hands the matches out newest first; bm25 is computed for the CANDIDATES newest."""
     fts = table(FTS_TABLE, column("rowid"), column("rank"))
-    candidates = (select(fts.c.rowid.label("document_id"), fts.c.rank.label("rank"))
-                  .join(OutcomeDocument, OutcomeDocument.id == fts.c.rowid)
-                  .where(literal_column(FTS_TABLE).op("MATCH")(_fts5_query(terms)), visible)
-                  .order_by(fts.c.rowid.desc()).limit(CANDIDATES).subquery())
+    candidates = (
+        select(fts.c.rowid.label("document_id"), fts.c.rank.label("rank"))
+        .join(OutcomeDocument, OutcomeDocument.id == fts.c.rowid)
+        .where(literal_column(FTS_TABLE).op("MATCH")(_fts5_query(terms)), visible)
+        .order_by(fts.c.rowid.desc())
+        .limit(CANDIDATES)
+        .subquery()
+    )
     return _ranked(candidates, candidates.c.rank, limit)  # bm25: lower is better
 
 
@@ -257,7 +268,7 @@ def snippet(body: str, terms: list[Term], width: int = 240) -> Markup:
     window = text[start:end]
     out, position = [], 0
     for match in finder.finditer(window):
-        out.append(escape(window[position:match.start()]))
+        out.append(escape(window[position : match.start()]))
         out.append(Markup("<mark>%s</mark>") % match.group())
         position = match.end()
     out.append(escape(window[position:]))

@@ -2,6 +2,7 @@
 
 Services flush and never commit; the caller (a view, the CLI, the demo loader) commits.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,17 +14,26 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
-from planner.accounts.models import DelegationFocalPoint, ForumOrganiser
 from planner.accounts.permissions import focal_point_delegations, is_admin, is_organiser, require_organiser
 from planner.audit.services import record
-from planner.delegations.models import Delegation, DelegationKind
+from planner.delegations.models import Delegation, DelegationFocalPoint, DelegationKind
 from planner.extensions import db
-from planner.forums.models import Event, Forum
-from planner.statements import search
+from planner.forums.models import Event, Forum, ForumOrganiser
 from planner.labels import label
+from planner.refusals import Refused
+from planner.statements import search
 from planner.statements.models import (
-    OPEN_STATUSES, Corrigendum, CorrigendumVersion, DocumentKind, DocumentReference, DocumentStatus,
-    DocumentVersion, Endorsement, EndorsementKind, OutcomeDocument, Relation,
+    OPEN_STATUSES,
+    Corrigendum,
+    CorrigendumVersion,
+    DocumentKind,
+    DocumentReference,
+    DocumentStatus,
+    DocumentVersion,
+    Endorsement,
+    EndorsementKind,
+    OutcomeDocument,
+    Relation,
 )
 
 if TYPE_CHECKING:
@@ -41,7 +51,7 @@ TRANSITIONS = {
 }
 
 
-class StatementError(Exception):
+class StatementError(Refused):
     """A change the record's rules refuse; the message says why, for the user."""
 
 
@@ -50,6 +60,7 @@ class TextFrozen(StatementError):
 
 
 # --- who sees what -------------------------------------------------------------------------
+
 
 def may_see_drafts(user: User | None, forum: Forum) -> bool:
     """Drafts are for the forum's organisers and its delegations' focal points only."""
@@ -67,8 +78,11 @@ def draft_forum_ids(user: User | None) -> list[int] | None:
     if user is None or not getattr(user, "is_authenticated", False):
         return []
     organised = select(ForumOrganiser.forum_id).where(ForumOrganiser.user_id == user.id)
-    spoken_for = (select(Delegation.forum_id).join(DelegationFocalPoint, DelegationFocalPoint.delegation_id == Delegation.id)
-                  .where(DelegationFocalPoint.user_id == user.id))
+    spoken_for = (
+        select(Delegation.forum_id)
+        .join(DelegationFocalPoint, DelegationFocalPoint.delegation_id == Delegation.id)
+        .where(DelegationFocalPoint.user_id == user.id)
+    )
     return sorted(set(db.session.scalars(organised.union(spoken_for))))
 
 
@@ -81,16 +95,21 @@ def documents_of(forum: Forum, user: User | None) -> list[OutcomeDocument]:
 
 def archive() -> list[OutcomeDocument]:
     """Every adopted document of every forum, newest forum first."""
-    return list(db.session.scalars(
-        select(OutcomeDocument).join(OutcomeDocument.forum).options(selectinload(OutcomeDocument.forum))
-        .where(OutcomeDocument.adopted_on.is_not(None))
-        .order_by(Forum.first_day.desc(), OutcomeDocument.adopted_on, OutcomeDocument.title)
-    ))
+    return list(
+        db.session.scalars(
+            select(OutcomeDocument)
+            .join(OutcomeDocument.forum)
+            .options(selectinload(OutcomeDocument.forum))
+            .where(OutcomeDocument.adopted_on.is_not(None))
+            .order_by(Forum.first_day.desc(), OutcomeDocument.adopted_on, OutcomeDocument.title)
+        )
+    )
 
 
 def find_document(forum: Forum, slug: str) -> OutcomeDocument | None:
-    return db.session.scalar(select(OutcomeDocument).where(
-        OutcomeDocument.forum_id == forum.id, OutcomeDocument.slug == slug))
+    return db.session.scalar(
+        select(OutcomeDocument).where(OutcomeDocument.forum_id == forum.id, OutcomeDocument.slug == slug)
+    )
 
 
 def version_of(document: OutcomeDocument, number: int) -> DocumentVersion | None:
@@ -110,25 +129,48 @@ def current_text(document: OutcomeDocument) -> str:
 
 # --- drafting ----------------------------------------------------------------------------
 
+
 def _log(user: User, action: str, document: OutcomeDocument, summary: str, **changes) -> None:
-    record(user, f"statement.{action}", forum_id=document.forum_id, target=("outcome_document", document.id),
-           summary=summary, **changes)
+    record(
+        user,
+        f"statement.{action}",
+        forum_id=document.forum_id,
+        target=("outcome_document", document.id),
+        summary=summary,
+        **changes,
+    )
 
 
-def create_document(user: User, forum: Forum, *, kind: DocumentKind, title: str, slug: str, text: str,
-                    language: str = "en", note: str = "", is_summary: bool = False) -> OutcomeDocument:
+def create_document(
+    user: User,
+    forum: Forum,
+    *,
+    kind: DocumentKind,
+    title: str,
+    slug: str,
+    text: str,
+    language: str = "en",
+    note: str = "",
+    is_summary: bool = False,
+) -> OutcomeDocument:
     """Organisers draft documents; the slug is the permalink and unique in the forum."""
     require_organiser(user, forum)
     if not SLUG.match(slug):
         raise StatementError(_("Use lower-case letters, digits and single hyphens only."))
     if find_document(forum, slug) is not None:
         raise StatementError(_("%(forum)s already has a document at this address.", forum=forum.name))
-    document = OutcomeDocument(forum_id=forum.id, kind=kind, title=title.strip(), slug=slug,
-                               language=language, is_summary=is_summary, status=DocumentStatus.DRAFT)
+    document = OutcomeDocument(
+        forum_id=forum.id,
+        kind=kind,
+        title=title.strip(),
+        slug=slug,
+        language=language,
+        is_summary=is_summary,
+        status=DocumentStatus.DRAFT,
+    )
     document.forum = forum
     db.session.add(document)
-    document.versions.append(DocumentVersion(number=1, text=text, note=note or _("First draft"),
-                                             author_id=user.id))
+    document.versions.append(DocumentVersion(number=1, text=text, note=note or _("First draft"), author_id=user.id))
     db.session.flush()
     search.index_document(document)
     _log(user, "create", document, title, after={"slug": slug, "kind": kind.value})
@@ -139,8 +181,12 @@ def revise(user: User, document: OutcomeDocument, text: str, note: str = "") -> 
     """Every edit of a draft is a new version; an adopted text never changes again."""
     require_organiser(user, document.forum)
     if not document.is_open:
-        raise TextFrozen(_("This document is %(status)s: its text can no longer change. "
-                           "Issue a corrigendum to correct it.", status=label(document.status)))
+        raise TextFrozen(
+            _(
+                "This document is %(status)s: its text can no longer change. Issue a corrigendum to correct it.",
+                status=label(document.status),
+            )
+        )
     latest = document.latest
     if latest is not None and latest.text == text:
         raise StatementError(_("The text is the same as version %(number)d.", number=latest.number))
@@ -158,17 +204,16 @@ def set_status(user: User, document: OutcomeDocument, status: DocumentStatus) ->
     if status is DocumentStatus.ADOPTED:
         raise StatementError(_("Give the adoption date to adopt a document."))
     if status not in TRANSITIONS[document.status]:
-        raise StatementError(_("A document that is %(now)s cannot become %(then)s.",
-                               now=label(document.status), then=label(status)))
+        raise StatementError(
+            _("A document that is %(now)s cannot become %(then)s.", now=label(document.status), then=label(status))
+        )
     before = document.status
     document.status = status
     db.session.flush()
-    _log(user, "status", document, label(status), before={"status": before.value},
-         after={"status": status.value})
+    _log(user, "status", document, label(status), before={"status": before.value}, after={"status": status.value})
 
 
-def adopt(user: User, document: OutcomeDocument, *, on: dt.date, event: Event | None = None,
-          place: str = "") -> None:
+def adopt(user: User, document: OutcomeDocument, *, on: dt.date, event: Event | None = None, place: str = "") -> None:
     """Adoption freezes the latest version and makes the document public."""
     require_organiser(user, document.forum)
     if document.status not in OPEN_STATUSES:
@@ -181,14 +226,19 @@ def adopt(user: User, document: OutcomeDocument, *, on: dt.date, event: Event | 
     document.adopted_on, document.adopted_by_event, document.adopted_place = on, event, place.strip()
     document.adopted_version = document.latest.number
     db.session.flush()
-    _log(user, "adopt", document, on.isoformat(), after={"version": document.adopted_version,
-                                                         "event": event.code if event else None})
+    _log(
+        user,
+        "adopt",
+        document,
+        on.isoformat(),
+        after={"version": document.adopted_version, "event": event.code if event else None},
+    )
 
 
 # --- corrigenda --------------------------------------------------------------------------
 
-def issue_corrigendum(user: User, document: OutcomeDocument, text: str, *, on: dt.date,
-                      note: str = "") -> Corrigendum:
+
+def issue_corrigendum(user: User, document: OutcomeDocument, text: str, *, on: dt.date, note: str = "") -> Corrigendum:
     """Corrections of an adopted text are corrigenda beside it, never edits of it."""
     require_organiser(user, document.forum)
     if not document.is_public:
@@ -212,9 +262,13 @@ def revise_corrigendum(user: User, corrigendum: Corrigendum, text: str, note: st
     corrigendum.versions.append(version)
     db.session.flush()
     search.index_document(document)
-    _log(user, "corrigendum.revise", document,
-         _("Corrigendum %(number)d, version %(version)d", number=corrigendum.number, version=version.number),
-         after={"note": note})
+    _log(
+        user,
+        "corrigendum.revise",
+        document,
+        _("Corrigendum %(number)d, version %(version)d", number=corrigendum.number, version=version.number),
+        after={"note": note},
+    )
     return version
 
 
@@ -230,9 +284,16 @@ def is_web_address(text: str) -> bool:
 
 # --- references and endorsements -----------------------------------------------------------
 
-def add_reference(user: User, document: OutcomeDocument, relation: Relation, *,
-                  target: OutcomeDocument | None = None, outside_title: str = "",
-                  outside_url: str = "") -> DocumentReference:
+
+def add_reference(
+    user: User,
+    document: OutcomeDocument,
+    relation: Relation,
+    *,
+    target: OutcomeDocument | None = None,
+    outside_title: str = "",
+    outside_url: str = "",
+) -> DocumentReference:
     """A reference names a document of any forum, or an outside one by its title."""
     require_organiser(user, document.forum)
     outside_title = outside_title.strip()
@@ -244,22 +305,24 @@ def add_reference(user: User, document: OutcomeDocument, relation: Relation, *,
         raise StatementError(_("A document cannot refer to itself."))
     if target is not None and not (target.is_public or target.forum_id == document.forum_id):
         raise StatementError(_("That document is not public."))
-    reference = DocumentReference(relation=relation, target=target, outside_title=outside_title or None,
-                                  outside_url=outside_url.strip())
+    reference = DocumentReference(
+        relation=relation, target=target, outside_title=outside_title or None, outside_url=outside_url.strip()
+    )
     document.references.append(reference)
     db.session.flush()
-    _log(user, "reference", document, relation.value,
-         after={"target": target.slug if target else outside_title})
+    _log(user, "reference", document, relation.value, after={"target": target.slug if target else outside_title})
     return reference
 
 
-def record_endorsement(user: User, document: OutcomeDocument, delegation: Delegation, kind: EndorsementKind,
-                       on: dt.date) -> Endorsement:
+def record_endorsement(
+    user: User, document: OutcomeDocument, delegation: Delegation, kind: EndorsementKind, on: dt.date
+) -> Endorsement:
     """Only delegations of the document's own forum endorse it, and only once it is adopted."""
     require_organiser(user, document.forum)
     if delegation.forum_id != document.forum_id:
-        raise StatementError(_("%(delegation)s is not a delegation of %(forum)s.",
-                               delegation=delegation.name, forum=document.forum.name))
+        raise StatementError(
+            _("%(delegation)s is not a delegation of %(forum)s.", delegation=delegation.name, forum=document.forum.name)
+        )
     if not document.is_public:
         raise StatementError(_("Endorsements are recorded once the document is adopted."))
     endorsement = db.session.get(Endorsement, (document.id, delegation.id))
@@ -270,8 +333,9 @@ def record_endorsement(user: User, document: OutcomeDocument, delegation: Delega
     endorsement.kind, endorsement.endorsed_on, endorsement.recorded_by_id = kind, on, user.id
     db.session.flush()
     db.session.refresh(document, ["endorsements"])
-    _log(user, "endorsement", document, delegation.name, before=before,
-         after={"kind": kind.value, "on": on.isoformat()})
+    _log(
+        user, "endorsement", document, delegation.name, before=before, after={"kind": kind.value, "on": on.isoformat()}
+    )
     return endorsement
 
 
@@ -281,22 +345,36 @@ def endorsements_across_forums(delegation: Delegation) -> list[Endorsement]:
     if delegation.kind is DelegationKind.COUNTRY and delegation.country_code:
         same = or_(same, Delegation.country_code == delegation.country_code)
     else:
-        same = or_(same, (Delegation.kind == DelegationKind.ORGANISATION)
-                   & (func.lower(Delegation.name) == delegation.name.lower()))
-    return list(db.session.scalars(
-        select(Endorsement).join(Endorsement.delegation).join(Endorsement.document)
-        .options(selectinload(Endorsement.document).selectinload(OutcomeDocument.forum),
-                 selectinload(Endorsement.delegation))
-        .where(same, OutcomeDocument.adopted_on.is_not(None))
-        .order_by(Endorsement.endorsed_on.desc(), OutcomeDocument.title)
-    ))
+        same = or_(
+            same,
+            (Delegation.kind == DelegationKind.ORGANISATION) & (func.lower(Delegation.name) == delegation.name.lower()),
+        )
+    return list(
+        db.session.scalars(
+            select(Endorsement)
+            .join(Endorsement.delegation)
+            .join(Endorsement.document)
+            .options(
+                selectinload(Endorsement.document).selectinload(OutcomeDocument.forum),
+                selectinload(Endorsement.delegation),
+            )
+            .where(same, OutcomeDocument.adopted_on.is_not(None))
+            .order_by(Endorsement.endorsed_on.desc(), OutcomeDocument.title)
+        )
+    )
 
 
 def reference_targets(document: OutcomeDocument) -> list[OutcomeDocument]:
     """Documents ``document`` may refer to: public ones of any forum and its own forum's."""
-    return list(db.session.scalars(
-        select(OutcomeDocument).join(OutcomeDocument.forum).options(selectinload(OutcomeDocument.forum))
-        .where(OutcomeDocument.id != document.id,
-               or_(OutcomeDocument.adopted_on.is_not(None), OutcomeDocument.forum_id == document.forum_id))
-        .order_by(Forum.first_day.desc(), OutcomeDocument.title)
-    ))
+    return list(
+        db.session.scalars(
+            select(OutcomeDocument)
+            .join(OutcomeDocument.forum)
+            .options(selectinload(OutcomeDocument.forum))
+            .where(
+                OutcomeDocument.id != document.id,
+                or_(OutcomeDocument.adopted_on.is_not(None), OutcomeDocument.forum_id == document.forum_id),
+            )
+            .order_by(Forum.first_day.desc(), OutcomeDocument.title)
+        )
+    )

@@ -1,5 +1,6 @@
 """Public pages of the record: the archive, a forum's documents, a document and its versions,
 downloads, search and a delegation's endorsements. Organisers' actions are in manage_views.py."""
+
 from __future__ import annotations
 
 from flask import Response, abort, redirect, render_template, request, url_for
@@ -9,13 +10,13 @@ from flask_login import current_user
 from planner.accounts.permissions import is_organiser
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.forums.views import load_forum
 from planner.statements import bp, diffing, services
 from planner.statements.downloads import download_response
 from planner.statements.forms import AdoptionForm, CorrigendumForm, EndorsementForm, ReferenceForm, StatusForm
 from planner.statements.models import OutcomeDocument
 from planner.statements.rendering import render_markdown
 from planner.statements.search import search as run_search
+from planner.web.loaders import load_forum
 
 MAX_QUERY = 200
 
@@ -52,7 +53,9 @@ def search():
 def forum_documents(slug: str):
     forum = load_forum(slug)
     return render_template(
-        "statements/forum.html", forum=forum, documents=services.documents_of(forum, current_user),
+        "statements/forum.html",
+        forum=forum,
+        documents=services.documents_of(forum, current_user),
         can_organise=is_organiser(current_user, forum),
     )
 
@@ -69,8 +72,9 @@ def version(slug: str, doc_slug: str, number: int):
     shown = next((v for v in versions if v.number == number), None)
     if shown is None:
         abort(404, description=_("This document has no version %(number)d that you can see.", number=number))
-    return render_template("statements/version.html", forum=document.forum, document=document, version=shown,
-                           versions=versions)
+    return render_template(
+        "statements/version.html", forum=document.forum, document=document, version=shown, versions=versions
+    )
 
 
 @bp.get("/forums/<slug>/statements/<doc_slug>/versions")
@@ -85,8 +89,9 @@ def history(slug: str, doc_slug: str):
             abort(400, description=_("Choose two versions of this document to compare."))
         by_number = {v.number: v for v in versions}
         blocks = diffing.compare(by_number[a].text, by_number[b].text)
-    return render_template("statements/history.html", forum=document.forum, document=document,
-                           versions=versions, blocks=blocks, a=a, b=b)
+    return render_template(
+        "statements/history.html", forum=document.forum, document=document, versions=versions, blocks=blocks, a=a, b=b
+    )
 
 
 @bp.get("/forums/<slug>/statements/<doc_slug>/download/<fmt>")
@@ -102,8 +107,11 @@ def delegation_endorsements(delegation_id: int):
     delegation = db.session.get(Delegation, delegation_id)
     if delegation is None:
         abort(404, description=_("There is no such delegation."))
-    return render_template("statements/delegation_endorsements.html", delegation=delegation,
-                           endorsements=services.endorsements_across_forums(delegation))
+    return render_template(
+        "statements/delegation_endorsements.html",
+        delegation=delegation,
+        endorsements=services.endorsements_across_forums(delegation),
+    )
 
 
 def document_page(document: OutcomeDocument, **forms):  # noqa: ANN003, ANN201
@@ -115,12 +123,13 @@ def document_page(document: OutcomeDocument, **forms):  # noqa: ANN003, ANN201
         # formdata=None: a form that was not the one sent shows its defaults, not the other's input.
         defaults = {
             "status_form": lambda: StatusForm(prefix="status", formdata=None),
-            "adoption_form": lambda: AdoptionForm(prefix="adopt", formdata=None, events=forum.events,
-                                                  place=forum.host_city),
-            "reference_form": lambda: ReferenceForm(prefix="reference", formdata=None,
-                                                    documents=services.reference_targets(document)),
-            "endorsement_form": lambda: EndorsementForm(prefix="endorse", formdata=None,
-                                                        delegations=forum.delegations),
+            "adoption_form": lambda: AdoptionForm(
+                prefix="adopt", formdata=None, events=forum.events, place=forum.host_city
+            ),
+            "reference_form": lambda: ReferenceForm(
+                prefix="reference", formdata=None, documents=services.reference_targets(document)
+            ),
+            "endorsement_form": lambda: EndorsementForm(prefix="endorse", formdata=None, delegations=forum.delegations),
             "corrigendum_form": lambda: CorrigendumForm(prefix="corrigendum", formdata=None),
         }
         for name, make in defaults.items():
@@ -128,11 +137,17 @@ def document_page(document: OutcomeDocument, **forms):  # noqa: ANN003, ANN201
                 forms[name] = make()
     refused = any(form.errors for form in forms.values())
     return render_template(
-        "statements/document.html", forum=forum, document=document, can_organise=can_organise,
-        can_see_drafts=can_organise or services.may_see_drafts(current_user, forum), **forms,
+        "statements/document.html",
+        forum=forum,
+        document=document,
+        can_organise=can_organise,
+        can_see_drafts=can_organise or services.may_see_drafts(current_user, forum),
+        **forms,
     ), 422 if refused else 200
 
 
 def redirect_to(document: OutcomeDocument, anchor: str = "") -> Response:
-    return redirect(url_for("statements.document", slug=document.forum.slug, doc_slug=document.slug)
-                    + (f"#{anchor}" if anchor else ""))
+    return redirect(
+        url_for("statements.document", slug=document.forum.slug, doc_slug=document.slug)
+        + (f"#{anchor}" if anchor else "")
+    )

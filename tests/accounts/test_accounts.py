@@ -4,7 +4,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from planner.accounts.models import ForumOrganiser, User
+from planner.forums.models import ForumOrganiser
+from planner.accounts.models import User
 from planner.audit.models import AuditEntry
 from planner.audit.services import record
 from planner.extensions import db

@@ -224,7 +224,7 @@ def test_approval_and_promotion_from_the_waiting_list_bring_a_request(mail_app, 
 
 def test_accreditation_brings_a_request_for_the_meeting_and_declining_it_a_cancel(mail_app, smtp_server):
     from planner.delegations.models import DelegationKind
-    from planner.registration import nominations
+    from planner.delegations import services as nominations
     from planner.registration.models import RegistrationMode
     from tests.factories import make_delegation, make_organiser
 

@@ -6,7 +6,8 @@ import re
 import pytest
 from sqlalchemy import delete, select
 
-from planner.accounts.models import ForumOrganiser, User
+from planner.forums.models import ForumOrganiser
+from planner.accounts.models import User
 from planner.calendar.models import CalendarFeedToken, FeedKind
 from planner.db import utcnow
 from planner.extensions import db

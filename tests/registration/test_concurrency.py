@@ -25,7 +25,8 @@ from planner.accounts.models import User
 from planner.delegations.models import Delegation, DelegationMember, NominationStatus, Person
 from planner.extensions import db
 from planner.mail.services import insert_message
-from planner.registration import nominations, seats
+from planner.delegations import services as nominations
+from planner.registration import seats
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
 from tests.conftest import sign_in
 from tests.factories import make_delegation, make_event, make_focal_point, make_forum, make_user

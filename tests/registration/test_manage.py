@@ -16,7 +16,7 @@ from planner.delegations.models import DelegationKind
 from planner.extensions import db
 from planner.forums.models import Forum
 from planner.mail.models import OutboxMessage
-from planner.registration import manage, services
+from planner.registration import review, services
 from planner.registration.eligibility import Application
 from planner.registration.models import Registration, RegistrationPolicy
 from planner.registration.models import RegistrationStatus as Status
@@ -156,11 +156,11 @@ def test_fill_levels_by_event_and_delegation(client, app, ids):
     with app.app_context():
         forum = db.session.get(Forum, ids["forum"])
         levels = {f.event.code: (f.policy.capacity, f.policy.seats_taken, f.counts.confirmed, f.counts.pending,
-                                 f.counts.waitlisted, f.seats_free) for f in manage.fill_levels(forum)}
+                                 f.counts.waitlisted, f.seats_free) for f in review.fill_levels(forum)}
         assert levels == {"Y-ISEF": (2, 1, 1, 2, 0, 1), "SIDE": (1, 1, 1, 0, 2, 0)}
         by_delegation = {(d.delegation.name if d.delegation else None): (d.counts.confirmed, d.counts.pending,
                                                                          d.counts.waitlisted)
-                         for d in manage.delegation_levels(forum)}
+                         for d in review.delegation_levels(forum)}
         assert by_delegation == {"ESA": (0, 0, 0), "Japan": (2, 2, 1), None: (0, 0, 1)}
     sign_in(client, ids["organiser_token"])
     page = client.get(PAGE).get_data(as_text=True)

@@ -4,7 +4,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
-from planner.accounts.permissions import NotAllowed
+from planner.refusals import NotAllowed
 from planner.audit.models import AuditEntry
 from planner.extensions import db
 from planner.mail.models import OutboxMessage

@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 from planner.accounts.models import User
 from planner.extensions import db
 from planner.forums.models import Event, Forum, Room
-from planner.schedule import manage
+from planner.schedule import editing
 from planner.schedule.models import Session, SessionKind
 from tests.factories import make_event, make_forum, make_organiser, make_room, tokyo
 
@@ -34,7 +34,7 @@ def test_only_one_of_several_simultaneous_bookings_of_a_room_goes_through(app):
         with app.app_context():
             forum, event, room = db.session.get(Forum, ids[0]), db.session.get(Event, ids[1]), db.session.get(Room, ids[2])
             user = db.session.get(User, organisers[n])
-            data = manage.SessionData(event=event, title=f"Bilateral {n}", kind=SessionKind.BILATERAL,
+            data = editing.SessionData(event=event, title=f"Bilateral {n}", kind=SessionKind.BILATERAL,
                                       starts_at=tokyo("2018-03-03 10:00"), ends_at=tokyo("2018-03-03 10:30"), room=room)
             barrier.wait()
             try:

@@ -5,7 +5,7 @@ import pytest
 from sqlalchemy import select
 
 from planner.accounts.models import User
-from planner.accounts.permissions import NotAllowed
+from planner.refusals import NotAllowed
 from planner.audit.models import AuditEntry
 from planner.delegations.models import Delegation
 from planner.extensions import db

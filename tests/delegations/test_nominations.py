@@ -13,7 +13,7 @@ from planner.delegations.models import (
 )
 from planner.extensions import db
 from planner.forums.models import Forum
-from planner.registration import nominations
+from planner.delegations import services as nominations
 from planner.accounts.permissions import focal_point_delegations as delegations_of_focal_point
 from tests.accounts.helpers import mails_to
 from tests.conftest import sign_in

@@ -5,6 +5,7 @@ Counts come from GROUP BY queries, so a page costs the same few queries however 
 people registered. Decisions go through ``services``, which check permissions, log and
 email; nothing here commits.
 """
+
 from __future__ import annotations
 
 import csv
@@ -34,8 +35,7 @@ BULK_LIMIT = 500
 BULK_ACTIONS = ("approve", "decline")
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-CSV_COLUMNS = ("name", "email", "organisation", "delegation", "country", "event_code", "status",
-               "registration_id")
+CSV_COLUMNS = ("name", "email", "organisation", "delegation", "country", "event_code", "status", "registration_id")
 
 
 def row_id(text: str) -> int | None:
@@ -55,13 +55,18 @@ class RegistrationFilter:
 
     def as_args(self) -> dict[str, str]:
         """The query arguments that show this selection again."""
-        args = {"event": self.event_code, "status": self.status.value if self.status else "",
-                "delegation": str(self.delegation_id or ""), "country": self.country_code}
+        args = {
+            "event": self.event_code,
+            "status": self.status.value if self.status else "",
+            "delegation": str(self.delegation_id or ""),
+            "country": self.country_code,
+        }
         return {name: value for name, value in args.items() if value}
 
 
-def filter_from(args: Mapping[str, str], events: Iterable[Event],
-                delegations: Iterable[Delegation]) -> tuple[RegistrationFilter, list[str]]:
+def filter_from(
+    args: Mapping[str, str], events: Iterable[Event], delegations: Iterable[Delegation]
+) -> tuple[RegistrationFilter, list[str]]:
     """The filter the query arguments ask for, and what was wrong with them (those parts are dropped)."""
     errors: list[str] = []
     code = args.get("event", "").strip().upper()[:32]
@@ -89,9 +94,10 @@ def filter_from(args: Mapping[str, str], events: Iterable[Event],
 
 def _registrations_query(forum: Forum, filters: RegistrationFilter) -> Select[tuple[Registration]]:
     query = (
-        select(Registration).join(Registration.event).where(Event.forum_id == forum.id)
-        .options(contains_eager(Registration.event), joinedload(Registration.user),
-                 joinedload(Registration.delegation))
+        select(Registration)
+        .join(Registration.event)
+        .where(Event.forum_id == forum.id)
+        .options(contains_eager(Registration.event), joinedload(Registration.user), joinedload(Registration.delegation))
         # The waiting list is served in this order, so the list shows it.
         .order_by(Registration.applied_at, Registration.id)
     )
@@ -148,13 +154,16 @@ def fill_levels(forum: Forum) -> list[EventFill]:
     fills = {
         event.id: EventFill(event, policy)
         for event, policy in db.session.execute(
-            select(Event, RegistrationPolicy).join(RegistrationPolicy, RegistrationPolicy.event_id == Event.id)
-            .where(Event.forum_id == forum.id).order_by(Event.starts_at, Event.code)
+            select(Event, RegistrationPolicy)
+            .join(RegistrationPolicy, RegistrationPolicy.event_id == Event.id)
+            .where(Event.forum_id == forum.id)
+            .order_by(Event.starts_at, Event.code)
         )
     }
     for event_id, status, count in db.session.execute(
         select(Registration.event_id, Registration.status, func.count())
-        .join(Registration.event).where(Event.forum_id == forum.id)
+        .join(Registration.event)
+        .where(Event.forum_id == forum.id)
         .group_by(Registration.event_id, Registration.status)
     ):
         if event_id in fills:
@@ -177,7 +186,8 @@ def delegation_levels(forum: Forum) -> list[DelegationFill]:
     fills: dict[int | None, DelegationFill] = {d.id: DelegationFill(d) for d in delegations}
     for delegation_id, status, count in db.session.execute(
         select(Registration.delegation_id, Registration.status, func.count())
-        .join(Registration.event).where(Event.forum_id == forum.id)
+        .join(Registration.event)
+        .where(Event.forum_id == forum.id)
         .group_by(Registration.delegation_id, Registration.status)
     ):
         # A delegation of another forum (chosen by hand in the database) counts as none.
@@ -188,11 +198,15 @@ def delegation_levels(forum: Forum) -> list[DelegationFill]:
 
 def countries_of(forum: Forum) -> list[str]:
     """ISO codes of the countries the forum's applicants gave."""
-    return list(db.session.scalars(
-        select(Registration.country_code).distinct().join(Registration.event)
-        .where(Event.forum_id == forum.id, Registration.country_code.is_not(None))
-        .order_by(Registration.country_code)
-    ))
+    return list(
+        db.session.scalars(
+            select(Registration.country_code)
+            .distinct()
+            .join(Registration.event)
+            .where(Event.forum_id == forum.id, Registration.country_code.is_not(None))
+            .order_by(Registration.country_code)
+        )
+    )
 
 
 @dataclass
@@ -205,15 +219,17 @@ class BulkOutcome:
         return sum(1 for r in self.done if r.status is Status.WAITLISTED)
 
 
-def decide_many(organiser: User, forum: Forum, action: str, ids: Iterable[int],
-                now: dt.datetime | None = None) -> BulkOutcome:
+def decide_many(
+    organiser: User, forum: Forum, action: str, ids: Iterable[int], now: dt.datetime | None = None
+) -> BulkOutcome:
     """Approve or decline each registration on its own: one that is not of ``forum`` or
     that the rules refuse is skipped with the reason, the others still go through. They
     are taken in order of application, so the earliest applicants get the free seats."""
     decide = {"approve": services.approve, "decline": services.decline}[action]
     wanted = set(ids)
     found = db.session.scalars(
-        select(Registration).join(Registration.event)
+        select(Registration)
+        .join(Registration.event)
         .where(Registration.id.in_(wanted), Event.forum_id == forum.id)
         .options(contains_eager(Registration.event), joinedload(Registration.user))
         .order_by(Registration.applied_at, Registration.id)
@@ -243,14 +259,24 @@ def _cell(value: object) -> str | int:
 def badge_csv(forum: Forum, filters: RegistrationFilter) -> str:
     """Confirmed registrations matching ``filters`` as CSV for badge printing. Column names
     stay English and values raw (ISO codes, status values) so printing templates can rely on them."""
-    confirmed = RegistrationFilter(filters.event_code, Status.CONFIRMED, filters.delegation_id,
-                                   filters.country_code)
+    confirmed = RegistrationFilter(filters.event_code, Status.CONFIRMED, filters.delegation_id, filters.country_code)
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)
     for r in db.session.scalars(_registrations_query(forum, confirmed)):
-        writer.writerow([_cell(v) for v in (
-            r.user.name, r.user.email, r.organisation, r.delegation.name if r.delegation else "",
-            r.country_code or "", r.event.code, r.status.value, r.id,
-        )])
+        writer.writerow(
+            [
+                _cell(v)
+                for v in (
+                    r.user.name,
+                    r.user.email,
+                    r.organisation,
+                    r.delegation.name if r.delegation else "",
+                    r.country_code or "",
+                    r.event.code,
+                    r.status.value,
+                    r.id,
+                )
+            ]
+        )
     return out.getvalue()

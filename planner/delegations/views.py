@@ -1,48 +1,23 @@
 """Ministerial accreditation pages: focal points nominate their delegation's members up to its
-seat quota; organisers accredit or decline them and set the quota (rules in ``nominations``)."""
+seat quota; organisers accredit or decline them and set the quota (rules in ``services``)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import contains_eager
 
-from planner.accounts.appointment_views import load_managed_forum
 from planner.accounts.models import User
-from planner.accounts.permissions import NotAllowed, is_focal_point, is_organiser
-from planner.delegations.models import Delegation, DelegationMember, NominationStatus, Person
+from planner.accounts.permissions import is_focal_point, is_organiser
+from planner.delegations import bp, services
+from planner.delegations.forms import NominationForm, QuotaForm
+from planner.delegations.models import Delegation, DelegationMember, NominationStatus
 from planner.extensions import db
-from planner.forums.models import Forum
-from planner.forums.views import load_forum
-from planner.registration import bp, nominations
-from planner.registration.nomination_forms import NominationForm, QuotaForm
-
-
-def nomination_counts(forum: Forum, delegations: list[Delegation]) -> dict[int, dict[NominationStatus, int]]:
-    """Members per delegation and status, in one query whatever the number of delegations."""
-    counts = {d.id: dict.fromkeys(NominationStatus, 0) for d in delegations}
-    rows = db.session.execute(
-        select(DelegationMember.delegation_id, DelegationMember.status, func.count())
-        .join(Delegation, Delegation.id == DelegationMember.delegation_id)
-        .where(Delegation.forum_id == forum.id)
-        .group_by(DelegationMember.delegation_id, DelegationMember.status)
-    )
-    for delegation_id, status, count in rows:
-        counts.setdefault(delegation_id, dict.fromkeys(NominationStatus, 0))[status] = count
-    return counts
-
-
-def awaiting_accreditation(forum: Forum) -> list[DelegationMember]:
-    """The forum's nominations no organiser has decided on, oldest first."""
-    return list(db.session.scalars(
-        select(DelegationMember).join(DelegationMember.person).join(DelegationMember.delegation)
-        .options(contains_eager(DelegationMember.person), contains_eager(DelegationMember.delegation))
-        .where(Delegation.forum_id == forum.id, DelegationMember.status == NominationStatus.NOMINATED)
-        .order_by(DelegationMember.nominated_at, Person.name)
-    ))
+from planner.web import refusals
+from planner.web.loaders import load_forum, load_managed_forum
 
 
 def load_delegation(slug: str, delegation_id: int, *, organisers_only: bool = False) -> Delegation:
@@ -56,8 +31,14 @@ def load_delegation(slug: str, delegation_id: int, *, organisers_only: bool = Fa
     if organisers_only:
         abort(403, description=_("Only organisers of %(forum)s can do this.", forum=forum.name))
     if not is_focal_point(current_user, delegation):
-        abort(403, description=_("Only the focal points of %(delegation)s and the organisers of %(forum)s "
-                                 "can see this page.", delegation=delegation.name, forum=forum.name))
+        abort(
+            403,
+            description=_(
+                "Only the focal points of %(delegation)s and the organisers of %(forum)s can see this page.",
+                delegation=delegation.name,
+                forum=forum.name,
+            ),
+        )
     return delegation
 
 
@@ -68,8 +49,9 @@ def load_member(delegation: Delegation, person_id: int) -> DelegationMember:
     return member
 
 
-def _delegation_page(delegation: Delegation, nomination_form: NominationForm | None = None,
-                     quota_form: QuotaForm | None = None):
+def _delegation_page(
+    delegation: Delegation, nomination_form: NominationForm | None = None, quota_form: QuotaForm | None = None
+):
     can_organise = is_organiser(current_user, delegation.forum)
     # formdata=None: a form that was not the one sent shows its defaults, not the other's input.
     if nomination_form is None:
@@ -78,9 +60,14 @@ def _delegation_page(delegation: Delegation, nomination_form: NominationForm | N
         quota_form = QuotaForm(prefix="quota", formdata=None, quota=delegation.seat_quota)
     refused = bool(nomination_form.errors or (quota_form is not None and quota_form.errors))
     return render_template(
-        "registration/delegation.html", forum=delegation.forum, delegation=delegation,
-        members=nominations.members_of(delegation), holding_seat=nominations.HOLDING_SEAT,
-        can_organise=can_organise, nomination_form=nomination_form, quota_form=quota_form,
+        "delegations/delegation.html",
+        forum=delegation.forum,
+        delegation=delegation,
+        members=services.members_of(delegation),
+        holding_seat=services.HOLDING_SEAT,
+        can_organise=can_organise,
+        nomination_form=nomination_form,
+        quota_form=quota_form,
     ), 422 if refused else 200
 
 
@@ -91,18 +78,14 @@ def _back_to(delegation: Delegation) -> str:
     return url_for(".delegation", slug=delegation.forum.slug, delegation_id=delegation.id)
 
 
-def _decide(member: DelegationMember, operation: Callable[[User, DelegationMember], None], done: str):
+def _decide(member: DelegationMember, operation: Callable[[User, DelegationMember], None], done: str) -> Response:
     """Run one decision on a member; a refusal becomes a flashed message, never an error page."""
     back = _back_to(member.delegation)
     try:
         operation(current_user, member)
-    except NotAllowed:
-        abort(403, description=_("You cannot make this decision."))
-    except nominations.NominationError as refusal:
-        db.session.rollback()
-        flash(str(refusal), "error")
+    except services.NominationError as refusal:
+        refusals.flashed(refusal)
     else:
-        db.session.commit()
         flash(done, "success")
     return redirect(back)
 
@@ -120,20 +103,19 @@ def nominate(slug: str, delegation_id: int):
     form = NominationForm(prefix="nominate")
     if form.validate_on_submit():
         try:
-            member = nominations.nominate(
-                current_user, delegation, name=form.name.data, email=form.email.data,
-                organisation=form.organisation.data or "", role=form.role.data,
+            member = services.nominate(
+                current_user,
+                delegation,
+                name=form.name.data,
+                email=form.email.data,
+                organisation=form.organisation.data or "",
+                role=form.role.data,
             )
-        except NotAllowed:
-            abort(403, description=_("You cannot nominate members of %(delegation)s.", delegation=delegation.name))
-        except nominations.SeatQuotaExceeded as refusal:
-            db.session.rollback()
-            form.form_errors.append(str(refusal))
-        except nominations.NominationError as refusal:
-            db.session.rollback()
-            form.email.errors.append(str(refusal))
+        except services.SeatQuotaExceeded as refusal:
+            refusals.on_form(form, refusal)
+        except services.NominationError as refusal:
+            refusals.on_form(form, refusal, "email")
         else:
-            db.session.commit()
             flash(_("%(name)s is nominated.", name=member.person.name), "success")
             return redirect(url_for(".delegation", slug=slug, delegation_id=delegation_id))
     return _delegation_page(delegation, nomination_form=form)
@@ -143,23 +125,21 @@ def nominate(slug: str, delegation_id: int):
 @login_required
 def withdraw_nomination(slug: str, delegation_id: int, person_id: int):
     member = load_member(load_delegation(slug, delegation_id), person_id)
-    return _decide(member, nominations.withdraw,
-                   _("The nomination of %(name)s is withdrawn.", name=member.person.name))
+    return _decide(member, services.withdraw, _("The nomination of %(name)s is withdrawn.", name=member.person.name))
 
 
 @bp.post("/forums/<slug>/delegations/<int:delegation_id>/nominations/<int:person_id>/accredit")
 @login_required
 def accredit_nomination(slug: str, delegation_id: int, person_id: int):
     member = load_member(load_delegation(slug, delegation_id, organisers_only=True), person_id)
-    return _decide(member, nominations.accredit, _("%(name)s is accredited.", name=member.person.name))
+    return _decide(member, services.accredit, _("%(name)s is accredited.", name=member.person.name))
 
 
 @bp.post("/forums/<slug>/delegations/<int:delegation_id>/nominations/<int:person_id>/decline")
 @login_required
 def decline_nomination(slug: str, delegation_id: int, person_id: int):
     member = load_member(load_delegation(slug, delegation_id, organisers_only=True), person_id)
-    return _decide(member, nominations.decline,
-                   _("The nomination of %(name)s is declined.", name=member.person.name))
+    return _decide(member, services.decline, _("The nomination of %(name)s is declined.", name=member.person.name))
 
 
 @bp.post("/forums/<slug>/delegations/<int:delegation_id>/quota")
@@ -169,14 +149,10 @@ def set_seat_quota(slug: str, delegation_id: int):
     form = QuotaForm(prefix="quota")
     if form.validate_on_submit():
         try:
-            nominations.set_quota(current_user, delegation, form.quota.data)
-        except NotAllowed:
-            abort(403, description=_("Only organisers of %(forum)s can do this.", forum=delegation.forum.name))
-        except nominations.NominationError as refusal:
-            db.session.rollback()
-            form.quota.errors.append(str(refusal))
+            services.set_quota(current_user, delegation, form.quota.data)
+        except services.NominationError as refusal:
+            refusals.on_form(form, refusal, "quota")
         else:
-            db.session.commit()
             flash(_("The seat quota of %(delegation)s is saved.", delegation=delegation.name), "success")
             return redirect(url_for(".delegation", slug=slug, delegation_id=delegation_id))
     return _delegation_page(delegation, quota_form=form)
@@ -186,11 +162,16 @@ def set_seat_quota(slug: str, delegation_id: int):
 @login_required
 def nominations_overview(slug: str):
     forum = load_managed_forum(slug)
-    delegations = list(db.session.scalars(
-        select(Delegation).where(Delegation.forum_id == forum.id).order_by(func.lower(Delegation.name))
-    ))
+    delegations = list(
+        db.session.scalars(
+            select(Delegation).where(Delegation.forum_id == forum.id).order_by(func.lower(Delegation.name))
+        )
+    )
     return render_template(
-        "registration/nominations.html", forum=forum, delegations=delegations,
-        counts=nomination_counts(forum, delegations), statuses=list(NominationStatus),
-        awaiting=awaiting_accreditation(forum),
+        "delegations/nominations.html",
+        forum=forum,
+        delegations=delegations,
+        counts=services.nomination_counts(forum, delegations),
+        statuses=list(NominationStatus),
+        awaiting=services.awaiting_accreditation(forum),
     )

@@ -2,9 +2,14 @@
 import pytest
 from sqlalchemy import select
 
-from planner.accounts import appointments
-from planner.accounts.models import DelegationFocalPoint, ForumOrganiser, User
-from planner.accounts.permissions import NotAllowed, is_focal_point, is_organiser
+from planner.accounts.services import AppointmentError
+from planner.delegations import focal_points
+from planner.forums import organisers
+from planner.delegations.models import DelegationFocalPoint
+from planner.forums.models import ForumOrganiser
+from planner.accounts.models import User
+from planner.refusals import NotAllowed
+from planner.accounts.permissions import is_focal_point, is_organiser
 from planner.audit.models import AuditEntry
 from planner.delegations.models import DelegationKind
 from planner.extensions import db
@@ -74,8 +79,8 @@ def test_focal_point_of_another_forums_delegation_is_refused(app, ids):
         foreign = make_delegation(make_forum(), name="France", kind=DelegationKind.COUNTRY, country_code="FR")
         make_user(email="focal@example.org")
         organiser = db.session.get(User, ids["organiser"])
-        with pytest.raises(appointments.AppointmentError, match="this forum's delegations"):
-            appointments.appoint_focal_point(organiser, get_forum(), foreign.id, "focal@example.org")
+        with pytest.raises(AppointmentError, match="this forum's delegations"):
+            focal_points.appoint_focal_point(organiser, get_forum(), foreign.id, "focal@example.org")
 
 
 def test_the_rule_holds_outside_the_html_too(app, ids):
@@ -84,24 +89,24 @@ def test_the_rule_holds_outside_the_html_too(app, ids):
         outsider = make_organiser(make_forum())
         make_user(email="someone@example.org")
         with pytest.raises(NotAllowed):
-            appointments.appoint_organiser(outsider, get_forum(), "someone@example.org")
-        organisers = db.session.scalars(select(ForumOrganiser).where(ForumOrganiser.forum_id == ids["forum"]))
-        assert [o.user_id for o in organisers] == [ids["organiser"]]
+            organisers.appoint_organiser(outsider, get_forum(), "someone@example.org")
+        appointed = db.session.scalars(select(ForumOrganiser).where(ForumOrganiser.forum_id == ids["forum"]))
+        assert [o.user_id for o in appointed] == [ids["organiser"]]
 
 
 def test_administrator_organises_every_forum(app, ids):
     with app.test_request_context():
         admin = make_user(is_admin=True)
         assert is_organiser(admin, get_forum())
-        appointments.appoint_organiser(admin, get_forum(), make_user(email="x@example.org").email)
+        organisers.appoint_organiser(admin, get_forum(), make_user(email="x@example.org").email)
 
 
 def test_audit_log_filters(client, app, ids):
     with app.test_request_context():
         organiser, forum = db.session.get(User, ids["organiser"]), get_forum()
         for n in range(3):
-            appointments.appoint_organiser(organiser, forum, make_user(email=f"o{n}@example.org").email)
-        appointments.appoint_focal_point(organiser, forum, ids["delegation"], make_user(email="f@example.org").email)
+            organisers.appoint_organiser(organiser, forum, make_user(email=f"o{n}@example.org").email)
+        focal_points.appoint_focal_point(organiser, forum, ids["delegation"], make_user(email="f@example.org").email)
         db.session.commit()
     sign_in(client, ids["organiser_token"])
     page = client.get("/forums/isef2/manage/audit?action=focal_point").get_data(as_text=True)

@@ -1,0 +1,54 @@
+"""Shapes of the nomination, seat-quota and focal-point forms; the rules live in ``services``
+and ``focal_points``."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
+
+from planner.delegations.models import MemberRole
+from planner.labels import LABELS
+from planner.validators import email_address, printable
+
+MAX_QUOTA = 1000
+
+
+def sent(form: FlaskForm, field: IntegerField) -> None:
+    # An empty box means "no limit"; a request without the box at all is not a form sent from the page.
+    if not field.raw_data:
+        raise StopValidation(_l("Enter a number of seats, or leave the box empty for no limit."))
+
+
+class NominationForm(FlaskForm):
+    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200), printable])
+    email = EmailField(
+        _l("Email address"),
+        validators=[DataRequired(), email_address],
+        description=_l("The accreditation is sent to this address."),
+    )
+    organisation = StringField(_l("Ministry or organisation"), validators=[Optional(), Length(max=200), printable])
+    role = SelectField(
+        _l("Role in the delegation"),
+        coerce=MemberRole,
+        default=MemberRole.MEMBER,
+        choices=[SelectChoice(role, LABELS[MemberRole][role]) for role in MemberRole],
+    )
+
+
+class QuotaForm(FlaskForm):
+    quota = IntegerField(
+        _l("Seats for this delegation"),
+        validators=[
+            sent,
+            Optional(),
+            NumberRange(min=0, max=MAX_QUOTA, message=_l("Enter a number from 0 to %(max)d.")),
+        ],
+        description=_l("Leave empty for no limit."),
+    )
+
+
+class AppointFocalPointForm(FlaskForm):
+    delegation = SelectField(_l("Delegation"), coerce=int, validate_choice=True)
+    email = EmailField(_l("Email address of the focal point"), validators=[DataRequired(), email_address])

@@ -1,0 +1,168 @@
+"""Shapes of the organisers' forms for a forum, its events, venues and rooms, and the hub's
+appointment of organisers; the rules live in ``services``."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import DateField, DateTimeLocalField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+
+from planner.formatting import zone_named
+from planner.forums.models import EventKind
+from planner.labels import label
+from planner.validators import email_address, lines, printable, printable_lines
+
+LOCAL_TIME = "%Y-%m-%dT%H:%M"
+TIME_MESSAGE = _l("Enter a date and time like 2018-03-03T09:00.")
+# Longer than any programme's text; keeps a pasted document out of the database.
+LONG_TEXT = 20_000
+
+
+def plausible_year(form: FlaskForm, field: DateTimeLocalField) -> None:
+    """Years far off are typing mistakes (and year 1 cannot even be moved to UTC)."""
+    if field.data and not 1900 <= field.data.year <= 2200:
+        raise ValidationError(_l("Enter a year between 1900 and 2200."))
+
+
+NAME_LENGTH = 200  # of a person's name (Person.name); an email address may have 320
+
+
+def people_lines(form: FlaskForm, field: TextAreaField) -> None:
+    """One name or address per line, each short enough to be stored as it was typed."""
+    for line in lines(field.data):
+        if len(line) > (320 if "@" in line else NAME_LENGTH):
+            raise ValidationError(_l("%(text)s... is too long for a name or an email address.", text=line[:30]))
+
+
+class VenueForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), printable])
+    address = TextAreaField(_l("Address"), validators=[Length(max=2000), printable_lines])
+
+
+class RoomForm(FlaskForm):
+    venue = SelectField(_l("Venue"), coerce=int, validators=[InputRequired()])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), printable])
+    capacity = IntegerField(
+        _l("Capacity (seats)"),
+        validators=[Optional(), NumberRange(min=1, max=1_000_000)],
+        description=_l("Leave empty when it does not matter."),
+    )
+    accessibility_notes = TextAreaField(
+        _l("Accessibility notes"),
+        validators=[Length(max=LONG_TEXT), printable_lines],
+        description=_l("Step-free access, hearing loop, interpretation booths..."),
+    )
+    closed_days = TextAreaField(
+        _l("Days the room is not available"),
+        validators=[Length(max=2000), printable_lines],
+        description=_l("One date per line, like 2018-03-03."),
+    )
+
+    def __init__(self, *args, venues=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.venue.choices = [(v.id, v.name) for v in venues]
+
+    def validate_closed_days(self, field: TextAreaField) -> None:
+        days = []
+        for line in lines(field.data):
+            try:
+                days.append(dt.date.fromisoformat(line))
+            except ValueError:
+                raise ValidationError(_l("%(text)s is not a date written like 2018-03-03.", text=line[:20])) from None
+        self.closed_day_list = days
+
+
+class EventForm(FlaskForm):
+    code = StringField(
+        _l("Code"),
+        validators=[DataRequired(), Length(max=32), printable],
+        description=_l("Short and stable, like Y-ISEF: it appears in addresses and calendars."),
+    )
+    kind = SelectField(_l("Kind"), validators=[InputRequired()])
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
+    starts_at = DateTimeLocalField(
+        _l("Starts"),
+        format=LOCAL_TIME,
+        validators=[InputRequired(TIME_MESSAGE), plausible_year],
+        description=_l("In the forum's timezone."),
+    )
+    ends_at = DateTimeLocalField(
+        _l("Ends"),
+        format=LOCAL_TIME,
+        validators=[InputRequired(TIME_MESSAGE), plausible_year],
+        description=_l("In the forum's timezone."),
+    )
+    venue = SelectField(_l("Venue"), coerce=int, default=0)
+    description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
+
+    def __init__(self, *args, venues=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.kind.choices = [(k.value, label(k)) for k in EventKind]
+        self.venue.choices = [(0, "—")] + [(v.id, v.name) for v in venues]
+
+    def validate_code(self, field: StringField) -> None:
+        field.data = (field.data or "").strip().upper()
+        if not all(c.isascii() and (c.isalnum() or c in "-_") for c in field.data):
+            raise ValidationError(_l("Use letters, digits, - and _ only."))
+
+    def validate_ends_at(self, field: DateTimeLocalField) -> None:
+        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+            raise ValidationError(_l("The event must end after it starts."))
+
+
+class ForumForm(FlaskForm):
+    name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=100), printable])
+    title = StringField(_l("Full title"), validators=[DataRequired(), Length(max=300), printable])
+    host_city = StringField(_l("Host city"), validators=[DataRequired(), Length(max=100), printable])
+    description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
+
+
+class NewForumForm(ForumForm):
+    slug = StringField(
+        _l("Address name"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("Lower-case letters, digits and -, like isef2: the forum's address."),
+    )
+    host_country = StringField(
+        _l("Host country"),
+        validators=[DataRequired(), Length(min=2, max=2)],
+        description=_l("Its two-letter ISO code, like JP."),
+    )
+    timezone = StringField(
+        _l("Timezone"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("Like Asia/Tokyo: every time of the programme is entered and shown in it."),
+    )
+    first_day = DateField(_l("First day"), validators=[InputRequired()])
+    last_day = DateField(_l("Last day"), validators=[InputRequired()])
+
+    def validate_slug(self, field: StringField) -> None:
+        field.data = (field.data or "").strip().lower()
+        if not all(c.isascii() and (c.isalnum() or c == "-") for c in field.data):
+            raise ValidationError(_l("Use lower-case letters, digits and - only."))
+
+    def validate_host_country(self, field: StringField) -> None:
+        field.data = (field.data or "").strip().upper()
+        if not (field.data.isascii() and field.data.isalpha()):
+            raise ValidationError(_l("Countries are written as their two-letter ISO code, like JP."))
+
+    def validate_timezone(self, field: StringField) -> None:
+        field.data = (field.data or "").strip()
+        if zone_named(field.data) is None:
+            raise ValidationError(_l("This is not a timezone; write one like Asia/Tokyo."))
+
+    def validate_last_day(self, field: DateField) -> None:
+        if self.first_day.data and field.data:
+            if field.data < self.first_day.data:
+                raise ValidationError(_l("The last day cannot be before the first."))
+            if not (1900 <= self.first_day.data.year and field.data.year <= 2200):
+                raise ValidationError(_l("Enter a year between 1900 and 2200."))
+            if (field.data - self.first_day.data).days > 60:
+                raise ValidationError(_l("A forum lasts at most 60 days."))
+
+
+class AppointOrganiserForm(FlaskForm):
+    email = EmailField(_l("Email address of the new organiser"), validators=[DataRequired(), email_address])

@@ -1,0 +1,291 @@
+"""Organisers' pages of a forum itself: the manage hub (who organises it and who speaks for each
+delegation), the forum's names, its events, venues and rooms, and a new forum. They hang off
+``/forums/<slug>/manage/``; the programme's pages are the schedule's."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy import func, select
+from wtforms import SelectChoice
+
+from planner.accounts.permissions import is_admin
+from planner.accounts.services import AppointmentError
+from planner.delegations import focal_points
+from planner.delegations.forms import AppointFocalPointForm
+from planner.delegations.models import Delegation
+from planner.extensions import db
+from planner.formatting import to_local, to_utc
+from planner.forums import bp, forms, organisers, services
+from planner.forums.models import Event, EventKind, Forum, Room, Venue
+from planner.refusals import Refused
+from planner.web import refusals
+from planner.web.loaders import event_or_404, load_managed_forum
+from planner.web.pages import form_page
+
+# The manage hub --------------------------------------------------------------------------------
+
+
+def _focal_point_form(forum: Forum) -> AppointFocalPointForm:
+    form = AppointFocalPointForm(prefix="focal")
+    form.delegation.choices = [
+        SelectChoice(d.id, d.name)
+        for d in db.session.scalars(
+            select(Delegation).where(Delegation.forum_id == forum.id).order_by(func.lower(Delegation.name))
+        )
+    ]
+    return form
+
+
+def _manage_page(
+    forum: Forum,
+    organiser_form: forms.AppointOrganiserForm | None = None,
+    focal_form: AppointFocalPointForm | None = None,
+) -> tuple[str, int]:
+    organiser_form = organiser_form or forms.AppointOrganiserForm(prefix="organiser")
+    focal_form = focal_form or _focal_point_form(forum)
+    status = 422 if organiser_form.errors or focal_form.errors else 200
+    return render_template(
+        "forums/manage.html",
+        forum=forum,
+        organisers=organisers.organisers_of(forum),
+        focal_points=focal_points.focal_points_of(forum),
+        organiser_form=organiser_form,
+        focal_form=focal_form,
+    ), status
+
+
+@bp.get("/forums/<slug>/manage/")
+@login_required
+def manage(slug: str):
+    return _manage_page(load_managed_forum(slug))
+
+
+@bp.post("/forums/<slug>/manage/organisers")
+@login_required
+def appoint_organiser(slug: str):
+    forum = load_managed_forum(slug)
+    form = forms.AppointOrganiserForm(prefix="organiser")
+    if form.validate_on_submit():
+        try:
+            appointment = organisers.appoint_organiser(current_user, forum, form.email.data)
+        except Refused as refusal:
+            refusals.on_form(form, refusal, "email")
+        else:
+            flash(_("%(name)s is now an organiser.", name=appointment.user.name), "success")
+            return redirect(url_for(".manage", slug=forum.slug))
+    return _manage_page(forum, organiser_form=form)
+
+
+@bp.post("/forums/<slug>/manage/organisers/<int:user_id>/remove")
+@login_required
+def remove_organiser(slug: str, user_id: int):
+    forum = load_managed_forum(slug)
+    try:
+        organisers.remove_organiser(current_user, forum, user_id)
+    except AppointmentError as refusal:
+        abort(404, description=str(refusal))
+    flash(_("The organiser was removed."), "success")
+    return redirect(url_for(".manage", slug=forum.slug))
+
+
+@bp.post("/forums/<slug>/manage/focal-points")
+@login_required
+def appoint_focal_point(slug: str):
+    forum = load_managed_forum(slug)
+    form = _focal_point_form(forum)
+    if form.validate_on_submit():
+        try:
+            focal_points.appoint_focal_point(current_user, forum, form.delegation.data, form.email.data)
+        except Refused as refusal:
+            refusals.on_form(form, refusal, "email")
+        else:
+            flash(_("The focal point was appointed."), "success")
+            return redirect(url_for(".manage", slug=forum.slug))
+    return _manage_page(forum, focal_form=form)
+
+
+@bp.post("/forums/<slug>/manage/focal-points/<int:delegation_id>/<int:user_id>/remove")
+@login_required
+def remove_focal_point(slug: str, delegation_id: int, user_id: int):
+    forum = load_managed_forum(slug)
+    try:
+        focal_points.remove_focal_point(current_user, forum, delegation_id, user_id)
+    except AppointmentError as refusal:
+        abort(404, description=str(refusal))
+    flash(_("The focal point was removed."), "success")
+    return redirect(url_for(".manage", slug=forum.slug))
+
+
+# Venues and rooms ------------------------------------------------------------------------------
+
+
+def _venue_of(forum: Forum, venue_id: int) -> Venue:
+    venue = db.session.get(Venue, venue_id)
+    if venue is None or venue.forum_id != forum.id:
+        abort(404, description=_("This forum has no venue with the number %(id)d.", id=venue_id))
+    return venue
+
+
+@bp.route("/forums/<slug>/manage/venues/new", methods=["GET", "POST"], endpoint="new_venue")
+@bp.route("/forums/<slug>/manage/venues/<int:venue_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_venue(slug: str, venue_id: int | None = None):
+    forum = load_managed_forum(slug)
+    venue = _venue_of(forum, venue_id) if venue_id is not None else None
+    form = forms.VenueForm(obj=venue) if request.method == "GET" else forms.VenueForm()
+    if form.validate_on_submit():
+        try:
+            services.save_venue(current_user, forum, venue, form.name.data, form.address.data or "")
+        except Refused as refusal:
+            refusals.on_form(form, refusal, "name")
+        else:
+            flash(_("The venue is saved."), "success")
+            return redirect(url_for("schedule.manage_programme", slug=forum.slug))
+    return form_page("forums/venue_form.html", forum=forum, form=form, venue=venue)
+
+
+def _room_of(forum: Forum, room_id: int) -> Room:
+    room = db.session.get(Room, room_id)
+    if room is None or room.venue.forum_id != forum.id:
+        abort(404, description=_("This forum has no room with the number %(id)d.", id=room_id))
+    return room
+
+
+@bp.route("/forums/<slug>/manage/rooms/new", methods=["GET", "POST"], endpoint="new_room")
+@bp.route("/forums/<slug>/manage/rooms/<int:room_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_room(slug: str, room_id: int | None = None):
+    forum = load_managed_forum(slug)
+    room = _room_of(forum, room_id) if room_id is not None else None
+    if request.method == "GET" and room is not None:
+        form = forms.RoomForm(
+            venues=forum.venues,
+            formdata=None,
+            data={
+                "venue": room.venue_id,
+                "name": room.name,
+                "capacity": room.capacity,
+                "accessibility_notes": room.accessibility_notes,
+                "closed_days": "\n".join(d.isoformat() for d in services.closed_days_of(room)),
+            },
+        )
+    else:
+        form = forms.RoomForm(venues=forum.venues)
+    if not forum.venues and request.method == "GET":
+        flash(_("Add a venue first: every room belongs to one."), "info")
+    if form.validate_on_submit():
+        try:
+            services.save_room(
+                current_user,
+                forum,
+                room,
+                _venue_of(forum, form.venue.data),
+                form.name.data,
+                form.capacity.data,
+                form.accessibility_notes.data or "",
+                form.closed_day_list,
+            )
+        except Refused as refusal:
+            refusals.on_form(form, refusal, "name")
+        else:
+            flash(_("The room is saved."), "success")
+            return redirect(url_for("schedule.manage_programme", slug=forum.slug))
+    return form_page("forums/room_form.html", forum=forum, form=form, room=room)
+
+
+# Events and the forum --------------------------------------------------------------------------
+
+
+@bp.route("/forums/<slug>/manage/events/new", methods=["GET", "POST"], endpoint="new_event")
+@bp.route("/forums/<slug>/manage/events/<code>/edit", methods=["GET", "POST"])
+@login_required
+def edit_event(slug: str, code: str | None = None):
+    forum = load_managed_forum(slug)
+    event: Event | None = event_or_404(forum, code) if code is not None else None
+    if request.method == "GET" and event is not None:
+        form = forms.EventForm(
+            venues=forum.venues,
+            formdata=None,
+            data={
+                "code": event.code,
+                "kind": event.kind.value,
+                "title": event.title,
+                "starts_at": to_local(event.starts_at, forum),
+                "ends_at": to_local(event.ends_at, forum),
+                "venue": event.venue_id or 0,
+                "description": event.description,
+            },
+        )
+    else:
+        form = forms.EventForm(venues=forum.venues)
+    if form.validate_on_submit():
+        venue = _venue_of(forum, form.venue.data) if form.venue.data else None
+        try:
+            saved = services.save_event(
+                current_user,
+                forum,
+                event,
+                code=form.code.data,
+                kind=EventKind(form.kind.data),
+                title=form.title.data,
+                starts_at=to_utc(form.starts_at.data, forum),
+                ends_at=to_utc(form.ends_at.data, forum),
+                venue=venue,
+                description=form.description.data or "",
+            )
+        except Refused as refusal:
+            refusals.on_form(form, refusal)
+        else:
+            flash(_("%(event)s is saved.", event=saved.code), "success")
+            return redirect(url_for("schedule.manage_programme", slug=forum.slug))
+    return form_page("forums/event_form.html", forum=forum, form=form, event=event)
+
+
+@bp.route("/forums/<slug>/manage/forum", methods=["GET", "POST"])
+@login_required
+def edit_forum(slug: str):
+    forum = load_managed_forum(slug)
+    # Only a GET shows the stored values: an empty POST must fail, not save them again.
+    form = forms.ForumForm(obj=forum) if request.method == "GET" else forms.ForumForm()
+    if form.validate_on_submit():
+        services.save_forum(
+            current_user,
+            forum,
+            name=form.name.data,
+            title=form.title.data,
+            host_city=form.host_city.data,
+            description=form.description.data or "",
+        )
+        flash(_("The forum is saved."), "success")
+        return redirect(url_for("schedule.manage_programme", slug=forum.slug))
+    return form_page("forums/forum_form.html", forum=forum, form=form)
+
+
+@bp.route("/forums/new", methods=["GET", "POST"])
+@login_required
+def new_forum():
+    if not is_admin(current_user):
+        abort(403, description=_("Only site administrators can add forums."))
+    form = forms.NewForumForm()
+    if form.validate_on_submit():
+        try:
+            forum = services.create_forum(
+                current_user,
+                slug=form.slug.data,
+                name=form.name.data,
+                title=form.title.data,
+                host_city=form.host_city.data,
+                host_country=form.host_country.data,
+                timezone=form.timezone.data,
+                first_day=form.first_day.data,
+                last_day=form.last_day.data,
+                description=form.description.data or "",
+            )
+        except Refused as refusal:
+            refusals.on_form(form, refusal, "slug")
+        else:
+            flash(_("The forum is added. Add its events, venues and rooms next."), "success")
+            return redirect(url_for("schedule.manage_programme", slug=forum.slug))
+    return form_page("forums/new_forum.html", form=form)

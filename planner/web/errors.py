@@ -1,0 +1,48 @@
+"""Error pages: every HTTP error, and refusals no view put on a form (a 403 with the reason
+for a permission refusal, a 409 for any other)."""
+
+from __future__ import annotations
+
+from flask import Flask, Response, render_template
+from flask_babel import gettext as _
+from werkzeug.exceptions import HTTPException
+
+from planner.refusals import NotAllowed, Refused
+from planner.web import refusals
+
+
+def http_error(error: HTTPException) -> Response:
+    titles = {
+        400: _("Bad request"),
+        403: _("Not allowed"),
+        409: _("Not possible"),
+        404: _("Page not found"),
+        405: _("Method not allowed"),
+        413: _("Too much data"),
+        429: _("Too many attempts"),
+        500: _("Server error"),
+    }
+    messages = {
+        404: _("We could not find the page you asked for. It may have moved, or the address may be mistyped."),
+        405: _("This page cannot be used that way."),
+        413: _("What you sent is larger than planner accepts. Please shorten it and try again."),
+        429: _("Too many attempts in a short time. Please wait a few minutes and try again."),
+        500: _("Something went wrong on our side. Please try again in a moment."),
+    }
+    title = titles.get(error.code or 500, error.name)
+    # Werkzeug's stock descriptions are English only; the views' own ones are translated.
+    message = error.description
+    if message == type(error).description:
+        message = messages.get(error.code or 500, message)
+    response = error.get_response()
+    if error.code == 400 and "CSRF" in str(message):
+        message = _("The form had expired or did not come from planner. Please go back, reload it and try again.")
+    response.data = render_template("site/error.html", title=title, message=message, code=error.code)
+    response.content_type = "text/html; charset=utf-8"
+    return response
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(HTTPException, http_error)
+    app.register_error_handler(NotAllowed, lambda refusal: http_error(refusals.forbidden(refusal)))
+    app.register_error_handler(Refused, lambda refusal: http_error(refusals.conflict(refusal)))

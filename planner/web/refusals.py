@@ -1,0 +1,42 @@
+"""Refusals as answers: on the form that asked, as a flashed message, or as an error page."""
+
+from __future__ import annotations
+
+from flask import flash
+from flask_babel import gettext as _
+from flask_wtf import FlaskForm
+from werkzeug.exceptions import Conflict, Forbidden
+
+from planner.extensions import db
+from planner.refusals import NotAllowed, Refused
+
+
+def undone(refusal: Refused) -> str:
+    """Roll back what the refused operation did, now, so that the page shows what is stored and
+    not what was refused; the message to show. The page then answers 4xx."""
+    db.session.rollback()
+    return str(refusal)
+
+
+def on_form(form: FlaskForm, refusal: Refused, field: str | None = None) -> None:
+    """Roll back what the refused operation did, and show why on ``form``: at the field the
+    refusal names, else at ``field``, else above the form. The page then answers 422."""
+    undone(refusal)
+    name = refusal.field or field
+    if name is not None and name in form:
+        form[name].errors = [*form[name].errors, str(refusal)]
+    else:
+        form.form_errors.append(str(refusal))
+
+
+def flashed(refusal: Refused) -> None:
+    """Roll back what the refused operation did, and tell the person why on the next page."""
+    flash(undone(refusal), "error")
+
+
+def forbidden(refusal: NotAllowed) -> Forbidden:
+    return Forbidden(description=str(refusal) or _("Your role does not allow this."))
+
+
+def conflict(refusal: Refused) -> Conflict:
+    return Conflict(description=str(refusal))
