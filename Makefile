@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 FLASK := $(BIN)/flask --app planner
 
-.PHONY: install run test db demo bench lock messages clean
+.PHONY: install run test lint db demo bench lock messages clean
 
 # Reinstall only when the dependencies change; versions come from constraints.txt,
 # so a fresh machine gets exactly what CI tested.
@@ -28,6 +28,13 @@ run: demo
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lint, formatting, types and the layers of docs/architecture.md (CI runs this first).
+lint: install
+	$(BIN)/ruff check planner tests benchmarks wsgi.py
+	$(BIN)/ruff format --check planner tests benchmarks wsgi.py
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 bench: install
 	$(BIN)/python benchmarks/pages.py
