@@ -8,16 +8,18 @@ last seat. The CHECK constraints on the tables back this up.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Column, ColumnElement, Update, update
+from sqlalchemy import Column, ColumnElement, CursorResult, Update, update
 
 from planner.db import utcnow
 from planner.extensions import db
 
 
 def changed(statement: Update) -> bool:
-    return db.session.execute(statement, execution_options={"synchronize_session": False}).rowcount == 1
+    # An UPDATE's result is a CursorResult; Session.execute is typed to return any Result.
+    result = cast(CursorResult[Any], db.session.execute(statement, execution_options={"synchronize_session": False}))
+    return result.rowcount == 1
 
 
 # A counter is a row's "used" column under its "limit" column (NULL: no limit). Events count

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from flask import current_app, has_request_context, request
-from sqlalchemy import DateTime, Dialect, MetaData, event
+from sqlalchemy import DateTime, Dialect, MetaData, Table, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
@@ -28,6 +28,12 @@ MAX_ID = 2**31 - 1
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+def table_of(model: type[Base]) -> Table:
+    """The model's table, for Core statements. SQLAlchemy types ``__table__`` as any FromClause
+    (a class may be mapped to a join or a select); every planner model is mapped to a Table."""
+    return cast(Table, model.__table__)
 
 
 def utcnow() -> dt.datetime:

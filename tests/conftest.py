@@ -3,6 +3,7 @@
 The schema is created once per run; after each test every table is emptied, so tests
 may commit for real (as the views do) and still start from an empty database.
 """
+
 from __future__ import annotations
 
 import os
@@ -53,16 +54,18 @@ def app(database_url: str, request: pytest.FixtureRequest) -> Iterator[Flask]:
     """The app on the test database; ``@pytest.mark.app_config(KEY=value)`` adds settings
     read at start-up (rate limiting, for example)."""
     marker = request.node.get_closest_marker("app_config")
-    app = create_app({
-        "ENV": "testing",
-        "SQLALCHEMY_DATABASE_URI": database_url,
-        # Tests about CSRF and throttling switch these back on.
-        "WTF_CSRF_ENABLED": False,
-        "RATELIMIT_ENABLED": False,
-        # Messages stay in the outbox unless a test delivers them.
-        "MAIL_PROMPT_DELIVERY": "off",
-        **(marker.kwargs if marker else {}),
-    })
+    app = create_app(
+        {
+            "ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            # Tests about CSRF and throttling switch these back on.
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            # Messages stay in the outbox unless a test delivers them.
+            "MAIL_PROMPT_DELIVERY": "off",
+            **(marker.kwargs if marker else {}),
+        }
+    )
     yield app
     with app.app_context():
         db.session.remove()

@@ -2,6 +2,7 @@
 
 They add to the session and flush; the test commits when the app should see the data.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -11,13 +12,11 @@ from zoneinfo import ZoneInfo
 
 from werkzeug.security import generate_password_hash
 
-from planner.delegations.models import DelegationFocalPoint
-from planner.forums.models import ForumOrganiser
 from planner.accounts.models import User
 from planner.db import utcnow
-from planner.delegations.models import Delegation, DelegationKind, Person
+from planner.delegations.models import Delegation, DelegationFocalPoint, DelegationKind, Person
 from planner.extensions import db
-from planner.forums.models import Event, EventKind, Forum, Room, Venue
+from planner.forums.models import Event, EventKind, Forum, ForumOrganiser, Room, Venue
 from planner.schedule.models import ParticipantRole, Session, SessionKind, SessionParticipant
 
 _numbers = itertools.count(1)
@@ -38,8 +37,13 @@ def _save(obj: Any) -> Any:
 def make_forum(**overrides: Any) -> Forum:
     n = next(_numbers)
     values: dict[str, Any] = dict(
-        slug=f"forum-{n}", name=f"Forum {n}", title=f"Test forum {n}", host_city="Tokyo",
-        host_country="JP", timezone="Asia/Tokyo", first_day=dt.date(2018, 2, 28),
+        slug=f"forum-{n}",
+        name=f"Forum {n}",
+        title=f"Test forum {n}",
+        host_city="Tokyo",
+        host_country="JP",
+        timezone="Asia/Tokyo",
+        first_day=dt.date(2018, 2, 28),
         last_day=dt.date(2018, 3, 3),
     )
     values.update(overrides)
@@ -54,7 +58,8 @@ def make_room(forum: Forum, name: str | None = None, venue: Venue | None = None,
 
 def make_event(forum: Forum, code: str | None = None, **overrides: Any) -> Event:
     values: dict[str, Any] = dict(
-        kind=EventKind.SIDE_EVENT, title="Test event",
+        kind=EventKind.SIDE_EVENT,
+        title="Test event",
         starts_at=dt.datetime.combine(forum.first_day, dt.time(9), tzinfo=forum.zone),
         ends_at=dt.datetime.combine(forum.last_day, dt.time(18), tzinfo=forum.zone),
     )
@@ -93,8 +98,12 @@ PASSWORD_HASH = generate_password_hash(PASSWORD)
 
 def make_user(verified: bool = True, **overrides: Any) -> User:
     n = next(_numbers)
-    values: dict[str, Any] = dict(name=f"User {n}", email=f"user{n}@example.org", password_hash=PASSWORD_HASH,
-                                  email_verified_at=utcnow() if verified else None)
+    values: dict[str, Any] = dict(
+        name=f"User {n}",
+        email=f"user{n}@example.org",
+        password_hash=PASSWORD_HASH,
+        email_verified_at=utcnow() if verified else None,
+    )
     values.update(overrides)
     return _save(User(**values))
 

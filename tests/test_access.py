@@ -3,6 +3,7 @@
 A new route fails ``test_every_route_is_in_the_matrix`` until it is added here, so no
 page can appear without someone deciding who may use it.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,14 @@ from planner.statements.models import DocumentKind
 from planner.statements.services import create_document
 from tests.conftest import sign_in
 from tests.factories import (
-    make_delegation, make_event, make_focal_point, make_forum, make_organiser, make_session, make_user, tokyo,
+    make_delegation,
+    make_event,
+    make_focal_point,
+    make_forum,
+    make_organiser,
+    make_session,
+    make_user,
+    tokyo,
 )
 
 ROLES = ("anonymous", "delegate", "other_delegate", "focal_point", "other_organiser", "organiser", "admin")
@@ -92,8 +100,12 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("registration.remove_question", "POST"): organisers_only(404),
     ("delegations.delegation", "GET"): {**signed_in(403), "focal_point": 200, "organiser": 200, "admin": 200},
     ("delegations.nominate", "POST"): {**signed_in(403), "focal_point": 422, "organiser": 422, "admin": 422},
-    ("delegations.withdraw_nomination", "POST"): {**signed_in(403), "focal_point": 404, "organiser": 404,
-                                                   "admin": 404},  # nobody with that id
+    ("delegations.withdraw_nomination", "POST"): {
+        **signed_in(403),
+        "focal_point": 404,
+        "organiser": 404,
+        "admin": 404,
+    },  # nobody with that id
     ("delegations.accredit_nomination", "POST"): organisers_only(404),
     ("delegations.decline_nomination", "POST"): organisers_only(404),
     ("delegations.set_seat_quota", "POST"): organisers_only(422),
@@ -175,25 +187,40 @@ def world(app: Flask) -> dict:
             "organiser": make_organiser(forum),
             "admin": make_user(is_admin=True),
         }
-        create_document(people["organiser"], forum, kind=DocumentKind.JOINT_STATEMENT, title="Draft statement",
-                        slug="draft-statement", text="A draft.")
+        create_document(
+            people["organiser"],
+            forum,
+            kind=DocumentKind.JOINT_STATEMENT,
+            title="Draft statement",
+            slug="draft-statement",
+            text="A draft.",
+        )
         db.session.commit()
         tokens = {role: user.session_token for role, user in people.items()}
         values = {
-            "slug": "isef2", "code": "Y-ISEF", "session_id": session.id, "token": "not-a-valid-token", "secret": "not-a-valid-token",
-            "user_id": 999_999, "delegation_id": delegation.id, "filename": "css/planner.css",
-            "registration_id": 999_999, "question_id": 999_999, "person_id": 999_999,
-            "venue_id": 999_999, "room_id": 999_999,
-            "doc_slug": "draft-statement", "number": 1, "fmt": "txt",
+            "slug": "isef2",
+            "code": "Y-ISEF",
+            "session_id": session.id,
+            "token": "not-a-valid-token",
+            "secret": "not-a-valid-token",
+            "user_id": 999_999,
+            "delegation_id": delegation.id,
+            "filename": "css/planner.css",
+            "registration_id": 999_999,
+            "question_id": 999_999,
+            "person_id": 999_999,
+            "venue_id": 999_999,
+            "room_id": 999_999,
+            "doc_slug": "draft-statement",
+            "number": 1,
+            "fmt": "txt",
         }
         return {"people": tokens, "values": values}
 
 
 def routes(app: Flask) -> set[tuple[str, str]]:
     return {
-        (rule.endpoint, method)
-        for rule in app.url_map.iter_rules()
-        for method in rule.methods - {"HEAD", "OPTIONS"}
+        (rule.endpoint, method) for rule in app.url_map.iter_rules() for method in rule.methods - {"HEAD", "OPTIONS"}
     }
 
 

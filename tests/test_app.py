@@ -1,4 +1,5 @@
 """The app factory and where configuration comes from."""
+
 import subprocess
 import sys
 
@@ -95,7 +96,10 @@ def test_start_up_failure_is_one_line_not_a_traceback(tmp_path, environment, mes
     env = {"PATH": "/usr/bin:/bin", "PLANNER_INSTANCE_PATH": str(tmp_path), **environment}
     result = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "planner", "routes"],
-        env=env, capture_output=True, text=True, timeout=60,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert result.returncode == 1
     [line] = result.stderr.strip().splitlines()

@@ -1,4 +1,5 @@
 """Column types and constraints that hold on SQLite and PostgreSQL alike."""
+
 import datetime as dt
 
 import pytest
@@ -47,28 +48,77 @@ def test_timestamps_compare_by_instant_not_by_offset(app):
 @pytest.mark.parametrize(
     "build",
     [
-        pytest.param(lambda f, e: Session(event=e, title="Backwards", starts_at=tokyo("2018-03-03 10:00"),
-                                          ends_at=tokyo("2018-03-03 09:00")), id="session-ends-before-start"),
-        pytest.param(lambda f, e: Session(event=e, title="", starts_at=tokyo("2018-03-03 09:00"),
-                                          ends_at=tokyo("2018-03-03 10:00")), id="session-without-title"),
-        pytest.param(lambda f, e: Event(forum=f, code="lower", kind=EventKind.SIDE_EVENT, title="x",
-                                        starts_at=tokyo("2018-03-03 09:00"), ends_at=tokyo("2018-03-03 10:00")),
-                     id="event-code-not-upper-case"),
-        pytest.param(lambda f, e: Event(forum=f, code=e.code, kind=EventKind.SIDE_EVENT, title="x",
-                                        starts_at=tokyo("2018-03-03 09:00"), ends_at=tokyo("2018-03-03 10:00")),
-                     id="event-code-twice-in-a-forum"),
-        pytest.param(lambda f, e: Delegation(forum=f, name="Japan", kind=DelegationKind.COUNTRY),
-                     id="country-without-iso-code"),
-        pytest.param(lambda f, e: Delegation(forum=f, name="ESA", kind=DelegationKind.ORGANISATION,
-                                             country_code="FR"), id="organisation-with-country-code"),
-        pytest.param(lambda f, e: Delegation(forum=f, name="Japan", kind=DelegationKind.COUNTRY,
-                                             country_code="jp"), id="lower-case-iso-code"),
-        pytest.param(lambda f, e: Forum(slug=f.slug, name="Dup", title="Dup", host_city="x", host_country="JP",
-                                        timezone="UTC", first_day=dt.date(2018, 1, 1), last_day=dt.date(2018, 1, 1)),
-                     id="forum-slug-twice"),
-        pytest.param(lambda f, e: Forum(slug="reversed", name="R", title="R", host_city="x", host_country="JP",
-                                        timezone="UTC", first_day=dt.date(2018, 1, 2), last_day=dt.date(2018, 1, 1)),
-                     id="forum-last-day-before-first"),
+        pytest.param(
+            lambda f, e: Session(
+                event=e, title="Backwards", starts_at=tokyo("2018-03-03 10:00"), ends_at=tokyo("2018-03-03 09:00")
+            ),
+            id="session-ends-before-start",
+        ),
+        pytest.param(
+            lambda f, e: Session(
+                event=e, title="", starts_at=tokyo("2018-03-03 09:00"), ends_at=tokyo("2018-03-03 10:00")
+            ),
+            id="session-without-title",
+        ),
+        pytest.param(
+            lambda f, e: Event(
+                forum=f,
+                code="lower",
+                kind=EventKind.SIDE_EVENT,
+                title="x",
+                starts_at=tokyo("2018-03-03 09:00"),
+                ends_at=tokyo("2018-03-03 10:00"),
+            ),
+            id="event-code-not-upper-case",
+        ),
+        pytest.param(
+            lambda f, e: Event(
+                forum=f,
+                code=e.code,
+                kind=EventKind.SIDE_EVENT,
+                title="x",
+                starts_at=tokyo("2018-03-03 09:00"),
+                ends_at=tokyo("2018-03-03 10:00"),
+            ),
+            id="event-code-twice-in-a-forum",
+        ),
+        pytest.param(
+            lambda f, e: Delegation(forum=f, name="Japan", kind=DelegationKind.COUNTRY), id="country-without-iso-code"
+        ),
+        pytest.param(
+            lambda f, e: Delegation(forum=f, name="ESA", kind=DelegationKind.ORGANISATION, country_code="FR"),
+            id="organisation-with-country-code",
+        ),
+        pytest.param(
+            lambda f, e: Delegation(forum=f, name="Japan", kind=DelegationKind.COUNTRY, country_code="jp"),
+            id="lower-case-iso-code",
+        ),
+        pytest.param(
+            lambda f, e: Forum(
+                slug=f.slug,
+                name="Dup",
+                title="Dup",
+                host_city="x",
+                host_country="JP",
+                timezone="UTC",
+                first_day=dt.date(2018, 1, 1),
+                last_day=dt.date(2018, 1, 1),
+            ),
+            id="forum-slug-twice",
+        ),
+        pytest.param(
+            lambda f, e: Forum(
+                slug="reversed",
+                name="R",
+                title="R",
+                host_city="x",
+                host_country="JP",
+                timezone="UTC",
+                first_day=dt.date(2018, 1, 2),
+                last_day=dt.date(2018, 1, 1),
+            ),
+            id="forum-last-day-before-first",
+        ),
     ],
 )
 def test_database_enforces_constraints(app, build):

@@ -1,4 +1,5 @@
 """Every enumeration shown to people has a translatable name of its own."""
+
 import enum
 
 import pytest

@@ -1,4 +1,5 @@
 """Migrations build the schema on an empty database, and it matches the models."""
+
 from __future__ import annotations
 
 import uuid

@@ -1,4 +1,5 @@
 """Protections every response carries, and safe redirects."""
+
 import pytest
 
 from planner import create_app
@@ -40,9 +41,16 @@ def test_session_cookie_is_secure_in_production(monkeypatch, tmp_path):
     ("target", "expected"),
     [
         ("/forums/isef2/timetable?day=2018-03-03", "/forums/isef2/timetable?day=2018-03-03"),
-        ("", "/"), (None, "/"), ("https://evil.example/", "/"), ("//evil.example", "/"),
-        ("/\\evil.example", "/"), ("\\\\evil.example", "/"), ("javascript:alert(1)", "/"),
-        ("/ok\r\nSet-Cookie: x=1", "/"), ("forums", "/"), ("/" + "a" * 3000, "/"),
+        ("", "/"),
+        (None, "/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("\\\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+        ("/ok\r\nSet-Cookie: x=1", "/"),
+        ("forums", "/"),
+        ("/" + "a" * 3000, "/"),
     ],
 )
 def test_safe_next(target, expected):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeGuard
 
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
@@ -17,20 +17,20 @@ if TYPE_CHECKING:
     from planner.forums.models import Forum
 
 
-def _acting(user: User | None) -> bool:
+def _acting(user: User | None) -> TypeGuard[User]:
     """A signed-in, active account (not None, not Flask-Login's anonymous user)."""
     return user is not None and not getattr(user, "is_anonymous", True) and bool(getattr(user, "is_active", False))
 
 
 def is_admin(user: User | None) -> bool:
-    return _acting(user) and bool(user.is_admin)  # type: ignore[union-attr]
+    return _acting(user) and bool(user.is_admin)
 
 
 def is_organiser(user: User | None, forum: Forum) -> bool:
     """Administrators organise every forum; others where they are appointed."""
     if not _acting(user):
         return False
-    if user.is_admin:  # type: ignore[union-attr]
+    if user.is_admin:
         return True
     return bool(
         db.session.scalar(

@@ -120,6 +120,7 @@ def _versioned(
 def forum_feed(version: services.ForumVersion) -> Feed:
     def build() -> bytes:
         forum = db.session.get(Forum, version.id)
+        assert forum is not None, "the forum whose version was just read exists"
         return ical.feed(
             forum.name, forum.timezone, session_entries(services.forum_sessions(forum)), forum.first_day.year
         )

@@ -45,6 +45,7 @@ def forum_feed(slug: str):
     version = services.forum_version(slug)
     if version is None:
         load_forum(slug)  # the 404 that says what is missing
+    assert version is not None, "load_forum aborted: no forum has this slug"
     return send_feed(feeds.forum_feed(version))
 
 

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from planner import counters
+from planner.db import table_of
 from planner.delegations.models import Delegation, DelegationMember, NominationStatus
 
-_delegations = Delegation.__table__
-_members = DelegationMember.__table__
+_delegations = table_of(Delegation)
+_members = table_of(DelegationMember)
 
 
 def take_delegation_seat(delegation_id: int) -> bool:

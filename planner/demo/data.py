@@ -8,6 +8,8 @@ people are fictitious, and everything is marked as demo content in the database.
 
 from __future__ import annotations
 
+from typing import Any
+
 SLUG = "isef2"
 
 FORUM = {
@@ -421,7 +423,7 @@ DELEGATIONS = [
 ]
 
 # Registration rules per event (times local). Questions: (label, kind, choices, required).
-REGISTRATION = {
+REGISTRATION: dict[str, dict[str, Any]] = {
     "Y-ISEF": dict(
         mode="open",
         opens="2018-01-15 09:00",

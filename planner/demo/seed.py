@@ -86,12 +86,12 @@ def load_isef2() -> Forum | None:
                 session.participants.append(SessionParticipant(person=people[email], role=role, position=position))
         events[code].sessions.append(session)
 
-    for name, kind, code, agency in data.DELEGATIONS:
+    for name, kind, country_code, agency in data.DELEGATIONS:
         forum.delegations.append(
             Delegation(
                 name=name,
                 kind=DelegationKind(kind),
-                country_code=code,
+                country_code=country_code,
                 space_agency=agency,
                 seat_quota=data.SEAT_QUOTA[kind],
             )

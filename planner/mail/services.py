@@ -20,16 +20,16 @@ import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from email.utils import make_msgid
-from typing import Any
+from typing import Any, cast
 
 from flask import Flask, current_app, g, has_request_context, render_template
 from flask_babel import force_locale, get_locale
 from jinja2 import TemplateNotFound
-from sqlalchemy import ColumnElement, event, insert, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, event, insert, or_, select, update
 from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
 
 from planner.config import ConfigError
-from planner.db import utcnow
+from planner.db import table_of, utcnow
 from planner.extensions import db
 from planner.mail.models import OutboxMessage, OutboxStatus
 from planner.mail.smtp import (
@@ -187,7 +187,7 @@ def remember_queued(message_id: int) -> None:
     db.session.info.setdefault(_QUEUED, []).append(message_id)
 
 
-_INSERT_MESSAGE = insert(OutboxMessage.__table__).returning(OutboxMessage.__table__.c.id)
+_INSERT_MESSAGE = insert(table_of(OutboxMessage)).returning(table_of(OutboxMessage).c.id)
 
 
 @functools.lru_cache(maxsize=16)
@@ -281,12 +281,12 @@ def _deliver(ids: Sequence[int], clock: Callable[[], dt.datetime]) -> DeliveryRe
             lease = now + lease_length
             with session.begin():
                 claim = update(OutboxMessage).where(OutboxMessage.id == message_id, _claimable(now))
-                claimed = (
-                    session.execute(
-                        claim.values(claimed_until=lease).execution_options(synchronize_session=False)
-                    ).rowcount
-                    == 1
+                # An UPDATE's result is a CursorResult; Session.execute is typed to return any Result.
+                result = cast(
+                    CursorResult[Any],
+                    session.execute(claim.values(claimed_until=lease).execution_options(synchronize_session=False)),
                 )
+                claimed = result.rowcount == 1
                 message = session.get(OutboxMessage, message_id, populate_existing=True) if claimed else None
             if message is None:
                 report.skipped += 1
@@ -340,11 +340,15 @@ def _count_failure(report: DeliveryReport, gave_up: bool) -> None:
 def _record(session: Session, message: OutboxMessage, lease: dt.datetime, **values: Any) -> None:
     """Store an outcome and release the lease, only if the lease is still ours."""
     with session.begin():
-        result = session.execute(
-            update(OutboxMessage)
-            .where(OutboxMessage.id == message.id, OutboxMessage.claimed_until == lease)
-            .values(attempts=message.attempts + 1, claimed_until=None, **values)
-            .execution_options(synchronize_session=False)
+        # An UPDATE's result is a CursorResult; Session.execute is typed to return any Result.
+        result = cast(
+            CursorResult[Any],
+            session.execute(
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message.id, OutboxMessage.claimed_until == lease)
+                .values(attempts=message.attempts + 1, claimed_until=None, **values)
+                .execution_options(synchronize_session=False)
+            ),
         )
     if result.rowcount != 1:
         # Our lease ran out and another sender took over; its outcome wins.

@@ -90,8 +90,9 @@ def _bulk_ids() -> list[int]:
     values = request.form.getlist("ids")
     if len(values) > review.BULK_LIMIT:
         abort(400, description=_("At most %(limit)d registrations can be decided at once.", limit=review.BULK_LIMIT))
-    ids = [review.row_id(v) for v in values]
-    if None in ids:
+    parsed = [review.row_id(v) for v in values]
+    ids = [i for i in parsed if i is not None]
+    if len(ids) != len(parsed):
         abort(400, description=_("Registrations are chosen by their numbers."))
     return list(dict.fromkeys(ids))
 

@@ -92,7 +92,7 @@ def filter_from(
     return RegistrationFilter(code, status, delegation_id, country), errors
 
 
-def _registrations_query(forum: Forum, filters: RegistrationFilter) -> Select[tuple[Registration]]:
+def _registrations_query(forum: Forum, filters: RegistrationFilter) -> Select[Registration]:
     query = (
         select(Registration)
         .join(Registration.event)

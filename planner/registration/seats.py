@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy import (
+    ColumnDefault,
     ColumnElement,
     Select,
     Table,
@@ -24,13 +25,14 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import make_transient_to_detached
 
 from planner import counters
+from planner.db import table_of
 from planner.extensions import db
 from planner.mail.models import OutboxMessage
 from planner.mail.services import insert_message, remember_queued
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
 
-_policies = RegistrationPolicy.__table__
-_registrations = Registration.__table__
+_policies = table_of(RegistrationPolicy)
+_registrations = table_of(Registration)
 
 
 def take_event_seat(event_id: int) -> bool:
@@ -109,7 +111,7 @@ def _with_defaults(table: Table, values: dict[str, Any]) -> dict[str, Any]:
         column.name: column.default.arg(None) if column.default.is_callable else column.default.arg
         for column in table.c
         if column.name not in values
-        and column.default is not None
+        and isinstance(column.default, ColumnDefault)  # the kinds with an ``arg``
         and (column.default.is_scalar or column.default.is_callable)
     }
     return {**defaults, **values}
@@ -147,7 +149,7 @@ def _seat_and_insert(
     outcome = select(literal(1)).subquery().outerjoin(inserted, true())
     columns: list[Any] = [took_seat.label("took_seat"), inserted.c.id, inserted.c.status]
     if mail_columns:
-        outbox = OutboxMessage.__table__
+        outbox = table_of(OutboxMessage)
 
         def value(name: str) -> ColumnElement[Any]:
             type_ = outbox.c[name].type

@@ -98,7 +98,7 @@ def application_context(slug: str, code: str, user: User) -> ApplicationContext 
 
 
 @functools.cache
-def _application_query() -> Select[Any]:
+def _application_query() -> Select[Event, RegistrationPolicy, Registration, Question]:
     """Built once: applications are the busiest write, and building and keying this select
     per request took as long as running it."""
     return (
@@ -335,7 +335,9 @@ def promote_waitlisted(event: Event, now: dt.datetime | None = None) -> list[Reg
         if winner is None:
             seats.release_event_seat(event.id)  # nobody waiting: the seat stays free
             break
-        registration = _reload(db.session.get(Registration, winner))
+        claimed = db.session.get(Registration, winner)
+        assert claimed is not None, "the registration just claimed exists"
+        registration = _reload(claimed)
         _notify(registration, "promoted")
         promoted.append(registration)
     return promoted

@@ -9,6 +9,7 @@ from flask import Response, abort, flash, redirect, render_template, request, ur
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
+from werkzeug.wrappers import Response as BaseResponse
 
 from planner.db import MAX_ID
 from planner.extensions import db
@@ -93,7 +94,7 @@ def _form_data_of(session, forum: Forum, copy: bool = False) -> dict:  # noqa: A
     }
 
 
-def _save_session(forum: Forum, form: forms.SessionForm, session: Session | None = None) -> Response | None:
+def _save_session(forum: Forum, form: forms.SessionForm, session: Session | None = None) -> BaseResponse | None:
     """Validate and save; on refusal the form carries the reasons. None when the form needs showing again."""
     if not form.validate_on_submit():
         return None
@@ -143,6 +144,7 @@ def edit_session(slug: str, session_id: int):
         if (response := _save_session(forum, form, session)) is not None:
             return response
         session = editing.session_of(forum, session_id)  # as it is in the database, after the refusal
+        assert session is not None, "a refused save leaves the session in place"
     else:
         form = _session_form(forum, formdata=None, data=_form_data_of(session, forum))
     return form_page(

@@ -131,7 +131,8 @@ class _Lookups:
         plain = {n for n in names if "@" not in n}
         self.people: dict[str, Person] = {}
         if emails:
-            self.people.update({p.email: p for p in db.session.scalars(select(Person).where(Person.email.in_(emails)))})
+            found = db.session.scalars(select(Person).where(Person.email.in_(emails)))
+            self.people.update({p.email: p for p in found if p.email is not None})  # IN matches no NULL
         if plain:
             for person in db.session.scalars(select(Person).where(Person.name.in_(plain)).order_by(Person.id)):
                 self.people.setdefault(person.name, person)
@@ -336,20 +337,21 @@ def import_csv(
             row, errors = _parse(line, record_, lookups)
             report.errors.extend(Problem(line, e) for e in errors)
             if row and row.session is not None:
-                if row.session.id in seen_ids:
+                session_id = row.session.id
+                if session_id in seen_ids:
                     report.errors.append(
                         Problem(
                             line,
                             _(
                                 "Session %(id)d is already changed on line %(other)d.",
-                                id=row.session.id,
-                                other=seen_ids[row.session.id],
+                                id=session_id,
+                                other=seen_ids[session_id],
                             ),
                         )
                     )
                     row = None
                 else:
-                    seen_ids[row.session.id] = line
+                    seen_ids[session_id] = line
             if row:
                 rows.append(row)
             tick(1)

@@ -42,7 +42,7 @@ class ProgrammeFilter:
     include_closed: bool = False
 
 
-def _public_sessions(forum: Forum, filters: ProgrammeFilter = ProgrammeFilter()) -> Select[tuple[Session]]:
+def _public_sessions(forum: Forum, filters: ProgrammeFilter = ProgrammeFilter()) -> Select[Session]:
     query = select(Session).join(Session.event).where(Event.forum_id == forum.id)
     if not filters.include_closed:
         query = query.where(Session.is_public.is_(True))

@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session as OrmSession
 
+from planner.db import table_of
 from planner.delegations.models import Person
 from planner.forums.models import Event, Forum, Room, Venue
 from planner.schedule.models import Session, SessionParticipant
@@ -23,7 +24,7 @@ def bump(session: OrmSession, forum_ids: set[int]) -> None:
     an ORM statement would start another flush."""
     if not forum_ids:
         return
-    forums = Forum.__table__
+    forums = table_of(Forum)
     session.connection().execute(
         update(forums).where(forums.c.id.in_(forum_ids)).values(schedule_version=forums.c.schedule_version + 1)
     )

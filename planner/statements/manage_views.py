@@ -178,16 +178,22 @@ def record_endorsement(slug: str, doc_slug: str):
         return db.session.get(Delegation, form.delegation.data)
 
     def run() -> None:
-        if delegation() is None:
+        chosen = delegation()
+        if chosen is None:
             raise services.StatementError(_("Choose a delegation of %(forum)s.", forum=document.forum.name))
-        services.record_endorsement(current_user, document, delegation(), form.kind.data, form.endorsed_on.data)
+        services.record_endorsement(current_user, document, chosen, form.kind.data, form.endorsed_on.data)
+
+    def recorded() -> str:
+        chosen = delegation()
+        assert chosen is not None, "run() refused a missing delegation before this message"
+        return _("The endorsement of %(delegation)s is recorded.", delegation=chosen.name)
 
     return _page_form(
         document,
         "endorsement_form",
         form,
         run,
-        lambda: _("The endorsement of %(delegation)s is recorded.", delegation=delegation().name),
+        recorded,
         "endorsements-heading",
         form.delegation,
     )

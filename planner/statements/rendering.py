@@ -6,6 +6,7 @@ import os
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import TypedDict
 
 import nh3
 from markdown_it import MarkdownIt
@@ -92,8 +93,13 @@ FONT_CANDIDATES = (
 )
 
 
+class _NextLine(TypedDict):
+    new_x: str
+    new_y: str
+
+
 # After each block, go back to the left margin on the next line.
-NEXT_LINE = {"new_x": "LMARGIN", "new_y": "NEXT"}
+NEXT_LINE: _NextLine = {"new_x": "LMARGIN", "new_y": "NEXT"}
 
 
 @lru_cache(maxsize=4)
@@ -119,6 +125,7 @@ def _pdf_bytes(
     title: str, meta_lines: tuple[str, ...], text: str, font_path: str | None, notice: str, compress: bool
 ) -> bytes:
     from fpdf import FPDF
+    from fpdf.fonts import TTFFont
 
     pdf = FPDF(format="A4")
     pdf.set_compression(compress)
@@ -128,7 +135,9 @@ def _pdf_bytes(
     if font_path:
         pdf.add_font("body", "", font_path)
         family = "body"
-        covered = set(pdf.fonts["body"].cmap)
+        font = pdf.fonts["body"]
+        assert isinstance(font, TTFFont), "a font added from a file is a TrueType font"
+        covered = set(font.cmap)
 
         def fit(s: str) -> str:
             return "".join(c if ord(c) in covered or c in "\n\t" else "?" for c in s)

@@ -16,14 +16,15 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from markupsafe import Markup, escape
-from sqlalchemy import DDL, column, event, false, func, literal_column, or_, select, table
+from sqlalchemy import DDL, Row, column, event, false, func, literal_column, or_, select, table
 from sqlalchemy import text as sql_text
 from sqlalchemy.orm import selectinload
-from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.elements import ColumnClause, ColumnElement
 
 from planner.extensions import db
 from planner.statements.models import OutcomeDocument, SearchEntry
@@ -67,7 +68,7 @@ POSTGRESQL_DDL = (
     "GENERATED ALWAYS AS (to_tsvector('simple'::regconfig, terms)) STORED",
     f"CREATE INDEX {VECTOR_INDEX} ON statement_search_entries USING gin ({VECTOR_COLUMN})",
 )
-_vector = literal_column(f"statement_search_entries.{VECTOR_COLUMN}")
+_vector: ColumnClause[Any] = literal_column(f"statement_search_entries.{VECTOR_COLUMN}")
 
 for statement in POSTGRESQL_DDL:
     event.listen(SearchEntry.__table__, "after_create", DDL(statement).execute_if(dialect="postgresql"))
@@ -201,7 +202,7 @@ def search(query: str, *, draft_forum_ids: Iterable[int] | None = (), limit: int
     return [Hit(document=doc, snippet=snippet(body, terms)) for doc, body in rows]
 
 
-def _ranked(candidates, order, limit: int) -> list:  # noqa: ANN001
+def _ranked(candidates, order, limit: int) -> Sequence[Row[OutcomeDocument, str]]:  # noqa: ANN001
     """The best ``limit`` of ``candidates`` by ``order``, with their forums and stored text."""
     return db.session.execute(
         select(OutcomeDocument, SearchEntry.body)
@@ -213,7 +214,7 @@ def _ranked(candidates, order, limit: int) -> list:  # noqa: ANN001
     ).all()
 
 
-def _postgresql_rows(terms: list[Term], visible: ColumnElement, limit: int) -> list:
+def _postgresql_rows(terms: list[Term], visible: ColumnElement, limit: int) -> Sequence[Row[OutcomeDocument, str]]:
     """The CANDIDATES newest matches, then ``ts_rank`` on those only. Ranking reads and
     decompresses each row's vector; the GIN index alone tells which rows have all the words
     (a phrase's word order still needs the row's positions, read newest first until enough match)."""
@@ -235,7 +236,7 @@ def _postgresql_rows(terms: list[Term], visible: ColumnElement, limit: int) -> l
     return rows
 
 
-def _sqlite_rows(terms: list[Term], visible: ColumnElement, limit: int) -> list:
+def _sqlite_rows(terms: list[Term], visible: ColumnElement, limit: int) -> Sequence[Row[OutcomeDocument, str]]:
     """FTS5 hands the matches out newest first; bm25 is computed for the CANDIDATES newest."""
     fts = table(FTS_TABLE, column("rowid"), column("rank"))
     candidates = (

@@ -3,9 +3,10 @@ downloads, search and a delegation's endorsements. Organisers' actions are in ma
 
 from __future__ import annotations
 
-from flask import Response, abort, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.wrappers import Response
 
 from planner.accounts.permissions import is_organiser
 from planner.delegations.models import Delegation

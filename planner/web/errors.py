@@ -3,9 +3,10 @@ for a permission refusal, a 409 for any other)."""
 
 from __future__ import annotations
 
-from flask import Flask, Response, render_template
+from flask import Flask, render_template
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
 
 from planner.refusals import NotAllowed, Refused
 from planner.web import refusals

@@ -1,4 +1,5 @@
 """Reading what planner queued in the outbox, as a person reads their email."""
+
 from __future__ import annotations
 
 import re

@@ -1,14 +1,15 @@
 """Sign-up, verification, sign-in, password reset, email change and account deletion."""
+
 import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
 
-from planner.forums.models import ForumOrganiser
 from planner.accounts.models import User
 from planner.audit.models import AuditEntry
 from planner.audit.services import record
 from planner.extensions import db
+from planner.forums.models import ForumOrganiser
 from tests.accounts.helpers import link_in, mails_to
 from tests.conftest import sign_in
 from tests.factories import PASSWORD, make_forum, make_organiser, make_user
@@ -79,8 +80,13 @@ def test_tampered_or_foreign_verification_link_is_refused(client, app):
 
 @pytest.mark.parametrize(
     ("next_url", "expected"),
-    [("/forums/isef2/", "/forums/isef2/"), ("https://evil.example/", "/"), ("//evil.example/", "/"),
-     ("/\\evil.example", "/"), ("javascript:alert(1)", "/")],
+    [
+        ("/forums/isef2/", "/forums/isef2/"),
+        ("https://evil.example/", "/"),
+        ("//evil.example/", "/"),
+        ("/\\evil.example", "/"),
+        ("javascript:alert(1)", "/"),
+    ],
 )
 def test_sign_in_returns_only_to_pages_of_this_site(client, app, next_url, expected):
     with app.app_context():
@@ -145,8 +151,9 @@ def test_changing_the_password_signs_out_other_sessions(app):
     assert log_in(laptop, "ada@example.org").status_code == 302
     assert log_in(phone, "ada@example.org").status_code == 302
     new = "a brand new passphrase"
-    response = laptop.post("/me/account/password", data={
-        "password-current": PASSWORD, "password-password": new, "password-confirm": new})
+    response = laptop.post(
+        "/me/account/password", data={"password-current": PASSWORD, "password-password": new, "password-confirm": new}
+    )
     assert response.status_code == 302
     assert laptop.get("/me/account").status_code == 200
     assert phone.get("/me/account").status_code == 302  # back to sign-in
@@ -259,10 +266,16 @@ def test_deleting_the_account_cancels_registrations_and_erases_mail(client, app)
         registrations.apply(waiting, event, Application())
         db.session.commit()
         sign_in(client, leaving)
-    assert client.post("/me/account/delete", data={"delete-password": PASSWORD, "delete-confirm": "y"}).status_code == 302
+    assert (
+        client.post("/me/account/delete", data={"delete-password": PASSWORD, "delete-confirm": "y"}).status_code == 302
+    )
     with app.app_context():
         by_user = {r.user.email: r.status for r in db.session.scalars(select(Registration))}
         assert by_user["waiting@example.org"] is RegistrationStatus.CONFIRMED
         assert RegistrationStatus.CANCELLED in by_user.values()
-        assert db.session.scalar(select(func.count()).select_from(OutboxMessage).where(
-            OutboxMessage.to_address == "leaving@example.org")) == 0
+        assert (
+            db.session.scalar(
+                select(func.count()).select_from(OutboxMessage).where(OutboxMessage.to_address == "leaving@example.org")
+            )
+            == 0
+        )

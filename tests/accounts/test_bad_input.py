@@ -1,5 +1,6 @@
 """Hostile and broken input to every account form: a clear form error, never a 500,
 nothing stored half-way, and stored text always escaped when shown."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -33,8 +34,10 @@ VALUES = {
 
 
 def stored_counts():
-    return (db.session.scalar(select(func.count()).select_from(User)),
-            db.session.scalar(select(func.count()).select_from(OutboxMessage)))
+    return (
+        db.session.scalar(select(func.count()).select_from(User)),
+        db.session.scalar(select(func.count()).select_from(OutboxMessage)),
+    )
 
 
 @pytest.fixture
@@ -71,8 +74,7 @@ def test_non_utf8_bodies_get_a_form_error(client, url):
 
 
 def test_names_with_markup_are_stored_as_typed_and_shown_escaped(client, app):
-    client.post("/signup", data={"name": SCRIPT, "email": "x@example.org", "password": PASSWORD,
-                                 "confirm": PASSWORD})
+    client.post("/signup", data={"name": SCRIPT, "email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD})
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "x@example.org"))
         assert user.name == SCRIPT

@@ -3,6 +3,7 @@
 Without /usr/bin/chromium these tests skip, unless PLANNER_REQUIRE_BROWSER=1 (CI), where a
 missing browser is a failure: CI must never pass by skipping them.
 """
+
 from __future__ import annotations
 
 import os
@@ -13,8 +14,13 @@ import pytest
 CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
 # Chromium's own background traffic is refused on this network; keep it quiet.
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 
 

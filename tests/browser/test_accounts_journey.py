@@ -1,4 +1,5 @@
 """Signing up in a real browser, confirming through the email that really arrives."""
+
 import re
 
 import pytest
@@ -9,8 +10,13 @@ from planner.mail.services import init_app as init_mail
 
 @pytest.fixture
 def mailing_app(app, smtp_server):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5,
-                      MAIL_PROMPT_DELIVERY="inline", WTF_CSRF_ENABLED=True)
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_TIMEOUT=5,
+        MAIL_PROMPT_DELIVERY="inline",
+        WTF_CSRF_ENABLED=True,
+    )
     init_mail(app)
     return app
 

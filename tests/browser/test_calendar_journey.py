@@ -1,4 +1,5 @@
 """A visitor takes one session, and a delegate their whole agenda, into a calendar app."""
+
 from pathlib import Path
 
 import pytest
@@ -23,13 +24,20 @@ def test_visitor_downloads_a_session_and_finds_the_subscribe_links(browser, live
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
     page.goto(live_server + "/forums/isef2/")
-    assert page.get_by_role("link", name="Subscribe to the whole programme of ISEF2 in your calendar app") \
-        .get_attribute("href") == live_server.replace("http://", "webcal://") + "/forums/isef2/calendar.ics"
+    assert (
+        page.get_by_role("link", name="Subscribe to the whole programme of ISEF2 in your calendar app").get_attribute(
+            "href"
+        )
+        == live_server.replace("http://", "webcal://") + "/forums/isef2/calendar.ics"
+    )
     page.goto(live_server + "/forums/isef2/timetable?day=2018-02-28")
     page.get_by_role("link", name="Welcome and introduction").first.click()
     expect(page.get_by_role("heading", name="Add to your calendar")).to_be_visible()
-    assert page.get_by_role("link", name="Add to Google Calendar").get_attribute("href").startswith(
-        "https://calendar.google.com/calendar/render?action=TEMPLATE")
+    assert (
+        page.get_by_role("link", name="Add to Google Calendar")
+        .get_attribute("href")
+        .startswith("https://calendar.google.com/calendar/render?action=TEMPLATE")
+    )
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download this session (.ics)").click()
     download = download_info.value

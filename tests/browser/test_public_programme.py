@@ -1,4 +1,5 @@
 """Journeys through the public programme, as a visitor makes them in a real browser."""
+
 import pytest
 from playwright.sync_api import expect
 

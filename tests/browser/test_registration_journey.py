@@ -1,4 +1,5 @@
 """A delegate registers for Y-ISEF, an organiser approves, the delegate sees it and gets the email."""
+
 import datetime as dt
 
 import pytest
@@ -12,15 +13,27 @@ from tests.factories import make_event, make_forum, make_organiser, make_policy,
 
 @pytest.fixture
 def setting(app, smtp_server):
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_TIMEOUT=5,
-                      MAIL_PROMPT_DELIVERY="inline", WTF_CSRF_ENABLED=True)
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_TIMEOUT=5,
+        MAIL_PROMPT_DELIVERY="inline",
+        WTF_CSRF_ENABLED=True,
+    )
     init_mail(app)
     with app.app_context():
         forum = make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3))
         event = make_event(forum, "Y-ISEF", title="Young Professionals ISEF")
         make_policy(event, capacity=100, approval_required=True, min_age=18, max_age=35)
-        db.session.add(Question(event_id=event.id, label="Your field of work", kind=QuestionKind.SINGLE,
-                                choices=["Engineering", "Science"], required=True))
+        db.session.add(
+            Question(
+                event_id=event.id,
+                label="Your field of work",
+                kind=QuestionKind.SINGLE,
+                choices=["Engineering", "Science"],
+                required=True,
+            )
+        )
         make_user(email="hana@example.org", name="Hana Suzuki")
         make_organiser(forum, email="aiko@example.org", name="Aiko Tanaka")
         db.session.commit()
@@ -48,5 +61,7 @@ def test_register_approve_and_be_told(live_server, signed_in_page, setting, smtp
     delegate.reload()
     expect(delegate.get_by_role("cell", name="confirmed")).to_be_visible()
     subjects = [m.message["Subject"] for m in smtp_server.received if m.rcpt_tos == ["hana@example.org"]]
-    assert subjects == ["We received your application for Young Professionals ISEF",
-                        "Your place at Young Professionals ISEF is confirmed"]
+    assert subjects == [
+        "We received your application for Young Professionals ISEF",
+        "Your place at Young Professionals ISEF is confirmed",
+    ]

@@ -1,5 +1,6 @@
 """An organiser moves a session into an occupied room and is refused, then into a free one;
 the public timetable shows the new time."""
+
 import pytest
 from playwright.sync_api import expect
 

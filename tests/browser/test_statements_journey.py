@@ -1,5 +1,6 @@
 """An organiser drafts, revises and adopts a joint statement and records endorsements; an
 anonymous visitor then finds it by search and reads it."""
+
 import datetime as dt
 
 import pytest
@@ -16,8 +17,14 @@ def setting(app):
     app.config.update(WTF_CSRF_ENABLED=True)
     with app.app_context():
         forum = make_forum(slug="isef2", name="ISEF2", first_day=dt.date(2018, 2, 28), last_day=dt.date(2018, 3, 3))
-        make_event(forum, "MINISTERIAL", kind=EventKind.MINISTERIAL, title="Ministerial meeting",
-                   starts_at=tokyo("2018-03-03 09:00"), ends_at=tokyo("2018-03-03 18:00"))
+        make_event(
+            forum,
+            "MINISTERIAL",
+            kind=EventKind.MINISTERIAL,
+            title="Ministerial meeting",
+            starts_at=tokyo("2018-03-03 09:00"),
+            ends_at=tokyo("2018-03-03 18:00"),
+        )
         make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
         make_delegation(forum, name="Italy", kind=DelegationKind.COUNTRY, country_code="IT")
         make_organiser(forum, email="aiko@example.org", name="Aiko Tanaka")
@@ -40,7 +47,8 @@ def test_draft_revise_adopt_endorse_and_be_found(browser, live_server, signed_in
 
     organiser.get_by_role("link", name="Revise the text").click()
     organiser.get_by_label("Text", exact=True).fill(
-        "Participants recognised the Global Exploration Roadmap.\n\n第2回国際宇宙探査フォーラムで採択された。")
+        "Participants recognised the Global Exploration Roadmap.\n\n第2回国際宇宙探査フォーラムで採択された。"
+    )
     organiser.get_by_label("What changed").fill("Adds the Japanese sentence")
     organiser.get_by_role("button", name="Save as a new version").click()
     expect(organiser.get_by_text("Version 2 is saved.")).to_be_visible()

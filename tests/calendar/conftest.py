@@ -1,4 +1,5 @@
 """A forum with a public, a closed and a cancelled session, and people around it."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -34,15 +35,17 @@ def programme(app: Flask) -> Programme:
         room = make_room(forum, "Hall A")
         public = make_session(event, tokyo("2018-03-03 09:00"), title="Opening plenary", room=room)
         closed = make_session(event, tokyo("2018-03-03 11:00"), title="Heads of delegation only", is_public=False)
-        cancelled = make_session(event, tokyo("2018-03-03 14:00"), title="Press conference",
-                                 status=SessionStatus.CANCELLED)
+        cancelled = make_session(
+            event, tokyo("2018-03-03 14:00"), title="Press conference", status=SessionStatus.CANCELLED
+        )
         side_session = make_session(side, tokyo("2018-02-28 09:00"), title="Youth welcome")
         other_session = make_session(make_event(other, "OTHER"), tokyo("2018-03-03 09:00"), title="Elsewhere")
         make_policy(event)
         make_policy(side)
         db.session.commit()
-        return Programme(forum.id, other.id, event.id, side.id, public.id, closed.id, cancelled.id,
-                         side_session.id, other_session.id)
+        return Programme(
+            forum.id, other.id, event.id, side.id, public.id, closed.id, cancelled.id, side_session.id, other_session.id
+        )
 
 
 @pytest.fixture

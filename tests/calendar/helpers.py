@@ -1,4 +1,5 @@
 """Reading feeds back: with icalendar, with vobject (an independent parser), and line by line."""
+
 from __future__ import annotations
 
 import icalendar

@@ -1,5 +1,6 @@
 """Broken and hostile requests to the feeds and the feed pages: a 4xx with a reason or a plain
 feed, never a 500, and no token made or lost on the way."""
+
 import pytest
 from sqlalchemy import func, select
 
@@ -15,8 +16,13 @@ HUGER_ID = str(2**63)
 
 
 def tokens() -> list[tuple]:
-    return list(db.session.execute(select(CalendarFeedToken.user_id, CalendarFeedToken.kind, CalendarFeedToken.token)
-                                   .order_by(CalendarFeedToken.id)))
+    return list(
+        db.session.execute(
+            select(CalendarFeedToken.user_id, CalendarFeedToken.kind, CalendarFeedToken.token).order_by(
+                CalendarFeedToken.id
+            )
+        )
+    )
 
 
 @pytest.fixture
@@ -28,17 +34,33 @@ def organiser(app, programme, delegate):
         return user.session_token
 
 
-@pytest.mark.parametrize("path", [
-    "/sessions/" + HUGE_ID + "/calendar.ics", "/sessions/" + HUGER_ID + "/calendar.ics",
-    "/sessions/-1/calendar.ics", "/sessions/0/calendar.ics", "/sessions/abc/calendar.ics",
-    "/sessions/" + "9" * 500 + "/calendar.ics",
-    "/forums/nope/calendar.ics", "/forums/" + "s" * 5000 + "/calendar.ics", "/forums/%FF%FE/calendar.ics",
-    "/forums/a%00b/calendar.ics", "/forums/isef2/events/NOPE/calendar.ics",
-    "/forums/isef2/events/" + "E" * 5000 + "/calendar.ics", "/forums/isef2/events/%FF/calendar.ics",
-    "/forums/isef2/events/a%00b/calendar.ics", "/forums/other/events/MINISTERIAL/calendar.ics",
-    "/feeds/nope.ics", "/feeds/" + "a" * 5000 + ".ics", "/feeds/%FF%FE.ics", "/feeds/a%00b.ics",
-    "/feeds/" + "\u00e9" * 22 + ".ics", "/feeds/.ics", "/feeds/../forums/isef2/calendar.ics",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sessions/" + HUGE_ID + "/calendar.ics",
+        "/sessions/" + HUGER_ID + "/calendar.ics",
+        "/sessions/-1/calendar.ics",
+        "/sessions/0/calendar.ics",
+        "/sessions/abc/calendar.ics",
+        "/sessions/" + "9" * 500 + "/calendar.ics",
+        "/forums/nope/calendar.ics",
+        "/forums/" + "s" * 5000 + "/calendar.ics",
+        "/forums/%FF%FE/calendar.ics",
+        "/forums/a%00b/calendar.ics",
+        "/forums/isef2/events/NOPE/calendar.ics",
+        "/forums/isef2/events/" + "E" * 5000 + "/calendar.ics",
+        "/forums/isef2/events/%FF/calendar.ics",
+        "/forums/isef2/events/a%00b/calendar.ics",
+        "/forums/other/events/MINISTERIAL/calendar.ics",
+        "/feeds/nope.ics",
+        "/feeds/" + "a" * 5000 + ".ics",
+        "/feeds/%FF%FE.ics",
+        "/feeds/a%00b.ics",
+        "/feeds/" + "\u00e9" * 22 + ".ics",
+        "/feeds/.ics",
+        "/feeds/../forums/isef2/calendar.ics",
+    ],
+)
 def test_unknown_feeds_are_not_found_with_a_reason(client, programme, path):
     response = client.get(path)
     assert response.status_code == 404, response.status_code
@@ -56,15 +78,26 @@ def test_an_event_code_in_lower_case_redirects_to_the_stable_address(client, pro
     assert response.headers["Location"].endswith("/forums/isef2/events/MINISTERIAL/calendar.ics")
 
 
-@pytest.mark.parametrize("headers", [
-    {"If-None-Match": "garbage"}, {"If-None-Match": '"' + "x" * 5000 + '"'}, {"If-None-Match": 'W/"'},
-    {"If-None-Match": '"a", , ,"b"'}, {"If-Modified-Since": "yesterday"}, {"If-Modified-Since": "x" * 5000},
-    {"If-Modified-Since": "Mon, 32 Foo 99999 25:61:61 GMT"}, {"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"},
-    {"If-None-Match": "garbage", "If-Modified-Since": "Fri, 31 Dec 9999 23:59:59 GMT"},
-])
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"If-None-Match": "garbage"},
+        {"If-None-Match": '"' + "x" * 5000 + '"'},
+        {"If-None-Match": 'W/"'},
+        {"If-None-Match": '"a", , ,"b"'},
+        {"If-Modified-Since": "yesterday"},
+        {"If-Modified-Since": "x" * 5000},
+        {"If-Modified-Since": "Mon, 32 Foo 99999 25:61:61 GMT"},
+        {"If-Modified-Since": "Thu, 01 Jan 1970 00:00:00 GMT"},
+        {"If-None-Match": "garbage", "If-Modified-Since": "Fri, 31 Dec 9999 23:59:59 GMT"},
+    ],
+)
 def test_malformed_conditional_headers_get_the_whole_feed(client, programme, headers):
-    for url in ("/forums/isef2/calendar.ics", "/forums/isef2/events/MINISTERIAL/calendar.ics",
-                f"/sessions/{programme.public_id}/calendar.ics"):
+    for url in (
+        "/forums/isef2/calendar.ics",
+        "/forums/isef2/events/MINISTERIAL/calendar.ics",
+        f"/sessions/{programme.public_id}/calendar.ics",
+    ):
         response = client.get(url, headers=headers)
         assert response.status_code == 200, (url, headers)
         assert response.data.startswith(b"BEGIN:VCALENDAR\r\n")
@@ -128,7 +161,7 @@ def test_head_of_an_unknown_feed_is_not_found(client, programme):
 
 def test_a_token_of_the_right_shape_that_does_not_exist_is_not_found(app, client, programme, organiser):
     with app.app_context():
-        (_user, _kind, secret), = tokens()
+        ((_user, _kind, secret),) = tokens()
     assert client.get(f"/feeds/{secret}.ics").status_code == 200
     changed = secret[:-1] + ("A" if secret[-1] != "A" else "B")
     assert client.get(f"/feeds/{changed}.ics").status_code == 404

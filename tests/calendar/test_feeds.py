@@ -1,4 +1,5 @@
 """The feeds over HTTP: content, headers, conditional requests, what changes them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -215,7 +216,10 @@ def test_another_process_agrees_on_the_current_feed(app, client, programme, data
 
     other_process = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url})
     other = other_process.test_client()  # its own SimpleCache, as another gunicorn worker has
-    assert other.get("/forums/isef2/calendar.ics").headers["ETag"] == client.get("/forums/isef2/calendar.ics").headers["ETag"]
+    assert (
+        other.get("/forums/isef2/calendar.ics").headers["ETag"]
+        == client.get("/forums/isef2/calendar.ics").headers["ETag"]
+    )
     move(app, programme.public_id, title="Changed in the first process")
     response = other.get("/forums/isef2/calendar.ics")
     assert response.headers["ETag"] == client.get("/forums/isef2/calendar.ics").headers["ETag"]

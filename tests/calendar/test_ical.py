@@ -1,4 +1,5 @@
 """The iCalendar text itself: built from models, read back by two parsers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,10 +16,18 @@ CHANGED = dt.datetime(2018, 2, 1, 3, 4, 5, tzinfo=dt.UTC)
 
 def entry(**overrides) -> ical.Entry:
     values = dict(
-        uid="session-7@planner", sequence=3, cancelled=False, summary="Opening plenary",
-        description="", location="Hall A, Tokyo International Forum", url="https://planner.test/sessions/7",
-        categories=("MINISTERIAL",), starts_at=dt.datetime(2018, 3, 3, 9, tzinfo=TOKYO),
-        ends_at=dt.datetime(2018, 3, 3, 10, 30, tzinfo=TOKYO), timezone="Asia/Tokyo", last_modified=CHANGED,
+        uid="session-7@planner",
+        sequence=3,
+        cancelled=False,
+        summary="Opening plenary",
+        description="",
+        location="Hall A, Tokyo International Forum",
+        url="https://planner.test/sessions/7",
+        categories=("MINISTERIAL",),
+        starts_at=dt.datetime(2018, 3, 3, 9, tzinfo=TOKYO),
+        ends_at=dt.datetime(2018, 3, 3, 10, 30, tzinfo=TOKYO),
+        timezone="Asia/Tokyo",
+        last_modified=CHANGED,
     )
     values.update(overrides)
     return ical.Entry(**values)
@@ -63,10 +72,18 @@ def test_a_cancelled_event_says_so_and_frees_the_time():
 @pytest.mark.parametrize("zone", ["Asia/Tokyo", "Europe/Berlin", "America/New_York"])
 def test_every_tzid_used_has_its_vtimezone(zone):
     tz = ZoneInfo(zone)
-    body = ical.feed("Two zones", zone, [
-        entry(timezone=zone, starts_at=dt.datetime(2018, 3, 3, 9, tzinfo=tz), ends_at=dt.datetime(2018, 3, 3, 10, tzinfo=tz)),
-        entry(uid="session-8@planner", timezone="Asia/Tokyo"),
-    ])
+    body = ical.feed(
+        "Two zones",
+        zone,
+        [
+            entry(
+                timezone=zone,
+                starts_at=dt.datetime(2018, 3, 3, 9, tzinfo=tz),
+                ends_at=dt.datetime(2018, 3, 3, 10, tzinfo=tz),
+            ),
+            entry(uid="session-8@planner", timezone="Asia/Tokyo"),
+        ],
+    )
     calendar = parse(body)
     used = {str(e["DTSTART"].params["TZID"]) for e in calendar.walk("VEVENT")}
     used |= {str(e["DTEND"].params["TZID"]) for e in calendar.walk("VEVENT")}
@@ -77,9 +94,17 @@ def test_every_tzid_used_has_its_vtimezone(zone):
 
 def test_a_summer_time_zone_gets_both_changes_of_the_year():
     berlin = ZoneInfo("Europe/Berlin")
-    body = ical.feed("Berlin", "Europe/Berlin", [entry(
-        timezone="Europe/Berlin", starts_at=dt.datetime(2018, 7, 1, 9, tzinfo=berlin),
-        ends_at=dt.datetime(2018, 7, 1, 10, tzinfo=berlin))])
+    body = ical.feed(
+        "Berlin",
+        "Europe/Berlin",
+        [
+            entry(
+                timezone="Europe/Berlin",
+                starts_at=dt.datetime(2018, 7, 1, 9, tzinfo=berlin),
+                ends_at=dt.datetime(2018, 7, 1, 10, tzinfo=berlin),
+            )
+        ],
+    )
     [zone] = parse(body).walk("VTIMEZONE")
     assert {c.name for c in zone.subcomponents} == {"STANDARD", "DAYLIGHT"}
     # Read back by the independent parser, the summer session is at 07:00 UTC.
@@ -126,8 +151,9 @@ def test_a_title_with_line_breaks_cannot_inject_properties_or_components():
 
 def test_every_line_ends_in_crlf_and_folds_at_75_octets():
     long_japanese = "国際宇宙探査フォーラム" * 30
-    body = ical.feed("ISEF2", "Asia/Tokyo", [entry(summary="x" * 200, description=long_japanese,
-                                                   location="Hall " + "é" * 80)])
+    body = ical.feed(
+        "ISEF2", "Asia/Tokyo", [entry(summary="x" * 200, description=long_japanese, location="Hall " + "é" * 80)]
+    )
     assert body.endswith(b"END:VCALENDAR\r\n")
     assert b"\n" not in body.replace(b"\r\n", b"")  # no bare LF
     assert b"\r" not in body.replace(b"\r\n", b"")  # no bare CR
@@ -188,8 +214,13 @@ def test_vobject_reads_the_same_events_as_icalendar():
 
 
 def test_an_itip_request_names_organizer_and_one_attendee_who_need_not_answer():
-    text = ical.itip("REQUEST", entry(), ical.Attendee("noreply@planner.test", "ISEF2, Tokyo"),
-                     ical.Attendee("aiko@example.org", 'Aiko "A" Tanaka'), stamp=CHANGED)
+    text = ical.itip(
+        "REQUEST",
+        entry(),
+        ical.Attendee("noreply@planner.test", "ISEF2, Tokyo"),
+        ical.Attendee("aiko@example.org", 'Aiko "A" Tanaka'),
+        stamp=CHANGED,
+    )
     calendar = parse(text.encode())
     assert calendar["METHOD"] == "REQUEST"
     assert "X-WR-CALNAME" not in calendar
@@ -205,8 +236,13 @@ def test_an_itip_request_names_organizer_and_one_attendee_who_need_not_answer():
 
 
 def test_an_itip_cancel_marks_the_event_cancelled():
-    text = ical.itip("CANCEL", entry(), ical.Attendee("noreply@planner.test", "ISEF2"),
-                     ical.Attendee("aiko@example.org", "Aiko"), stamp=CHANGED)
+    text = ical.itip(
+        "CANCEL",
+        entry(),
+        ical.Attendee("noreply@planner.test", "ISEF2"),
+        ical.Attendee("aiko@example.org", "Aiko"),
+        stamp=CHANGED,
+    )
     calendar = parse(text.encode())
     assert calendar["METHOD"] == "CANCEL"
     assert calendar.walk("VEVENT")[0]["STATUS"] == "CANCELLED"

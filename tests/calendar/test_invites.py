@@ -1,4 +1,5 @@
 """Invitations by email (iTIP over iMIP), as the test SMTP server receives them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,8 +23,13 @@ SENDER = "ISEF planner <noreply@planner.test>"
 
 @pytest.fixture
 def mail_app(app: Flask, smtp_server) -> Flask:
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=smtp_server.port, MAIL_DEFAULT_SENDER=SENDER,
-                      MAIL_TIMEOUT=5, MAIL_PROMPT_DELIVERY="off")
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_DEFAULT_SENDER=SENDER,
+        MAIL_TIMEOUT=5,
+        MAIL_PROMPT_DELIVERY="off",
+    )
     init_app(app)
     return app
 
@@ -126,7 +132,8 @@ def test_picking_and_removing_a_session_sends_request_then_cancel(mail_app, clie
 
 
 def test_cancelling_a_confirmed_registration_cancels_the_event_and_its_picked_sessions(
-        mail_app, client, future, smtp_server):
+    mail_app, client, future, smtp_server
+):
     sign_in(client, future["token"])
     client.post("/forums/isef3/events/Y-ISEF/register", data=APPLICATION)
     client.post(f"/me/agenda/{future['session']}")
@@ -134,8 +141,9 @@ def test_cancelling_a_confirmed_registration_cancels_the_event_and_its_picked_se
         registration_id = db.session.scalar(select(Registration.id))
     assert client.post(f"/me/registrations/{registration_id}/cancel").status_code == 302
     messages = delivered(mail_app, smtp_server)[2:]
-    methods = {str(only_event(calendar_part(m))[1]["UID"]): calendar_part(m)["Content-Type"].params["method"]
-               for m in messages}
+    methods = {
+        str(only_event(calendar_part(m))[1]["UID"]): calendar_part(m)["Content-Type"].params["method"] for m in messages
+    }
     assert methods == {f"event-{future['event']}@planner": "CANCEL", f"session-{future['session']}@planner": "CANCEL"}
 
 
@@ -223,8 +231,8 @@ def test_approval_and_promotion_from_the_waiting_list_bring_a_request(mail_app, 
 
 
 def test_accreditation_brings_a_request_for_the_meeting_and_declining_it_a_cancel(mail_app, smtp_server):
-    from planner.delegations.models import DelegationKind
     from planner.delegations import services as nominations
+    from planner.delegations.models import DelegationKind
     from planner.registration.models import RegistrationMode
     from tests.factories import make_delegation, make_organiser
 

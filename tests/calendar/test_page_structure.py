@@ -1,5 +1,6 @@
 """The pages that hand out calendar addresses follow the structural accessibility rules, and
 their subscribe and download links say what they do in words."""
+
 import re
 
 import pytest
@@ -26,15 +27,22 @@ def organiser(app, programme):
 def links(html: str) -> dict[str, str]:
     """href -> link text of every link in the page's calendar sections."""
     sections = re.findall(r'<section[^>]*class="calendar-links".*?</section>', html, re.S)
-    return {href: " ".join(re.sub(r"<[^>]+>", "", text).split())
-            for section in sections for href, text in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', section, re.S)}
+    return {
+        href: " ".join(re.sub(r"<[^>]+>", "", text).split())
+        for section in sections
+        for href, text in re.findall(r'<a href="([^"]+)"[^>]*>(.*?)</a>', section, re.S)
+    }
 
 
 def test_forum_event_and_session_pages_offer_feeds_in_words(client, programme):
-    pages = {"/forums/isef2/": ("/forums/isef2/calendar.ics", "the whole programme of ISEF2"),
-             "/forums/isef2/events/MINISTERIAL/": ("/forums/isef2/events/MINISTERIAL/calendar.ics",
-                                                   "the sessions of MINISTERIAL"),
-             f"/sessions/{programme.public_id}": (f"/sessions/{programme.public_id}/calendar.ics", "this session")}
+    pages = {
+        "/forums/isef2/": ("/forums/isef2/calendar.ics", "the whole programme of ISEF2"),
+        "/forums/isef2/events/MINISTERIAL/": (
+            "/forums/isef2/events/MINISTERIAL/calendar.ics",
+            "the sessions of MINISTERIAL",
+        ),
+        f"/sessions/{programme.public_id}": (f"/sessions/{programme.public_id}/calendar.ics", "this session"),
+    }
     for path, (feed, what) in pages.items():
         html = client.get(path).get_data(as_text=True)
         assert problems(html) == [], path
@@ -44,7 +52,10 @@ def test_forum_event_and_session_pages_offer_feeds_in_words(client, programme):
         assert all(text for text in found.values())
     session_links = links(client.get(f"/sessions/{programme.public_id}").get_data(as_text=True))
     assert sorted(t for h, t in session_links.items() if h.startswith("https://")) == [
-        "Add to Google Calendar", "Add to Outlook (work or school account)", "Add to Outlook.com"]
+        "Add to Google Calendar",
+        "Add to Outlook (work or school account)",
+        "Add to Outlook.com",
+    ]
 
 
 @pytest.mark.parametrize("with_token", [False, True], ids=["before", "after getting an address"])

@@ -1,4 +1,5 @@
 """Personal and organiser feeds behind secret tokens: what they show, to whom, for how long."""
+
 from __future__ import annotations
 
 import re
@@ -6,11 +7,11 @@ import re
 import pytest
 from sqlalchemy import delete, select
 
-from planner.forums.models import ForumOrganiser
 from planner.accounts.models import User
 from planner.calendar.models import CalendarFeedToken, FeedKind
 from planner.db import utcnow
 from planner.extensions import db
+from planner.forums.models import ForumOrganiser
 from planner.registration.models import AgendaItem, Registration, RegistrationStatus
 from tests.calendar.helpers import events, parse
 from tests.conftest import sign_in
@@ -67,7 +68,7 @@ def test_the_me_page_offers_a_feed_address_then_shows_it(client, programme, dele
     secret = url.removeprefix("/feeds/").removesuffix(".ics")
     assert len(secret) >= 22 and re.fullmatch(r"[A-Za-z0-9_-]+", secret)  # >= 128 bits in base64url
     page = client.get("/me").get_data(as_text=True)
-    assert f'webcal://localhost{url}' in page
+    assert f"webcal://localhost{url}" in page
     assert "Make a new address" in page
 
 
@@ -120,8 +121,9 @@ def test_a_personal_feed_answers_304_until_the_agenda_changes(app, client, progr
     with app.app_context():
         db.session.execute(delete(AgendaItem).where(AgendaItem.session_id == programme.cancelled_id))
         db.session.commit()
-    again = app.test_client().get(url, headers={"If-None-Match": first.headers["ETag"],
-                                                "If-Modified-Since": first.headers["Last-Modified"]})
+    again = app.test_client().get(
+        url, headers={"If-None-Match": first.headers["ETag"], "If-Modified-Since": first.headers["Last-Modified"]}
+    )
     assert again.status_code == 200
     assert f"session-{programme.cancelled_id}@planner" not in events(again.data)
     # A date alone never gets a 304 from a personal feed.
@@ -161,8 +163,10 @@ def test_the_organiser_feed_has_closed_sessions_and_stops_with_the_role(app, cli
     url = organiser_feed_address(client)
     response = app.test_client().get(url)
     found = events(response.data)
-    assert set(found) == {f"session-{i}@planner" for i in (programme.public_id, programme.closed_id,
-                                                             programme.cancelled_id, programme.side_id)}
+    assert set(found) == {
+        f"session-{i}@planner"
+        for i in (programme.public_id, programme.closed_id, programme.cancelled_id, programme.side_id)
+    }
     assert "private" in response.headers["Cache-Control"]
     # The personal feed is another token: making it does not touch this one.
     client.post("/me/calendar")

@@ -1,5 +1,6 @@
 """Ministerial accreditation through the pages: focal points nominate their delegation up to its
 quota, organisers accredit, decline and set quotas; refusals are messages, never 500s."""
+
 import re
 
 import pytest
@@ -7,14 +8,19 @@ from flask_login import AnonymousUserMixin
 from sqlalchemy import func, select
 
 from planner.accounts.models import User
+from planner.accounts.permissions import focal_point_delegations as delegations_of_focal_point
 from planner.audit.models import AuditEntry
+from planner.delegations import services as nominations
 from planner.delegations.models import (
-    Delegation, DelegationKind, DelegationMember, MemberRole, NominationStatus, Person,
+    Delegation,
+    DelegationKind,
+    DelegationMember,
+    MemberRole,
+    NominationStatus,
+    Person,
 )
 from planner.extensions import db
 from planner.forums.models import Forum
-from planner.delegations import services as nominations
-from planner.accounts.permissions import focal_point_delegations as delegations_of_focal_point
 from tests.accounts.helpers import mails_to
 from tests.conftest import sign_in
 from tests.factories import make_delegation, make_focal_point, make_forum, make_organiser, make_person, make_user
@@ -30,25 +36,41 @@ def ids(app):
         forum = make_forum(slug="isef2", name="ISEF2")
         japan = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP", seat_quota=2)
         france = make_delegation(forum, name="France", kind=DelegationKind.COUNTRY, country_code="FR")
-        foreign = make_delegation(make_forum(slug="other"), name="Japan", kind=DelegationKind.COUNTRY,
-                                  country_code="JP")
+        foreign = make_delegation(
+            make_forum(slug="other"), name="Japan", kind=DelegationKind.COUNTRY, country_code="JP"
+        )
         users = {
-            "focal": make_focal_point(japan), "other_focal": make_focal_point(france),
-            "organiser": make_organiser(forum), "delegate": make_user(),
+            "focal": make_focal_point(japan),
+            "other_focal": make_focal_point(france),
+            "organiser": make_organiser(forum),
+            "delegate": make_user(),
         }
         db.session.commit()
-        return {"japan": japan.id, "france": france.id, "foreign": foreign.id, "organiser_id": users["organiser"].id,
-                **{role: user.session_token for role, user in users.items()}}
+        return {
+            "japan": japan.id,
+            "france": france.id,
+            "foreign": foreign.id,
+            "organiser_id": users["organiser"].id,
+            **{role: user.session_token for role, user in users.items()},
+        }
 
 
 def page(delegation_id: int) -> str:
     return f"/forums/isef2/delegations/{delegation_id}/"
 
 
-def post_nomination(client, delegation_id, name="Aiko Tanaka", email="aiko@example.org", role="minister",
-                    organisation="MEXT"):
-    return client.post(page(delegation_id) + "nominations", data={
-        "nominate-name": name, "nominate-email": email, "nominate-role": role, "nominate-organisation": organisation})
+def post_nomination(
+    client, delegation_id, name="Aiko Tanaka", email="aiko@example.org", role="minister", organisation="MEXT"
+):
+    return client.post(
+        page(delegation_id) + "nominations",
+        data={
+            "nominate-name": name,
+            "nominate-email": email,
+            "nominate-role": role,
+            "nominate-organisation": organisation,
+        },
+    )
 
 
 def act(client, ids, person_id, action, **data):
@@ -87,8 +109,9 @@ def test_focal_point_nominates_up_to_the_quota(client, app, ids):
     assert japan_state(app, ids) == (2, 2, {"Aiko Tanaka": "nominated", "Kenji Sato": "nominated"})
     with app.app_context():
         assert db.session.scalar(select(Person).where(Person.email == "mei@example.org")) is None
-        aiko = db.session.scalar(select(DelegationMember).join(DelegationMember.person)
-                                 .where(Person.email == "aiko@example.org"))
+        aiko = db.session.scalar(
+            select(DelegationMember).join(DelegationMember.person).where(Person.email == "aiko@example.org")
+        )
         assert aiko.role is MemberRole.MINISTER and aiko.person.organisation == "MEXT"
         assert aiko.person.country_code == "JP"
     assert actions(app) == ["nomination.nominated", "nomination.nominated"]
@@ -163,10 +186,13 @@ def test_quota_below_the_seats_used_is_refused_and_nothing_changes(client, app, 
     assert client.post(page(ids["japan"]) + "quota", data={"quota-quota": " 5 "}).status_code == 302
     assert japan_state(app, ids)[:2] == (5, 2)
     with app.app_context():
-        changes = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "nomination.quota_changed")
-                                     .order_by(AuditEntry.id)).all()
+        changes = db.session.scalars(
+            select(AuditEntry).where(AuditEntry.action == "nomination.quota_changed").order_by(AuditEntry.id)
+        ).all()
         assert [(c.before, c.after) for c in changes] == [
-            ({"seat_quota": 2}, {"seat_quota": None}), ({"seat_quota": None}, {"seat_quota": 5})]
+            ({"seat_quota": 2}, {"seat_quota": None}),
+            ({"seat_quota": None}, {"seat_quota": 5}),
+        ]
 
 
 @pytest.mark.parametrize("value", ["-1", "1001", "ten", "2.5", "9" * 30, SCRIPT])
@@ -240,8 +266,11 @@ BAD_NOMINATIONS = {
     "blank name": {"nominate-name": "   ", "nominate-email": "aiko@example.org"},
     "oversized name": {"nominate-name": "x" * 201, "nominate-email": "aiko@example.org"},
     "huge name": {"nominate-name": "x" * 100_000, "nominate-email": "aiko@example.org"},
-    "oversized organisation": {"nominate-name": "Aiko", "nominate-email": "aiko@example.org",
-                               "nominate-organisation": "x" * 201},
+    "oversized organisation": {
+        "nominate-name": "Aiko",
+        "nominate-email": "aiko@example.org",
+        "nominate-organisation": "x" * 201,
+    },
     "oversized email": {"nominate-name": "Aiko", "nominate-email": "a" * 320 + "@example.org"},
     "not an email": {"nominate-name": "Aiko", "nominate-email": "aiko"},
     "two addresses": {"nominate-name": "Aiko", "nominate-email": "aiko@example.org,mei@example.org"},
@@ -268,8 +297,11 @@ def test_bad_nominations_are_form_errors_and_store_nothing(client, app, ids, dat
 def test_a_body_that_is_not_utf8_is_no_server_error(client, ids):
     # Werkzeug keeps undecodable escapes as typed ("%FF"), which makes a valid, if odd, name.
     sign_in(client, ids["focal"])
-    response = client.post(page(ids["japan"]) + "nominations", content_type="application/x-www-form-urlencoded",
-                           data=b"nominate-name=%FF%FE&nominate-email=%C3%28%40example.org")
+    response = client.post(
+        page(ids["japan"]) + "nominations",
+        content_type="application/x-www-form-urlencoded",
+        data=b"nominate-name=%FF%FE&nominate-email=%C3%28%40example.org",
+    )
     assert response.status_code in (302, 400, 422)
 
 
@@ -329,7 +361,9 @@ def test_pages_carry_the_csrf_token_their_forms_need(app, ids):
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text).group(1)
     data = {"nominate-name": "Aiko Tanaka", "nominate-email": "aiko@example.org", "nominate-role": "member"}
     assert client.post(page(ids["japan"]) + "nominations", data=data).status_code == 400
-    assert client.post(page(ids["japan"]) + "nominations", data={**data, "nominate-csrf_token": token}).status_code == 302
+    assert (
+        client.post(page(ids["japan"]) + "nominations", data={**data, "nominate-csrf_token": token}).status_code == 302
+    )
     with app.app_context():
         aiko = db.session.scalar(select(Person.id))
     assert act(client, ids, aiko, "accredit").status_code == 400

@@ -1,4 +1,5 @@
 """The ISEF2 demo forum: what it contains, and that loading it twice changes nothing."""
+
 import datetime as dt
 
 from sqlalchemy import func, select
@@ -36,7 +37,11 @@ def test_demo_forum_is_isef2_in_tokyo(app):
         load_isef2()
         forum = db.session.scalar(select(Forum).where(Forum.slug == "isef2"))
         assert (forum.name, forum.host_city, forum.host_country, forum.timezone) == (
-            "ISEF2", "Tokyo", "JP", "Asia/Tokyo")
+            "ISEF2",
+            "Tokyo",
+            "JP",
+            "Asia/Tokyo",
+        )
         assert (forum.first_day, forum.last_day) == (dt.date(2018, 2, 28), dt.date(2018, 3, 3))
         assert forum.is_demo
 

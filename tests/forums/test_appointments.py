@@ -1,19 +1,18 @@
 """Organisers and administrators appoint organisers and focal points, and it is logged."""
+
 import pytest
 from sqlalchemy import select
 
-from planner.accounts.services import AppointmentError
-from planner.delegations import focal_points
-from planner.forums import organisers
-from planner.delegations.models import DelegationFocalPoint
-from planner.forums.models import ForumOrganiser
 from planner.accounts.models import User
-from planner.refusals import NotAllowed
 from planner.accounts.permissions import is_focal_point, is_organiser
+from planner.accounts.services import AppointmentError
 from planner.audit.models import AuditEntry
-from planner.delegations.models import DelegationKind
+from planner.delegations import focal_points
+from planner.delegations.models import DelegationFocalPoint, DelegationKind
 from planner.extensions import db
-from planner.forums.models import Forum
+from planner.forums import organisers
+from planner.forums.models import Forum, ForumOrganiser
+from planner.refusals import NotAllowed
 from tests.accounts.helpers import mails_to
 from tests.conftest import sign_in
 from tests.factories import make_delegation, make_forum, make_organiser, make_user
@@ -26,8 +25,12 @@ def ids(app):
         delegation = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
         organiser = make_organiser(forum, name="Aiko", email="org@example.org")
         db.session.commit()
-        return {"forum": forum.id, "delegation": delegation.id, "organiser": organiser.id,
-                "organiser_token": organiser.session_token}
+        return {
+            "forum": forum.id,
+            "delegation": delegation.id,
+            "organiser": organiser.id,
+            "organiser_token": organiser.session_token,
+        }
 
 
 def get_forum() -> Forum:
@@ -62,8 +65,13 @@ def test_focal_point_appointed_and_removed(client, app, ids):
         person_id = make_user(email="focal@example.org").id
         db.session.commit()
     sign_in(client, ids["organiser_token"])
-    assert client.post("/forums/isef2/manage/focal-points", data={
-        "focal-delegation": str(ids["delegation"]), "focal-email": "focal@example.org"}).status_code == 302
+    assert (
+        client.post(
+            "/forums/isef2/manage/focal-points",
+            data={"focal-delegation": str(ids["delegation"]), "focal-email": "focal@example.org"},
+        ).status_code
+        == 302
+    )
     with app.app_context():
         assert is_focal_point(db.session.get(User, person_id), get_forum().delegations[0])
     remove = f"/forums/isef2/manage/focal-points/{ids['delegation']}/{person_id}/remove"
@@ -114,7 +122,8 @@ def test_audit_log_filters(client, app, ids):
     page = client.get("/forums/isef2/manage/audit?actor=org@example.org").get_data(as_text=True)
     assert page.count("<code>organiser.appointed</code>") == 3
     assert "No entries match." in client.get("/forums/isef2/manage/audit?actor=nobody@example.org").get_data(
-        as_text=True)
+        as_text=True
+    )
     assert "No entries match." in client.get("/forums/isef2/manage/audit?until=2000-01-01").get_data(as_text=True)
     bad = client.get("/forums/isef2/manage/audit?since=yesterday")
     assert bad.status_code == 400 and "Write dates like 2018-03-03." in bad.get_data(as_text=True)

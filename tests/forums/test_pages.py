@@ -1,4 +1,5 @@
 """Public home, forum and event pages."""
+
 import datetime as dt
 
 import pytest
@@ -12,17 +13,32 @@ from tests.factories import make_delegation, make_event, make_forum, make_sessio
 @pytest.fixture
 def isef2(app):
     with app.app_context():
-        forum = make_forum(slug="isef2", name="ISEF2", title="2nd International Space Exploration Forum",
-                           status=ForumStatus.ARCHIVED, description="Ministerial meeting on space exploration.")
+        forum = make_forum(
+            slug="isef2",
+            name="ISEF2",
+            title="2nd International Space Exploration Forum",
+            status=ForumStatus.ARCHIVED,
+            description="Ministerial meeting on space exploration.",
+        )
         # 00:30 on 28 February in Tokyo is still 27 February in UTC.
-        make_event(forum, "Y-ISEF", title="Young Professionals ISEF", audience="Aged 18 to 35.",
-                   starts_at=tokyo("2018-02-28 00:30"), ends_at=tokyo("2018-03-01 18:00"))
-        ministerial = make_event(forum, "MINISTERIAL", title="Ministerial meeting",
-                                 starts_at=tokyo("2018-03-03 09:00"), ends_at=tokyo("2018-03-03 18:00"))
+        make_event(
+            forum,
+            "Y-ISEF",
+            title="Young Professionals ISEF",
+            audience="Aged 18 to 35.",
+            starts_at=tokyo("2018-02-28 00:30"),
+            ends_at=tokyo("2018-03-01 18:00"),
+        )
+        ministerial = make_event(
+            forum,
+            "MINISTERIAL",
+            title="Ministerial meeting",
+            starts_at=tokyo("2018-03-03 09:00"),
+            ends_at=tokyo("2018-03-03 18:00"),
+        )
         make_session(ministerial, tokyo("2018-03-03 09:00"), 30, title="Opening ceremony")
         make_session(ministerial, tokyo("2018-03-03 12:45"), 60, title="Closed bilaterals", is_public=False)
-        make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP",
-                        space_agency="JAXA")
+        make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP", space_agency="JAXA")
         make_delegation(forum, name="European Space Agency", space_agency="ESA")
         make_delegation(forum, name="European Union")
         db.session.commit()
@@ -31,8 +47,14 @@ def isef2(app):
 def test_home_lists_current_and_past_forums(client, app, isef2):
     with app.app_context():
         today = dt.datetime.now(dt.UTC).date()
-        make_forum(slug="isef3", name="ISEF3", first_day=today + dt.timedelta(days=30),
-                   last_day=today + dt.timedelta(days=31), host_city="Luxembourg", host_country="LU")
+        make_forum(
+            slug="isef3",
+            name="ISEF3",
+            first_day=today + dt.timedelta(days=30),
+            last_day=today + dt.timedelta(days=31),
+            host_city="Luxembourg",
+            host_country="LU",
+        )
         db.session.commit()
     page = client.get("/").get_data(as_text=True)
     current, past = page.split("Past forums")

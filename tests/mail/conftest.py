@@ -1,6 +1,6 @@
 """Mail tests talk to a real SMTP server: aiosmtpd on 127.0.0.1, recording what it receives."""
-from __future__ import annotations
 
+from __future__ import annotations
 
 import pytest
 from flask import Flask
@@ -17,9 +17,7 @@ SENDER = "planner <noreply@planner.test>"
 
 # Templates only the tests use: Japanese text, and markup that must be escaped in HTML only.
 TEST_TEMPLATES = {
-    "mail/greeting.txt": (
-        '{% extends "mail/base.txt" %}{% block body %}{{ name }}様\n\n{{ note }}{% endblock %}'
-    ),
+    "mail/greeting.txt": ('{% extends "mail/base.txt" %}{% block body %}{{ name }}様\n\n{{ note }}{% endblock %}'),
     "mail/greeting.html": (
         '{% extends "mail/base.html" %}{% block body %}<p>{{ name }}様</p><p>{{ note }}</p>{% endblock %}'
     ),

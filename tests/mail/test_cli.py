@@ -1,4 +1,5 @@
 """The operator commands, through Flask's CLI runner."""
+
 from __future__ import annotations
 
 import signal

@@ -1,4 +1,5 @@
 """Queueing and delivering outbox mail through a real SMTP server."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -61,8 +62,14 @@ def test_the_html_part_is_optional(mail_app, smtp_server):
 def test_a_calendar_part_travels_as_an_alternative(mail_app, smtp_server):
     ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:開会式\r\nEND:VCALENDAR\r\n"
     with mail_app.app_context():
-        queue_email("a@example.org", "greeting", subject="Invitation", name="A", note="See you",
-                    attachment=("text/calendar; method=REQUEST", ics))
+        queue_email(
+            "a@example.org",
+            "greeting",
+            subject="Invitation",
+            name="A",
+            note="See you",
+            attachment=("text/calendar; method=REQUEST", ics),
+        )
         db.session.commit()
         deliver_due()
     mime = smtp_server.received[0].message
@@ -134,8 +141,16 @@ def test_back_off_doubles_then_the_message_fails_after_max_attempts(mail_app, sm
 
 def make_forum(slug: str) -> Forum:
     # Built here rather than by tests.factories: mail needs nothing of a forum but its id.
-    forum = Forum(slug=slug, name=slug, title=slug, host_city="Tokyo", host_country="JP",
-                  timezone="Asia/Tokyo", first_day=dt.date(2018, 3, 1), last_day=dt.date(2018, 3, 3))
+    forum = Forum(
+        slug=slug,
+        name=slug,
+        title=slug,
+        host_city="Tokyo",
+        host_country="JP",
+        timezone="Asia/Tokyo",
+        first_day=dt.date(2018, 3, 1),
+        last_day=dt.date(2018, 3, 3),
+    )
     db.session.add(forum)
     db.session.flush()
     return forum
@@ -265,8 +280,9 @@ def test_mail_rendered_later_is_rendered_by_the_sender_and_kept(mail_app, smtp_s
     from planner.mail.services import deliver_due, queue_email
 
     with mail_app.test_request_context():
-        message = queue_email("a@example.org", "greeting", subject="Later", render_later=True,
-                              name="田中", note="Rendered by the sender.")
+        message = queue_email(
+            "a@example.org", "greeting", subject="Later", render_later=True, name="田中", note="Rendered by the sender."
+        )
         assert (message.text_body, message.template, message.language) == ("", "greeting", "en")
         db.session.commit()
         assert deliver_due().sent == 1
@@ -282,5 +298,6 @@ def test_mail_rendered_later_needs_a_plain_context(mail_app):
     from planner.mail.services import queue_email
 
     with mail_app.test_request_context(), pytest.raises(ValueError, match="plain JSON context"):
-        queue_email("a@example.org", "greeting", subject="Later", render_later=True,
-                    name="x", note=datetime.date(2018, 3, 3))
+        queue_email(
+            "a@example.org", "greeting", subject="Later", render_later=True, name="x", note=datetime.date(2018, 3, 3)
+        )

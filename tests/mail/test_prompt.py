@@ -1,4 +1,5 @@
 """The prompt attempt: mail queued by a request goes out as soon as the request commits."""
+
 from __future__ import annotations
 
 import threading

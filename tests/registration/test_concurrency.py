@@ -4,6 +4,7 @@ Applications go through a real threaded WSGI server, one connection per person, 
 released together by a barrier; nominations call the service from threads, each with
 its own app context and session. Runs on SQLite and on PostgreSQL.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,10 +23,10 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 
 from planner.accounts.models import User
+from planner.delegations import services as nominations
 from planner.delegations.models import Delegation, DelegationMember, NominationStatus, Person
 from planner.extensions import db
 from planner.mail.services import insert_message
-from planner.delegations import services as nominations
 from planner.registration import seats
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
 from tests.conftest import sign_in
@@ -98,9 +99,15 @@ def post_form(base_url: str, path: str, cookie: str, barrier: threading.Barrier)
     try:
         connection.connect()  # connected before the barrier: the requests leave together
         barrier.wait()
-        connection.request("POST", path, body=urlencode(EMPTY_APPLICATION), headers={
-            "Cookie": f"session={cookie}", "Content-Type": "application/x-www-form-urlencoded",
-        })
+        connection.request(
+            "POST",
+            path,
+            body=urlencode(EMPTY_APPLICATION),
+            headers={
+                "Cookie": f"session={cookie}",
+                "Content-Type": "application/x-www-form-urlencoded",
+            },
+        )
         response = connection.getresponse()
         response.read()
         location = response.getheader("Location")
@@ -174,8 +181,9 @@ def test_delegation_quota_holds_when_twenty_are_nominated_at_once(app):
 
     assert sorted(outcomes) == ["nominated"] * 3 + ["quota exceeded"] * 17
     with app.app_context():
-        members = db.session.scalars(select(DelegationMember.status)
-                                     .where(DelegationMember.delegation_id == delegation_id)).all()
+        members = db.session.scalars(
+            select(DelegationMember.status).where(DelegationMember.delegation_id == delegation_id)
+        ).all()
         assert members == [NominationStatus.NOMINATED] * 3
         assert db.session.get(Delegation, delegation_id).seats_used == 3
         # A refused nomination leaves nothing behind, not even the person it created.
@@ -198,13 +206,17 @@ def test_a_naive_seat_check_loses_the_same_race(app, live_server, rush, server_e
 
     def naive_take_event_seat(event_id: int) -> bool:
         capacity = db.session.scalar(select(policies.c.capacity).where(policies.c.event_id == event_id))
-        confirmed = db.session.scalar(select(func.count()).select_from(Registration).where(
-            Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED))
+        confirmed = db.session.scalar(
+            select(func.count())
+            .select_from(Registration)
+            .where(Registration.event_id == event_id, Registration.status == RegistrationStatus.CONFIRMED)
+        )
         time.sleep(0.01)  # the time a slower request would take between reading and writing
         if capacity is not None and confirmed >= capacity:
             return False
-        db.session.execute(update(policies).where(policies.c.event_id == event_id)
-                           .values(seats_taken=policies.c.seats_taken + 1))
+        db.session.execute(
+            update(policies).where(policies.c.event_id == event_id).values(seats_taken=policies.c.seats_taken + 1)
+        )
         return True
 
     def naive_insert_taking_seat(values: dict, mail: dict) -> tuple[Registration | None, bool]:
@@ -224,7 +236,8 @@ def test_a_naive_seat_check_loses_the_same_race(app, live_server, rush, server_e
     overbooked = confirmed > CAPACITY
     statuses = [status for status, _ in codes]
     stopped_by_check = (
-        500 in statuses and len(server_errors) == statuses.count(500)
+        500 in statuses
+        and len(server_errors) == statuses.count(500)
         and all(IntegrityError.__name__ in error and NEVER_OVERBOOKED in error for error in server_errors)
     )
     assert overbooked or stopped_by_check, (confirmed, sorted(statuses), server_errors[:1])
@@ -251,7 +264,6 @@ def test_coming_back_after_cancelling_twice_at_once_takes_one_seat(app, live_ser
         assert seats_taken(rush["event_id"]) == 1
 
 
-
 @pytest.fixture
 def sqlite_only(app: Flask) -> None:
     with app.app_context():
@@ -259,8 +271,9 @@ def sqlite_only(app: Flask) -> None:
             pytest.skip("about SQLite's single writer")
 
 
-def statements_while_locked(app: Flask, count_queries: Callable[..., Any], base_url: str, path: str, cookie: str,
-                            reads_wanted: int) -> tuple[list[str], tuple[int, str | None]]:
+def statements_while_locked(
+    app: Flask, count_queries: Callable[..., Any], base_url: str, path: str, cookie: str, reads_wanted: int
+) -> tuple[list[str], tuple[int, str | None]]:
     """POST ``path`` while another connection holds SQLite's write lock: the statements the
     request ran before the lock was let go (waiting up to 2 s for ``reads_wanted`` SELECTs),
     and its answer."""
@@ -271,8 +284,9 @@ def statements_while_locked(app: Flask, count_queries: Callable[..., Any], base_
     holder.execute("BEGIN IMMEDIATE")
     answers: list[tuple[int, str | None]] = []
     with count_queries() as counter:
-        thread = threading.Thread(target=lambda: answers.append(
-            post_form(base_url, path, cookie, threading.Barrier(1))))
+        thread = threading.Thread(
+            target=lambda: answers.append(post_form(base_url, path, cookie, threading.Barrier(1)))
+        )
         thread.start()
         deadline = time.monotonic() + 2
         while time.monotonic() < deadline and sum(s.startswith("SELECT") for s in counter.statements) < reads_wanted:

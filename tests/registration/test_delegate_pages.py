@@ -1,4 +1,5 @@
 """A delegate applies through the form, sees and cancels registrations, and keeps an agenda."""
+
 import datetime as dt
 
 import pytest
@@ -6,7 +7,8 @@ from sqlalchemy import select
 
 from planner.extensions import db
 from planner.mail.models import OutboxMessage
-from planner.registration.models import Question, QuestionKind, Registration, RegistrationStatus as Status
+from planner.registration.models import Question, QuestionKind, Registration
+from planner.registration.models import RegistrationStatus as Status
 from tests.conftest import sign_in
 from tests.factories import make_event, make_forum, make_policy, make_room, make_session, make_user, tokyo
 
@@ -17,21 +19,41 @@ def setting(app):
         forum = make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3))
         event = make_event(forum, "Y-ISEF", title="Young Professionals ISEF")
         make_policy(event, capacity=1, min_age=18, max_age=35)
-        question = Question(event_id=event.id, label="Your field", kind=QuestionKind.SINGLE,
-                            choices=["Science", "Policy"], required=True)
+        question = Question(
+            event_id=event.id,
+            label="Your field",
+            kind=QuestionKind.SINGLE,
+            choices=["Science", "Policy"],
+            required=True,
+        )
         db.session.add(question)
         room = make_room(forum, "Hall")
-        sessions = [make_session(event, tokyo(t), 60, title=title, room=room) for t, title in [
-            ("2030-03-01 09:00", "Opening"), ("2030-03-01 09:30", "Overlapping talk"), ("2030-03-01 11:00", "Later")]]
+        sessions = [
+            make_session(event, tokyo(t), 60, title=title, room=room)
+            for t, title in [
+                ("2030-03-01 09:00", "Opening"),
+                ("2030-03-01 09:30", "Overlapping talk"),
+                ("2030-03-01 11:00", "Later"),
+            ]
+        ]
         delegate, other = make_user(name="Hana"), make_user(name="Ken")
         db.session.commit()
-        return {"delegate": delegate.session_token, "other": other.session_token, "question": question.id,
-                "sessions": [s.id for s in sessions]}
+        return {
+            "delegate": delegate.session_token,
+            "other": other.session_token,
+            "question": question.id,
+            "sessions": [s.id for s in sessions],
+        }
 
 
 def form(setting, **overrides):
-    data = {"delegation": "0", "date_of_birth": "1995-05-05", "organisation": "", "country": "JP",
-            f"q{setting['question']}": "Science"}
+    data = {
+        "delegation": "0",
+        "date_of_birth": "1995-05-05",
+        "organisation": "",
+        "country": "JP",
+        f"q{setting['question']}": "Science",
+    }
     data.update(overrides)
     return data
 
@@ -60,17 +82,16 @@ def test_me_tells_what_became_of_an_application_and_only_of_ones_own(client, app
     assert "waiting list" not in page and "Young Professionals ISEF" not in page
 
 
-
-def test_an_application_costs_the_same_few_statements_confirmed_or_waitlisted(client, app, setting,
-                                                                              count_queries):
+def test_an_application_costs_the_same_few_statements_confirmed_or_waitlisted(client, app, setting, count_queries):
     """The busiest write: signing in, reading the event with its rules and questions and the
     applicant's registration, then the seat, the row and the email (one statement on
     PostgreSQL), whatever the outcome."""
     with app.app_context():
         event = db.session.scalar(select(Question.event_id).where(Question.id == setting["question"]))
         for position in range(1, 6):
-            db.session.add(Question(event_id=event, label=f"Extra {position}", kind=QuestionKind.TEXT,
-                                    position=position))
+            db.session.add(
+                Question(event_id=event, label=f"Extra {position}", kind=QuestionKind.TEXT, position=position)
+            )
         db.session.commit()
         dialect = db.engine.dialect.name
     counts = []
@@ -82,25 +103,40 @@ def test_an_application_costs_the_same_few_statements_confirmed_or_waitlisted(cl
         counts.append([s.split()[0] for s in counter.statements])
     with app.app_context():
         assert sorted(db.session.scalars(select(Registration.status))) == [Status.CONFIRMED, Status.WAITLISTED]
-        mail = db.session.execute(select(OutboxMessage.template, OutboxMessage.subject,
-                                         OutboxMessage.attachment_content_type).order_by(OutboxMessage.id)).all()
+        mail = db.session.execute(
+            select(OutboxMessage.template, OutboxMessage.subject, OutboxMessage.attachment_content_type).order_by(
+                OutboxMessage.id
+            )
+        ).all()
     assert [tuple(m) for m in mail] == [
-        ("registration/confirmed", "Your place at Young Professionals ISEF is confirmed", "text/calendar; method=REQUEST"),
-        ("registration/waitlisted", "You are on the waiting list for Young Professionals ISEF", None)]
+        (
+            "registration/confirmed",
+            "Your place at Young Professionals ISEF is confirmed",
+            "text/calendar; method=REQUEST",
+        ),
+        ("registration/waitlisted", "You are on the waiting list for Young Professionals ISEF", None),
+    ]
     assert counts[0] == counts[1]
     # On SQLite, planner.db also ends the reading transaction and begins writing right
     # before the UPDATE, on the driver's connection (writes_late).
-    expected = {"postgresql": ["SELECT", "SELECT", "WITH"],
-                "sqlite": ["BEGIN", "SELECT", "SELECT", "UPDATE", "INSERT", "INSERT"]}[dialect]
+    expected = {
+        "postgresql": ["SELECT", "SELECT", "WITH"],
+        "sqlite": ["BEGIN", "SELECT", "SELECT", "UPDATE", "INSERT", "INSERT"],
+    }[dialect]
     assert counts[0] == expected, counts[0]
 
 
-@pytest.mark.parametrize("field, value, message", [
-    *(("country", country, "Choose a country from the list.") for country in ["ZZ", "jp", "Japan", "JP\r\n"]),
-    # Ids no delegation can have (beyond INTEGER, or negative).
-    *(("delegation", delegation, "Choose a delegation from the list.")
-      for delegation in ["2147483648", "99999999999", "9" * 40, "-1"]),
-])
+@pytest.mark.parametrize(
+    "field, value, message",
+    [
+        *(("country", country, "Choose a country from the list.") for country in ["ZZ", "jp", "Japan", "JP\r\n"]),
+        # Ids no delegation can have (beyond INTEGER, or negative).
+        *(
+            ("delegation", delegation, "Choose a delegation from the list.")
+            for delegation in ["2147483648", "99999999999", "9" * 40, "-1"]
+        ),
+    ],
+)
 def test_a_choice_not_on_the_list_is_a_form_error(client, app, setting, field, value, message):
     sign_in(client, setting["delegate"])
     response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting, **{field: value}))
@@ -121,7 +157,9 @@ def test_refusal_names_the_rule(client, app, setting):
 
 def test_missing_answer_is_a_form_error(client, setting):
     sign_in(client, setting["delegate"])
-    response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting, **{f"q{setting['question']}": ""}))
+    response = client.post(
+        "/forums/isef3/events/Y-ISEF/register", data=form(setting, **{f"q{setting['question']}": ""})
+    )
     assert response.status_code == 422
 
 
@@ -161,7 +199,8 @@ def test_agenda_picks_sessions_and_warns_on_clashes(client, setting):
 
 def test_event_page_offers_registration(client, setting):
     assert 'href="/forums/isef3/events/Y-ISEF/register"' in client.get("/forums/isef3/events/Y-ISEF/").get_data(
-        as_text=True)
+        as_text=True
+    )
 
 
 def test_event_page_says_when_registration_is_closed(client, app, setting):

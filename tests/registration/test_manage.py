@@ -1,5 +1,6 @@
 """Organisers' registration pages: the list and its filters, fill levels, decisions on many
 applications at once, cancellation, capacity, and the CSV export for badges."""
+
 from __future__ import annotations
 
 import csv
@@ -36,15 +37,25 @@ def ids(app):
     with app.app_context():
         forum = make_forum(slug="isef2", name="ISEF2", first_day=FIRST_DAY, last_day=FIRST_DAY + dt.timedelta(days=2))
         meeting, side = make_event(forum, "Y-ISEF"), make_event(forum, "SIDE")
-        db.session.add_all([RegistrationPolicy(event_id=meeting.id, capacity=2, approval_required=True),
-                            RegistrationPolicy(event_id=side.id, capacity=1)])
+        db.session.add_all(
+            [
+                RegistrationPolicy(event_id=meeting.id, capacity=2, approval_required=True),
+                RegistrationPolicy(event_id=side.id, capacity=1),
+            ]
+        )
         japan = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP", seat_quota=4)
         esa = make_delegation(forum, name="ESA")
         organiser = make_organiser(forum, name="Aiko")
         delegate = make_user(name="Dana")
         db.session.commit()
-        return {"forum": forum.id, "japan": japan.id, "esa": esa.id, "organiser": organiser.id,
-                "organiser_token": organiser.session_token, "delegate_token": delegate.session_token}
+        return {
+            "forum": forum.id,
+            "japan": japan.id,
+            "esa": esa.id,
+            "organiser": organiser.id,
+            "organiser_token": organiser.session_token,
+            "delegate_token": delegate.session_token,
+        }
 
 
 def apply(app, code: str, *names: str, slug: str = "isef2", **application) -> list[int]:
@@ -53,8 +64,12 @@ def apply(app, code: str, *names: str, slug: str = "isef2", **application) -> li
         forum = db.session.scalar(select(Forum).where(Forum.slug == slug))
         event = next(e for e in forum.events if e.code == code)
         registrations = [
-            services.apply(make_user(name=name, email=f"{name.lower()}.{code.lower()}@example.org"), event,
-                           Application(**application), now=APPLIED + dt.timedelta(minutes=next(_minutes)))
+            services.apply(
+                make_user(name=name, email=f"{name.lower()}.{code.lower()}@example.org"),
+                event,
+                Application(**application),
+                now=APPLIED + dt.timedelta(minutes=next(_minutes)),
+            )
             for name in names
         ]
         db.session.commit()
@@ -94,6 +109,7 @@ def bulk(client, action: str, ids: list, **extra):
 
 # The list and its filters
 
+
 def test_list_shows_applications_in_order_with_filters(client, app, ids):
     ana, _ = apply(app, "Y-ISEF", "Ana", "Ben", delegation_id=ids["japan"], country_code="JP")
     apply(app, "Y-ISEF", "Cleo", delegation_id=ids["esa"], country_code="FR")
@@ -123,14 +139,17 @@ def test_list_shows_applications_in_order_with_filters(client, app, ids):
     assert names(f"country=FR&delegation={ids['esa']}") == {"Cleo"}
 
 
-@pytest.mark.parametrize("query, message", [
-    ("status=lost", "There is no registration status lost."),
-    ("event=NOPE", "This forum has no event with the code NOPE."),
-    ("delegation=abc", "This forum has no such delegation."),
-    ("delegation=" + "9" * 5000, "This forum has no such delegation."),
-    ("delegation=%C2%B2", "This forum has no such delegation."),
-    ("country=Japan", "two-letter ISO code"),
-])
+@pytest.mark.parametrize(
+    "query, message",
+    [
+        ("status=lost", "There is no registration status lost."),
+        ("event=NOPE", "This forum has no event with the code NOPE."),
+        ("delegation=abc", "This forum has no such delegation."),
+        ("delegation=" + "9" * 5000, "This forum has no such delegation."),
+        ("delegation=%C2%B2", "This forum has no such delegation."),
+        ("country=Japan", "two-letter ISO code"),
+    ],
+)
 def test_a_bad_filter_is_explained(client, ids, query, message):
     sign_in(client, ids["organiser_token"])
     response = client.get(f"{PAGE}?{query}")
@@ -155,12 +174,22 @@ def test_fill_levels_by_event_and_delegation(client, app, ids):
         db.session.commit()
     with app.app_context():
         forum = db.session.get(Forum, ids["forum"])
-        levels = {f.event.code: (f.policy.capacity, f.policy.seats_taken, f.counts.confirmed, f.counts.pending,
-                                 f.counts.waitlisted, f.seats_free) for f in review.fill_levels(forum)}
+        levels = {
+            f.event.code: (
+                f.policy.capacity,
+                f.policy.seats_taken,
+                f.counts.confirmed,
+                f.counts.pending,
+                f.counts.waitlisted,
+                f.seats_free,
+            )
+            for f in review.fill_levels(forum)
+        }
         assert levels == {"Y-ISEF": (2, 1, 1, 2, 0, 1), "SIDE": (1, 1, 1, 0, 2, 0)}
-        by_delegation = {(d.delegation.name if d.delegation else None): (d.counts.confirmed, d.counts.pending,
-                                                                         d.counts.waitlisted)
-                         for d in review.delegation_levels(forum)}
+        by_delegation = {
+            (d.delegation.name if d.delegation else None): (d.counts.confirmed, d.counts.pending, d.counts.waitlisted)
+            for d in review.delegation_levels(forum)
+        }
         assert by_delegation == {"ESA": (0, 0, 0), "Japan": (2, 2, 1), None: (0, 0, 1)}
     sign_in(client, ids["organiser_token"])
     page = client.get(PAGE).get_data(as_text=True)
@@ -173,10 +202,16 @@ def test_list_costs_the_same_queries_for_5_and_200_registrations(client, app, id
             forum = db.session.get(Forum, ids["forum"])
             for n in range(count):
                 event = forum.events[n % 2]
-                db.session.add(Registration(
-                    event_id=event.id, user_id=make_user().id, status=list(Status)[n % 5],
-                    delegation_id=(ids["japan"], ids["esa"], None)[n % 3], country_code=("JP", "FR", None)[n % 3],
-                    applied_at=APPLIED + dt.timedelta(seconds=n)))
+                db.session.add(
+                    Registration(
+                        event_id=event.id,
+                        user_id=make_user().id,
+                        status=list(Status)[n % 5],
+                        delegation_id=(ids["japan"], ids["esa"], None)[n % 3],
+                        country_code=("JP", "FR", None)[n % 3],
+                        applied_at=APPLIED + dt.timedelta(seconds=n),
+                    )
+                )
             db.session.commit()
 
     sign_in(client, ids["organiser_token"])
@@ -193,6 +228,7 @@ def test_list_costs_the_same_queries_for_5_and_200_registrations(client, app, id
 
 # Deciding on many applications at once
 
+
 def test_bulk_approval_confirms_while_seats_last_then_waitlists(client, app, ids):
     ana, ben, cleo = apply(app, "Y-ISEF", "Ana", "Ben", "Cleo")
     sign_in(client, ids["organiser_token"])
@@ -204,7 +240,8 @@ def test_bulk_approval_confirms_while_seats_last_then_waitlists(client, app, ids
     assert seats_taken(app, "Y-ISEF") == 2
     assert actions(app) == ["registration.approved", "registration.approved", "registration.approved_waitlisted"]
     assert subjects(app)[3:] == ["Your place at Test event is confirmed"] * 2 + [
-        "You are on the waiting list for Test event"]
+        "You are on the waiting list for Test event"
+    ]
     page = client.get(PAGE).get_data(as_text=True)
     assert "3 approved (1 on the waiting list: the event is full), 0 skipped." in page
 
@@ -227,8 +264,11 @@ def test_bulk_decline_never_promotes_someone_it_is_declining(client, app, ids):
     bulk(client, "decline", [ana, ben])
     assert statuses(app, [ana, ben, cleo]) == ["declined", "declined", "confirmed"]
     with app.app_context():
-        ben_mail = db.session.scalars(select(OutboxMessage.subject).where(
-            OutboxMessage.to_address == "ben.side@example.org").order_by(OutboxMessage.id)).all()
+        ben_mail = db.session.scalars(
+            select(OutboxMessage.subject)
+            .where(OutboxMessage.to_address == "ben.side@example.org")
+            .order_by(OutboxMessage.id)
+        ).all()
     assert ben_mail == ["You are on the waiting list for Test event", "Your application for Test event was declined"]
 
 
@@ -245,21 +285,25 @@ def test_bulk_skips_what_is_not_this_forums_or_no_longer_pending(client, app, id
     assert response.status_code == 302
     assert statuses(app, [ana, ben, foreign]) == ["confirmed", "confirmed", "pending"]
     page = client.get(PAGE).get_data(as_text=True)
-    assert ("1 approved, 3 skipped (2 × not a registration of this forum; "
-            "1 × Only pending applications can be approved).") in page
+    assert (
+        "1 approved, 3 skipped (2 × not a registration of this forum; 1 × Only pending applications can be approved)."
+    ) in page
     with app.app_context():
         assert db.session.scalar(select(AuditEntry).where(AuditEntry.target_id == str(foreign))) is None
 
 
-@pytest.mark.parametrize("data, message", [
-    ({"action": "approve", "ids": ["1", "two"]}, "Registrations are chosen by their numbers."),
-    ({"action": "approve", "ids": ["-1"]}, "Registrations are chosen by their numbers."),
-    ({"action": "approve", "ids": ["2147483648"]}, "Registrations are chosen by their numbers."),
-    ({"action": "approve", "ids": ["²", "1" * 5000]}, "Registrations are chosen by their numbers."),
-    ({"action": "approve", "ids": [str(n) for n in range(1, 502)]}, "At most 500 registrations"),
-    ({"action": "delete", "ids": ["1"]}, "Choose whether to approve or decline"),
-    ({"ids": ["1"]}, "Choose whether to approve or decline"),
-])
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"action": "approve", "ids": ["1", "two"]}, "Registrations are chosen by their numbers."),
+        ({"action": "approve", "ids": ["-1"]}, "Registrations are chosen by their numbers."),
+        ({"action": "approve", "ids": ["2147483648"]}, "Registrations are chosen by their numbers."),
+        ({"action": "approve", "ids": ["²", "1" * 5000]}, "Registrations are chosen by their numbers."),
+        ({"action": "approve", "ids": [str(n) for n in range(1, 502)]}, "At most 500 registrations"),
+        ({"action": "delete", "ids": ["1"]}, "Choose whether to approve or decline"),
+        ({"ids": ["1"]}, "Choose whether to approve or decline"),
+    ],
+)
 def test_bulk_refuses_bad_input(client, ids, data, message):
     sign_in(client, ids["organiser_token"])
     response = client.post(f"{PAGE}/bulk", data=data)
@@ -275,6 +319,7 @@ def test_bulk_without_a_selection_says_so(client, ids):
 
 
 # Cancelling one registration
+
 
 def test_organiser_cancels_a_registration_and_the_next_in_line_gets_the_seat(client, app, ids):
     ana, ben = apply(app, "SIDE", "Ana", "Ben")
@@ -305,6 +350,7 @@ def test_a_registration_of_another_forum_cannot_be_cancelled_here(client, app, i
 
 # Capacity
 
+
 def test_capacity_below_the_seats_taken_is_refused(client, app, ids):
     apply(app, "SIDE", "Ana")
     side = event_id(app, "SIDE")
@@ -321,7 +367,6 @@ def test_capacity_below_the_seats_taken_is_refused(client, app, ids):
     with app.app_context():
         assert db.session.get(RegistrationPolicy, side).capacity == 5
     assert actions(app) == []
-
 
 
 def test_raising_the_capacity_serves_the_waiting_list(client, app, ids):
@@ -355,6 +400,7 @@ def test_capacity_of_an_unknown_event_is_404(client, ids):
 
 # CSV export for badges
 
+
 def test_csv_lists_confirmed_registrations_for_badges(client, app, ids):
     side = event_id(app, "SIDE")
     with app.app_context():
@@ -379,8 +425,16 @@ def test_csv_lists_confirmed_registrations_for_badges(client, app, ids):
     assert rows == [
         ["name", "email", "organisation", "delegation", "country", "event_code", "status", "registration_id"],
         ["Ana", "ana.side@example.org", "'+cmd|' /C calc'!A0", "'@SUM(1)", "JP", "SIDE", "confirmed", str(ana)],
-        ['\'=HYPERLINK("http://evil.example")', "ben.side@example.org", "'-2+3", "'@SUM(1)", "JP", "SIDE",
-         "confirmed", str(ben)],
+        [
+            '\'=HYPERLINK("http://evil.example")',
+            "ben.side@example.org",
+            "'-2+3",
+            "'@SUM(1)",
+            "JP",
+            "SIDE",
+            "confirmed",
+            str(ben),
+        ],
     ]
     assert client.get(f"{PAGE}.csv?event=Y-ISEF").get_data(as_text=True).count("\n") == 1  # the header only
     assert client.get(f"{PAGE}.csv?status=pending").get_data(as_text=True).count("\n") == 3  # confirmed only
@@ -389,13 +443,15 @@ def test_csv_lists_confirmed_registrations_for_badges(client, app, ids):
 
 # Who may use these pages
 
+
 def test_only_the_forums_organisers_reach_these_pages(client, app, ids):
     (registration,) = apply(app, "SIDE", "Ana")
     with app.app_context():
         other_organiser = make_organiser(make_forum()).session_token
         db.session.commit()
     requests = [
-        ("GET", PAGE), ("GET", f"{PAGE}.csv"),
+        ("GET", PAGE),
+        ("GET", f"{PAGE}.csv"),
         ("POST", f"{PAGE}/bulk", {"action": "decline", "ids": [str(registration)]}),
         ("POST", f"{PAGE}/{registration}/cancel", {}),
         ("POST", "/forums/isef2/manage/events/SIDE/capacity", {"capacity": "9"}),

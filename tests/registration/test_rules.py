@@ -1,4 +1,5 @@
 """Organisers set an event's registration rules and questions through its rules page."""
+
 import datetime as dt
 
 import pytest
@@ -9,7 +10,14 @@ from planner.db import utcnow
 from planner.extensions import db
 from planner.forums.models import Forum
 from planner.registration.models import (
-    Question, QuestionKind, Registration, RegistrationMode, RegistrationPolicy, RegistrationStatus as Status,
+    Question,
+    QuestionKind,
+    Registration,
+    RegistrationMode,
+    RegistrationPolicy,
+)
+from planner.registration.models import (
+    RegistrationStatus as Status,
 )
 from tests.conftest import sign_in
 from tests.factories import make_event, make_forum, make_organiser, make_policy, make_user
@@ -19,10 +27,16 @@ QUESTIONS = RULES + "/questions"
 SCRIPT = '<script>alert("x")</script>'
 
 EVERY_RULE = {
-    "rules-mode": "open", "rules-capacity": "40", "rules-approval_required": "y",
-    "rules-opens_at": "2018-02-23T17:00", "rules-closes_at": "2030-02-25T09:30",
-    "rules-min_age": "16", "rules-max_age": "25", "rules-organisation_required": "y",
-    "rules-allowed_countries": "jp, kr FR", "rules-invitation_codes": "ISEF-2018\n\n  youth-42  \n",
+    "rules-mode": "open",
+    "rules-capacity": "40",
+    "rules-approval_required": "y",
+    "rules-opens_at": "2018-02-23T17:00",
+    "rules-closes_at": "2030-02-25T09:30",
+    "rules-min_age": "16",
+    "rules-max_age": "25",
+    "rules-organisation_required": "y",
+    "rules-allowed_countries": "jp, kr FR",
+    "rules-invitation_codes": "ISEF-2018\n\n  youth-42  \n",
     "rules-guardian_required": "y",
 }
 
@@ -32,15 +46,21 @@ def ids(app):
     """ISEF2 in Tokyo with a side event two months ahead, its organiser and a delegate."""
     with app.app_context():
         starts = utcnow() + dt.timedelta(days=60)
-        forum = make_forum(slug="isef2", name="ISEF2", first_day=starts.date(),
-                           last_day=starts.date() + dt.timedelta(days=3))
+        forum = make_forum(
+            slug="isef2", name="ISEF2", first_day=starts.date(), last_day=starts.date() + dt.timedelta(days=3)
+        )
         event = make_event(forum, "Y-ISEF", starts_at=starts, ends_at=starts + dt.timedelta(hours=8))
         organiser = make_organiser(forum, email="org@example.org")
         delegate = make_user(email="delegate@example.org")
         db.session.commit()
-        return {"forum": forum.id, "event": event.id, "organiser": organiser.id,
-                "organiser_token": organiser.session_token, "delegate": delegate.id,
-                "delegate_token": delegate.session_token}
+        return {
+            "forum": forum.id,
+            "event": event.id,
+            "organiser": organiser.id,
+            "organiser_token": organiser.session_token,
+            "delegate": delegate.id,
+            "delegate_token": delegate.session_token,
+        }
 
 
 @pytest.fixture
@@ -103,11 +123,24 @@ def test_rules_changes_are_in_the_audit_log_with_before_and_after(organiser, app
 
 def test_empty_times_and_limits_mean_none(organiser, app, ids):
     with app.app_context():
-        make_policy(db.session.get(Forum, ids["forum"]).events[0], capacity=10, min_age=18,
-                    opens_at=dt.datetime(2018, 1, 1, tzinfo=dt.UTC))
+        make_policy(
+            db.session.get(Forum, ids["forum"]).events[0],
+            capacity=10,
+            min_age=18,
+            opens_at=dt.datetime(2018, 1, 1, tzinfo=dt.UTC),
+        )
         db.session.commit()
-    response = organiser.post(RULES, data={"rules-mode": "open", "rules-capacity": "", "rules-opens_at": "",
-                                           "rules-closes_at": "", "rules-min_age": "", "rules-max_age": ""})
+    response = organiser.post(
+        RULES,
+        data={
+            "rules-mode": "open",
+            "rules-capacity": "",
+            "rules-opens_at": "",
+            "rules-closes_at": "",
+            "rules-min_age": "",
+            "rules-max_age": "",
+        },
+    )
     assert response.status_code == 302
     with app.app_context():
         saved = policy(ids)
@@ -115,17 +148,20 @@ def test_empty_times_and_limits_mean_none(organiser, app, ids):
         assert not saved.approval_required and saved.allowed_countries == [] and saved.invitation_codes == []
 
 
-@pytest.mark.parametrize(("changes", "message"), [
-    ({"opens_at": "2018-02-25T09:00", "closes_at": "2018-02-25T09:00"}, "Registration must open before it closes."),
-    ({"opens_at": "2018-02-26T09:00", "closes_at": "2018-02-25T09:00"}, "Registration must open before it closes."),
-    ({"min_age": "30", "max_age": "18"}, "The maximum age must not be below the minimum age."),
-    ({"max_age": "121"}, "Number must be between 0 and 120."),
-    ({"capacity": "0"}, "Number must be between 1 and 1000000."),
-    ({"allowed_countries": "JP, QQ xyz"}, "Not ISO 3166 country codes: QQ, XYZ."),
-    ({"invitation_codes": "ok\n" + "x" * 65}, "Invitation codes have at most 64 characters."),
-    ({"invitation_codes": "\n".join(f"code-{n}" for n in range(501))}, "Give at most 500 invitation codes."),
-    ({"mode": "lottery"}, "Invalid Choice: could not coerce."),
-])
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"opens_at": "2018-02-25T09:00", "closes_at": "2018-02-25T09:00"}, "Registration must open before it closes."),
+        ({"opens_at": "2018-02-26T09:00", "closes_at": "2018-02-25T09:00"}, "Registration must open before it closes."),
+        ({"min_age": "30", "max_age": "18"}, "The maximum age must not be below the minimum age."),
+        ({"max_age": "121"}, "Number must be between 0 and 120."),
+        ({"capacity": "0"}, "Number must be between 1 and 1000000."),
+        ({"allowed_countries": "JP, QQ xyz"}, "Not ISO 3166 country codes: QQ, XYZ."),
+        ({"invitation_codes": "ok\n" + "x" * 65}, "Invitation codes have at most 64 characters."),
+        ({"invitation_codes": "\n".join(f"code-{n}" for n in range(501))}, "Give at most 500 invitation codes."),
+        ({"mode": "lottery"}, "Invalid Choice: could not coerce."),
+    ],
+)
 def test_bad_rules_are_refused_and_nothing_is_stored(organiser, app, ids, changes, message):
     response = organiser.post(RULES, data=rules_with(**changes))
     assert response.status_code == 422
@@ -138,8 +174,12 @@ def test_bad_rules_are_refused_and_nothing_is_stored(organiser, app, ids, change
 def _registrations(ids, *statuses: Status) -> list[int]:
     registration_ids = []
     for n, status in enumerate(statuses):
-        registration = Registration(event_id=ids["event"], user_id=make_user().id, status=status,
-                                    applied_at=utcnow() - dt.timedelta(hours=len(statuses) - n))
+        registration = Registration(
+            event_id=ids["event"],
+            user_id=make_user().id,
+            status=status,
+            applied_at=utcnow() - dt.timedelta(hours=len(statuses) - n),
+        )
         db.session.add(registration)
         db.session.flush()
         registration_ids.append(registration.id)
@@ -151,11 +191,14 @@ def test_lowering_capacity_below_seats_taken_is_refused_and_nothing_changes(orga
         make_policy(db.session.get(Forum, ids["forum"]).events[0], capacity=5, seats_taken=3)
         _registrations(ids, Status.CONFIRMED, Status.CONFIRMED, Status.CONFIRMED)
         db.session.commit()
-    response = organiser.post(RULES, data={"rules-mode": "open", "rules-capacity": "2", "rules-min_age": "18",
-                                           "rules-guardian_required": "y"})
+    response = organiser.post(
+        RULES, data={"rules-mode": "open", "rules-capacity": "2", "rules-min_age": "18", "rules-guardian_required": "y"}
+    )
     assert response.status_code == 422
-    assert ("3 seats are taken: cancel or decline registrations before lowering the capacity below that."
-            in response.get_data(as_text=True))
+    assert (
+        "3 seats are taken: cancel or decline registrations before lowering the capacity below that."
+        in response.get_data(as_text=True)
+    )
     with app.app_context():
         saved = policy(ids)
         assert (saved.capacity, saved.seats_taken, saved.min_age, saved.guardian_required) == (5, 3, None, False)
@@ -180,8 +223,12 @@ def test_raising_capacity_promotes_the_waiting_list(organiser, app, ids):
 def test_reopening_registration_serves_the_waiting_list(organiser, app, ids):
     with app.app_context():
         # A seat was freed after registration closed: nobody could be promoted then.
-        make_policy(db.session.get(Forum, ids["forum"]).events[0], capacity=1, seats_taken=0,
-                    closes_at=utcnow() - dt.timedelta(days=1))
+        make_policy(
+            db.session.get(Forum, ids["forum"]).events[0],
+            capacity=1,
+            seats_taken=0,
+            closes_at=utcnow() - dt.timedelta(days=1),
+        )
         [waiting] = _registrations(ids, Status.WAITLISTED)
         db.session.commit()
     assert organiser.post(RULES, data={"rules-mode": "open", "rules-capacity": "1"}).status_code == 302
@@ -191,20 +238,35 @@ def test_reopening_registration_serves_the_waiting_list(organiser, app, ids):
 
 
 def test_questions_are_added_listed_and_removed(organiser, app, ids):
-    response = organiser.post(QUESTIONS, data={
-        "question-label": "Which workshop?", "question-kind": "single",
-        "question-choices": "Robotics\r\n\r\n Ocean science \r\n", "question-required": "y"})
+    response = organiser.post(
+        QUESTIONS,
+        data={
+            "question-label": "Which workshop?",
+            "question-kind": "single",
+            "question-choices": "Robotics\r\n\r\n Ocean science \r\n",
+            "question-required": "y",
+        },
+    )
     assert response.status_code == 302 and response.location.endswith(RULES + "#questions")
     response = organiser.post(QUESTIONS, data={"question-label": "Dietary needs", "question-kind": "text"})
     assert response.status_code == 302
     with app.app_context():
         workshop, diet = db.session.scalars(select(Question).order_by(Question.position)).all()
         assert (workshop.position, workshop.kind, workshop.choices, workshop.required) == (
-            1, QuestionKind.SINGLE, ["Robotics", "Ocean science"], True)
+            1,
+            QuestionKind.SINGLE,
+            ["Robotics", "Ocean science"],
+            True,
+        )
         assert (diet.position, diet.kind, diet.choices, diet.required) == (2, QuestionKind.TEXT, [], False)
         [added, _] = entries("registration.question_added")
-        assert added.after == {"id": workshop.id, "label": "Which workshop?", "kind": "single",
-                               "choices": ["Robotics", "Ocean science"], "required": True}
+        assert added.after == {
+            "id": workshop.id,
+            "label": "Which workshop?",
+            "kind": "single",
+            "choices": ["Robotics", "Ocean science"],
+            "required": True,
+        }
         # Someone already answered: removing the question keeps the answer.
         [registration] = _registrations(ids, Status.PENDING)
         db.session.get(Registration, registration).answers = {str(workshop.id): "Robotics"}
@@ -226,24 +288,41 @@ def test_questions_are_added_listed_and_removed(organiser, app, ids):
     assert organiser.post(f"{QUESTIONS}/{workshop_id}/remove").status_code == 404
 
 
-@pytest.mark.parametrize(("data", "message"), [
-    ({"question-label": "", "question-kind": "text"}, "This field is required."),
-    ({"question-label": "   ", "question-kind": "text"}, "This field is required."),
-    ({"question-label": "x" * 301, "question-kind": "text"}, "Field cannot be longer than 300 characters."),
-    ({"question-label": "Which?", "question-kind": "single", "question-choices": "Only one"},
-     "Give 2 to 50 choices, one per line."),
-    ({"question-label": "Which?", "question-kind": "multiple"}, "Give 2 to 50 choices, one per line."),
-    ({"question-label": "Which?", "question-kind": "multiple",
-      "question-choices": "\n".join(f"c{n}" for n in range(51))}, "Give 2 to 50 choices, one per line."),
-    ({"question-label": "Which?", "question-kind": "single", "question-choices": "a\n" + "b" * 201},
-     "Each choice has at most 200 characters."),
-    ({"question-label": "Which?", "question-kind": "single", "question-choices": "a\na"}, "Give each choice once."),
-    ({"question-label": "Why?", "question-kind": "text", "question-choices": "a\nb"},
-     "Only questions with one or several choices offer choices: leave this empty."),
-    ({"question-label": "Coming?", "question-kind": "yes_no", "question-choices": "yes\nno"},
-     "Only questions with one or several choices offer choices: leave this empty."),
-    ({"question-label": "Which?", "question-kind": "essay"}, "Invalid Choice: could not coerce."),
-])
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"question-label": "", "question-kind": "text"}, "This field is required."),
+        ({"question-label": "   ", "question-kind": "text"}, "This field is required."),
+        ({"question-label": "x" * 301, "question-kind": "text"}, "Field cannot be longer than 300 characters."),
+        (
+            {"question-label": "Which?", "question-kind": "single", "question-choices": "Only one"},
+            "Give 2 to 50 choices, one per line.",
+        ),
+        ({"question-label": "Which?", "question-kind": "multiple"}, "Give 2 to 50 choices, one per line."),
+        (
+            {
+                "question-label": "Which?",
+                "question-kind": "multiple",
+                "question-choices": "\n".join(f"c{n}" for n in range(51)),
+            },
+            "Give 2 to 50 choices, one per line.",
+        ),
+        (
+            {"question-label": "Which?", "question-kind": "single", "question-choices": "a\n" + "b" * 201},
+            "Each choice has at most 200 characters.",
+        ),
+        ({"question-label": "Which?", "question-kind": "single", "question-choices": "a\na"}, "Give each choice once."),
+        (
+            {"question-label": "Why?", "question-kind": "text", "question-choices": "a\nb"},
+            "Only questions with one or several choices offer choices: leave this empty.",
+        ),
+        (
+            {"question-label": "Coming?", "question-kind": "yes_no", "question-choices": "yes\nno"},
+            "Only questions with one or several choices offer choices: leave this empty.",
+        ),
+        ({"question-label": "Which?", "question-kind": "essay"}, "Invalid Choice: could not coerce."),
+    ],
+)
 def test_bad_questions_are_refused(organiser, app, ids, data, message):
     response = organiser.post(QUESTIONS, data=data)
     assert response.status_code == 422
@@ -299,15 +378,18 @@ def test_a_year_that_cannot_be_stored_is_a_form_error(organiser, app, ids):
 
 def test_non_utf8_bodies_get_a_form_error(organiser):
     for url in (RULES, QUESTIONS):
-        body = (b"rules-mode=%FF%FE&rules-opens_at=%C3%28&rules-allowed_countries=%80%81"
-                b"&question-label=%FF&question-kind=text&question-choices=%C3%28")
+        body = (
+            b"rules-mode=%FF%FE&rules-opens_at=%C3%28&rules-allowed_countries=%80%81"
+            b"&question-label=%FF&question-kind=text&question-choices=%C3%28"
+        )
         response = organiser.post(url, data=body, content_type="application/x-www-form-urlencoded")
         assert response.status_code == 422
 
 
 def test_labels_with_markup_are_stored_as_typed_and_shown_escaped(organiser, app, ids):
-    response = organiser.post(QUESTIONS, data={"question-label": SCRIPT, "question-kind": "single",
-                                               "question-choices": f"{SCRIPT}\nplain"})
+    response = organiser.post(
+        QUESTIONS, data={"question-label": SCRIPT, "question-kind": "single", "question-choices": f"{SCRIPT}\nplain"}
+    )
     assert response.status_code == 302
     with app.app_context():
         question = db.session.scalar(select(Question))
@@ -351,8 +433,17 @@ def test_unknown_event_is_not_found(organiser):
 
 def test_the_applicant_form_asks_the_new_question_and_for_a_guardian(organiser, client, app, ids):
     assert organiser.post(RULES, data={"rules-mode": "open", "rules-guardian_required": "y"}).status_code == 302
-    assert organiser.post(QUESTIONS, data={"question-label": "Which workshop?", "question-kind": "multiple",
-                                           "question-choices": "Robotics\nOcean science"}).status_code == 302
+    assert (
+        organiser.post(
+            QUESTIONS,
+            data={
+                "question-label": "Which workshop?",
+                "question-kind": "multiple",
+                "question-choices": "Robotics\nOcean science",
+            },
+        ).status_code
+        == 302
+    )
     sign_in(client, ids["delegate_token"])
     page = client.get("/forums/isef2/events/Y-ISEF/register").get_data(as_text=True)
     assert "Which workshop?" in page and "Ocean science" in page

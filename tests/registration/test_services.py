@@ -1,17 +1,25 @@
 """Applying, deciding and the waiting list, through the services every entry point uses."""
+
 import datetime as dt
 
 import pytest
 from sqlalchemy import func, select
 
-from planner.refusals import NotAllowed
 from planner.audit.models import AuditEntry
 from planner.extensions import db
 from planner.mail.models import OutboxMessage
+from planner.refusals import NotAllowed
 from planner.registration import services
 from planner.registration.eligibility import Application, RegistrationRefused
 from planner.registration.models import (
-    Question, QuestionKind, Registration, RegistrationMode, RegistrationPolicy, RegistrationStatus as Status,
+    Question,
+    QuestionKind,
+    Registration,
+    RegistrationMode,
+    RegistrationPolicy,
+)
+from planner.registration.models import (
+    RegistrationStatus as Status,
 )
 from tests.factories import make_event, make_forum, make_organiser, make_policy, make_user
 
@@ -32,13 +40,22 @@ def apply(ctx, user=None, now=NOW, **application):
 
 
 def statuses(event) -> list[str]:
-    return [r.status.value for r in db.session.scalars(
-        select(Registration).where(Registration.event_id == event.id).order_by(Registration.applied_at, Registration.id))]
+    return [
+        r.status.value
+        for r in db.session.scalars(
+            select(Registration)
+            .where(Registration.event_id == event.id)
+            .order_by(Registration.applied_at, Registration.id)
+        )
+    ]
 
 
 def subjects(user) -> list[str]:
-    return list(db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.to_address == user.email)
-                                   .order_by(OutboxMessage.id)))
+    return list(
+        db.session.scalars(
+            select(OutboxMessage.subject).where(OutboxMessage.to_address == user.email).order_by(OutboxMessage.id)
+        )
+    )
 
 
 def test_seats_then_waiting_list(ctx):
@@ -64,8 +81,7 @@ def test_approval_required_applications_wait_for_an_organiser(ctx):
     assert (first.status, second.status) == (Status.PENDING, Status.PENDING)
     assert services.approve(ctx["organiser"], first, NOW).status is Status.CONFIRMED
     assert services.approve(ctx["organiser"], second, NOW).status is Status.WAITLISTED  # full
-    assert subjects(user) == ["We received your application for Test event",
-                              "Your place at Test event is confirmed"]
+    assert subjects(user) == ["We received your application for Test event", "Your place at Test event is confirmed"]
     actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
     assert actions == ["registration.approved", "registration.approved_waitlisted"]
 
@@ -145,8 +161,16 @@ def test_coming_back_after_cancelling_joins_the_end_of_the_line(ctx):
         (dict(opens_at=NOW + dt.timedelta(days=1)), {}, "Registration opens on"),
         (dict(closes_at=NOW - dt.timedelta(days=1)), {}, "Registration closed on"),
         (dict(min_age=18, max_age=35), {}, "give your date of birth"),
-        (dict(min_age=18, max_age=35), dict(date_of_birth=dt.date(2012, 3, 2)), "aged 18 or more on 2030-03-01; you would be 17"),
-        (dict(min_age=18, max_age=35), dict(date_of_birth=dt.date(1994, 3, 1)), "aged 35 or less on 2030-03-01; you would be 36"),
+        (
+            dict(min_age=18, max_age=35),
+            dict(date_of_birth=dt.date(2012, 3, 2)),
+            "aged 18 or more on 2030-03-01; you would be 17",
+        ),
+        (
+            dict(min_age=18, max_age=35),
+            dict(date_of_birth=dt.date(1994, 3, 1)),
+            "aged 35 or less on 2030-03-01; you would be 36",
+        ),
         (dict(organisation_required=True), dict(organisation="  "), "name yours"),
         (dict(allowed_countries=["JP"]), dict(country_code="FR"), "people from JP only"),
         (dict(invitation_codes=["ISEF-2030"]), dict(invitation_code="guess"), "valid invitation code"),
@@ -169,8 +193,9 @@ def test_ages_count_on_the_events_first_day_and_eligible_people_get_in(ctx):
 
 def test_required_questions_must_be_answered_and_answers_are_cleaned(ctx):
     make_policy(ctx["event"])
-    field = Question(event_id=ctx["event"].id, label="Field", kind=QuestionKind.SINGLE,
-                     choices=["Science", "Policy"], required=True)
+    field = Question(
+        event_id=ctx["event"].id, label="Field", kind=QuestionKind.SINGLE, choices=["Science", "Policy"], required=True
+    )
     topics = Question(event_id=ctx["event"].id, label="Topics", kind=QuestionKind.MULTIPLE, choices=["Moon", "Mars"])
     db.session.add_all([field, topics])
     db.session.flush()
@@ -190,8 +215,14 @@ def test_the_seat_and_the_row_are_taken_together_or_the_seat_is_reported(ctx):
     ana, ben = make_user(), make_user()
 
     def values(user):
-        return dict(event_id=ctx["event"].id, user_id=user.id, applied_at=NOW, answers={"q": ["a", "b"]},
-                    date_of_birth=dt.date(2000, 2, 29), guardian_consent=False)
+        return dict(
+            event_id=ctx["event"].id,
+            user_id=user.id,
+            applied_at=NOW,
+            answers={"q": ["a", "b"]},
+            date_of_birth=dt.date(2000, 2, 29),
+            guardian_consent=False,
+        )
 
     first, took_first = seats.insert_registration_taking_seat(values(ana))
     second, took_second = seats.insert_registration_taking_seat(values(ben))
@@ -214,10 +245,19 @@ def test_the_email_of_the_outcome_is_written_with_the_registration_and_none_for_
     make_policy(ctx["event"], capacity=1)
     ana, ben = make_user(), make_user()
     invite = ("text/calendar; method=REQUEST", "BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
-    mail = {Status.CONFIRMED: message_values("seat@example.org", "registration/confirmed", subject="Seat",
-                                             attachment=invite, render_later=True, event="Y-ISEF"),
-            Status.WAITLISTED: message_values("line@example.org", "registration/waitlisted", subject="Line",
-                                              render_later=True, event="Y-ISEF")}
+    mail = {
+        Status.CONFIRMED: message_values(
+            "seat@example.org",
+            "registration/confirmed",
+            subject="Seat",
+            attachment=invite,
+            render_later=True,
+            event="Y-ISEF",
+        ),
+        Status.WAITLISTED: message_values(
+            "line@example.org", "registration/waitlisted", subject="Line", render_later=True, event="Y-ISEF"
+        ),
+    }
 
     def row(user):
         return dict(event_id=ctx["event"].id, user_id=user.id, applied_at=NOW)

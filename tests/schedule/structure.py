@@ -1,6 +1,7 @@
 """Structural accessibility rules (WCAG 2.1 AA) that can be checked on a page's HTML:
 a language, a title, one h1 and no skipped heading levels, a label for every field, text for
 every link and button, captions and header cells in tables, unique ids, no positive tabindex."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -104,8 +105,12 @@ def problems(html: str) -> list[str]:
     for e in by_tag.get("input", []) + by_tag.get("select", []) + by_tag.get("textarea", []):
         if e.tag == "input" and e.attrs.get("type", "text") in UNLABELLED_INPUTS:
             continue
-        if not (e.attrs.get("id") in labelled or e.attrs.get("aria-label") or e.attrs.get("aria-labelledby")
-                or _inside(e, "label")):
+        if not (
+            e.attrs.get("id") in labelled
+            or e.attrs.get("aria-label")
+            or e.attrs.get("aria-labelledby")
+            or _inside(e, "label")
+        ):
             found.append(f"<{e.tag} name={e.attrs.get('name')!r}> has no label")
     for e in by_tag.get("a", []):
         if "href" in e.attrs and not _name(e):
@@ -115,8 +120,11 @@ def problems(html: str) -> list[str]:
             found.append("button without text")
     for e in by_tag.get("table", []):
         inner = list(_descendants(e))
-        if not (any(c.tag == "caption" and _name(c) for c in inner) or e.attrs.get("aria-label")
-                or e.attrs.get("aria-labelledby")):
+        if not (
+            any(c.tag == "caption" and _name(c) for c in inner)
+            or e.attrs.get("aria-label")
+            or e.attrs.get("aria-labelledby")
+        ):
             found.append("table without caption")
         if not any(c.tag == "th" for c in inner):
             found.append("table without header cells")

@@ -2,6 +2,7 @@
 
 PostgreSQL only: there, without the programme lock, both checks would read the room as free
 (SQLite has a single writer, so the race cannot happen there)."""
+
 from __future__ import annotations
 
 import threading
@@ -32,14 +33,24 @@ def test_only_one_of_several_simultaneous_bookings_of_a_room_goes_through(app):
 
     def book(n: int) -> str:
         with app.app_context():
-            forum, event, room = db.session.get(Forum, ids[0]), db.session.get(Event, ids[1]), db.session.get(Room, ids[2])
+            forum, event, room = (
+                db.session.get(Forum, ids[0]),
+                db.session.get(Event, ids[1]),
+                db.session.get(Room, ids[2]),
+            )
             user = db.session.get(User, organisers[n])
-            data = editing.SessionData(event=event, title=f"Bilateral {n}", kind=SessionKind.BILATERAL,
-                                      starts_at=tokyo("2018-03-03 10:00"), ends_at=tokyo("2018-03-03 10:30"), room=room)
+            data = editing.SessionData(
+                event=event,
+                title=f"Bilateral {n}",
+                kind=SessionKind.BILATERAL,
+                starts_at=tokyo("2018-03-03 10:00"),
+                ends_at=tokyo("2018-03-03 10:30"),
+                room=room,
+            )
             barrier.wait()
             try:
-                manage.create_session(user, forum, data)
-            except manage.BlockingConflicts:
+                editing.create_session(user, forum, data)
+            except editing.BlockingConflicts:
                 db.session.rollback()
                 return "refused"
             db.session.commit()

@@ -1,4 +1,5 @@
 """The scheduling rules over a whole forum (run on SQLite and, with PLANNER_TEST_DATABASE_URL, PostgreSQL)."""
+
 import datetime as dt
 
 import pytest
@@ -8,7 +9,14 @@ from planner.registration.models import Registration, RegistrationStatus
 from planner.schedule.conflicts import Rule, check_changes, facts_of, forum_conflicts
 from planner.schedule.models import ParticipantRole, RoomClosedDay, SessionStatus
 from tests.factories import (
-    add_participant, make_event, make_forum, make_person, make_room, make_session, make_user, tokyo,
+    add_participant,
+    make_event,
+    make_forum,
+    make_person,
+    make_room,
+    make_session,
+    make_user,
+    tokyo,
 )
 
 
@@ -22,15 +30,18 @@ def rules(found):
     return sorted(c.rule.value for c in found)
 
 
-@pytest.mark.parametrize(("start", "minutes", "clash"), [
-    ("2018-03-03 09:00", 60, True),   # same start
-    ("2018-03-03 09:30", 60, True),   # starts inside
-    ("2018-03-03 08:30", 60, True),   # ends inside
-    ("2018-03-03 08:00", 180, True),  # contains the other
-    ("2018-03-03 09:15", 15, True),   # inside
-    ("2018-03-03 10:00", 30, False),  # starts when the other ends
-    ("2018-03-03 08:00", 60, False),  # ends when the other starts
-])
+@pytest.mark.parametrize(
+    ("start", "minutes", "clash"),
+    [
+        ("2018-03-03 09:00", 60, True),  # same start
+        ("2018-03-03 09:30", 60, True),  # starts inside
+        ("2018-03-03 08:30", 60, True),  # ends inside
+        ("2018-03-03 08:00", 180, True),  # contains the other
+        ("2018-03-03 09:15", 15, True),  # inside
+        ("2018-03-03 10:00", 30, False),  # starts when the other ends
+        ("2018-03-03 08:00", 60, False),  # ends when the other starts
+    ],
+)
 def test_two_sessions_in_one_room_may_not_overlap_at_all(forum, start, minutes, clash):
     event, room = make_event(forum), make_room(forum)
     plenary = make_session(event, tokyo("2018-03-03 09:00"), 60, room=room, title="Plenary")

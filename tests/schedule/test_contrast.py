@@ -1,5 +1,6 @@
 """Colour contrast (WCAG 2.1 AA, 1.4.3: at least 4.5:1 for text) of the timetable's colours,
 read from static/css/planner.css so that a change of colour there is checked here."""
+
 import re
 from pathlib import Path
 
@@ -24,7 +25,7 @@ def luminance(colour: str) -> float:
     hex_digits = colour.lstrip("#")
     if len(hex_digits) == 3:
         hex_digits = "".join(c * 2 for c in hex_digits)
-    channels = [int(hex_digits[i:i + 2], 16) / 255 for i in (0, 2, 4)]
+    channels = [int(hex_digits[i : i + 2], 16) / 255 for i in (0, 2, 4)]
     linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
     return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
 

@@ -1,4 +1,5 @@
 """Organisers' programme pages, through the test client with real form data."""
+
 import icalendar
 import pytest
 from sqlalchemy import select
@@ -39,17 +40,28 @@ def calendar_part(mail: OutboxMessage):
 
 
 def form(world, **overrides):
-    data = {"title": "Panel", "event": world["event"], "kind": "panel", "starts_at": "2018-03-03T11:00",
-            "ends_at": "2018-03-03T12:00", "room": world["annex"], "chairs": "", "speakers": "",
-            "description": "", "is_public": "y", "status": "scheduled"}
+    data = {
+        "title": "Panel",
+        "event": world["event"],
+        "kind": "panel",
+        "starts_at": "2018-03-03T11:00",
+        "ends_at": "2018-03-03T12:00",
+        "room": world["annex"],
+        "chairs": "",
+        "speakers": "",
+        "description": "",
+        "is_public": "y",
+        "status": "scheduled",
+    }
     data.update(overrides)
     return data
 
 
 def test_moving_a_session_into_an_occupied_room_is_refused(app, client, world):
     url = f"/forums/isef2/manage/sessions/{world['panel']}/edit"
-    response = client.post(url, data=form(world, room=world["hall"], starts_at="2018-03-03T09:30",
-                                          ends_at="2018-03-03T10:30"))
+    response = client.post(
+        url, data=form(world, room=world["hall"], starts_at="2018-03-03T09:30", ends_at="2018-03-03T10:30")
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert page.count("Hall is taken by “Plenary” (3 Mar 09:00 to 3 Mar 10:00) when “Panel” starts.") == 1
@@ -61,8 +73,9 @@ def test_moving_a_session_into_an_occupied_room_is_refused(app, client, world):
 
 def test_moving_a_session_raises_its_revision_records_it_and_tells_the_delegates(app, client, world):
     url = f"/forums/isef2/manage/sessions/{world['panel']}/edit"
-    response = client.post(url, data=form(world, room=world["hall"], starts_at="2018-03-03T14:00",
-                                          ends_at="2018-03-03T15:00"))
+    response = client.post(
+        url, data=form(world, room=world["hall"], starts_at="2018-03-03T14:00", ends_at="2018-03-03T15:00")
+    )
     assert response.status_code == 302
     with app.app_context():
         panel = db.session.get(Session, world["panel"])
@@ -105,20 +118,29 @@ def test_cancelled_session_stays_visible_as_cancelled(app, client, world):
         method, invite = calendar_part(mail)
         assert (method, str(invite["STATUS"]), int(invite["SEQUENCE"])) == ("CANCEL", "CANCELLED", 2)
     page = client.get("/forums/isef2/timetable?day=2018-03-03").get_data(as_text=True)
-    assert "Panel</a> <strong class=\"cancelled-mark\">Cancelled</strong>" in page
+    assert 'Panel</a> <strong class="cancelled-mark">Cancelled</strong>' in page
     assert "This session is cancelled." in client.get(f"/sessions/{world['panel']}").get_data(as_text=True)
     event_page = client.get("/forums/isef2/events/Y-ISEF/").get_data(as_text=True)
     assert 'Panel</a> <strong class="cancelled-mark">Cancelled</strong>' in event_page
 
 
 def test_new_session_with_people_and_the_end_before_the_start(app, client, world):
-    bad = client.post("/forums/isef2/manage/sessions/new", data=form(world, title="Bilateral",
-                                                                    ends_at="2018-03-03T10:00"))
+    bad = client.post(
+        "/forums/isef2/manage/sessions/new", data=form(world, title="Bilateral", ends_at="2018-03-03T10:00")
+    )
     assert bad.status_code == 422
     assert "The session must end after it starts." in bad.get_data(as_text=True)
-    response = client.post("/forums/isef2/manage/sessions/new", data=form(
-        world, title="Bilateral", starts_at="2018-03-03T16:00", ends_at="2018-03-03T16:30",
-        chairs="Hana Suzuki", speakers="Kenji Sato\nHana Suzuki"))
+    response = client.post(
+        "/forums/isef2/manage/sessions/new",
+        data=form(
+            world,
+            title="Bilateral",
+            starts_at="2018-03-03T16:00",
+            ends_at="2018-03-03T16:30",
+            chairs="Hana Suzuki",
+            speakers="Kenji Sato\nHana Suzuki",
+        ),
+    )
     assert response.status_code == 302
     with app.app_context():
         session = db.session.scalars(select(Session).where(Session.title == "Bilateral")).one()
@@ -150,35 +172,58 @@ def test_warning_is_listed_and_can_be_acknowledged(app, client, world):
 def test_room_form_stores_capacity_notes_and_closed_days(app, client, world):
     with app.app_context():
         venue_id = db.session.get(Session, world["plenary"]).room.venue_id
-    bad = client.post("/forums/isef2/manage/rooms/new", data={"venue": venue_id, "name": "G510", "closed_days": "3 March"})
+    bad = client.post(
+        "/forums/isef2/manage/rooms/new", data={"venue": venue_id, "name": "G510", "closed_days": "3 March"}
+    )
     assert bad.status_code == 422 and "3 March is not a date written like 2018-03-03." in bad.get_data(as_text=True)
-    response = client.post("/forums/isef2/manage/rooms/new", data={
-        "venue": venue_id, "name": "G510", "capacity": "40", "accessibility_notes": "Step-free; hearing loop.",
-        "closed_days": "2018-03-01\n2018-03-02"})
+    response = client.post(
+        "/forums/isef2/manage/rooms/new",
+        data={
+            "venue": venue_id,
+            "name": "G510",
+            "capacity": "40",
+            "accessibility_notes": "Step-free; hearing loop.",
+            "closed_days": "2018-03-01\n2018-03-02",
+        },
+    )
     assert response.status_code == 302
     page = client.get("/forums/isef2/manage/programme/").get_data(as_text=True)
-    assert "G510</a> <span class=\"meta\">40 seats</span> <span class=\"meta\">· Step-free; hearing loop.</span>" in page
+    assert 'G510</a> <span class="meta">40 seats</span> <span class="meta">· Step-free; hearing loop.</span>' in page
     with app.app_context():
         assert len(db.session.scalars(select(RoomClosedDay)).all()) == 2
 
 
 def event_form(**changes: str) -> dict[str, str]:
     """The event form's fields for a side event on the forum's last day, with ``changes``."""
-    return {"code": "x-isef", "kind": "side_event", "title": "Extra", "starts_at": "2018-03-03T09:00",
-            "ends_at": "2018-03-03T18:00", "venue": "0", **changes}
+    return {
+        "code": "x-isef",
+        "kind": "side_event",
+        "title": "Extra",
+        "starts_at": "2018-03-03T09:00",
+        "ends_at": "2018-03-03T18:00",
+        "venue": "0",
+        **changes,
+    }
 
 
 def test_event_form_refuses_dates_that_leave_sessions_outside(client, world):
-    response = client.post("/forums/isef2/manage/events/Y-ISEF/edit", data=event_form(
-        code="Y-ISEF", title="Youth", starts_at="2018-02-28T09:00", ends_at="2018-03-02T18:00"))
+    response = client.post(
+        "/forums/isef2/manage/events/Y-ISEF/edit",
+        data=event_form(code="Y-ISEF", title="Youth", starts_at="2018-02-28T09:00", ends_at="2018-03-02T18:00"),
+    )
     assert response.status_code == 422
     assert "would fall outside the event" in response.get_data(as_text=True)
 
 
 def test_closed_sessions_show_only_to_organisers(app, client, world):
     with app.app_context():
-        make_session(db.session.get(Session, world["panel"]).event, tokyo("2018-03-03 13:00"), 30,
-                     title="Closed talks", is_public=False)
+        make_session(
+            db.session.get(Session, world["panel"]).event,
+            tokyo("2018-03-03 13:00"),
+            30,
+            title="Closed talks",
+            is_public=False,
+        )
         db.session.commit()
     assert "Closed talks" in client.get("/forums/isef2/timetable?day=2018-03-03").get_data(as_text=True)
     anonymous = app.test_client()
@@ -198,13 +243,16 @@ def test_moving_a_session_to_another_event_checks_the_new_event_dates(app, clien
     assert "“Panel” is outside the dates of I-ISEF" in response.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("overrides", "message"), [
-    ({"starts_at": "0001-01-01T00:00"}, "Enter a year between 1900 and 2200."),
-    ({"starts_at": "tomorrow"}, "Not a valid datetime value."),
-    ({"room": "999999"}, "Not a valid choice."),
-    ({"kind": "party"}, "Not a valid choice."),
-    ({"title": "   "}, "This field is required."),
-])
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"starts_at": "0001-01-01T00:00"}, "Enter a year between 1900 and 2200."),
+        ({"starts_at": "tomorrow"}, "Not a valid datetime value."),
+        ({"room": "999999"}, "Not a valid choice."),
+        ({"kind": "party"}, "Not a valid choice."),
+        ({"title": "   "}, "This field is required."),
+    ],
+)
 def test_bad_session_input_is_a_form_error(client, world, overrides, message):
     response = client.post("/forums/isef2/manage/sessions/new", data=form(world, **overrides))
     assert response.status_code == 422
@@ -214,8 +262,9 @@ def test_bad_session_input_is_a_form_error(client, world, overrides, message):
 def test_a_closed_day_outside_the_forum_is_refused_on_its_field(app, client, world):
     with app.app_context():
         venue_id = db.session.get(Session, world["plenary"]).room.venue_id
-    response = client.post("/forums/isef2/manage/rooms/new", data={
-        "venue": venue_id, "name": "G510", "closed_days": "2019-01-01"})
+    response = client.post(
+        "/forums/isef2/manage/rooms/new", data={"venue": venue_id, "name": "G510", "closed_days": "2019-01-01"}
+    )
     assert response.status_code == 422
     assert 'id="closed_days-error">2019-01-01 is not a day of the forum.' in response.get_data(as_text=True)
 
@@ -225,11 +274,30 @@ def test_an_administrator_adds_a_forum(app, client):
         admin = make_user(is_admin=True)
         db.session.commit()
         sign_in(client, admin)
-    far = client.post("/forums/new", data={"slug": "x", "name": "X", "title": "X", "host_city": "X", "host_country": "JP",
-                                           "timezone": "Asia/Tokyo", "first_day": "0001-01-01", "last_day": "0001-01-02"})
+    far = client.post(
+        "/forums/new",
+        data={
+            "slug": "x",
+            "name": "X",
+            "title": "X",
+            "host_city": "X",
+            "host_country": "JP",
+            "timezone": "Asia/Tokyo",
+            "first_day": "0001-01-01",
+            "last_day": "0001-01-02",
+        },
+    )
     assert "Enter a year between 1900 and 2200." in far.get_data(as_text=True)
-    data = {"slug": "ISEF3", "name": "ISEF3", "title": "3rd ISEF", "host_city": "Washington",
-            "host_country": "us", "timezone": "Mars/Olympus", "first_day": "2030-03-01", "last_day": "2030-02-27"}
+    data = {
+        "slug": "ISEF3",
+        "name": "ISEF3",
+        "title": "3rd ISEF",
+        "host_city": "Washington",
+        "host_country": "us",
+        "timezone": "Mars/Olympus",
+        "first_day": "2030-03-01",
+        "last_day": "2030-02-27",
+    }
     bad = client.post("/forums/new", data=data)
     page = bad.get_data(as_text=True)
     assert bad.status_code == 422
@@ -249,7 +317,9 @@ def test_an_administrator_adds_a_forum(app, client):
 def test_an_event_stays_within_the_forum_days(client, world):
     response = client.post("/forums/isef2/manage/events/new", data=event_form(ends_at="2018-03-04T18:00"))
     assert response.status_code == 422
-    assert "An event takes place within the forum&#39;s days (2018-02-28 to 2018-03-03)." in response.get_data(as_text=True)
+    assert "An event takes place within the forum&#39;s days (2018-02-28 to 2018-03-03)." in response.get_data(
+        as_text=True
+    )
     ok = client.post("/forums/isef2/manage/events/new", data=event_form())
     assert ok.status_code == 302
     assert client.get("/forums/isef2/events/X-ISEF/").status_code == 200

@@ -1,4 +1,5 @@
 """Who is told about a changed session, and what the message says."""
+
 from planner.extensions import db
 from planner.registration.models import AgendaItem, Registration, RegistrationStatus
 from planner.schedule.notifications import announce_session_change
@@ -12,12 +13,16 @@ def test_only_confirmed_delegates_who_picked_the_session_are_told(app):
         event = make_event(forum, "Y-ISEF")
         session = make_session(event, tokyo("2018-03-03 11:00"), 60, title="Panel", room=make_room(forum, "Annex"))
         other = make_session(event, tokyo("2018-03-03 13:00"), 60)
-        people = {name: make_user(email=f"{name}@example.org", name=name.title()) for name in
-                  ("picked", "pending", "elsewhere", "unpicked")}
-        for name, status, picks in (("picked", RegistrationStatus.CONFIRMED, session),
-                                    ("pending", RegistrationStatus.PENDING, session),
-                                    ("elsewhere", RegistrationStatus.CONFIRMED, other),
-                                    ("unpicked", RegistrationStatus.CONFIRMED, None)):
+        people = {
+            name: make_user(email=f"{name}@example.org", name=name.title())
+            for name in ("picked", "pending", "elsewhere", "unpicked")
+        }
+        for name, status, picks in (
+            ("picked", RegistrationStatus.CONFIRMED, session),
+            ("pending", RegistrationStatus.PENDING, session),
+            ("elsewhere", RegistrationStatus.CONFIRMED, other),
+            ("unpicked", RegistrationStatus.CONFIRMED, None),
+        ):
             db.session.add(Registration(event_id=event.id, user_id=people[name].id, status=status))
             if picks is not None:
                 db.session.add(AgendaItem(user_id=people[name].id, session_id=picks.id))
@@ -58,10 +63,14 @@ def test_each_delegate_is_told_in_their_own_language(app, monkeypatch):
         db.session.flush()
         written_in, worded_in = [], []
         real_queue, real_describe = notifications.queue_email, notifications.describe_changes
-        monkeypatch.setattr(notifications, "queue_email", lambda *a, **k: (
-            written_in.append((a[0], str(get_locale()))), real_queue(*a, **k))[1])
-        monkeypatch.setattr(notifications, "describe_changes", lambda *a: (
-            worded_in.append(str(get_locale())), real_describe(*a))[1])
+        monkeypatch.setattr(
+            notifications,
+            "queue_email",
+            lambda *a, **k: (written_in.append((a[0], str(get_locale()))), real_queue(*a, **k))[1],
+        )
+        monkeypatch.setattr(
+            notifications, "describe_changes", lambda *a: (worded_in.append(str(get_locale())), real_describe(*a))[1]
+        )
 
         session.title = "Space law panel"
         changes = changed_attributes(session)

@@ -1,5 +1,6 @@
 """Every page of the programme, as an organiser sees it, follows the structural accessibility
 rules of tests/schedule/structure.py and names itself in its <title>."""
+
 import io
 
 import pytest
@@ -7,8 +8,17 @@ import pytest
 from planner.extensions import db
 from planner.schedule.models import ParticipantRole, SessionStatus
 from tests.conftest import sign_in
-from tests.factories import (add_participant, make_event, make_forum, make_organiser, make_person, make_room,
-                             make_session, make_user, tokyo)
+from tests.factories import (
+    add_participant,
+    make_event,
+    make_forum,
+    make_organiser,
+    make_person,
+    make_room,
+    make_session,
+    make_user,
+    tokyo,
+)
 from tests.schedule.structure import problems, title_of
 
 
@@ -20,8 +30,7 @@ def pages(app):
         room = make_room(forum, "Room G510", capacity=2, accessibility_notes="Step-free")
         opening = make_session(event, tokyo("2018-02-28 09:00"), 60, title="Opening", room=room)
         panel = make_session(event, tokyo("2018-02-28 09:30"), 60, title="Panel")
-        make_session(event, tokyo("2018-02-28 11:00"), 60, title="Dropped", room=room,
-                     status=SessionStatus.CANCELLED)
+        make_session(event, tokyo("2018-02-28 11:00"), 60, title="Dropped", room=room, status=SessionStatus.CANCELLED)
         closed = make_session(event, tokyo("2018-02-28 13:00"), 60, title="Closed meeting", is_public=False)
         speaker = make_person(name="Hana Suzuki")
         add_participant(opening, speaker, ParticipantRole.SPEAKER)
@@ -29,16 +38,27 @@ def pages(app):
         organiser = make_organiser(forum, email="org@example.org")
         admin = make_user(email="admin@example.org", is_admin=True)
         db.session.commit()
-        ids = {"opening": opening.id, "closed": closed.id, "room": room.id, "venue": room.venue_id,
-               "event": event.id}
+        ids = {"opening": opening.id, "closed": closed.id, "room": room.id, "venue": room.venue_id, "event": event.id}
         tokens = organiser.session_token, admin.session_token
     client = app.test_client()
     sign_in(client, tokens[0])
     # A move, so the session pages show their history.
-    moved = client.post(f"/forums/isef2/manage/sessions/{ids['opening']}/edit", data={
-        "title": "Opening", "event": str(ids["event"]), "kind": "panel", "starts_at": "2018-02-28T10:00",
-        "ends_at": "2018-02-28T10:50", "room": str(ids["room"]), "chairs": "", "speakers": "Hana Suzuki",
-        "description": "", "is_public": "y", "status": "scheduled"})
+    moved = client.post(
+        f"/forums/isef2/manage/sessions/{ids['opening']}/edit",
+        data={
+            "title": "Opening",
+            "event": str(ids["event"]),
+            "kind": "panel",
+            "starts_at": "2018-02-28T10:00",
+            "ends_at": "2018-02-28T10:50",
+            "room": str(ids["room"]),
+            "chairs": "",
+            "speakers": "Hana Suzuki",
+            "description": "",
+            "is_public": "y",
+            "status": "scheduled",
+        },
+    )
     assert moved.status_code == 302
     return client, ids, tokens[1]
 
@@ -95,9 +115,14 @@ def test_refused_forms_and_import_reports_follow_the_structural_rules(pages):
     html = refused.get_data(as_text=True)
     assert problems(html) == []
     assert 'aria-invalid="true"' in html and 'class="error-summary"' in html
-    report = client.post("/forums/isef2/manage/programme/import", content_type="multipart/form-data", data={
-        "file": (io.BytesIO(b"event,title,date,start,end\nNOPE,A,2018-02-28,11:00,10:00\n"), "p.csv"),
-        "dry_run": "y"})
+    report = client.post(
+        "/forums/isef2/manage/programme/import",
+        content_type="multipart/form-data",
+        data={
+            "file": (io.BytesIO(b"event,title,date,start,end\nNOPE,A,2018-02-28,11:00,10:00\n"), "p.csv"),
+            "dry_run": "y",
+        },
+    )
     assert report.status_code == 422
     html = report.get_data(as_text=True)
     assert problems(html) == []
@@ -115,11 +140,22 @@ def test_the_timetable_grid_is_reachable_by_keyboard_and_names_its_marks_in_text
 
 def test_the_checker_finds_what_it_looks_for():
     """The rules above can fail: a page with each fault is reported."""
-    bad = ('<html><head></head><body><h1>A</h1><h1>B</h1><h4>Deep</h4><input name="q"><a href="/x"></a>'
-           '<button></button><table><tr><td>1</td></tr></table><p id="d"></p><p id="d"></p>'
-           '<span tabindex="2"></span></body></html>')
+    bad = (
+        '<html><head></head><body><h1>A</h1><h1>B</h1><h4>Deep</h4><input name="q"><a href="/x"></a>'
+        '<button></button><table><tr><td>1</td></tr></table><p id="d"></p><p id="d"></p>'
+        '<span tabindex="2"></span></body></html>'
+    )
     found = problems(bad)
-    assert found == ["<html> has no lang", "no single, non-empty <title>", "2 h1 elements",
-                     "heading level skips from h1 to h4 ('Deep')", "positive tabindex on <span>", "id 'd' used 2 times",
-                     "<input name='q'> has no label", "link to '/x' has no text", "button without text",
-                     "table without caption", "table without header cells"]
+    assert found == [
+        "<html> has no lang",
+        "no single, non-empty <title>",
+        "2 h1 elements",
+        "heading level skips from h1 to h4 ('Deep')",
+        "positive tabindex on <span>",
+        "id 'd' used 2 times",
+        "<input name='q'> has no label",
+        "link to '/x' has no text",
+        "button without text",
+        "table without caption",
+        "table without header cells",
+    ]

@@ -1,4 +1,5 @@
 """The public timetable and session pages."""
+
 import pytest
 
 from planner.demo.synthetic import load_synthetic_forum
@@ -13,12 +14,17 @@ def programme(app):
         forum = make_forum(slug="isef2", name="ISEF2")
         event = make_event(forum, "Y-ISEF")
         room = make_room(forum, "Room G510")
-        opening = make_session(event, tokyo("2018-02-28 09:00"), 30, title="Welcome & introduction", room=room,
-                               description="Opening of Y-ISEF.")
+        opening = make_session(
+            event,
+            tokyo("2018-02-28 09:00"),
+            30,
+            title="Welcome & introduction",
+            room=room,
+            description="Opening of Y-ISEF.",
+        )
         add_participant(opening, make_person(name="Hana Suzuki", organisation="Y-ISEF"), ParticipantRole.CHAIR)
         add_participant(opening, make_person(name="Kenji Sato"), ParticipantRole.SPEAKER)
-        closed = make_session(event, tokyo("2018-02-28 10:00"), 30, title="Closed meeting", room=room,
-                              is_public=False)
+        closed = make_session(event, tokyo("2018-02-28 10:00"), 30, title="Closed meeting", room=room, is_public=False)
         db.session.commit()
         return {"opening": opening.id, "closed": closed.id}
 
@@ -28,8 +34,11 @@ def test_timetable_shows_sessions_in_tokyo_time(client, programme):
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "Times in Asia/Tokyo (UTC+09:00)." in page
-    assert "<th scope=\"col\">Room G510" in page
-    assert '<time datetime="2018-02-28T00:00:00+00:00">09:00</time>–<time datetime="2018-02-28T00:30:00+00:00">09:30</time>' in page
+    assert '<th scope="col">Room G510' in page
+    assert (
+        '<time datetime="2018-02-28T00:00:00+00:00">09:00</time>–'
+        '<time datetime="2018-02-28T00:30:00+00:00">09:30</time>' in page
+    )
     assert "Welcome &amp; introduction" in page
     assert "Closed meeting" not in page
     assert 'aria-current="page">Wednesday, February 28, 2018' in page
@@ -113,12 +122,15 @@ def test_timetable_in_a_second_timezone_and_printable(client, programme):
     assert "Back to the grid" in printable
 
 
-@pytest.mark.parametrize(("query", "message"), [
-    ("tz=Mars/Olympus", "Mars/Olympus is not a timezone; write one like Europe/Paris."),
-    ("tz=../../etc/passwd", "is not a timezone"),
-    ("event=NOPE", "This forum has no event with the code NOPE."),
-    ("kind=party", "There is no session kind party."),
-])
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("tz=Mars/Olympus", "Mars/Olympus is not a timezone; write one like Europe/Paris."),
+        ("tz=../../etc/passwd", "is not a timezone"),
+        ("event=NOPE", "This forum has no event with the code NOPE."),
+        ("kind=party", "There is no session kind party."),
+    ],
+)
 def test_timetable_refuses_bad_filters_with_a_reason(client, programme, query, message):
     response = client.get(f"/forums/isef2/timetable?day=2018-02-28&{query}")
     assert response.status_code == 400

@@ -1,4 +1,5 @@
 """CSV import (all or nothing, problems by line) and export of the programme."""
+
 import io
 
 import pytest
@@ -31,11 +32,11 @@ def count_sessions():
 
 
 BAD = HEADER + (
-    "Y-ISEF,Fine,panel,2018-03-03,11:00,12:00,,Annex,yes,scheduled,,,\n"        # line 2
-    "NOPE,Unknown event,panel,2018-03-03,11:00,12:00,,,yes,,,,\n"               # line 3
-    "Y-ISEF,Clash,panel,2018-03-03,09:30,10:00,,Hall,yes,,,,\n"                 # line 4
-    "Y-ISEF,Backwards,panel,2018-03-03,10:00,09:00,,,yes,,,,\n"                 # line 5
-    "Y-ISEF,Bad time,talk,3 March,9am,10,,Attic,maybe,,,,\n"                    # line 6
+    "Y-ISEF,Fine,panel,2018-03-03,11:00,12:00,,Annex,yes,scheduled,,,\n"  # line 2
+    "NOPE,Unknown event,panel,2018-03-03,11:00,12:00,,,yes,,,,\n"  # line 3
+    "Y-ISEF,Clash,panel,2018-03-03,09:30,10:00,,Hall,yes,,,,\n"  # line 4
+    "Y-ISEF,Backwards,panel,2018-03-03,10:00,09:00,,,yes,,,,\n"  # line 5
+    "Y-ISEF,Bad time,talk,3 March,9am,10,,Attic,maybe,,,,\n"  # line 6
 )
 
 
@@ -64,9 +65,11 @@ def test_an_import_with_one_bad_row_writes_no_row(app, world):
 
 
 def test_import_of_1000_rows_through_the_cli_with_the_export_round_trip(app, world, tmp_path):
-    rows = [f"Y-ISEF,Session {n},workshop,2018-03-0{1 + n // 500},{8 + (n % 500) // 50:02d}:{(n % 50) // 25 * 30:02d},"
-            f"{8 + (n % 500) // 50:02d}:{(n % 50) // 25 * 30 + 29:02d},,,yes,scheduled,Chair {n % 7},,\n"
-            for n in range(1000)]
+    rows = [
+        f"Y-ISEF,Session {n},workshop,2018-03-0{1 + n // 500},{8 + (n % 500) // 50:02d}:{(n % 50) // 25 * 30:02d},"
+        f"{8 + (n % 500) // 50:02d}:{(n % 50) // 25 * 30 + 29:02d},,,yes,scheduled,Chair {n % 7},,\n"
+        for n in range(1000)
+    ]
     # Each 50 rows share a half hour: without rooms nothing clashes; the 7 chairs do (warnings).
     csv_bytes = (HEADER + "".join(rows)).encode()
     runner = app.test_cli_runner()
@@ -105,17 +108,26 @@ def test_cli_reports_lines_and_fails(app, world, tmp_path):
 def test_organiser_upload_with_dry_run_then_for_real(app, client, world):
     sign_in(client, world["organiser"])
     good = (HEADER + "Y-ISEF,=Imported,panel,2018-03-03,13:00,14:00,,Annex,yes,,,,\n").encode()
-    dry = client.post("/forums/isef2/manage/programme/import",
-                      data={"file": (io.BytesIO(good), "p.csv"), "dry_run": "y"}, content_type="multipart/form-data")
+    dry = client.post(
+        "/forums/isef2/manage/programme/import",
+        data={"file": (io.BytesIO(good), "p.csv"), "dry_run": "y"},
+        content_type="multipart/form-data",
+    )
     assert dry.status_code == 200 and "Nothing was written: this was a dry run." in dry.get_data(as_text=True)
-    bad = client.post("/forums/isef2/manage/programme/import",
-                      data={"file": (io.BytesIO(BAD.encode()), "p.csv")}, content_type="multipart/form-data")
+    bad = client.post(
+        "/forums/isef2/manage/programme/import",
+        data={"file": (io.BytesIO(BAD.encode()), "p.csv")},
+        content_type="multipart/form-data",
+    )
     assert bad.status_code == 422
-    assert "<th scope=\"row\">3</th><td>This forum has no event with the code NOPE.</td>" in bad.get_data(as_text=True)
+    assert '<th scope="row">3</th><td>This forum has no event with the code NOPE.</td>' in bad.get_data(as_text=True)
     with app.app_context():
         assert count_sessions() == 1
-    real = client.post("/forums/isef2/manage/programme/import",
-                       data={"file": (io.BytesIO(good), "p.csv")}, content_type="multipart/form-data")
+    real = client.post(
+        "/forums/isef2/manage/programme/import",
+        data={"file": (io.BytesIO(good), "p.csv")},
+        content_type="multipart/form-data",
+    )
     assert real.status_code == 302
     export = client.get("/forums/isef2/manage/programme.csv")
     assert export.headers["Content-Disposition"] == 'attachment; filename="isef2-programme.csv"'
@@ -124,9 +136,11 @@ def test_organiser_upload_with_dry_run_then_for_real(app, client, world):
 
 
 def test_control_characters_and_impossible_years_are_row_problems(app, world):
-    text = HEADER + ("Y-ISEF,Bad\x00title,panel,2018-03-03,11:00,12:00,,,yes,,,,\n"
-                     "Y-ISEF,Ancient,panel,0001-01-01,00:00,01:00,,,yes,,,,\n"
-                     "Y-ISEF,Fine,panel,2018-03-03,13:00,14:00,,,yes,,,,\"two\nlines\"\n")
+    text = HEADER + (
+        "Y-ISEF,Bad\x00title,panel,2018-03-03,11:00,12:00,,,yes,,,,\n"
+        "Y-ISEF,Ancient,panel,0001-01-01,00:00,01:00,,,yes,,,,\n"
+        'Y-ISEF,Fine,panel,2018-03-03,13:00,14:00,,,yes,,,,"two\nlines"\n'
+    )
     with app.app_context():
         forum = db.session.get(programme_io.Forum, world["forum"])
         with pytest.raises(programme_io.ImportRefused) as refused:

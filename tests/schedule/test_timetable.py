@@ -1,4 +1,5 @@
 """The timetable grid: rooms across, time down, in the forum's timezone."""
+
 import datetime as dt
 
 import pytest
@@ -106,7 +107,9 @@ def test_filters_by_event_and_kind(forum):
     assert [x.title for x in timetable_day(forum, day, ProgrammeFilter("S-ISEF")).sessions] == ["S break"]
     assert [x.title for x in timetable_day(forum, day, ProgrammeFilter(kind=SessionKind.PANEL)).sessions] == ["Y panel"]
     assert [x.title for x in timetable_day(forum, day, ProgrammeFilter("S-ISEF", include_closed=True)).sessions] == [
-        "S break", "S closed"]
+        "S break",
+        "S closed",
+    ]
 
 
 def test_a_cancelled_session_gives_its_place_to_the_one_that_replaced_it(forum):

@@ -1,4 +1,5 @@
 """A forum's schedule version rises with every change to its programme, and only then."""
+
 import pytest
 from sqlalchemy import select
 

@@ -1,4 +1,5 @@
 """Health check, error pages and the page frame."""
+
 from planner import create_app
 
 

@@ -1,4 +1,5 @@
 """The record's pages through the test client, with real form data."""
+
 import datetime as dt
 import io
 import os
@@ -30,23 +31,33 @@ def document() -> OutcomeDocument:
 
 
 def create(client, **overrides):  # noqa: ANN001, ANN201
-    data = {"kind": "joint_statement", "title": "ISEF2 Joint Statement", "slug": "joint-statement",
-            "language": "en", "text": "Participants recognised the roadmap.\n\nSecond paragraph.", "note": ""}
+    data = {
+        "kind": "joint_statement",
+        "title": "ISEF2 Joint Statement",
+        "slug": "joint-statement",
+        "language": "en",
+        "text": "Participants recognised the roadmap.\n\nSecond paragraph.",
+        "note": "",
+    }
     data.update(overrides)
     return client.post("/forums/isef2/manage/statements/new", data=data)
 
 
 def adopt(client):  # noqa: ANN001, ANN201
-    return client.post(f"{BASE}/joint-statement/adopt", data={
-        "adopt-adopted_on": "2018-03-03", "adopt-event": "0", "adopt-place": "Tokyo"})
+    return client.post(
+        f"{BASE}/joint-statement/adopt",
+        data={"adopt-adopted_on": "2018-03-03", "adopt-event": "0", "adopt-place": "Tokyo"},
+    )
 
 
 def test_organiser_drafts_revises_adopts_and_the_edit_is_then_refused(app, client, world):
     sign_in(client, world.organiser)
     response = create(client)
     assert response.status_code == 302 and response.headers["Location"].endswith(f"{BASE}/joint-statement")
-    response = client.post(f"{BASE}/joint-statement/edit", data={
-        "text": "Participants welcomed the roadmap.\n\nSecond paragraph.", "note": "Welcomed, not recognised"})
+    response = client.post(
+        f"{BASE}/joint-statement/edit",
+        data={"text": "Participants welcomed the roadmap.\n\nSecond paragraph.", "note": "Welcomed, not recognised"},
+    )
     assert response.status_code == 302
     history = client.get(f"{BASE}/joint-statement/versions?a=1&b=2").get_data(as_text=True)
     assert "<del>recognised</del><ins>welcomed</ins>" in history
@@ -54,7 +65,10 @@ def test_organiser_drafts_revises_adopts_and_the_edit_is_then_refused(app, clien
     assert adopt(client).status_code == 302
     with app.app_context():
         assert (document().status, document().adopted_version, document().adopted_on) == (
-            DocumentStatus.ADOPTED, 2, dt.date(2018, 3, 3))
+            DocumentStatus.ADOPTED,
+            2,
+            dt.date(2018, 3, 3),
+        )
     refused = client.post(f"{BASE}/joint-statement/edit", data={"text": "Changed after all.", "note": "late"})
     assert refused.status_code == 409
     assert "its text can no longer change" in refused.get_data(as_text=True)
@@ -62,12 +76,18 @@ def test_organiser_drafts_revises_adopts_and_the_edit_is_then_refused(app, clien
     with app.app_context():
         assert [v.number for v in document().versions] == [1, 2]
 
-    response = client.post(f"{BASE}/joint-statement/corrigenda", data={
-        "corrigendum-text": "In paragraph 2, read “Second”.", "corrigendum-note": "Capital",
-        "corrigendum-issued_on": "2018-03-10"})
+    response = client.post(
+        f"{BASE}/joint-statement/corrigenda",
+        data={
+            "corrigendum-text": "In paragraph 2, read “Second”.",
+            "corrigendum-note": "Capital",
+            "corrigendum-issued_on": "2018-03-10",
+        },
+    )
     assert response.status_code == 302
-    response = client.post(f"{BASE}/joint-statement/corrigenda/1", data={
-        "text": "In paragraph 2, read “SECOND”.", "note": "Louder"})
+    response = client.post(
+        f"{BASE}/joint-statement/corrigenda/1", data={"text": "In paragraph 2, read “SECOND”.", "note": "Louder"}
+    )
     assert response.status_code == 302
     page = client.get(f"{BASE}/joint-statement").get_data(as_text=True)
     assert "Corrigendum 1, issued on" in page and "SECOND" in page
@@ -101,13 +121,21 @@ def test_unreadable_values_are_form_errors_and_nothing_is_written(app, client, w
     adopt(client)
     with app.app_context():
         references, endorsements = len(document().references), len(document().endorsements)
-    unreadable = client.post(f"{BASE}/joint-statement/references", data={
-        "reference-relation": "welcomes", "reference-target": "0", "reference-outside_title": "Report",
-        "reference-outside_url": "http://[::1"})
+    unreadable = client.post(
+        f"{BASE}/joint-statement/references",
+        data={
+            "reference-relation": "welcomes",
+            "reference-target": "0",
+            "reference-outside_title": "Report",
+            "reference-outside_url": "http://[::1",
+        },
+    )
     assert unreadable.status_code == 422 and "starts with https://" in unreadable.get_data(as_text=True)
     for delegation in ["1" + "0" * 30, "-1", "abc"]:
-        refused = client.post(f"{BASE}/joint-statement/endorsements", data={
-            "endorse-delegation": delegation, "endorse-kind": "endorsed", "endorse-endorsed_on": "2018-03-03"})
+        refused = client.post(
+            f"{BASE}/joint-statement/endorsements",
+            data={"endorse-delegation": delegation, "endorse-kind": "endorsed", "endorse-endorsed_on": "2018-03-03"},
+        )
         assert refused.status_code == 422, delegation
     with app.app_context():
         assert (len(document().references), len(document().endorsements)) == (references, endorsements)
@@ -126,13 +154,20 @@ def test_endorsements_only_from_delegations_of_the_forum(app, client, world):
     sign_in(client, world.organiser)
     create(client)
     adopt(client)
-    refused = client.post(f"{BASE}/joint-statement/endorsements", data={
-        "endorse-delegation": str(world.other_japan_id), "endorse-kind": "endorsed",
-        "endorse-endorsed_on": "2018-03-03"})
+    refused = client.post(
+        f"{BASE}/joint-statement/endorsements",
+        data={
+            "endorse-delegation": str(world.other_japan_id),
+            "endorse-kind": "endorsed",
+            "endorse-endorsed_on": "2018-03-03",
+        },
+    )
     assert refused.status_code == 422
     assert "Japan is not a delegation of ISEF2." in refused.get_data(as_text=True)
-    response = client.post(f"{BASE}/joint-statement/endorsements", data={
-        "endorse-delegation": str(world.japan_id), "endorse-kind": "joined", "endorse-endorsed_on": "2018-03-03"})
+    response = client.post(
+        f"{BASE}/joint-statement/endorsements",
+        data={"endorse-delegation": str(world.japan_id), "endorse-kind": "joined", "endorse-endorsed_on": "2018-03-03"},
+    )
     assert response.status_code == 302
     page = client.get(f"{BASE}/joint-statement").get_data(as_text=True)
     assert f'href="/delegations/{world.japan_id}/endorsements">Japan</a>' in page
@@ -246,8 +281,9 @@ def test_pdf_holds_the_text_and_says_when_its_font_lacks_characters():
     from planner.statements.rendering import VENDORED_FONT, find_font, pdf_bytes
 
     # Without a font file, the PDF's own Helvetica: the words are in the page as written.
-    data = pdf_bytes("Title", ["ISEF2"], "Participants recognised the roadmap.\n\n宇宙", None,
-                     "Characters replaced", compress=False)
+    data = pdf_bytes(
+        "Title", ["ISEF2"], "Participants recognised the roadmap.\n\n宇宙", None, "Characters replaced", compress=False
+    )
     assert b"(Participants recognised the roadmap.)" in data
     assert b"(??)" in data and b"(Characters replaced)" in data
     latin = pdf_bytes("Title", [], "Only Latin text.", None, "Characters replaced", compress=False)
@@ -268,14 +304,23 @@ def test_the_demo_documents(app, client):
         forum = db.session.scalar(select(Forum).where(Forum.slug == "isef2"))
         documents = {d.slug: d for d in services.documents_of(forum, None)}
         assert {d.title for d in documents.values()} == {
-            "ISEF2 Joint Statement", "Tokyo Principles for International Space Exploration",
-            "International Space Exploration Forum Terms of Reference"}
-        assert all(d.status is DocumentStatus.ADOPTED and d.is_summary and d.adopted_on == dt.date(2018, 3, 3)
-                   for d in documents.values())
-        references = {(r.relation.value, r.target.slug if r.target else r.outside_title)
-                      for r in documents["joint-statement"].references}
-        assert references == {("takes_note_of", "tokyo-principles"), ("takes_note_of", "terms-of-reference"),
-                              ("takes_note_of", "The Global Exploration Roadmap (3rd edition, ISECG, January 2018)")}
+            "ISEF2 Joint Statement",
+            "Tokyo Principles for International Space Exploration",
+            "International Space Exploration Forum Terms of Reference",
+        }
+        assert all(
+            d.status is DocumentStatus.ADOPTED and d.is_summary and d.adopted_on == dt.date(2018, 3, 3)
+            for d in documents.values()
+        )
+        references = {
+            (r.relation.value, r.target.slug if r.target else r.outside_title)
+            for r in documents["joint-statement"].references
+        }
+        assert references == {
+            ("takes_note_of", "tokyo-principles"),
+            ("takes_note_of", "terms-of-reference"),
+            ("takes_note_of", "The Global Exploration Roadmap (3rd edition, ISECG, January 2018)"),
+        }
         before = db.session.scalar(select(db.func.count()).select_from(OutcomeDocument))
     assert runner.invoke(args=["seed-demo"]).exit_code == 0
     with app.app_context():
@@ -283,7 +328,8 @@ def test_the_demo_documents(app, client):
     response = client.get("/forums/isef2/statements/joint-statement")
     assert response.status_code == 200, response.get_data(as_text=True)[-800:]
     assert "This text is a summary of the forum's public report, not the official wording." in response.get_data(
-        as_text=True)
+        as_text=True
+    )
     found = client.get("/statements/search?q=宇宙探査").get_data(as_text=True)
     assert "ISEF2 Joint Statement" in found and "<mark>宇宙探査</mark>" in found
 
@@ -315,11 +361,22 @@ def test_a_reference_to_a_draft_does_not_reveal_it(app, client, world):
     with app.app_context():
         annex = db.session.scalar(select(OutcomeDocument).where(OutcomeDocument.slug == "secret-annex"))
         annex_id = annex.id
-    assert client.post(f"{BASE}/joint-statement/references", data={
-        "reference-relation": "takes_note_of", "reference-target": str(annex_id)}).status_code == 302
-    refused = client.post(f"{BASE}/joint-statement/references", data={
-        "reference-relation": "welcomes", "reference-target": "0", "reference-outside_title": "Bad",
-        "reference-outside_url": "javascript://example.org/%0aalert(1)"})
+    assert (
+        client.post(
+            f"{BASE}/joint-statement/references",
+            data={"reference-relation": "takes_note_of", "reference-target": str(annex_id)},
+        ).status_code
+        == 302
+    )
+    refused = client.post(
+        f"{BASE}/joint-statement/references",
+        data={
+            "reference-relation": "welcomes",
+            "reference-target": "0",
+            "reference-outside_title": "Bad",
+            "reference-outside_url": "javascript://example.org/%0aalert(1)",
+        },
+    )
     assert refused.status_code == 422 and "starts with https://" in refused.get_data(as_text=True)
     adopt(client)
     assert "Secret annex" in client.get(f"{BASE}/joint-statement").get_data(as_text=True)

@@ -1,6 +1,7 @@
 """Search finds words, phrases and Japanese text on whichever database the suite runs on
 (SQLite FTS5 by default, PostgreSQL with PLANNER_TEST_DATABASE_URL), and shows only what the
 reader may see, with escaped snippets."""
+
 import datetime as dt
 import re
 
@@ -33,10 +34,20 @@ def world(app):
         forum = db.session.get(Forum, world.forum_id)
         adopted = draft(organiser, forum, text=STATEMENT)
         services.adopt(organiser, adopted, on=dt.date(2018, 3, 3))
-        draft(organiser, forum, slug="secret-draft", title="Draft on lunar gateway",
-              text="The lunar gateway draft: ゲートウェイ計画。")
-        draft(organiser, forum, slug="other", title="Chair's summary",
-              text="Exploration of the roadmap was discussed; the global picture too.")
+        draft(
+            organiser,
+            forum,
+            slug="secret-draft",
+            title="Draft on lunar gateway",
+            text="The lunar gateway draft: ゲートウェイ計画。",
+        )
+        draft(
+            organiser,
+            forum,
+            slug="other",
+            title="Chair's summary",
+            text="Exploration of the roadmap was discussed; the global picture too.",
+        )
         services.adopt(organiser, services.find_document(forum, "other"), on=dt.date(2018, 3, 3))
         db.session.commit()
         yield world
@@ -110,7 +121,7 @@ def test_query_parsing_cuts_japanese_into_pairs():
     assert parse_query('"" ***') == []
 
 
-@pytest.mark.parametrize("query", ["_", "__ roadmap", "'", "\\", "AND OR NOT", "NEAR(", "*", ":*", "!", "\"a", "a&b|c"])
+@pytest.mark.parametrize("query", ["_", "__ roadmap", "'", "\\", "AND OR NOT", "NEAR(", "*", ":*", "!", '"a', "a&b|c"])
 def test_odd_queries_never_fail(world, query):
     # Operators of FTS5 and tsquery are plain words here; punctuation alone asks for nothing.
     words = re.findall(r"[^\W_]+", query)
@@ -128,7 +139,12 @@ def test_the_index_stays_in_step_when_documents_go(world):
     db.session.commit()
     assert slugs("roadmap", draft_forum_ids=None) == []
     if db.session.get_bind().dialect.name == "sqlite":
-        assert db.session.scalar(text("SELECT count(*) FROM statement_search_fts WHERE statement_search_fts MATCH 'roadmap'")) == 0
+        assert (
+            db.session.scalar(
+                text("SELECT count(*) FROM statement_search_fts WHERE statement_search_fts MATCH 'roadmap'")
+            )
+            == 0
+        )
     else:
         assert db.session.scalar(text("SELECT count(*) FROM statement_search_entries")) == 0
 
@@ -136,9 +152,14 @@ def test_the_index_stays_in_step_when_documents_go(world):
 @pytest.mark.postgresql
 def test_postgresql_answers_from_the_gin_index(world):
     db.session.execute(text("SET LOCAL enable_seqscan = off"))
-    plan = "\n".join(db.session.scalars(text(
-        "EXPLAIN SELECT document_id FROM statement_search_entries "
-        "WHERE vector @@ to_tsquery('simple'::regconfig, '''宇宙'' <-> ''宙探''')")))
+    plan = "\n".join(
+        db.session.scalars(
+            text(
+                "EXPLAIN SELECT document_id FROM statement_search_entries "
+                "WHERE vector @@ to_tsquery('simple'::regconfig, '''宇宙'' <-> ''宙探''')"
+            )
+        )
+    )
     assert "ix_statement_search_entries_vector" in plan
 
 
@@ -149,8 +170,13 @@ def test_the_best_match_comes_first_and_many_matches_rank_only_the_newest(world,
     forum = db.session.get(Forum, world.forum_id)
     # Oldest first: one that says "gateway" five times, then three that say it once.
     for n, times in enumerate([5, 1, 1, 1]):
-        document = draft(organiser, forum, slug=f"gateway-{n}", title=f"Note {n}",
-                         text=" ".join(["The gateway."] * times + ["Other words."] * (6 - times)))
+        document = draft(
+            organiser,
+            forum,
+            slug=f"gateway-{n}",
+            title=f"Note {n}",
+            text=" ".join(["The gateway."] * times + ["Other words."] * (6 - times)),
+        )
         services.adopt(organiser, document, on=dt.date(2018, 3, 3))
     db.session.commit()
     assert slugs("gateway")[0] == "gateway-0"

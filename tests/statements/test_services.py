@@ -1,15 +1,16 @@
 """The record's rules: versions, adoption freezing the text, corrigenda, endorsements, visibility."""
+
 import datetime as dt
 
 import pytest
 from sqlalchemy import select
 
 from planner.accounts.models import User
-from planner.refusals import NotAllowed
 from planner.audit.models import AuditEntry
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event, Forum
+from planner.refusals import NotAllowed
 from planner.statements import services
 from planner.statements.models import DocumentStatus, EndorsementKind, Relation
 from tests.statements.helpers import build_world, draft
@@ -32,7 +33,9 @@ def test_every_edit_is_a_new_version_with_author_time_and_note(world):
     services.revise(organiser, document, "First paragraph.\n\nSecond paragraph, amended.", "Amended para 2")
     db.session.commit()
     assert [(v.number, v.note, v.author_id) for v in document.versions] == [
-        (1, "First draft", organiser.id), (2, "Amended para 2", organiser.id)]
+        (1, "First draft", organiser.id),
+        (2, "Amended para 2", organiser.id),
+    ]
     assert document.versions[0].text == "First paragraph.\n\nSecond paragraph."
     assert document.versions[1].created_at >= document.versions[0].created_at
     with pytest.raises(services.StatementError, match="same as version 2"):
@@ -51,15 +54,17 @@ def test_adoption_freezes_the_text_and_a_corrigendum_is_versioned_and_logged(wor
     forum = db.session.get(Forum, world.forum_id)
     organiser = user(world.organiser)
     document = draft(organiser, forum)
-    services.adopt(organiser, document, on=dt.date(2018, 3, 3), event=db.session.get(Event, world.ministerial_id),
-                   place="Tokyo")
+    services.adopt(
+        organiser, document, on=dt.date(2018, 3, 3), event=db.session.get(Event, world.ministerial_id), place="Tokyo"
+    )
     assert (document.status, document.adopted_version, document.is_public) == (DocumentStatus.ADOPTED, 1, True)
     with pytest.raises(services.TextFrozen, match="can no longer change. Issue a corrigendum"):
         services.revise(organiser, document, "Rewritten.", "late change")
     assert [v.number for v in document.versions] == [1]
 
-    corrigendum = services.issue_corrigendum(organiser, document, "In paragraph 2, read “second”.",
-                                             on=dt.date(2018, 3, 10), note="Typo")
+    corrigendum = services.issue_corrigendum(
+        organiser, document, "In paragraph 2, read “second”.", on=dt.date(2018, 3, 10), note="Typo"
+    )
     services.revise_corrigendum(organiser, corrigendum, "In paragraph 2, read “Second”.", "Capital")
     db.session.commit()
     assert (corrigendum.number, [v.number for v in corrigendum.versions]) == (1, [1, 2])
@@ -76,6 +81,7 @@ def test_a_draft_takes_no_corrigendum_and_adoption_needs_an_event_of_the_forum(w
         services.issue_corrigendum(organiser, document, "x", on=dt.date(2018, 3, 4))
     other = db.session.get(Forum, world.other_forum_id)
     from tests.factories import make_event
+
     with pytest.raises(services.StatementError, match="Choose an event of ISEF2"):
         services.adopt(organiser, document, on=dt.date(2018, 3, 3), event=make_event(other, "ELSEWHERE"))
 
@@ -104,41 +110,59 @@ def test_endorsements_only_by_delegations_of_the_forum_and_only_once_adopted(wor
         services.record_endorsement(organiser, document, japan, EndorsementKind.ENDORSED, dt.date(2018, 3, 3))
     services.adopt(organiser, document, on=dt.date(2018, 3, 3))
     with pytest.raises(services.StatementError, match="is not a delegation of ISEF2"):
-        services.record_endorsement(organiser, document, db.session.get(Delegation, world.other_japan_id),
-                                    EndorsementKind.ENDORSED, dt.date(2018, 3, 3))
+        services.record_endorsement(
+            organiser,
+            document,
+            db.session.get(Delegation, world.other_japan_id),
+            EndorsementKind.ENDORSED,
+            dt.date(2018, 3, 3),
+        )
     services.record_endorsement(organiser, document, japan, EndorsementKind.ENDORSED, dt.date(2018, 3, 3))
     # Recording again corrects the entry instead of adding a second one.
     services.record_endorsement(organiser, document, japan, EndorsementKind.JOINED, dt.date(2018, 3, 4))
     db.session.commit()
     assert [(e.delegation.name, e.kind, e.endorsed_on) for e in document.endorsements] == [
-        ("Japan", EndorsementKind.JOINED, dt.date(2018, 3, 4))]
+        ("Japan", EndorsementKind.JOINED, dt.date(2018, 3, 4))
+    ]
 
 
 def test_a_delegation_sees_its_endorsements_across_forums(world):
     organiser, other_organiser = user(world.organiser), user(world.other_organiser)
     first = draft(organiser, db.session.get(Forum, world.forum_id))
     services.adopt(organiser, first, on=dt.date(2018, 3, 3))
-    later = draft(other_organiser, db.session.get(Forum, world.other_forum_id), slug="isef3-statement",
-                  title="ISEF3 statement")
+    later = draft(
+        other_organiser, db.session.get(Forum, world.other_forum_id), slug="isef3-statement", title="ISEF3 statement"
+    )
     services.adopt(other_organiser, later, on=dt.date(2021, 1, 2))
-    services.record_endorsement(organiser, first, db.session.get(Delegation, world.japan_id),
-                                EndorsementKind.ENDORSED, dt.date(2018, 3, 3))
-    services.record_endorsement(other_organiser, later, db.session.get(Delegation, world.other_japan_id),
-                                EndorsementKind.WELCOMED, dt.date(2021, 1, 2))
-    services.record_endorsement(organiser, first, db.session.get(Delegation, world.esa_id),
-                                EndorsementKind.TOOK_NOTE, dt.date(2018, 3, 3))
+    services.record_endorsement(
+        organiser, first, db.session.get(Delegation, world.japan_id), EndorsementKind.ENDORSED, dt.date(2018, 3, 3)
+    )
+    services.record_endorsement(
+        other_organiser,
+        later,
+        db.session.get(Delegation, world.other_japan_id),
+        EndorsementKind.WELCOMED,
+        dt.date(2021, 1, 2),
+    )
+    services.record_endorsement(
+        organiser, first, db.session.get(Delegation, world.esa_id), EndorsementKind.TOOK_NOTE, dt.date(2018, 3, 3)
+    )
     db.session.commit()
     found = services.endorsements_across_forums(db.session.get(Delegation, world.japan_id))
     assert [(e.document.title, e.kind) for e in found] == [
-        ("ISEF3 statement", EndorsementKind.WELCOMED), ("ISEF2 Joint Statement", EndorsementKind.ENDORSED)]
+        ("ISEF3 statement", EndorsementKind.WELCOMED),
+        ("ISEF2 Joint Statement", EndorsementKind.ENDORSED),
+    ]
 
 
 def test_drafts_are_for_organisers_and_focal_points_of_the_forum(world):
     forum = db.session.get(Forum, world.forum_id)
     document = draft(user(world.organiser), forum)
     db.session.commit()
-    seen = {role: services.may_see(user(getattr(world, role)), document)
-            for role in ("organiser", "focal_point", "delegate", "other_organiser")}
+    seen = {
+        role: services.may_see(user(getattr(world, role)), document)
+        for role in ("organiser", "focal_point", "delegate", "other_organiser")
+    }
     assert seen == {"organiser": True, "focal_point": True, "delegate": False, "other_organiser": False}
     assert services.may_see(None, document) is False
     assert services.documents_of(forum, None) == []
@@ -155,8 +179,9 @@ def test_references_to_documents_and_outside_documents(world):
     with pytest.raises(services.StatementError, match="not both"):
         services.add_reference(organiser, statement, Relation.WELCOMES, target=principles, outside_title="x")
     with pytest.raises(services.StatementError, match="starts with https://"):
-        services.add_reference(organiser, statement, Relation.WELCOMES, outside_title="x",
-                               outside_url="javascript://%0aalert(1)")
+        services.add_reference(
+            organiser, statement, Relation.WELCOMES, outside_title="x", outside_url="javascript://%0aalert(1)"
+        )
     with pytest.raises(services.StatementError, match="itself"):
         services.add_reference(organiser, statement, Relation.WELCOMES, target=statement)
     # Another forum's draft is not there to be referred to.
@@ -164,7 +189,9 @@ def test_references_to_documents_and_outside_documents(world):
     with pytest.raises(services.StatementError, match="not public"):
         services.add_reference(organiser, statement, Relation.SUPERSEDES, target=other_draft)
     assert [(r.relation, r.target_id, r.outside_title) for r in statement.references] == [
-        (Relation.TAKES_NOTE_OF, principles.id, None), (Relation.TAKES_NOTE_OF, None, "Global Exploration Roadmap")]
+        (Relation.TAKES_NOTE_OF, principles.id, None),
+        (Relation.TAKES_NOTE_OF, None, "Global Exploration Roadmap"),
+    ]
 
 
 def test_slugs_are_checked_and_unique_in_the_forum(world):

@@ -1,4 +1,5 @@
 """Markdown is rendered safely, and two versions compare paragraph by paragraph, word by word."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -16,20 +17,23 @@ class Elements(HTMLParser):
         self.found.append((tag, [(name, value or "") for name, value in attrs]))
 
 
-@pytest.mark.parametrize("source", [
-    "<script>alert('x')</script>",
-    "Hello <script>alert('x')</script> world",
-    "[click](javascript:alert('x'))",
-    "[click](JaVaScRiPt:alert('x'))",
-    "[click](&#106;avascript:alert(1))",
-    "[click](java\tscript:alert(1))",
-    "[click](  javascript:alert(1) )",
-    "<a href=\"javascript:alert(1)\">x</a>",
-    "<img src=x onerror=alert(1)>",
-    "![x](javascript:alert(1))",
-    "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
-    "<iframe src=\"https://example.org\"></iframe>",
-])
+@pytest.mark.parametrize(
+    "source",
+    [
+        "<script>alert('x')</script>",
+        "Hello <script>alert('x')</script> world",
+        "[click](javascript:alert('x'))",
+        "[click](JaVaScRiPt:alert('x'))",
+        "[click](&#106;avascript:alert(1))",
+        "[click](java\tscript:alert(1))",
+        "[click](  javascript:alert(1) )",
+        '<a href="javascript:alert(1)">x</a>',
+        "<img src=x onerror=alert(1)>",
+        "![x](javascript:alert(1))",
+        "[x](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)",
+        '<iframe src="https://example.org"></iframe>',
+    ],
+)
 def test_no_script_or_javascript_link_survives(source):
     elements = Elements()
     elements.feed(str(render_markdown(source)))
@@ -43,7 +47,9 @@ def test_no_script_or_javascript_link_survives(source):
 
 
 def test_markdown_formatting_and_safe_links_remain():
-    html = str(render_markdown("# Title\n\n## Part\n\nSome *emphasis* and [a link](https://example.org/x).\n\n* one\n* two"))
+    html = str(
+        render_markdown("# Title\n\n## Part\n\nSome *emphasis* and [a link](https://example.org/x).\n\n* one\n* two")
+    )
     # The page's h1 is the document's title and its h2 "Text": the document's headings go below.
     assert "<h3>Title</h3>" in html and "<h4>Part</h4>" in html
     assert "<em>emphasis</em>" in html
@@ -56,8 +62,10 @@ def test_raw_html_is_shown_as_text():
 
 
 def test_diff_marks_changed_words_inside_a_paragraph_and_whole_new_paragraphs():
-    blocks = compare("Participants recognised the roadmap.\n\nSecond.",
-                     "Participants welcomed the roadmap.\n\nSecond.\n\nThird paragraph.")
+    blocks = compare(
+        "Participants recognised the roadmap.\n\nSecond.",
+        "Participants welcomed the roadmap.\n\nSecond.\n\nThird paragraph.",
+    )
     assert [b.kind for b in blocks] == ["changed", "same", "added"]
     assert str(blocks[0].html) == "Participants <del>recognised</del><ins>welcomed</ins> the roadmap."
     assert str(blocks[2].html) == "<ins>Third paragraph.</ins>"

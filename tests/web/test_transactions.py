@@ -1,4 +1,5 @@
 """The one commit point: a request's changes are kept only when its answer is not an error."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -20,8 +21,15 @@ DOMAIN = "@unit-of-work.example.org"
 @pytest.fixture
 def unit_app(database_url: str) -> Iterator[Flask]:
     """An app of its own, with routes that write a user and then answer as told."""
-    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": database_url, "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False, "MAIL_PROMPT_DELIVERY": "off"})
+    app = create_app(
+        {
+            "ENV": "testing",
+            "SQLALCHEMY_DATABASE_URI": database_url,
+            "WTF_CSRF_ENABLED": False,
+            "RATELIMIT_ENABLED": False,
+            "MAIL_PROMPT_DELIVERY": "off",
+        }
+    )
 
     @app.post("/unit/<outcome>")
     def write(outcome: str):  # noqa: ANN202
@@ -51,13 +59,16 @@ def stored(app: Flask) -> set[str]:
     return {e.removesuffix(DOMAIN) for e in emails}
 
 
-@pytest.mark.parametrize(("outcome", "status", "kept"), [
-    ("redirect", 302, True),
-    ("form-error", 422, False),
-    ("refused", 409, False),
-    ("forbidden", 403, False),
-    ("dry-run", 200, False),
-])
+@pytest.mark.parametrize(
+    ("outcome", "status", "kept"),
+    [
+        ("redirect", 302, True),
+        ("form-error", 422, False),
+        ("refused", 409, False),
+        ("forbidden", 403, False),
+        ("dry-run", 200, False),
+    ],
+)
 def test_changes_are_kept_only_when_the_answer_is_not_an_error(unit_app, outcome, status, kept):
     response = unit_app.test_client().post(f"/unit/{outcome}")
     assert response.status_code == status
