@@ -7,25 +7,26 @@ page can appear without someone deciding who may use it.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 import pytest
 from flask import Flask
 
+from planner.accounts.models import User
 from planner.delegations.models import DelegationKind
-from planner.extensions import db
-from planner.registration.models import RegistrationMode, RegistrationPolicy
 from planner.statements.models import DocumentKind
 from planner.statements.services import create_document
 from tests.conftest import sign_in
 from tests.factories import (
+    committed,
+    make_admin,
     make_delegation,
-    make_event,
     make_focal_point,
     make_forum,
     make_organiser,
-    make_session,
+    make_policy,
+    make_programme,
     make_user,
-    tokyo,
 )
 
 ROLES = ("anonymous", "delegate", "other_delegate", "focal_point", "other_organiser", "organiser", "admin")
@@ -170,52 +171,54 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
 }
 
 
+@dataclass
+class Roles:
+    people: dict[str, User]  # by role; nobody for "anonymous"
+    values: dict[str, object]  # the URL arguments of every route
+
+
 @pytest.fixture
-def world(app: Flask) -> dict:
-    with app.app_context():
-        forum = make_forum(slug="isef2")
-        other_forum = make_forum(slug="other")
-        event = make_event(forum, "Y-ISEF")
-        session = make_session(event, tokyo("2018-02-28 09:00"))
-        db.session.add(RegistrationPolicy(event_id=event.id, mode=RegistrationMode.OPEN))
-        delegation = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
+def roles(app: Flask) -> Roles:
+    with committed(app):
+        programme = make_programme()  # ISEF2's Y-ISEF and its organiser
+        session = programme.session("opening", "Opening", "2018-02-28 09:00")
+        make_policy(programme.event)
+        delegation = make_delegation(programme.forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
         people = {
             "delegate": make_user(),
             "other_delegate": make_user(),
             "focal_point": make_focal_point(delegation),
-            "other_organiser": make_organiser(other_forum),
-            "organiser": make_organiser(forum),
-            "admin": make_user(is_admin=True),
+            "other_organiser": make_organiser(make_forum(slug="other")),
+            "organiser": programme.organiser,
+            "admin": make_admin(),
         }
         create_document(
-            people["organiser"],
-            forum,
+            programme.organiser,
+            programme.forum,
             kind=DocumentKind.JOINT_STATEMENT,
             title="Draft statement",
             slug="draft-statement",
             text="A draft.",
         )
-        db.session.commit()
-        tokens = {role: user.session_token for role, user in people.items()}
-        values = {
-            "slug": "isef2",
-            "code": "Y-ISEF",
-            "session_id": session.id,
-            "token": "not-a-valid-token",
-            "secret": "not-a-valid-token",
-            "user_id": 999_999,
-            "delegation_id": delegation.id,
-            "filename": "css/planner.css",
-            "registration_id": 999_999,
-            "question_id": 999_999,
-            "person_id": 999_999,
-            "venue_id": 999_999,
-            "room_id": 999_999,
-            "doc_slug": "draft-statement",
-            "number": 1,
-            "fmt": "txt",
-        }
-        return {"people": tokens, "values": values}
+    values = {
+        "slug": "isef2",
+        "code": "Y-ISEF",
+        "session_id": session.id,
+        "token": "not-a-valid-token",
+        "secret": "not-a-valid-token",
+        "user_id": 999_999,
+        "delegation_id": delegation.id,
+        "filename": "css/planner.css",
+        "registration_id": 999_999,
+        "question_id": 999_999,
+        "person_id": 999_999,
+        "venue_id": 999_999,
+        "room_id": 999_999,
+        "doc_slug": "draft-statement",
+        "number": 1,
+        "fmt": "txt",
+    }
+    return Roles(people, values)
 
 
 def routes(app: Flask) -> set[tuple[str, str]]:
@@ -229,34 +232,34 @@ def test_every_route_is_in_the_matrix(app):
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_access_matrix(app, world, role):
+def test_access_matrix(app, roles, role):
     client = app.test_client()
     if role != "anonymous":
-        sign_in(client, world["people"][role])
+        sign_in(client, roles.people[role])
     unexpected = {}
     for rule in app.url_map.iter_rules():
         for method in rule.methods - {"HEAD", "OPTIONS"}:
             with app.test_request_context():
-                url = app.url_for(rule.endpoint, **{k: world["values"][k] for k in rule.arguments})
+                url = app.url_for(rule.endpoint, **{k: roles.values[k] for k in rule.arguments})
             response = client.open(url, method=method, data={})
             response.close()
             expected = MATRIX[(rule.endpoint, method)][role]
             if response.status_code != expected:
                 unexpected[f"{method} {url}"] = (response.status_code, expected)
             if rule.endpoint == "accounts.logout":
-                sign_in(client, world["people"][role]) if role != "anonymous" else None
+                sign_in(client, roles.people[role]) if role != "anonymous" else None
     assert unexpected == {}, "(got, expected)"
 
 
-def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, world):
+def test_every_state_changing_route_refuses_a_request_without_csrf_token(app, roles):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
-    sign_in(client, world["people"]["admin"])
+    sign_in(client, roles.people["admin"])
     checked = 0
     for rule in app.url_map.iter_rules():
         for method in rule.methods & {"POST", "PUT", "PATCH", "DELETE"}:
             with app.test_request_context():
-                url = app.url_for(rule.endpoint, **{k: world["values"][k] for k in rule.arguments})
+                url = app.url_for(rule.endpoint, **{k: roles.values[k] for k in rule.arguments})
             response = client.open(url, method=method, data={"csrf_token": "forged"})
             assert response.status_code == 400, (method, url)
             assert "did not come from planner" in response.get_data(as_text=True)

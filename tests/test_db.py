@@ -10,15 +10,14 @@ from planner.delegations.models import Delegation, DelegationKind
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum
 from planner.schedule.models import Session
-from tests.factories import make_event, make_forum, make_session, tokyo
+from tests.factories import committed, make_event, make_forum, make_session, tokyo
 
 
 def test_times_come_back_aware_in_utc(app):
-    with app.app_context():
+    with committed(app):
         event = make_event(make_forum())
         session = make_session(event, tokyo("2018-03-03 09:00"))
-        db.session.commit()
-        session_id = session.id
+    session_id = session.id
     with app.app_context():
         stored = db.session.get(Session, session_id)
         assert stored.starts_at == dt.datetime(2018, 3, 3, 0, 0, tzinfo=dt.UTC)

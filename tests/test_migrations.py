@@ -35,6 +35,7 @@ def empty_database_url(request, tmp_path) -> Iterator[str]:
         admin.dispose()
 
 
+@pytest.mark.commits
 def test_upgrade_builds_the_models_schema_without_drift(empty_database_url):
     app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():

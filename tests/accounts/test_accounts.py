@@ -12,7 +12,7 @@ from planner.extensions import db
 from planner.forums.models import ForumOrganiser
 from tests.accounts.helpers import link_in, mails_to
 from tests.conftest import sign_in
-from tests.factories import PASSWORD, make_forum, make_organiser, make_user
+from tests.factories import PASSWORD, committed, make_forum, make_organiser, make_user
 
 
 def sign_up(client, email="ada@example.org", name="Ada Lovelace", password=PASSWORD):
@@ -49,9 +49,8 @@ def test_sign_up_verify_and_sign_in(client, app):
 
 
 def test_sign_up_with_a_taken_address_looks_the_same_and_tells_the_owner(client, app):
-    with app.app_context():
+    with committed(app):
         make_user(email="taken@example.org", name="Owner")
-        db.session.commit()
     before = users(app)
     page = sign_up(client, email="taken@example.org").get_data(as_text=True)
     assert "We have sent a message to taken@example.org" in page
@@ -61,9 +60,8 @@ def test_sign_up_with_a_taken_address_looks_the_same_and_tells_the_owner(client,
 
 
 def test_wrong_password_and_unknown_address_get_the_same_answer(client, app):
-    with app.app_context():
+    with committed(app):
         make_user(email="known@example.org")
-        db.session.commit()
     wrong = log_in(client, "known@example.org", "not the password").get_data(as_text=True)
     unknown = log_in(client, "nobody@example.org", "not the password").get_data(as_text=True)
     message = "The email address or the password is not right."
@@ -89,18 +87,16 @@ def test_tampered_or_foreign_verification_link_is_refused(client, app):
     ],
 )
 def test_sign_in_returns_only_to_pages_of_this_site(client, app, next_url, expected):
-    with app.app_context():
+    with committed(app):
         make_user(email="ada@example.org")
-        db.session.commit()
     response = log_in(client, "ada@example.org", next_url=next_url)
     assert response.headers["Location"] == expected
 
 
 @pytest.mark.app_config(RATELIMIT_ENABLED=True)
 def test_sign_in_is_throttled_per_address_after_five_failures(client, app):
-    with app.app_context():
+    with committed(app):
         make_user(email="target@example.org")
-        db.session.commit()
     statuses = [log_in(client, "target@example.org", "wrong password").status_code for _ in range(6)]
     assert statuses[:5] == [422] * 5
     assert statuses[5] == 429
@@ -109,9 +105,8 @@ def test_sign_in_is_throttled_per_address_after_five_failures(client, app):
 
 
 def test_password_reset_link_works_once(client, app):
-    with app.app_context():
+    with committed(app):
         make_user(email="ada@example.org")
-        db.session.commit()
     client.post("/reset", data={"email": "ada@example.org"})
     [message] = mails_to(app, "ada@example.org")
     link = link_in(message)
@@ -124,9 +119,8 @@ def test_password_reset_link_works_once(client, app):
 
 
 def test_password_reset_link_expires_after_an_hour(client, app, monkeypatch):
-    with app.app_context():
+    with committed(app):
         make_user(email="ada@example.org")
-        db.session.commit()
     client.post("/reset", data={"email": "ada@example.org"})
     [message] = mails_to(app, "ada@example.org")
     import itsdangerous.timed
@@ -144,9 +138,8 @@ def test_password_reset_for_an_unknown_address_looks_the_same(client, app):
 
 
 def test_changing_the_password_signs_out_other_sessions(app):
-    with app.app_context():
+    with committed(app):
         make_user(email="ada@example.org")
-        db.session.commit()
     laptop, phone = app.test_client(), app.test_client()
     assert log_in(laptop, "ada@example.org").status_code == 302
     assert log_in(phone, "ada@example.org").status_code == 302
@@ -160,10 +153,9 @@ def test_changing_the_password_signs_out_other_sessions(app):
 
 
 def test_changing_the_email_needs_the_link_sent_to_the_new_address(client, app):
-    with app.app_context():
+    with committed(app):
         user = make_user(email="old@example.org")
-        db.session.commit()
-        sign_in(client, user)
+    sign_in(client, user)
     response = client.post("/me/account/email", data={"email-email": "new@example.org", "email-password": PASSWORD})
     assert response.status_code == 302
     [message] = mails_to(app, "new@example.org")
@@ -174,10 +166,9 @@ def test_changing_the_email_needs_the_link_sent_to_the_new_address(client, app):
 
 
 def test_personal_data_download(client, app):
-    with app.app_context():
+    with committed(app):
         user = make_user(email="ada@example.org", name="Ada")
-        db.session.commit()
-        sign_in(client, user)
+    sign_in(client, user)
     response = client.get("/me/account/data.json")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment")
@@ -185,12 +176,11 @@ def test_personal_data_download(client, app):
 
 
 def test_deleting_the_account_anonymises_it_and_keeps_the_audit_trail(client, app):
-    with app.app_context():
+    with committed(app):
         forum = make_forum()
         user = make_organiser(forum, email="ada@example.org", name="Ada")
         record(user, "organiser.appointed", forum_id=forum.id, summary="kept")
-        db.session.commit()
-        sign_in(client, user)
+    sign_in(client, user)
     refused = client.post("/me/account/delete", data={"delete-password": "wrong", "delete-confirm": "y"})
     assert refused.status_code == 422
     response = client.post("/me/account/delete", data={"delete-password": PASSWORD, "delete-confirm": "y"})
@@ -209,9 +199,8 @@ def test_create_admin_command(app):
     result = runner.invoke(args=["create-admin", "Root@Example.org"], input="a long admin password\n" * 2)
     assert result.exit_code == 0, result.output
     assert "Created administrator root@example.org" in result.output
-    with app.app_context():
+    with committed(app):
         make_user(email="promote@example.org")
-        db.session.commit()
     assert "is now a site administrator" in runner.invoke(args=["create-admin", "promote@example.org"]).output
     with app.app_context():
         admins = db.session.scalars(select(User.email).where(User.is_admin.is_(True))).all()

@@ -28,6 +28,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser" in str(item.fspath):
             item.add_marker(pytest.mark.browser)
+            # The browser talks to live_server's threads: they commit for real.
+            item.add_marker(pytest.mark.commits)
 
 
 @pytest.fixture(scope="session")

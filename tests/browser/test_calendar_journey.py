@@ -6,18 +6,16 @@ import pytest
 from playwright.sync_api import expect
 
 from planner.demo.seed import load_isef2
-from planner.extensions import db
 from tests.calendar.helpers import events
-from tests.factories import make_user
+from tests.factories import committed, make_user
 
 
 @pytest.fixture
 def isef2(app):
-    with app.app_context():
+    with committed(app):
         load_isef2()
         user = make_user(email="mika@example.org", name="Mika")
-        db.session.commit()
-        return user.email
+    return user.email
 
 
 def test_visitor_downloads_a_session_and_finds_the_subscribe_links(browser, live_server, isef2, tmp_path):

@@ -4,14 +4,13 @@ import pytest
 from playwright.sync_api import expect
 
 from planner.demo.seed import load_isef2
-from planner.extensions import db
+from tests.factories import committed
 
 
 @pytest.fixture
 def isef2(app):
-    with app.app_context():
+    with committed(app):
         load_isef2()
-        db.session.commit()
 
 
 def test_visitor_finds_y_isef_session_times_in_tokyo_time(browser, live_server, isef2):

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 from planner.extensions import db
 from planner.mail.services import init_app as init_mail
 from planner.registration.models import Question, QuestionKind
-from tests.factories import make_event, make_forum, make_organiser, make_policy, make_user
+from tests.factories import committed, make_event, make_forum, make_organiser, make_policy, make_user
 
 
 @pytest.fixture
@@ -21,7 +21,7 @@ def setting(app, smtp_server):
         WTF_CSRF_ENABLED=True,
     )
     init_mail(app)
-    with app.app_context():
+    with committed(app):
         forum = make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3))
         event = make_event(forum, "Y-ISEF", title="Young Professionals ISEF")
         make_policy(event, capacity=100, approval_required=True, min_age=18, max_age=35)
@@ -36,7 +36,6 @@ def setting(app, smtp_server):
         )
         make_user(email="hana@example.org", name="Hana Suzuki")
         make_organiser(forum, email="aiko@example.org", name="Aiko Tanaka")
-        db.session.commit()
 
 
 def test_register_approve_and_be_told(live_server, signed_in_page, setting, smtp_server):

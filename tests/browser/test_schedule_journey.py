@@ -4,22 +4,14 @@ the public timetable shows the new time."""
 import pytest
 from playwright.sync_api import expect
 
-from planner.extensions import db
-from tests.factories import make_event, make_forum, make_organiser, make_room, make_session, tokyo
+from tests.factories import committed, make_plenary_and_panel
 
 
 @pytest.fixture
 def programme(app):
     app.config.update(WTF_CSRF_ENABLED=True)
-    with app.app_context():
-        forum = make_forum(slug="isef2", name="ISEF2")
-        event = make_event(forum, "Y-ISEF")
-        hall, annex = make_room(forum, "Hall"), make_room(forum, "Annex")
-        make_session(event, tokyo("2018-03-03 09:00"), 60, title="Plenary", room=hall)
-        panel = make_session(event, tokyo("2018-03-03 11:00"), 60, title="Space law panel", room=annex)
-        make_organiser(forum, email="aiko@example.org")
-        db.session.commit()
-        return panel.id
+    with committed(app):
+        return make_plenary_and_panel(panel="Space law panel", organiser="aiko@example.org")
 
 
 def test_organiser_moves_a_session(browser, live_server, signed_in_page, programme):

@@ -7,15 +7,14 @@ import pytest
 from playwright.sync_api import expect
 
 from planner.delegations.models import DelegationKind
-from planner.extensions import db
 from planner.forums.models import EventKind
-from tests.factories import make_delegation, make_event, make_forum, make_organiser, tokyo
+from tests.factories import committed, make_delegation, make_event, make_forum, make_organiser, tokyo
 
 
 @pytest.fixture
 def setting(app):
     app.config.update(WTF_CSRF_ENABLED=True)
-    with app.app_context():
+    with committed(app):
         forum = make_forum(slug="isef2", name="ISEF2", first_day=dt.date(2018, 2, 28), last_day=dt.date(2018, 3, 3))
         make_event(
             forum,
@@ -28,7 +27,6 @@ def setting(app):
         make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
         make_delegation(forum, name="Italy", kind=DelegationKind.COUNTRY, country_code="IT")
         make_organiser(forum, email="aiko@example.org", name="Aiko Tanaka")
-        db.session.commit()
 
 
 def test_draft_revise_adopt_endorse_and_be_found(browser, live_server, signed_in_page, setting):

@@ -7,50 +7,66 @@ from dataclasses import dataclass
 import pytest
 from flask import Flask
 
-from planner.extensions import db
-from planner.schedule.models import SessionStatus
-from tests.factories import make_event, make_forum, make_policy, make_room, make_session, make_user, tokyo
+from planner.accounts.models import User
+from planner.forums.models import Event, Forum
+from planner.schedule.models import Session, SessionStatus
+from tests.factories import (
+    committed,
+    make_event,
+    make_forum,
+    make_policy,
+    make_programme,
+    make_session,
+    make_user,
+    tokyo,
+)
 
 
 @dataclass
-class Programme:
-    forum_id: int
-    other_forum_id: int
-    event_id: int
-    side_event_id: int
-    public_id: int
-    closed_id: int
-    cancelled_id: int
-    side_id: int
-    other_id: int
+class CalendarProgramme:
+    forum: Forum  # ISEF2
+    other_forum: Forum
+    event: Event  # MINISTERIAL
+    side_event: Event  # Y-ISEF
+    public: Session
+    closed: Session
+    cancelled: Session
+    side: Session  # of Y-ISEF
+    other: Session  # of the other forum
+    organiser: User  # of ISEF2, org@example.org
 
 
 @pytest.fixture
-def programme(app: Flask) -> Programme:
-    with app.app_context():
-        forum = make_forum(slug="isef2", name="ISEF2")
+def programme(app: Flask) -> CalendarProgramme:
+    with committed(app):
+        programme = make_programme(code="MINISTERIAL", title="Ministerial meeting")
         other = make_forum(slug="other", name="Other")
-        event = make_event(forum, "MINISTERIAL", title="Ministerial meeting")
-        side = make_event(forum, "Y-ISEF", title="Young ISEF")
-        room = make_room(forum, "Hall A")
-        public = make_session(event, tokyo("2018-03-03 09:00"), title="Opening plenary", room=room)
-        closed = make_session(event, tokyo("2018-03-03 11:00"), title="Heads of delegation only", is_public=False)
-        cancelled = make_session(
-            event, tokyo("2018-03-03 14:00"), title="Press conference", status=SessionStatus.CANCELLED
+        side = make_event(programme.forum, "Y-ISEF", title="Young ISEF")
+        programme.room("hall", "Hall A")
+        public = programme.session("public", "Opening plenary", "2018-03-03 09:00", room="hall")
+        closed = programme.session("closed", "Heads of delegation only", "2018-03-03 11:00", is_public=False)
+        cancelled = programme.session(
+            "cancelled", "Press conference", "2018-03-03 14:00", status=SessionStatus.CANCELLED
         )
         side_session = make_session(side, tokyo("2018-02-28 09:00"), title="Youth welcome")
         other_session = make_session(make_event(other, "OTHER"), tokyo("2018-03-03 09:00"), title="Elsewhere")
-        make_policy(event)
+        make_policy(programme.event)
         make_policy(side)
-        db.session.commit()
-        return Programme(
-            forum.id, other.id, event.id, side.id, public.id, closed.id, cancelled.id, side_session.id, other_session.id
-        )
+    return CalendarProgramme(
+        programme.forum,
+        other,
+        programme.event,
+        side,
+        public,
+        closed,
+        cancelled,
+        side_session,
+        other_session,
+        programme.organiser,
+    )
 
 
 @pytest.fixture
-def delegate(app: Flask):
-    with app.app_context():
-        user = make_user(name="Aiko Tanaka")
-        db.session.commit()
-        return user.id, user.session_token, user.email
+def delegate(app: Flask) -> User:
+    with committed(app):
+        return make_user(name="Aiko Tanaka")

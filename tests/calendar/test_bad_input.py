@@ -7,9 +7,8 @@ from sqlalchemy import func, select
 from planner.calendar import services
 from planner.calendar.models import CalendarFeedToken, FeedKind
 from planner.extensions import db
-from planner.forums.models import Forum
 from tests.conftest import sign_in
-from tests.factories import make_organiser
+from tests.factories import committed, current
 
 HUGE_ID = str(2**31)
 HUGER_ID = str(2**63)
@@ -26,12 +25,10 @@ def tokens() -> list[tuple]:
 
 
 @pytest.fixture
-def organiser(app, programme, delegate):
-    with app.app_context():
-        user = make_organiser(db.session.get(Forum, programme.forum_id), email="org@example.org")
-        services.renew_token(user, FeedKind.ORGANISER, db.session.get(Forum, programme.forum_id))
-        db.session.commit()
-        return user.session_token
+def organiser_feed(app, programme, delegate) -> None:
+    """The organiser's feed of ISEF2: the one token there is."""
+    with committed(app):
+        services.renew_token(current(programme.organiser), FeedKind.ORGANISER, current(programme.forum))
 
 
 @pytest.mark.parametrize(
@@ -68,8 +65,8 @@ def test_unknown_feeds_are_not_found_with_a_reason(client, programme, path):
 
 
 def test_closed_and_other_forums_sessions_have_no_public_feed(client, programme):
-    assert client.get(f"/sessions/{programme.closed_id}/calendar.ics").status_code == 404
-    assert client.get(f"/sessions/{programme.public_id}/calendar.ics").status_code == 200
+    assert client.get(f"/sessions/{programme.closed.id}/calendar.ics").status_code == 404
+    assert client.get(f"/sessions/{programme.public.id}/calendar.ics").status_code == 200
 
 
 def test_an_event_code_in_lower_case_redirects_to_the_stable_address(client, programme):
@@ -96,7 +93,7 @@ def test_malformed_conditional_headers_get_the_whole_feed(client, programme, hea
     for url in (
         "/forums/isef2/calendar.ics",
         "/forums/isef2/events/MINISTERIAL/calendar.ics",
-        f"/sessions/{programme.public_id}/calendar.ics",
+        f"/sessions/{programme.public.id}/calendar.ics",
     ):
         response = client.get(url, headers=headers)
         assert response.status_code == 200, (url, headers)
@@ -125,28 +122,28 @@ def test_feeds_ignore_query_strings(client, programme, query):
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
 @pytest.mark.parametrize("data", [{}, {"csrf_token": ""}, {"csrf_token": "x" * 5000}, {"csrf_token": "a\x00b"}])
-def test_renewing_feeds_without_a_valid_form_changes_nothing(app, programme, delegate, organiser, data):
+def test_renewing_feeds_without_a_valid_form_changes_nothing(app, programme, delegate, organiser_feed, data):
     with app.app_context():
         before = tokens()
     client = app.test_client()
-    sign_in(client, delegate[1])
+    sign_in(client, delegate)
     response = client.post("/me/calendar", data=data)
     assert response.status_code == 400
     assert "The form had expired or did not come from planner" in response.get_data(as_text=True)
     client = app.test_client()
-    sign_in(client, organiser)
+    sign_in(client, programme.organiser)
     response = client.post("/forums/isef2/manage/calendar", data=data)
     assert response.status_code == 400
     with app.app_context():
         assert tokens() == before
 
 
-def test_a_non_utf8_body_to_the_renewal_forms_is_refused(app, programme, delegate, organiser):
+def test_a_non_utf8_body_to_the_renewal_forms_is_refused(app, programme, delegate, organiser_feed):
     app.config["WTF_CSRF_ENABLED"] = True
     with app.app_context():
         before = tokens()
     client = app.test_client()
-    sign_in(client, organiser)
+    sign_in(client, programme.organiser)
     for url in ("/me/calendar", "/forums/isef2/manage/calendar"):
         response = client.post(url, data=b"csrf_token=%FF%FE%C3%28", content_type="application/x-www-form-urlencoded")
         assert response.status_code == 400, url
@@ -159,7 +156,7 @@ def test_head_of_an_unknown_feed_is_not_found(client, programme):
     assert client.head("/forums/nope/calendar.ics").status_code == 404
 
 
-def test_a_token_of_the_right_shape_that_does_not_exist_is_not_found(app, client, programme, organiser):
+def test_a_token_of_the_right_shape_that_does_not_exist_is_not_found(app, client, programme, organiser_feed):
     with app.app_context():
         ((_user, _kind, secret),) = tokens()
     assert client.get(f"/feeds/{secret}.ics").status_code == 200

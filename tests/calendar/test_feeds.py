@@ -10,7 +10,7 @@ from planner.extensions import db
 from planner.forums.models import Forum
 from planner.schedule.models import Session, SessionStatus
 from tests.calendar.helpers import events, parse, vobject_events
-from tests.factories import tokyo
+from tests.factories import committed, tokyo
 
 FEEDS = ["/forums/isef2/calendar.ics", "/forums/isef2/events/MINISTERIAL/calendar.ics"]
 
@@ -21,7 +21,7 @@ def uid(session_id: int) -> str:
 
 @pytest.mark.parametrize("url", [*FEEDS, "session"])
 def test_feeds_are_utf8_calendars_with_a_filename(client, programme, url):
-    url = f"/sessions/{programme.public_id}/calendar.ics" if url == "session" else url
+    url = f"/sessions/{programme.public.id}/calendar.ics" if url == "session" else url
     response = client.get(url)
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/calendar; charset=utf-8"
@@ -34,15 +34,15 @@ def test_feeds_are_utf8_calendars_with_a_filename(client, programme, url):
 
 def test_the_forum_feed_has_public_and_cancelled_sessions_but_no_closed_ones(client, programme):
     found = events(client.get("/forums/isef2/calendar.ics").data)
-    assert set(found) == {uid(programme.public_id), uid(programme.cancelled_id), uid(programme.side_id)}
-    assert found[uid(programme.cancelled_id)]["STATUS"] == "CANCELLED"
-    assert found[uid(programme.cancelled_id)]["SUMMARY"] == "Cancelled: Press conference"
-    opening = found[uid(programme.public_id)]
+    assert set(found) == {uid(programme.public.id), uid(programme.cancelled.id), uid(programme.side.id)}
+    assert found[uid(programme.cancelled.id)]["STATUS"] == "CANCELLED"
+    assert found[uid(programme.cancelled.id)]["SUMMARY"] == "Cancelled: Press conference"
+    opening = found[uid(programme.public.id)]
     assert opening["STATUS"] == "CONFIRMED"
     assert opening["LOCATION"] == "Hall A, Main venue"
-    assert opening["URL"] == f"http://localhost/sessions/{programme.public_id}"
+    assert opening["URL"] == f"http://localhost/sessions/{programme.public.id}"
     assert opening.categories == ["MINISTERIAL"]
-    assert found[uid(programme.side_id)].categories == ["Y-ISEF"]
+    assert found[uid(programme.side.id)].categories == ["Y-ISEF"]
     # RFC 5546 PUBLISH names an organizer; a feed names no attendee at all.
     assert opening["ORGANIZER"] == "mailto:noreply@localhost"
     assert opening["ORGANIZER"].params["CN"] == "ISEF2"
@@ -52,13 +52,13 @@ def test_the_forum_feed_has_public_and_cancelled_sessions_but_no_closed_ones(cli
 
 def test_the_event_feed_has_only_that_events_sessions(client, programme):
     found = events(client.get("/forums/isef2/events/MINISTERIAL/calendar.ics").data)
-    assert set(found) == {uid(programme.public_id), uid(programme.cancelled_id)}
+    assert set(found) == {uid(programme.public.id), uid(programme.cancelled.id)}
     calendar = vobject_events(client.get("/forums/isef2/events/Y-ISEF/calendar.ics").data)
-    assert set(calendar) == {uid(programme.side_id)}
+    assert set(calendar) == {uid(programme.side.id)}
 
 
 def test_a_closed_session_has_no_public_feed(client, programme):
-    response = client.get(f"/sessions/{programme.closed_id}/calendar.ics")
+    response = client.get(f"/sessions/{programme.closed.id}/calendar.ics")
     assert response.status_code == 404
     assert "no public session" in response.get_data(as_text=True)
     assert client.get("/forums/nowhere/calendar.ics").status_code == 404
@@ -92,11 +92,11 @@ def move(app, session_id: int, **changes) -> None:
 
 def test_moving_a_session_raises_sequence_keeps_the_uid_and_changes_the_feed(app, client, programme):
     before = client.get("/forums/isef2/calendar.ics")
-    old = events(before.data)[uid(programme.public_id)]
-    move(app, programme.public_id, starts_at=tokyo("2018-03-03 10:00"), ends_at=tokyo("2018-03-03 11:00"))
+    old = events(before.data)[uid(programme.public.id)]
+    move(app, programme.public.id, starts_at=tokyo("2018-03-03 10:00"), ends_at=tokyo("2018-03-03 11:00"))
     after = client.get("/forums/isef2/calendar.ics")
     assert after.headers["ETag"] != before.headers["ETag"]
-    new = events(after.data)[uid(programme.public_id)]
+    new = events(after.data)[uid(programme.public.id)]
     assert new["SEQUENCE"] > old["SEQUENCE"]
     assert new["DTSTART"].dt == tokyo("2018-03-03 10:00")
     assert new["LAST-MODIFIED"].dt >= old["LAST-MODIFIED"].dt
@@ -104,9 +104,9 @@ def test_moving_a_session_raises_sequence_keeps_the_uid_and_changes_the_feed(app
 
 
 def test_cancelling_a_session_keeps_it_in_the_feed_as_cancelled(app, client, programme):
-    old = events(client.get("/forums/isef2/calendar.ics").data)[uid(programme.public_id)]
-    move(app, programme.public_id, status=SessionStatus.CANCELLED)
-    new = events(client.get("/forums/isef2/calendar.ics").data)[uid(programme.public_id)]
+    old = events(client.get("/forums/isef2/calendar.ics").data)[uid(programme.public.id)]
+    move(app, programme.public.id, status=SessionStatus.CANCELLED)
+    new = events(client.get("/forums/isef2/calendar.ics").data)[uid(programme.public.id)]
     assert new["STATUS"] == "CANCELLED"
     assert new["SEQUENCE"] == old["SEQUENCE"] + 1
 
@@ -114,7 +114,7 @@ def test_cancelling_a_session_keeps_it_in_the_feed_as_cancelled(app, client, pro
 def test_a_change_in_one_forum_leaves_the_other_forums_feed_alone(app, client, programme):
     ours = client.get("/forums/isef2/calendar.ics").headers["ETag"]
     theirs = client.get("/forums/other/calendar.ics").headers["ETag"]
-    move(app, programme.other_id, title="Elsewhere, renamed")
+    move(app, programme.other.id, title="Elsewhere, renamed")
     assert client.get("/forums/isef2/calendar.ics").headers["ETag"] == ours
     assert client.get("/forums/other/calendar.ics").headers["ETag"] != theirs
     assert "renamed" in client.get("/forums/other/calendar.ics").get_data(as_text=True)
@@ -127,12 +127,12 @@ def test_a_change_gives_a_new_etag_to_exactly_the_feeds_that_show_it(app, client
     urls = {
         "forum": "/forums/isef2/calendar.ics",
         "side event": "/forums/isef2/events/Y-ISEF/calendar.ics",
-        "moved session": f"/sessions/{programme.side_id}/calendar.ics",
+        "moved session": f"/sessions/{programme.side.id}/calendar.ics",
         "other event": "/forums/isef2/events/MINISTERIAL/calendar.ics",
-        "other session": f"/sessions/{programme.public_id}/calendar.ics",
+        "other session": f"/sessions/{programme.public.id}/calendar.ics",
     }
     before = {name: client.get(url).headers["ETag"] for name, url in urls.items()}
-    move(app, programme.side_id, title="Young professionals, renamed")
+    move(app, programme.side.id, title="Young professionals, renamed")
     after = {name: client.get(url).headers["ETag"] for name, url in urls.items()}
     changed = {name for name in urls if after[name] != before[name]}
     assert changed == {"forum", "side event", "moved session"}
@@ -141,14 +141,14 @@ def test_a_change_gives_a_new_etag_to_exactly_the_feeds_that_show_it(app, client
 
 
 def test_renaming_a_room_changes_the_feeds_that_show_it(app, client, programme):
-    before = client.get(f"/sessions/{programme.public_id}/calendar.ics").headers["ETag"]
+    before = client.get(f"/sessions/{programme.public.id}/calendar.ics").headers["ETag"]
     with app.app_context():
-        session = db.session.get(Session, programme.public_id)
+        session = db.session.get(Session, programme.public.id)
         session.room.name = "Hall B"
         db.session.commit()
-    response = client.get(f"/sessions/{programme.public_id}/calendar.ics")
+    response = client.get(f"/sessions/{programme.public.id}/calendar.ics")
     assert response.headers["ETag"] != before
-    assert events(response.data)[uid(programme.public_id)]["LOCATION"] == "Hall B, Main venue"
+    assert events(response.data)[uid(programme.public.id)]["LOCATION"] == "Hall B, Main venue"
 
 
 @pytest.mark.parametrize("url", FEEDS)
@@ -164,18 +164,18 @@ def test_a_conditional_get_with_the_etag_gets_304_without_a_body(client, program
 
 def test_a_conditional_get_by_date_gets_304_until_the_programme_changes(app, client, programme):
     with app.app_context():  # the last change an hour ago: the edit below is surely later
-        forum = db.session.get(Forum, programme.forum_id)
+        forum = db.session.get(Forum, programme.forum.id)
         forum.updated_at = forum.updated_at - dt.timedelta(hours=1)
         db.session.commit()
     since = client.get("/forums/isef2/calendar.ics").headers["Last-Modified"]
     assert client.get("/forums/isef2/calendar.ics", headers={"If-Modified-Since": since}).status_code == 304
-    move(app, programme.public_id, title="Opening plenary, renamed")
+    move(app, programme.public.id, title="Opening plenary, renamed")
     assert client.get("/forums/isef2/calendar.ics", headers={"If-Modified-Since": since}).status_code == 200
 
 
 def test_an_old_etag_after_a_change_gets_the_new_feed(app, client, programme):
     first = client.get("/forums/isef2/calendar.ics")
-    move(app, programme.public_id, title="Renamed opening")
+    move(app, programme.public.id, title="Renamed opening")
     response = client.get("/forums/isef2/calendar.ics", headers={"If-None-Match": first.headers["ETag"]})
     assert response.status_code == 200
     assert "Renamed opening" in response.get_data(as_text=True)
@@ -194,11 +194,11 @@ def test_head_gives_the_headers_without_the_body(client, programme):
 def test_a_programme_change_raises_the_forums_last_modified(app, client, programme):
     first = client.get("/forums/isef2/calendar.ics").last_modified
     with app.app_context():
-        forum = db.session.get(Forum, programme.forum_id)
+        forum = db.session.get(Forum, programme.forum.id)
         forum.updated_at = forum.updated_at - dt.timedelta(hours=1)
         db.session.commit()
     assert client.get("/forums/isef2/calendar.ics").last_modified < first
-    move(app, programme.public_id, title="Opening, again")
+    move(app, programme.public.id, title="Opening, again")
     assert client.get("/forums/isef2/calendar.ics").last_modified >= first
 
 
@@ -211,6 +211,7 @@ def test_a_feed_is_built_once_and_then_served_from_the_cache(app, client, progra
     assert len(selects) == 1 and "FROM forums" in selects[0], selects  # the version; no sessions
 
 
+@pytest.mark.commits
 def test_another_process_agrees_on_the_current_feed(app, client, programme, database_url):
     from planner import create_app
 
@@ -220,7 +221,7 @@ def test_another_process_agrees_on_the_current_feed(app, client, programme, data
         other.get("/forums/isef2/calendar.ics").headers["ETag"]
         == client.get("/forums/isef2/calendar.ics").headers["ETag"]
     )
-    move(app, programme.public_id, title="Changed in the first process")
+    move(app, programme.public.id, title="Changed in the first process")
     response = other.get("/forums/isef2/calendar.ics")
     assert response.headers["ETag"] == client.get("/forums/isef2/calendar.ics").headers["ETag"]
     assert "Changed in the first process" in response.get_data(as_text=True)
@@ -230,10 +231,10 @@ def test_another_process_agrees_on_the_current_feed(app, client, programme, data
 
 
 def test_a_title_with_line_breaks_stays_one_property_in_the_feed(app, client, programme):
-    move(app, programme.public_id, title="Opening\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:x 開会")
+    move(app, programme.public.id, title="Opening\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:x 開会")
     found = events(client.get("/forums/isef2/calendar.ics").data)
     assert "x 開会" not in found
-    opening = found[uid(programme.public_id)]
+    opening = found[uid(programme.public.id)]
     assert opening["STATUS"] == "CONFIRMED"
     assert opening["SUMMARY"] == "Opening\nSTATUS:CANCELLED\nEND:VEVENT\nBEGIN:VEVENT\nUID:x 開会"
     assert len(vobject_events(client.get("/forums/isef2/calendar.ics").data)) == len(found)
@@ -242,9 +243,8 @@ def test_a_title_with_line_breaks_stays_one_property_in_the_feed(app, client, pr
 def test_a_forum_without_sessions_still_gets_a_calendar_with_its_zone(app, client):
     from tests.factories import make_forum
 
-    with app.app_context():
+    with committed(app):
         make_forum(slug="empty", timezone="Europe/Berlin")
-        db.session.commit()
     response = client.get("/forums/empty/calendar.ics")
     assert response.status_code == 200
     calendar = parse(response.data)

@@ -13,10 +13,20 @@ from planner.extensions import db
 from planner.mail.models import OutboxMessage
 from planner.mail.services import deliver_due, init_app
 from planner.registration.models import Registration
-from planner.schedule.models import Session, SessionStatus
+from planner.schedule.models import SessionStatus
 from tests.calendar.helpers import parse
 from tests.conftest import sign_in
-from tests.factories import make_event, make_forum, make_policy, make_room, make_session, make_user, tokyo
+from tests.factories import (
+    Programme,
+    committed,
+    current,
+    make_event,
+    make_forum,
+    make_policy,
+    make_programme,
+    make_user,
+    tokyo,
+)
 
 SENDER = "ISEF planner <noreply@planner.test>"
 
@@ -35,19 +45,20 @@ def mail_app(app: Flask, smtp_server) -> Flask:
 
 
 @pytest.fixture
-def future(mail_app):
-    """A forum in 2030 whose events still take registrations."""
-    with mail_app.app_context():
-        forum = make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3))
-        event = make_event(forum, "Y-ISEF", title="Young ISEF")
-        gated = make_event(forum, "I-ISEF", title="Industry ISEF")
-        make_policy(event)
-        make_policy(gated, approval_required=True)
-        room = make_room(forum, "Hall")
-        session = make_session(event, tokyo("2030-03-01 09:00"), 60, title="Opening", room=room)
-        delegate = make_user(name="Hana Mori", email="hana@example.org")
-        db.session.commit()
-        return {"token": delegate.session_token, "session": session.id, "event": event.id, "forum": forum.id}
+def future(mail_app) -> Programme:
+    """ISEF3 in 2030, whose events still take registrations: Young ISEF with its opening, and
+    Industry ISEF, which approves applications; Hana may apply."""
+    with committed(mail_app):
+        future = make_programme(
+            make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3)),
+            title="Young ISEF",
+        )
+        make_policy(future.event)
+        make_policy(make_event(future.forum, "I-ISEF", title="Industry ISEF"), approval_required=True)
+        future.room("hall", "Hall")
+        future.session("opening", "Opening", "2030-03-01 09:00", room="hall")
+        future.person("hana", name="Hana Mori", email="hana@example.org")
+    return future
 
 
 APPLICATION = {"delegation": "0", "date_of_birth": "1995-05-05", "organisation": "", "country": "JP"}
@@ -72,8 +83,9 @@ def only_event(part):
     return calendar, event
 
 
+@pytest.mark.commits
 def test_a_confirmed_registration_brings_a_request_for_the_event(mail_app, client, future, smtp_server):
-    sign_in(client, future["token"])
+    sign_in(client, future.hana)
     assert client.post("/forums/isef3/events/Y-ISEF/register", data=APPLICATION).status_code == 302
     [message] = delivered(mail_app, smtp_server)
     assert message["To"] == "hana@example.org"
@@ -85,7 +97,7 @@ def test_a_confirmed_registration_brings_a_request_for_the_event(mail_app, clien
     assert message.get_content_type() == "multipart/alternative"
     calendar, event = only_event(part)
     assert calendar["METHOD"] == "REQUEST"
-    assert event["UID"] == f"event-{future['event']}@planner"
+    assert event["UID"] == f"event-{future.event.id}@planner"
     assert event["SEQUENCE"] == 0
     assert event["STATUS"] == "CONFIRMED"
     assert event["ORGANIZER"] == "mailto:noreply@planner.test"
@@ -94,11 +106,12 @@ def test_a_confirmed_registration_brings_a_request_for_the_event(mail_app, clien
     assert calendar.get_missing_tzids() == set()
 
 
+@pytest.mark.commits
 def test_a_pending_application_brings_no_invitation_until_approved(mail_app, client, future, smtp_server):
     from planner.registration import services
     from tests.factories import make_organiser
 
-    sign_in(client, future["token"])
+    sign_in(client, future.hana)
     client.post("/forums/isef3/events/I-ISEF/register", data=APPLICATION)
     [message] = delivered(mail_app, smtp_server)
     assert not [p for p in message.walk() if p.get_content_type() == "text/calendar"]
@@ -112,18 +125,19 @@ def test_a_pending_application_brings_no_invitation_until_approved(mail_app, cli
     assert only_event(calendar_part(approved))[1]["UID"] == event_uid
 
 
+@pytest.mark.commits
 def test_picking_and_removing_a_session_sends_request_then_cancel(mail_app, client, future, smtp_server):
-    sign_in(client, future["token"])
+    sign_in(client, future.hana)
     client.post("/forums/isef3/events/Y-ISEF/register", data=APPLICATION)
-    assert client.post(f"/me/agenda/{future['session']}").status_code == 302
-    assert client.post(f"/me/agenda/{future['session']}/remove").status_code == 302
+    assert client.post(f"/me/agenda/{future.opening.id}").status_code == 302
+    assert client.post(f"/me/agenda/{future.opening.id}/remove").status_code == 302
     _, picked, removed = delivered(mail_app, smtp_server)
     _, request = only_event(calendar_part(picked))
     cancel_calendar, cancel = only_event(calendar_part(removed))
     assert calendar_part(picked)["Content-Type"].params["method"] == "REQUEST"
     assert calendar_part(removed)["Content-Type"].params["method"] == "CANCEL"
     assert cancel_calendar["METHOD"] == "CANCEL"
-    assert request["UID"] == cancel["UID"] == f"session-{future['session']}@planner"
+    assert request["UID"] == cancel["UID"] == f"session-{future.opening.id}@planner"
     assert request["SEQUENCE"] == cancel["SEQUENCE"] == 1
     assert cancel["STATUS"] == "CANCELLED"
     assert cancel["DTSTAMP"].dt >= request["DTSTAMP"].dt
@@ -131,12 +145,13 @@ def test_picking_and_removing_a_session_sends_request_then_cancel(mail_app, clie
     assert "Opening" in picked["Subject"]
 
 
+@pytest.mark.commits
 def test_cancelling_a_confirmed_registration_cancels_the_event_and_its_picked_sessions(
     mail_app, client, future, smtp_server
 ):
-    sign_in(client, future["token"])
+    sign_in(client, future.hana)
     client.post("/forums/isef3/events/Y-ISEF/register", data=APPLICATION)
-    client.post(f"/me/agenda/{future['session']}")
+    client.post(f"/me/agenda/{future.opening.id}")
     with mail_app.app_context():
         registration_id = db.session.scalar(select(Registration.id))
     assert client.post(f"/me/registrations/{registration_id}/cancel").status_code == 302
@@ -144,11 +159,11 @@ def test_cancelling_a_confirmed_registration_cancels_the_event_and_its_picked_se
     methods = {
         str(only_event(calendar_part(m))[1]["UID"]): calendar_part(m)["Content-Type"].params["method"] for m in messages
     }
-    assert methods == {f"event-{future['event']}@planner": "CANCEL", f"session-{future['session']}@planner": "CANCEL"}
+    assert methods == {f"event-{future.event.id}@planner": "CANCEL", f"session-{future.opening.id}@planner": "CANCEL"}
 
 
 def test_the_outbox_keeps_the_invitation_with_its_method(mail_app, client, future):
-    sign_in(client, future["token"])
+    sign_in(client, future.hana)
     client.post("/forums/isef3/events/Y-ISEF/register", data=APPLICATION)
     with mail_app.app_context():
         message = db.session.scalar(select(OutboxMessage))
@@ -156,11 +171,12 @@ def test_the_outbox_keeps_the_invitation_with_its_method(mail_app, client, futur
         assert message.attachment_body.startswith("BEGIN:VCALENDAR\r\n")
 
 
+@pytest.mark.commits
 def test_the_invitation_goes_out_right_after_the_application_commits(mail_app, client, future, smtp_server):
     """The confirmed email is written with the registration (one statement on PostgreSQL)
     and still goes out at once when prompt delivery is on."""
     mail_app.config["MAIL_PROMPT_DELIVERY"] = "inline"
-    sign_in(client, future["token"])
+    sign_in(client, future.hana)
     assert client.post("/forums/isef3/events/Y-ISEF/register", data=APPLICATION).status_code == 302
     [received] = [r.message for r in smtp_server.received]
     assert received["To"] == "hana@example.org" and "is confirmed" in received["Subject"]
@@ -169,7 +185,7 @@ def test_the_invitation_goes_out_right_after_the_application_commits(mail_app, c
 
 def test_session_change_invite_moves_with_a_higher_sequence_and_cancels(mail_app, future):
     with mail_app.test_request_context():
-        session = db.session.get(Session, future["session"])
+        session = current(future.opening)
         content_type, text = session_change_invite(session, "hana@example.org", "Hana Mori")
         assert content_type == "text/calendar; method=REQUEST"
         _, before = only_event_text(text)
@@ -179,7 +195,7 @@ def test_session_change_invite_moves_with_a_higher_sequence_and_cancels(mail_app
         calendar, moved = only_event_text(text)
         assert content_type == "text/calendar; method=REQUEST"
         assert calendar["METHOD"] == "REQUEST"
-        assert moved["UID"] == before["UID"] == f"session-{future['session']}@planner"
+        assert moved["UID"] == before["UID"] == f"session-{future.opening.id}@planner"
         assert moved["SEQUENCE"] == before["SEQUENCE"] + 1
         assert moved["DTSTART"].dt == tokyo("2030-03-01 10:00")
         assert moved["DTSTAMP"].dt == session.updated_at.replace(microsecond=0)
@@ -204,15 +220,15 @@ def only_event_text(text: str):
     return calendar, event
 
 
+@pytest.mark.commits
 def test_approval_and_promotion_from_the_waiting_list_bring_a_request(mail_app, future, smtp_server):
-    from planner.forums.models import Event
     from planner.registration import services
     from planner.registration.eligibility import Application
     from planner.registration.models import RegistrationPolicy, RegistrationStatus
     from tests.factories import make_organiser
 
     with mail_app.test_request_context():
-        event = db.session.get(Event, future["event"])
+        event = current(future.event)
         db.session.get(RegistrationPolicy, event.id).capacity = 1
         first, second = make_user(email="first@example.org"), make_user(email="second@example.org")
         organiser = make_organiser(event.forum)
@@ -230,6 +246,7 @@ def test_approval_and_promotion_from_the_waiting_list_bring_a_request(mail_app, 
     assert received["second@example.org"] == [None, "REQUEST"]  # waitlisted, then promoted
 
 
+@pytest.mark.commits
 def test_accreditation_brings_a_request_for_the_meeting_and_declining_it_a_cancel(mail_app, smtp_server):
     from planner.delegations import services as nominations
     from planner.delegations.models import DelegationKind

@@ -4,24 +4,12 @@ their subscribe and download links say what they do in words."""
 import re
 
 import pytest
-from sqlalchemy import select
 
-from planner.accounts.models import User
 from planner.calendar import services
 from planner.calendar.models import FeedKind
-from planner.extensions import db
-from planner.forums.models import Forum
 from tests.conftest import sign_in
-from tests.factories import make_organiser
+from tests.factories import committed, current
 from tests.schedule.structure import problems, title_of
-
-
-@pytest.fixture
-def organiser(app, programme):
-    with app.app_context():
-        user = make_organiser(db.session.get(Forum, programme.forum_id), email="org@example.org")
-        db.session.commit()
-        return user.session_token
 
 
 def links(html: str) -> dict[str, str]:
@@ -41,7 +29,7 @@ def test_forum_event_and_session_pages_offer_feeds_in_words(client, programme):
             "/forums/isef2/events/MINISTERIAL/calendar.ics",
             "the sessions of MINISTERIAL",
         ),
-        f"/sessions/{programme.public_id}": (f"/sessions/{programme.public_id}/calendar.ics", "this session"),
+        f"/sessions/{programme.public.id}": (f"/sessions/{programme.public.id}/calendar.ics", "this session"),
     }
     for path, (feed, what) in pages.items():
         html = client.get(path).get_data(as_text=True)
@@ -50,7 +38,7 @@ def test_forum_event_and_session_pages_offer_feeds_in_words(client, programme):
         assert found[f"http://localhost{feed}"].startswith("Download") and what in found[f"http://localhost{feed}"]
         assert what in found[f"webcal://localhost{feed}"]
         assert all(text for text in found.values())
-    session_links = links(client.get(f"/sessions/{programme.public_id}").get_data(as_text=True))
+    session_links = links(client.get(f"/sessions/{programme.public.id}").get_data(as_text=True))
     assert sorted(t for h, t in session_links.items() if h.startswith("https://")) == [
         "Add to Google Calendar",
         "Add to Outlook (work or school account)",
@@ -59,14 +47,12 @@ def test_forum_event_and_session_pages_offer_feeds_in_words(client, programme):
 
 
 @pytest.mark.parametrize("with_token", [False, True], ids=["before", "after getting an address"])
-def test_the_organisers_calendar_page(app, programme, organiser, with_token):
+def test_the_organisers_calendar_page(app, programme, with_token):
     if with_token:
-        with app.app_context():
-            user = db.session.scalar(select(User).where(User.email == "org@example.org"))
-            services.renew_token(user, FeedKind.ORGANISER, db.session.get(Forum, programme.forum_id))
-            db.session.commit()
+        with committed(app):
+            services.renew_token(current(programme.organiser), FeedKind.ORGANISER, current(programme.forum))
     client = app.test_client()
-    sign_in(client, organiser)
+    sign_in(client, programme.organiser)
     html = client.get("/forums/isef2/manage/calendar").get_data(as_text=True)
     assert problems(html) == []
     assert title_of(html).startswith("Organisers' calendar · ISEF2")
@@ -77,7 +63,7 @@ def test_the_organisers_calendar_page(app, programme, organiser, with_token):
 
 def test_the_personal_calendar_section(app, programme, delegate):
     client = app.test_client()
-    sign_in(client, delegate[1])
+    sign_in(client, delegate)
     before = client.get("/me").get_data(as_text=True)
     assert problems(before) == []
     assert client.post("/me/calendar").status_code == 302

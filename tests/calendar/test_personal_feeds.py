@@ -15,7 +15,7 @@ from planner.forums.models import ForumOrganiser
 from planner.registration.models import AgendaItem, Registration, RegistrationStatus
 from tests.calendar.helpers import events, parse
 from tests.conftest import sign_in
-from tests.factories import make_organiser, make_user
+from tests.factories import committed, make_user
 
 
 def register(user_id: int, event_id: int, status=RegistrationStatus.CONFIRMED) -> None:
@@ -46,25 +46,24 @@ def get_feed_address(client, token: str) -> str:
 def agendas(app, programme, delegate):
     """The delegate is confirmed for the ministerial meeting only; picks include a closed
     session and one of the side event. Someone else has picks of their own."""
-    user_id = delegate[0]
-    with app.app_context():
+    user_id = delegate.id
+    with committed(app):
         other = make_user(name="Ken Sato")
-        register(user_id, programme.event_id)
-        register(user_id, programme.side_event_id, RegistrationStatus.WAITLISTED)
-        register(other.id, programme.side_event_id)
+        register(user_id, programme.event.id)
+        register(user_id, programme.side_event.id, RegistrationStatus.WAITLISTED)
+        register(other.id, programme.side_event.id)
         db.session.flush()
-        pick(user_id, programme.public_id, programme.closed_id, programme.cancelled_id, programme.side_id)
-        pick(other.id, programme.side_id)
-        db.session.commit()
-        return {"other": other.session_token}
+        pick(user_id, programme.public.id, programme.closed.id, programme.cancelled.id, programme.side.id)
+        pick(other.id, programme.side.id)
+    return {"other": other}
 
 
 def test_the_me_page_offers_a_feed_address_then_shows_it(client, programme, delegate):
-    sign_in(client, delegate[1])
+    sign_in(client, delegate)
     page = client.get("/me").get_data(as_text=True)
     assert "Get my calendar address" in page
     assert "/feeds/" not in page
-    url = get_feed_address(client, delegate[1])
+    url = get_feed_address(client, delegate)
     secret = url.removeprefix("/feeds/").removesuffix(".ics")
     assert len(secret) >= 22 and re.fullmatch(r"[A-Za-z0-9_-]+", secret)  # >= 128 bits in base64url
     page = client.get("/me").get_data(as_text=True)
@@ -73,7 +72,7 @@ def test_the_me_page_offers_a_feed_address_then_shows_it(client, programme, dele
 
 
 def test_the_personal_feed_has_own_picks_and_confirmed_events_only(app, client, programme, delegate, agendas):
-    url = get_feed_address(client, delegate[1])
+    url = get_feed_address(client, delegate)
     client.post("/logout")
     anonymous = app.test_client()  # a calendar app: no cookies
     response = anonymous.get(url)
@@ -82,11 +81,11 @@ def test_the_personal_feed_has_own_picks_and_confirmed_events_only(app, client, 
     assert "private" in response.headers["Cache-Control"]
     found = events(response.data)
     assert set(found) == {
-        f"event-{programme.event_id}@planner",  # confirmed for
-        f"session-{programme.public_id}@planner",
-        f"session-{programme.cancelled_id}@planner",  # cancelled, still shown as cancelled
+        f"event-{programme.event.id}@planner",  # confirmed for
+        f"session-{programme.public.id}@planner",
+        f"session-{programme.cancelled.id}@planner",  # cancelled, still shown as cancelled
     }
-    assert found[f"session-{programme.cancelled_id}@planner"]["STATUS"] == "CANCELLED"
+    assert found[f"session-{programme.cancelled.id}@planner"]["STATUS"] == "CANCELLED"
     body = response.get_data(as_text=True)
     assert "Heads of delegation" not in body  # closed, though picked
     assert "Youth welcome" not in body  # waitlisted for that event
@@ -97,13 +96,13 @@ def test_the_personal_feed_has_own_picks_and_confirmed_events_only(app, client, 
 def test_the_other_persons_feed_shows_only_theirs(app, client, programme, delegate, agendas):
     url = get_feed_address(app.test_client(), agendas["other"])
     found = events(app.test_client().get(url).data)
-    assert set(found) == {f"event-{programme.side_event_id}@planner", f"session-{programme.side_id}@planner"}
+    assert set(found) == {f"event-{programme.side_event.id}@planner", f"session-{programme.side.id}@planner"}
 
 
 def test_making_a_new_address_kills_the_old_one_at_once(app, client, programme, delegate, agendas):
-    old = get_feed_address(client, delegate[1])
+    old = get_feed_address(client, delegate)
     assert app.test_client().get(old).status_code == 200
-    new = get_feed_address(client, delegate[1])
+    new = get_feed_address(client, delegate)
     assert new != old
     response = app.test_client().get(old)
     assert response.status_code == 404
@@ -114,26 +113,26 @@ def test_making_a_new_address_kills_the_old_one_at_once(app, client, programme, 
 
 
 def test_a_personal_feed_answers_304_until_the_agenda_changes(app, client, programme, delegate, agendas):
-    url = get_feed_address(client, delegate[1])
+    url = get_feed_address(client, delegate)
     first = app.test_client().get(url)
     assert app.test_client().get(url, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
     # Removing a pick leaves no newer date anywhere: the ETag still sees it.
     with app.app_context():
-        db.session.execute(delete(AgendaItem).where(AgendaItem.session_id == programme.cancelled_id))
+        db.session.execute(delete(AgendaItem).where(AgendaItem.session_id == programme.cancelled.id))
         db.session.commit()
     again = app.test_client().get(
         url, headers={"If-None-Match": first.headers["ETag"], "If-Modified-Since": first.headers["Last-Modified"]}
     )
     assert again.status_code == 200
-    assert f"session-{programme.cancelled_id}@planner" not in events(again.data)
+    assert f"session-{programme.cancelled.id}@planner" not in events(again.data)
     # A date alone never gets a 304 from a personal feed.
     assert app.test_client().get(url, headers={"If-Modified-Since": again.headers["Last-Modified"]}).status_code == 200
 
 
 def test_a_deleted_account_has_no_feed(app, client, programme, delegate, agendas):
-    url = get_feed_address(client, delegate[1])
+    url = get_feed_address(client, delegate)
     with app.app_context():
-        db.session.get(User, delegate[0]).deleted_at = utcnow()
+        db.session.get(User, delegate.id).deleted_at = utcnow()
         db.session.commit()
     assert app.test_client().get(url).status_code == 404
 
@@ -150,13 +149,8 @@ def organiser_feed_address(client, slug: str = "isef2") -> str:
 
 
 def test_the_organiser_feed_has_closed_sessions_and_stops_with_the_role(app, client, programme):
-    with app.app_context():
-        from planner.forums.models import Forum
-
-        organiser = make_organiser(db.session.get(Forum, programme.forum_id))
-        db.session.commit()
-        organiser_id, token = organiser.id, organiser.session_token
-    sign_in(client, token)
+    organiser_id = programme.organiser.id
+    sign_in(client, programme.organiser)
     assert "Organisers' calendar" in client.get("/forums/isef2/").get_data(as_text=True)
     page = client.get("/forums/isef2/manage/calendar").get_data(as_text=True)
     assert "Get my calendar address" in page
@@ -165,7 +159,7 @@ def test_the_organiser_feed_has_closed_sessions_and_stops_with_the_role(app, cli
     found = events(response.data)
     assert set(found) == {
         f"session-{i}@planner"
-        for i in (programme.public_id, programme.closed_id, programme.cancelled_id, programme.side_id)
+        for i in (programme.public.id, programme.closed.id, programme.cancelled.id, programme.side.id)
     }
     assert "private" in response.headers["Cache-Control"]
     # The personal feed is another token: making it does not touch this one.
@@ -178,7 +172,7 @@ def test_the_organiser_feed_has_closed_sessions_and_stops_with_the_role(app, cli
 
 
 def test_only_organisers_get_an_organiser_feed(app, client, programme, delegate):
-    sign_in(client, delegate[1])
+    sign_in(client, delegate)
     assert client.get("/forums/isef2/manage/calendar").status_code == 403
     assert client.post("/forums/isef2/manage/calendar").status_code == 403
     with app.app_context():

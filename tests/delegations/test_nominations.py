@@ -23,36 +23,36 @@ from planner.extensions import db
 from planner.forums.models import Forum
 from tests.accounts.helpers import mails_to
 from tests.conftest import sign_in
-from tests.factories import make_delegation, make_focal_point, make_forum, make_organiser, make_person, make_user
+from tests.factories import (
+    Programme,
+    committed,
+    current,
+    make_delegation,
+    make_forum,
+    make_organiser,
+    make_person,
+    make_programme,
+    make_user,
+)
 
 SCRIPT = '<script>alert("x")</script>'
 
 
 @pytest.fixture
-def ids(app):
+def programme(app) -> Programme:
     """ISEF2 with Japan (two seats) and France; Japan's focal point, an organiser, a delegate,
     and a delegation of another forum."""
-    with app.app_context():
-        forum = make_forum(slug="isef2", name="ISEF2")
-        japan = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP", seat_quota=2)
-        france = make_delegation(forum, name="France", kind=DelegationKind.COUNTRY, country_code="FR")
-        foreign = make_delegation(
-            make_forum(slug="other"), name="Japan", kind=DelegationKind.COUNTRY, country_code="JP"
+    with committed(app):
+        programme = make_programme()
+        programme.delegation("japan", "Japan", kind=DelegationKind.COUNTRY, country_code="JP", seat_quota=2)
+        programme.delegation("france", "France", kind=DelegationKind.COUNTRY, country_code="FR")
+        programme.delegation(
+            "foreign", "Japan", forum=make_forum(slug="other"), kind=DelegationKind.COUNTRY, country_code="JP"
         )
-        users = {
-            "focal": make_focal_point(japan),
-            "other_focal": make_focal_point(france),
-            "organiser": make_organiser(forum),
-            "delegate": make_user(),
-        }
-        db.session.commit()
-        return {
-            "japan": japan.id,
-            "france": france.id,
-            "foreign": foreign.id,
-            "organiser_id": users["organiser"].id,
-            **{role: user.session_token for role, user in users.items()},
-        }
+        programme.focal_point("focal", "japan")
+        programme.focal_point("other_focal", "france")
+        programme.person("delegate")
+    return programme
 
 
 def page(delegation_id: int) -> str:
@@ -73,23 +73,23 @@ def post_nomination(
     )
 
 
-def act(client, ids, person_id, action, **data):
-    return client.post(f"{page(ids['japan'])}nominations/{person_id}/{action}", data=data)
+def act(client, programme, person_id, action, **data):
+    return client.post(f"{page(programme.japan.id)}nominations/{person_id}/{action}", data=data)
 
 
-def nominate_directly(app, ids, name, email) -> int:
+def nominate_directly(app, programme, name, email) -> int:
     """Nominate through the service (as the organiser); the person's id."""
     with app.test_request_context():
-        organiser = db.session.get(User, ids["organiser_id"])
-        member = nominations.nominate(organiser, db.session.get(Delegation, ids["japan"]), name=name, email=email)
+        organiser = db.session.get(User, programme.organiser.id)
+        member = nominations.nominate(organiser, db.session.get(Delegation, programme.japan.id), name=name, email=email)
         db.session.commit()
         return member.person_id
 
 
-def japan_state(app, ids) -> tuple[int | None, int, dict[str, str]]:
+def japan_state(app, programme) -> tuple[int | None, int, dict[str, str]]:
     """Japan's quota, seats used and members' statuses by name."""
     with app.app_context():
-        japan = db.session.get(Delegation, ids["japan"])
+        japan = db.session.get(Delegation, programme.japan.id)
         members = {m.person.name: m.status.value for m in japan.members}
         return japan.seat_quota, japan.seats_used, members
 
@@ -99,14 +99,14 @@ def actions(app) -> list[str]:
         return list(db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)))
 
 
-def test_focal_point_nominates_up_to_the_quota(client, app, ids):
-    sign_in(client, ids["focal"])
-    assert post_nomination(client, ids["japan"]).status_code == 302
-    assert post_nomination(client, ids["japan"], "Kenji Sato", "kenji@example.org", "adviser").status_code == 302
-    refused = post_nomination(client, ids["japan"], "Mei Ito", "mei@example.org")
+def test_focal_point_nominates_up_to_the_quota(client, app, programme):
+    sign_in(client, programme.focal)
+    assert post_nomination(client, programme.japan.id).status_code == 302
+    assert post_nomination(client, programme.japan.id, "Kenji Sato", "kenji@example.org", "adviser").status_code == 302
+    refused = post_nomination(client, programme.japan.id, "Mei Ito", "mei@example.org")
     assert refused.status_code == 422
     assert "All 2 seats of Japan are taken." in refused.get_data(as_text=True)
-    assert japan_state(app, ids) == (2, 2, {"Aiko Tanaka": "nominated", "Kenji Sato": "nominated"})
+    assert japan_state(app, programme) == (2, 2, {"Aiko Tanaka": "nominated", "Kenji Sato": "nominated"})
     with app.app_context():
         assert db.session.scalar(select(Person).where(Person.email == "mei@example.org")) is None
         aiko = db.session.scalar(
@@ -115,76 +115,76 @@ def test_focal_point_nominates_up_to_the_quota(client, app, ids):
         assert aiko.role is MemberRole.MINISTER and aiko.person.organisation == "MEXT"
         assert aiko.person.country_code == "JP"
     assert actions(app) == ["nomination.nominated", "nomination.nominated"]
-    text = client.get(page(ids["japan"])).get_data(as_text=True)
+    text = client.get(page(programme.japan.id)).get_data(as_text=True)
     assert "Kenji Sato" in text and "Adviser" in text and "Withdraw Aiko Tanaka" in text
     # Deciding is for organisers: a focal point is offered no such buttons.
     assert "Accredit" not in text and "Decline" not in text and "Seat quota</h2>" not in text
 
 
-def test_withdrawing_frees_a_seat(client, app, ids):
-    aiko = nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
-    nominate_directly(app, ids, "Kenji Sato", "kenji@example.org")
-    sign_in(client, ids["focal"])
-    assert act(client, ids, aiko, "withdraw").status_code == 302
-    assert "The nomination of Aiko Tanaka is withdrawn." in client.get(page(ids["japan"])).get_data(as_text=True)
-    assert japan_state(app, ids) == (2, 1, {"Aiko Tanaka": "withdrawn", "Kenji Sato": "nominated"})
+def test_withdrawing_frees_a_seat(client, app, programme):
+    aiko = nominate_directly(app, programme, "Aiko Tanaka", "aiko@example.org")
+    nominate_directly(app, programme, "Kenji Sato", "kenji@example.org")
+    sign_in(client, programme.focal)
+    assert act(client, programme, aiko, "withdraw").status_code == 302
+    assert "The nomination of Aiko Tanaka is withdrawn." in client.get(page(programme.japan.id)).get_data(as_text=True)
+    assert japan_state(app, programme) == (2, 1, {"Aiko Tanaka": "withdrawn", "Kenji Sato": "nominated"})
     # Withdrawing twice is a message, not a second seat freed.
-    assert act(client, ids, aiko, "withdraw").status_code == 302
-    assert "This nomination is no longer active." in client.get(page(ids["japan"])).get_data(as_text=True)
-    assert japan_state(app, ids)[1] == 1
+    assert act(client, programme, aiko, "withdraw").status_code == 302
+    assert "This nomination is no longer active." in client.get(page(programme.japan.id)).get_data(as_text=True)
+    assert japan_state(app, programme)[1] == 1
     # The freed seat can be given again, also to the same person.
-    assert post_nomination(client, ids["japan"], email="Aiko@Example.org").status_code == 302
-    assert japan_state(app, ids) == (2, 2, {"Aiko Tanaka": "nominated", "Kenji Sato": "nominated"})
+    assert post_nomination(client, programme.japan.id, email="Aiko@Example.org").status_code == 302
+    assert japan_state(app, programme) == (2, 2, {"Aiko Tanaka": "nominated", "Kenji Sato": "nominated"})
 
 
-def test_organiser_accredits_and_the_person_is_told(client, app, ids):
-    aiko = nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
-    sign_in(client, ids["organiser"])
-    assert "Accredit Aiko Tanaka" in client.get(page(ids["japan"])).get_data(as_text=True)
-    assert act(client, ids, aiko, "accredit").status_code == 302
-    text = client.get(page(ids["japan"])).get_data(as_text=True)
+def test_organiser_accredits_and_the_person_is_told(client, app, programme):
+    aiko = nominate_directly(app, programme, "Aiko Tanaka", "aiko@example.org")
+    sign_in(client, programme.organiser)
+    assert "Accredit Aiko Tanaka" in client.get(page(programme.japan.id)).get_data(as_text=True)
+    assert act(client, programme, aiko, "accredit").status_code == 302
+    text = client.get(page(programme.japan.id)).get_data(as_text=True)
     assert "Aiko Tanaka is accredited." in text and "Accredit Aiko Tanaka" not in text
     assert "Decline Aiko Tanaka" in text
-    assert japan_state(app, ids) == (2, 1, {"Aiko Tanaka": "accredited"})
+    assert japan_state(app, programme) == (2, 1, {"Aiko Tanaka": "accredited"})
     with app.app_context():
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "nomination.accredited"))
-        assert entry.actor_id == ids["organiser_id"] and entry.after == {"status": "accredited"}
+        assert entry.actor_id == programme.organiser.id and entry.after == {"status": "accredited"}
     assert [m.subject for m in mails_to(app, "aiko@example.org")] == ["You are accredited to ISEF2"]
     # Accrediting again is refused with the reason, and sends nothing more.
-    assert act(client, ids, aiko, "accredit").status_code == 302
-    assert "Only nominated members can be accredited." in client.get(page(ids["japan"])).get_data(as_text=True)
+    assert act(client, programme, aiko, "accredit").status_code == 302
+    assert "Only nominated members can be accredited." in client.get(page(programme.japan.id)).get_data(as_text=True)
     assert len(mails_to(app, "aiko@example.org")) == 1
 
 
-def test_organiser_declines_from_the_overview_and_the_seat_is_freed(client, app, ids):
-    aiko = nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
-    nominate_directly(app, ids, "Kenji Sato", "kenji@example.org")
-    sign_in(client, ids["organiser"])
+def test_organiser_declines_from_the_overview_and_the_seat_is_freed(client, app, programme):
+    aiko = nominate_directly(app, programme, "Aiko Tanaka", "aiko@example.org")
+    nominate_directly(app, programme, "Kenji Sato", "kenji@example.org")
+    sign_in(client, programme.organiser)
     overview = client.get("/forums/isef2/manage/nominations").get_data(as_text=True)
     assert "Decline Aiko Tanaka" in overview and "Accredit Kenji Sato" in overview
-    response = act(client, ids, aiko, "decline", back="overview")
+    response = act(client, programme, aiko, "decline", back="overview")
     assert response.status_code == 302 and response.location.endswith("/forums/isef2/manage/nominations")
-    assert japan_state(app, ids) == (2, 1, {"Aiko Tanaka": "declined", "Kenji Sato": "nominated"})
+    assert japan_state(app, programme) == (2, 1, {"Aiko Tanaka": "declined", "Kenji Sato": "nominated"})
     assert actions(app)[-1] == "nomination.declined"
     overview = client.get("/forums/isef2/manage/nominations").get_data(as_text=True)
     assert "The nomination of Aiko Tanaka is declined." in overview and "Decline Aiko Tanaka" not in overview
 
 
-def test_quota_below_the_seats_used_is_refused_and_nothing_changes(client, app, ids):
-    nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
-    nominate_directly(app, ids, "Kenji Sato", "kenji@example.org")
-    sign_in(client, ids["organiser"])
-    refused = client.post(page(ids["japan"]) + "quota", data={"quota-quota": "1"})
+def test_quota_below_the_seats_used_is_refused_and_nothing_changes(client, app, programme):
+    nominate_directly(app, programme, "Aiko Tanaka", "aiko@example.org")
+    nominate_directly(app, programme, "Kenji Sato", "kenji@example.org")
+    sign_in(client, programme.organiser)
+    refused = client.post(page(programme.japan.id) + "quota", data={"quota-quota": "1"})
     assert refused.status_code == 422
     assert "2 seats are held by nominations: withdraw or decline some first." in refused.get_data(as_text=True)
-    assert japan_state(app, ids)[:2] == (2, 2)
+    assert japan_state(app, programme)[:2] == (2, 2)
     assert "nomination.quota_changed" not in actions(app)
     # Empty means no limit.
-    assert client.post(page(ids["japan"]) + "quota", data={"quota-quota": ""}).status_code == 302
-    assert japan_state(app, ids)[:2] == (None, 2)
-    assert "No limit" in client.get(page(ids["japan"])).get_data(as_text=True)
-    assert client.post(page(ids["japan"]) + "quota", data={"quota-quota": " 5 "}).status_code == 302
-    assert japan_state(app, ids)[:2] == (5, 2)
+    assert client.post(page(programme.japan.id) + "quota", data={"quota-quota": ""}).status_code == 302
+    assert japan_state(app, programme)[:2] == (None, 2)
+    assert "No limit" in client.get(page(programme.japan.id)).get_data(as_text=True)
+    assert client.post(page(programme.japan.id) + "quota", data={"quota-quota": " 5 "}).status_code == 302
+    assert japan_state(app, programme)[:2] == (5, 2)
     with app.app_context():
         changes = db.session.scalars(
             select(AuditEntry).where(AuditEntry.action == "nomination.quota_changed").order_by(AuditEntry.id)
@@ -196,68 +196,68 @@ def test_quota_below_the_seats_used_is_refused_and_nothing_changes(client, app, 
 
 
 @pytest.mark.parametrize("value", ["-1", "1001", "ten", "2.5", "9" * 30, SCRIPT])
-def test_quota_must_be_a_number_from_0_to_1000(client, app, ids, value):
-    sign_in(client, ids["organiser"])
-    response = client.post(page(ids["japan"]) + "quota", data={"quota-quota": value})
+def test_quota_must_be_a_number_from_0_to_1000(client, app, programme, value):
+    sign_in(client, programme.organiser)
+    response = client.post(page(programme.japan.id) + "quota", data={"quota-quota": value})
     assert response.status_code == 422 and SCRIPT not in response.get_data(as_text=True)
-    assert japan_state(app, ids)[0] == 2
+    assert japan_state(app, programme)[0] == 2
 
 
 @pytest.mark.parametrize("who", ["other_focal", "delegate"])
-def test_focal_point_of_another_delegation_and_a_delegate_are_refused(client, app, ids, who):
-    aiko = nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
-    sign_in(client, ids[who])
-    assert client.get(page(ids["japan"])).status_code == 403
-    assert post_nomination(client, ids["japan"], "Mei Ito", "mei@example.org").status_code == 403
+def test_focal_point_of_another_delegation_and_a_delegate_are_refused(client, app, programme, who):
+    aiko = nominate_directly(app, programme, "Aiko Tanaka", "aiko@example.org")
+    sign_in(client, getattr(programme, who))
+    assert client.get(page(programme.japan.id)).status_code == 403
+    assert post_nomination(client, programme.japan.id, "Mei Ito", "mei@example.org").status_code == 403
     for action in ("withdraw", "accredit", "decline"):
-        assert act(client, ids, aiko, action).status_code == 403
-    assert client.post(page(ids["japan"]) + "quota", data={"quota-quota": "9"}).status_code == 403
+        assert act(client, programme, aiko, action).status_code == 403
+    assert client.post(page(programme.japan.id) + "quota", data={"quota-quota": "9"}).status_code == 403
     assert client.get("/forums/isef2/manage/nominations").status_code == 403
-    assert japan_state(app, ids) == (2, 1, {"Aiko Tanaka": "nominated"})
+    assert japan_state(app, programme) == (2, 1, {"Aiko Tanaka": "nominated"})
 
 
-def test_focal_point_cannot_decide_or_set_the_quota(client, app, ids):
-    aiko = nominate_directly(app, ids, "Aiko Tanaka", "aiko@example.org")
-    sign_in(client, ids["focal"])
-    assert act(client, ids, aiko, "accredit").status_code == 403
-    assert act(client, ids, aiko, "decline").status_code == 403
-    assert client.post(page(ids["japan"]) + "quota", data={"quota-quota": "9"}).status_code == 403
+def test_focal_point_cannot_decide_or_set_the_quota(client, app, programme):
+    aiko = nominate_directly(app, programme, "Aiko Tanaka", "aiko@example.org")
+    sign_in(client, programme.focal)
+    assert act(client, programme, aiko, "accredit").status_code == 403
+    assert act(client, programme, aiko, "decline").status_code == 403
+    assert client.post(page(programme.japan.id) + "quota", data={"quota-quota": "9"}).status_code == 403
     assert client.get("/forums/isef2/manage/nominations").status_code == 403
-    assert japan_state(app, ids) == (2, 1, {"Aiko Tanaka": "nominated"})
+    assert japan_state(app, programme) == (2, 1, {"Aiko Tanaka": "nominated"})
 
 
-def test_a_delegation_of_another_forum_is_not_found_here(client, app, ids):
+def test_a_delegation_of_another_forum_is_not_found_here(client, app, programme):
     with app.app_context():
         other = db.session.scalar(select(Forum).where(Forum.slug == "other"))
         foreign_organiser = make_organiser(other).session_token
         db.session.commit()
-    for token in (ids["organiser"], foreign_organiser):
+    for token in (programme.organiser, foreign_organiser):
         sign_in(client, token)
-        assert client.get(page(ids["foreign"])).status_code == 404
-        assert post_nomination(client, ids["foreign"]).status_code == 404
-        assert client.post(page(ids["foreign"]) + "quota", data={"quota-quota": "1"}).status_code == 404
-    sign_in(client, ids["organiser"])
+        assert client.get(page(programme.foreign.id)).status_code == 404
+        assert post_nomination(client, programme.foreign.id).status_code == 404
+        assert client.post(page(programme.foreign.id) + "quota", data={"quota-quota": "1"}).status_code == 404
+    sign_in(client, programme.organiser)
     assert client.get(page(999_999)).status_code == 404
-    assert act(client, ids, 999_999, "accredit").status_code == 404
+    assert act(client, programme, 999_999, "accredit").status_code == 404
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(DelegationMember)) == 0
 
 
-def test_anonymous_visitors_are_sent_to_sign_in(client, ids):
-    response = client.get(page(ids["japan"]))
+def test_anonymous_visitors_are_sent_to_sign_in(client, programme):
+    response = client.get(page(programme.japan.id))
     assert response.status_code == 302 and "/login" in response.location
 
 
-def test_nominating_the_same_person_twice_is_refused(client, app, ids):
+def test_nominating_the_same_person_twice_is_refused(client, app, programme):
     with app.app_context():
-        japan = db.session.get(Delegation, ids["japan"])
+        japan = db.session.get(Delegation, programme.japan.id)
         japan.seat_quota = None
         db.session.commit()
-    sign_in(client, ids["focal"])
-    assert post_nomination(client, ids["japan"]).status_code == 302
-    again = post_nomination(client, ids["japan"], "A. Tanaka", " AIKO@example.org ")
+    sign_in(client, programme.focal)
+    assert post_nomination(client, programme.japan.id).status_code == 302
+    again = post_nomination(client, programme.japan.id, "A. Tanaka", " AIKO@example.org ")
     assert again.status_code == 422 and "Aiko Tanaka is already nominated." in again.get_data(as_text=True)
-    assert japan_state(app, ids) == (None, 1, {"Aiko Tanaka": "nominated"})
+    assert japan_state(app, programme) == (None, 1, {"Aiko Tanaka": "nominated"})
 
 
 BAD_NOMINATIONS = {
@@ -283,38 +283,38 @@ BAD_NOMINATIONS = {
 
 
 @pytest.mark.parametrize("data", BAD_NOMINATIONS.values(), ids=BAD_NOMINATIONS.keys())
-def test_bad_nominations_are_form_errors_and_store_nothing(client, app, ids, data):
-    sign_in(client, ids["focal"])
-    response = client.post(page(ids["japan"]) + "nominations", data=data)
+def test_bad_nominations_are_form_errors_and_store_nothing(client, app, programme, data):
+    sign_in(client, programme.focal)
+    response = client.post(page(programme.japan.id) + "nominations", data=data)
     assert response.status_code == 422
     assert "Please correct the following" in response.get_data(as_text=True)
     assert SCRIPT not in response.get_data(as_text=True)
-    assert japan_state(app, ids) == (2, 0, {})
+    assert japan_state(app, programme) == (2, 0, {})
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Person)) == 0
 
 
-def test_a_body_that_is_not_utf8_is_no_server_error(client, ids):
+def test_a_body_that_is_not_utf8_is_no_server_error(client, programme):
     # Werkzeug keeps undecodable escapes as typed ("%FF"), which makes a valid, if odd, name.
-    sign_in(client, ids["focal"])
+    sign_in(client, programme.focal)
     response = client.post(
-        page(ids["japan"]) + "nominations",
+        page(programme.japan.id) + "nominations",
         content_type="application/x-www-form-urlencoded",
         data=b"nominate-name=%FF%FE&nominate-email=%C3%28%40example.org",
     )
-    assert response.status_code in (302, 400, 422)
+    assert response.status_code == 302
 
 
-def test_markup_in_a_name_is_stored_as_typed_and_shown_escaped(client, app, ids):
-    sign_in(client, ids["focal"])
-    assert post_nomination(client, ids["japan"], name=SCRIPT, organisation=SCRIPT).status_code == 302
+def test_markup_in_a_name_is_stored_as_typed_and_shown_escaped(client, app, programme):
+    sign_in(client, programme.focal)
+    assert post_nomination(client, programme.japan.id, name=SCRIPT, organisation=SCRIPT).status_code == 302
     with app.app_context():
         person = db.session.scalar(select(Person))
         assert person.name == SCRIPT and person.organisation == SCRIPT
-    text = client.get(page(ids["japan"])).get_data(as_text=True)
+    text = client.get(page(programme.japan.id)).get_data(as_text=True)
     assert SCRIPT not in text
     assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in text
-    sign_in(client, ids["organiser"])
+    sign_in(client, programme.organiser)
     overview = client.get("/forums/isef2/manage/nominations").get_data(as_text=True)
     assert SCRIPT not in overview and "Accredit &lt;script&gt;" in overview
 
@@ -332,12 +332,11 @@ def _forum_with_delegations(n: int, slug: str) -> Forum:
 
 
 def test_overview_costs_the_same_queries_for_3_and_40_delegations(app, count_queries):
-    with app.app_context():
+    with committed(app):
         admin = make_user(is_admin=True)
         _forum_with_delegations(3, "small")
         _forum_with_delegations(40, "large")
-        db.session.commit()
-        token = admin.session_token
+    token = admin.session_token
     client = app.test_client()
     sign_in(client, token)
     counts = {}
@@ -353,30 +352,26 @@ def test_overview_costs_the_same_queries_for_3_and_40_delegations(app, count_que
     assert text.count("Accredit nominated small") == 3
 
 
-def test_pages_carry_the_csrf_token_their_forms_need(app, ids):
+def test_pages_carry_the_csrf_token_their_forms_need(app, programme):
     app.config["WTF_CSRF_ENABLED"] = True
     client = app.test_client()
-    sign_in(client, ids["organiser"])
-    text = client.get(page(ids["japan"])).get_data(as_text=True)
+    sign_in(client, programme.organiser)
+    text = client.get(page(programme.japan.id)).get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text).group(1)
     data = {"nominate-name": "Aiko Tanaka", "nominate-email": "aiko@example.org", "nominate-role": "member"}
-    assert client.post(page(ids["japan"]) + "nominations", data=data).status_code == 400
-    assert (
-        client.post(page(ids["japan"]) + "nominations", data={**data, "nominate-csrf_token": token}).status_code == 302
-    )
+    assert client.post(page(programme.japan.id) + "nominations", data=data).status_code == 400
+    signed = {**data, "nominate-csrf_token": token}
+    assert client.post(page(programme.japan.id) + "nominations", data=signed).status_code == 302
     with app.app_context():
         aiko = db.session.scalar(select(Person.id))
-    assert act(client, ids, aiko, "accredit").status_code == 400
-    assert act(client, ids, aiko, "accredit", csrf_token=token).status_code == 302
+    assert act(client, programme, aiko, "accredit").status_code == 400
+    assert act(client, programme, aiko, "accredit", csrf_token=token).status_code == 302
 
 
-def test_focal_points_find_their_delegations(app, ids):
+def test_focal_points_find_their_delegations(app, programme):
     with app.app_context():
-        forum = db.session.scalar(select(Forum).where(Forum.slug == "isef2"))
-        focal = db.session.scalar(select(User).where(User.session_token == ids["focal"]))
-        organiser = db.session.get(User, ids["organiser_id"])
+        forum, focal, organiser = current(programme.forum), current(programme.focal), current(programme.organiser)
         assert [d.name for d in delegations_of_focal_point(focal, forum)] == ["Japan"]
         assert delegations_of_focal_point(organiser, forum) == []
         assert delegations_of_focal_point(AnonymousUserMixin(), forum) == []
-        other = db.session.scalar(select(Forum).where(Forum.slug == "other"))
-        assert delegations_of_focal_point(focal, other) == []
+        assert delegations_of_focal_point(focal, current(programme.foreign).forum) == []

@@ -15,66 +15,68 @@ from planner.forums.models import Forum, ForumOrganiser
 from planner.refusals import NotAllowed
 from tests.accounts.helpers import mails_to
 from tests.conftest import sign_in
-from tests.factories import make_delegation, make_forum, make_organiser, make_user
+from tests.factories import (
+    Programme,
+    committed,
+    current,
+    make_delegation,
+    make_forum,
+    make_organiser,
+    make_programme,
+    make_user,
+)
 
 
 @pytest.fixture
-def ids(app):
-    with app.app_context():
-        forum = make_forum(slug="isef2", name="ISEF2")
-        delegation = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
-        organiser = make_organiser(forum, name="Aiko", email="org@example.org")
-        db.session.commit()
-        return {
-            "forum": forum.id,
-            "delegation": delegation.id,
-            "organiser": organiser.id,
-            "organiser_token": organiser.session_token,
-        }
+def programme(app) -> Programme:
+    """ISEF2 with Japan, and its organiser Aiko (org@example.org)."""
+    with committed(app):
+        programme = make_programme()
+        programme.organiser.name = "Aiko"
+        programme.delegation("japan", "Japan", kind=DelegationKind.COUNTRY, country_code="JP")
+    return programme
 
 
 def get_forum() -> Forum:
     return db.session.scalar(select(Forum).where(Forum.slug == "isef2"))
 
 
-def test_organiser_appoints_an_organiser_through_the_page(client, app, ids):
-    with app.app_context():
+def test_organiser_appoints_an_organiser_through_the_page(client, app, programme):
+    with committed(app):
         newcomer = make_user(email="kenji@example.org", name="Kenji")
-        db.session.commit()
-        newcomer_id = newcomer.id
-    sign_in(client, ids["organiser_token"])
+    newcomer_id = newcomer.id
+    sign_in(client, programme.organiser)
     response = client.post("/forums/isef2/manage/organisers", data={"organiser-email": "Kenji@example.org"})
     assert response.status_code == 302
     assert "Kenji is now an organiser." in client.get("/forums/isef2/manage/").get_data(as_text=True)
     with app.app_context():
         assert is_organiser(db.session.get(User, newcomer_id), get_forum())
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "organiser.appointed"))
-        assert entry.actor_id == ids["organiser"] and entry.after == {"email": "kenji@example.org"}
+        assert entry.actor_id == programme.organiser.id and entry.after == {"email": "kenji@example.org"}
     assert [m.subject for m in mails_to(app, "kenji@example.org")] == ["You are an organiser of ISEF2"]
 
 
-def test_appointing_someone_without_an_account_is_a_form_error(client, ids):
-    sign_in(client, ids["organiser_token"])
+def test_appointing_someone_without_an_account_is_a_form_error(client, programme):
+    sign_in(client, programme.organiser)
     response = client.post("/forums/isef2/manage/organisers", data={"organiser-email": "ghost@example.org"})
     assert response.status_code == 422
     assert "Ask the person to sign up first." in response.get_data(as_text=True)
 
 
-def test_focal_point_appointed_and_removed(client, app, ids):
-    with app.app_context():
+def test_focal_point_appointed_and_removed(client, app, programme):
+    with committed(app):
         person_id = make_user(email="focal@example.org").id
-        db.session.commit()
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     assert (
         client.post(
             "/forums/isef2/manage/focal-points",
-            data={"focal-delegation": str(ids["delegation"]), "focal-email": "focal@example.org"},
+            data={"focal-delegation": str(programme.japan.id), "focal-email": "focal@example.org"},
         ).status_code
         == 302
     )
     with app.app_context():
         assert is_focal_point(db.session.get(User, person_id), get_forum().delegations[0])
-    remove = f"/forums/isef2/manage/focal-points/{ids['delegation']}/{person_id}/remove"
+    remove = f"/forums/isef2/manage/focal-points/{programme.japan.id}/{person_id}/remove"
     assert client.post(remove).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(DelegationFocalPoint)) is None
@@ -82,41 +84,41 @@ def test_focal_point_appointed_and_removed(client, app, ids):
         assert actions == ["focal_point.appointed", "focal_point.removed"]
 
 
-def test_focal_point_of_another_forums_delegation_is_refused(app, ids):
+def test_focal_point_of_another_forums_delegation_is_refused(app, programme):
     with app.test_request_context():
         foreign = make_delegation(make_forum(), name="France", kind=DelegationKind.COUNTRY, country_code="FR")
         make_user(email="focal@example.org")
-        organiser = db.session.get(User, ids["organiser"])
+        organiser = current(programme.organiser)
         with pytest.raises(AppointmentError, match="this forum's delegations"):
             focal_points.appoint_focal_point(organiser, get_forum(), foreign.id, "focal@example.org")
 
 
-def test_the_rule_holds_outside_the_html_too(app, ids):
+def test_the_rule_holds_outside_the_html_too(app, programme):
     """Services check permissions themselves, whatever calls them."""
     with app.test_request_context():
         outsider = make_organiser(make_forum())
         make_user(email="someone@example.org")
         with pytest.raises(NotAllowed):
             organisers.appoint_organiser(outsider, get_forum(), "someone@example.org")
-        appointed = db.session.scalars(select(ForumOrganiser).where(ForumOrganiser.forum_id == ids["forum"]))
-        assert [o.user_id for o in appointed] == [ids["organiser"]]
+        appointed = db.session.scalars(select(ForumOrganiser).where(ForumOrganiser.forum_id == programme.forum.id))
+        assert [o.user_id for o in appointed] == [programme.organiser.id]
 
 
-def test_administrator_organises_every_forum(app, ids):
+def test_administrator_organises_every_forum(app, programme):
     with app.test_request_context():
         admin = make_user(is_admin=True)
         assert is_organiser(admin, get_forum())
         organisers.appoint_organiser(admin, get_forum(), make_user(email="x@example.org").email)
 
 
-def test_audit_log_filters(client, app, ids):
+def test_audit_log_filters(client, app, programme):
     with app.test_request_context():
-        organiser, forum = db.session.get(User, ids["organiser"]), get_forum()
+        organiser, forum = current(programme.organiser), get_forum()
         for n in range(3):
             organisers.appoint_organiser(organiser, forum, make_user(email=f"o{n}@example.org").email)
-        focal_points.appoint_focal_point(organiser, forum, ids["delegation"], make_user(email="f@example.org").email)
+        focal_points.appoint_focal_point(organiser, forum, programme.japan.id, make_user(email="f@example.org").email)
         db.session.commit()
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     page = client.get("/forums/isef2/manage/audit?action=focal_point").get_data(as_text=True)
     assert page.count("<code>focal_point.appointed</code>") == 1 and "organiser.appointed" not in page
     page = client.get("/forums/isef2/manage/audit?actor=org@example.org").get_data(as_text=True)
@@ -129,7 +131,7 @@ def test_audit_log_filters(client, app, ids):
     assert bad.status_code == 400 and "Write dates like 2018-03-03." in bad.get_data(as_text=True)
 
 
-def test_forum_page_offers_organisers_their_page(client, app, ids):
+def test_forum_page_offers_organisers_their_page(client, app, programme):
     assert "Organise this forum" not in client.get("/forums/isef2/").get_data(as_text=True)
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     assert 'href="/forums/isef2/manage/">Organise this forum' in client.get("/forums/isef2/").get_data(as_text=True)

@@ -5,17 +5,14 @@ import datetime as dt
 import pytest
 
 from planner.delegations.models import DelegationKind
-from planner.extensions import db
 from planner.forums.models import ForumStatus
-from tests.factories import make_delegation, make_event, make_forum, make_session, tokyo
+from tests.factories import committed, make_delegation, make_event, make_forum, make_isef2, make_session, tokyo
 
 
 @pytest.fixture
 def isef2(app):
-    with app.app_context():
-        forum = make_forum(
-            slug="isef2",
-            name="ISEF2",
+    with committed(app):
+        forum = make_isef2(
             title="2nd International Space Exploration Forum",
             status=ForumStatus.ARCHIVED,
             description="Ministerial meeting on space exploration.",
@@ -41,11 +38,10 @@ def isef2(app):
         make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP", space_agency="JAXA")
         make_delegation(forum, name="European Space Agency", space_agency="ESA")
         make_delegation(forum, name="European Union")
-        db.session.commit()
 
 
 def test_home_lists_current_and_past_forums(client, app, isef2):
-    with app.app_context():
+    with committed(app):
         today = dt.datetime.now(dt.UTC).date()
         make_forum(
             slug="isef3",
@@ -55,7 +51,6 @@ def test_home_lists_current_and_past_forums(client, app, isef2):
             host_city="Luxembourg",
             host_country="LU",
         )
-        db.session.commit()
     page = client.get("/").get_data(as_text=True)
     current, past = page.split("Past forums")
     assert 'href="/forums/isef3/"' in current and "Luxembourg" in current

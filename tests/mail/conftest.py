@@ -27,7 +27,7 @@ TEST_TEMPLATES = {
 
 @pytest.fixture
 def mail_app(app: Flask, smtp_server: SMTPServer) -> Flask:
-    """The conftest app (tables emptied after the test) sending to ``smtp_server``."""
+    """The conftest app sending to ``smtp_server`` (its settings and templates are put back after the test)."""
     app.config.update(
         MAIL_SERVER="127.0.0.1",
         MAIL_PORT=smtp_server.port,

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import signal
 
+import pytest
+
 from planner.extensions import db
 from planner.mail import cli
 from planner.mail.cli import send_mail_command, send_test_mail_command
 from planner.mail.services import queue_email
 
 
+@pytest.mark.commits
 def test_send_mail_delivers_what_is_due_and_says_so(mail_app, smtp_server):
     with mail_app.app_context():
         queue_email("a@example.org", "plain_only", subject="1", note="x")
@@ -21,6 +24,7 @@ def test_send_mail_delivers_what_is_due_and_says_so(mail_app, smtp_server):
     assert len(smtp_server.received) == 2
 
 
+@pytest.mark.commits
 def test_send_mail_loop_stops_cleanly_on_sigterm(mail_app, smtp_server, monkeypatch):
     with mail_app.app_context():
         queue_email("a@example.org", "plain_only", subject="1", note="x")
@@ -45,6 +49,7 @@ def test_send_mail_loop_stops_cleanly_on_sigterm(mail_app, smtp_server, monkeypa
     assert len(smtp_server.received) == 1
 
 
+@pytest.mark.commits
 def test_send_test_mail_sends_the_hello_message(mail_app, smtp_server):
     result = mail_app.test_cli_runner().invoke(send_test_mail_command, ["ops@example.org"])
     assert result.exit_code == 0, result.output
@@ -55,6 +60,7 @@ def test_send_test_mail_sends_the_hello_message(mail_app, smtp_server):
     assert received.message.get_body(("html",)) is not None
 
 
+@pytest.mark.commits
 def test_send_test_mail_reports_a_down_server(mail_app, smtp_server):
     smtp_server.stop()
     result = mail_app.test_cli_runner().invoke(send_test_mail_command, ["ops@example.org"])
@@ -68,6 +74,7 @@ def test_send_test_mail_refuses_a_bad_address(mail_app):
     assert result.exit_code == 2
 
 
+@pytest.mark.commits
 def test_console_transport_prints_mail_for_developers(app, capsys):
     """With MAIL_SERVER=console (the default in development) mail is printed, not sent."""
     from planner.mail.services import deliver_due, queue_email

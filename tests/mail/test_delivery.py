@@ -21,6 +21,7 @@ SUBJECT = "参加登録の確認"
 NOTE = "ご登録ありがとうございます。会場でお待ちしております。"
 
 
+@pytest.mark.commits
 def test_a_queued_message_arrives_with_text_and_html_in_utf8(mail_app, smtp_server):
     with mail_app.app_context():
         message = queue_email("taro@example.jp", "greeting", subject=SUBJECT, name="山田 <太郎>", note=NOTE)
@@ -48,6 +49,7 @@ def test_a_queued_message_arrives_with_text_and_html_in_utf8(mail_app, smtp_serv
         assert stored.attempts == 1
 
 
+@pytest.mark.commits
 def test_the_html_part_is_optional(mail_app, smtp_server):
     with mail_app.app_context():
         message = queue_email("a@example.org", "plain_only", subject="Plain", note="Nur Text: äöü")
@@ -59,6 +61,7 @@ def test_the_html_part_is_optional(mail_app, smtp_server):
     assert mime.get_content().strip() == "Nur Text: äöü"
 
 
+@pytest.mark.commits
 def test_a_calendar_part_travels_as_an_alternative(mail_app, smtp_server):
     ics = "BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nSUMMARY:開会式\r\nEND:VCALENDAR\r\n"
     with mail_app.app_context():
@@ -79,6 +82,7 @@ def test_a_calendar_part_travels_as_an_alternative(mail_app, smtp_server):
     assert "SUMMARY:開会式" in calendar.get_content()
 
 
+@pytest.mark.commits
 def test_a_message_of_a_rolled_back_transaction_is_never_sent(mail_app, smtp_server):
     with mail_app.app_context():
         queue_email("a@example.org", "plain_only", subject="Never", note="x")
@@ -89,6 +93,7 @@ def test_a_message_of_a_rolled_back_transaction_is_never_sent(mail_app, smtp_ser
     assert smtp_server.received == []
 
 
+@pytest.mark.commits
 def test_a_message_survives_an_outage_and_goes_out_when_the_server_returns(mail_app, smtp_server):
     smtp_server.stop()
     with mail_app.app_context():
@@ -115,6 +120,7 @@ def test_a_message_survives_an_outage_and_goes_out_when_the_server_returns(mail_
     assert received.message["Message-ID"] == message.message_id  # kept across the retry
 
 
+@pytest.mark.commits
 def test_back_off_doubles_then_the_message_fails_after_max_attempts(mail_app, smtp_server):
     mail_app.config["MAIL_MAX_ATTEMPTS"] = 4
     smtp_server.stop()
@@ -163,6 +169,7 @@ def test_retry_delay_is_capped_at_six_hours():
     assert retry_delay(1000) == dt.timedelta(hours=6)
 
 
+@pytest.mark.commits
 def test_a_refused_recipient_does_not_stop_the_batch(mail_app, smtp_server):
     smtp_server.handler.refuse.add("nobody@example.org")
     with mail_app.app_context():
@@ -182,6 +189,7 @@ def test_a_refused_recipient_does_not_stop_the_batch(mail_app, smtp_server):
     assert len({r.peer for r in smtp_server.received}) == 1  # one connection for the batch
 
 
+@pytest.mark.commits
 def test_two_senders_at_once_never_send_a_message_twice(mail_app, smtp_server, monkeypatch):
     smtp_server.handler.delay = 0.01
     count = 12
@@ -223,6 +231,7 @@ def test_two_senders_at_once_never_send_a_message_twice(mail_app, smtp_server, m
         assert {reload(i).status for i in ids} == {OutboxStatus.SENT}
 
 
+@pytest.mark.commits
 def test_undelivered_lists_pending_and_failed_newest_first(mail_app, smtp_server):
     smtp_server.handler.refuse.add("bad@example.org")
     with mail_app.app_context():
@@ -274,6 +283,7 @@ def test_the_database_keeps_attempts_non_negative(mail_app):
         db.session.rollback()
 
 
+@pytest.mark.commits
 def test_mail_rendered_later_is_rendered_by_the_sender_and_kept(mail_app, smtp_server):
     """Busy paths queue the template and its context; the sender renders it, in the language
     stored with it, and the record keeps what was sent."""

@@ -13,6 +13,9 @@ from planner.mail.models import OutboxMessage, OutboxStatus
 from planner.mail.services import queue_email
 from tests.mail.conftest import reload
 
+# The client below adds a route: an app of the module's own for each test.
+pytestmark = pytest.mark.app_config()
+
 
 @pytest.fixture
 def client(mail_app: Flask):
@@ -30,6 +33,7 @@ def client(mail_app: Flask):
     return mail_app.test_client()
 
 
+@pytest.mark.commits
 def test_inline_delivers_right_after_the_commit(mail_app, smtp_server, client):
     mail_app.config["MAIL_PROMPT_DELIVERY"] = "inline"
     response = client.post("/queue", data={"to": "a@example.org"})
@@ -41,6 +45,7 @@ def test_inline_delivers_right_after_the_commit(mail_app, smtp_server, client):
         assert reload(int(response.text)).status is OutboxStatus.SENT
 
 
+@pytest.mark.commits
 def test_a_down_server_during_the_prompt_attempt_leaves_the_message_pending(mail_app, smtp_server, client):
     mail_app.config["MAIL_PROMPT_DELIVERY"] = "inline"
     smtp_server.stop()
@@ -53,6 +58,7 @@ def test_a_down_server_during_the_prompt_attempt_leaves_the_message_pending(mail
         assert stored.last_error
 
 
+@pytest.mark.commits
 def test_a_rolled_back_request_sends_nothing(mail_app, smtp_server, client):
     mail_app.config["MAIL_PROMPT_DELIVERY"] = "inline"
     response = client.post("/queue", data={"to": "a@example.org", "fail": "1"})
@@ -62,6 +68,7 @@ def test_a_rolled_back_request_sends_nothing(mail_app, smtp_server, client):
         assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 0
 
 
+@pytest.mark.commits
 def test_thread_delivers_in_the_background(mail_app, smtp_server, client):
     mail_app.config["MAIL_PROMPT_DELIVERY"] = "thread"
     response = client.post("/queue", data={"to": "a@example.org"})

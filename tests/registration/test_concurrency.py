@@ -30,7 +30,7 @@ from planner.mail.services import insert_message
 from planner.registration import seats
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
 from tests.conftest import sign_in
-from tests.factories import make_delegation, make_event, make_focal_point, make_forum, make_user
+from tests.factories import committed, make_delegation, make_event, make_focal_point, make_forum, make_user
 
 APPLICANTS = 50
 CAPACITY = 10
@@ -42,6 +42,8 @@ NEVER_OVERBOOKED = "ck_registration_policies_never_overbooked"
 ACCEPTED = (302, "/me")
 
 T = TypeVar("T")
+# Threads with sessions of their own, and a live server: real commits.
+pytestmark = pytest.mark.commits
 
 
 @pytest.fixture
@@ -59,18 +61,17 @@ def server_errors(app: Flask) -> Iterator[list[str]]:
 @pytest.fixture
 def rush(app: Flask) -> dict[str, Any]:
     """An open event with 10 seats, no approval, no rules, and 50 signed-in delegates."""
-    with app.app_context():
+    with committed(app):
         first_day = dt.date.today() + dt.timedelta(days=60)
         forum = make_forum(first_day=first_day, last_day=first_day + dt.timedelta(days=2))
         event = make_event(forum)
         db.session.add(RegistrationPolicy(event_id=event.id, capacity=CAPACITY, approval_required=False))
         users = [make_user() for _ in range(APPLICANTS)]
-        db.session.commit()
-        return {
-            "event_id": event.id,
-            "path": f"/forums/{forum.slug}/events/{event.code}/register",
-            "cookies": [session_cookie(app, user.session_token) for user in users],
-        }
+    return {
+        "event_id": event.id,
+        "path": f"/forums/{forum.slug}/events/{event.code}/register",
+        "cookies": [session_cookie(app, user.session_token) for user in users],
+    }
 
 
 def session_cookie(app: Flask, session_token: str) -> str:
@@ -153,12 +154,11 @@ def test_the_same_form_sent_ten_times_at_once_is_one_registration(app, live_serv
 
 
 def test_delegation_quota_holds_when_twenty_are_nominated_at_once(app):
-    with app.app_context():
+    with committed(app):
         forum = make_forum()
         delegation = make_delegation(forum, seat_quota=3)
         focal_point = make_focal_point(delegation)
-        db.session.commit()
-        delegation_id, focal_point_id = delegation.id, focal_point.id
+    delegation_id, focal_point_id = delegation.id, focal_point.id
 
     def nominate(barrier: threading.Barrier, n: int) -> str:
         # Wait before touching the database: 20 sessions holding connections at the barrier

@@ -10,40 +10,36 @@ from planner.mail.models import OutboxMessage
 from planner.registration.models import Question, QuestionKind, Registration
 from planner.registration.models import RegistrationStatus as Status
 from tests.conftest import sign_in
-from tests.factories import make_event, make_forum, make_policy, make_room, make_session, make_user, tokyo
+from tests.factories import Programme, committed, make_forum, make_policy, make_programme
 
 
 @pytest.fixture
-def setting(app):
-    with app.app_context():
-        forum = make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3))
-        event = make_event(forum, "Y-ISEF", title="Young Professionals ISEF")
-        make_policy(event, capacity=1, min_age=18, max_age=35)
-        question = Question(
-            event_id=event.id,
-            label="Your field",
-            kind=QuestionKind.SINGLE,
-            choices=["Science", "Policy"],
-            required=True,
+def setting(app) -> Programme:
+    """ISEF3 in 2030: Young Professionals ISEF, one seat, for ages 18 to 35, asking a question;
+    three sessions, the second overlapping the first; Hana and Ken may apply."""
+    with committed(app):
+        setting = make_programme(
+            make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3)),
+            title="Young Professionals ISEF",
         )
-        db.session.add(question)
-        room = make_room(forum, "Hall")
-        sessions = [
-            make_session(event, tokyo(t), 60, title=title, room=room)
-            for t, title in [
-                ("2030-03-01 09:00", "Opening"),
-                ("2030-03-01 09:30", "Overlapping talk"),
-                ("2030-03-01 11:00", "Later"),
-            ]
-        ]
-        delegate, other = make_user(name="Hana"), make_user(name="Ken")
-        db.session.commit()
-        return {
-            "delegate": delegate.session_token,
-            "other": other.session_token,
-            "question": question.id,
-            "sessions": [s.id for s in sessions],
-        }
+        make_policy(setting.event, capacity=1, min_age=18, max_age=35)
+        setting.add(
+            "question",
+            Question(
+                event_id=setting.event.id,
+                label="Your field",
+                kind=QuestionKind.SINGLE,
+                choices=["Science", "Policy"],
+                required=True,
+            ),
+        )
+        setting.room("hall", "Hall")
+        setting.session("opening", "Opening", "2030-03-01 09:00", room="hall")
+        setting.session("overlapping", "Overlapping talk", "2030-03-01 09:30", room="hall")
+        setting.session("later", "Later", "2030-03-01 11:00", room="hall")
+        setting.person("delegate", name="Hana")
+        setting.person("other", name="Ken")
+    return setting
 
 
 def form(setting, **overrides):
@@ -52,14 +48,14 @@ def form(setting, **overrides):
         "date_of_birth": "1995-05-05",
         "organisation": "",
         "country": "JP",
-        f"q{setting['question']}": "Science",
+        f"q{setting.question.id}": "Science",
     }
     data.update(overrides)
     return data
 
 
 def test_apply_then_see_the_status_on_me(client, setting):
-    sign_in(client, setting["delegate"])
+    sign_in(client, setting.delegate)
     page = client.get("/forums/isef3/events/Y-ISEF/register").get_data(as_text=True)
     assert "Your field" in page and "Date of birth" in page
     response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting))
@@ -70,14 +66,14 @@ def test_apply_then_see_the_status_on_me(client, setting):
 
 
 def test_me_tells_what_became_of_an_application_and_only_of_ones_own(client, app, setting):
-    sign_in(client, setting["delegate"])
+    sign_in(client, setting.delegate)
     applied = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting)).headers["Location"]
     with app.app_context():  # what the page tells is the registration as it stands now
         registration = db.session.get(Registration, int(applied.rpartition("=")[2]))
         registration.status = Status.WAITLISTED
         db.session.commit()
     assert "is full: you are on the waiting list." in client.get(applied).get_data(as_text=True)
-    sign_in(client, setting["other"])
+    sign_in(client, setting.other)
     page = client.get(applied).get_data(as_text=True)
     assert "waiting list" not in page and "Young Professionals ISEF" not in page
 
@@ -87,7 +83,7 @@ def test_an_application_costs_the_same_few_statements_confirmed_or_waitlisted(cl
     applicant's registration, then the seat, the row and the email (one statement on
     PostgreSQL), whatever the outcome."""
     with app.app_context():
-        event = db.session.scalar(select(Question.event_id).where(Question.id == setting["question"]))
+        event = db.session.scalar(select(Question.event_id).where(Question.id == setting.question.id))
         for position in range(1, 6):
             db.session.add(
                 Question(event_id=event, label=f"Extra {position}", kind=QuestionKind.TEXT, position=position)
@@ -95,7 +91,7 @@ def test_an_application_costs_the_same_few_statements_confirmed_or_waitlisted(cl
         db.session.commit()
         dialect = db.engine.dialect.name
     counts = []
-    for token in (setting["delegate"], setting["other"]):  # one seat: confirmed, then waitlisted
+    for token in (setting.delegate, setting.other):  # one seat: confirmed, then waitlisted
         sign_in(client, token)
         with count_queries() as counter:
             response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting))
@@ -138,7 +134,7 @@ def test_an_application_costs_the_same_few_statements_confirmed_or_waitlisted(cl
     ],
 )
 def test_a_choice_not_on_the_list_is_a_form_error(client, app, setting, field, value, message):
-    sign_in(client, setting["delegate"])
+    sign_in(client, setting.delegate)
     response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting, **{field: value}))
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
@@ -147,7 +143,7 @@ def test_a_choice_not_on_the_list_is_a_form_error(client, app, setting, field, v
 
 
 def test_refusal_names_the_rule(client, app, setting):
-    sign_in(client, setting["delegate"])
+    sign_in(client, setting.delegate)
     response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting, date_of_birth="2015-01-01"))
     assert response.status_code == 422
     assert "This event is for people aged 18 or more on 2030-03-01; you would be 15." in response.get_data(as_text=True)
@@ -156,17 +152,17 @@ def test_refusal_names_the_rule(client, app, setting):
 
 
 def test_missing_answer_is_a_form_error(client, setting):
-    sign_in(client, setting["delegate"])
+    sign_in(client, setting.delegate)
     response = client.post(
-        "/forums/isef3/events/Y-ISEF/register", data=form(setting, **{f"q{setting['question']}": ""})
+        "/forums/isef3/events/Y-ISEF/register", data=form(setting, **{f"q{setting.question.id}": ""})
     )
     assert response.status_code == 422
 
 
 def test_full_event_waitlists_and_cancelling_promotes(app, setting):
     first, second = app.test_client(), app.test_client()
-    sign_in(first, setting["delegate"])
-    sign_in(second, setting["other"])
+    sign_in(first, setting.delegate)
+    sign_in(second, setting.other)
     first.post("/forums/isef3/events/Y-ISEF/register", data=form(setting))
     second.post("/forums/isef3/events/Y-ISEF/register", data=form(setting))
     assert "on the waiting list" in second.get("/me").get_data(as_text=True)
@@ -181,8 +177,8 @@ def test_full_event_waitlists_and_cancelling_promotes(app, setting):
 
 
 def test_agenda_picks_sessions_and_warns_on_clashes(client, setting):
-    sign_in(client, setting["delegate"])
-    opening, overlapping, later = setting["sessions"]
+    sign_in(client, setting.delegate)
+    opening, overlapping, later = setting.opening.id, setting.overlapping.id, setting.later.id
     assert client.post(f"/me/agenda/{opening}").status_code == 403  # not confirmed yet
     client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting))
     for session_id in (opening, later):

@@ -22,7 +22,17 @@ from planner.registration.eligibility import Application
 from planner.registration.models import Registration, RegistrationPolicy
 from planner.registration.models import RegistrationStatus as Status
 from tests.conftest import sign_in
-from tests.factories import make_delegation, make_event, make_forum, make_organiser, make_user
+from tests.factories import (
+    Programme,
+    committed,
+    make_delegation,
+    make_event,
+    make_forum,
+    make_isef2,
+    make_organiser,
+    make_programme,
+    make_user,
+)
 
 # The views decide at the real time: the forum is always ahead and the applications behind,
 # so registration is open and the waiting list is served.
@@ -33,29 +43,23 @@ _minutes = itertools.count()
 
 
 @pytest.fixture
-def ids(app):
-    with app.app_context():
-        forum = make_forum(slug="isef2", name="ISEF2", first_day=FIRST_DAY, last_day=FIRST_DAY + dt.timedelta(days=2))
-        meeting, side = make_event(forum, "Y-ISEF"), make_event(forum, "SIDE")
+def programme(app) -> Programme:
+    """ISEF2 ahead: Y-ISEF (2 seats, approval needed) and SIDE (1 seat); Japan, with 4
+    ministerial seats, and ESA; Aiko, the organiser, and Dana, a delegate."""
+    with committed(app):
+        programme = make_programme(make_isef2(first_day=FIRST_DAY, last_day=FIRST_DAY + dt.timedelta(days=2)))
+        programme.organiser.name = "Aiko"
+        side = make_event(programme.forum, "SIDE")
         db.session.add_all(
             [
-                RegistrationPolicy(event_id=meeting.id, capacity=2, approval_required=True),
+                RegistrationPolicy(event_id=programme.event.id, capacity=2, approval_required=True),
                 RegistrationPolicy(event_id=side.id, capacity=1),
             ]
         )
-        japan = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP", seat_quota=4)
-        esa = make_delegation(forum, name="ESA")
-        organiser = make_organiser(forum, name="Aiko")
-        delegate = make_user(name="Dana")
-        db.session.commit()
-        return {
-            "forum": forum.id,
-            "japan": japan.id,
-            "esa": esa.id,
-            "organiser": organiser.id,
-            "organiser_token": organiser.session_token,
-            "delegate_token": delegate.session_token,
-        }
+        programme.delegation("japan", "Japan", kind=DelegationKind.COUNTRY, country_code="JP", seat_quota=4)
+        programme.delegation("esa", "ESA")
+        programme.person("delegate", name="Dana")
+    return programme
 
 
 def apply(app, code: str, *names: str, slug: str = "isef2", **application) -> list[int]:
@@ -110,11 +114,11 @@ def bulk(client, action: str, ids: list, **extra):
 # The list and its filters
 
 
-def test_list_shows_applications_in_order_with_filters(client, app, ids):
-    ana, _ = apply(app, "Y-ISEF", "Ana", "Ben", delegation_id=ids["japan"], country_code="JP")
-    apply(app, "Y-ISEF", "Cleo", delegation_id=ids["esa"], country_code="FR")
+def test_list_shows_applications_in_order_with_filters(client, app, programme):
+    ana, _ = apply(app, "Y-ISEF", "Ana", "Ben", delegation_id=programme.japan.id, country_code="JP")
+    apply(app, "Y-ISEF", "Cleo", delegation_id=programme.esa.id, country_code="FR")
     apply(app, "SIDE", "Dario", "Emil", country_code="JP")  # Emil waits: one seat
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
 
     page = client.get(PAGE).get_data(as_text=True)
     assert page.index(">Ana<") < page.index(">Ben<") < page.index(">Cleo<")
@@ -134,9 +138,9 @@ def test_list_shows_applications_in_order_with_filters(client, app, ids):
     assert names("event=side") == {"Dario", "Emil"}
     assert names("status=waitlisted") == {"Emil"}
     assert names("status=pending&event=Y-ISEF") == {"Ana", "Ben", "Cleo"}
-    assert names(f"delegation={ids['japan']}") == {"Ana", "Ben"}
+    assert names(f"delegation={programme.japan.id}") == {"Ana", "Ben"}
     assert names("country=jp") == {"Ana", "Ben", "Dario", "Emil"}
-    assert names(f"country=FR&delegation={ids['esa']}") == {"Cleo"}
+    assert names(f"country=FR&delegation={programme.esa.id}") == {"Cleo"}
 
 
 @pytest.mark.parametrize(
@@ -150,30 +154,29 @@ def test_list_shows_applications_in_order_with_filters(client, app, ids):
         ("country=Japan", "two-letter ISO code"),
     ],
 )
-def test_a_bad_filter_is_explained(client, ids, query, message):
-    sign_in(client, ids["organiser_token"])
+def test_a_bad_filter_is_explained(client, programme, query, message):
+    sign_in(client, programme.organiser)
     response = client.get(f"{PAGE}?{query}")
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
 
 
-def test_a_delegation_of_another_forum_is_no_filter(client, app, ids):
-    with app.app_context():
+def test_a_delegation_of_another_forum_is_no_filter(client, app, programme):
+    with committed(app):
         foreign = make_delegation(make_forum()).id
-        db.session.commit()
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     assert client.get(f"{PAGE}?delegation={foreign}").status_code == 400
 
 
-def test_fill_levels_by_event_and_delegation(client, app, ids):
-    first, _, _ = apply(app, "Y-ISEF", "Ana", "Ben", "Cleo", delegation_id=ids["japan"])
-    apply(app, "SIDE", "Dario", "Emil", delegation_id=ids["japan"])  # confirmed, waitlisted
+def test_fill_levels_by_event_and_delegation(client, app, programme):
+    first, _, _ = apply(app, "Y-ISEF", "Ana", "Ben", "Cleo", delegation_id=programme.japan.id)
+    apply(app, "SIDE", "Dario", "Emil", delegation_id=programme.japan.id)  # confirmed, waitlisted
     apply(app, "SIDE", "Femi")  # waitlisted, no delegation
     with app.test_request_context():
-        services.approve(db.session.get(User, ids["organiser"]), db.session.get(Registration, first))
+        services.approve(db.session.get(User, programme.organiser.id), db.session.get(Registration, first))
         db.session.commit()
     with app.app_context():
-        forum = db.session.get(Forum, ids["forum"])
+        forum = db.session.get(Forum, programme.forum.id)
         levels = {
             f.event.code: (
                 f.policy.capacity,
@@ -191,15 +194,15 @@ def test_fill_levels_by_event_and_delegation(client, app, ids):
             for d in review.delegation_levels(forum)
         }
         assert by_delegation == {"ESA": (0, 0, 0), "Japan": (2, 2, 1), None: (0, 0, 1)}
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     page = client.get(PAGE).get_data(as_text=True)
     assert "Without a delegation" in page and "Ministerial seat quota" in page
 
 
-def test_list_costs_the_same_queries_for_5_and_200_registrations(client, app, ids, count_queries):
+def test_list_costs_the_same_queries_for_5_and_200_registrations(client, app, programme, count_queries):
     def add_registrations(count: int) -> None:
         with app.app_context():
-            forum = db.session.get(Forum, ids["forum"])
+            forum = db.session.get(Forum, programme.forum.id)
             for n in range(count):
                 event = forum.events[n % 2]
                 db.session.add(
@@ -207,14 +210,14 @@ def test_list_costs_the_same_queries_for_5_and_200_registrations(client, app, id
                         event_id=event.id,
                         user_id=make_user().id,
                         status=list(Status)[n % 5],
-                        delegation_id=(ids["japan"], ids["esa"], None)[n % 3],
+                        delegation_id=(programme.japan.id, programme.esa.id, None)[n % 3],
                         country_code=("JP", "FR", None)[n % 3],
                         applied_at=APPLIED + dt.timedelta(seconds=n),
                     )
                 )
             db.session.commit()
 
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     add_registrations(5)
     client.get(PAGE)  # templates compiled, session loaded
     with count_queries() as few:
@@ -229,9 +232,9 @@ def test_list_costs_the_same_queries_for_5_and_200_registrations(client, app, id
 # Deciding on many applications at once
 
 
-def test_bulk_approval_confirms_while_seats_last_then_waitlists(client, app, ids):
+def test_bulk_approval_confirms_while_seats_last_then_waitlists(client, app, programme):
     ana, ben, cleo = apply(app, "Y-ISEF", "Ana", "Ben", "Cleo")
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     # Sent in any order, taken in order of application: the earliest get the seats.
     response = bulk(client, "approve", [cleo, ben, ana], event="Y-ISEF", status="pending")
     assert response.status_code == 302
@@ -246,10 +249,10 @@ def test_bulk_approval_confirms_while_seats_last_then_waitlists(client, app, ids
     assert "3 approved (1 on the waiting list: the event is full), 0 skipped." in page
 
 
-def test_bulk_decline_of_a_confirmed_place_serves_the_waiting_list(client, app, ids):
+def test_bulk_decline_of_a_confirmed_place_serves_the_waiting_list(client, app, programme):
     ana, ben, cleo = apply(app, "SIDE", "Ana", "Ben", "Cleo")
     assert statuses(app, [ana, ben, cleo]) == ["confirmed", "waitlisted", "waitlisted"]
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     assert bulk(client, "decline", [ana]).status_code == 302
     assert statuses(app, [ana, ben, cleo]) == ["declined", "confirmed", "waitlisted"]
     assert seats_taken(app, "SIDE") == 1
@@ -258,9 +261,9 @@ def test_bulk_decline_of_a_confirmed_place_serves_the_waiting_list(client, app, 
     assert "1 declined, 0 skipped." in client.get(PAGE).get_data(as_text=True)
 
 
-def test_bulk_decline_never_promotes_someone_it_is_declining(client, app, ids):
+def test_bulk_decline_never_promotes_someone_it_is_declining(client, app, programme):
     ana, ben, cleo = apply(app, "SIDE", "Ana", "Ben", "Cleo")
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     bulk(client, "decline", [ana, ben])
     assert statuses(app, [ana, ben, cleo]) == ["declined", "declined", "confirmed"]
     with app.app_context():
@@ -272,14 +275,13 @@ def test_bulk_decline_never_promotes_someone_it_is_declining(client, app, ids):
     assert ben_mail == ["You are on the waiting list for Test event", "Your application for Test event was declined"]
 
 
-def test_bulk_skips_what_is_not_this_forums_or_no_longer_pending(client, app, ids):
-    with app.app_context():
+def test_bulk_skips_what_is_not_this_forums_or_no_longer_pending(client, app, programme):
+    with committed(app):
         other = make_forum(slug="other", first_day=FIRST_DAY, last_day=FIRST_DAY + dt.timedelta(days=2))
         db.session.add(RegistrationPolicy(event_id=make_event(other, "OTHER").id, approval_required=True))
-        db.session.commit()
     (foreign,) = apply(app, "OTHER", "Zed", slug="other")
     ana, ben = apply(app, "Y-ISEF", "Ana", "Ben")
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     bulk(client, "approve", [ana])
     response = bulk(client, "approve", [ana, ben, foreign, 999_999])
     assert response.status_code == 302
@@ -304,15 +306,15 @@ def test_bulk_skips_what_is_not_this_forums_or_no_longer_pending(client, app, id
         ({"ids": ["1"]}, "Choose whether to approve or decline"),
     ],
 )
-def test_bulk_refuses_bad_input(client, ids, data, message):
-    sign_in(client, ids["organiser_token"])
+def test_bulk_refuses_bad_input(client, programme, data, message):
+    sign_in(client, programme.organiser)
     response = client.post(f"{PAGE}/bulk", data=data)
     assert response.status_code == 400
     assert message in response.get_data(as_text=True)
 
 
-def test_bulk_without_a_selection_says_so(client, ids):
-    sign_in(client, ids["organiser_token"])
+def test_bulk_without_a_selection_says_so(client, programme):
+    sign_in(client, programme.organiser)
     response = client.post(f"{PAGE}/bulk", data={"action": "approve"}, follow_redirects=True)
     assert response.status_code == 200
     assert "Select at least one registration." in response.get_data(as_text=True)
@@ -321,9 +323,9 @@ def test_bulk_without_a_selection_says_so(client, ids):
 # Cancelling one registration
 
 
-def test_organiser_cancels_a_registration_and_the_next_in_line_gets_the_seat(client, app, ids):
+def test_organiser_cancels_a_registration_and_the_next_in_line_gets_the_seat(client, app, programme):
     ana, ben = apply(app, "SIDE", "Ana", "Ben")
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     response = client.post(f"{PAGE}/{ana}/cancel", data={"status": "confirmed"})
     assert response.headers["Location"] == f"{PAGE}?status=confirmed"
     assert statuses(app, [ana, ben]) == ["cancelled", "confirmed"]
@@ -335,13 +337,12 @@ def test_organiser_cancels_a_registration_and_the_next_in_line_gets_the_seat(cli
     assert actions(app) == ["registration.cancelled"]
 
 
-def test_a_registration_of_another_forum_cannot_be_cancelled_here(client, app, ids):
-    with app.app_context():
+def test_a_registration_of_another_forum_cannot_be_cancelled_here(client, app, programme):
+    with committed(app):
         other = make_forum(slug="other", first_day=FIRST_DAY, last_day=FIRST_DAY + dt.timedelta(days=2))
         db.session.add(RegistrationPolicy(event_id=make_event(other, "OTHER").id))
-        db.session.commit()
     (foreign,) = apply(app, "OTHER", "Zed", slug="other")
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     assert client.post(f"{PAGE}/{foreign}/cancel").status_code == 404
     assert client.post(f"{PAGE}/999999/cancel").status_code == 404
     assert client.post(f"{PAGE}/{10**30}/cancel").status_code == 404  # not a database error
@@ -351,14 +352,14 @@ def test_a_registration_of_another_forum_cannot_be_cancelled_here(client, app, i
 # Capacity
 
 
-def test_capacity_below_the_seats_taken_is_refused(client, app, ids):
+def test_capacity_below_the_seats_taken_is_refused(client, app, programme):
     apply(app, "SIDE", "Ana")
     side = event_id(app, "SIDE")
     with app.app_context():
         db.session.get(RegistrationPolicy, side).capacity = 5
         db.session.commit()
     apply(app, "SIDE", "Ben", "Cleo")
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     response = client.post("/forums/isef2/manage/events/SIDE/capacity", data={"capacity": "2"})
     assert response.status_code == 422
     page = response.get_data(as_text=True)
@@ -369,9 +370,9 @@ def test_capacity_below_the_seats_taken_is_refused(client, app, ids):
     assert actions(app) == []
 
 
-def test_raising_the_capacity_serves_the_waiting_list(client, app, ids):
+def test_raising_the_capacity_serves_the_waiting_list(client, app, programme):
     ana, ben, cleo = apply(app, "SIDE", "Ana", "Ben", "Cleo")
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     response = client.post("/forums/isef2/manage/events/side/capacity", data={"capacity": "2"})
     assert response.status_code == 302
     assert statuses(app, [ana, ben, cleo]) == ["confirmed", "confirmed", "waitlisted"]
@@ -386,27 +387,29 @@ def test_raising_the_capacity_serves_the_waiting_list(client, app, ids):
 
 
 @pytest.mark.parametrize("value", ["0", "many", "-3"])
-def test_capacity_must_be_a_positive_number(client, app, ids, value):
-    sign_in(client, ids["organiser_token"])
+def test_capacity_must_be_a_positive_number(client, app, programme, value):
+    sign_in(client, programme.organiser)
     response = client.post("/forums/isef2/manage/events/SIDE/capacity", data={"capacity": value})
     assert response.status_code == 422
     assert actions(app) == []
 
 
-def test_capacity_of_an_unknown_event_is_404(client, ids):
-    sign_in(client, ids["organiser_token"])
+def test_capacity_of_an_unknown_event_is_404(client, programme):
+    sign_in(client, programme.organiser)
     assert client.post("/forums/isef2/manage/events/NOPE/capacity", data={"capacity": "3"}).status_code == 404
 
 
 # CSV export for badges
 
 
-def test_csv_lists_confirmed_registrations_for_badges(client, app, ids):
+def test_csv_lists_confirmed_registrations_for_badges(client, app, programme):
     side = event_id(app, "SIDE")
     with app.app_context():
         db.session.get(RegistrationPolicy, side).capacity = 5
         db.session.commit()
-    ana, ben = apply(app, "SIDE", "Ana", "Ben", organisation="Agency", delegation_id=ids["japan"], country_code="JP")
+    ana, ben = apply(
+        app, "SIDE", "Ana", "Ben", organisation="Agency", delegation_id=programme.japan.id, country_code="JP"
+    )
     apply(app, "Y-ISEF", "Cleo")  # pending: no badge yet
     with app.app_context():
         # What spreadsheets would run as formulas.
@@ -415,7 +418,7 @@ def test_csv_lists_confirmed_registrations_for_badges(client, app, ids):
         db.session.get(Registration, ben).organisation = "-2+3"
         db.session.get(Registration, ben).delegation.name = "@SUM(1)"
         db.session.commit()
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     response = client.get(f"{PAGE}.csv")
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"
@@ -444,11 +447,10 @@ def test_csv_lists_confirmed_registrations_for_badges(client, app, ids):
 # Who may use these pages
 
 
-def test_only_the_forums_organisers_reach_these_pages(client, app, ids):
+def test_only_the_forums_organisers_reach_these_pages(client, app, programme):
     (registration,) = apply(app, "SIDE", "Ana")
-    with app.app_context():
+    with committed(app):
         other_organiser = make_organiser(make_forum()).session_token
-        db.session.commit()
     requests = [
         ("GET", PAGE),
         ("GET", f"{PAGE}.csv"),
@@ -458,7 +460,7 @@ def test_only_the_forums_organisers_reach_these_pages(client, app, ids):
     ]
     for method, url, *data in requests:
         assert client.open(url, method=method, data=data[0] if data else None).status_code == 302, url  # sign in
-    for token in (ids["delegate_token"], other_organiser):
+    for token in (programme.delegate, other_organiser):
         sign_in(client, token)
         for method, url, *data in requests:
             assert client.open(url, method=method, data=data[0] if data else None).status_code == 403, url
@@ -467,9 +469,9 @@ def test_only_the_forums_organisers_reach_these_pages(client, app, ids):
 
 
 @pytest.mark.app_config(WTF_CSRF_ENABLED=True)
-def test_decisions_need_the_pages_csrf_token(client, app, ids):
+def test_decisions_need_the_pages_csrf_token(client, app, programme):
     (ana,) = apply(app, "Y-ISEF", "Ana")
-    sign_in(client, ids["organiser_token"])
+    sign_in(client, programme.organiser)
     assert bulk(client, "approve", [ana]).status_code == 400
     assert statuses(app, [ana]) == ["pending"]
     page = client.get(PAGE).get_data(as_text=True)

@@ -16,19 +16,19 @@ from planner.extensions import db
 from planner.forums.models import Event, Forum, Room
 from planner.schedule import editing
 from planner.schedule.models import Session, SessionKind
-from tests.factories import make_event, make_forum, make_organiser, make_room, tokyo
+from tests.factories import committed, make_event, make_forum, make_organiser, make_room, tokyo
 
 ORGANISERS = 6
 
 
+@pytest.mark.commits
 @pytest.mark.postgresql
 def test_only_one_of_several_simultaneous_bookings_of_a_room_goes_through(app):
-    with app.app_context():
+    with committed(app):
         forum = make_forum()
         event, room = make_event(forum), make_room(forum)
         organisers = [make_organiser(forum).id for _ in range(ORGANISERS)]
-        db.session.commit()
-        ids = (forum.id, event.id, room.id)
+    ids = (forum.id, event.id, room.id)
     barrier = threading.Barrier(ORGANISERS, timeout=10)
 
     def book(n: int) -> str:

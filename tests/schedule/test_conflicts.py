@@ -21,9 +21,8 @@ from tests.factories import (
 
 
 @pytest.fixture
-def forum(app):
-    with app.app_context():
-        yield make_forum()
+def forum(app_context):
+    return make_forum()
 
 
 def rules(found):

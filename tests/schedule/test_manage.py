@@ -10,24 +10,31 @@ from planner.mail.models import OutboxMessage
 from planner.registration.models import AgendaItem, Registration, RegistrationStatus
 from planner.schedule.models import AcknowledgedWarning, RoomClosedDay, Session, SessionStatus
 from tests.conftest import sign_in
-from tests.factories import make_event, make_forum, make_organiser, make_room, make_session, make_user, tokyo
+from tests.factories import (
+    Programme,
+    committed,
+    make_admin,
+    make_event,
+    make_plenary_and_panel,
+    make_session,
+    make_user,
+    tokyo,
+)
 
 
 @pytest.fixture
-def world(app, client):
-    with app.app_context():
-        forum = make_forum(slug="isef2", name="ISEF2")
-        event = make_event(forum, "Y-ISEF")
-        hall, annex = make_room(forum, "Hall", capacity=100), make_room(forum, "Annex")
-        plenary = make_session(event, tokyo("2018-03-03 09:00"), 60, title="Plenary", room=hall)
-        panel = make_session(event, tokyo("2018-03-03 11:00"), 60, title="Panel", room=annex)
-        organiser = make_organiser(forum)
+def programme(app, client) -> Programme:
+    """The plenary and the panel of Y-ISEF; Aiko is confirmed for it and picked the panel.
+    The client is the organiser's."""
+    with committed(app):
+        programme = make_plenary_and_panel()
         delegate = make_user(email="aiko@example.org")
-        db.session.add(Registration(event_id=event.id, user_id=delegate.id, status=RegistrationStatus.CONFIRMED))
-        db.session.add(AgendaItem(user_id=delegate.id, session_id=panel.id))
-        db.session.commit()
-        sign_in(client, organiser)
-        return {"event": event.id, "hall": hall.id, "annex": annex.id, "plenary": plenary.id, "panel": panel.id}
+        db.session.add(
+            Registration(event_id=programme.event.id, user_id=delegate.id, status=RegistrationStatus.CONFIRMED)
+        )
+        db.session.add(AgendaItem(user_id=delegate.id, session_id=programme.panel.id))
+    sign_in(client, programme.organiser)
+    return programme
 
 
 def calendar_part(mail: OutboxMessage):
@@ -39,14 +46,14 @@ def calendar_part(mail: OutboxMessage):
     return str(calendar["METHOD"]), event
 
 
-def form(world, **overrides):
+def form(programme, **overrides):
     data = {
         "title": "Panel",
-        "event": world["event"],
+        "event": programme.event.id,
         "kind": "panel",
         "starts_at": "2018-03-03T11:00",
         "ends_at": "2018-03-03T12:00",
-        "room": world["annex"],
+        "room": programme.annex.id,
         "chairs": "",
         "speakers": "",
         "description": "",
@@ -57,29 +64,29 @@ def form(world, **overrides):
     return data
 
 
-def test_moving_a_session_into_an_occupied_room_is_refused(app, client, world):
-    url = f"/forums/isef2/manage/sessions/{world['panel']}/edit"
+def test_moving_a_session_into_an_occupied_room_is_refused(app, client, programme):
+    url = f"/forums/isef2/manage/sessions/{programme.panel.id}/edit"
     response = client.post(
-        url, data=form(world, room=world["hall"], starts_at="2018-03-03T09:30", ends_at="2018-03-03T10:30")
+        url, data=form(programme, room=programme.hall.id, starts_at="2018-03-03T09:30", ends_at="2018-03-03T10:30")
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert page.count("Hall is taken by “Plenary” (3 Mar 09:00 to 3 Mar 10:00) when “Panel” starts.") == 1
     with app.app_context():
-        panel = db.session.get(Session, world["panel"])
-        assert (panel.room_id, panel.starts_at, panel.revision) == (world["annex"], tokyo("2018-03-03 11:00"), 1)
+        panel = db.session.get(Session, programme.panel.id)
+        assert (panel.room_id, panel.starts_at, panel.revision) == (programme.annex.id, tokyo("2018-03-03 11:00"), 1)
         assert db.session.scalars(select(OutboxMessage)).all() == []
 
 
-def test_moving_a_session_raises_its_revision_records_it_and_tells_the_delegates(app, client, world):
-    url = f"/forums/isef2/manage/sessions/{world['panel']}/edit"
+def test_moving_a_session_raises_its_revision_records_it_and_tells_the_delegates(app, client, programme):
+    url = f"/forums/isef2/manage/sessions/{programme.panel.id}/edit"
     response = client.post(
-        url, data=form(world, room=world["hall"], starts_at="2018-03-03T14:00", ends_at="2018-03-03T15:00")
+        url, data=form(programme, room=programme.hall.id, starts_at="2018-03-03T14:00", ends_at="2018-03-03T15:00")
     )
     assert response.status_code == 302
     with app.app_context():
-        panel = db.session.get(Session, world["panel"])
-        assert (panel.room_id, panel.starts_at, panel.revision) == (world["hall"], tokyo("2018-03-03 14:00"), 2)
+        panel = db.session.get(Session, programme.panel.id)
+        assert (panel.room_id, panel.starts_at, panel.revision) == (programme.hall.id, tokyo("2018-03-03 14:00"), 2)
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "session.changed")).one()
         assert entry.before["room"] == "Annex, Main venue" and entry.after["room"] == "Hall, Main venue"
         assert entry.after["starts_at"] == "2018-03-03T05:00:00+00:00"
@@ -90,50 +97,52 @@ def test_moving_a_session_raises_its_revision_records_it_and_tells_the_delegates
         # The update for calendar clients: the same UID as every feed, the new SEQUENCE.
         method, invite = calendar_part(mail)
         assert method == "REQUEST"
-        assert str(invite["UID"]).startswith(f"session-{world['panel']}@")
+        assert str(invite["UID"]).startswith(f"session-{programme.panel.id}@")
         assert int(invite["SEQUENCE"]) == 2
         assert invite.DTSTART.astimezone(tokyo("2018-03-03 00:00").tzinfo) == tokyo("2018-03-03 14:00")
-    page = client.get(f"/sessions/{world['panel']}").get_data(as_text=True)
+    page = client.get(f"/sessions/{programme.panel.id}").get_data(as_text=True)
     assert "Moved from 3 Mar 11:00–12:00 to 3 Mar 14:00–15:00." in page
     # Saving again without a change neither raises the revision nor sends mail.
-    client.post(url, data=form(world, room=world["hall"], starts_at="2018-03-03T14:00", ends_at="2018-03-03T15:00"))
+    client.post(
+        url, data=form(programme, room=programme.hall.id, starts_at="2018-03-03T14:00", ends_at="2018-03-03T15:00")
+    )
     with app.app_context():
-        assert db.session.get(Session, world["panel"]).revision == 2
+        assert db.session.get(Session, programme.panel.id).revision == 2
         assert len(db.session.scalars(select(OutboxMessage)).all()) == 1
 
 
-def test_a_description_change_is_not_a_new_revision(app, client, world):
-    client.post(f"/forums/isef2/manage/sessions/{world['panel']}/edit", data=form(world, description="More."))
+def test_a_description_change_is_not_a_new_revision(app, client, programme):
+    client.post(f"/forums/isef2/manage/sessions/{programme.panel.id}/edit", data=form(programme, description="More."))
     with app.app_context():
-        assert db.session.get(Session, world["panel"]).revision == 1
+        assert db.session.get(Session, programme.panel.id).revision == 1
         assert db.session.scalars(select(OutboxMessage)).all() == []
 
 
-def test_cancelled_session_stays_visible_as_cancelled(app, client, world):
-    client.post(f"/forums/isef2/manage/sessions/{world['panel']}/edit", data=form(world, status="cancelled"))
+def test_cancelled_session_stays_visible_as_cancelled(app, client, programme):
+    client.post(f"/forums/isef2/manage/sessions/{programme.panel.id}/edit", data=form(programme, status="cancelled"))
     with app.app_context():
-        assert db.session.get(Session, world["panel"]).status is SessionStatus.CANCELLED
+        assert db.session.get(Session, programme.panel.id).status is SessionStatus.CANCELLED
         mail = db.session.scalars(select(OutboxMessage)).one()
         assert "Cancelled." in mail.text_body
         method, invite = calendar_part(mail)
         assert (method, str(invite["STATUS"]), int(invite["SEQUENCE"])) == ("CANCEL", "CANCELLED", 2)
     page = client.get("/forums/isef2/timetable?day=2018-03-03").get_data(as_text=True)
     assert 'Panel</a> <strong class="cancelled-mark">Cancelled</strong>' in page
-    assert "This session is cancelled." in client.get(f"/sessions/{world['panel']}").get_data(as_text=True)
+    assert "This session is cancelled." in client.get(f"/sessions/{programme.panel.id}").get_data(as_text=True)
     event_page = client.get("/forums/isef2/events/Y-ISEF/").get_data(as_text=True)
     assert 'Panel</a> <strong class="cancelled-mark">Cancelled</strong>' in event_page
 
 
-def test_new_session_with_people_and_the_end_before_the_start(app, client, world):
+def test_new_session_with_people_and_the_end_before_the_start(app, client, programme):
     bad = client.post(
-        "/forums/isef2/manage/sessions/new", data=form(world, title="Bilateral", ends_at="2018-03-03T10:00")
+        "/forums/isef2/manage/sessions/new", data=form(programme, title="Bilateral", ends_at="2018-03-03T10:00")
     )
     assert bad.status_code == 422
     assert "The session must end after it starts." in bad.get_data(as_text=True)
     response = client.post(
         "/forums/isef2/manage/sessions/new",
         data=form(
-            world,
+            programme,
             title="Bilateral",
             starts_at="2018-03-03T16:00",
             ends_at="2018-03-03T16:30",
@@ -148,20 +157,20 @@ def test_new_session_with_people_and_the_end_before_the_start(app, client, world
         assert [p.name for p in session.speakers] == ["Kenji Sato", "Hana Suzuki"]
 
 
-def test_duplicate_prefills_the_new_session_form(client, world):
-    page = client.get(f"/forums/isef2/manage/sessions/new?copy={world['plenary']}").get_data(as_text=True)
+def test_duplicate_prefills_the_new_session_form(client, programme):
+    page = client.get(f"/forums/isef2/manage/sessions/new?copy={programme.plenary.id}").get_data(as_text=True)
     assert 'value="Plenary (copy)"' in page and 'value="2018-03-03T09:00"' in page
     assert client.get("/forums/isef2/manage/sessions/new?copy=999999").status_code == 404
 
 
-def test_warning_is_listed_and_can_be_acknowledged(app, client, world):
+def test_warning_is_listed_and_can_be_acknowledged(app, client, programme):
     with app.app_context():
-        db.session.add(RoomClosedDay(room_id=world["annex"], day=tokyo("2018-03-03 00:00").date()))
+        db.session.add(RoomClosedDay(room_id=programme.annex.id, day=tokyo("2018-03-03 00:00").date()))
         db.session.commit()
     page = client.get("/forums/isef2/manage/conflicts").get_data(as_text=True)
     assert "Annex is not available on the day of “Panel”." in page
-    assert f'href="/forums/isef2/manage/sessions/{world["panel"]}/edit">Fix “Panel”' in page
-    key = f"room_closed:{world['panel']}r1"
+    assert f'href="/forums/isef2/manage/sessions/{programme.panel.id}/edit">Fix “Panel”' in page
+    key = f"room_closed:{programme.panel.id}r1"
     assert client.post("/forums/isef2/manage/conflicts/acknowledge", data={"key": key}).status_code == 302
     assert "No open warnings." in client.get("/forums/isef2/manage/conflicts").get_data(as_text=True)
     assert client.post("/forums/isef2/manage/conflicts/acknowledge", data={"key": "nonsense"}).status_code == 404
@@ -169,9 +178,8 @@ def test_warning_is_listed_and_can_be_acknowledged(app, client, world):
         assert db.session.scalars(select(AcknowledgedWarning.key)).all() == [key]
 
 
-def test_room_form_stores_capacity_notes_and_closed_days(app, client, world):
-    with app.app_context():
-        venue_id = db.session.get(Session, world["plenary"]).room.venue_id
+def test_room_form_stores_capacity_notes_and_closed_days(app, client, programme):
+    venue_id = programme.hall.venue_id
     bad = client.post(
         "/forums/isef2/manage/rooms/new", data={"venue": venue_id, "name": "G510", "closed_days": "3 March"}
     )
@@ -206,7 +214,7 @@ def event_form(**changes: str) -> dict[str, str]:
     }
 
 
-def test_event_form_refuses_dates_that_leave_sessions_outside(client, world):
+def test_event_form_refuses_dates_that_leave_sessions_outside(client, programme):
     response = client.post(
         "/forums/isef2/manage/events/Y-ISEF/edit",
         data=event_form(code="Y-ISEF", title="Youth", starts_at="2018-02-28T09:00", ends_at="2018-03-02T18:00"),
@@ -215,30 +223,22 @@ def test_event_form_refuses_dates_that_leave_sessions_outside(client, world):
     assert "would fall outside the event" in response.get_data(as_text=True)
 
 
-def test_closed_sessions_show_only_to_organisers(app, client, world):
-    with app.app_context():
-        make_session(
-            db.session.get(Session, world["panel"]).event,
-            tokyo("2018-03-03 13:00"),
-            30,
-            title="Closed talks",
-            is_public=False,
-        )
-        db.session.commit()
+def test_closed_sessions_show_only_to_organisers(app, client, programme):
+    with committed(app):
+        make_session(programme.event, tokyo("2018-03-03 13:00"), 30, title="Closed talks", is_public=False)
     assert "Closed talks" in client.get("/forums/isef2/timetable?day=2018-03-03").get_data(as_text=True)
     anonymous = app.test_client()
     assert "Closed talks" not in anonymous.get("/forums/isef2/timetable?day=2018-03-03").get_data(as_text=True)
 
 
-def test_moving_a_session_to_another_event_checks_the_new_event_dates(app, client, world):
-    with app.app_context():
-        from planner.forums.models import Forum
-
-        forum = db.session.scalars(select(Forum)).one()
-        other = make_event(forum, "I-ISEF", starts_at=tokyo("2018-02-28 09:00"), ends_at=tokyo("2018-02-28 18:00"))
-        db.session.commit()
-        other_id = other.id
-    response = client.post(f"/forums/isef2/manage/sessions/{world['panel']}/edit", data=form(world, event=other_id))
+def test_moving_a_session_to_another_event_checks_the_new_event_dates(app, client, programme):
+    with committed(app):
+        other = make_event(
+            programme.forum, "I-ISEF", starts_at=tokyo("2018-02-28 09:00"), ends_at=tokyo("2018-02-28 18:00")
+        )
+    response = client.post(
+        f"/forums/isef2/manage/sessions/{programme.panel.id}/edit", data=form(programme, event=other.id)
+    )
     assert response.status_code == 422
     assert "“Panel” is outside the dates of I-ISEF" in response.get_data(as_text=True)
 
@@ -253,15 +253,14 @@ def test_moving_a_session_to_another_event_checks_the_new_event_dates(app, clien
         ({"title": "   "}, "This field is required."),
     ],
 )
-def test_bad_session_input_is_a_form_error(client, world, overrides, message):
-    response = client.post("/forums/isef2/manage/sessions/new", data=form(world, **overrides))
+def test_bad_session_input_is_a_form_error(client, programme, overrides, message):
+    response = client.post("/forums/isef2/manage/sessions/new", data=form(programme, **overrides))
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
 
 
-def test_a_closed_day_outside_the_forum_is_refused_on_its_field(app, client, world):
-    with app.app_context():
-        venue_id = db.session.get(Session, world["plenary"]).room.venue_id
+def test_a_closed_day_outside_the_forum_is_refused_on_its_field(app, client, programme):
+    venue_id = programme.hall.venue_id
     response = client.post(
         "/forums/isef2/manage/rooms/new", data={"venue": venue_id, "name": "G510", "closed_days": "2019-01-01"}
     )
@@ -270,10 +269,9 @@ def test_a_closed_day_outside_the_forum_is_refused_on_its_field(app, client, wor
 
 
 def test_an_administrator_adds_a_forum(app, client):
-    with app.app_context():
-        admin = make_user(is_admin=True)
-        db.session.commit()
-        sign_in(client, admin)
+    with committed(app):
+        admin = make_admin()
+    sign_in(client, admin)
     far = client.post(
         "/forums/new",
         data={
@@ -314,7 +312,7 @@ def test_an_administrator_adds_a_forum(app, client):
     assert "Another forum has the address name isef3." in again.get_data(as_text=True)
 
 
-def test_an_event_stays_within_the_forum_days(client, world):
+def test_an_event_stays_within_the_forum_days(client, programme):
     response = client.post("/forums/isef2/manage/events/new", data=event_form(ends_at="2018-03-04T18:00"))
     assert response.status_code == 422
     assert "An event takes place within the forum&#39;s days (2018-02-28 to 2018-03-03)." in response.get_data(

@@ -5,43 +5,37 @@ import io
 
 import pytest
 
-from planner.extensions import db
 from planner.schedule.models import ParticipantRole, SessionStatus
 from tests.conftest import sign_in
-from tests.factories import (
-    add_participant,
-    make_event,
-    make_forum,
-    make_organiser,
-    make_person,
-    make_room,
-    make_session,
-    make_user,
-    tokyo,
-)
+from tests.factories import add_participant, committed, make_admin, make_person, make_programme
 from tests.schedule.structure import problems, title_of
 
 
 @pytest.fixture
 def pages(app):
-    with app.app_context():
-        forum = make_forum(slug="isef2", name="ISEF2")
-        event = make_event(forum, "Y-ISEF")
-        room = make_room(forum, "Room G510", capacity=2, accessibility_notes="Step-free")
-        opening = make_session(event, tokyo("2018-02-28 09:00"), 60, title="Opening", room=room)
-        panel = make_session(event, tokyo("2018-02-28 09:30"), 60, title="Panel")
-        make_session(event, tokyo("2018-02-28 11:00"), 60, title="Dropped", room=room, status=SessionStatus.CANCELLED)
-        closed = make_session(event, tokyo("2018-02-28 13:00"), 60, title="Closed meeting", is_public=False)
+    """Y-ISEF's first day with an opening that was moved (so session pages show a history),
+    a cancelled and a closed session and a warning; the organiser's client, the URLs' ids
+    and an administrator."""
+    with committed(app):
+        programme = make_programme()
+        programme.room("g510", "Room G510", capacity=2, accessibility_notes="Step-free")
+        opening = programme.session("opening", "Opening", "2018-02-28 09:00", room="g510")
+        panel = programme.session("panel", "Panel", "2018-02-28 09:30")
+        programme.session("dropped", "Dropped", "2018-02-28 11:00", room="g510", status=SessionStatus.CANCELLED)
+        programme.session("closed", "Closed meeting", "2018-02-28 13:00", is_public=False)
         speaker = make_person(name="Hana Suzuki")
         add_participant(opening, speaker, ParticipantRole.SPEAKER)
         add_participant(panel, speaker, ParticipantRole.CHAIR)  # a warning on the conflicts page
-        organiser = make_organiser(forum, email="org@example.org")
-        admin = make_user(email="admin@example.org", is_admin=True)
-        db.session.commit()
-        ids = {"opening": opening.id, "closed": closed.id, "room": room.id, "venue": room.venue_id, "event": event.id}
-        tokens = organiser.session_token, admin.session_token
+        admin = make_admin(email="admin@example.org")
+    ids = {
+        "opening": programme.opening.id,
+        "closed": programme.closed.id,
+        "room": programme.g510.id,
+        "venue": programme.g510.venue_id,
+        "event": programme.event.id,
+    }
     client = app.test_client()
-    sign_in(client, tokens[0])
+    sign_in(client, programme.organiser)
     # A move, so the session pages show their history.
     moved = client.post(
         f"/forums/isef2/manage/sessions/{ids['opening']}/edit",
@@ -60,7 +54,7 @@ def pages(app):
         },
     )
     assert moved.status_code == 302
-    return client, ids, tokens[1]
+    return client, ids, admin
 
 
 GET_PAGES = {

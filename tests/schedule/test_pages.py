@@ -4,29 +4,24 @@ import pytest
 
 from planner.demo.synthetic import load_synthetic_forum
 from planner.extensions import db
-from planner.schedule.models import ParticipantRole, Session
-from tests.factories import add_participant, make_event, make_forum, make_person, make_room, make_session, tokyo
+from planner.schedule.models import ParticipantRole
+from tests.factories import Programme, add_participant, committed, current, make_person, make_programme
 
 
 @pytest.fixture
-def programme(app):
-    with app.app_context():
-        forum = make_forum(slug="isef2", name="ISEF2")
-        event = make_event(forum, "Y-ISEF")
-        room = make_room(forum, "Room G510")
-        opening = make_session(
-            event,
-            tokyo("2018-02-28 09:00"),
-            30,
-            title="Welcome & introduction",
-            room=room,
-            description="Opening of Y-ISEF.",
+def programme(app) -> Programme:
+    """Y-ISEF's first morning in Room G510: the opening, with its chair and a speaker, then a
+    closed meeting."""
+    with committed(app):
+        programme = make_programme()
+        programme.room("g510", "Room G510")
+        opening = programme.session(
+            "opening", "Welcome & introduction", "2018-02-28 09:00", 30, room="g510", description="Opening of Y-ISEF."
         )
         add_participant(opening, make_person(name="Hana Suzuki", organisation="Y-ISEF"), ParticipantRole.CHAIR)
         add_participant(opening, make_person(name="Kenji Sato"), ParticipantRole.SPEAKER)
-        closed = make_session(event, tokyo("2018-02-28 10:00"), 30, title="Closed meeting", room=room, is_public=False)
-        db.session.commit()
-        return {"opening": opening.id, "closed": closed.id}
+        programme.session("closed", "Closed meeting", "2018-02-28 10:00", 30, room="g510", is_public=False)
+    return programme
 
 
 def test_timetable_shows_sessions_in_tokyo_time(client, programme):
@@ -63,7 +58,7 @@ def test_timetable_rejects_bad_days_with_a_reason(client, programme, query, stat
 
 
 def test_session_page(client, programme):
-    response = client.get(f"/sessions/{programme['opening']}")
+    response = client.get(f"/sessions/{programme.opening.id}")
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "<h1>Welcome &amp; introduction</h1>" in page
@@ -75,7 +70,7 @@ def test_session_page(client, programme):
 
 @pytest.mark.parametrize("which", ["closed", "missing"])
 def test_closed_or_unknown_session_is_a_404(client, programme, which):
-    session_id = programme.get(which, 999999)
+    session_id = programme.closed.id if which == "closed" else 999999
     response = client.get(f"/sessions/{session_id}")
     assert response.status_code == 404
     assert "There is no public session with this number." in response.get_data(as_text=True)
@@ -106,7 +101,7 @@ def test_timetable_is_served_from_cache_until_the_programme_changes(app, client,
     assert warm.count < cold.count
     assert "Welcome &amp; introduction" in page
     with app.app_context():
-        session = db.session.get(Session, programme["opening"])
+        session = current(programme.opening)
         session.title = "Opening, renamed"
         db.session.commit()
     page = client.get(url).get_data(as_text=True)

@@ -9,22 +9,16 @@ from planner.extensions import db
 from planner.schedule import programme_io
 from planner.schedule.models import Session
 from tests.conftest import sign_in
-from tests.factories import make_event, make_forum, make_organiser, make_room, make_session, tokyo
+from tests.factories import Programme, committed, make_plenary_and_panel
 
 HEADER = "event,title,kind,date,start,end,venue,room,public,status,chairs,speakers,description\n"
 
 
 @pytest.fixture
-def world(app):
-    with app.app_context():
-        forum = make_forum(slug="isef2", name="ISEF2")
-        event = make_event(forum, "Y-ISEF")
-        hall = make_room(forum, "Hall")
-        make_room(forum, "Annex")
-        make_session(event, tokyo("2018-03-03 09:00"), 60, title="Plenary", room=hall)
-        organiser = make_organiser(forum)
-        db.session.commit()
-        return {"forum": forum.id, "organiser": organiser.session_token}
+def programme(app) -> Programme:
+    """Y-ISEF's plenary in the Hall; the Annex free."""
+    with committed(app):
+        return make_plenary_and_panel(panel=None)
 
 
 def count_sessions():
@@ -40,9 +34,9 @@ BAD = HEADER + (
 )
 
 
-def test_dry_run_reports_every_problem_with_its_line_and_writes_nothing(app, world):
+def test_dry_run_reports_every_problem_with_its_line_and_writes_nothing(app, programme):
     with app.app_context():
-        forum = db.session.get(programme_io.Forum, world["forum"])
+        forum = db.session.get(programme_io.Forum, programme.forum.id)
         with pytest.raises(programme_io.ImportRefused) as refused:
             programme_io.import_csv(None, forum, BAD.encode(), dry_run=True)
         lines = {(p.line, p.message) for p in refused.value.report.errors}
@@ -55,16 +49,16 @@ def test_dry_run_reports_every_problem_with_its_line_and_writes_nothing(app, wor
         assert count_sessions() == 1
 
 
-def test_an_import_with_one_bad_row_writes_no_row(app, world):
+def test_an_import_with_one_bad_row_writes_no_row(app, programme):
     with app.app_context():
-        forum = db.session.get(programme_io.Forum, world["forum"])
+        forum = db.session.get(programme_io.Forum, programme.forum.id)
         with pytest.raises(programme_io.ImportRefused):
             programme_io.import_csv(None, forum, BAD.encode(), dry_run=False)
         db.session.rollback()
         assert count_sessions() == 1
 
 
-def test_import_of_1000_rows_through_the_cli_with_the_export_round_trip(app, world, tmp_path):
+def test_import_of_1000_rows_through_the_cli_with_the_export_round_trip(app, programme, tmp_path):
     rows = [
         f"Y-ISEF,Session {n},workshop,2018-03-0{1 + n // 500},{8 + (n % 500) // 50:02d}:{(n % 50) // 25 * 30:02d},"
         f"{8 + (n % 500) // 50:02d}:{(n % 50) // 25 * 30 + 29:02d},,,yes,scheduled,Chair {n % 7},,\n"
@@ -86,7 +80,7 @@ def test_import_of_1000_rows_through_the_cli_with_the_export_round_trip(app, wor
     assert "Imported: 1000 sessions added, 0 changed." in result.output
     with app.app_context():
         assert count_sessions() == 1001
-        forum = db.session.get(programme_io.Forum, world["forum"])
+        forum = db.session.get(programme_io.Forum, programme.forum.id)
         exported = programme_io.export_csv(forum)
         assert exported.count("\n") == 1002
         # Exported rows carry ids: importing the export again changes nothing and adds nothing.
@@ -96,7 +90,7 @@ def test_import_of_1000_rows_through_the_cli_with_the_export_round_trip(app, wor
         assert count_sessions() == 1001
 
 
-def test_cli_reports_lines_and_fails(app, world, tmp_path):
+def test_cli_reports_lines_and_fails(app, programme, tmp_path):
     path = tmp_path / "bad.csv"
     path.write_bytes(BAD.encode())
     result = app.test_cli_runner().invoke(args=["import-programme", str(path), "--forum", "isef2"])
@@ -105,8 +99,8 @@ def test_cli_reports_lines_and_fails(app, world, tmp_path):
     assert "Nothing was imported" in result.output
 
 
-def test_organiser_upload_with_dry_run_then_for_real(app, client, world):
-    sign_in(client, world["organiser"])
+def test_organiser_upload_with_dry_run_then_for_real(app, client, programme):
+    sign_in(client, programme.organiser)
     good = (HEADER + "Y-ISEF,=Imported,panel,2018-03-03,13:00,14:00,,Annex,yes,,,,\n").encode()
     dry = client.post(
         "/forums/isef2/manage/programme/import",
@@ -135,14 +129,14 @@ def test_organiser_upload_with_dry_run_then_for_real(app, client, world):
     assert ",'=Imported,panel,2018-03-03,13:00,14:00,Main venue,Annex,yes,scheduled," in export.get_data(as_text=True)
 
 
-def test_control_characters_and_impossible_years_are_row_problems(app, world):
+def test_control_characters_and_impossible_years_are_row_problems(app, programme):
     text = HEADER + (
         "Y-ISEF,Bad\x00title,panel,2018-03-03,11:00,12:00,,,yes,,,,\n"
         "Y-ISEF,Ancient,panel,0001-01-01,00:00,01:00,,,yes,,,,\n"
         'Y-ISEF,Fine,panel,2018-03-03,13:00,14:00,,,yes,,,,"two\nlines"\n'
     )
     with app.app_context():
-        forum = db.session.get(programme_io.Forum, world["forum"])
+        forum = db.session.get(programme_io.Forum, programme.forum.id)
         with pytest.raises(programme_io.ImportRefused) as refused:
             programme_io.import_csv(None, forum, text.encode())
         assert [(p.line, p.message) for p in refused.value.report.errors] == [

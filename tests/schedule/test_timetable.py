@@ -10,10 +10,8 @@ from tests.factories import make_event, make_forum, make_room, make_session, tok
 
 
 @pytest.fixture
-def forum(app):
-    with app.app_context():
-        forum = make_forum()
-        yield forum
+def forum(app_context):
+    return make_forum()
 
 
 def grid_of(timetable):

@@ -14,16 +14,15 @@ def version(forum_id: int) -> int:
 
 
 @pytest.fixture
-def setting(app):
-    with app.app_context():
-        forum, other = make_forum(), make_forum()
-        event = make_event(forum)
-        room = make_room(forum, "Hall")
-        session = make_session(event, tokyo("2018-03-03 09:00"), room=room)
-        speaker = make_person(name="Kenji")
-        add_participant(session, speaker, ParticipantRole.SPEAKER)
-        db.session.commit()
-        yield {"forum": forum, "other": other, "event": event, "room": room, "session": session, "speaker": speaker}
+def setting(app_context):
+    forum, other = make_forum(), make_forum()
+    event = make_event(forum)
+    room = make_room(forum, "Hall")
+    session = make_session(event, tokyo("2018-03-03 09:00"), room=room)
+    speaker = make_person(name="Kenji")
+    add_participant(session, speaker, ParticipantRole.SPEAKER)
+    db.session.commit()
+    return {"forum": forum, "other": other, "event": event, "room": room, "session": session, "speaker": speaker}
 
 
 @pytest.mark.parametrize(

@@ -5,30 +5,39 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from planner.delegations.models import DelegationKind
-from planner.extensions import db
-from planner.forums.models import EventKind
+from planner.accounts.models import User
+from planner.delegations.models import Delegation, DelegationKind
+from planner.forums.models import Event, EventKind, Forum
 from planner.statements import services
 from planner.statements.models import DocumentKind, OutcomeDocument
-from tests.factories import make_delegation, make_event, make_focal_point, make_forum, make_organiser, make_user, tokyo
+from tests.factories import (
+    make_delegation,
+    make_event,
+    make_focal_point,
+    make_forum,
+    make_isef2,
+    make_organiser,
+    make_user,
+    tokyo,
+)
 
 
 @dataclass
 class World:
-    forum_id: int
-    other_forum_id: int
-    organiser: str
-    focal_point: str
-    delegate: str
-    other_organiser: str
-    japan_id: int
-    esa_id: int
-    other_japan_id: int
-    ministerial_id: int
+    forum: Forum  # ISEF2
+    other_forum: Forum  # ISEF3
+    organiser: User
+    focal_point: User  # of Japan
+    delegate: User
+    other_organiser: User  # of ISEF3
+    japan: Delegation
+    esa: Delegation
+    other_japan: Delegation  # Japan at ISEF3
+    ministerial: Event
 
 
 def build_world() -> World:
-    forum = make_forum(slug="isef2", name="ISEF2")
+    forum = make_isef2()
     other = make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2021, 1, 1), last_day=dt.date(2021, 1, 2))
     ministerial = make_event(
         forum,
@@ -41,20 +50,18 @@ def build_world() -> World:
     japan = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
     esa = make_delegation(forum, name="European Space Agency")
     other_japan = make_delegation(other, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
-    world = World(
-        forum_id=forum.id,
-        other_forum_id=other.id,
-        organiser=make_organiser(forum).session_token,
-        focal_point=make_focal_point(japan).session_token,
-        delegate=make_user().session_token,
-        other_organiser=make_organiser(other).session_token,
-        japan_id=japan.id,
-        esa_id=esa.id,
-        other_japan_id=other_japan.id,
-        ministerial_id=ministerial.id,
+    return World(
+        forum=forum,
+        other_forum=other,
+        organiser=make_organiser(forum),
+        focal_point=make_focal_point(japan),
+        delegate=make_user(),
+        other_organiser=make_organiser(other),
+        japan=japan,
+        esa=esa,
+        other_japan=other_japan,
+        ministerial=ministerial,
     )
-    db.session.commit()
-    return world
 
 
 def draft(

@@ -7,23 +7,16 @@ import os
 import pytest
 from sqlalchemy import select
 
-from planner.accounts.models import User
 from planner.audit.models import AuditEntry
 from planner.extensions import db
 from planner.forums.models import Forum
 from planner.statements import services
 from planner.statements.models import DocumentStatus, OutcomeDocument
 from tests.conftest import sign_in
-from tests.statements.helpers import build_world, draft
+from tests.factories import committed, current
+from tests.statements.helpers import draft
 
 BASE = "/forums/isef2/statements"
-
-
-@pytest.fixture
-def world(app):
-    # No app context held through the test: each request must start with its own.
-    with app.app_context():
-        return build_world()
 
 
 def document() -> OutcomeDocument:
@@ -157,7 +150,7 @@ def test_endorsements_only_from_delegations_of_the_forum(app, client, world):
     refused = client.post(
         f"{BASE}/joint-statement/endorsements",
         data={
-            "endorse-delegation": str(world.other_japan_id),
+            "endorse-delegation": str(world.other_japan.id),
             "endorse-kind": "endorsed",
             "endorse-endorsed_on": "2018-03-03",
         },
@@ -166,16 +159,16 @@ def test_endorsements_only_from_delegations_of_the_forum(app, client, world):
     assert "Japan is not a delegation of ISEF2." in refused.get_data(as_text=True)
     response = client.post(
         f"{BASE}/joint-statement/endorsements",
-        data={"endorse-delegation": str(world.japan_id), "endorse-kind": "joined", "endorse-endorsed_on": "2018-03-03"},
+        data={"endorse-delegation": str(world.japan.id), "endorse-kind": "joined", "endorse-endorsed_on": "2018-03-03"},
     )
     assert response.status_code == 302
     page = client.get(f"{BASE}/joint-statement").get_data(as_text=True)
-    assert f'href="/delegations/{world.japan_id}/endorsements">Japan</a>' in page
+    assert f'href="/delegations/{world.japan.id}/endorsements">Japan</a>' in page
     # The delegation's page lists it, also from the page of the same country at another forum.
-    for delegation_id in (world.japan_id, world.other_japan_id):
+    for delegation_id in (world.japan.id, world.other_japan.id):
         listing = client.get(f"/delegations/{delegation_id}/endorsements").get_data(as_text=True)
         assert "ISEF2 Joint Statement" in listing and "joined" in listing
-    assert "ISEF2 Joint Statement" not in client.get(f"/delegations/{world.esa_id}/endorsements").get_data(as_text=True)
+    assert "ISEF2 Joint Statement" not in client.get(f"/delegations/{world.esa.id}/endorsements").get_data(as_text=True)
 
 
 def test_drafts_are_hidden_from_the_public_and_shown_to_focal_points(app, client, world):
@@ -336,13 +329,11 @@ def test_the_demo_documents(app, client):
 
 def test_search_page_reads_a_fixed_number_of_queries(app, client, world, count_queries):
     def add(count: int) -> None:
-        with app.app_context():
-            forum = db.session.get(Forum, world.forum_id)
-            organiser = db.session.scalar(select(User).where(User.session_token == world.organiser))
+        with committed(app):
+            forum, organiser = current(world.forum), current(world.organiser)
             for n in range(count):
                 document = draft(organiser, forum, slug=f"doc-{count}-{n}", text=f"Roadmap text {n}.")
                 services.adopt(organiser, document, on=dt.date(2018, 3, 3))
-            db.session.commit()
 
     add(1)
     with count_queries() as one:

@@ -6,14 +6,14 @@ import datetime as dt
 import re
 
 import pytest
-from sqlalchemy import delete, select, text
+from sqlalchemy import delete, text
 
-from planner.accounts.models import User
 from planner.extensions import db
 from planner.forums.models import Forum
 from planner.statements import services
 from planner.statements.search import parse_query, search, tokens
-from tests.statements.helpers import build_world, draft
+from tests.factories import committed, current
+from tests.statements.helpers import draft
 
 STATEMENT = """Participants recognised that space exploration is an important challenge.
 
@@ -22,16 +22,15 @@ They took note of the Global Exploration Roadmap and of the <Tokyo Principles> &
 第2回国際宇宙探査フォーラムは東京で開かれた。"""
 
 
-def user(token: str) -> User:
-    return db.session.scalar(select(User).where(User.session_token == token))
+# Search is called directly, in the test's own app context.
+pytestmark = pytest.mark.usefixtures("app_context")
 
 
 @pytest.fixture
-def world(app):
-    with app.app_context():
-        world = build_world()
-        organiser = user(world.organiser)
-        forum = db.session.get(Forum, world.forum_id)
+def world(app, world):
+    """The record's world (tests/statements/conftest.py) with two adopted documents and a draft."""
+    with committed(app):
+        organiser, forum = current(world.organiser), current(world.forum)
         adopted = draft(organiser, forum, text=STATEMENT)
         services.adopt(organiser, adopted, on=dt.date(2018, 3, 3))
         draft(
@@ -49,8 +48,7 @@ def world(app):
             text="Exploration of the roadmap was discussed; the global picture too.",
         )
         services.adopt(organiser, services.find_document(forum, "other"), on=dt.date(2018, 3, 3))
-        db.session.commit()
-        yield world
+    return world
 
 
 def slugs(query: str, **kw) -> list[str]:
@@ -85,9 +83,9 @@ def test_full_width_letters_find_half_width_text(world):
 def test_drafts_are_found_only_by_those_who_may_see_them(world):
     assert slugs("lunar gateway") == []
     assert slugs("ゲートウェイ") == []
-    assert slugs("lunar gateway", draft_forum_ids=[world.forum_id]) == ["secret-draft"]
+    assert slugs("lunar gateway", draft_forum_ids=[world.forum.id]) == ["secret-draft"]
     assert slugs("ゲートウェイ", draft_forum_ids=None) == ["secret-draft"]
-    assert slugs("lunar gateway", draft_forum_ids=[world.other_forum_id]) == []
+    assert slugs("lunar gateway", draft_forum_ids=[world.other_forum.id]) == []
 
 
 def test_snippets_are_escaped_with_only_highlights(world):
@@ -101,8 +99,8 @@ def test_snippets_are_escaped_with_only_highlights(world):
 
 
 def test_the_index_follows_revisions_and_corrigenda(world):
-    organiser = user(world.organiser)
-    forum = db.session.get(Forum, world.forum_id)
+    organiser = current(world.organiser)
+    forum = current(world.forum)
     secret = services.find_document(forum, "secret-draft")
     services.revise(organiser, secret, "Now about Mars sample return.", "rewrite")
     statement = services.find_document(forum, "joint-statement")
@@ -130,12 +128,12 @@ def test_odd_queries_never_fail(world, query):
 
 
 def test_the_index_stays_in_step_when_documents_go(world):
-    forum = db.session.get(Forum, world.forum_id)
+    forum = current(world.forum)
     db.session.delete(services.find_document(forum, "other"))
     db.session.commit()
     assert slugs("roadmap") == ["joint-statement"]
     # Deleting the forum takes its documents and their index entries along (foreign keys cascade).
-    db.session.execute(delete(Forum).where(Forum.id == world.forum_id))
+    db.session.execute(delete(Forum).where(Forum.id == world.forum.id))
     db.session.commit()
     assert slugs("roadmap", draft_forum_ids=None) == []
     if db.session.get_bind().dialect.name == "sqlite":
@@ -166,8 +164,8 @@ def test_postgresql_answers_from_the_gin_index(world):
 def test_the_best_match_comes_first_and_many_matches_rank_only_the_newest(world, monkeypatch):
     from planner.statements import search as search_module
 
-    organiser = user(world.organiser)
-    forum = db.session.get(Forum, world.forum_id)
+    organiser = current(world.organiser)
+    forum = current(world.forum)
     # Oldest first: one that says "gateway" five times, then three that say it once.
     for n, times in enumerate([5, 1, 1, 1]):
         document = draft(

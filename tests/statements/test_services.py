@@ -5,30 +5,22 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from planner.accounts.models import User
 from planner.audit.models import AuditEntry
-from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.forums.models import Event, Forum
 from planner.refusals import NotAllowed
 from planner.statements import services
 from planner.statements.models import DocumentStatus, EndorsementKind, Relation
-from tests.statements.helpers import build_world, draft
+from tests.factories import current
+from tests.statements.helpers import draft
 
-
-def user(token: str) -> User:
-    return db.session.scalar(select(User).where(User.session_token == token))
-
-
-@pytest.fixture
-def world(app):
-    with app.app_context():
-        yield build_world()
+# The world is built for the test (tests/statements/conftest.py); its objects are fetched
+# into the test's app context (factories.current) to be handed to the services.
+pytestmark = pytest.mark.usefixtures("app_context")
 
 
 def test_every_edit_is_a_new_version_with_author_time_and_note(world):
-    forum = db.session.get(Forum, world.forum_id)
-    organiser = user(world.organiser)
+    forum = current(world.forum)
+    organiser = current(world.organiser)
     document = draft(organiser, forum)
     services.revise(organiser, document, "First paragraph.\n\nSecond paragraph, amended.", "Amended para 2")
     db.session.commit()
@@ -43,20 +35,18 @@ def test_every_edit_is_a_new_version_with_author_time_and_note(world):
 
 
 def test_only_organisers_draft_and_revise(world):
-    forum = db.session.get(Forum, world.forum_id)
+    forum = current(world.forum)
     with pytest.raises(NotAllowed):
-        draft(user(world.focal_point), forum)
+        draft(current(world.focal_point), forum)
     with pytest.raises(NotAllowed):
-        draft(user(world.other_organiser), forum)
+        draft(current(world.other_organiser), forum)
 
 
 def test_adoption_freezes_the_text_and_a_corrigendum_is_versioned_and_logged(world):
-    forum = db.session.get(Forum, world.forum_id)
-    organiser = user(world.organiser)
+    forum = current(world.forum)
+    organiser = current(world.organiser)
     document = draft(organiser, forum)
-    services.adopt(
-        organiser, document, on=dt.date(2018, 3, 3), event=db.session.get(Event, world.ministerial_id), place="Tokyo"
-    )
+    services.adopt(organiser, document, on=dt.date(2018, 3, 3), event=current(world.ministerial), place="Tokyo")
     assert (document.status, document.adopted_version, document.is_public) == (DocumentStatus.ADOPTED, 1, True)
     with pytest.raises(services.TextFrozen, match="can no longer change. Issue a corrigendum"):
         services.revise(organiser, document, "Rewritten.", "late change")
@@ -74,12 +64,12 @@ def test_adoption_freezes_the_text_and_a_corrigendum_is_versioned_and_logged(wor
 
 
 def test_a_draft_takes_no_corrigendum_and_adoption_needs_an_event_of_the_forum(world):
-    forum = db.session.get(Forum, world.forum_id)
-    organiser = user(world.organiser)
+    forum = current(world.forum)
+    organiser = current(world.organiser)
     document = draft(organiser, forum)
     with pytest.raises(services.StatementError, match="Only an adopted document"):
         services.issue_corrigendum(organiser, document, "x", on=dt.date(2018, 3, 4))
-    other = db.session.get(Forum, world.other_forum_id)
+    other = current(world.other_forum)
     from tests.factories import make_event
 
     with pytest.raises(services.StatementError, match="Choose an event of ISEF2"):
@@ -87,8 +77,8 @@ def test_a_draft_takes_no_corrigendum_and_adoption_needs_an_event_of_the_forum(w
 
 
 def test_status_moves(world):
-    forum = db.session.get(Forum, world.forum_id)
-    organiser = user(world.organiser)
+    forum = current(world.forum)
+    organiser = current(world.organiser)
     document = draft(organiser, forum)
     services.set_status(organiser, document, DocumentStatus.NEGOTIATION)
     with pytest.raises(services.StatementError, match="cannot become superseded"):
@@ -102,20 +92,16 @@ def test_status_moves(world):
 
 
 def test_endorsements_only_by_delegations_of_the_forum_and_only_once_adopted(world):
-    forum = db.session.get(Forum, world.forum_id)
-    organiser = user(world.organiser)
+    forum = current(world.forum)
+    organiser = current(world.organiser)
     document = draft(organiser, forum)
-    japan = db.session.get(Delegation, world.japan_id)
+    japan = current(world.japan)
     with pytest.raises(services.StatementError, match="once the document is adopted"):
         services.record_endorsement(organiser, document, japan, EndorsementKind.ENDORSED, dt.date(2018, 3, 3))
     services.adopt(organiser, document, on=dt.date(2018, 3, 3))
     with pytest.raises(services.StatementError, match="is not a delegation of ISEF2"):
         services.record_endorsement(
-            organiser,
-            document,
-            db.session.get(Delegation, world.other_japan_id),
-            EndorsementKind.ENDORSED,
-            dt.date(2018, 3, 3),
+            organiser, document, current(world.other_japan), EndorsementKind.ENDORSED, dt.date(2018, 3, 3)
         )
     services.record_endorsement(organiser, document, japan, EndorsementKind.ENDORSED, dt.date(2018, 3, 3))
     # Recording again corrects the entry instead of adding a second one.
@@ -127,28 +113,18 @@ def test_endorsements_only_by_delegations_of_the_forum_and_only_once_adopted(wor
 
 
 def test_a_delegation_sees_its_endorsements_across_forums(world):
-    organiser, other_organiser = user(world.organiser), user(world.other_organiser)
-    first = draft(organiser, db.session.get(Forum, world.forum_id))
+    organiser, other_organiser = current(world.organiser), current(world.other_organiser)
+    first = draft(organiser, current(world.forum))
     services.adopt(organiser, first, on=dt.date(2018, 3, 3))
-    later = draft(
-        other_organiser, db.session.get(Forum, world.other_forum_id), slug="isef3-statement", title="ISEF3 statement"
-    )
+    later = draft(other_organiser, current(world.other_forum), slug="isef3-statement", title="ISEF3 statement")
     services.adopt(other_organiser, later, on=dt.date(2021, 1, 2))
+    services.record_endorsement(organiser, first, current(world.japan), EndorsementKind.ENDORSED, dt.date(2018, 3, 3))
     services.record_endorsement(
-        organiser, first, db.session.get(Delegation, world.japan_id), EndorsementKind.ENDORSED, dt.date(2018, 3, 3)
+        other_organiser, later, current(world.other_japan), EndorsementKind.WELCOMED, dt.date(2021, 1, 2)
     )
-    services.record_endorsement(
-        other_organiser,
-        later,
-        db.session.get(Delegation, world.other_japan_id),
-        EndorsementKind.WELCOMED,
-        dt.date(2021, 1, 2),
-    )
-    services.record_endorsement(
-        organiser, first, db.session.get(Delegation, world.esa_id), EndorsementKind.TOOK_NOTE, dt.date(2018, 3, 3)
-    )
+    services.record_endorsement(organiser, first, current(world.esa), EndorsementKind.TOOK_NOTE, dt.date(2018, 3, 3))
     db.session.commit()
-    found = services.endorsements_across_forums(db.session.get(Delegation, world.japan_id))
+    found = services.endorsements_across_forums(current(world.japan))
     assert [(e.document.title, e.kind) for e in found] == [
         ("ISEF3 statement", EndorsementKind.WELCOMED),
         ("ISEF2 Joint Statement", EndorsementKind.ENDORSED),
@@ -156,22 +132,22 @@ def test_a_delegation_sees_its_endorsements_across_forums(world):
 
 
 def test_drafts_are_for_organisers_and_focal_points_of_the_forum(world):
-    forum = db.session.get(Forum, world.forum_id)
-    document = draft(user(world.organiser), forum)
+    forum = current(world.forum)
+    document = draft(current(world.organiser), forum)
     db.session.commit()
     seen = {
-        role: services.may_see(user(getattr(world, role)), document)
+        role: services.may_see(current(getattr(world, role)), document)
         for role in ("organiser", "focal_point", "delegate", "other_organiser")
     }
     assert seen == {"organiser": True, "focal_point": True, "delegate": False, "other_organiser": False}
     assert services.may_see(None, document) is False
     assert services.documents_of(forum, None) == []
-    assert services.draft_forum_ids(user(world.focal_point)) == [world.forum_id]
+    assert services.draft_forum_ids(current(world.focal_point)) == [world.forum.id]
 
 
 def test_references_to_documents_and_outside_documents(world):
-    forum = db.session.get(Forum, world.forum_id)
-    organiser = user(world.organiser)
+    forum = current(world.forum)
+    organiser = current(world.organiser)
     statement = draft(organiser, forum)
     principles = draft(organiser, forum, slug="tokyo-principles", title="Tokyo Principles")
     services.add_reference(organiser, statement, Relation.TAKES_NOTE_OF, target=principles)
@@ -185,7 +161,7 @@ def test_references_to_documents_and_outside_documents(world):
     with pytest.raises(services.StatementError, match="itself"):
         services.add_reference(organiser, statement, Relation.WELCOMES, target=statement)
     # Another forum's draft is not there to be referred to.
-    other_draft = draft(user(world.other_organiser), db.session.get(Forum, world.other_forum_id), slug="secret")
+    other_draft = draft(current(world.other_organiser), current(world.other_forum), slug="secret")
     with pytest.raises(services.StatementError, match="not public"):
         services.add_reference(organiser, statement, Relation.SUPERSEDES, target=other_draft)
     assert [(r.relation, r.target_id, r.outside_title) for r in statement.references] == [
@@ -195,8 +171,8 @@ def test_references_to_documents_and_outside_documents(world):
 
 
 def test_slugs_are_checked_and_unique_in_the_forum(world):
-    forum = db.session.get(Forum, world.forum_id)
-    organiser = user(world.organiser)
+    forum = current(world.forum)
+    organiser = current(world.organiser)
     draft(organiser, forum)
     with pytest.raises(services.StatementError, match="already has a document"):
         draft(organiser, forum)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from flask import Flask
-from sqlalchemy import delete, select
+from flask.typing import ResponseReturnValue
+from sqlalchemy import select
 
-from planner import create_app
 from planner.accounts.models import User
 from planner.extensions import db
 from planner.refusals import NotAllowed, Refused
@@ -16,23 +14,17 @@ from planner.web import transactions
 from tests.factories import make_user
 
 DOMAIN = "@unit-of-work.example.org"
+# Routes are added to an app of the test's own, before its first request.
+pytestmark = pytest.mark.app_config()
 
 
 @pytest.fixture
-def unit_app(database_url: str) -> Iterator[Flask]:
-    """An app of its own, with routes that write a user and then answer as told."""
-    app = create_app(
-        {
-            "ENV": "testing",
-            "SQLALCHEMY_DATABASE_URI": database_url,
-            "WTF_CSRF_ENABLED": False,
-            "RATELIMIT_ENABLED": False,
-            "MAIL_PROMPT_DELIVERY": "off",
-        }
-    )
+def unit_app(app: Flask) -> Flask:
+    """The test's own app (``app_config()``, below), with a route that writes a user and then
+    answers as told."""
 
     @app.post("/unit/<outcome>")
-    def write(outcome: str):  # noqa: ANN202
+    def write(outcome: str) -> ResponseReturnValue:
         make_user(email=outcome + DOMAIN)
         if outcome == "refused":
             raise Refused("This cannot be done.")
@@ -45,11 +37,7 @@ def unit_app(database_url: str) -> Iterator[Flask]:
             return "what would happen", 200
         return ("", 302, {"Location": "/"}) if outcome == "redirect" else ("unprocessable", 422)
 
-    yield app
-    with app.app_context():
-        db.session.execute(delete(User).where(User.email.like("%" + DOMAIN)))
-        db.session.commit()
-        db.session.remove()
+    return app
 
 
 def stored(app: Flask) -> set[str]:
