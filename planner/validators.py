@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import lazy_gettext as _l
-from wtforms import Field, Form
+from wtforms import DateTimeLocalField, Field, Form
 from wtforms.validators import ValidationError
 
 # One address: no spaces, control characters (PostgreSQL refuses NUL) or list separators.
@@ -33,3 +33,17 @@ def printable_lines(form: Form, field: Field) -> None:
 def lines(text: str | None) -> list[str]:
     """The non-blank lines of a text box, stripped: one item a line."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]
+
+
+# Longer than any programme's text; keeps a pasted document out of the database.
+LONG_TEXT = 20_000
+
+# A wall-clock time typed into a form, in the forum's timezone (see formatting.to_utc).
+LOCAL_TIME = "%Y-%m-%dT%H:%M"
+TIME_MESSAGE = _l("Enter a date and time like 2018-03-03T09:00.")
+
+
+def plausible_year(form: Form, field: DateTimeLocalField) -> None:
+    """Years far off are typing mistakes (and year 1 cannot even be moved to UTC)."""
+    if field.data and not 1900 <= field.data.year <= 2200:
+        raise ValidationError(_l("Enter a year between 1900 and 2200."))

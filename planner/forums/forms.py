@@ -13,28 +13,16 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from planner.formatting import zone_named
 from planner.forums.models import EventKind
 from planner.labels import label
-from planner.validators import email_address, lines, printable, printable_lines
-
-LOCAL_TIME = "%Y-%m-%dT%H:%M"
-TIME_MESSAGE = _l("Enter a date and time like 2018-03-03T09:00.")
-# Longer than any programme's text; keeps a pasted document out of the database.
-LONG_TEXT = 20_000
-
-
-def plausible_year(form: FlaskForm, field: DateTimeLocalField) -> None:
-    """Years far off are typing mistakes (and year 1 cannot even be moved to UTC)."""
-    if field.data and not 1900 <= field.data.year <= 2200:
-        raise ValidationError(_l("Enter a year between 1900 and 2200."))
-
-
-NAME_LENGTH = 200  # of a person's name (Person.name); an email address may have 320
-
-
-def people_lines(form: FlaskForm, field: TextAreaField) -> None:
-    """One name or address per line, each short enough to be stored as it was typed."""
-    for line in lines(field.data):
-        if len(line) > (320 if "@" in line else NAME_LENGTH):
-            raise ValidationError(_l("%(text)s... is too long for a name or an email address.", text=line[:30]))
+from planner.validators import (
+    LOCAL_TIME,
+    LONG_TEXT,
+    TIME_MESSAGE,
+    email_address,
+    lines,
+    plausible_year,
+    printable,
+    printable_lines,
+)
 
 
 class VenueForm(FlaskForm):

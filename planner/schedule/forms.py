@@ -10,19 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 
 from planner.labels import label
 from planner.schedule.models import SessionKind, SessionStatus
-from planner.validators import lines, printable, printable_lines
-
-LOCAL_TIME = "%Y-%m-%dT%H:%M"
-TIME_MESSAGE = _l("Enter a date and time like 2018-03-03T09:00.")
-# Longer than any programme's text; keeps a pasted document out of the database.
-LONG_TEXT = 20_000
-
-
-def plausible_year(form: FlaskForm, field: DateTimeLocalField) -> None:
-    """Years far off are typing mistakes (and year 1 cannot even be moved to UTC)."""
-    if field.data and not 1900 <= field.data.year <= 2200:
-        raise ValidationError(_l("Enter a year between 1900 and 2200."))
-
+from planner.validators import LOCAL_TIME, LONG_TEXT, TIME_MESSAGE, lines, plausible_year, printable, printable_lines
 
 NAME_LENGTH = 200  # of a person's name (Person.name); an email address may have 320
 
@@ -35,7 +23,6 @@ def people_lines(form: FlaskForm, field: TextAreaField) -> None:
 
 
 class SessionForm(FlaskForm):
-    refusals: list[str] = []  # set by the view when the scheduling rules refuse the save
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
     event = SelectField(_l("Event"), coerce=int, validators=[InputRequired()])
     kind = SelectField(_l("Kind"), validators=[InputRequired()])
