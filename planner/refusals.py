@@ -12,10 +12,6 @@ class Refused(Exception):
         super().__init__(message)
         self.field = field
 
-    @property
-    def message(self) -> str:
-        return str(self)
-
 
 class NotAllowed(Refused):
     """The acting user's role does not allow this: a 403 with the message as its reason."""

@@ -5,11 +5,10 @@ from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_babel import gettext as _
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import Conflict, Forbidden, HTTPException
 from werkzeug.wrappers import Response
 
 from planner.refusals import NotAllowed, Refused
-from planner.web import refusals
 
 
 def http_error(error: HTTPException) -> Response:
@@ -43,7 +42,15 @@ def http_error(error: HTTPException) -> Response:
     return response
 
 
+def permission_refused(refusal: NotAllowed) -> Response:
+    return http_error(Forbidden(description=str(refusal) or _("Your role does not allow this.")))
+
+
+def refused(refusal: Refused) -> Response:
+    return http_error(Conflict(description=str(refusal)))
+
+
 def init_app(app: Flask) -> None:
     app.register_error_handler(HTTPException, http_error)
-    app.register_error_handler(NotAllowed, lambda refusal: http_error(refusals.forbidden(refusal)))
-    app.register_error_handler(Refused, lambda refusal: http_error(refusals.conflict(refusal)))
+    app.register_error_handler(NotAllowed, permission_refused)
+    app.register_error_handler(Refused, refused)

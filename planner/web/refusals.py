@@ -1,14 +1,13 @@
-"""Refusals as answers: on the form that asked, as a flashed message, or as an error page."""
+"""Refusals as answers: on the form that asked, or as a flashed message (error pages for the
+others are in ``errors``)."""
 
 from __future__ import annotations
 
 from flask import flash
-from flask_babel import gettext as _
 from flask_wtf import FlaskForm
-from werkzeug.exceptions import Conflict, Forbidden
 
 from planner.extensions import db
-from planner.refusals import NotAllowed, Refused
+from planner.refusals import Refused
 
 
 def undone(refusal: Refused) -> str:
@@ -32,11 +31,3 @@ def on_form(form: FlaskForm, refusal: Refused, field: str | None = None) -> None
 def flashed(refusal: Refused) -> None:
     """Roll back what the refused operation did, and tell the person why on the next page."""
     flash(undone(refusal), "error")
-
-
-def forbidden(refusal: NotAllowed) -> Forbidden:
-    return Forbidden(description=str(refusal) or _("Your role does not allow this."))
-
-
-def conflict(refusal: Refused) -> Conflict:
-    return Conflict(description=str(refusal))
