@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import http.client
 import os
 import re
 import secrets
@@ -75,7 +76,8 @@ from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from planner import create_app
-from planner.accounts.models import User
+from planner.accounts import sessions
+from planner.accounts.models import AccountSession, User
 from planner.config import normalise_database_url
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum
@@ -182,22 +184,27 @@ def seed(app: Flask, applications: int, capacity: int) -> tuple[int, list[Delega
                     "language": "en",
                     "email_verified_at": now,
                     "created_at": now,
-                    "session_token": token,
                 }
-                for n, token in enumerate(tokens)
+                for n in range(applications)
             ],
+        )
+        by_email = dict(
+            db.session.execute(select(User.email, User.id).where(User.email.like(f"%@{EMAIL_DOMAIN}"))).all()
+        )
+        ids = {token: by_email[f"delegate{n}@{EMAIL_DOMAIN}"] for n, token in enumerate(tokens)}
+        db.session.execute(
+            insert(AccountSession),
+            [{"user_id": ids[token], "key_hash": sessions.hash_key(token), "created_at": now} for token in tokens],
         )
         db.session.commit()
         event_id = event.id
-        ids = dict(db.session.execute(select(User.session_token, User.id)).all())
     serializer = app.session_interface.get_signing_serializer(app)
     assert serializer is not None
     delegates = []
     for token in tokens:
         # What the session holds after signing in and seeing the form once.
         with app.test_request_context(environ_base={"REMOTE_ADDR": HOST}):  # as the client has no User-Agent
-            session["_user_id"] = token
-            session["_fresh"] = True
+            session.update(sessions.cookie_values(token))
             session["_id"] = app.login_manager._session_identifier_generator()  # what login_user stores
             csrf_token = generate_csrf()  # stores the raw token in the session
             delegates.append(Delegate(ids[token], serializer.dumps(dict(session)), csrf_token))
@@ -292,7 +299,9 @@ def rush(port: int, path: str, delegates: list[Delegate], clients: int) -> tuple
                         "Content-Type": "application/x-www-form-urlencoded",
                     },
                 )[0]
-            except OSError as error:
+            except (OSError, http.client.HTTPException) as error:
+                # A connection reset or an answer cut short (IncompleteRead): a failed request,
+                # and this client goes on with its next delegate.
                 errors.append(f"POST {path}: {error!r}")
 
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]

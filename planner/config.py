@@ -7,7 +7,9 @@ traceback from deep inside SQLAlchemy or a half-working app in production.
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib.util
+import logging
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -31,6 +33,9 @@ SUPPORTED_DRIVERS = {
 }
 
 
+log = logging.getLogger(__name__)
+
+
 class ConfigError(SystemExit):
     """A configuration problem; exits with a one-line message when unhandled."""
 
@@ -51,6 +56,18 @@ class DefaultConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE: bool | None = None  # None: secure in production (served over https)
+    # A signed-in session ends this long after signing in, or after this long without a request.
+    SESSION_LIFETIME_HOURS = 12
+    SESSION_IDLE_MINUTES = 120
+    # Strict-Transport-Security on https answers in production (two years; 0 sends none).
+    HSTS_MAX_AGE = 2 * 365 * 24 * 3600
+    # Bounds on waiting for the database, in seconds (0: no bound). The statement timeout
+    # applies on PostgreSQL; the busy timeout is how long SQLite waits for the writer's lock.
+    DATABASE_CONNECT_TIMEOUT = 5
+    DATABASE_STATEMENT_TIMEOUT = 20
+    DATABASE_BUSY_TIMEOUT = 10
+    # How long /healthz waits for the database before it answers 503.
+    HEALTHZ_TIMEOUT = 0.8
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 24 * 3600  # entries are keyed on versions; this only frees memory
@@ -94,11 +111,58 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = env == "production"
 
+    for name in ("SESSION_LIFETIME_HOURS", "SESSION_IDLE_MINUTES"):
+        if not isinstance(app.config[name], int | float) or app.config[name] <= 0:
+            raise ConfigError(f"PLANNER_{name} must be a positive number, not {app.config[name]!r}")
+    # Flask refuses session cookies signed longer ago than this, whatever they hold.
+    app.config["PERMANENT_SESSION_LIFETIME"] = dt.timedelta(hours=app.config["SESSION_LIFETIME_HOURS"])
+
     uri = app.config.get("SQLALCHEMY_DATABASE_URI")
     if not uri:
         os.makedirs(app.instance_path, exist_ok=True)
         uri = "sqlite:///" + os.path.join(app.instance_path, "planner.sqlite3")
     app.config["SQLALCHEMY_DATABASE_URI"] = normalise_database_url(uri)
+    app.config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(app.config)
+
+    if env == "production" and str(app.config["RATELIMIT_STORAGE_URI"]).startswith("memory://"):
+        log.warning(
+            "planner: rate limits and sign-in throttling are counted in each process's memory "
+            "(RATELIMIT_STORAGE_URI=memory://): with several workers each counts on its own. "
+            "Set PLANNER_RATELIMIT_STORAGE_URI=redis://... to share them."
+        )
+
+
+def _seconds(config: Mapping[str, Any], name: str) -> float:
+    value = config[name]
+    if isinstance(value, bool) or not isinstance(value, int | float) or value < 0:
+        raise ConfigError(f"PLANNER_{name} must be a number of seconds (0 for no bound), not {value!r}")
+    return float(value)
+
+
+def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
+    """SQLAlchemy's engine options with the bounds on waiting for the database; options the
+    configuration sets itself win."""
+    connect = _seconds(config, "DATABASE_CONNECT_TIMEOUT")
+    statement = _seconds(config, "DATABASE_STATEMENT_TIMEOUT")
+    busy = _seconds(config, "DATABASE_BUSY_TIMEOUT")
+    given = dict(config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
+    connect_args: dict[str, Any] = {}
+    if config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite"):
+        connect_args["timeout"] = busy  # SQLite's busy timeout, in seconds
+    else:
+        if connect:
+            # libpq counts whole seconds, at least 2.
+            connect_args["connect_timeout"] = max(2, round(connect))
+        if statement:
+            # Added to the URL's own options (connect_args would replace them).
+            options = make_url(config["SQLALCHEMY_DATABASE_URI"]).query.get("options") or ""
+            if isinstance(options, tuple):
+                options = " ".join(options)
+            connect_args["options"] = f"{options} -c statement_timeout={round(statement * 1000)}".strip()
+        if connect:
+            given.setdefault("pool_timeout", connect)  # waiting for a free connection of the pool
+    given["connect_args"] = {**connect_args, **given.get("connect_args", {})}
+    return given
 
 
 def normalise_database_url(raw: str | URL) -> str:

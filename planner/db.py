@@ -81,7 +81,7 @@ def _configure_sqlite(dbapi_connection: Any, connection_record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    # The busy timeout comes from the connection's ``timeout`` (config.engine_options).
     # Readers keep reading while one writer commits (the app serves threads and processes).
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()

@@ -25,10 +25,12 @@ import pytest
 from flask import Flask, current_app, request_started
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, event, inspect
 from werkzeug.serving import make_server
 
 from planner import create_app
+from planner.accounts import sessions
+from planner.accounts.models import User
 from planner.extensions import cache, db, limiter
 from tests.smtp import smtp_server  # noqa: F401  (a fixture for every test folder)
 
@@ -283,13 +285,21 @@ def count_queries(app: Flask):
     return counting
 
 
-def sign_in(client: FlaskClient, user) -> None:  # noqa: ANN001
-    """Sign ``user`` (a User, or its session token) in without the log-in form, whose own
-    tests cover it."""
-    token = user if isinstance(user, str) else user.session_token
+def sign_in(client: FlaskClient, user: User | str) -> str:
+    """Sign ``user`` in without the log-in form, whose own tests cover it: a new session on
+    the server, its key in the client's cookie. ``user`` may also be the key of a session
+    opened already. Returns the key."""
+    if isinstance(user, str):
+        key = user
+    else:
+        # The id survives the object's session: ``user`` may come from a context that ended.
+        (user_id,) = inspect(user).identity
+        with client.application.app_context():
+            key = sessions.open_session(db.session.get_one(User, user_id))
+            db.session.commit()
     with client.session_transaction() as session:
-        session["_user_id"] = token
-        session["_fresh"] = True
+        session.update(sessions.cookie_values(key))
+    return key
 
 
 @pytest.fixture

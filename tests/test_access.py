@@ -80,6 +80,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("accounts.change_password", "POST"): signed_in(422),
     ("accounts.change_email", "POST"): signed_in(422),
     ("accounts.delete_account", "POST"): signed_in(422),
+    # Signs the person out everywhere (then the matrix signs them in again).
+    ("accounts.end_all_sessions", "POST"): signed_in(302),
+    ("accounts.end_session", "POST"): signed_in(404),
     ("accounts.admin", "GET"): admins_only(200),
     ("forums.manage", "GET"): organisers_only(200),
     ("forums.appoint_organiser", "POST"): organisers_only(422),
@@ -212,6 +215,7 @@ def roles(app: Flask) -> Roles:
         "registration_id": 999_999,
         "question_id": 999_999,
         "person_id": 999_999,
+        "account_session_id": 999_999,
         "venue_id": 999_999,
         "room_id": 999_999,
         "doc_slug": "draft-statement",
@@ -246,7 +250,7 @@ def test_access_matrix(app, roles, role):
             expected = MATRIX[(rule.endpoint, method)][role]
             if response.status_code != expected:
                 unexpected[f"{method} {url}"] = (response.status_code, expected)
-            if rule.endpoint == "accounts.logout":
+            if rule.endpoint in ("accounts.logout", "accounts.end_all_sessions"):
                 sign_in(client, roles.people[role]) if role != "anonymous" else None
     assert unexpected == {}, "(got, expected)"
 

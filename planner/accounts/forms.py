@@ -64,3 +64,7 @@ class DeleteAccountForm(FlaskForm):
         _l("I understand that my account will be deleted and cannot be restored."),
         validators=[InputRequired(message=_l("Tick the box to confirm."))],
     )
+
+
+class EndSessionsForm(FlaskForm):
+    """Signing out other browsers, or all of them: the button is the whole form."""

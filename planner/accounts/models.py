@@ -8,10 +8,9 @@ Roles: a site administrator (``User.is_admin``); an organiser of a forum
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, String
+from sqlalchemy import CheckConstraint, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
@@ -19,10 +18,6 @@ from planner.db import Base, UTCDateTime, utcnow
 if TYPE_CHECKING:
     from planner.delegations.models import DelegationFocalPoint
     from planner.forums.models import ForumOrganiser
-
-
-def new_session_token() -> str:
-    return secrets.token_urlsafe(24)
 
 
 class User(Base):
@@ -39,8 +34,6 @@ class User(Base):
     email_verified_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     deleted_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
-    # Part of the login cookie: replacing it (password change, deletion) signs out every session.
-    session_token: Mapped[str] = mapped_column(String(64), unique=True, default=new_session_token)
 
     organiser_of: Mapped[list[ForumOrganiser]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="ForumOrganiser.user_id"
@@ -48,6 +41,10 @@ class User(Base):
     focal_point_of: Mapped[list[DelegationFocalPoint]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="DelegationFocalPoint.user_id"
     )
+
+    if TYPE_CHECKING:
+        # Not a column: the key of the signed-in session this object was loaded for (accounts.sessions).
+        session_key: str
 
     # Flask-Login's interface.
     @property
@@ -63,7 +60,24 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return self.session_token
+        """Flask-Login's id, kept in the session cookie: the signed-in session's key, never the
+        account's id, so that ending the session on the server ends the cookie too."""
+        return getattr(self, "session_key", "")
 
     def __repr__(self) -> str:
         return f"<User {self.id}>"
+
+
+class AccountSession(Base):
+    """One signed-in browser. The cookie holds the key; the database only its hash, so that a
+    copy of the table signs nobody in. Signing out deletes the row, and with it every copy of
+    the cookie."""
+
+    __tablename__ = "account_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # What the account page shows to tell the sessions apart.
+    user_agent: Mapped[str] = mapped_column(String(200), default="")

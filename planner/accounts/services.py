@@ -17,8 +17,8 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from planner.accounts import tokens
-from planner.accounts.models import User, new_session_token
+from planner.accounts import sessions, tokens
+from planner.accounts.models import User
 from planner.db import utcnow
 from planner.extensions import db
 from planner.mail.models import OutboxMessage, OutboxStatus
@@ -69,9 +69,8 @@ def appointable_user(email: str) -> User:
     return user
 
 
-def _set_password(user: User, password: str) -> None:
-    user.password_hash = generate_password_hash(password)  # scrypt, Werkzeug's default
-    user.session_token = new_session_token()  # signs out every other session
+def _hash_password(password: str) -> str:
+    return generate_password_hash(password)  # scrypt, Werkzeug's default
 
 
 def _link(endpoint: str, **values: Any) -> str:
@@ -91,8 +90,10 @@ def send_verification(user: User) -> None:
 
 def sign_up(name: str, email: str, password: str) -> None:
     """Create an unverified account and send the verification link; if the address is
-    taken, tell its owner instead."""
+    taken, tell its owner instead. Both take the same work (the password is hashed either
+    way, one message is queued), so that the time of the answer does not tell them apart."""
     email = normalise_email(email)
+    password_hash = _hash_password(password)
     existing = find_user(email)
     if existing is not None:
         if existing.deleted_at is None:
@@ -105,8 +106,7 @@ def sign_up(name: str, email: str, password: str) -> None:
                 reset=_link("accounts.reset_request"),
             )
         return
-    user = User(name=name.strip(), email=email, password_hash="", language=str(get_locale() or "en"))
-    _set_password(user, password)
+    user = User(name=name.strip(), email=email, password_hash=password_hash, language=str(get_locale() or "en"))
     db.session.add(user)
     db.session.flush()
     send_verification(user)
@@ -158,7 +158,8 @@ def reset_password(token: str, password: str) -> User:
     user = db.session.get(User, payload.get("id"))
     if user is None or user.deleted_at is not None or payload.get("password") != tokens.fingerprint(user.password_hash):
         raise tokens.InvalidToken
-    _set_password(user, password)
+    user.password_hash = _hash_password(password)
+    sessions.end_all(user)  # whoever knew the old password is signed out
     # The link reached their mailbox, which is what verification proves.
     user.email_verified_at = user.email_verified_at or utcnow()
     return user
@@ -170,8 +171,10 @@ def _check_password(user: User, password: str) -> None:
 
 
 def change_password(user: User, current: str, new: str) -> None:
+    """Set a new password; every other session of the account ends, the one asking stays."""
     _check_password(user, current)
-    _set_password(user, new)
+    user.password_hash = _hash_password(new)
+    sessions.end_all(user, keep=getattr(user, "session_key", None))
     queue_email(
         user.email,
         "accounts/password_changed",
@@ -235,8 +238,8 @@ def delete_account(user: User, password: str) -> None:
     _erase_mail_to(user.email)
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
     user.name = _("Deleted account")
-    user.password_hash = generate_password_hash(secrets.token_urlsafe(32))
-    user.session_token = new_session_token()
+    user.password_hash = _hash_password(secrets.token_urlsafe(32))
+    sessions.end_all(user)
     user.is_admin = False
     user.deleted_at = utcnow()
     user.organiser_of.clear()
@@ -295,11 +298,10 @@ def create_admin(email: str, password: str | None, name: str = "") -> tuple[User
     user = User(
         email=normalise_email(email),
         name=name or normalise_email(email).split("@")[0],
-        password_hash="",
+        password_hash=_hash_password(password),
         is_admin=True,
         email_verified_at=utcnow(),
     )
-    _set_password(user, password)
     db.session.add(user)
     db.session.flush()
     return user, True

@@ -6,33 +6,52 @@ import json
 
 from flask import Response, abort, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required, login_user, logout_user
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
+from werkzeug.exceptions import TooManyRequests
 
-from planner.accounts import bp, forms, services, tokens
+from planner.accounts import bp, forms, services, sessions, throttle, tokens
 from planner.accounts.models import User
 from planner.accounts.permissions import is_admin
+from planner.db import utcnow
 from planner.extensions import db, limiter, login_manager
 from planner.forums.models import Forum
 from planner.security import safe_next
-from planner.web import refusals
-
-#: Every signed-in request runs it: built once, with the token bound at execution.
-_USER_BY_TOKEN = select(User).where(User.session_token == bindparam("token"))
+from planner.web import refusals, unavailable
 
 
 @login_manager.user_loader
-def load_user(session_token: str) -> User | None:
-    user = db.session.scalar(_USER_BY_TOKEN, {"token": session_token})
-    return user if user is not None and user.is_active else None
+def load_user(key: str) -> User | None:
+    """The signed-in account for the cookie's session key, if the session is still open:
+    not signed out on the server, not idle too long, not past its lifetime."""
+    if unavailable.database_is_down():
+        return None
+    now = utcnow()
+    last_seen = session.get(sessions.LAST_SEEN)
+    if not isinstance(last_seen, int) or sessions.is_idle(last_seen, now):
+        return None
+    user = sessions.user_for(key, now)
+    if user is not None and sessions.needs_renewal(last_seen, now):
+        session[sessions.LAST_SEEN] = int(now.timestamp())
+    return user
 
 
-def _failed_login(response: Response) -> bool:
-    return response.status_code != 302
+def _sign_in(user: User) -> None:
+    """Open a new session for ``user`` in this browser; nothing from before carries over."""
+    session.clear()
+    key = sessions.open_session(user, request.user_agent.string)
+    login_user(user)
+    session.update(sessions.cookie_values(key))
 
 
-def _posted_email() -> str:
-    return services.normalise_email(request.form.get("email", ""))[:320] or request.remote_addr or "-"
+def _sign_out() -> None:
+    # The cookie's key, not the signed-in user's: a session gone idle is ended on the server too.
+    key = session.get("_user_id")
+    if isinstance(key, str):
+        sessions.end_session(key)
+    logout_user()
+    session.clear()
 
 
 @bp.route("/signup", methods=["GET", "POST"])
@@ -55,32 +74,50 @@ def verify_email(token: str):
     return redirect(url_for(".login"))
 
 
+def _too_many_attempts(wait: int) -> TooManyRequests:
+    minutes = max(1, -(-wait // 60))
+    message = ngettext(
+        "There have been too many failed attempts to sign in with this address. Please try again in %(num)d "
+        "minute, or reset your password: the link we email always works, and signs you in.",
+        "There have been too many failed attempts to sign in with this address. Please try again in %(num)d "
+        "minutes, or reset your password: the link we email always works, and signs you in.",
+        minutes,
+    )
+    return TooManyRequests(description=message, retry_after=wait)
+
+
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
-@limiter.limit("5 per 15 minutes", methods=["POST"], key_func=_posted_email, deduct_when=_failed_login)
 def login():
     form = forms.LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
+        email = services.normalise_email(form.email.data)
+        browser = throttle.known_browser_of(request.cookies.get(throttle.KNOWN_BROWSER_COOKIE), email)
+        wait = throttle.wait_before_trying(email, browser)
+        if wait > 0:
+            raise _too_many_attempts(wait)
         try:
-            user = services.authenticate(form.email.data, form.password.data)
+            user = services.authenticate(email, form.password.data)
         except services.NotVerified as refusal:
             # Documented exception: the refusal answers 422, which rolls back, but the new
             # verification link it mailed must be kept.
             db.session.commit()
             form.form_errors.append(str(refusal))
         except services.WrongCredentials as refusal:
+            throttle.failed(email, browser)
             form.form_errors.append(str(refusal))
         else:
-            session.clear()  # nothing from before sign-in carries over
-            login_user(user)
-            return redirect(safe_next(form.next.data, url_for("forums.home")))
+            throttle.forgive(email, browser)
+            _sign_in(user)
+            response = redirect(safe_next(form.next.data, url_for("forums.home")))
+            throttle.remember_browser(response, email, browser)
+            return response
     return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
 
 
 @bp.post("/logout")
 def logout():
-    logout_user()
-    session.clear()
+    _sign_out()
     flash(_("You are signed out."), "success")
     return redirect(url_for("forums.home"))
 
@@ -100,13 +137,20 @@ def reset_password(token: str):
     form = forms.ResetPasswordForm()
     if form.validate_on_submit():
         try:
-            services.reset_password(token, form.password.data)
+            user = services.reset_password(token, form.password.data)
         except tokens.InvalidToken:
             abort(
                 400, description=_("This reset link is not valid, has expired or was used already. Ask for a new one.")
             )
-        flash(_("Your password is changed. Sign in with the new one."), "success")
-        return redirect(url_for(".login"))
+        # Following the link proves the mailbox: it always signs in, whatever failed attempts
+        # others made with the address.
+        throttle.forgive(user.email)
+        _sign_in(user)
+        flash(_("Your password is changed, and you are signed in."), "success")
+        response = redirect(url_for("forums.home"))
+        browser = throttle.known_browser_of(request.cookies.get(throttle.KNOWN_BROWSER_COOKIE), user.email)
+        throttle.remember_browser(response, user.email, browser)
+        return response
     return render_template("accounts/reset_password.html", form=form)
 
 
@@ -115,11 +159,13 @@ def _account_page(**forms_given):
         "password_form": forms.ChangePasswordForm(prefix="password"),
         "email_form": forms.ChangeEmailForm(prefix="email"),
         "delete_form": forms.DeleteAccountForm(prefix="delete"),
+        "sessions_form": forms.EndSessionsForm(prefix="sessions"),
     }
     page_forms.update(forms_given)
     data = services.personal_data(current_user)
     status = 422 if any(f.errors for f in page_forms.values()) else 200
-    return render_template("accounts/account.html", data=data, **page_forms), status
+    open_sessions = [(s, sessions.is_current(s, current_user)) for s in sessions.sessions_of(current_user)]
+    return render_template("accounts/account.html", data=data, open_sessions=open_sessions, **page_forms), status
 
 
 @bp.get("/me/account")
@@ -149,8 +195,7 @@ def change_password():
         except services.WrongPassword as refusal:
             refusals.on_form(form, refusal, "current")
         else:
-            login_user(current_user)  # the new session token; other sessions are signed out
-            flash(_("Your password is changed."), "success")
+            flash(_("Your password is changed. You are signed out everywhere else."), "success")
             return redirect(url_for(".account"))
     return _account_page(password_form=form)
 
@@ -198,11 +243,45 @@ def delete_account():
         except services.WrongPassword as refusal:
             refusals.on_form(form, refusal, "password")
         else:
-            logout_user()
+            logout_user()  # its sessions ended with it
             session.clear()
             flash(_("Your account is deleted."), "success")
             return redirect(url_for("forums.home"))
     return _account_page(delete_form=form)
+
+
+@bp.post("/me/account/sessions/end")
+@login_required
+def end_all_sessions():
+    """Sign out everywhere: every browser signed in to the account, this one too."""
+    form = forms.EndSessionsForm(prefix="sessions")
+    if not form.validate_on_submit():
+        return _account_page(sessions_form=form)
+    sessions.end_all(current_user)
+    logout_user()
+    session.clear()
+    flash(_("You are signed out everywhere, in this browser too."), "success")
+    return redirect(url_for(".login"))
+
+
+@bp.post("/me/account/sessions/<int:account_session_id>/end")
+@login_required
+def end_session(account_session_id: int):
+    """Sign out one browser (a lost phone, a shared computer)."""
+    form = forms.EndSessionsForm(prefix="sessions")
+    if not form.validate_on_submit():
+        return _account_page(sessions_form=form)
+    ending = next((s for s in sessions.sessions_of(current_user) if s.id == account_session_id), None)
+    was_this_browser = ending is not None and sessions.is_current(ending, current_user)
+    if not sessions.end_one(current_user, account_session_id):
+        abort(404, description=_("This session has ended already, or is not yours."))
+    if was_this_browser:
+        logout_user()
+        session.clear()
+        flash(_("You are signed out."), "success")
+        return redirect(url_for(".login"))
+    flash(_("That browser is signed out."), "success")
+    return redirect(url_for(".account"))
 
 
 @bp.get("/admin/")

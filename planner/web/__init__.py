@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from flask import Flask
 
-from planner.web import errors, transactions
+from planner.web import errors, transactions, unavailable
 
 
 def init_app(app: Flask) -> None:
     errors.init_app(app)
+    unavailable.init_app(app)
     transactions.init_app(app)

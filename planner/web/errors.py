@@ -21,6 +21,7 @@ def http_error(error: HTTPException) -> Response:
         413: _("Too much data"),
         429: _("Too many attempts"),
         500: _("Server error"),
+        503: _("Service unavailable"),
     }
     messages = {
         404: _("We could not find the page you asked for. It may have moved, or the address may be mistyped."),

@@ -4,9 +4,14 @@ exception) rolls them back. Services flush and never commit; views do not commit
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, Response, g
+from sqlalchemy.exc import SQLAlchemyError
 
 from planner.extensions import db
+
+log = logging.getLogger(__name__)
 
 _DISCARD = "planner_discard"
 
@@ -21,7 +26,12 @@ def settle(response: Response) -> Response:
     if response.status_code < 400 and not g.pop(_DISCARD, False):
         db.session.commit()
     else:
-        db.session.rollback()
+        try:
+            db.session.rollback()
+        except SQLAlchemyError:
+            # The answer is an error already (often: the database is gone); the pool drops the
+            # connection, and nothing was committed.
+            log.warning("rollback failed after an error answer")
     return response
 
 

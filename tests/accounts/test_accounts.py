@@ -1,10 +1,12 @@
 """Sign-up, verification, sign-in, password reset, email change and account deletion."""
 
 import datetime as dt
+import time
 
 import pytest
 from sqlalchemy import func, select
 
+from planner.accounts import services
 from planner.accounts.models import User
 from planner.audit.models import AuditEntry
 from planner.audit.services import record
@@ -57,6 +59,31 @@ def test_sign_up_with_a_taken_address_looks_the_same_and_tells_the_owner(client,
     assert users(app) == before
     [message] = mails_to(app, "taken@example.org")
     assert message.subject == "You already have a planner account"
+
+
+def test_sign_up_takes_the_same_work_for_a_known_and_a_new_address(client, app, monkeypatch):
+    """The time of the answer must not tell whether an address has an account: both hash the
+    password (the bulk of the time) and queue one message."""
+    with committed(app):
+        make_user(email="taken@example.org", name="Owner")
+    hashed: list[str] = []
+    real_hash = services.generate_password_hash
+    monkeypatch.setattr(
+        services, "generate_password_hash", lambda password: hashed.append(password) or real_hash(password)
+    )
+
+    def timed_sign_up(email: str) -> float:
+        started = time.perf_counter()
+        assert sign_up(client, email=email).status_code == 200
+        return time.perf_counter() - started
+
+    known = [timed_sign_up("taken@example.org") for _ in range(3)]
+    new = [timed_sign_up(f"new{n}@example.org") for n in range(3)]
+    assert len(hashed) == 6
+    assert len(mails_to(app, "taken@example.org")) == 3
+    assert all(len(mails_to(app, f"new{n}@example.org")) == 1 for n in range(3))
+    # Today's difference was 10 ms against 115 ms; the hash makes both about the same.
+    assert 0.6 < min(known) / min(new) < 1.6, (known, new)
 
 
 def test_wrong_password_and_unknown_address_get_the_same_answer(client, app):

@@ -47,5 +47,5 @@ def test_sign_up_confirm_by_email_and_sign_in(browser, mailing_app, live_server,
     page.get_by_role("link", name="Your account").click()
     expect(page).to_have_title("Your account · planner")
     expect(page.get_by_text("hana@example.org").first).to_be_visible()
-    page.get_by_role("button", name="Sign out").click()
+    page.get_by_role("button", name="Sign out", exact=True).click()
     expect(page.get_by_role("link", name="Sign in")).to_be_visible()

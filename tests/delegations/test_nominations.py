@@ -229,7 +229,7 @@ def test_focal_point_cannot_decide_or_set_the_quota(client, app, programme):
 def test_a_delegation_of_another_forum_is_not_found_here(client, app, programme):
     with app.app_context():
         other = db.session.scalar(select(Forum).where(Forum.slug == "other"))
-        foreign_organiser = make_organiser(other).session_token
+        foreign_organiser = make_organiser(other)
         db.session.commit()
     for token in (programme.organiser, foreign_organiser):
         sign_in(client, token)
@@ -336,9 +336,8 @@ def test_overview_costs_the_same_queries_for_3_and_40_delegations(app, count_que
         admin = make_user(is_admin=True)
         _forum_with_delegations(3, "small")
         _forum_with_delegations(40, "large")
-    token = admin.session_token
     client = app.test_client()
-    sign_in(client, token)
+    sign_in(client, admin)
     counts = {}
     for slug in ("small", "large"):
         with count_queries() as counter:

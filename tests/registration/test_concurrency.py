@@ -70,14 +70,14 @@ def rush(app: Flask) -> dict[str, Any]:
     return {
         "event_id": event.id,
         "path": f"/forums/{forum.slug}/events/{event.code}/register",
-        "cookies": [session_cookie(app, user.session_token) for user in users],
+        "cookies": [session_cookie(app, user) for user in users],
     }
 
 
-def session_cookie(app: Flask, session_token: str) -> str:
+def session_cookie(app: Flask, user: User) -> str:
     """The value of a signed-in session cookie, to send from any HTTP client."""
     client = app.test_client()
-    sign_in(client, session_token)
+    sign_in(client, user)
     cookie = client.get_cookie("session")
     assert cookie is not None
     return cookie.value

@@ -450,7 +450,7 @@ def test_csv_lists_confirmed_registrations_for_badges(client, app, programme):
 def test_only_the_forums_organisers_reach_these_pages(client, app, programme):
     (registration,) = apply(app, "SIDE", "Ana")
     with committed(app):
-        other_organiser = make_organiser(make_forum()).session_token
+        other_organiser = make_organiser(make_forum())
     requests = [
         ("GET", PAGE),
         ("GET", f"{PAGE}.csv"),

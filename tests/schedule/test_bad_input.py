@@ -61,8 +61,8 @@ def programme(app) -> dict:
         "session": session.id,
         "other_event": other_event.id,
         "other_room": other_room.id,
-        "organiser": programme.organiser.session_token,
-        "admin": admin.session_token,
+        "organiser": programme.organiser,
+        "admin": admin,
     }
 
 
