@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -25,6 +25,11 @@ def set_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     response.headers.setdefault("X-Frame-Options", "DENY")
+    # Only on https (behind the proxy that says so, PROXY_COUNT): browsers ignore it over http,
+    # and a development server must stay reachable over http.
+    max_age = current_app.config["HSTS_MAX_AGE"]
+    if max_age and request.is_secure and current_app.config["ENV"] == "production":
+        response.headers.setdefault("Strict-Transport-Security", f"max-age={int(max_age)}; includeSubDomains")
     return response
 
 

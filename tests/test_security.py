@@ -78,3 +78,14 @@ def test_behind_a_trusted_proxy_the_client_address_and_scheme_come_from_it(monke
     untrusting = create_app({"ENV": "testing"})
     untrusting.add_url_rule("/probe", view_func=probe)
     assert untrusting.test_client().get("/probe", headers=headers).json["address"] == "127.0.0.1"
+
+
+def test_production_behind_an_https_proxy_sends_hsts(monkeypatch, tmp_path):
+    monkeypatch.setenv("PLANNER_INSTANCE_PATH", str(tmp_path))
+    production = create_app({"ENV": "production", "SECRET_KEY": "x" * 64, "PROXY_COUNT": 1}).test_client()
+    over_https = production.get("/no/such/page", headers={"X-Forwarded-Proto": "https"})
+    assert over_https.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
+    # Over plain http browsers ignore it; a development server must stay reachable over http.
+    assert "Strict-Transport-Security" not in production.get("/no/such/page").headers
+    development = create_app({"ENV": "development", "PROXY_COUNT": 1}).test_client()
+    assert "Strict-Transport-Security" not in development.get("/", headers={"X-Forwarded-Proto": "https"}).headers
