@@ -125,9 +125,6 @@ class Conflict:
             return key
         return f"{prefix}:{hashlib.sha256(members.encode()).hexdigest()}"
 
-    def involves(self, key: Hashable) -> bool:
-        return any(s.key == key for s in self.sessions)
-
 
 def facts_of(session: Session) -> SessionFacts:
     """The facts of a session object as it is now (changed but not yet flushed, too)."""
@@ -267,6 +264,14 @@ def check(programme: Programme) -> list[Conflict]:
     forum = programme.forum
     conflicts: list[Conflict] = []
     live: list[SessionFacts] = []
+    # Sessions share a few start and end times, and Babel's date formatting is slow: once each.
+    written: dict[dt.datetime, str] = {}
+
+    def at(moment: dt.datetime) -> str:
+        if moment not in written:
+            written[moment] = _clock(moment, forum)
+        return written[moment]
+
     for s in programme.sessions.values():
         if s.ends_at <= s.starts_at:
             conflicts.append(Conflict(Rule.TIMES, (s,), _("“%(title)s” must end after it starts.", title=s.title)))
@@ -284,8 +289,8 @@ def check(programme: Programme) -> list[Conflict]:
                         "“%(title)s” is outside the dates of %(event)s (%(start)s to %(end)s).",
                         title=s.title,
                         event=programme.event_codes.get(s.event_id, ""),
-                        start=_clock(bounds[0], forum),
-                        end=_clock(bounds[1], forum),
+                        start=at(bounds[0]),
+                        end=at(bounds[1]),
                     ),
                 )
             )
@@ -308,8 +313,8 @@ def check(programme: Programme) -> list[Conflict]:
                         "%(room)s is booked for %(num)d overlapping sessions from %(start)s to %(end)s: %(titles)s.",
                         len(run),
                         room=programme.room_names.get(room_id, "?"),
-                        start=_clock(run[0].starts_at, forum),
-                        end=_clock(max(s.ends_at for s in run), forum),
+                        start=at(run[0].starts_at),
+                        end=at(max(s.ends_at for s in run)),
                         titles=_titles(run),
                     ),
                 )
@@ -327,8 +332,8 @@ def check(programme: Programme) -> list[Conflict]:
                         "%(titles)s.",
                         len(run),
                         person=programme.person_names.get(person_id) or _("Person %(id)d", id=person_id),
-                        start=_clock(run[0].starts_at, forum),
-                        end=_clock(max(s.ends_at for s in run), forum),
+                        start=at(run[0].starts_at),
+                        end=at(max(s.ends_at for s in run)),
                         titles=_titles(run),
                     ),
                     person_id=person_id,
