@@ -126,6 +126,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("schedule.edit_session", "POST"): organisers_only(422),
     ("schedule.manage_conflicts", "GET"): organisers_only(200),
     ("schedule.acknowledge_warning", "POST"): organisers_only(422),  # no warning chosen
+    ("schedule.acknowledge_page", "POST"): organisers_only(422),  # no warnings chosen
     ("forums.new_venue", "GET"): organisers_only(200),
     ("forums.new_venue", "POST"): organisers_only(422),
     ("forums.edit_venue", "GET"): organisers_only(404),  # no venue 999999

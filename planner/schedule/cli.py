@@ -7,6 +7,7 @@ import sys
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from planner.extensions import db
 from planner.forums.services import get_forum_by_slug
@@ -38,9 +39,26 @@ def import_programme_command(file, slug: str, dry_run: bool) -> None:  # noqa: A
             db.session.rollback()
             report = refusal.report
     for problem in report.warnings:
-        click.echo(_("line %(line)d: warning: %(message)s", line=problem.line, message=problem.message))
+        click.echo(
+            ngettext(
+                "line %(lines)s: warning: %(message)s",
+                "lines %(lines)s: warning: %(message)s",
+                1 + len(problem.other_lines),
+                lines=problem.lines,
+                message=problem.message,
+            )
+        )
     for problem in report.errors:
-        click.echo(_("line %(line)d: %(message)s", line=problem.line, message=problem.message), err=True)
+        click.echo(
+            ngettext(
+                "line %(lines)s: %(message)s",
+                "lines %(lines)s: %(message)s",
+                1 + len(problem.other_lines),
+                lines=problem.lines,
+                message=problem.message,
+            ),
+            err=True,
+        )
     if report.errors:
         raise click.ClickException(_("Nothing was imported: %(num)d problems.", num=len(report.errors)))
     if dry_run:

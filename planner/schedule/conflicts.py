@@ -1,10 +1,14 @@
 """The scheduling rules, checked over a whole forum in one pass.
 
 Blocking (a save or an import is refused): a session that does not end after it starts, one
-outside its event's dates, two sessions in one room at overlapping times. Warnings (shown,
-and acknowledged by an organiser): a person chairing or speaking in two overlapping
-sessions, across events too; more confirmed registrations for the event than the room
-holds; a session on a day its room is closed.
+outside its event's dates, sessions in one room at overlapping times. Warnings (shown,
+and acknowledged by an organiser): a person chairing or speaking in overlapping sessions,
+across events too; more confirmed registrations for the event than the room holds; a
+session on a day its room is closed.
+
+Overlaps are reported by run, not by pair: the sessions of one room (or of one person) whose
+times chain together through overlaps make one conflict that lists them all. N parallel
+sessions with one chair are one warning, not N²/2.
 
 The rules run on plain facts (``SessionFacts``) so that a save, an import of many rows and
 the conflicts page share them. Loading a forum's facts is a fixed number of queries
@@ -16,11 +20,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import hashlib
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Iterator
+from collections.abc import Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from planner.delegations.models import Person
@@ -41,6 +48,10 @@ class Rule(enum.StrEnum):
 
 
 BLOCKING = frozenset({Rule.TIMES, Rule.OUTSIDE_EVENT, Rule.ROOM_OVERLAP})
+MESSAGE_TITLES = 5  # titles an overlap's message names before "and N more"
+LISTED_SESSIONS = 20  # sessions the conflicts page links to per conflict before "and N more"
+CONFLICTS_PER_PAGE = 50
+KEY_LENGTH = 200  # AcknowledgedWarning.key
 
 
 @dataclass(frozen=True)
@@ -88,7 +99,7 @@ class Programme:
 @dataclass(frozen=True)
 class Conflict:
     rule: Rule
-    sessions: tuple[SessionFacts, ...]  # the one or two sessions concerned
+    sessions: tuple[SessionFacts, ...]  # the session concerned, or the overlapping run by start
     message: str
     person_id: int | None = None
 
@@ -97,16 +108,22 @@ class Conflict:
         return self.rule in BLOCKING
 
     @property
-    def key(self) -> str:
-        """Stable while the sessions keep their revisions: what an acknowledgement is stored under."""
-        parts = [self.rule.value]
-        if self.person_id is not None:
-            parts.append(f"p{self.person_id}")
-        parts += [f"{s.key}r{s.revision}" for s in sorted(self.sessions, key=lambda s: str(s.key))]
-        return ":".join(parts)[:200]
+    def starts_at(self) -> dt.datetime:
+        return min(s.starts_at for s in self.sessions)
 
-    def involves(self, key: Hashable) -> bool:
-        return any(s.key == key for s in self.sessions)
+    @cached_property
+    def key(self) -> str:
+        """What an acknowledgement is stored under: the rule, the person and every session with
+        its revision, so it holds while the same sessions at the same revisions make up the
+        conflict and lapses when one joins, leaves or changes. A run too long to spell out in
+        the column is named by a hash of the same list."""
+        prefix = self.rule.value if self.person_id is None else f"{self.rule.value}:p{self.person_id}"
+        # Sorted as pair keys always were, so a pair acknowledged before runs keeps its key.
+        members = ":".join(f"{s.key}r{s.revision}" for s in sorted(self.sessions, key=lambda s: str(s.key)))
+        key = f"{prefix}:{members}"
+        if len(key) <= KEY_LENGTH:
+            return key
+        return f"{prefix}:{hashlib.sha256(members.encode()).hexdigest()}"
 
 
 def facts_of(session: Session) -> SessionFacts:
@@ -197,15 +214,37 @@ def load_programme(forum: Forum) -> Programme:
     )
 
 
-def _overlapping_pairs(sessions: Iterable[SessionFacts]) -> Iterator[tuple[SessionFacts, SessionFacts]]:
-    """Every pair of sessions whose times overlap (touching ends do not): a sweep over the
-    sessions sorted by start, O(n log n + pairs)."""
-    active: list[SessionFacts] = []
-    for current in sorted(sessions, key=lambda s: (s.starts_at, s.ends_at, str(s.key))):
-        active = [s for s in active if s.ends_at > current.starts_at]
-        for earlier in active:
-            yield earlier, current
-        active.append(current)
+def _in_time(s: SessionFacts) -> tuple:
+    """By start, then end, then key: ids (or an import's lines) in their own order."""
+    # Keys of one kind compare with each other: ids, ("line", n), ("new", n).
+    return (s.starts_at, s.ends_at, type(s.key).__name__, s.key if isinstance(s.key, int | tuple) else str(s.key))
+
+
+def _overlapping_runs(sessions: Iterable[SessionFacts]) -> Iterator[tuple[SessionFacts, ...]]:
+    """The runs of sessions whose times chain together through overlaps (touching ends do
+    not overlap), each by start; a session that overlaps nothing is in no run. One sort and
+    one sweep, O(n log n), however many pairs overlap."""
+    run: list[SessionFacts] = []
+    run_ends_at = dt.datetime.min.replace(tzinfo=dt.UTC)
+    for current in sorted(sessions, key=_in_time):
+        if run and current.starts_at < run_ends_at:
+            run.append(current)
+            run_ends_at = max(run_ends_at, current.ends_at)
+            continue
+        if len(run) > 1:
+            yield tuple(run)
+        run, run_ends_at = [current], current.ends_at
+    if len(run) > 1:
+        yield tuple(run)
+
+
+def _titles(run: Sequence[SessionFacts]) -> str:
+    """The first titles of a run, then how many more: a message stays short however long the run."""
+    named = ", ".join(f"“{s.title}”" for s in run[:MESSAGE_TITLES])
+    rest = len(run) - MESSAGE_TITLES
+    if rest <= 0:
+        return named
+    return ngettext("%(titles)s and %(num)d more", "%(titles)s and %(num)d more", rest, titles=named)
 
 
 def _local_days(facts: SessionFacts, forum: Forum) -> set[dt.date]:
@@ -225,6 +264,14 @@ def check(programme: Programme) -> list[Conflict]:
     forum = programme.forum
     conflicts: list[Conflict] = []
     live: list[SessionFacts] = []
+    # Sessions share a few start and end times, and Babel's date formatting is slow: once each.
+    written: dict[dt.datetime, str] = {}
+
+    def at(moment: dt.datetime) -> str:
+        if moment not in written:
+            written[moment] = _clock(moment, forum)
+        return written[moment]
+
     for s in programme.sessions.values():
         if s.ends_at <= s.starts_at:
             conflicts.append(Conflict(Rule.TIMES, (s,), _("“%(title)s” must end after it starts.", title=s.title)))
@@ -242,8 +289,8 @@ def check(programme: Programme) -> list[Conflict]:
                         "“%(title)s” is outside the dates of %(event)s (%(start)s to %(end)s).",
                         title=s.title,
                         event=programme.event_codes.get(s.event_id, ""),
-                        start=_clock(bounds[0], forum),
-                        end=_clock(bounds[1], forum),
+                        start=at(bounds[0]),
+                        end=at(bounds[1]),
                     ),
                 )
             )
@@ -256,32 +303,38 @@ def check(programme: Programme) -> list[Conflict]:
         for person_id in s.person_ids:
             by_person[person_id].append(s)
     for room_id, sessions in by_room.items():
-        for a, b in _overlapping_pairs(sessions):
+        for run in _overlapping_runs(sessions):
             conflicts.append(
                 Conflict(
                     Rule.ROOM_OVERLAP,
-                    (a, b),
-                    _(
-                        "%(room)s is taken by “%(first)s” (%(start)s to %(end)s) when “%(second)s” starts.",
+                    run,
+                    ngettext(
+                        "%(room)s is booked for %(num)d overlapping session from %(start)s to %(end)s: %(titles)s.",
+                        "%(room)s is booked for %(num)d overlapping sessions from %(start)s to %(end)s: %(titles)s.",
+                        len(run),
                         room=programme.room_names.get(room_id, "?"),
-                        first=a.title,
-                        start=_clock(a.starts_at, forum),
-                        end=_clock(a.ends_at, forum),
-                        second=b.title,
+                        start=at(run[0].starts_at),
+                        end=at(max(s.ends_at for s in run)),
+                        titles=_titles(run),
                     ),
                 )
             )
     for person_id, sessions in by_person.items():
-        for a, b in _overlapping_pairs(sessions):
+        for run in _overlapping_runs(sessions):
             conflicts.append(
                 Conflict(
                     Rule.PERSON_OVERLAP,
-                    (a, b),
-                    _(
-                        "%(person)s chairs or speaks in both “%(first)s” and “%(second)s”, which overlap.",
-                        person=programme.person_names.get(person_id, _("Person %(id)d", id=person_id)),
-                        first=a.title,
-                        second=b.title,
+                    run,
+                    ngettext(
+                        "%(person)s chairs or speaks in %(num)d overlapping session from %(start)s to %(end)s: "
+                        "%(titles)s.",
+                        "%(person)s chairs or speaks in %(num)d overlapping sessions from %(start)s to %(end)s: "
+                        "%(titles)s.",
+                        len(run),
+                        person=programme.person_names.get(person_id) or _("Person %(id)d", id=person_id),
+                        start=at(run[0].starts_at),
+                        end=at(max(s.ends_at for s in run)),
+                        titles=_titles(run),
                     ),
                     person_id=person_id,
                 )
@@ -318,7 +371,7 @@ def check(programme: Programme) -> list[Conflict]:
                     ),
                 )
             )
-    conflicts.sort(key=lambda c: (not c.blocking, min(s.starts_at for s in c.sessions)))
+    conflicts.sort(key=lambda c: (not c.blocking, c.starts_at))
     return conflicts
 
 
@@ -336,7 +389,16 @@ def check_changes(forum: Forum, changed: Iterable[SessionFacts], programme: Prog
     keys = {c.key for c in changed}
     programme = (programme or load_programme(forum)).with_sessions(changed)
     programme = _with_person_names(programme)
-    return [c for c in check(programme) if any(c.involves(k) for k in keys)]
+    # One pass over each conflict's sessions: an import changes many sessions, and runs are long.
+    return [c for c in check(programme) if any(s.key in keys for s in c.sessions)]
+
+
+@dataclass(frozen=True)
+class ConflictsPage:
+    number: int  # from 1
+    pages: int
+    blocking: list[Conflict]
+    warnings: list[Conflict]
 
 
 @dataclass(frozen=True)
@@ -344,6 +406,22 @@ class ForumConflicts:
     blocking: list[Conflict]
     warnings: list[Conflict]  # not acknowledged
     acknowledged: int
+
+    def page(self, number: int) -> ConflictsPage:
+        """A page's worth of conflicts, blocking ones first; a number past either end is the
+        nearest page there is, so a stale link still shows something."""
+        total = len(self.blocking) + len(self.warnings)
+        pages = max(1, -(-total // CONFLICTS_PER_PAGE))
+        number = min(max(number, 1), pages)
+        start = (number - 1) * CONFLICTS_PER_PAGE
+        end = start + CONFLICTS_PER_PAGE
+        blocked = len(self.blocking)
+        return ConflictsPage(
+            number,
+            pages,
+            self.blocking[start:end],
+            self.warnings[max(start - blocked, 0) : max(end - blocked, 0)],
+        )
 
 
 def forum_conflicts(forum: Forum) -> ForumConflicts:

@@ -10,7 +10,7 @@ functions check the acting user's permission, flush and never commit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
@@ -230,13 +230,14 @@ def _check_event(forum: Forum, event: Event) -> None:
         raise ScheduleError(_("This forum has no such event."))
 
 
-def acknowledge(actor: User, forum: Forum, key: str) -> bool:
-    """Accept an open warning of the forum; False when there is no such warning (any more)."""
+def acknowledge(actor: User, forum: Forum, keys: Collection[str]) -> int:
+    """Accept open warnings of the forum, each named by its key; keys of no open warning (any
+    more) are passed over. How many were accepted."""
     require_organiser(actor, forum)
-    found = conflicts.forum_conflicts(forum)
-    if key not in {c.key for c in found.warnings}:
-        return False
-    db.session.add(AcknowledgedWarning(forum_id=forum.id, key=key, acknowledged_by_id=actor.id))
-    record(actor, "schedule.warning_acknowledged", forum_id=forum.id, target=("warning", key[:64]), summary=key)
+    open_keys = {c.key for c in conflicts.forum_conflicts(forum).warnings}
+    accepted = [key for key in dict.fromkeys(keys) if key in open_keys]
+    for key in accepted:
+        db.session.add(AcknowledgedWarning(forum_id=forum.id, key=key, acknowledged_by_id=actor.id))
+        record(actor, "schedule.warning_acknowledged", forum_id=forum.id, target=("warning", key[:64]), summary=key)
     db.session.flush()
-    return True
+    return len(accepted)

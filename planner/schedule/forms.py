@@ -81,3 +81,10 @@ class ImportForm(FlaskForm):
 
 class AcknowledgeForm(FlaskForm):
     key = HiddenField(validators=[DataRequired(), Length(max=200)])
+
+
+class AcknowledgePageForm(FlaskForm):
+    """Every warning one page of the conflicts page shows: their keys, separated by spaces."""
+
+    # A page holds 50 keys of at most 200 characters.
+    keys = HiddenField(validators=[DataRequired(), Length(max=50 * 201)])

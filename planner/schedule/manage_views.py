@@ -24,10 +24,24 @@ from planner.web import refusals, transactions
 from planner.web.loaders import load_managed_forum
 from planner.web.pages import form_page
 
+# Flashes travel in the session cookie, which browsers cap at about 4 KB.
+FLASHED_WARNINGS = 3
+# Rows of problems the import page lists, of each kind; the command line prints them all.
+SHOWN_PROBLEMS = 100
+
 
 def _warn(found: list[conflicts.Conflict], forum: Forum) -> None:
-    for conflict in found:
+    for conflict in found[:FLASHED_WARNINGS]:
         flash(_("Warning: %(message)s", message=conflict.message), "error")
+    if (rest := len(found) - FLASHED_WARNINGS) > 0:
+        flash(
+            ngettext(
+                "And %(num)d more warning — see the conflicts page.",
+                "And %(num)d more warnings — see the conflicts page.",
+                rest,
+            ),
+            "error",
+        )
     if found:
         flash(_("Warnings stay on the conflicts page until they are fixed or acknowledged."), "info")
 
@@ -159,9 +173,23 @@ def edit_session(slug: str, session_id: int):
 @login_required
 def manage_conflicts(slug: str):
     forum = load_managed_forum(slug)
+    found = conflicts.forum_conflicts(forum)
     return render_template(
-        "schedule/conflicts.html", forum=forum, conflicts=conflicts.forum_conflicts(forum), form=forms.AcknowledgeForm()
+        "schedule/conflicts.html",
+        forum=forum,
+        conflicts=found,
+        page=found.page(request.args.get("page", 1, type=int)),
+        listed=conflicts.LISTED_SESSIONS,
     )
+
+
+def _acknowledged(forum: Forum, keys: list[str]) -> BaseResponse:
+    count = editing.acknowledge(current_user, forum, keys)
+    if not count:
+        abort(404, description=_("There is no such open warning; it may have been fixed already."))
+    flash(ngettext("The warning is acknowledged.", "%(num)d warnings are acknowledged.", count), "success")
+    # Back to the page the form was on; the page clamps a number past its end.
+    return redirect(url_for(".manage_conflicts", slug=forum.slug, page=request.args.get("page", type=int)))
 
 
 @bp.post("/forums/<slug>/manage/conflicts/acknowledge")
@@ -171,10 +199,17 @@ def acknowledge_warning(slug: str):
     form = forms.AcknowledgeForm()
     if not form.validate_on_submit():
         abort(422, description=_("Choose the warning to acknowledge."))
-    if not editing.acknowledge(current_user, forum, form.key.data):
-        abort(404, description=_("There is no such open warning; it may have been fixed already."))
-    flash(_("The warning is acknowledged."), "success")
-    return redirect(url_for(".manage_conflicts", slug=forum.slug))
+    return _acknowledged(forum, [form.key.data])
+
+
+@bp.post("/forums/<slug>/manage/conflicts/acknowledge-page")
+@login_required
+def acknowledge_page(slug: str):
+    forum = load_managed_forum(slug)
+    form = forms.AcknowledgePageForm()
+    if not form.validate_on_submit():
+        abort(422, description=_("Choose the warnings to acknowledge."))
+    return _acknowledged(forum, form.keys.data.split())
 
 
 # Import and export -----------------------------------------------------------------------------
@@ -208,7 +243,12 @@ def import_programme(slug: str):
                     return redirect(url_for(".manage_programme", slug=forum.slug))
     status = 200 if request.method == "GET" or (report is not None and report.ok) else 422
     return render_template(
-        "schedule/import.html", forum=forum, form=form, report=report, columns=programme_io.COLUMNS
+        "schedule/import.html",
+        forum=forum,
+        form=form,
+        report=report,
+        columns=programme_io.COLUMNS,
+        shown=SHOWN_PROBLEMS,
     ), status
 
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from planner.accounts.models import User
@@ -58,10 +59,25 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TRUE, FALSE = {"yes", "true", "1", "y"}, {"no", "false", "0", "n"}
 
 
+# Lines a problem among many rows names before "and N more".
+LISTED_LINES = 20
+
+
 @dataclass(frozen=True)
 class Problem:
     line: int
     message: str
+    # An overlap among rows is one problem, at its first row; these are the others.
+    other_lines: tuple[int, ...] = ()
+
+    @property
+    def lines(self) -> str:
+        """The line, or for an overlap among rows its lines: "4, 9, 12 and 3 more"."""
+        named = ", ".join(str(n) for n in (self.line, *self.other_lines[: LISTED_LINES - 1]))
+        rest = len(self.other_lines) - (LISTED_LINES - 1)
+        if rest <= 0:
+            return named
+        return ngettext("%(lines)s and %(num)d more", "%(lines)s and %(num)d more", rest, lines=named)
 
 
 @dataclass
@@ -362,7 +378,7 @@ def import_csv(
         for conflict in conflicts.check_changes(forum, facts, programme):
             lines = sorted({line_of[s.key] for s in conflict.sessions if s.key in line_of})
             target = report.errors if conflict.blocking else report.warnings
-            target.extend(Problem(line, conflict.message) for line in lines)
+            target.append(Problem(lines[0], conflict.message, tuple(lines[1:])))
     report.errors.sort(key=lambda p: p.line)
     report.warnings.sort(key=lambda p: p.line)
     if report.errors:

@@ -24,7 +24,7 @@ def test_organiser_moves_a_session(browser, live_server, signed_in_page, program
     page.get_by_label("Starts").fill("2018-03-03T09:30")
     page.get_by_label("Ends").fill("2018-03-03T10:30")
     page.get_by_role("button", name="Save").click()
-    assert "Hall is taken by “Plenary”" in page.get_by_role("alert").first.inner_text()
+    assert "Hall is booked for 2 overlapping sessions from 3 Mar 09:00" in page.get_by_role("alert").first.inner_text()
 
     page.get_by_label("Room").select_option(label="Hall, Main venue")
     page.get_by_label("Starts").fill("2018-03-03T14:00")

@@ -308,6 +308,7 @@ POST_URLS = [
     "/forums/isef2/manage/events/Y-ISEF/edit",
     "/forums/isef2/manage/forum",
     "/forums/isef2/manage/conflicts/acknowledge",
+    "/forums/isef2/manage/conflicts/acknowledge-page",
     "/forums/isef2/manage/programme/import",
 ]
 

@@ -1,6 +1,8 @@
 """CSV import (all or nothing, problems by line) and export of the programme."""
 
 import io
+import time
+import tracemalloc
 
 import pytest
 from sqlalchemy import func, select
@@ -42,7 +44,7 @@ def test_dry_run_reports_every_problem_with_its_line_and_writes_nothing(app, pro
         lines = {(p.line, p.message) for p in refused.value.report.errors}
         assert {line for line, _ in lines} == {3, 4, 5, 6}
         assert (3, "This forum has no event with the code NOPE.") in lines
-        assert any(line == 4 and "Hall is taken by “Plenary”" in m for line, m in lines)
+        assert any(line == 4 and "Hall is booked for 2 overlapping sessions" in m for line, m in lines)
         assert (5, "“Backwards” must end after it starts.") in lines
         messages_6 = [m for line, m in lines if line == 6]
         assert "Public must be yes or no." in messages_6 and "This forum has no room called Attic." in messages_6
@@ -72,7 +74,12 @@ def test_import_of_1000_rows_through_the_cli_with_the_export_round_trip(app, pro
     dry = runner.invoke(args=["import-programme", str(path), "--forum", "isef2", "--dry-run"])
     assert dry.exit_code == 0, dry.output
     assert "Dry run: 1000 rows are fine; nothing was written." in dry.output
-    assert "line 2: warning: Chair 0 chairs or speaks in both" in dry.output
+    # Chair 0 has 3 or 4 of the 25 rows in each of the 40 half hours: one warning for each.
+    assert (
+        "lines 2, 9, 16, 23: warning: Chair 0 chairs or speaks in 4 overlapping sessions"
+        " from 1 Mar 08:00 to 1 Mar 08:29: “Session 0”, “Session 7”, “Session 14”, “Session 21”." in dry.output
+    )
+    assert dry.output.count("warning: Chair 0 ") == 40
     with app.app_context():
         assert count_sessions() == 1
     result = runner.invoke(args=["import-programme", str(path), "--forum", "isef2"])
@@ -143,3 +150,58 @@ def test_control_characters_and_impossible_years_are_row_problems(app, programme
             (2, "Remove control characters or unreadable characters from title."),
             (3, "Write the date like 2018-03-03 and the times like 09:30."),
         ]
+
+
+def parallel_rows(count: int) -> bytes:
+    """``count`` rows at one time with one chair (and no room): one warning, however many rows."""
+    rows = (f"Y-ISEF,Parallel {n},panel,2018-03-03,13:00,14:00,,,yes,,Hana Suzuki,,\n" for n in range(count))
+    return (HEADER + "".join(rows)).encode()
+
+
+def test_dry_run_of_a_thousand_parallel_rows_is_one_warning_on_a_small_page(app, client, programme):
+    sign_in(client, programme.organiser)
+    started = time.perf_counter()
+    response = client.post(
+        "/forums/isef2/manage/programme/import",
+        data={"file": (io.BytesIO(parallel_rows(1000)), "p.csv"), "dry_run": "y"},
+        content_type="multipart/form-data",
+    )
+    elapsed = time.perf_counter() - started
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and elapsed < 5.0
+    assert len(response.data) < 200_000
+    assert "1000 rows are fine." in page
+    assert page.count("Hana Suzuki chairs or speaks in 1000 overlapping sessions") == 1
+    assert "Lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21 and 980 more: " in page
+
+
+def test_the_import_page_lists_a_bounded_number_of_problems(app, client, programme):
+    sign_in(client, programme.organiser)
+    rows = "".join(f"NOPE,Row {n},panel,2018-03-03,13:00,14:00,,,yes,,,,\n" for n in range(300))
+    response = client.post(
+        "/forums/isef2/manage/programme/import",
+        data={"file": (io.BytesIO((HEADER + rows).encode()), "p.csv"), "dry_run": "y"},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert page.count("This forum has no event with the code NOPE.") == 100
+    assert "And 200 more problems: the command line import-programme lists them all." in page
+
+
+def test_cli_dry_run_of_two_thousand_parallel_rows_is_quick_and_small(app, programme, tmp_path):
+    path = tmp_path / "parallel.csv"
+    path.write_bytes(parallel_rows(2000))
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        result = app.test_cli_runner().invoke(args=["import-programme", str(path), "--forum", "isef2", "--dry-run"])
+        elapsed = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert result.exit_code == 0, result.output
+    assert result.output.count("warning:") == 1
+    assert "chairs or speaks in 2000 overlapping sessions" in result.output
+    # Pair by pair this was two million warnings: minutes and gigabytes.
+    assert elapsed < 20.0 and peak < 100 * 2**20, (elapsed, peak)
