@@ -5,7 +5,10 @@ about 2,000 words each (a synthetic vocabulary with a Zipf-like spread of word f
 and a little Japanese), starts gunicorn with two sync workers on 127.0.0.1, measures
 ``/healthz`` requests per second, then ``/statements/search?q=...`` with a fixed mix of
 queries (single words, two words, a phrase, a Japanese word) from a few client threads for a
-fixed time: queries per second and the 99th-percentile latency.
+fixed time: queries per second and the 99th-percentile latency. Then the versions page
+comparing two versions of the longest text the form accepts (one paragraph of MAX_TEXT
+characters, a word in every 60 changed): the first, uncached view of each worker, and the
+cached page's requests per second.
 
 SQLite uses a temporary file. PostgreSQL uses a database of its own, created for the run and
 dropped after it, on the server of BENCH_POSTGRES_URL (default
@@ -16,7 +19,8 @@ The machine is shared and noisy: compare the ratio of search to ``/healthz`` fro
 
 Usage, from the project root:
   .venv/bin/python benchmarks/statements.py [--documents 10000] [--words 2000] [--seconds 10]
-Ends with one JSON line per database: database, qps, p99_ms, healthz_rps, ratio.
+Ends with one JSON line per database: database, qps, p99_ms, healthz_rps, ratio, and for the
+comparison diff_cold_ms (the slowest first view), diff_rps and diff_ratio (to /healthz).
 """
 
 from __future__ import annotations
@@ -46,10 +50,12 @@ from sqlalchemy import create_engine, insert, text
 from sqlalchemy.engine import make_url
 
 sys.path.insert(0, str(ROOT))
+from planner.statements.forms import MAX_TEXT  # noqa: E402
 from planner.statements.rendering import plain_text  # noqa: E402
 from planner.statements.search import index_terms  # noqa: E402
 
 VOCABULARY = 20_000
+DIFF_PATH = "/forums/bench/statements/long-statement/versions?a=1&b=2"
 BATCH = 250
 JAPANESE = ["宇宙探査", "国際協力", "月面", "火星", "持続可能", "東京原則", "探査ロードマップ", "人類"]
 SYLLABLES = ["ka", "lo", "mi", "ra", "te", "su", "no", "vi", "da", "pe", "ro", "lu", "xe", "an", "or", "is"]
@@ -87,6 +93,17 @@ def documents(count: int, words_each: int, seed: int = 7):  # noqa: ANN201
             chosen[position] = rng.choice(JAPANESE)
         paragraphs = [" ".join(chosen[i : i + 100]).capitalize() + "." for i in range(0, words_each, 100)]
         yield f"Statement {n + 1}: {chosen[0]} {chosen[1]}", "\n\n".join(paragraphs)
+
+
+def longest_versions(seed: int = 11) -> tuple[str, str]:
+    """One paragraph of MAX_TEXT characters, and the same with a word in every 60 changed."""
+    rng = random.Random(seed)
+    words = vocabulary(rng)[:3000]
+    before = " ".join(rng.choice(words) for _ in range(MAX_TEXT // 4))[:MAX_TEXT].strip()
+    after = before.split(" ")
+    for at in range(0, len(after), 60):
+        after[at] = rng.choice(words)
+    return before, " ".join(after)[:MAX_TEXT]
 
 
 def load(database_url: str, count: int, words_each: int) -> None:
@@ -149,8 +166,32 @@ def load(database_url: str, count: int, words_each: int) -> None:
         entries.append({"document_id": n, "title": title, "body": plain, "terms": index_terms(title, plain)})
         if len(docs) == BATCH:
             flush()
-    if docs:
-        flush()
+    # The long statement to compare: two versions, the first adopted, so anyone sees both.
+    docs.append(
+        {
+            "id": count + 1,
+            "forum_id": forum_id,
+            "kind": "joint_statement",
+            "title": "Long statement",
+            "slug": "long-statement",
+            "language": "en",
+            "status": "adopted",
+            "is_summary": False,
+            "adopted_by_event_id": None,
+            "adopted_on": dt.date(2018, 3, 3),
+            "adopted_place": "Tokyo",
+            "adopted_version": 1,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    before, after = longest_versions()
+    versions += [
+        {"document_id": count + 1, "number": number, "text": body, "note": "", "author_id": None, "created_at": now}
+        for number, body in ((1, before), (2, after))
+    ]
+    entries.append({"document_id": count + 1, "title": "Long statement", "body": "", "terms": ""})
+    flush()
     if engine.dialect.name == "postgresql":
         with engine.begin() as connection:
             # Rows went in by id: move the sequence past them, and give the planner statistics.
@@ -201,13 +242,23 @@ def run_one(database: str, database_url: str, tmp: Path, args: argparse.Namespac
     with gunicorn(database_url, tmp / f"gunicorn-{database}.log") as port:
         _, healthz_rps = measure(port, "/healthz", args.seconds, args.concurrency)
         qps, p99_ms = measure_search(port, paths, args.seconds, args.concurrency)
+        # Each of the two workers has a cache of its own: the first views of both are cold.
+        cold = [timed_get(port, DIFF_PATH) for _ in range(2)]
+        if any(status != 200 for status, _ in cold):
+            raise BenchmarkError(f"{DIFF_PATH} answered {[status for status, _ in cold]}, not 200")
+        _, diff_rps = measure(port, DIFF_PATH, args.seconds, args.concurrency)
+    diff_cold_ms = max(elapsed for _, elapsed in cold) * 1000
     print(f"[{database}] healthz {healthz_rps:.1f} rps; search {qps:.1f} qps, p99 {p99_ms:.0f} ms", flush=True)
+    print(f"[{database}] long comparison: first view {diff_cold_ms:.0f} ms, cached {diff_rps:.1f} rps", flush=True)
     return {
         "database": database,
         "qps": round(qps, 1),
         "p99_ms": round(p99_ms, 1),
         "healthz_rps": round(healthz_rps, 1),
         "ratio": round(qps / healthz_rps, 4),
+        "diff_cold_ms": round(diff_cold_ms, 1),
+        "diff_rps": round(diff_rps, 1),
+        "diff_ratio": round(diff_rps / healthz_rps, 4),
         "documents": args.documents,
         "words": args.words,
         "seconds": args.seconds,

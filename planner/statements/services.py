@@ -6,6 +6,7 @@ Services flush and never commit; the caller (a view, the CLI, the demo loader) c
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
@@ -17,11 +18,11 @@ from sqlalchemy.orm import selectinload
 from planner.accounts.permissions import focal_point_delegations, is_admin, is_organiser, require_organiser
 from planner.audit.services import record
 from planner.delegations.models import Delegation, DelegationFocalPoint, DelegationKind
-from planner.extensions import db
+from planner.extensions import cache, db
 from planner.forums.models import Event, Forum, ForumOrganiser
 from planner.labels import label
 from planner.refusals import Refused
-from planner.statements import search
+from planner.statements import diffing, search
 from planner.statements.models import (
     OPEN_STATUSES,
     Corrigendum,
@@ -121,6 +122,20 @@ def visible_versions(user: User | None, document: OutcomeDocument) -> list[Docum
     if may_see_drafts(user, document.forum):
         return list(document.versions)
     return [v for v in document.versions if document.adopted_version and v.number >= document.adopted_version]
+
+
+def comparison(before: DocumentVersion, after: DocumentVersion) -> list[diffing.Block]:
+    """The differences between two versions of a document, computed once per pair: versions
+    are only ever added, and the key also holds a hash of both texts, so an entry can never
+    describe texts that are not these (a reused id after a deletion, a text fixed by hand)."""
+    texts = hashlib.sha256(before.text.encode() + b"\0" + after.text.encode()).hexdigest()[:32]
+    # The format number changes with Block, whose pickled entries a shared cache keeps across deploys.
+    key = f"statement-diff:1:{before.document_id}:{before.id}:{after.id}:{texts}"
+    blocks = cache.get(key)
+    if blocks is None:
+        blocks = diffing.compare(before.text, after.text)
+        cache.set(key, blocks)
+    return blocks
 
 
 def current_text(document: OutcomeDocument) -> str:

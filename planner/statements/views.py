@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from planner.accounts.permissions import is_organiser
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.statements import bp, diffing, services
+from planner.statements import bp, services
 from planner.statements.downloads import download_response
 from planner.statements.forms import AdoptionForm, CorrigendumForm, EndorsementForm, ReferenceForm, StatusForm
 from planner.statements.models import OutcomeDocument
@@ -89,7 +89,7 @@ def history(slug: str, doc_slug: str):
         if a not in numbers or b not in numbers:
             abort(400, description=_("Choose two versions of this document to compare."))
         by_number = {v.number: v for v in versions}
-        blocks = diffing.compare(by_number[a].text, by_number[b].text)
+        blocks = services.comparison(by_number[a], by_number[b])
     return render_template(
         "statements/history.html", forum=document.forum, document=document, versions=versions, blocks=blocks, a=a, b=b
     )

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import random
 from dataclasses import dataclass
 
 from planner.accounts.models import User
 from planner.delegations.models import Delegation, DelegationKind
 from planner.forums.models import Event, EventKind, Forum
 from planner.statements import services
+from planner.statements.forms import MAX_TEXT
 from planner.statements.models import DocumentKind, OutcomeDocument
 from tests.factories import (
     make_delegation,
@@ -75,3 +77,35 @@ def draft(
     return services.create_document(
         user, forum, kind=kw.pop("kind", DocumentKind.JOINT_STATEMENT), title=title, slug=slug, text=text, **kw
     )
+
+
+_WORDS = (
+    "participants space exploration roadmap agencies cooperation international lunar mars mission science "
+    "technology forum ministers welcomed recognised noted the of and to in a for with on by as sustainable "
+    "benefit humanity robotic human"
+).split()
+
+
+def longest_texts(paragraph: int, seed: int = 1) -> tuple[str, str]:
+    """Two versions of the longest text the form accepts (MAX_TEXT characters), in paragraphs
+    of about ``paragraph`` characters, every paragraph of the second with a word in every 60
+    changed: edits throughout, like a long negotiation."""
+    rng = random.Random(seed)
+    before: list[str] = []
+    size = 0
+    while size + paragraph // 2 < MAX_TEXT:
+        words, length = [], 0
+        while length < min(paragraph, MAX_TEXT - size - 2):
+            word = rng.choice(_WORDS) + rng.choice([" "] * 16 + [", ", ". "])
+            words.append(word)
+            length += len(word)
+        text = "".join(words)[: min(paragraph, MAX_TEXT - size - 2)].strip()
+        before.append(text)
+        size += len(text) + 2
+    after = []
+    for text in before:
+        words = text.split(" ")
+        for at in range(rng.randrange(min(60, len(words))), len(words), 60):
+            words[at] = rng.choice([w for w in _WORDS if w != words[at]])
+        after.append(" ".join(words)[: len(text)])
+    return "\n\n".join(before), "\n\n".join(after)
