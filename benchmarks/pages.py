@@ -7,8 +7,9 @@ and one timetable day (~250 sessions) with a few client threads for a fixed time
 
 The machine this runs on is shared and noisy, so absolute numbers move a lot from run to
 run. The figures to compare are the ratios of each page to ``/healthz`` measured in the
-same run: ``/healthz`` does one ``SELECT 1`` through the whole stack (gunicorn, Flask,
-SQLAlchemy), so the ratio says how much the page's own queries and templates cost.
+same run: ``/healthz`` asks the database whether it answers and takes writes through the whole
+stack (gunicorn, Flask, SQLAlchemy, on the health check's own thread and connection), so the
+ratio says how much the page's own queries and templates cost.
 
 Usage, from the project root:  .venv/bin/python benchmarks/pages.py [--seconds 5] [--concurrency 4]
 The last line printed is one JSON object with the results.
