@@ -11,14 +11,17 @@ the connections the pages need.
 from __future__ import annotations
 
 import enum
+import math
 import sqlite3
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as Timeout
 
 from flask import Flask
 from sqlalchemy import Connection, Engine, create_engine, text
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 
 class Health(enum.StrEnum):
@@ -53,18 +56,37 @@ def _sqlite_health(driver_connection: sqlite3.Connection) -> Health:
     return Health.OK
 
 
-def _probe(engine: Engine) -> Health:
-    try:
-        with engine.connect() as connection:
-            if connection.dialect.name == "sqlite":
-                return _sqlite_health(connection.connection.driver_connection)  # type: ignore[arg-type]
-            return _postgresql_health(connection)
-    except (SQLAlchemyError, sqlite3.Error):
-        return Health.UNREACHABLE
+def _answers(connection: Connection) -> Health:
+    connection.exec_driver_sql("SELECT 1")
+    return Health.OK
+
+
+def _takes_writes(connection: Connection) -> Health:
+    if connection.dialect.name == "sqlite":
+        return _sqlite_health(connection.connection.driver_connection)  # type: ignore[arg-type]
+    return _postgresql_health(connection)
+
+
+def _probe(engine: Engine, ask: Callable[[Connection], Health]) -> Health:
+    for attempt in (1, 2):
+        try:
+            with engine.connect() as connection:
+                return ask(connection)
+        except DBAPIError as error:
+            # The kept connection died (a database restart): once more on a new one.
+            if not (error.connection_invalidated and attempt == 1):
+                return Health.UNREACHABLE
+        except (SQLAlchemyError, sqlite3.Error):
+            return Health.UNREACHABLE
+    return Health.UNREACHABLE
 
 
 class Prober:
-    """One per app: at most one probe in flight."""
+    """One per app: at most one probe in flight. Whether the database takes writes is asked
+    every ``WRITES_EVERY`` seconds (a write probe takes SQLite's write lock); in between, a
+    probe asks only whether it answers."""
+
+    WRITES_EVERY = 5.0
 
     def __init__(self, app: Flask) -> None:
         self._url = app.config["SQLALCHEMY_DATABASE_URI"]
@@ -76,20 +98,35 @@ class Prober:
         self._engine: Engine | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._pending: Future[Health] | None = None
+        self._writes_checked_at = -math.inf
+
+    def _next_probe(self) -> Callable[[Connection], Health]:
+        now = time.monotonic()
+        if now - self._writes_checked_at < self.WRITES_EVERY:
+            return _answers
+        self._writes_checked_at = now
+        return _takes_writes
+
+    def _remember(self, done: Future[Health]) -> None:
+        # Anything but "all well" is asked in full next time.
+        if done.cancelled() or done.exception() is not None or done.result() is not Health.OK:
+            self._writes_checked_at = -math.inf
 
     def check(self, timeout: float) -> Health:
         with self._lock:
             if self._pending is None or self._pending.done():
                 if self._executor is None or self._engine is None:  # made in the worker process, after any fork
                     self._engine = create_engine(
-                        self._url, connect_args=self._connect_args, pool_size=1, max_overflow=0, pool_pre_ping=True
+                        self._url, connect_args=self._connect_args, pool_size=1, max_overflow=0
                     )
                     self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="planner-healthz")
-                self._pending = self._executor.submit(_probe, self._engine)
+                self._pending = self._executor.submit(_probe, self._engine, self._next_probe())
+                self._pending.add_done_callback(self._remember)
             pending = self._pending
         try:
             return pending.result(timeout=timeout)
         except Timeout:
+            self._writes_checked_at = -math.inf
             return Health.NOT_ANSWERING
 
 
