@@ -142,38 +142,13 @@ def load(database_url: str, count: int, words_each: int) -> None:
             connection.execute(insert(SearchEntry.__table__), entries)
         docs.clear(), versions.clear(), entries.clear()
 
-    for n, (title, body) in enumerate(documents(count, words_each), start=1):
-        docs.append(
-            {
-                "id": n,
-                "forum_id": forum_id,
-                "kind": "joint_statement",
-                "title": title,
-                "slug": f"doc-{n}",
-                "language": "en",
-                "status": "adopted",
-                "is_summary": False,
-                "adopted_by_event_id": None,
-                "adopted_on": dt.date(2018, 3, 3),
-                "adopted_place": "Tokyo",
-                "adopted_version": 1,
-                "created_at": now,
-                "updated_at": now,
-            }
-        )
-        versions.append({"document_id": n, "number": 1, "text": body, "note": "", "author_id": None, "created_at": now})
-        plain = plain_text(body)
-        entries.append({"document_id": n, "title": title, "body": plain, "terms": index_terms(title, plain)})
-        if len(docs) == BATCH:
-            flush()
-    # The long statement to compare: two versions, the first adopted, so anyone sees both.
-    docs.append(
-        {
-            "id": count + 1,
+    def adopted_document(n: int, title: str, slug: str) -> dict[str, object]:
+        return {
+            "id": n,
             "forum_id": forum_id,
             "kind": "joint_statement",
-            "title": "Long statement",
-            "slug": "long-statement",
+            "title": title,
+            "slug": slug,
             "language": "en",
             "status": "adopted",
             "is_summary": False,
@@ -184,7 +159,16 @@ def load(database_url: str, count: int, words_each: int) -> None:
             "created_at": now,
             "updated_at": now,
         }
-    )
+
+    for n, (title, body) in enumerate(documents(count, words_each), start=1):
+        docs.append(adopted_document(n, title, f"doc-{n}"))
+        versions.append({"document_id": n, "number": 1, "text": body, "note": "", "author_id": None, "created_at": now})
+        plain = plain_text(body)
+        entries.append({"document_id": n, "title": title, "body": plain, "terms": index_terms(title, plain)})
+        if len(docs) == BATCH:
+            flush()
+    # The long statement to compare: two versions, the first adopted, so anyone sees both.
+    docs.append(adopted_document(count + 1, "Long statement", "long-statement"))
     before, after = longest_versions()
     versions += [
         {"document_id": count + 1, "number": number, "text": body, "note": "", "author_id": None, "created_at": now}
