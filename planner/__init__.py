@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, has_request_context, request
+from flask import Flask
 from flask_babel import lazy_gettext
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
@@ -39,6 +39,7 @@ from planner.registration import views as registration_views
 from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
 from planner.schedule import views as schedule_views
 from planner.schedule.cli import export_programme_command, import_programme_command
+from planner.site import languages
 from planner.site import views as site_views
 from planner.statements import manage_views as statement_manage_views  # noqa: F401
 from planner.statements import views as statement_views
@@ -92,13 +93,6 @@ def trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)  # type: ignore[method-assign]
 
 
-def select_locale() -> str | None:
-    """The reader's best supported language; the default outside requests (CLI)."""
-    if not has_request_context():
-        return None
-    return request.accept_languages.best_match(current_app.config["LANGUAGES"])
-
-
 def register_extensions(app: Flask) -> None:
     extensions.db.init_app(app)
     migrate.init_app(app, extensions.db, directory=os.path.join(PROJECT_ROOT, "migrations"))
@@ -106,7 +100,7 @@ def register_extensions(app: Flask) -> None:
     translations = app.config["BABEL_TRANSLATION_DIRECTORIES"]
     if not os.path.isabs(translations):
         app.config["BABEL_TRANSLATION_DIRECTORIES"] = os.path.join(PROJECT_ROOT, translations)
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=languages.select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
     login_manager.login_message = lazy_gettext("Please sign in to see this page.")
@@ -141,6 +135,7 @@ def register_blueprints(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     formatting.register(app)
+    languages.register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -59,6 +59,7 @@ def draft_managers(status: int) -> dict[str, int]:
 MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("static", "GET"): PUBLIC,
     ("site.healthz", "GET"): PUBLIC,
+    ("site.choose_language", "POST"): dict.fromkeys(ROLES, 400),  # an empty form names no language
     ("forums.home", "GET"): PUBLIC,
     ("forums.forum", "GET"): PUBLIC,
     ("forums.event", "GET"): PUBLIC,

@@ -265,6 +265,11 @@ def _erase_mail_to(address: str) -> None:
     )
 
 
+def set_language(user: User, language: str) -> None:
+    """The language of the person's pages when they sign in, and of every email to them."""
+    user.language = language
+
+
 def personal_data(user: User) -> dict[str, Any]:
     """Everything planner holds on the person, as plain data for display and download."""
     messages = db.session.scalars(
