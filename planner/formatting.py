@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
-from babel.dates import format_date, format_interval
+from babel.dates import format_date, format_interval, format_skeleton
 from flask import Flask
 from flask_babel import get_locale
 
@@ -39,7 +39,11 @@ def long_date(day: dt.date | dt.datetime, forum: Forum | None = None) -> str:
 
 
 def short_date(day: dt.date | dt.datetime, forum: Forum | None = None) -> str:
-    return format_date(_day(day, forum), "d MMM", locale=get_locale())
+    """For example "3 Mar" (planner's English is British), "3月3日" in Japanese."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return format_date(_day(day, forum), "d MMM", locale=locale)
+    return format_skeleton("MMMd", _day(day, forum), locale=locale)
 
 
 def day_range(first: dt.date, last: dt.date) -> str:

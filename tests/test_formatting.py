@@ -1,0 +1,29 @@
+"""Dates in the reader's conventions, times in the forum's timezone."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask_babel import force_locale
+
+from planner.formatting import day_range, long_date, short_date
+
+OPENING = dt.date(2018, 3, 3)
+
+
+def test_dates_follow_the_readers_language(app):
+    with app.test_request_context():
+        with force_locale("en"):
+            assert (short_date(OPENING), long_date(OPENING)) == ("3 Mar", "Saturday, March 3, 2018")
+        with force_locale("ja"):
+            assert (short_date(OPENING), long_date(OPENING)) == ("3月3日", "2018年3月3日土曜日")
+            assert day_range(dt.date(2018, 2, 28), OPENING) == "2018年2月28日～3月3日"
+
+
+def test_a_moment_is_dated_in_the_forums_timezone(app):
+    class Tokyo:
+        zone = dt.timezone(dt.timedelta(hours=9))
+
+    late_evening_utc = dt.datetime(2018, 3, 2, 20, 0, tzinfo=dt.UTC)  # 05:00 on 3 March in Tokyo
+    with app.test_request_context(), force_locale("ja"):
+        assert short_date(late_evening_utc, Tokyo()) == "3月3日"  # type: ignore[arg-type]
