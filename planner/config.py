@@ -108,6 +108,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
 
     if env == "development" and not app.config.get("MAIL_SERVER"):
         app.config["MAIL_SERVER"] = "console"  # print mail; set PLANNER_MAIL_SERVER to send it
+    # Where the console transport keeps each message whole, as an .eml file a mail client opens.
+    app.config.setdefault("MAIL_CONSOLE_DIRECTORY", os.path.join(app.instance_path, "mail"))
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = env == "production"
 

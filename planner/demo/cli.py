@@ -3,7 +3,7 @@ from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from planner.demo.seed import load_isef2
+from planner.demo.seed import load_isef2, load_open_demo
 from planner.demo.synthetic import load_synthetic_forum
 from planner.extensions import db
 from planner.forums.models import Forum
@@ -12,13 +12,26 @@ from planner.forums.models import Forum
 @click.command("seed-demo")
 @with_appcontext
 def seed_demo_command() -> None:
-    """Load the ISEF2 demonstration forum (does nothing if it is already there)."""
-    forum = load_isef2()
-    if forum is None:
-        click.echo(_("The ISEF2 demo forum is already loaded; nothing changed."))
-        return
+    """Load the demonstration forums, ISEF2 and the open demo forum (each only if it is not there yet)."""
+    isef2 = load_isef2()
+    # Dated from today the first time; stored, so later runs leave its dates alone.
+    open_demo = load_open_demo()
     db.session.commit()
-    click.echo(_("Loaded the ISEF2 demo forum: /forums/%(slug)s/", slug=forum.slug))
+    if isef2 is None:
+        click.echo(_("The ISEF2 demo forum is already loaded; nothing changed."))
+    else:
+        click.echo(_("Loaded the ISEF2 demo forum: /forums/%(slug)s/", slug=isef2.slug))
+    if open_demo is None:
+        click.echo(_("The open demo forum is already loaded; nothing changed."))
+    else:
+        click.echo(
+            _(
+                "Loaded the open demo forum, %(first)s to %(last)s, open to registration: /forums/%(slug)s/",
+                first=open_demo.first_day.isoformat(),
+                last=open_demo.last_day.isoformat(),
+                slug=open_demo.slug,
+            )
+        )
 
 
 @click.command("seed-synthetic")

@@ -1,19 +1,33 @@
-"""Loads the ISEF2 demonstration forum. Flushes, never commits: the caller decides."""
+"""Loads the demonstration forums: ISEF2 (2018) and the open demo forum, dated from the day it
+is first loaded. Flushes, never commits: the caller decides."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from planner.db import utcnow
 from planner.delegations.models import Delegation, DelegationKind, Person
-from planner.demo import data
+from planner.demo import data, open_data
+from planner.demo.content import ForumContent
 from planner.demo.statements import load_isef2_statements
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum, ForumStatus, Room, Venue
 from planner.registration.models import Question, QuestionKind, RegistrationMode, RegistrationPolicy
 from planner.schedule.models import ParticipantRole, Session, SessionKind, SessionParticipant
+
+ISEF2 = ForumContent(
+    forum=data.FORUM,
+    venues=data.VENUES,
+    events=data.EVENTS,
+    sessions=data.SESSIONS,
+    delegations=data.DELEGATIONS,
+    seat_quota=data.SEAT_QUOTA,
+    registration=data.REGISTRATION,
+)
 
 
 def _local(text: str, zone: ZoneInfo) -> dt.datetime:
@@ -33,13 +47,32 @@ def _people() -> dict[str, Person]:
     return people  # type: ignore[return-value]
 
 
+def _exists(slug: str) -> bool:
+    return db.session.scalar(select(Forum.id).where(Forum.slug == slug)) is not None
+
+
 def load_isef2() -> Forum | None:
     """Add the ISEF2 forum unless a forum with its slug exists; return it, or None if it did."""
-    if db.session.scalar(select(Forum.id).where(Forum.slug == data.SLUG)) is not None:
+    if _exists(data.SLUG):
         return None
+    forum = _load(ISEF2)
+    load_isef2_statements(forum)
+    return forum
 
+
+def load_open_demo(now: dt.datetime | None = None) -> Forum | None:
+    """Add the open demo forum, dated from ``now`` (default: the present), unless a forum with
+    its slug exists; return it, or None if it did. Its dates are stored when it is added, so a
+    later load, on whatever day, leaves it as it is."""
+    if _exists(open_data.SLUG):
+        return None
+    load_day = (now or utcnow()).astimezone(ZoneInfo(open_data.TIMEZONE)).date()
+    return _load(open_data.content(load_day))
+
+
+def _load(content: ForumContent) -> Forum:
     people = _people()
-    spec = dict(data.FORUM)
+    spec = dict(content.forum)
     forum = Forum(
         **{k: v for k, v in spec.items() if k not in {"first_day", "last_day", "status"}},
         first_day=dt.date.fromisoformat(spec["first_day"]),
@@ -52,7 +85,7 @@ def load_isef2() -> Forum | None:
 
     venues: dict[str, Venue] = {}
     rooms: dict[str, Room] = {}
-    for venue_name, room_specs in data.VENUES.items():
+    for venue_name, room_specs in content.venues.items():
         venue = venues[venue_name] = Venue(name=venue_name)
         forum.venues.append(venue)
         for room_name, capacity in room_specs:
@@ -60,7 +93,7 @@ def load_isef2() -> Forum | None:
             venue.rooms.append(rooms[room_name])
 
     events: dict[str, Event] = {}
-    for code, kind, title, audience, venue_name, start, end in data.EVENTS:
+    for code, kind, title, audience, venue_name, start, end in content.events:
         events[code] = Event(
             code=code,
             kind=EventKind(kind),
@@ -72,7 +105,7 @@ def load_isef2() -> Forum | None:
         )
         forum.events.append(events[code])
 
-    for code, day, start, end, title, kind, room, chairs, speakers, description in data.SESSIONS:
+    for code, day, start, end, title, kind, room, chairs, speakers, description in content.sessions:
         session = Session(
             title=title,
             kind=SessionKind(kind),
@@ -86,25 +119,24 @@ def load_isef2() -> Forum | None:
                 session.participants.append(SessionParticipant(person=people[email], role=role, position=position))
         events[code].sessions.append(session)
 
-    for name, kind, country_code, agency in data.DELEGATIONS:
+    for name, kind, country_code, agency in content.delegations:
         forum.delegations.append(
             Delegation(
                 name=name,
                 kind=DelegationKind(kind),
                 country_code=country_code,
                 space_agency=agency,
-                seat_quota=data.SEAT_QUOTA[kind],
+                seat_quota=content.seat_quota[kind],
             )
         )
     db.session.flush()
-    for code, rules in data.REGISTRATION.items():
+    for code, rules in content.registration.items():
         _add_registration_rules(events[code], dict(rules), zone)
     db.session.flush()
-    load_isef2_statements(forum)
     return forum
 
 
-def _add_registration_rules(event: Event, rules: dict, zone: ZoneInfo) -> None:
+def _add_registration_rules(event: Event, rules: dict[str, Any], zone: ZoneInfo) -> None:
     questions = rules.pop("questions", [])
     opens, closes = rules.pop("opens", None), rules.pop("closes", None)
     db.session.add(

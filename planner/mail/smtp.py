@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import email.policy
 import functools
+import os
+import re
 import smtplib
 import ssl
 import sys
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
-from email.utils import format_datetime, parseaddr
+from email.utils import format_datetime, parseaddr, parsedate_to_datetime
 from types import TracebackType
 from typing import Any
 
@@ -50,6 +53,8 @@ class MailSettings:
     sender: str
     timeout: float
     max_attempts: int
+    # The console transport's folder of .eml files (None: print only).
+    console_directory: str | None = None
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> MailSettings:
@@ -66,6 +71,7 @@ class MailSettings:
             sender=config.get("MAIL_DEFAULT_SENDER") or DEFAULT_SENDER,
             timeout=float(config.get("MAIL_TIMEOUT") or 10),
             max_attempts=int(config.get("MAIL_MAX_ATTEMPTS") or 10),
+            console_directory=config.get("MAIL_CONSOLE_DIRECTORY") or None,
         )
         if settings.use_tls and settings.use_ssl:
             raise ConfigError("MAIL_USE_TLS (STARTTLS) and MAIL_USE_SSL exclude each other; set one")
@@ -194,8 +200,11 @@ CONSOLE = "console"
 
 
 class ConsoleConnection:
-    """Development transport: writes each message to standard error and counts it as sent,
-    so that someone trying planner with ``make run`` can follow their links."""
+    """Development transport: keeps each message whole as an ``.eml`` file (the MIME message
+    as it would be sent: HTML, calendar invitation and attachments included, openable in any
+    mail client) under MAIL_CONSOLE_DIRECTORY, prints its path, subject and text to standard
+    error, and counts it as sent; so that someone trying planner with ``make run`` can follow
+    its links and see every part of what a delegate would get."""
 
     def __init__(self, settings: MailSettings) -> None:
         self.settings = settings
@@ -207,16 +216,54 @@ class ConsoleConnection:
         return None
 
     def send(self, mime: EmailMessage) -> None:
+        saved = save_eml(mime, self.settings.console_directory) if self.settings.console_directory else None
         body = mime.get_body(preferencelist=("plain",))
         text = body.get_content() if body is not None else ""
+        where = f"Saved as: {saved}\n" if saved else ""
         sys.stderr.write(
-            f"\n----- email (MAIL_SERVER=console) -----\nTo: {mime['To']}\nSubject: {mime['Subject']}\n\n"
-            f"{text}\n----- end of email -----\n"
+            f"\n----- email (MAIL_SERVER=console) -----\nTo: {mime['To']}\nSubject: {mime['Subject']}\n"
+            f"{where}Parts: {describe_parts(mime)}\n\n{text}\n----- end of email -----\n"
         )
         sys.stderr.flush()
 
     def close(self) -> None:
         return None
+
+
+def describe_parts(mime: EmailMessage) -> str:
+    """'text/plain, text/html, text/calendar; method=REQUEST': what a mail client would show."""
+    names = []
+    for part in mime.walk():
+        if part.is_multipart():
+            continue
+        params = "".join(f"; {k}={v}" for k, v in (part.get_params() or [])[1:] if k != "charset")
+        filename = part.get_filename()
+        names.append(part.get_content_type() + params + (f" ({filename})" if filename else ""))
+    return ", ".join(names)
+
+
+def eml_name(mime: EmailMessage) -> str:
+    """'20310512-083000-<Message-ID's left part>.eml': in the order messages were written, and
+    the same on a retry, so a message sent again replaces its file instead of adding one."""
+    written = parsedate_to_datetime(str(mime["Date"])).astimezone(dt.UTC)
+    local_part = str(mime["Message-ID"]).strip("<> ").partition("@")[0]
+    return f"{written:%Y%m%d-%H%M%S}-{re.sub(r'[^A-Za-z0-9.-]', '_', local_part)[:100]}.eml"
+
+
+def save_eml(mime: EmailMessage, directory: str) -> str:
+    """Write ``mime`` to ``directory`` as it would go over SMTP; returns the file's path.
+    Written to a temporary file first, so a mail client never opens half a message."""
+    os.makedirs(directory, exist_ok=True)
+    path = os.path.join(directory, eml_name(mime))
+    handle, temporary = tempfile.mkstemp(dir=directory, suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as file:
+            file.write(mime.as_bytes())
+        os.replace(temporary, path)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    return path
 
 
 def open_connection(settings: MailSettings) -> SMTPConnection | ConsoleConnection:

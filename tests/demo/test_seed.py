@@ -29,7 +29,7 @@ def test_seed_demo_twice_changes_nothing(app):
     assert "already loaded" in second.output
     with app.app_context():
         assert counts() == before
-        assert before["Forum"] == 1
+        assert before["Forum"] == 2  # ISEF2 and the open demo forum
 
 
 def test_demo_forum_is_isef2_in_tokyo(app):

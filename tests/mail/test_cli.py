@@ -74,22 +74,6 @@ def test_send_test_mail_refuses_a_bad_address(mail_app):
     assert result.exit_code == 2
 
 
-@pytest.mark.commits
-def test_console_transport_prints_mail_for_developers(app, capsys):
-    """With MAIL_SERVER=console (the default in development) mail is printed, not sent."""
-    from planner.mail.services import deliver_due, queue_email
-
-    app.config["MAIL_SERVER"] = "console"
-    with app.test_request_context():
-        queue_email("dev@example.org", "hello", subject="Console check", address="dev@example.org")
-        from planner.extensions import db
-
-        db.session.commit()
-        assert deliver_due().sent == 1
-    printed = capsys.readouterr().err
-    assert "To: dev@example.org" in printed and "Subject: Console check" in printed
-
-
 def test_development_defaults_to_the_console_transport(monkeypatch, tmp_path):
     from planner import create_app
 
