@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 FLASK := $(BIN)/flask --app planner
 
-.PHONY: install run test lint db demo bench lock messages clean
+.PHONY: install run test lint db demo bench lock messages translations clean
 
 # Reinstall only when the dependencies change; versions come from constraints.txt,
 # so a fresh machine gets exactly what CI tested.
@@ -23,11 +23,15 @@ db: install
 demo: db
 	$(FLASK) seed-demo
 
-run: demo
+run: demo translations
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
-test: install
+test: install translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The catalogues as the app reads them (.mo files are built, not kept in git).
+translations: install
+	$(BIN)/pybabel compile -q -d translations
 
 # Lint, formatting, types and the layers of docs/architecture.md (CI runs this first).
 lint: install
@@ -49,9 +53,12 @@ lock:
 	rm -rf .lock-venv
 
 # Extract the strings marked for translation into translations/messages.pot.
+# After adding or changing strings: extract them and bring every catalogue up to date, then
+# translate what is new (tests/test_translations.py fails until every string is translated).
 messages: install
 	mkdir -p translations
 	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 clean:
 	rm -rf $(VENV) .pytest_cache

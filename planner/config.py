@@ -74,7 +74,7 @@ class DefaultConfig:
     CACHE_THRESHOLD = 2000
     PROXY_COUNT = 0  # reverse proxies in front of planner whose X-Forwarded-* headers to trust
     RATELIMIT_HEADERS_ENABLED = True
-    LANGUAGES = ["en"]
+    LANGUAGES = ["en", "ja"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
     # Where translations live: the project's top-level ``translations/``.

@@ -19,16 +19,19 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import pytest
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 from flask import Flask, current_app, request_started
 from flask.globals import app_ctx
 from flask.testing import FlaskClient
 from sqlalchemy import Connection, event, inspect
 from werkzeug.serving import make_server
 
-from planner import create_app
+from planner import PROJECT_ROOT, create_app
 from planner.accounts import sessions
 from planner.accounts.models import User
 from planner.extensions import cache, db, limiter
@@ -58,9 +61,23 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
+def _compile_catalogues() -> None:
+    """The .mo files the app reads, built from the catalogues when they are missing or older
+    (``make test`` builds them too; this is for a plain ``pytest``)."""
+    for source in Path(PROJECT_ROOT, "translations").glob("*/LC_MESSAGES/messages.po"):
+        compiled = source.with_suffix(".mo")
+        if compiled.exists() and compiled.stat().st_mtime >= source.stat().st_mtime:
+            continue
+        with source.open("rb") as po:
+            catalogue = read_po(po, locale=source.parent.parent.name)
+        with compiled.open("wb") as mo:
+            write_mo(mo, catalogue)
+
+
 @pytest.fixture(scope="session")
 def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """The app every test without an ``app_config`` marker uses, on a schema made once."""
+    _compile_catalogues()
     url = TEST_DATABASE_URL or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
