@@ -240,7 +240,8 @@ def _overlapping_runs(sessions: Iterable[SessionFacts]) -> Iterator[tuple[Sessio
 
 def _titles(run: Sequence[SessionFacts]) -> str:
     """The first titles of a run, then how many more: a message stays short however long the run."""
-    named = ", ".join(f"“{s.title}”" for s in run[:MESSAGE_TITLES])
+    # Quotes and commas as the reader's language writes them: “A”, “B” in English, 「A」、「B」 in Japanese.
+    named = _(", ").join(_("“%(title)s”", title=s.title) for s in run[:MESSAGE_TITLES])
     rest = len(run) - MESSAGE_TITLES
     if rest <= 0:
         return named

@@ -59,7 +59,7 @@ class DocumentForm(FlaskForm):
     )
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
     slug = StringField(
-        _l("Address"),
+        _l("Address name"),
         validators=[
             DataRequired(),
             Length(max=100),

@@ -185,7 +185,7 @@ def create_document(
     )
     document.forum = forum
     db.session.add(document)
-    document.versions.append(DocumentVersion(number=1, text=text, note=note or _("First draft"), author_id=user.id))
+    document.versions.append(DocumentVersion(number=1, text=text, note=note or "", author_id=user.id))
     db.session.flush()
     search.index_document(document)
     _log(user, "create", document, title, after={"slug": slug, "kind": kind.value})

@@ -37,7 +37,7 @@ def test_draft_revise_adopt_endorse_and_be_found(browser, live_server, signed_in
     organiser.get_by_role("link", name="Draft a new document").click()
     organiser.get_by_label("Kind of document").select_option(label="Joint statement")
     organiser.get_by_label("Title").fill("ISEF2 Joint Statement")
-    organiser.get_by_label("Address").fill("joint-statement")
+    organiser.get_by_label("Address name").fill("joint-statement")
     organiser.get_by_label("Text", exact=True).fill("Participants recognised the Global Exploration Roadmap.")
     organiser.get_by_role("button", name="Save the draft").click()
     expect(organiser.get_by_text("The draft is saved as version 1.")).to_be_visible()

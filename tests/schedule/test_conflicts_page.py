@@ -62,7 +62,7 @@ def test_many_warnings_are_paginated(app, client, programme):
         for n in range(120):
             parallel_sessions(programme, 2, "2018-03-03 09:00", chair=make_person(name=f"Chair {n}"), title=f"T{n}")
     first = client.get(PAGE).get_data(as_text=True)
-    assert "0 to fix, 120 open warnings." in first
+    assert "To fix: 0. Open warnings: 120." in first
     assert first.count('name="key"') == 50
     assert "Page 1 of 3" in first and 'aria-label="Pages of conflicts"' in first
     assert f'<a href="{PAGE}?page=1" aria-current="page">1</a>' in first
@@ -87,7 +87,7 @@ def test_acknowledging_every_warning_on_a_page(app, client, programme):
     response = client.post(f"{PAGE}/acknowledge-page?page=1", data={"keys": " ".join(keys)})
     assert response.status_code == 302 and response.headers["Location"] == f"{PAGE}?page=1"
     after = client.get(PAGE).get_data(as_text=True)
-    assert "50 warnings are acknowledged." in after and "0 to fix, 10 open warnings." in after
+    assert "50 warnings are acknowledged." in after and "To fix: 0. Open warnings: 10." in after
     with app.app_context():
         assert set(db.session.scalars(select(AcknowledgedWarning.key))) == set(keys)
     assert client.post(f"{PAGE}/acknowledge-page", data={"keys": " ".join(keys)}).status_code == 404  # done already

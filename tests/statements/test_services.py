@@ -25,7 +25,7 @@ def test_every_edit_is_a_new_version_with_author_time_and_note(world):
     services.revise(organiser, document, "First paragraph.\n\nSecond paragraph, amended.", "Amended para 2")
     db.session.commit()
     assert [(v.number, v.note, v.author_id) for v in document.versions] == [
-        (1, "First draft", organiser.id),
+        (1, "", organiser.id),  # shown as "First draft", in the reader's language
         (2, "Amended para 2", organiser.id),
     ]
     assert document.versions[0].text == "First paragraph.\n\nSecond paragraph."
