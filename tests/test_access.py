@@ -116,6 +116,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("delegations.nominations_overview", "GET"): organisers_only(200),
     ("registration.manage_registrations", "GET"): organisers_only(200),
     ("registration.export_registrations", "GET"): organisers_only(200),
+    ("registration.registration_page", "GET"): organisers_only(404),  # no registration 999999
     ("registration.bulk_decide", "POST"): organisers_only(400),  # no action chosen
     ("registration.cancel_registration", "POST"): organisers_only(404),  # no registration 999999
     ("registration.change_capacity", "POST"): organisers_only(302),  # empty capacity: no limit
