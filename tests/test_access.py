@@ -93,7 +93,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("mail.forum_outbox", "GET"): organisers_only(200),
     ("mail.site_outbox", "GET"): admins_only(200),
     ("registration.apply", "GET"): signed_in(200),
-    ("registration.apply", "POST"): signed_in(422),
+    ("registration.apply", "POST"): signed_in(409),  # ISEF2 (2018) has started: closed, no form
     ("registration.my_registrations", "GET"): signed_in(200),
     ("registration.cancel", "POST"): signed_in(404),  # not theirs (nobody's)
     ("registration.add_to_agenda", "POST"): signed_in(403),  # not confirmed for the event
