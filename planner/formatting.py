@@ -27,6 +27,16 @@ def clock(moment: dt.datetime, forum: Forum) -> str:
     return moment.astimezone(forum.zone).strftime("%H:%M")
 
 
+def clock_zoned(moment: dt.datetime, forum: Forum) -> str:
+    """Time of day with the zone it is in ("11:05 JST"): for records read later, like histories."""
+    return moment.astimezone(forum.zone).strftime("%H:%M %Z")
+
+
+def when_in(moment: dt.datetime, forum: Forum) -> str:
+    """A moment as the forum's clocks show it, with the zone named: "2018-02-20 23:59 JST"."""
+    return moment.astimezone(forum.zone).strftime("%Y-%m-%d %H:%M %Z")
+
+
 def _day(day: dt.date | dt.datetime, forum: Forum | None) -> dt.date:
     """A moment's date in the forum's timezone; a date as it is."""
     if isinstance(day, dt.datetime):
@@ -102,13 +112,19 @@ def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
         clock=clock,
+        clock_zoned=clock_zoned,
         long_date=long_date,
         short_date=short_date,
         country_name=country_name,
         label=label,
     )
     app.jinja_env.globals.update(
-        day_range=day_range, event_dates=event_dates, zone_name=zone_name, local=local, get_locale=get_locale
+        day_range=day_range,
+        event_dates=event_dates,
+        when_in=when_in,
+        zone_name=zone_name,
+        local=local,
+        get_locale=get_locale,
     )
 
 

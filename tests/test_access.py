@@ -94,7 +94,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("mail.forum_outbox", "GET"): organisers_only(200),
     ("mail.site_outbox", "GET"): admins_only(200),
     ("registration.apply", "GET"): signed_in(200),
-    ("registration.apply", "POST"): signed_in(422),
+    ("registration.apply", "POST"): signed_in(409),  # ISEF2 (2018) has started: closed, no form
     ("registration.my_registrations", "GET"): signed_in(200),
     ("registration.cancel", "POST"): signed_in(404),  # not theirs (nobody's)
     ("registration.add_to_agenda", "POST"): signed_in(403),  # not confirmed for the event
@@ -117,6 +117,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("delegations.nominations_overview", "GET"): organisers_only(200),
     ("registration.manage_registrations", "GET"): organisers_only(200),
     ("registration.export_registrations", "GET"): organisers_only(200),
+    ("registration.registration_page", "GET"): organisers_only(404),  # no registration 999999
     ("registration.bulk_decide", "POST"): organisers_only(400),  # no action chosen
     ("registration.cancel_registration", "POST"): organisers_only(404),  # no registration 999999
     ("registration.change_capacity", "POST"): organisers_only(302),  # empty capacity: no limit

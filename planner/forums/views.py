@@ -39,6 +39,7 @@ def event(slug: str, code: str):
         event=event,
         days=sessions_by_day(forum, event),
         policy=policy,
+        questions=registration_services.questions_of(event) if policy else [],
         registration_closed=registration_services.closed_because(policy) if policy else None,
         registration=registration_services.registration_of(current_user, event)
         if current_user.is_authenticated

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import joinedload
 
 from planner.accounts.models import User
@@ -49,12 +49,26 @@ def remove(user: User, session_id: int) -> None:
             invites.session_unpicked(user, session)  # and leaves their calendar
 
 
+def leave_event(registration: Registration) -> None:
+    """A confirmed registration ended: the person's picks among that event's sessions leave
+    their agenda, as they left their calendar (``invites.registration_ended``). Applying again
+    starts an empty agenda for the event."""
+    db.session.execute(
+        delete(AgendaItem).where(
+            AgendaItem.user_id == registration.user_id,
+            AgendaItem.session_id.in_(select(Session.id).where(Session.event_id == registration.event_id)),
+        )
+    )
+
+
 def sessions_of(user: User) -> list[Session]:
+    """The sessions picked, of the events the person is confirmed for (as their calendar feed)."""
     return list(
         db.session.scalars(
             select(Session)
             .join(AgendaItem, AgendaItem.session_id == Session.id)
-            .where(AgendaItem.user_id == user.id)
+            .join(Registration, (Registration.event_id == Session.event_id) & (Registration.user_id == user.id))
+            .where(AgendaItem.user_id == user.id, Registration.status == RegistrationStatus.CONFIRMED)
             .options(joinedload(Session.event).joinedload(Event.forum), joinedload(Session.room).joinedload(Room.venue))
             .order_by(Session.starts_at, Session.id)
         )

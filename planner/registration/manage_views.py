@@ -1,5 +1,6 @@
-"""Organisers' registration pages: the list with filters and fill levels, decisions on many
-applications at once, cancellation, capacity, and the CSV export for badge printing."""
+"""Organisers' registration pages: the list with filters and fill levels, the answers and their
+counts, one registration's own page, decisions on many applications at once, cancellation,
+capacity, and the CSV export for badge printing."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from werkzeug.datastructures import MultiDict
 from planner.extensions import db
 from planner.forums import services as forum_services
 from planner.forums.models import Forum
-from planner.registration import bp, review, services
+from planner.registration import answers, bp, review, services
 from planner.registration.forms import CapacityForm
 from planner.registration.models import Registration, RegistrationStatus
 from planner.web import refusals
@@ -42,12 +43,17 @@ def _registrations_page(
     an event id and its form to show with errors."""
     fills = review.fill_levels(forum)
     delegation_fills = review.delegation_levels(forum)
+    questions = answers.forum_questions(forum)
     errors: list[str] = []
     if filters is None:
         filters, errors = review.filter_from(
-            request.args, (f.event for f in fills), (d.delegation for d in delegation_fills if d.delegation)
+            request.args,
+            (f.event for f in fills),
+            (d.delegation for d in delegation_fills if d.delegation),
+            questions,
         )
     listing = review.registrations_for(forum, filters)
+    selectable = [r.id for r in listing.registrations if r.status in review.DECIDABLE]
     capacity_forms = {f.event.id: _capacity_form(f) for f in fills}
     if failed_capacity:
         capacity_forms[failed_capacity[0]] = failed_capacity[1]
@@ -61,22 +67,24 @@ def _registrations_page(
         delegation_fills=delegation_fills,
         countries=review.countries_of(forum),
         registrations=listing.registrations,
+        shown_answers={r.id: answers.answers_shown(r, questions) for r in listing.registrations},
+        answer_filters=[
+            (q, questions.event_codes[q.event_id], answers.choices_of(q)) for q in questions.with_choices()
+        ],
+        tallies=answers.tallies(forum, questions),
+        selectable=selectable,
         truncated=listing.truncated,
         limit=review.LIST_LIMIT,
         statuses=list(RegistrationStatus),
         capacity_forms=capacity_forms,
         bulk_limit=review.BULK_LIMIT,
-        active={RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED},
+        active=review.DECIDABLE,
     ), status
 
 
 def _back_to_list(forum: Forum, form_args: MultiDict | None = None):
     """The list again, with the filters the organiser was looking at (sent back as hidden fields)."""
-    args = (
-        {name: form_args.get(name, "")[:64] for name in ("event", "status", "delegation", "country")}
-        if form_args
-        else {}
-    )
+    args = {name: form_args.get(name, "")[:300] for name in review.FILTER_ARGS} if form_args else {}
     return redirect(url_for(".manage_registrations", slug=forum.slug, **{k: v for k, v in args.items() if v}))
 
 
@@ -86,8 +94,15 @@ def manage_registrations(slug: str):
     return _registrations_page(load_managed_forum(slug))
 
 
+#: What the bulk form's buttons decide on: the ticked rows, or every row the page lists.
+BULK_SCOPES = {"selected": "ids", "shown": "shown"}
+
+
 def _bulk_ids() -> list[int]:
-    values = request.form.getlist("ids")
+    scope = request.form.get("scope", "selected")
+    if scope not in BULK_SCOPES:
+        abort(400, description=_("Decide on the selected applications or on all those shown."))
+    values = request.form.getlist(BULK_SCOPES[scope])
     if len(values) > review.BULK_LIMIT:
         abort(400, description=_("At most %(limit)d registrations can be decided at once.", limit=review.BULK_LIMIT))
     parsed = [review.row_id(v) for v in values]
@@ -129,13 +144,37 @@ def bulk_decide(slug: str):
     return _back_to_list(forum, request.form)
 
 
+def _registration_of(forum: Forum, registration_id: int) -> Registration:
+    registration = db.session.get(Registration, registration_id)
+    if registration is None or registration.event.forum_id != forum.id:
+        abort(404, description=_("This forum has no registration with the number %(id)d.", id=registration_id))
+    return registration
+
+
+@bp.get("/forums/<slug>/manage/registrations/<int:registration_id>")
+@login_required
+def registration_page(slug: str, registration_id: int):
+    """Everything the applicant told the organisers; reading it is in the audit log."""
+    forum = load_managed_forum(slug)
+    registration = _registration_of(forum, registration_id)
+    answers.read_personal_data(current_user, registration)
+    questions = answers.forum_questions(forum, [registration.event_id])
+    return render_template(
+        "registration/registration.html",
+        forum=forum,
+        registration=registration,
+        event=registration.event,
+        answers=answers.answers_shown(registration, questions),
+        age=review.age_at_event(registration),
+        decidable=registration.status in review.DECIDABLE,
+    )
+
+
 @bp.post("/forums/<slug>/manage/registrations/<int:registration_id>/cancel")
 @login_required
 def cancel_registration(slug: str, registration_id: int):
     forum = load_managed_forum(slug)
-    registration = db.session.get(Registration, registration_id)
-    if registration is None or registration.event.forum_id != forum.id:
-        abort(404, description=_("This forum has no registration with the number %(id)d.", id=registration_id))
+    registration = _registration_of(forum, registration_id)
     try:
         services.cancel_by_organiser(current_user, registration)
     except services.RegistrationError as refusal:
@@ -184,13 +223,16 @@ def _attachment_name(forum: Forum) -> str:
 @login_required
 def export_registrations(slug: str):
     forum = load_managed_forum(slug)
+    questions = answers.forum_questions(forum)
     filters, errors = review.filter_from(
-        request.args, forum_services.events_of(forum), forum_services.delegations_of(forum).delegations
+        request.args, forum_services.events_of(forum), forum_services.delegations_of(forum).delegations, questions
     )
     if errors:
         abort(400, description=" ".join(errors))
+    sheet = review.badge_csv(forum, filters, questions)
+    answers.record_export(current_user, forum, filters.as_args(), sheet.rows)
     return Response(
-        review.badge_csv(forum, filters),
+        sheet.text,
         content_type="text/csv; charset=utf-8",
         headers={
             "Content-Disposition": f'attachment; filename="{_attachment_name(forum)}"',

@@ -13,7 +13,7 @@ import datetime as dt
 import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
@@ -24,7 +24,8 @@ from planner.db import MAX_ID
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event, Forum
-from planner.registration import services
+from planner.registration import answers, services
+from planner.registration.eligibility import age_on
 from planner.registration.models import Registration, RegistrationPolicy
 from planner.registration.models import RegistrationStatus as Status
 
@@ -33,6 +34,8 @@ LIST_LIMIT = 1000
 # One form post decides at most this many applications.
 BULK_LIMIT = 500
 BULK_ACTIONS = ("approve", "decline")
+# What organisers can still decide on (approve, decline, cancel).
+DECIDABLE = frozenset({Status.PENDING, Status.CONFIRMED, Status.WAITLISTED})
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("name", "email", "organisation", "delegation", "country", "event_code", "status", "registration_id")
@@ -52,6 +55,7 @@ class RegistrationFilter:
     status: Status | None = None
     delegation_id: int | None = None
     country_code: str = ""
+    answer: answers.AnswerFilter | None = None
 
     def as_args(self) -> dict[str, str]:
         """The query arguments that show this selection again."""
@@ -60,14 +64,22 @@ class RegistrationFilter:
             "status": self.status.value if self.status else "",
             "delegation": str(self.delegation_id or ""),
             "country": self.country_code,
+            "answer": self.answer.as_arg() if self.answer else "",
         }
         return {name: value for name, value in args.items() if value}
 
 
+FILTER_ARGS = ("event", "status", "delegation", "country", "answer")
+
+
 def filter_from(
-    args: Mapping[str, str], events: Iterable[Event], delegations: Iterable[Delegation]
+    args: Mapping[str, str],
+    events: Iterable[Event],
+    delegations: Iterable[Delegation],
+    questions: answers.ForumQuestions | None = None,
 ) -> tuple[RegistrationFilter, list[str]]:
-    """The filter the query arguments ask for, and what was wrong with them (those parts are dropped)."""
+    """The filter the query arguments ask for, and what was wrong with them (those parts are
+    dropped). ``questions``: the forum's, to filter by an answer to one of them."""
     errors: list[str] = []
     code = args.get("event", "").strip().upper()[:32]
     if code and code not in {e.code for e in events}:
@@ -89,7 +101,13 @@ def filter_from(
     if country and not (len(country) == 2 and country.isascii() and country.isalpha()):
         errors.append(_("Countries are chosen by their two-letter ISO code, like JP."))
         country = ""
-    return RegistrationFilter(code, status, delegation_id, country), errors
+    answer = None
+    if questions is not None:
+        try:
+            answer = answers.answer_filter_from(args.get("answer", ""), questions)
+        except answers.AnswerFilterRefused as refusal:
+            errors.append(str(refusal))
+    return RegistrationFilter(code, status, delegation_id, country, answer), errors
 
 
 def _registrations_query(forum: Forum, filters: RegistrationFilter) -> Select[Registration]:
@@ -109,7 +127,17 @@ def _registrations_query(forum: Forum, filters: RegistrationFilter) -> Select[Re
         query = query.where(Registration.delegation_id == filters.delegation_id)
     if filters.country_code:
         query = query.where(Registration.country_code == filters.country_code)
+    if filters.answer is not None:
+        query = answers.matching(query, filters.answer)
     return query
+
+
+def age_at_event(registration: Registration) -> int | None:
+    """The applicant's age on the event's first day in the forum's timezone, as the age limits count it."""
+    if registration.date_of_birth is None:
+        return None
+    event = registration.event
+    return age_on(event.starts_at.astimezone(event.forum.zone).date(), registration.date_of_birth)
 
 
 @dataclass(frozen=True)
@@ -256,14 +284,29 @@ def _cell(value: object) -> str | int:
     return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
-def badge_csv(forum: Forum, filters: RegistrationFilter) -> str:
-    """Confirmed registrations matching ``filters`` as CSV for badge printing. Column names
-    stay English and values raw (ISO codes, status values) so printing templates can rely on them."""
-    confirmed = RegistrationFilter(filters.event_code, Status.CONFIRMED, filters.delegation_id, filters.country_code)
+@dataclass(frozen=True)
+class BadgeSheet:
+    text: str
+    rows: int  # registrations in it, the header aside
+
+
+def badge_csv(forum: Forum, filters: RegistrationFilter, questions: answers.ForumQuestions) -> BadgeSheet:
+    """Confirmed registrations matching ``filters`` as CSV for badge printing, then one column
+    per question of the events exported ("Y-ISEF: Dietary needs"), with the choices' labels
+    (several joined by "; ") and Yes or No. The first columns' names stay English and their
+    values raw (ISO codes, status values) so printing templates can rely on them."""
+    confirmed = replace(filters, status=Status.CONFIRMED)
+    asked = [
+        q
+        for q in questions.questions
+        if not filters.event_code or questions.event_codes[q.event_id] == filters.event_code
+    ]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    writer.writerow([*CSV_COLUMNS, *(_cell(questions.column_name(q)) for q in asked)])
+    rows = 0
     for r in db.session.scalars(_registrations_query(forum, confirmed)):
+        given = r.answers or {}
         writer.writerow(
             [
                 _cell(v)
@@ -276,7 +319,9 @@ def badge_csv(forum: Forum, filters: RegistrationFilter) -> str:
                     r.event.code,
                     r.status.value,
                     r.id,
+                    *(answers.answer_text(given.get(str(q.id))) if q.event_id == r.event_id else "" for q in asked),
                 )
             ]
         )
-    return out.getvalue()
+        rows += 1
+    return BadgeSheet(out.getvalue(), rows)

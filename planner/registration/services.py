@@ -32,7 +32,7 @@ from planner.extensions import db
 from planner.forums.models import Event, Forum
 from planner.mail.services import message_values, message_variant, queue_email
 from planner.refusals import Refused
-from planner.registration import seats
+from planner.registration import agenda, seats
 from planner.registration.eligibility import (
     Application,
     RegistrationRefused,
@@ -303,6 +303,7 @@ def _cancel(registration: Registration, now: dt.datetime | None, notify: bool = 
     if held_seat:
         if notify:
             invites.registration_ended(registration, now)
+        agenda.leave_event(registration)
         promote_waitlisted(registration.event, now)
 
 
@@ -408,6 +409,7 @@ def decline(organiser: User, registration: Registration, now: dt.datetime | None
     _notify(registration, "declined", held_seat)
     if held_seat:
         invites.registration_ended(registration, now)
+        agenda.leave_event(registration)
         promote_waitlisted(event, now)
     return registration
 

@@ -33,6 +33,12 @@ def apply(slug: str, code: str):
     event, policy, questions, existing = context.event, context.policy, context.questions, context.registration
     if policy is None or policy.mode is RegistrationMode.NOMINATION:
         abort(404, description=_("This event does not take online registrations."))
+    # A closed event shows why instead of a form nobody can send (409 to a form sent anyway).
+    closed = services.closed_because(policy) if existing is None or existing.status not in services.ACTIVE else None
+    if closed:
+        return render_template(
+            "registration/apply.html", event=event, forum=event.forum, policy=policy, existing=existing, closed=closed
+        ), 409 if request.method == "POST" else 200
     form = application_form(policy, questions)
     refusal = None
     if form.validate_on_submit():

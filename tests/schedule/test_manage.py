@@ -1,5 +1,7 @@
 """Organisers' programme pages, through the test client with real form data."""
 
+import re
+
 import icalendar
 import pytest
 from sqlalchemy import select
@@ -322,3 +324,12 @@ def test_an_event_stays_within_the_forum_days(client, programme):
     ok = client.post("/forums/isef2/manage/events/new", data=event_form())
     assert ok.status_code == 302
     assert client.get("/forums/isef2/events/X-ISEF/").status_code == 200
+
+
+def test_history_times_name_their_timezone(client, programme):
+    url = f"/forums/isef2/manage/sessions/{programme.panel.id}/edit"
+    client.post(url, data=form(programme, starts_at="2018-03-03T14:00", ends_at="2018-03-03T15:00"))
+    for page in (client.get(url), client.get(f"/sessions/{programme.panel.id}")):
+        text = page.get_data(as_text=True)
+        assert "Moved from 3 Mar 11:00–12:00 to 3 Mar 14:00–15:00." in text
+        assert re.search(r'<time datetime="[^"]+">\d+ \w+ \d\d:\d\d JST</time>', text), text

@@ -374,3 +374,13 @@ def test_a_reference_to_a_draft_does_not_reveal_it(app, client, world):
     assert "javascript:" not in client.get(f"{BASE}/joint-statement").get_data(as_text=True)
     public = app.test_client().get(f"{BASE}/joint-statement").get_data(as_text=True)
     assert "Secret annex" not in public and "a document that is not yet public" in public
+
+
+def test_version_times_name_their_timezone(client, world):
+    sign_in(client, world.organiser)
+    create(client)
+    client.post(f"{BASE}/joint-statement/edit", data={"text": "Revised.", "note": "second"})
+    history = client.get(f"{BASE}/joint-statement/versions").get_data(as_text=True)
+    version = client.get(f"{BASE}/joint-statement/v/1").get_data(as_text=True)
+    for page in (history, version):
+        assert " JST</time>" in page  # ISEF2's clocks are Tokyo's
