@@ -22,6 +22,7 @@ from planner.delegations import seats
 from planner.delegations.models import Delegation, DelegationMember, MemberRole, NominationStatus, Person
 from planner.extensions import db
 from planner.forums.models import Forum
+from planner.labels import label
 from planner.mail.services import queue_email
 from planner.refusals import NotAllowed, Refused
 from planner.validators import EMAIL_PATTERN
@@ -212,7 +213,7 @@ def _leave_seat(actor: User, member: DelegationMember, to: NominationStatus, act
         action,
         forum_id=delegation.forum_id,
         target=("delegation", delegation.id),
-        summary=_("%(name)s: %(status)s", name=member.person.name, status=to.value),
+        summary=_("%(name)s: %(status)s", name=member.person.name, status=label(to)),
         before={"status": before.value},
         after={"status": to.value},
     )

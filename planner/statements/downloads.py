@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Response, current_app
 from flask_babel import gettext as _
 
+from planner.formatting import long_date
 from planner.labels import label
 from planner.statements import services
 from planner.statements.models import OutcomeDocument
@@ -14,12 +15,14 @@ from planner.statements.rendering import find_font, pdf_bytes, plain_paragraphs
 def _facts(document: OutcomeDocument) -> list[str]:
     lines = [f"{document.forum.name}: {label(document.kind)}, {label(document.status)}"]
     if document.adopted_on:
-        where = ", ".join(
+        where = _(", ").join(
             x
             for x in (document.adopted_by_event.title if document.adopted_by_event else "", document.adopted_place)
             if x
         )
-        lines.append(_("Adopted on %(date)s", date=document.adopted_on.isoformat()) + (f" ({where})" if where else ""))
+        date = long_date(document.adopted_on)
+        adopted = _("Adopted on %(date)s (%(where)s)", date=date, where=where) if where else None
+        lines.append(adopted or _("Adopted on %(date)s", date=date))
     if document.latest:
         lines.append(_("Version %(number)d", number=document.latest.number))
     if document.is_summary:
