@@ -221,7 +221,7 @@ def test_downloads_as_text_markdown_and_pdf(app, client, world):
     assert 'filename="isef2-joint-statement.txt"' in text.headers["Content-Disposition"]
     body = text.get_data(as_text=True)
     assert body.startswith("ISEF2 Joint Statement\n") and "第2回国際宇宙探査フォーラム" in body
-    assert "Participants recognised the roadmap." in body and "Adopted on March 3, 2018" in body
+    assert "Participants recognised the roadmap." in body and "Adopted on Saturday, March 3, 2018 (Tokyo)" in body
     markdown = anonymous.get(f"{BASE}/joint-statement/download/md").get_data(as_text=True)
     assert markdown.startswith("# ISEF2 Joint Statement") and "**recognised**" in markdown
     pdf = anonymous.get(f"{BASE}/joint-statement/download/pdf")
