@@ -22,7 +22,7 @@ from planner.accounts.models import User
 from planner.db import utcnow
 from planner.extensions import db
 from planner.mail.models import OutboxMessage, OutboxStatus
-from planner.mail.services import queue_email
+from planner.mail.services import queue_email, written_in
 from planner.refusals import Refused
 
 #: Sent with the account being deleted, before its address is erased: the domains above this
@@ -61,6 +61,14 @@ def find_user(email: str) -> User | None:
     return db.session.scalar(select(User).where(User.email == normalise_email(email)))
 
 
+def language_of(email: str) -> str | None:
+    """The language of the account at ``email``, for mail to someone known by address only (a
+    delegation member, a new address); None when no account has it."""
+    return db.session.scalar(
+        select(User.language).where(User.email == normalise_email(email), User.deleted_at.is_(None))
+    )
+
+
 def appointable_user(email: str) -> User:
     """The confirmed account at ``email``: only such a person can be given a role."""
     user = find_user(email)
@@ -79,13 +87,14 @@ def _link(endpoint: str, **values: Any) -> str:
 
 def send_verification(user: User) -> None:
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"id": user.id, "email": tokens.fingerprint(user.email)})
-    queue_email(
-        user.email,
-        "accounts/verify_email",
-        subject=_("Confirm your email address for planner"),
-        name=user.name,
-        link=_link("accounts.verify_email", token=token),
-    )
+    with written_in(user.language):
+        queue_email(
+            user.email,
+            "accounts/verify_email",
+            subject=_("Confirm your email address for planner"),
+            name=user.name,
+            link=_link("accounts.verify_email", token=token),
+        )
 
 
 def sign_up(name: str, email: str, password: str) -> None:
@@ -97,14 +106,15 @@ def sign_up(name: str, email: str, password: str) -> None:
     existing = find_user(email)
     if existing is not None:
         if existing.deleted_at is None:
-            queue_email(
-                existing.email,
-                "accounts/signup_existing",
-                subject=_("You already have a planner account"),
-                name=existing.name,
-                login=_link("accounts.login"),
-                reset=_link("accounts.reset_request"),
-            )
+            with written_in(existing.language):
+                queue_email(
+                    existing.email,
+                    "accounts/signup_existing",
+                    subject=_("You already have a planner account"),
+                    name=existing.name,
+                    login=_link("accounts.login"),
+                    reset=_link("accounts.reset_request"),
+                )
         return
     user = User(name=name.strip(), email=email, password_hash=password_hash, language=str(get_locale() or "en"))
     db.session.add(user)
@@ -143,13 +153,14 @@ def request_password_reset(email: str) -> None:
     token = tokens.make_token(
         tokens.RESET_PASSWORD, {"id": user.id, "password": tokens.fingerprint(user.password_hash)}
     )
-    queue_email(
-        user.email,
-        "accounts/reset_password",
-        subject=_("Reset your planner password"),
-        name=user.name,
-        link=_link("accounts.reset_password", token=token),
-    )
+    with written_in(user.language):
+        queue_email(
+            user.email,
+            "accounts/reset_password",
+            subject=_("Reset your planner password"),
+            name=user.name,
+            link=_link("accounts.reset_password", token=token),
+        )
 
 
 def reset_password(token: str, password: str) -> User:
@@ -175,13 +186,14 @@ def change_password(user: User, current: str, new: str) -> None:
     _check_password(user, current)
     user.password_hash = _hash_password(new)
     sessions.end_all(user, keep=getattr(user, "session_key", None))
-    queue_email(
-        user.email,
-        "accounts/password_changed",
-        subject=_("Your planner password was changed"),
-        name=user.name,
-        reset=_link("accounts.reset_request"),
-    )
+    with written_in(user.language):
+        queue_email(
+            user.email,
+            "accounts/password_changed",
+            subject=_("Your planner password was changed"),
+            name=user.name,
+            reset=_link("accounts.reset_request"),
+        )
 
 
 def request_email_change(user: User, new_email: str, password: str) -> None:
@@ -191,18 +203,20 @@ def request_email_change(user: User, new_email: str, password: str) -> None:
     if new_email == user.email:
         raise AccountError(_("That is already your email address."))
     if find_user(new_email) is not None:
-        queue_email(new_email, "accounts/email_in_use", subject=_("Someone tried to use this address on planner"))
+        with written_in(language_of(new_email)):
+            queue_email(new_email, "accounts/email_in_use", subject=_("Someone tried to use this address on planner"))
         return
     token = tokens.make_token(
         tokens.CHANGE_EMAIL, {"id": user.id, "old": tokens.fingerprint(user.email), "new": new_email}
     )
-    queue_email(
-        new_email,
-        "accounts/confirm_email_change",
-        subject=_("Confirm your new email address"),
-        name=user.name,
-        link=_link("accounts.confirm_email_change", token=token),
-    )
+    with written_in(user.language):
+        queue_email(
+            new_email,
+            "accounts/confirm_email_change",
+            subject=_("Confirm your new email address"),
+            name=user.name,
+            link=_link("accounts.confirm_email_change", token=token),
+        )
 
 
 def confirm_email_change(token: str) -> User:
@@ -220,13 +234,14 @@ def confirm_email_change(token: str) -> User:
     old_email = user.email
     user.email = new_email
     user.email_verified_at = utcnow()
-    queue_email(
-        old_email,
-        "accounts/email_changed",
-        subject=_("Your planner email address was changed"),
-        name=user.name,
-        new_email=new_email,
-    )
+    with written_in(user.language):
+        queue_email(
+            old_email,
+            "accounts/email_changed",
+            subject=_("Your planner email address was changed"),
+            name=user.name,
+            new_email=new_email,
+        )
     return user
 
 

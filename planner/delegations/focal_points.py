@@ -15,7 +15,7 @@ from planner.audit.services import record
 from planner.delegations.models import Delegation, DelegationFocalPoint
 from planner.extensions import db
 from planner.forums.models import Forum
-from planner.mail.services import queue_email
+from planner.mail.services import queue_email, written_in
 
 
 def focal_points_of(forum: Forum) -> list[tuple[Delegation, DelegationFocalPoint]]:
@@ -48,16 +48,17 @@ def appoint_focal_point(actor: User, forum: Forum, delegation_id: int, email: st
         summary=_("%(name)s appointed focal point of %(delegation)s", name=user.name, delegation=delegation.name),
         after={"email": user.email, "delegation": delegation.name},
     )
-    queue_email(
-        user.email,
-        "accounts/appointed",
-        subject=_("You are the focal point of %(delegation)s", delegation=delegation.name),
-        forum_id=forum.id,
-        name=user.name,
-        role=_("focal point of %(delegation)s", delegation=delegation.name),
-        forum=forum.name,
-        link=url_for("forums.forum", slug=forum.slug, _external=True),
-    )
+    with written_in(user.language):
+        queue_email(
+            user.email,
+            "accounts/appointed",
+            subject=_("You are the focal point of %(delegation)s", delegation=delegation.name),
+            forum_id=forum.id,
+            name=user.name,
+            role=_("focal point of %(delegation)s", delegation=delegation.name),
+            forum=forum.name,
+            link=url_for("forums.forum", slug=forum.slug, _external=True),
+        )
     db.session.flush()
     return appointment
 

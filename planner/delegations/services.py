@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
+from planner.accounts import services as accounts
 from planner.accounts.models import User
 from planner.accounts.permissions import is_focal_point, is_organiser, require_organiser
 from planner.audit.services import record
@@ -23,7 +24,7 @@ from planner.delegations.models import Delegation, DelegationMember, MemberRole,
 from planner.extensions import db
 from planner.forums.models import Forum
 from planner.labels import label
-from planner.mail.services import queue_email
+from planner.mail.services import queue_email, written_in
 from planner.refusals import NotAllowed, Refused
 from planner.validators import EMAIL_PATTERN
 
@@ -165,18 +166,19 @@ def accredit(organiser: User, member: DelegationMember) -> None:
         after={"status": "accredited"},
     )
     if member.person.email:
-        queue_email(
-            member.person.email,
-            "registration/accredited",
-            subject=_("You are accredited to %(forum)s", forum=delegation.forum.name),
-            forum_id=delegation.forum_id,
-            name=member.person.name,
-            delegation=delegation.name,
-            forum=delegation.forum.name,
-            attachment=invites.accreditation_attachment(
-                delegation.forum, member.person.email, member.person.name, invites.REQUEST
-            ),
-        )
+        with written_in(accounts.language_of(member.person.email)):
+            queue_email(
+                member.person.email,
+                "registration/accredited",
+                subject=_("You are accredited to %(forum)s", forum=delegation.forum.name),
+                forum_id=delegation.forum_id,
+                name=member.person.name,
+                delegation=delegation.name,
+                forum=delegation.forum.name,
+                attachment=invites.accreditation_attachment(
+                    delegation.forum, member.person.email, member.person.name, invites.REQUEST
+                ),
+            )
 
 
 def decline(organiser: User, member: DelegationMember) -> None:
@@ -185,20 +187,21 @@ def decline(organiser: User, member: DelegationMember) -> None:
     _leave_seat(organiser, member, NominationStatus.DECLINED, "nomination.declined")
     delegation = member.delegation
     if member.person.email:
-        queue_email(
-            member.person.email,
-            "registration/nomination_declined",
-            subject=_("Your accreditation to %(forum)s was declined", forum=delegation.forum.name),
-            forum_id=delegation.forum_id,
-            name=member.person.name,
-            delegation=delegation.name,
-            forum=delegation.forum.name,
-            attachment=invites.accreditation_attachment(
-                delegation.forum, member.person.email, member.person.name, invites.CANCEL
+        with written_in(accounts.language_of(member.person.email)):
+            queue_email(
+                member.person.email,
+                "registration/nomination_declined",
+                subject=_("Your accreditation to %(forum)s was declined", forum=delegation.forum.name),
+                forum_id=delegation.forum_id,
+                name=member.person.name,
+                delegation=delegation.name,
+                forum=delegation.forum.name,
+                attachment=invites.accreditation_attachment(
+                    delegation.forum, member.person.email, member.person.name, invites.CANCEL
+                )
+                if was_accredited
+                else None,
             )
-            if was_accredited
-            else None,
-        )
 
 
 def _leave_seat(actor: User, member: DelegationMember, to: NominationStatus, action: str) -> None:

@@ -13,7 +13,7 @@ from planner.accounts.services import AppointmentError, appointable_user
 from planner.audit.services import record
 from planner.extensions import db
 from planner.forums.models import Forum, ForumOrganiser
-from planner.mail.services import queue_email
+from planner.mail.services import queue_email, written_in
 
 
 def organisers_of(forum: Forum) -> list[ForumOrganiser]:
@@ -42,16 +42,17 @@ def appoint_organiser(actor: User, forum: Forum, email: str) -> ForumOrganiser:
         summary=_("%(name)s appointed organiser", name=user.name),
         after={"email": user.email},
     )
-    queue_email(
-        user.email,
-        "accounts/appointed",
-        subject=_("You are an organiser of %(forum)s", forum=forum.name),
-        forum_id=forum.id,
-        name=user.name,
-        role=_("organiser"),
-        forum=forum.name,
-        link=url_for("forums.manage", slug=forum.slug, _external=True),
-    )
+    with written_in(user.language):
+        queue_email(
+            user.email,
+            "accounts/appointed",
+            subject=_("You are an organiser of %(forum)s", forum=forum.name),
+            forum_id=forum.id,
+            name=user.name,
+            role=_("organiser"),
+            forum=forum.name,
+            link=url_for("forums.manage", slug=forum.slug, _external=True),
+        )
     db.session.flush()
     return appointment
 

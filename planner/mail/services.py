@@ -17,7 +17,8 @@ import functools
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from email.utils import make_msgid
 from typing import Any, cast
@@ -91,6 +92,18 @@ def queue_email(
     make_transient_to_detached(message)
     db.session.add(message)
     return message
+
+
+@contextmanager
+def written_in(language: str | None) -> Iterator[None]:
+    """Queue mail in the language of the person it goes to: every message queued inside, its
+    subject (which callers translate) and its bodies, are written in ``language``, or in the
+    current one when that is unknown or not offered. Mail rendered later keeps it too."""
+    if language and language in current_app.config["LANGUAGES"]:
+        with force_locale(language):
+            yield
+    else:
+        yield
 
 
 def message_values(
