@@ -66,7 +66,7 @@ def _registrations_page(
         statuses=list(RegistrationStatus),
         capacity_forms=capacity_forms,
         bulk_limit=review.BULK_LIMIT,
-        active={RegistrationStatus.PENDING, RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED},
+        active=services.ACTIVE,
     ), status
 
 

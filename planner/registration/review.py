@@ -131,6 +131,7 @@ class StatusCounts:
     waitlisted: int = 0
     declined: int = 0
     cancelled: int = 0
+    awaiting_consent: int = 0
 
     def add(self, status: Status, count: int) -> None:
         setattr(self, status.value, getattr(self, status.value) + count)
