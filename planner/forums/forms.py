@@ -138,6 +138,13 @@ class NewForumForm(ForumForm):
     )
     first_day = DateField(_l("First day"), validators=[InputRequired()])
     last_day = DateField(_l("Last day"), validators=[InputRequired()])
+    # Left empty on a new forum: Japan's 18 (changed later on the forum's edit form).
+    age_of_majority = IntegerField(
+        ForumForm.age_of_majority.args[0],
+        default=AGE_OF_MAJORITY,
+        validators=[Optional(), NumberRange(min=1, max=30, message=_l("Give an age from %(min)d to %(max)d."))],
+        description=ForumForm.age_of_majority.kwargs["description"],
+    )
 
     def validate_slug(self, field: StringField) -> None:
         field.data = (field.data or "").strip().lower()

@@ -18,7 +18,7 @@ from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.formatting import to_local, to_utc
 from planner.forums import bp, forms, organisers, services
-from planner.forums.models import Event, EventKind, Forum, Room, Venue
+from planner.forums.models import AGE_OF_MAJORITY, Event, EventKind, Forum, Room, Venue
 from planner.refusals import Refused
 from planner.web import refusals
 from planner.web.loaders import event_or_404, load_managed_forum
@@ -287,7 +287,7 @@ def new_forum():
                 first_day=form.first_day.data,
                 last_day=form.last_day.data,
                 description=form.description.data or "",
-                age_of_majority=form.age_of_majority.data,
+                age_of_majority=form.age_of_majority.data or AGE_OF_MAJORITY,
             )
         except Refused as refusal:
             refusals.on_form(form, refusal, "slug")
