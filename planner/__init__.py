@@ -33,9 +33,13 @@ from planner.forums import views as forum_views
 from planner.mail import services as mail_services
 from planner.mail import views as mail_views
 from planner.mail.cli import send_mail_command, send_test_mail_command
+from planner.registration import (
+    consent_views,  # noqa: F401
+    rules_views,  # noqa: F401
+)
 from planner.registration import manage_views as registration_manage_views  # noqa: F401
-from planner.registration import rules_views  # noqa: F401
 from planner.registration import views as registration_views
+from planner.registration.cli import send_consent_reminders_command
 from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
 from planner.schedule import views as schedule_views
 from planner.schedule.cli import export_programme_command, import_programme_command
@@ -147,5 +151,6 @@ def register_commands(app: Flask) -> None:
         seed_synthetic_command,
         import_programme_command,
         export_programme_command,
+        send_consent_reminders_command,
     ):
         app.cli.add_command(command)

@@ -68,6 +68,10 @@ class DefaultConfig:
     DATABASE_BUSY_TIMEOUT = 10
     # How long /healthz waits for the database before it answers 503.
     HEALTHZ_TIMEOUT = 0.8
+    # A minor's application waits this long for the guardian's answer, keeping its seat; the
+    # guardian is reminded once per CONSENT_REMINDER_DAYS (``flask send-consent-reminders``).
+    CONSENT_DAYS = 7
+    CONSENT_REMINDER_DAYS = 2
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 24 * 3600  # entries are keyed on versions; this only frees memory
@@ -113,7 +117,7 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = env == "production"
 
-    for name in ("SESSION_LIFETIME_HOURS", "SESSION_IDLE_MINUTES"):
+    for name in ("SESSION_LIFETIME_HOURS", "SESSION_IDLE_MINUTES", "CONSENT_DAYS", "CONSENT_REMINDER_DAYS"):
         if not isinstance(app.config[name], int | float) or app.config[name] <= 0:
             raise ConfigError(f"PLANNER_{name} must be a positive number, not {app.config[name]!r}")
     # Flask refuses session cookies signed longer ago than this, whatever they hold.

@@ -25,6 +25,7 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
     EventKind: {
         EventKind.MINISTERIAL: _l("Ministerial meeting"),
         EventKind.SIDE_EVENT: _l("Side event"),
+        EventKind.STUDENT: _l("Side event for students"),
     },
     SessionKind: {
         SessionKind.PLENARY: _l("Plenary"),
@@ -55,6 +56,7 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
     RegistrationStatus: {
         RegistrationStatus.PENDING: _l("pending approval"),
         RegistrationStatus.CONFIRMED: _l("confirmed"),
+        RegistrationStatus.AWAITING_CONSENT: _l("awaiting a guardian's consent"),
         RegistrationStatus.WAITLISTED: _l("on the waiting list"),
         RegistrationStatus.DECLINED: _l("declined"),
         RegistrationStatus.CANCELLED: _l("cancelled"),

@@ -96,6 +96,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("registration.apply", "GET"): signed_in(200),
     ("registration.apply", "POST"): signed_in(409),  # ISEF2 (2018) has started: closed, no form
     ("registration.my_registrations", "GET"): signed_in(200),
+    # The guardian has no account: the signed link is the permission (here a forged one).
+    ("registration.guardian_consent", "GET"): dict.fromkeys(ROLES, 400),
+    ("registration.guardian_consent", "POST"): dict.fromkeys(ROLES, 400),
     ("registration.cancel", "POST"): signed_in(404),  # not theirs (nobody's)
     ("registration.add_to_agenda", "POST"): signed_in(403),  # not confirmed for the event
     ("registration.remove_from_agenda", "POST"): signed_in(302),

@@ -22,6 +22,8 @@ class SignupForm(FlaskForm):
         _l("Repeat the password"),
         validators=[DataRequired(), EqualTo("password", message=_l("The two passwords are not the same."))],
     )
+    # Where the person was going (checked with ``safe_next``): carried to the confirmation link.
+    next = HiddenField()
 
 
 class LoginForm(FlaskForm):

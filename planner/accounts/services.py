@@ -85,7 +85,9 @@ def _link(endpoint: str, **values: Any) -> str:
     return url_for(endpoint, _external=True, **values)
 
 
-def send_verification(user: User) -> None:
+def send_verification(user: User, next_page: str = "") -> None:
+    """Mail the confirmation link; ``next_page`` (a path on this site, checked by the caller)
+    is where the person goes after confirming and signing in."""
     token = tokens.make_token(tokens.VERIFY_EMAIL, {"id": user.id, "email": tokens.fingerprint(user.email)})
     with written_in(user.language):
         queue_email(
@@ -93,11 +95,11 @@ def send_verification(user: User) -> None:
             "accounts/verify_email",
             subject=_("Confirm your email address for planner"),
             name=user.name,
-            link=_link("accounts.verify_email", token=token),
+            link=_link("accounts.verify_email", token=token, **({"next": next_page} if next_page else {})),
         )
 
 
-def sign_up(name: str, email: str, password: str) -> None:
+def sign_up(name: str, email: str, password: str, next_page: str = "") -> None:
     """Create an unverified account and send the verification link; if the address is
     taken, tell its owner instead. Both take the same work (the password is hashed either
     way, one message is queued), so that the time of the answer does not tell them apart."""
@@ -112,14 +114,14 @@ def sign_up(name: str, email: str, password: str) -> None:
                     "accounts/signup_existing",
                     subject=_("You already have a planner account"),
                     name=existing.name,
-                    login=_link("accounts.login"),
+                    login=_link("accounts.login", **({"next": next_page} if next_page else {})),
                     reset=_link("accounts.reset_request"),
                 )
         return
     user = User(name=name.strip(), email=email, password_hash=password_hash, language=str(get_locale() or "en"))
     db.session.add(user)
     db.session.flush()
-    send_verification(user)
+    send_verification(user, next_page)
 
 
 def verify_email(token: str) -> User:
@@ -132,8 +134,9 @@ def verify_email(token: str) -> User:
     return user
 
 
-def authenticate(email: str, password: str) -> User:
-    """The account for these credentials; an unverified one gets a new link instead."""
+def authenticate(email: str, password: str, next_page: str = "") -> User:
+    """The account for these credentials; an unverified one gets a new link instead (leading
+    on to ``next_page``)."""
     user = find_user(email)
     if user is None or user.deleted_at is not None:
         check_password_hash(_DUMMY_HASH, password)
@@ -141,7 +144,7 @@ def authenticate(email: str, password: str) -> User:
     if not check_password_hash(user.password_hash, password):
         raise WrongCredentials(_("The email address or the password is not right."))
     if user.email_verified_at is None:
-        send_verification(user)
+        send_verification(user, next_page)
         raise NotVerified(_("Please confirm your email address first: we have sent you a new link."))
     return user
 

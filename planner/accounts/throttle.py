@@ -7,6 +7,10 @@ waits (5 failures in 15 minutes, 10 in an hour, 20 in a day); the owner, in a br
 have used, keeps a count of their own and signs in as usual. An owner on a new browser who
 meets the wait has the password reset link, which always works and signs them in.
 
+Sign-ups are counted per network address, sized for a school class or a conference room
+behind one address (60 in 10 minutes), and per email address typed (3 an hour: each one
+mails the address's owner).
+
 The counts live in the rate limiter's storage (``RATELIMIT_STORAGE_URI``): shared between
 processes only when that is Redis (production start-up warns otherwise).
 """
@@ -35,6 +39,10 @@ _SALT = "planner.known-browser"
 UNKNOWN_BROWSERS = parse_many("5 per 15 minutes; 10 per hour; 20 per day")
 #: Failures from one browser the account knows: its own count, which nobody else can use up.
 KNOWN_BROWSER = parse_many("5 per 15 minutes; 20 per day")
+#: Sign-ups from one network address: a whole room may share it.
+SIGN_UPS_PER_NETWORK = parse_many("60 per 10 minutes")
+#: Sign-ups naming one email address.
+SIGN_UPS_PER_EMAIL = parse_many("3 per hour")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -84,6 +92,10 @@ def wait_before_trying(email: str, browser: str | None) -> int:
     if not limiter.enabled:
         return 0
     items, keys = _limits_for(email, browser)
+    return _wait(items, keys)
+
+
+def _wait(items: list[RateLimitItem], keys: tuple[str, ...]) -> int:
     waits = [
         math.ceil(limiter.limiter.get_window_stats(item, *keys).reset_time - time.time())
         for item in items
@@ -108,3 +120,32 @@ def forgive(email: str, browser: str | None = None) -> None:
     items, keys = _limits_for(email, browser)
     for item in items:
         limiter.limiter.clear(item, *keys)
+
+
+def sign_up_wait(network: str, email: str) -> tuple[int, str | None]:
+    """Seconds before another sign-up from ``network`` naming ``email`` is taken (0 if now),
+    and which count is full: "network" or "email"."""
+    if not limiter.enabled:
+        return 0, None
+    for which, items, keys in (
+        ("email", SIGN_UPS_PER_EMAIL, ("sign-up-email", email)),
+        ("network", SIGN_UPS_PER_NETWORK, ("sign-up-network", network)),
+    ):
+        if which == "email" and not email:
+            continue
+        wait = _wait(items, keys)
+        if wait > 0:
+            return wait, which
+    return 0, None
+
+
+def signing_up(network: str, email: str | None) -> None:
+    """Count a sign-up sent from ``network``, and against ``email`` when it was valid (only
+    then is a message mailed to it)."""
+    if not limiter.enabled:
+        return
+    for item in SIGN_UPS_PER_NETWORK:
+        limiter.limiter.hit(item, "sign-up-network", network)
+    if email:
+        for item in SIGN_UPS_PER_EMAIL:
+            limiter.limiter.hit(item, "sign-up-email", email)

@@ -55,13 +55,43 @@ def _sign_out() -> None:
 
 
 @bp.route("/signup", methods=["GET", "POST"])
-@limiter.limit("5 per minute; 30 per hour", methods=["POST"])
 def signup():
-    form = forms.SignupForm()
-    if form.validate_on_submit():
-        services.sign_up(form.name.data, form.email.data, form.password.data)
-        return render_template("accounts/check_email.html", email=services.normalise_email(form.email.data))
-    return render_template("accounts/signup.html", form=form)
+    form = forms.SignupForm(next=request.args.get("next", ""))
+    next_page = safe_next(form.next.data, "")
+    if form.is_submitted():
+        network = request.remote_addr or ""
+        email = services.normalise_email(form.email.data or "")
+        wait, which = throttle.sign_up_wait(network, email)
+        if wait > 0:
+            # What was typed stays on the form (never the password), with when to try again.
+            form.form_errors.append(_too_many_sign_ups(wait, which))
+            page = render_template("accounts/signup.html", form=form, next_page=next_page)
+            return page, 429, {"Retry-After": str(wait)}
+        valid = form.validate()
+        throttle.signing_up(network, email if valid else None)
+        if valid:
+            services.sign_up(form.name.data, form.email.data, form.password.data, next_page=next_page)
+            return render_template("accounts/check_email.html", email=email)
+    return render_template("accounts/signup.html", form=form, next_page=next_page)
+
+
+def _too_many_sign_ups(wait: int, which: str | None) -> str:
+    minutes = max(1, -(-wait // 60))
+    if which == "email":
+        return ngettext(
+            "This email address was given for several sign-ups in the last hour: look for our message in its "
+            "inbox (and its spam folder), or try again in %(num)d minute.",
+            "This email address was given for several sign-ups in the last hour: look for our message in its "
+            "inbox (and its spam folder), or try again in %(num)d minutes.",
+            minutes,
+        )
+    return ngettext(
+        "Many people have signed up from your network in the last few minutes. Please try again in %(num)d minute: "
+        "what you typed is kept below, except the password.",
+        "Many people have signed up from your network in the last few minutes. Please try again in %(num)d minutes: "
+        "what you typed is kept below, except the password.",
+        minutes,
+    )
 
 
 @bp.get("/verify/<token>")
@@ -71,7 +101,9 @@ def verify_email(token: str):
     except tokens.InvalidToken:
         abort(400, description=_("This confirmation link is not valid or has expired. Sign in to get a new one."))
     flash(_("Your email address is confirmed. You can sign in now."), "success")
-    return redirect(url_for(".login"))
+    # Back to where the person was going when they signed up (a form they were filling in).
+    next_page = safe_next(request.args.get("next"), "")
+    return redirect(url_for(".login", next=next_page) if next_page else url_for(".login"))
 
 
 def _too_many_attempts(wait: int) -> TooManyRequests:
@@ -97,7 +129,7 @@ def login():
         if wait > 0:
             raise _too_many_attempts(wait)
         try:
-            user = services.authenticate(email, form.password.data)
+            user = services.authenticate(email, form.password.data, next_page=safe_next(form.next.data, ""))
         except services.NotVerified as refusal:
             # Documented exception: the refusal answers 422, which rolls back, but the new
             # verification link it mailed must be kept.
@@ -112,7 +144,8 @@ def login():
             response = redirect(safe_next(form.next.data, url_for("forums.home")))
             throttle.remember_browser(response, email, browser)
             return response
-    return render_template("accounts/login.html", form=form), 200 if not form.errors else 422
+    next_page = safe_next(form.next.data, "")
+    return render_template("accounts/login.html", form=form, next_page=next_page), 200 if not form.errors else 422
 
 
 @bp.post("/logout")

@@ -53,7 +53,7 @@ EVENTS = [
     ),
     (
         "S-ISEF",
-        "side_event",
+        "student",
         "Student ISEF",
         "Japanese high-school students aged 15 to 18, with a guardian's consent.",
         "Miraikan",

@@ -11,7 +11,7 @@ from wtforms import DateField, DateTimeLocalField, EmailField, IntegerField, Sel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from planner.formatting import zone_named
-from planner.forums.models import EventKind
+from planner.forums.models import AGE_OF_MAJORITY, EventKind
 from planner.labels import label
 from planner.validators import (
     LOCAL_TIME,
@@ -106,6 +106,18 @@ class ForumForm(FlaskForm):
     title = StringField(_l("Full title"), validators=[DataRequired(), Length(max=300), printable])
     host_city = StringField(_l("Host city"), validators=[DataRequired(), Length(max=100), printable])
     description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
+    age_of_majority = IntegerField(
+        _l("Age of majority"),
+        default=AGE_OF_MAJORITY,
+        validators=[
+            InputRequired(message=_l("Give the age of majority, like 18.")),
+            NumberRange(min=1, max=30, message=_l("Give an age from %(min)d to %(max)d.")),
+        ],
+        description=_l(
+            "Applicants younger than this on an event's first day need a parent or guardian's consent, "
+            "where the event asks for it. 18 in Japan."
+        ),
+    )
 
 
 class NewForumForm(ForumForm):
@@ -126,6 +138,13 @@ class NewForumForm(ForumForm):
     )
     first_day = DateField(_l("First day"), validators=[InputRequired()])
     last_day = DateField(_l("Last day"), validators=[InputRequired()])
+    # Left empty on a new forum: Japan's 18 (changed later on the forum's edit form).
+    age_of_majority = IntegerField(
+        ForumForm.age_of_majority.args[0],
+        default=AGE_OF_MAJORITY,
+        validators=[Optional(), NumberRange(min=1, max=30, message=_l("Give an age from %(min)d to %(max)d."))],
+        description=ForumForm.age_of_majority.kwargs["description"],
+    )
 
     def validate_slug(self, field: StringField) -> None:
         field.data = (field.data or "").strip().lower()

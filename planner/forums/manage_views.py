@@ -18,7 +18,7 @@ from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.formatting import to_local, to_utc
 from planner.forums import bp, forms, organisers, services
-from planner.forums.models import Event, EventKind, Forum, Room, Venue
+from planner.forums.models import AGE_OF_MAJORITY, Event, EventKind, Forum, Room, Venue
 from planner.refusals import Refused
 from planner.web import refusals
 from planner.web.loaders import event_or_404, load_managed_forum
@@ -250,16 +250,21 @@ def edit_forum(slug: str):
     # Only a GET shows the stored values: an empty POST must fail, not save them again.
     form = forms.ForumForm(obj=forum) if request.method == "GET" else forms.ForumForm()
     if form.validate_on_submit():
-        services.save_forum(
-            current_user,
-            forum,
-            name=form.name.data,
-            title=form.title.data,
-            host_city=form.host_city.data,
-            description=form.description.data or "",
-        )
-        flash(_("The forum is saved."), "success")
-        return redirect(url_for("schedule.manage_programme", slug=forum.slug))
+        try:
+            services.save_forum(
+                current_user,
+                forum,
+                name=form.name.data,
+                title=form.title.data,
+                host_city=form.host_city.data,
+                description=form.description.data or "",
+                age_of_majority=form.age_of_majority.data,
+            )
+        except Refused as refusal:
+            refusals.on_form(form, refusal)
+        else:
+            flash(_("The forum is saved."), "success")
+            return redirect(url_for("schedule.manage_programme", slug=forum.slug))
     return form_page("forums/forum_form.html", forum=forum, form=form)
 
 
@@ -282,6 +287,7 @@ def new_forum():
                 first_day=form.first_day.data,
                 last_day=form.last_day.data,
                 description=form.description.data or "",
+                age_of_majority=form.age_of_majority.data or AGE_OF_MAJORITY,
             )
         except Refused as refusal:
             refusals.on_form(form, refusal, "slug")

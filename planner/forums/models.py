@@ -30,6 +30,13 @@ class ForumStatus(enum.StrEnum):
 class EventKind(enum.StrEnum):
     MINISTERIAL = "ministerial"
     SIDE_EVENT = "side_event"
+    STUDENT = "student"  # a side event for school students: they come without a delegation
+
+
+#: Japan's since 2022; each forum sets its own.
+AGE_OF_MAJORITY = 18
+#: What the forum's setting may be (a check constraint holds the database to it).
+AGES_OF_MAJORITY = range(1, 31)
 
 
 class Forum(Base):
@@ -38,6 +45,7 @@ class Forum(Base):
         CheckConstraint("slug <> ''", name="slug_not_empty"),
         CheckConstraint("timezone <> ''", name="timezone_not_empty"),
         CheckConstraint("first_day <= last_day", name="days_in_order"),
+        CheckConstraint("age_of_majority BETWEEN 1 AND 30", name="age_of_majority_plausible"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -55,6 +63,9 @@ class Forum(Base):
         enum_column_type(ForumStatus, "forum_status"), default=ForumStatus.PLANNING
     )
     is_demo: Mapped[bool] = mapped_column(default=False)
+    # Applicants younger than this on an event's first day need a guardian's consent, where
+    # the event asks for it (18 in Japan since 2022).
+    age_of_majority: Mapped[int] = mapped_column(default=AGE_OF_MAJORITY, server_default=str(AGE_OF_MAJORITY))
     # Raised in the same transaction as any change to the programme (planner/schedule/versions.py);
     # caches of timetables and calendars are keyed on it, so every process agrees on what is current.
     schedule_version: Mapped[int] = mapped_column(default=1, server_default="1")

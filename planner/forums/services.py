@@ -17,7 +17,7 @@ from planner.accounts.permissions import require_admin, require_organiser
 from planner.audit.services import record
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.forums.models import Event, EventKind, Forum, Room, Venue
+from planner.forums.models import AGE_OF_MAJORITY, AGES_OF_MAJORITY, Event, EventKind, Forum, Room, Venue
 from planner.refusals import Refused
 from planner.schedule.models import RoomClosedDay, Session, SessionStatus
 
@@ -226,9 +226,11 @@ def create_forum(
     first_day: dt.date,
     last_day: dt.date,
     description: str,
+    age_of_majority: int = AGE_OF_MAJORITY,
 ) -> Forum:
     """A new forum, by a site administrator; its organisers are appointed afterwards."""
     require_admin(actor)
+    _check_age_of_majority(age_of_majority)
     if db.session.scalar(select(Forum.id).where(Forum.slug == slug)) is not None:
         raise ForumError(_("Another forum has the address name %(slug)s.", slug=slug), "slug")
     forum = Forum(
@@ -241,6 +243,7 @@ def create_forum(
         first_day=first_day,
         last_day=last_day,
         description=description,
+        age_of_majority=age_of_majority,
     )
     db.session.add(forum)
     db.session.flush()
@@ -248,10 +251,31 @@ def create_forum(
     return forum
 
 
-def save_forum(actor: User, forum: Forum, *, name: str, title: str, host_city: str, description: str) -> Forum:
-    """The forum's names and description (its dates and timezone anchor the whole programme
-    and are set when it is created)."""
+def _check_age_of_majority(age: int) -> None:
+    if age not in AGES_OF_MAJORITY:
+        raise ForumError(
+            _("Give an age from %(min)d to %(max)d.", min=AGES_OF_MAJORITY.start, max=AGES_OF_MAJORITY.stop - 1),
+            "age_of_majority",
+        )
+
+
+def save_forum(
+    actor: User,
+    forum: Forum,
+    *,
+    name: str,
+    title: str,
+    host_city: str,
+    description: str,
+    age_of_majority: int | None = None,
+) -> Forum:
+    """The forum's names, description and age of majority (its dates and timezone anchor the
+    whole programme and are set when it is created). The age of majority applies to
+    applications from then on: those made already keep the answer they had."""
     require_organiser(actor, forum)
+    if age_of_majority is not None:
+        _check_age_of_majority(age_of_majority)
+        forum.age_of_majority = age_of_majority
     forum.name, forum.title, forum.host_city, forum.description = (
         name.strip(),
         title.strip(),

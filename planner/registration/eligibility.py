@@ -30,7 +30,6 @@ class Application:
     invitation_code: str = ""
     guardian_name: str = ""
     guardian_email: str = ""
-    guardian_consent: bool = False
     answers: dict[str, Any] = field(default_factory=dict)
 
 
@@ -89,10 +88,27 @@ def check_eligibility(policy: RegistrationPolicy, event: Event, application: App
     ):
         raise RegistrationRefused(_("This event needs a valid invitation code."))
     if policy.guardian_required:
-        if not application.guardian_name.strip() or not EMAIL_PATTERN.match(application.guardian_email.strip()):
-            raise RegistrationRefused(_("Give the name and email address of a parent or guardian."))
-        if not application.guardian_consent:
-            raise RegistrationRefused(_("A parent or guardian must consent to your taking part."))
+        if application.date_of_birth is None:
+            raise RegistrationRefused(
+                _("Give your date of birth: applicants who are minors need a parent or guardian's consent.")
+            )
+        if is_minor(event, application.date_of_birth) and (
+            not application.guardian_name.strip() or not EMAIL_PATTERN.match(application.guardian_email.strip())
+        ):
+            raise RegistrationRefused(
+                _(
+                    "You are under %(age)d on %(day)s: give the name and email address of a parent or guardian, "
+                    "whom we will ask for consent.",
+                    age=event.forum.age_of_majority,
+                    day=first_day.isoformat(),
+                )
+            )
+
+
+def is_minor(event: Event, born: dt.date) -> bool:
+    """Under the forum's age of majority on the event's first day, in the forum's timezone."""
+    first_day = event.starts_at.astimezone(event.forum.zone).date()
+    return age_on(first_day, born) < event.forum.age_of_majority
 
 
 def check_answers(questions: list[Question], answers: dict[str, Any]) -> dict[str, Any]:

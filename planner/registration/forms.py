@@ -9,7 +9,6 @@ from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField,
     DateField,
     EmailField,
     IntegerField,
@@ -27,7 +26,7 @@ from planner.delegations.models import Delegation
 from planner.formatting import countries
 from planner.registration.eligibility import Application
 from planner.registration.models import Question, QuestionKind, RegistrationPolicy
-from planner.validators import printable
+from planner.validators import email_address, printable
 
 
 def _countries() -> list[SelectChoice]:
@@ -66,9 +65,13 @@ def delegation_choices(delegations: list[Delegation]) -> list[SelectChoice]:
     return [SelectChoice(0, "—")] + [SelectChoice(d.id, d.name) for d in delegations]
 
 
-def application_form(policy: RegistrationPolicy, questions: list[Question], **kwargs: Any) -> ApplicationForm:
-    """The form for this event's rules and questions (its class is built once per shape)."""
+def application_form(
+    policy: RegistrationPolicy, questions: list[Question], asks_delegation: bool = True, **kwargs: Any
+) -> ApplicationForm:
+    """The form for this event's rules and questions (its class is built once per shape).
+    ``asks_delegation``: False for students, who come for their school, not a delegation."""
     shape = (
+        asks_delegation,
         policy.min_age is not None or policy.max_age is not None,
         policy.organisation_required,
         bool(policy.allowed_countries),
@@ -84,25 +87,22 @@ def application_form(policy: RegistrationPolicy, questions: list[Question], **kw
 @functools.lru_cache(maxsize=256)
 def _form_class(shape: tuple) -> type[ApplicationForm]:
     """Keyed by plain values only, so that no database object outlives its request."""
-    has_age_limit, organisation_required, has_countries, has_codes, guardian_required, questions = shape
+    asks_delegation, has_age_limit, organisation_required, has_countries, has_codes, guardian_required, questions = (
+        shape
+    )
 
     class Form(ApplicationForm):
         pass
 
-    # Its choices are only needed to draw the form (``delegation_choices``); whether a chosen
-    # delegation belongs to the forum is the service's rule, so posting needs no list.
-    Form.delegation = SelectField(
-        _l("Your delegation, if you come with one"),
-        coerce=int,
-        validate_choice=False,
-        choices=[SelectChoice(0, "—")],
-        # An id the database cannot hold names no delegation (and PostgreSQL
-        # would refuse to compare it): a form error, not a look-up.
-        validators=[NumberRange(min=0, max=MAX_ID, message=_l("Choose a delegation from the list."))],
-    )
-    if has_age_limit:
+    if asks_delegation:
+        _add_delegation(Form)
+    if has_age_limit or guardian_required:
         Form.date_of_birth = DateField(
-            _l("Date of birth"), validators=[InputRequired()], description=_l("Used to check the event's age limits.")
+            _l("Date of birth"),
+            validators=[InputRequired()],
+            description=_l("Used to check the event's age limits and whether a guardian's consent is needed.")
+            if guardian_required
+            else _l("Used to check the event's age limits."),
         )
     Form.organisation = StringField(
         _l("Organisation"),
@@ -117,14 +117,13 @@ def _form_class(shape: tuple) -> type[ApplicationForm]:
     if has_codes:
         Form.invitation_code = StringField(_l("Invitation code"), validators=[DataRequired(), Length(max=64)])
     if guardian_required:
+        # Optional here: whether the applicant is a minor, and so needs them, is the
+        # service's rule (date of birth, the forum's age of majority); adults leave them empty.
         Form.guardian_name = StringField(
-            _l("Parent or guardian's name"), validators=[DataRequired(), Length(max=200), printable]
+            _l("Parent or guardian's name"), validators=[Optional(), Length(max=200), printable]
         )
         Form.guardian_email = EmailField(
-            _l("Parent or guardian's email address"), validators=[DataRequired(), Length(max=320)]
-        )
-        Form.guardian_consent = BooleanField(
-            _l("My parent or guardian consents to my taking part."), validators=[InputRequired()]
+            _l("Parent or guardian's email address"), validators=[Optional(), Length(max=320), email_address]
         )
     for question_id, kind, label, choices, required in questions:
         validators = [InputRequired()] if required else [Optional()]
@@ -142,6 +141,20 @@ def _form_class(shape: tuple) -> type[ApplicationForm]:
     return Form
 
 
+def _add_delegation(Form: type[ApplicationForm]) -> None:  # noqa: N803 (a class)
+    # Its choices are only needed to draw the form (``delegation_choices``); whether a chosen
+    # delegation belongs to the forum is the service's rule, so posting needs no list.
+    Form.delegation = SelectField(
+        _l("Your delegation, if you come with one"),
+        coerce=int,
+        validate_choice=False,
+        choices=[SelectChoice(0, "—")],
+        # An id the database cannot hold names no delegation (and PostgreSQL
+        # would refuse to compare it): a form error, not a look-up.
+        validators=[NumberRange(min=0, max=MAX_ID, message=_l("Choose a delegation from the list."))],
+    )
+
+
 def application_from(form: ApplicationForm, questions: list[Question]) -> Application:
     def value(name: str, default: Any = None) -> Any:
         return getattr(form, name).data if hasattr(form, name) else default
@@ -154,7 +167,6 @@ def application_from(form: ApplicationForm, questions: list[Question]) -> Applic
         invitation_code=value("invitation_code", "") or "",
         guardian_name=value("guardian_name", "") or "",
         guardian_email=value("guardian_email", "") or "",
-        guardian_consent=bool(value("guardian_consent", False)),
         answers={str(q.id): value(f"q{q.id}") for q in questions},
     )
 
@@ -164,4 +176,17 @@ class CapacityForm(FlaskForm):
         _l("Capacity"),
         validators=[Optional(), NumberRange(min=1, max=1_000_000)],
         description=_l("Leave empty for no limit."),
+    )
+
+
+class ConsentForm(FlaskForm):
+    """A guardian's answer to a minor's application (the guardian has no account)."""
+
+    decision = RadioField(
+        _l("Your answer"),
+        choices=[
+            SelectChoice("give", _l("I give my consent")),
+            SelectChoice("refuse", _l("I do not give my consent")),
+        ],
+        validators=[InputRequired(message=_l("Choose whether you give your consent."))],
     )

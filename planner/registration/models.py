@@ -11,7 +11,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
@@ -34,6 +34,9 @@ class RegistrationStatus(enum.StrEnum):
     WAITLISTED = "waitlisted"  # in line for a seat, in order of application
     DECLINED = "declined"
     CANCELLED = "cancelled"
+    # A minor's application waiting for their guardian's answer; holds a seat if one was free
+    # (``Registration.seat_kept_for_consent``) when the event needs no approval.
+    AWAITING_CONSENT = "awaiting_consent"
 
 
 class QuestionKind(enum.StrEnum):
@@ -70,7 +73,8 @@ class RegistrationPolicy(Base):
     allowed_countries: Mapped[list[str]] = mapped_column(JSON, default=list)
     # Empty means no code is needed.
     invitation_codes: Mapped[list[str]] = mapped_column(JSON, default=list)
-    # Minors: a guardian's name, email and consent are required.
+    # Applicants under the forum's age of majority need their guardian's consent, given
+    # through a link emailed to the guardian (registration/consent.py).
     guardian_required: Mapped[bool] = mapped_column(default=False)
 
     event: Mapped[Event] = relationship()
@@ -115,7 +119,15 @@ class Registration(Base):
     country_code: Mapped[str | None] = mapped_column(String(2))
     guardian_name: Mapped[str] = mapped_column(String(200), default="")
     guardian_email: Mapped[str] = mapped_column(String(320), default="")
+    # Given by the guardian through the emailed link, never by the applicant.
     guardian_consent: Mapped[bool] = mapped_column(default=False)
+    # Set when the guardian's link is sent (a new application sends a new one, and older
+    # links stop working); reminders are spaced from ``consent_reminded_at``.
+    consent_requested_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    consent_reminded_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # Whether a seat was taken for the application while it awaits consent; set when it is
+    # made and never changed while it waits, so whoever ends the wait knows to free it.
+    seat_kept_for_consent: Mapped[bool] = mapped_column(default=False, server_default=false())
     answers: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
     event: Mapped[Event] = relationship()
@@ -124,7 +136,9 @@ class Registration(Base):
 
     @property
     def holds_seat(self) -> bool:
-        return self.status is RegistrationStatus.CONFIRMED
+        return self.status is RegistrationStatus.CONFIRMED or (
+            self.status is RegistrationStatus.AWAITING_CONSENT and self.seat_kept_for_consent
+        )
 
     def __repr__(self) -> str:
         return f"<Registration {self.id} event={self.event_id} user={self.user_id} {self.status}>"

@@ -34,8 +34,9 @@ LIST_LIMIT = 1000
 # One form post decides at most this many applications.
 BULK_LIMIT = 500
 BULK_ACTIONS = ("approve", "decline")
-# What organisers can still decide on (approve, decline, cancel).
-DECIDABLE = frozenset({Status.PENDING, Status.CONFIRMED, Status.WAITLISTED})
+# What organisers can still decide on (approve, decline, cancel); one awaiting its guardian's
+# consent can be declined or cancelled, and is approved only after the consent.
+DECIDABLE = frozenset({Status.PENDING, Status.CONFIRMED, Status.WAITLISTED, Status.AWAITING_CONSENT})
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("name", "email", "organisation", "delegation", "country", "event_code", "status", "registration_id")
@@ -159,6 +160,7 @@ class StatusCounts:
     waitlisted: int = 0
     declined: int = 0
     cancelled: int = 0
+    awaiting_consent: int = 0
 
     def add(self, status: Status, count: int) -> None:
         setattr(self, status.value, getattr(self, status.value) + count)

@@ -185,5 +185,15 @@ def set_capacity(event_id: int, capacity: int | None) -> bool:
     return counters.set_limit(_policies.c.event_id == event_id, _policies.c.seats_taken, _policies.c.capacity, capacity)
 
 
-def move_registration(registration_id: int, from_statuses: set[RegistrationStatus], to: RegistrationStatus) -> bool:
-    return counters.move_status(_registrations.c.id == registration_id, _registrations.c.status, from_statuses, to)
+def move_registration(
+    registration_id: int,
+    from_statuses: set[RegistrationStatus],
+    to: RegistrationStatus,
+    seat_kept: bool | None = None,
+) -> bool:
+    """``seat_kept``: move only a registration that kept (True) or did not keep (False) a
+    seat while awaiting consent, as the database has it; None: either."""
+    row = _registrations.c.id == registration_id
+    if seat_kept is not None:
+        row = row & (_registrations.c.seat_kept_for_consent.is_(seat_kept))
+    return counters.move_status(row, _registrations.c.status, from_statuses, to)

@@ -5,7 +5,9 @@ Rules enforced here, for every entry point:
 - a seat is taken only through ``seats`` (atomic), so capacity holds under load;
 - the waiting list is served in order of application, and only while registration is
   open and the event has not started;
-- every decision by an organiser is in the audit log, every change of status is emailed.
+- every decision by an organiser is in the audit log, every change of status is emailed;
+- a minor's application waits for their guardian's consent (``guardians``, ``consent``),
+  keeping the seat it took.
 """
 
 from __future__ import annotations
@@ -16,8 +18,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
-from flask_babel import force_locale, ngettext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import contains_eager, joinedload, load_only
 
@@ -30,9 +32,9 @@ from planner.db import utcnow
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event, Forum
-from planner.mail.services import message_values, message_variant, queue_email
+from planner.mail.services import message_values, message_variant, queue_email, written_in
 from planner.refusals import Refused
-from planner.registration import agenda, seats
+from planner.registration import agenda, guardians, seats
 from planner.registration.eligibility import (
     Application,
     RegistrationRefused,
@@ -50,7 +52,7 @@ from planner.registration.models import (
     RegistrationStatus as Status,
 )
 
-ACTIVE = {Status.PENDING, Status.CONFIRMED, Status.WAITLISTED}
+ACTIVE = {Status.PENDING, Status.CONFIRMED, Status.WAITLISTED, Status.AWAITING_CONSENT}
 
 
 class RegistrationError(Refused):
@@ -111,7 +113,9 @@ def _application_query() -> Select[Event, RegistrationPolicy, Registration, Ques
         # Of the forum and the applicant's registration, what an application reads (the
         # rest is loaded if asked for): every column is work for every applicant in a rush.
         .options(
-            contains_eager(Event.forum).load_only(Forum.id, Forum.slug, Forum.name, Forum.timezone, Forum.updated_at),
+            contains_eager(Event.forum).load_only(
+                Forum.id, Forum.slug, Forum.name, Forum.timezone, Forum.updated_at, Forum.age_of_majority
+            ),
             load_only(Registration.id, Registration.status),
             joinedload(Event.venue),
         )
@@ -133,6 +137,13 @@ _SUBJECTS = {
     "promoted": lambda event: _("A place at %(event)s is now yours", event=event),
     "declined": lambda event: _("Your application for %(event)s was declined", event=event),
     "cancelled": lambda event: _("Your registration for %(event)s is cancelled", event=event),
+    "awaiting_consent": lambda event: _(
+        "Your application for %(event)s waits for your guardian's consent", event=event
+    ),
+    "consent_refused": lambda event: _("Your guardian did not consent to %(event)s", event=event),
+    "consent_expired": lambda event: _(
+        "Your application for %(event)s ended without your guardian's answer", event=event
+    ),
 }
 
 
@@ -141,14 +152,14 @@ def _notify(registration: Registration, what: str, held_seat: bool = False) -> N
     with a calendar invitation (REQUEST) when the place is confirmed and its CANCEL when a
     confirmed registration (``held_seat``) ends."""
     user, event = registration.user, registration.event
-    with force_locale(user.language or "en"):
+    with written_in(user.language):
         queue_email(**_mail_arguments(user, event, what, held_seat))
 
 
 def _outcome_mail(user: User, event: Event) -> dict[Status, dict[str, Any]]:
     """The outbox row of the email for either outcome of taking a seat (confirmed or
     waitlisted): ``seats`` writes the one that applies with the registration."""
-    with force_locale(user.language or "en"):
+    with written_in(user.language):
         confirmed = message_values(**_mail_arguments(user, event, "confirmed"))
         waitlisted = message_variant(confirmed, "registration/waitlisted", subject=_SUBJECTS["waitlisted"](event.title))
     return {Status.CONFIRMED: confirmed, Status.WAITLISTED: waitlisted}
@@ -206,6 +217,9 @@ def apply(
         if delegation is None or delegation.forum_id != event.forum_id:
             raise RegistrationRefused(_("Choose one of this forum's delegations, or none."))
     answers = check_answers(questions if questions is not None else questions_of(event), application.answers)
+    minor = guardians.needs_consent(policy, event, application.date_of_birth)
+    if minor and application.guardian_email.strip().lower() == user.email.lower():
+        raise RegistrationRefused(_("Give your parent or guardian's email address, not your own."))
 
     details = dict(
         applied_at=now,
@@ -214,11 +228,17 @@ def apply(
         date_of_birth=application.date_of_birth,
         organisation=application.organisation.strip(),
         country_code=application.country_code,
-        guardian_name=application.guardian_name.strip(),
-        guardian_email=application.guardian_email.strip(),
-        guardian_consent=application.guardian_consent,
+        # Only a minor's guardian is kept: an adult is never asked for one.
+        guardian_name=application.guardian_name.strip() if minor else "",
+        guardian_email=application.guardian_email.strip() if minor else "",
+        guardian_consent=False,
+        consent_requested_at=now if minor else None,
+        consent_reminded_at=None,
+        seat_kept_for_consent=False,
         answers=answers,
     )
+    if minor:
+        return _await_consent(user, event, policy, existing, details)
     if existing is not None:
         # Someone coming back after cancelling (they join the end of the line): re-activate
         # the row only if this request is the one that moves it out of CANCELLED, so that
@@ -262,6 +282,42 @@ def apply(
     return registration
 
 
+def _await_consent(
+    user: User, event: Event, policy: RegistrationPolicy, existing: Registration | None, details: dict[str, Any]
+) -> Registration:
+    """A minor's application: it waits for the guardian's answer, keeping a seat if the event
+    needs no approval and one is free, and the guardian is emailed the link to answer."""
+    kept = not policy.approval_required and seats.take_event_seat(event.id)
+    details = {**details, "seat_kept_for_consent": kept}
+    if existing is not None:
+        # As for anyone coming back: only the request that moves the row out of CANCELLED.
+        if not seats.move_registration(existing.id, {Status.CANCELLED}, Status.AWAITING_CONSENT):
+            if kept:
+                seats.release_event_seat(event.id)
+            db.session.refresh(existing)
+            return existing
+        db.session.refresh(existing)
+        for name, value in details.items():
+            setattr(existing, name, value)
+        registration = existing
+    else:
+        inserted = seats.insert_registration(
+            {**details, "event_id": event.id, "user_id": user.id, "status": Status.AWAITING_CONSENT}
+        )
+        if inserted is None:  # the same person's other request won
+            if kept:
+                seats.release_event_seat(event.id)
+            concurrent = registration_of(user, event)
+            if concurrent is None:
+                raise RuntimeError("a registration conflicted but cannot be read")
+            return concurrent
+        registration = inserted
+    db.session.flush()
+    guardians.ask(registration)
+    _notify(registration, "awaiting_consent")
+    return registration
+
+
 def _place_for(policy: RegistrationPolicy, event: Event) -> Status:
     """Pending if organisers approve; else confirmed, taking a seat, or waitlisted."""
     if policy.approval_required:
@@ -281,29 +337,82 @@ def cancel_own(user: User, registration: Registration, now: dt.datetime | None =
     _cancel(registration, now)
 
 
-def _end(registration: Registration, to: Status) -> bool:
-    """Move an active registration to ``to``; True if it held a seat, which is then freed.
-    Decided by the database, not by the status loaded earlier: if someone else confirmed or
-    promoted the person meanwhile, their seat is still given back."""
+@dataclass(frozen=True)
+class Ended:
+    freed_seat: bool  # a seat went back to the event: serve the waiting list
+    was_confirmed: bool  # the place was in the person's calendar: send its CANCEL
+
+
+def _end(registration: Registration, to: Status) -> Ended:
+    """Move an active registration to ``to``, freeing the seat it held. Decided by the
+    database, not by the status loaded earlier: if someone else confirmed or promoted the
+    person meanwhile, their seat is still given back."""
     if seats.move_registration(registration.id, {Status.CONFIRMED}, to):
         seats.release_event_seat(registration.event_id)
-        held_seat = True
-    elif seats.move_registration(registration.id, {Status.PENDING, Status.WAITLISTED}, to):
-        held_seat = False
+        ended = Ended(freed_seat=True, was_confirmed=True)
+    elif seats.move_registration(registration.id, {Status.AWAITING_CONSENT}, to, seat_kept=True):
+        seats.release_event_seat(registration.event_id)
+        ended = Ended(freed_seat=True, was_confirmed=False)
+    elif seats.move_registration(registration.id, {Status.PENDING, Status.WAITLISTED, Status.AWAITING_CONSENT}, to):
+        ended = Ended(freed_seat=False, was_confirmed=False)
     else:
         raise RegistrationError(_("This registration is no longer active."))
     _reload(registration)
-    return held_seat
+    return ended
+
+
+def end_waiting_for_consent(registration: Registration, what: str, now: dt.datetime | None = None) -> bool:
+    """End an application awaiting consent (the guardian refused, or the wait is over): its
+    kept seat goes to the waiting list and the applicant is told ``what`` happened. False if
+    it no longer awaited consent (answered meanwhile)."""
+    if not seats.move_registration(registration.id, {Status.AWAITING_CONSENT}, Status.CANCELLED, seat_kept=True):
+        if not seats.move_registration(registration.id, {Status.AWAITING_CONSENT}, Status.CANCELLED, seat_kept=False):
+            return False
+        freed_seat = False
+    else:
+        seats.release_event_seat(registration.event_id)
+        freed_seat = True
+    _notify(_reload(registration), what)
+    if freed_seat:
+        promote_waitlisted(registration.event, now)
+    return True
+
+
+def proceed_with_consent(registration: Registration) -> bool:
+    """The guardian consented: the application goes on as an adult's would have, confirmed
+    with the seat it kept, else pending approval, confirmed or waitlisted. False if it no
+    longer awaited consent."""
+    policy = policy_of(registration.event)
+    if registration.seat_kept_for_consent:
+        to, what = Status.CONFIRMED, "confirmed"
+    elif policy is not None and policy.approval_required:
+        to, what = Status.PENDING, "received"
+    elif seats.take_event_seat(registration.event_id):
+        to, what = Status.CONFIRMED, "confirmed"
+    else:
+        to, what = Status.WAITLISTED, "waitlisted"
+    if not seats.move_registration(
+        registration.id, {Status.AWAITING_CONSENT}, to, seat_kept=registration.seat_kept_for_consent
+    ):
+        if to is Status.CONFIRMED and not registration.seat_kept_for_consent:
+            seats.release_event_seat(registration.event_id)
+        return False
+    registration = _reload(registration)
+    registration.guardian_consent = True
+    db.session.flush()
+    _notify(registration, what)
+    return True
 
 
 def _cancel(registration: Registration, now: dt.datetime | None, notify: bool = True) -> None:
-    held_seat = _end(registration, Status.CANCELLED)
+    ended = _end(registration, Status.CANCELLED)
     if notify:
-        _notify(registration, "cancelled", held_seat)
-    if held_seat:
+        _notify(registration, "cancelled", ended.was_confirmed)
+    if ended.was_confirmed:
         if notify:
             invites.registration_ended(registration, now)
         agenda.leave_event(registration)
+    if ended.freed_seat:
         promote_waitlisted(registration.event, now)
 
 
@@ -396,7 +505,7 @@ def decline(organiser: User, registration: Registration, now: dt.datetime | None
     event = registration.event
     require_organiser(organiser, event.forum)
     before = registration.status
-    held_seat = _end(registration, Status.DECLINED)
+    ended = _end(registration, Status.DECLINED)
     record(
         organiser,
         "registration.declined",
@@ -406,10 +515,11 @@ def decline(organiser: User, registration: Registration, now: dt.datetime | None
         before={"status": before.value},
         after={"status": "declined"},
     )
-    _notify(registration, "declined", held_seat)
-    if held_seat:
+    _notify(registration, "declined", ended.was_confirmed)
+    if ended.was_confirmed:
         invites.registration_ended(registration, now)
         agenda.leave_event(registration)
+    if ended.freed_seat:
         promote_waitlisted(event, now)
     return registration
 

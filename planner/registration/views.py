@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -12,8 +12,8 @@ from sqlalchemy.orm import joinedload
 from planner.db import writes_late
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.forums.models import Event
-from planner.registration import agenda, bp, services
+from planner.forums.models import Event, EventKind
+from planner.registration import agenda, bp, guardians, services
 from planner.registration.eligibility import RegistrationRefused
 from planner.registration.forms import application_form, application_from, delegation_choices
 from planner.registration.models import Registration, RegistrationMode, RegistrationStatus
@@ -39,7 +39,7 @@ def apply(slug: str, code: str):
         return render_template(
             "registration/apply.html", event=event, forum=event.forum, policy=policy, existing=existing, closed=closed
         ), 409 if request.method == "POST" else 200
-    form = application_form(policy, questions)
+    form = application_form(policy, questions, asks_delegation=event.kind is not EventKind.STUDENT)
     refusal = None
     if form.validate_on_submit():
         try:
@@ -54,13 +54,16 @@ def apply(slug: str, code: str):
             # pay for rewriting it twice (here, and on /me to take the message out).
             return redirect(url_for(".my_registrations", applied=registration.id))
     status = 422 if form.errors or refusal else 200
-    form.delegation.choices = delegation_choices(
-        list(
-            db.session.scalars(
-                select(Delegation).where(Delegation.forum_id == event.forum_id).order_by(func.lower(Delegation.name))
+    if "delegation" in form:
+        form.delegation.choices = delegation_choices(
+            list(
+                db.session.scalars(
+                    select(Delegation)
+                    .where(Delegation.forum_id == event.forum_id)
+                    .order_by(func.lower(Delegation.name))
+                )
             )
         )
-    )
     return render_template(
         "registration/apply.html",
         event=event,
@@ -69,6 +72,7 @@ def apply(slug: str, code: str):
         form=form,
         existing=existing,
         refusal=refusal,
+        consent_days=current_app.config["CONSENT_DAYS"],
     ), status
 
 
@@ -94,6 +98,7 @@ def my_registrations():
         offered=[s for s in agenda.offered_sessions(confirmed) if s.id not in picked_ids],
         action_form=FlaskForm(),
         notice=notice,
+        consent_deadline=guardians.deadline_of,
     )
 
 
@@ -106,6 +111,14 @@ def _applied_notice(registration: Registration) -> str | None:
         return _("Your application for %(event)s is received; the organisers will decide.", event=event)
     if status is RegistrationStatus.WAITLISTED:
         return _("%(event)s is full: you are on the waiting list.", event=event)
+    if status is RegistrationStatus.AWAITING_CONSENT:
+        return _(
+            "Your application for %(event)s is received. As you are under %(age)d, we have emailed %(guardian)s "
+            "a link to give consent; your application goes on once they do.",
+            event=event,
+            age=registration.event.forum.age_of_majority,
+            guardian=registration.guardian_name,
+        )
     return None
 
 

@@ -26,9 +26,11 @@ from planner.accounts.models import User
 from planner.delegations import services as nominations
 from planner.delegations.models import Delegation, DelegationMember, NominationStatus, Person
 from planner.extensions import db
+from planner.mail.models import OutboxMessage
 from planner.mail.services import insert_message
 from planner.registration import seats
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
+from tests.accounts.helpers import link_in
 from tests.conftest import sign_in
 from tests.factories import committed, make_delegation, make_event, make_focal_point, make_forum, make_user
 
@@ -315,3 +317,114 @@ def test_on_sqlite_other_writing_requests_wait_before_reading(app, sqlite_only, 
     before, answer = statements_while_locked(app, count_queries, live_server, "/logout", rush["cookies"][0], 1)
     assert before == ["BEGIN"]  # BEGIN IMMEDIATE, waiting for the lock: nothing read yet
     assert answer[0] == 302
+
+
+def post(base_url: str, path: str, body: dict[str, str], cookie: str | None, barrier: threading.Barrier) -> int:
+    """Connect, wait for the others, then POST ``body``; the response's status."""
+    url = urlsplit(base_url)
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
+    try:
+        connection.connect()
+        barrier.wait()
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if cookie is not None:
+            headers["Cookie"] = f"session={cookie}"
+        connection.request("POST", path, body=urlencode(body), headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+    finally:
+        connection.close()
+
+
+def test_minors_rushing_keep_at_most_the_seats_there_are_and_consent_takes_no_more(
+    app, live_server, rush, server_errors
+):
+    """Fifty minors apply at once for ten seats: ten applications keep a seat while they wait
+    for consent; then every guardian consents at once, and still ten seats are taken."""
+    with app.app_context():
+        db.session.execute(
+            update(RegistrationPolicy)
+            .where(RegistrationPolicy.event_id == rush["event_id"])
+            .values(guardian_required=True)
+        )
+        db.session.commit()
+        born = (dt.date.today() - dt.timedelta(days=16 * 366)).isoformat()
+    minor = {**EMPTY_APPLICATION, "date_of_birth": born, "guardian_name": "Parent"}
+    codes = all_at_once(
+        APPLICANTS,
+        lambda barrier, n: post(
+            live_server,
+            rush["path"],
+            {**minor, "guardian_email": f"parent{n}@example.org"},
+            rush["cookies"][n],
+            barrier,
+        ),
+    )
+    assert not server_errors, "\n".join(server_errors)
+    assert codes == [302] * APPLICANTS
+    with app.app_context():
+        assert statuses_of(rush["event_id"]) == [RegistrationStatus.AWAITING_CONSENT] * APPLICANTS
+        kept = db.session.scalar(select(func.count()).where(Registration.seat_kept_for_consent.is_(True)))
+        assert kept == CAPACITY and seats_taken(rush["event_id"]) == CAPACITY
+        links = [
+            link_in(m)
+            for m in db.session.scalars(select(OutboxMessage).where(OutboxMessage.to_address.like("parent%")))
+        ]
+    assert len(links) == APPLICANTS
+
+    answers = all_at_once(
+        APPLICANTS, lambda barrier, n: post(live_server, links[n], {"decision": "give"}, None, barrier)
+    )
+    assert not server_errors, "\n".join(server_errors)
+    assert answers == [200] * APPLICANTS
+    with app.app_context():
+        statuses = statuses_of(rush["event_id"])
+        assert statuses.count(RegistrationStatus.CONFIRMED) == CAPACITY
+        assert statuses.count(RegistrationStatus.WAITLISTED) == APPLICANTS - CAPACITY
+        assert seats_taken(rush["event_id"]) == CAPACITY
+
+
+def test_a_guardian_consenting_while_the_minor_cancels_leaves_the_seat_count_right(
+    app, live_server, rush, server_errors
+):
+    with app.app_context():
+        db.session.execute(
+            update(RegistrationPolicy)
+            .where(RegistrationPolicy.event_id == rush["event_id"])
+            .values(guardian_required=True)
+        )
+        db.session.commit()
+    born = (dt.date.today() - dt.timedelta(days=16 * 366)).isoformat()
+    application = {**EMPTY_APPLICATION, "date_of_birth": born, "guardian_name": "P", "guardian_email": "p@example.org"}
+    for cookie in rush["cookies"][:5]:
+        assert post(live_server, rush["path"], application, cookie, threading.Barrier(1)) == 302
+        with app.app_context():
+            message = db.session.scalars(
+                select(OutboxMessage)
+                .where(OutboxMessage.to_address == "p@example.org")
+                .order_by(OutboxMessage.id.desc())
+            ).first()
+            registration_id = db.session.scalar(
+                select(Registration.id).where(Registration.status == RegistrationStatus.AWAITING_CONSENT)
+            )
+        codes = _consent_and_cancel_at_once(live_server, link_in(message), registration_id, cookie)
+        assert not server_errors, "\n".join(server_errors)
+        with app.app_context():
+            final = db.session.scalar(select(Registration.status).where(Registration.id == registration_id))
+            confirmed = db.session.scalar(
+                select(func.count()).where(
+                    Registration.event_id == rush["event_id"], Registration.status == RegistrationStatus.CONFIRMED
+                )
+            )
+            # Whoever came first, the other is refused (400, 409) or finds nothing to do.
+            assert final in (RegistrationStatus.CONFIRMED, RegistrationStatus.CANCELLED), codes
+            assert seats_taken(rush["event_id"]) == confirmed
+
+
+def _consent_and_cancel_at_once(base_url: str, consent_link: str, registration_id: int, cookie: str) -> list[int]:
+    requests = [
+        (consent_link, {"decision": "give"}, None),
+        (f"/me/registrations/{registration_id}/cancel", {}, cookie),
+    ]
+    return all_at_once(2, lambda barrier, n: post(base_url, *requests[n], barrier))

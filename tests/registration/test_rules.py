@@ -441,4 +441,7 @@ def test_the_applicant_form_asks_the_new_question_and_for_a_guardian(organiser, 
     sign_in(client, programme.delegate)
     page = client.get("/forums/isef2/events/Y-ISEF/register").get_data(as_text=True)
     assert "Which workshop?" in page and "Ocean science" in page
-    assert 'for="guardian_name"' in page and 'for="guardian_email"' in page and "My parent or guardian consents" in page
+    assert 'for="guardian_name"' in page and 'for="guardian_email"' in page
+    # The applicant does not consent for their guardian: the guardian is emailed a link.
+    assert "consents" not in page and 'name="guardian_consent"' not in page
+    assert "We email them a link showing this event" in page

@@ -174,8 +174,12 @@ def test_coming_back_after_cancelling_joins_the_end_of_the_line(ctx):
         (dict(organisation_required=True), dict(organisation="  "), "name yours"),
         (dict(allowed_countries=["JP"]), dict(country_code="FR"), "people from JP only"),
         (dict(invitation_codes=["ISEF-2030"]), dict(invitation_code="guess"), "valid invitation code"),
-        (dict(guardian_required=True), dict(guardian_name="Mother"), "parent or guardian"),
-        (dict(guardian_required=True), dict(guardian_name="Mother", guardian_email="m@example.org"), "must consent"),
+        (dict(guardian_required=True), dict(guardian_name="Mother"), "Give your date of birth"),
+        (
+            dict(guardian_required=True),
+            dict(date_of_birth=dt.date(2014, 5, 5), guardian_name="Mother"),
+            "under 18 on 2030-03-01: give the name and email address of a parent or guardian",
+        ),
     ],
 )
 def test_refusals_say_which_rule_failed(ctx, rules, application, reason):
@@ -221,7 +225,6 @@ def test_the_seat_and_the_row_are_taken_together_or_the_seat_is_reported(ctx):
             applied_at=NOW,
             answers={"q": ["a", "b"]},
             date_of_birth=dt.date(2000, 2, 29),
-            guardian_consent=False,
         )
 
     first, took_first = seats.insert_registration_taking_seat(values(ana))

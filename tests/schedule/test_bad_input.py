@@ -111,7 +111,7 @@ def edit_event_form(p: dict) -> dict:
 
 
 def forum_form(p: dict) -> dict:
-    return {"name": "ISEF2", "title": "The forum", "host_city": "Tokyo", "description": ""}
+    return {"name": "ISEF2", "title": "The forum", "host_city": "Tokyo", "description": "", "age_of_majority": "18"}
 
 
 def venue_form(p: dict) -> dict:
@@ -129,6 +129,7 @@ def new_forum_form(p: dict) -> dict:
         "first_day": "2019-03-01",
         "last_day": "2019-03-03",
         "description": "",
+        "age_of_majority": "18",
     }
 
 
@@ -214,7 +215,13 @@ FORMS = {
     "forum": (
         "/forums/isef2/manage/forum",
         forum_form,
-        {"name": BAD_TEXT, "title": BAD_TEXT, "host_city": BAD_TEXT, "description": ["a\x00b", LONG_BLOCK]},
+        {
+            "name": BAD_TEXT,
+            "title": BAD_TEXT,
+            "host_city": BAD_TEXT,
+            "description": ["a\x00b", LONG_BLOCK],
+            "age_of_majority": ["", "abc", "0", "31", "-5", "1.5", "9" * 30],
+        },
     ),
 }
 
