@@ -77,13 +77,16 @@ def test_sign_up_takes_the_same_work_for_a_known_and_a_new_address(client, app, 
         assert sign_up(client, email=email).status_code == 200
         return time.perf_counter() - started
 
-    known = [timed_sign_up("taken@example.org") for _ in range(3)]
-    new = [timed_sign_up(f"new{n}@example.org") for n in range(3)]
-    assert len(hashed) == 6
-    assert len(mails_to(app, "taken@example.org")) == 3
-    assert all(len(mails_to(app, f"new{n}@example.org")) == 1 for n in range(3))
-    # Today's difference was 10 ms against 115 ms; the hash makes both about the same.
-    assert 0.6 < min(known) / min(new) < 1.6, (known, new)
+    # Interleaved, so that a busy machine slows both alike; the fastest of each is compared.
+    known, new = [], []
+    for n in range(5):
+        known.append(timed_sign_up("taken@example.org"))
+        new.append(timed_sign_up(f"new{n}@example.org"))
+    assert len(hashed) == 10
+    assert len(mails_to(app, "taken@example.org")) == 5
+    assert all(len(mails_to(app, f"new{n}@example.org")) == 1 for n in range(5))
+    # Before, a known address took 10 ms and a new one 115 ms; the hash makes both about the same.
+    assert 0.5 < min(known) / min(new) < 2, (known, new)
 
 
 def test_wrong_password_and_unknown_address_get_the_same_answer(client, app):
