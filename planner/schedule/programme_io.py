@@ -23,7 +23,7 @@ from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
@@ -421,13 +421,15 @@ def _write(
                 report.created += 1
             else:
                 editing.assign(row.session, row.data)
-                if changed := editing.changed_attributes(row.session):
-                    changes.append((row.session, changed))
+                changed = editing.changed_attributes(row.session)
+                visibility_changed = inspect(row.session).attrs.is_public.history.has_changes()
+                if changed or visibility_changed:
+                    changes.append((row.session, changed, visibility_changed))
                 report.updated += 1
             tick(1)
     db.session.flush()
-    for session, changed in changes:
-        editing.record_change(actor, session, changed)
+    for session, changed, visibility_changed in changes:
+        editing.record_change(actor, session, changed, visibility_changed)
     record(
         actor,
         "programme.imported",
