@@ -5,62 +5,25 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from flask import Flask
 from sqlalchemy import select
 
 from planner.calendar.invites import event_sequence, session_change_invite
 from planner.db import utcnow
 from planner.extensions import db
 from planner.mail.models import OutboxMessage
-from planner.mail.services import deliver_due, init_app
+from planner.mail.services import deliver_due
 from planner.registration.models import Registration
 from planner.schedule.models import SessionStatus
 from tests.calendar.helpers import parse
 from tests.conftest import sign_in
 from tests.factories import (
-    Programme,
-    committed,
     current,
     make_event,
     make_forum,
     make_policy,
-    make_programme,
     make_user,
     tokyo,
 )
-
-SENDER = "ISEF planner <noreply@planner.test>"
-
-
-@pytest.fixture
-def mail_app(app: Flask, smtp_server) -> Flask:
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=smtp_server.port,
-        MAIL_DEFAULT_SENDER=SENDER,
-        MAIL_TIMEOUT=5,
-        MAIL_PROMPT_DELIVERY="off",
-    )
-    init_app(app)
-    return app
-
-
-@pytest.fixture
-def future(mail_app) -> Programme:
-    """ISEF3 in 2030, whose events still take registrations: Young ISEF with its opening, and
-    Industry ISEF, which approves applications; Hana may apply."""
-    with committed(mail_app):
-        future = make_programme(
-            make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3)),
-            title="Young ISEF",
-        )
-        make_policy(future.event)
-        make_policy(make_event(future.forum, "I-ISEF", title="Industry ISEF"), approval_required=True)
-        future.room("hall", "Hall")
-        future.session("opening", "Opening", "2030-03-01 09:00", room="hall")
-        future.person("hana", name="Hana Mori", email="hana@example.org")
-    return future
-
 
 APPLICATION = {"delegation": "0", "date_of_birth": "1995-05-05", "organisation": "", "country": "JP"}
 

@@ -18,7 +18,7 @@ from planner.mail.models import OutboxMessage
 from planner.schedule import editing
 from planner.schedule.models import Session, SessionStatus
 from tests.calendar.helpers import parse
-from tests.calendar.test_invites import APPLICATION, calendar_part, delivered, future, mail_app  # noqa: F401
+from tests.calendar.test_invites import APPLICATION, calendar_part, delivered
 from tests.conftest import sign_in
 from tests.factories import Programme, current, tokyo
 
@@ -63,7 +63,7 @@ def change(app: Flask, future: Programme, session_id: int, **values) -> None:
 
 
 @pytest.fixture
-def hana(mail_app, client, future):  # noqa: F811
+def hana(mail_app, client, future):
     mail_app.config["CALENDAR_AGENDA_MAIL_DELAY"] = 0
     sign_in(client, future.hana)
     assert client.post("/forums/isef3/events/Y-ISEF/register", data=APPLICATION).status_code == 302
@@ -141,7 +141,7 @@ def test_moving_an_event_sends_its_confirmed_people_an_updated_request(
 
 
 @pytest.fixture
-def waiting(mail_app, client, future):  # noqa: F811
+def waiting(mail_app, client, future):
     mail_app.config["CALENDAR_AGENDA_MAIL_DELAY"] = 120
     sign_in(client, future.hana)
     client.post("/forums/isef3/events/Y-ISEF/register", data=APPLICATION)
