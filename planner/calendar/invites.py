@@ -190,7 +190,7 @@ def accreditation_attachment(
 
 
 def _agenda_delay() -> dt.timedelta:
-    return dt.timedelta(seconds=float(current_app.config.get("CALENDAR_AGENDA_MAIL_DELAY", 120)))
+    return dt.timedelta(seconds=float(current_app.config.get("CALENDAR_AGENDA_MAIL_DELAY") or 0))
 
 
 def _release_held(user: User, session: Session) -> HeldInvitation | None:
