@@ -77,7 +77,7 @@ class SessionForm(FlaskForm):
         self.unshown_fields = {"starts_fold", "ends_fold"}
         for name in ("starts", "ends"):
             local = getattr(self, f"{name}_at").data
-            if isinstance(local, dt.datetime) and repeated(local, self.zone):
+            if isinstance(local, dt.datetime) and 1900 <= local.year <= 2200 and repeated(local, self.zone):
                 self._offer_fold(name, local)
         self.event.choices = [(e.id, f"{e.code}: {e.title}") for e in events]
         self.room.choices = [(0, str(_l("Room to be announced")))] + [
@@ -102,8 +102,8 @@ class SessionForm(FlaskForm):
         """A time the clocks skip is refused, naming the gap; one that happens twice needs
         the organiser to say which (the choice appears with the error)."""
         local = field.data
-        if not isinstance(local, dt.datetime):
-            return
+        if not isinstance(local, dt.datetime) or field.errors:
+            return  # its own error (a year far off cannot even be moved to UTC) says enough
         if skipped(local, self.zone):
             gap_start, gap_end = gap_around(local, self.zone)
             raise ValidationError(
@@ -146,9 +146,9 @@ class SessionForm(FlaskForm):
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
         self._check_wall_clock("ends", field)
         start = self.starts_at.data
-        if not isinstance(start, dt.datetime) or not isinstance(field.data, dt.datetime):
+        if not isinstance(start, dt.datetime) or not isinstance(field.data, dt.datetime) or field.errors:
             return
-        if skipped(start, self.zone) or self.starts_at.errors:
+        if self.starts_at.errors or skipped(start, self.zone):
             return  # the start's own error says what is wrong
         if repeated(start, self.zone) and self.starts_fold.data not in ("0", "1"):
             return
