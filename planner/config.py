@@ -76,6 +76,9 @@ class DefaultConfig:
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 24 * 3600  # entries are keyed on versions; this only frees memory
     CACHE_THRESHOLD = 2000
+    # Seconds an agenda pick's or removal's invitation waits in the outbox, so that the
+    # person's next change to the same session replaces it (0: sent at once).
+    CALENDAR_AGENDA_MAIL_DELAY = 120
     PROXY_COUNT = 0  # reverse proxies in front of planner whose X-Forwarded-* headers to trust
     RATELIMIT_HEADERS_ENABLED = True
     LANGUAGES = ["en", "ja"]

@@ -128,11 +128,74 @@ def register(app: Flask) -> None:
     )
 
 
-def to_utc(local: dt.datetime, forum: Forum) -> dt.datetime:
-    """A wall-clock time typed in the forum's timezone, as an aware UTC datetime."""
-    return local.replace(tzinfo=forum.zone).astimezone(dt.UTC)
+def to_utc(local: dt.datetime, forum: Forum, fold: int = 0) -> dt.datetime:
+    """A wall-clock time typed in the forum's timezone, as an aware UTC datetime; ``fold`` 1
+    picks the second of a time that happens twice (the night the clocks go back)."""
+    return local.replace(tzinfo=forum.zone, fold=fold).astimezone(dt.UTC)
 
 
 def to_local(moment: dt.datetime, forum: Forum) -> dt.datetime:
     """The forum's wall-clock time of ``moment``, without a zone: what a form's field shows."""
     return moment.astimezone(forum.zone).replace(tzinfo=None)
+
+
+# Wall-clock times that the clocks skip or repeat ------------------------------------------
+
+
+def offset_text(offset: dt.timedelta | None) -> str:
+    """'UTC−4', 'UTC+5:30' (with a real minus sign, as people write it)."""
+    seconds = int((offset or dt.timedelta(0)).total_seconds())
+    sign = "−" if seconds < 0 else "+"
+    hours, minutes = divmod(abs(seconds) // 60, 60)
+    return f"UTC{sign}{hours}" + (f":{minutes:02d}" if minutes else "")
+
+
+def skipped(local: dt.datetime, zone: ZoneInfo) -> bool:
+    """The clocks go forward over ``local``: that wall-clock time does not exist in ``zone``."""
+    naive = local.replace(tzinfo=None)
+    there = naive.replace(tzinfo=zone).astimezone(dt.UTC).astimezone(zone).replace(tzinfo=None)
+    return there != naive
+
+
+def repeated(local: dt.datetime, zone: ZoneInfo) -> bool:
+    """The clocks go back over ``local``: that wall-clock time happens twice in ``zone``."""
+    naive = local.replace(tzinfo=None)
+    first, second = (naive.replace(tzinfo=zone, fold=f) for f in (0, 1))
+    return first.utcoffset() != second.utcoffset() and not skipped(naive, zone)
+
+
+def gap_around(local: dt.datetime, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
+    """The skipped wall-clock times around ``local``: (the first skipped, the first after),
+    e.g. 02:00 and 03:00 on the night summer time starts. Found by the minute: gaps are short."""
+    naive = local.replace(tzinfo=None, second=0, microsecond=0)
+    minute = dt.timedelta(minutes=1)
+    first, after = naive, naive
+    for _ in range(24 * 60):  # no zone skips more than a day
+        if not skipped(first - minute, zone):
+            break
+        first -= minute
+    for _ in range(24 * 60):
+        after += minute
+        if not skipped(after, zone):
+            break
+    return first, after
+
+
+def which_of_two(local: dt.datetime, zone: ZoneInfo) -> tuple[str, str]:
+    """How to name the two moments a repeated wall-clock time can be: ('EDT, UTC−4', 'EST, UTC−5')."""
+    naive = local.replace(tzinfo=None)
+    names = []
+    for fold in (0, 1):
+        moment = naive.replace(tzinfo=zone, fold=fold)
+        names.append(f"{moment.tzname()}, {offset_text(moment.utcoffset())}")
+    return names[0], names[1]
+
+
+def wall_clock_to_utc(local: dt.datetime, zone: ZoneInfo, fold: int = 0) -> dt.datetime:
+    """A wall-clock time in ``zone`` as UTC; ``fold`` 1: the second of a repeated time."""
+    return local.replace(tzinfo=zone, fold=fold).astimezone(dt.UTC)
+
+
+def fold_of(moment: dt.datetime, zone: ZoneInfo) -> int:
+    """1 when ``moment`` is the second of the two moments its wall-clock time names."""
+    return moment.astimezone(zone).fold

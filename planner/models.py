@@ -2,7 +2,7 @@
 
 from planner.accounts.models import User
 from planner.audit.models import AuditEntry
-from planner.calendar.models import CalendarFeedToken
+from planner.calendar.models import CalendarFeedToken, HeldInvitation, InvitationState
 from planner.delegations.models import (
     Delegation,
     DelegationFocalPoint,
@@ -48,6 +48,8 @@ __all__ = [
     "RegistrationPolicy",
     "AuditEntry",
     "CalendarFeedToken",
+    "HeldInvitation",
+    "InvitationState",
     "DelegationFocalPoint",
     "ForumOrganiser",
     "OutboxMessage",

@@ -93,8 +93,9 @@ def _versioned(
     request costs one small cache read, never the feed itself."""
     locale = _feed_locale()
     host = hashlib.sha256(request.host_url.encode()).hexdigest()[:8]  # URLs inside name the host
+    feed_key = f"{kind}-{key_id}-{locale}-{host}"
     tag = f"{kind}-{key_id}-v{forum.schedule_version}-{locale}-{host}"
-    body_key, etag_key = f"ics:{tag}", f"ics-etag:{tag}"
+    body_key, etag_key, changed_key = f"ics:{tag}", f"ics-etag:{tag}", f"ics-changed:{feed_key}"
 
     def rebuild() -> bytes:
         with force_locale(locale):
@@ -102,19 +103,26 @@ def _versioned(
         cache.set(body_key, body)
         return body
 
-    etag = cache.get(etag_key)
-    if etag is None:
+    validators = cache.get(etag_key)
+    if validators is None:
         built = rebuild()
         etag = hashlib.sha256(built).hexdigest()[:32]
-        cache.set(etag_key, etag)
-        return Feed(etag, as_utc(forum.updated_at), filename, False, True, lambda: built)
+        # Last-Modified follows the bytes: a version that gives the same bytes as the last
+        # one keeps its date (another event's change leaves this feed's date alone); new
+        # bytes date from the change that made them (the forum's last programme change).
+        last = cache.get(changed_key)
+        changed = last[1] if last is not None and last[0] == etag else as_utc(forum.updated_at)
+        cache.set(changed_key, (etag, changed))
+        cache.set(etag_key, (etag, changed))
+        return Feed(etag, changed, filename, False, True, lambda: built)
+    etag, changed = validators
 
     def body() -> bytes:
         cached = cache.get(body_key)
         # Evicted on its own: the same version gives the same bytes, and so the same ETag.
         return cached if cached is not None else rebuild()
 
-    return Feed(etag, as_utc(forum.updated_at), filename, False, True, body)
+    return Feed(etag, changed, filename, False, True, body)
 
 
 def forum_feed(version: services.ForumVersion) -> Feed:
@@ -177,6 +185,7 @@ def personal_feed(token: CalendarFeedToken) -> Feed:
         agenda = services.agenda_of(user)
         entries = [event_entry(e) for e in agenda.events] + session_entries(agenda.sessions)
         first = agenda.events[0].forum if agenda.events else None
+        # Without events the calendar holds the UTC VTIMEZONE alone: RFC 5545 wants one component.
         body = ical.feed(
             _("My agenda (planner)"),
             first.timezone if first else "UTC",

@@ -99,8 +99,8 @@ def session_entry(session: Session, url: str, domain: str, organizer: Attendee |
 
 
 def event_entry(event: Event, url: str, domain: str, organizer: Attendee | None = None) -> Entry:
-    """An event a delegate is confirmed for. Events have no revision: SEQUENCE stays 0, and
-    messages about the same event are told apart by their DTSTAMP (RFC 5546 2.1.5)."""
+    """An event a delegate is confirmed for. Events have no revision: SEQUENCE is 0 in feeds;
+    invitations number their messages by the clock (``invites.event_sequence``)."""
     forum = event.forum
     return Entry(
         uid=event_uid(event.id, domain),
@@ -167,6 +167,10 @@ def _when(name: str, moment: dt.datetime, timezone: str) -> str:
     if timezone in UTC_NAMES:
         return f"{name}:{utc_stamp(moment)}"
     local = moment.astimezone(_zone(timezone))
+    if local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset():
+        # A wall-clock time that happens twice (the night the clocks go back): consumers
+        # disagree on which one TZID form means, so the instant is written in UTC.
+        return f"{name}:{utc_stamp(moment)}"
     return f"{name};TZID={timezone}:{local.strftime('%Y%m%dT%H%M%S')}"
 
 
@@ -244,6 +248,14 @@ def vtimezones(entries: Sequence[Entry], calendar_zone: tuple[str, int] | None =
     return "".join(vtimezone(name, *span) for name, span in sorted(years.items()) if name not in UTC_NAMES)
 
 
+#: A calendar with nothing else in it still needs one component (RFC 5545 3.6:
+#: calcomponent = 1*component); a VTIMEZONE alone is valid, and harmless to every client.
+UTC_VTIMEZONE = (
+    "BEGIN:VTIMEZONE\r\nTZID:UTC\r\nBEGIN:STANDARD\r\nDTSTART:19700101T000000\r\n"
+    "TZNAME:UTC\r\nTZOFFSETFROM:+0000\r\nTZOFFSETTO:+0000\r\nEND:STANDARD\r\nEND:VTIMEZONE\r\n"
+)
+
+
 # Whole calendars -------------------------------------------------------------------------
 
 
@@ -280,13 +292,27 @@ def feed(name: str, timezone: str, entries: Sequence[Entry], year: int | None = 
     )
     body = "".join(vevent(entry) for entry in entries)
     zone = (timezone, year) if year is not None else None
-    return (head + vtimezones(entries, zone) + body + end).encode()
+    zones = vtimezones(entries, zone)
+    if not zones and not body:
+        zones = UTC_VTIMEZONE if timezone in UTC_NAMES or year is None else vtimezone(timezone, year, year)
+    return (head + zones + body + end).encode()
 
 
-def itip(method: str, entry: Entry, organizer: Attendee, attendee: Attendee, stamp: dt.datetime) -> str:
-    """An iTIP message (RFC 5546) for one attendee: REQUEST (new or updated) or CANCEL."""
+def itip(
+    method: str,
+    entry: Entry,
+    organizer: Attendee,
+    attendee: Attendee,
+    stamp: dt.datetime,
+    sequence: int | None = None,
+) -> str:
+    """An iTIP message (RFC 5546) for one attendee: REQUEST (new or updated) or CANCEL, about
+    one UID (RFC 5546 3.2.2, 3.2.5: all components of a REQUEST or CANCEL have the same UID).
+    ``sequence``: the message's SEQUENCE when it is not the entry's (what the attendee was sent)."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method!r}")
+    if sequence is not None:
+        entry = replace(entry, sequence=sequence)
     if method == "CANCEL" and not entry.cancelled:
         entry = replace(entry, cancelled=True)
     head, end = _frame(method)

@@ -50,3 +50,33 @@ class CalendarFeedToken(Base):
 
     user: Mapped[User] = relationship()
     forum: Mapped[Forum | None] = relationship()
+
+
+class InvitationState(Base):
+    """What planner last told one attendee about one UID by email (iTIP). RFC 5546 orders
+    messages by SEQUENCE, then DTSTAMP: each new message to the attendee raises both, so a
+    REQUEST after a CANCEL (a session picked again) is never taken for an older one."""
+
+    __tablename__ = "calendar_invitations"
+
+    attendee: Mapped[str] = mapped_column(String(320), primary_key=True)  # the address, lower case
+    uid: Mapped[str] = mapped_column(String(255), primary_key=True)
+    sequence: Mapped[int] = mapped_column()
+    # DTSTAMP in whole seconds since the epoch: iCalendar has no finer unit to compare.
+    stamp: Mapped[int] = mapped_column()
+    method: Mapped[str] = mapped_column(String(8))
+
+
+class HeldInvitation(Base):
+    """An agenda invitation waiting in the outbox for a moment (CALENDAR_AGENDA_MAIL_DELAY),
+    so that the person's next change to the same session replaces it instead of following it."""
+
+    __tablename__ = "calendar_held_invitations"
+    __table_args__ = (Index("ix_calendar_held_invitations_user_id_session_id", "user_id", "session_id"),)
+
+    message_id: Mapped[int] = mapped_column(ForeignKey("outbox_messages.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    method: Mapped[str] = mapped_column(String(8))
+    # No earlier message about the session reached the person: dropping this one leaves nothing to cancel.
+    first: Mapped[bool] = mapped_column()

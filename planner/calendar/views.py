@@ -12,6 +12,7 @@ from planner.calendar import bp, feeds, services
 from planner.calendar.models import FeedKind
 from planner.schedule.services import get_session
 from planner.web.loaders import canonical_event, load_forum
+from planner.web.sessionless import sessionless
 
 
 def _not_modified(feed: feeds.Feed) -> bool:
@@ -41,6 +42,7 @@ def send_feed(feed: feeds.Feed) -> Response:
 
 
 @bp.get("/forums/<slug>/calendar.ics")
+@sessionless
 def forum_feed(slug: str):
     version = services.forum_version(slug)
     if version is None:
@@ -50,12 +52,14 @@ def forum_feed(slug: str):
 
 
 @bp.get("/forums/<slug>/events/<code>/calendar.ics")
+@sessionless
 def event_feed(slug: str, code: str):
     forum, event = canonical_event(slug, code, ".event_feed")
     return send_feed(feeds.event_feed(forum, event))
 
 
 @bp.get("/sessions/<int:session_id>/calendar.ics")
+@sessionless
 def session_feed(session_id: int):
     session = get_session(session_id)
     if session is None or not session.is_public:
@@ -64,6 +68,7 @@ def session_feed(session_id: int):
 
 
 @bp.get("/feeds/<secret>.ics")
+@sessionless
 def token_feed(secret: str):
     token = services.feed_token(secret)
     if token is None:

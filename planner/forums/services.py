@@ -15,6 +15,8 @@ from sqlalchemy.orm import joinedload, selectinload
 from planner.accounts.models import User
 from planner.accounts.permissions import require_admin, require_organiser
 from planner.audit.services import record
+from planner.calendar import invites
+from planner.db import as_utc
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import AGE_OF_MAJORITY, AGES_OF_MAJORITY, Event, EventKind, Forum, Room, Venue
@@ -204,6 +206,10 @@ def save_event(
         )
         if outside is not None:
             raise ForumError(_("“%(title)s” would fall outside the event's new dates; move it first.", title=outside))
+    moved = event is not None and (
+        (as_utc(event.starts_at), as_utc(event.ends_at), event.venue_id)
+        != (as_utc(starts_at), as_utc(ends_at), venue.id if venue is not None else None)
+    )
     if event is None:
         event = Event(forum=forum, code=code, kind=kind, title=title, starts_at=starts_at, ends_at=ends_at)
         db.session.add(event)
@@ -211,6 +217,8 @@ def save_event(
     event.starts_at, event.ends_at, event.description = starts_at, ends_at, description
     db.session.flush()
     record(actor, "event.saved", forum_id=forum.id, target=("event", event.id), summary=event.code)
+    if moved:
+        invites.event_moved(event)  # the invitations in people's calendars move with it
     return event
 
 

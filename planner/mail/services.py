@@ -71,6 +71,7 @@ def queue_email(
     forum_id: int | None = None,
     attachment: tuple[str, str] | None = None,
     render_later: bool = False,
+    not_before: dt.datetime | None = None,
     **context: Any,
 ) -> OutboxMessage:
     """Add a pending message rendered from ``templates/mail/<template>.txt`` (and ``.html``
@@ -82,10 +83,13 @@ def queue_email(
 
     ``attachment`` is ``(content_type, text)``, e.g. ``('text/calendar; method=REQUEST', ics)``.
     Addresses and subjects with line breaks are refused: they would smuggle in headers.
+    ``not_before``: the message waits until then (the prompt attempt leaves it to the worker).
     """
     values = message_values(
         to, template, subject=subject, forum_id=forum_id, attachment=attachment, render_later=render_later, **context
     )
+    if not_before is not None:
+        values["next_attempt_at"] = max(values["next_attempt_at"], not_before)
     db.session.flush()  # what the message refers to (its forum) is written first
     message = OutboxMessage(id=insert_message(values), **values)
     # The row is complete as given: it enters the session as it is, without being read back.

@@ -94,7 +94,8 @@ def build_mime(message: OutboxMessage, sender: str, rendered: Mapping[str, Any] 
     ``rendered``: the bodies of a message rendered only now (``render_later``).
 
     A calendar part travels as one more alternative (iMIP, RFC 6047: how calendar clients
-    recognise an invitation); any other text part is attached.
+    recognise an invitation) and once more as ``invite.ics`` (``application/ics``, with the
+    same ``method``); any other text part is attached.
     """
     mime = EmailMessage(policy=MIME_POLICY)
     mime["From"] = sender
@@ -115,6 +116,15 @@ def build_mime(message: OutboxMessage, sender: str, rendered: Mapping[str, Any] 
         _, subtype, params = split_content_type(message.attachment_content_type)
         if subtype == "calendar":
             mime.add_alternative(message.attachment_body, subtype=subtype, charset="utf-8", params=params)
+            # The same invitation as a file, for the mail apps (Gmail, Outlook) whose users
+            # look for one to open; the alternative above stays what iMIP clients read.
+            mime.add_attachment(
+                message.attachment_body.encode(),
+                maintype="application",
+                subtype="ics",
+                filename="invite.ics",
+                params=params,
+            )
         else:
             mime.add_attachment(
                 message.attachment_body,

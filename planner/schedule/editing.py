@@ -14,7 +14,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from planner.accounts.models import User
@@ -172,9 +172,11 @@ def _check(forum: Forum, session: Session, programme: conflicts.Programme | None
     return found
 
 
-def record_change(actor: User | None, session: Session, changes: dict) -> None:
-    """Audit entry and emails for a change taken (``changed_attributes``) before the flush."""
+def record_change(actor: User | None, session: Session, changes: dict, visibility_changed: bool = False) -> None:
+    """Audit entry and emails for a change taken (``changed_attributes``) before the flush;
+    ``visibility_changed``: the session was closed to the public or opened again."""
     if not changes:
+        announce_session_change(session, changes, visibility_changed)
         return
     before, after = plain_changes(session, changes)
     told = " ".join(sentences(session.event.forum, before, after))
@@ -187,7 +189,7 @@ def record_change(actor: User | None, session: Session, changes: dict) -> None:
         before=before,
         after=after,
     )
-    announce_session_change(session, changes)
+    announce_session_change(session, changes, visibility_changed)
 
 
 def create_session(actor: User | None, forum: Forum, data: SessionData) -> Saved:
@@ -219,8 +221,9 @@ def update_session(actor: User | None, forum: Forum, session: Session, data: Ses
             db.session.expire(session)  # nothing of the refused change reaches the database
             raise
         changes = changed_attributes(session)
+        visibility_changed = inspect(session).attrs.is_public.history.has_changes()
     db.session.flush()
-    record_change(actor, session, changes)
+    record_change(actor, session, changes, visibility_changed)
     db.session.flush()
     return Saved(session, warnings)
 

@@ -2,17 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, DateTimeLocalField, HiddenField, SelectField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    DateTimeLocalField,
+    HiddenField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
+from planner.formatting import gap_around, repeated, skipped, wall_clock_to_utc, which_of_two
 from planner.labels import label
 from planner.schedule.models import SessionKind, SessionStatus
 from planner.validators import LOCAL_TIME, LONG_TEXT, TIME_MESSAGE, lines, plausible_year, printable, printable_lines
 
 NAME_LENGTH = 200  # of a person's name (Person.name); an email address may have 320
+FOLD_CHOICES = [SelectChoice("0", _l("the first")), SelectChoice("1", _l("the second"))]
 
 
 def people_lines(form: FlaskForm, field: TextAreaField) -> None:
@@ -52,9 +66,19 @@ class SessionForm(FlaskForm):
     description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
     is_public = BooleanField(_l("Public: shown in the public programme"), default=True)
     status = SelectField(_l("Status"), default=SessionStatus.SCHEDULED.value)
+    # Shown only for a wall-clock time that happens twice (the night the clocks go back).
+    starts_fold = RadioField(_l("Which start is meant"), choices=FOLD_CHOICES, validate_choice=False)
+    ends_fold = RadioField(_l("Which end is meant"), choices=FOLD_CHOICES, validate_choice=False)
 
-    def __init__(self, *args, events=(), rooms=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, events=(), rooms=(), zone=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
+        self.zone = zone or ZoneInfo("UTC")
+        # The page leaves these out until the time they are about happens twice.
+        self.unshown_fields = {"starts_fold", "ends_fold"}
+        for name in ("starts", "ends"):
+            local = getattr(self, f"{name}_at").data
+            if isinstance(local, dt.datetime) and 1900 <= local.year <= 2200 and repeated(local, self.zone):
+                self._offer_fold(name, local)
         self.event.choices = [(e.id, f"{e.code}: {e.title}") for e in events]
         self.room.choices = [(0, str(_l("Room to be announced")))] + [
             (r.id, f"{r.name}, {r.venue.name}") for r in rooms
@@ -65,8 +89,70 @@ class SessionForm(FlaskForm):
             (SessionStatus.CANCELLED.value, str(_l("Cancelled"))),
         ]
 
+    def _offer_fold(self, name: str, local: dt.datetime) -> None:
+        first, second = which_of_two(local, self.zone)
+        fold = getattr(self, f"{name}_fold")
+        fold.choices = [
+            SelectChoice("0", _l("the first (%(zone)s)", zone=first)),
+            SelectChoice("1", _l("the second (%(zone)s)", zone=second)),
+        ]
+        self.unshown_fields.discard(f"{name}_fold")
+
+    def _check_wall_clock(self, name: str, field: DateTimeLocalField) -> None:
+        """A time the clocks skip is refused, naming the gap; one that happens twice needs
+        the organiser to say which (the choice appears with the error)."""
+        local = field.data
+        if not isinstance(local, dt.datetime) or field.errors:
+            return  # its own error (a year far off cannot even be moved to UTC) says enough
+        if skipped(local, self.zone):
+            gap_start, gap_end = gap_around(local, self.zone)
+            raise ValidationError(
+                _l(
+                    "The clocks go forward at %(start)s on %(day)s in %(zone)s: %(time)s does not exist "
+                    "that day. Enter a time before %(start)s or from %(end)s.",
+                    start=gap_start.strftime("%H:%M"),
+                    end=gap_end.strftime("%H:%M"),
+                    day=local.date().isoformat(),
+                    zone=self.zone.key,
+                    time=local.strftime("%H:%M"),
+                )
+            )
+        if repeated(local, self.zone):
+            self._offer_fold(name, local)
+            if getattr(self, f"{name}_fold").data not in ("0", "1"):
+                raise ValidationError(
+                    _l(
+                        "%(time)s happens twice on %(day)s in %(zone)s (the clocks go back): "
+                        "choose which one is meant.",
+                        time=local.strftime("%H:%M"),
+                        day=local.date().isoformat(),
+                        zone=self.zone.key,
+                    )
+                )
+
+    def fold(self, name: str) -> int:
+        """0, or 1 for the second of a repeated ``starts``/``ends`` time."""
+        local = getattr(self, f"{name}_at").data
+        chosen = getattr(self, f"{name}_fold").data
+        return 1 if isinstance(local, dt.datetime) and repeated(local, self.zone) and chosen == "1" else 0
+
+    def instant(self, name: str) -> dt.datetime:
+        """The ``starts``/``ends`` time as UTC, the chosen one of a repeated time."""
+        return wall_clock_to_utc(getattr(self, f"{name}_at").data, self.zone, self.fold(name))
+
+    def validate_starts_at(self, field: DateTimeLocalField) -> None:
+        self._check_wall_clock("starts", field)
+
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
-        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+        self._check_wall_clock("ends", field)
+        start = self.starts_at.data
+        if not isinstance(start, dt.datetime) or not isinstance(field.data, dt.datetime) or field.errors:
+            return
+        if self.starts_at.errors or skipped(start, self.zone):
+            return  # the start's own error says what is wrong
+        if repeated(start, self.zone) and self.starts_fold.data not in ("0", "1"):
+            return
+        if self.instant("ends") <= self.instant("starts"):
             raise ValidationError(_l("The session must end after it starts."))
 
 

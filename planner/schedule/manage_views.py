@@ -13,7 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from planner.db import MAX_ID
 from planner.extensions import db
-from planner.formatting import to_local, to_utc
+from planner.formatting import fold_of, to_local
 from planner.forums.models import Forum, Room
 from planner.refusals import Refused
 from planner.schedule import bp, conflicts, editing, forms, programme_io
@@ -65,7 +65,7 @@ def manage_programme(slug: str):
 
 
 def _session_form(forum: Forum, **kwargs) -> forms.SessionForm:  # noqa: ANN003
-    return forms.SessionForm(events=forum.events, rooms=editing.rooms_of(forum), **kwargs)
+    return forms.SessionForm(events=forum.events, rooms=editing.rooms_of(forum), zone=forum.zone, **kwargs)
 
 
 def _session_data(forum: Forum, form: forms.SessionForm) -> editing.SessionData:
@@ -81,8 +81,8 @@ def _session_data(forum: Forum, form: forms.SessionForm) -> editing.SessionData:
         event=event,
         title=form.title.data,
         kind=SessionKind(form.kind.data),
-        starts_at=to_utc(form.starts_at.data, forum),
-        ends_at=to_utc(form.ends_at.data, forum),
+        starts_at=form.instant("starts"),
+        ends_at=form.instant("ends"),
         room=room,
         description=form.description.data or "",
         is_public=form.is_public.data,
@@ -99,6 +99,9 @@ def _form_data_of(session, forum: Forum, copy: bool = False) -> dict:  # noqa: A
         "kind": session.kind.value,
         "starts_at": to_local(session.starts_at, forum),
         "ends_at": to_local(session.ends_at, forum),
+        # Which of a repeated wall-clock time it is (the choice shows only then).
+        "starts_fold": str(fold_of(session.starts_at, forum.zone)),
+        "ends_fold": str(fold_of(session.ends_at, forum.zone)),
         "room": session.room_id or 0,
         "chairs": "\n".join(p.name for p in session.chairs),
         "speakers": "\n".join(p.name for p in session.speakers),

@@ -32,15 +32,22 @@ def affected_delegates(session: Session) -> list[User]:
     )
 
 
-def announce_session_change(session: Session, changes: dict[str, tuple[Any, Any]]) -> list[OutboxMessage]:
+def announce_session_change(
+    session: Session, changes: dict[str, tuple[Any, Any]], visibility_changed: bool = False
+) -> list[OutboxMessage]:
     """One email per affected delegate, in the caller's transaction and in the delegate's
     language, saying what changed.
 
-    ``changes`` is ``versions.changed_attributes(session)`` taken before the flush. Each
-    email carries the iTIP update of the session (same UID, the new SEQUENCE; CANCEL once
-    it is cancelled), so calendar clients move or strike what they show.
+    ``changes`` is ``versions.changed_attributes(session)`` taken before the flush;
+    ``visibility_changed``: the session was closed to the public or opened again. Each email
+    carries the iTIP update of the session (same UID, a higher SEQUENCE; CANCEL once it is
+    cancelled or closed, since it leaves the delegate's agenda then), so calendar clients
+    move, strike or bring back what they show. A change to a closed session is told to
+    nobody: its pickers were sent a CANCEL when it closed.
     """
-    if not changes:
+    if not changes and not visibility_changed:
+        return []
+    if not session.is_public and not visibility_changed:
         return []
     forum = session.event.forum
     prefix = session_url_prefix()
@@ -51,7 +58,7 @@ def announce_session_change(session: Session, changes: dict[str, tuple[Any, Any]
         language = user.language or "en"
         with force_locale(language):
             if language not in lines_in:
-                lines_in[language] = describe_changes(session, changes)
+                lines_in[language] = describe_changes(session, changes) + _visibility_lines(session, visibility_changed)
             messages.append(
                 queue_email(
                     user.email,
@@ -69,3 +76,11 @@ def announce_session_change(session: Session, changes: dict[str, tuple[Any, Any]
                 )
             )
     return messages
+
+
+def _visibility_lines(session: Session, visibility_changed: bool) -> list[str]:
+    if not visibility_changed:
+        return []
+    if session.is_public:
+        return [_("It is in the public programme again, and back in your calendar.")]
+    return [_("It is no longer in the public programme, and leaves your calendar.")]

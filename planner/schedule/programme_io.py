@@ -23,13 +23,14 @@ from dataclasses import dataclass, field, replace
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import select
+from sqlalchemy import inspect, select
 
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
 from planner.delegations.models import Person
 from planner.extensions import db
+from planner.formatting import gap_around, repeated, skipped, wall_clock_to_utc
 from planner.forums.models import Event, Forum, Room, Venue
 from planner.refusals import Refused
 from planner.schedule import conflicts, editing
@@ -179,11 +180,65 @@ class _Lookups:
         return _("Several venues have a room called %(room)s; fill in the venue.", room=name)
 
 
+class UnclearTime(ValueError):
+    """A wall-clock time the clocks skip, or one that happens twice without saying which."""
+
+
+def _offset(offset: dt.timedelta | None) -> str:
+    """'-04:00', as ISO 8601 writes a UTC offset after a time."""
+    minutes = int((offset or dt.timedelta(0)).total_seconds()) // 60
+    return f"{'-' if minutes < 0 else '+'}{abs(minutes) // 60:02d}:{abs(minutes) % 60:02d}"
+
+
 def _local(day: str, clock: str, forum: Forum) -> dt.datetime:
-    moment = dt.datetime.combine(dt.date.fromisoformat(day), dt.time.fromisoformat(clock))
+    """``clock`` on ``day`` in the forum's zone, as UTC. A time may carry its UTC offset
+    (``01:30-04:00``): it must, when the clocks go back over it and it happens twice."""
+    time = dt.time.fromisoformat(clock)
+    moment = dt.datetime.combine(dt.date.fromisoformat(day), time.replace(tzinfo=None))
     if not 1900 <= moment.year <= 2200:
         raise ValueError(day)
-    return moment.replace(tzinfo=forum.zone).astimezone(dt.UTC)
+    zone, given = forum.zone, time.utcoffset()
+    shown = moment.strftime("%H:%M")
+    if skipped(moment, zone):
+        start, end = gap_around(moment, zone)
+        raise UnclearTime(
+            _(
+                "The clocks go forward at %(start)s on %(day)s in %(zone)s: %(time)s does not exist that day.",
+                start=start.strftime("%H:%M"),
+                day=day,
+                zone=forum.timezone,
+                time=shown,
+            )
+            + " "
+            + _(
+                "Use a time before %(start)s or from %(end)s.", start=start.strftime("%H:%M"), end=end.strftime("%H:%M")
+            )
+        )
+    folds = {moment.replace(tzinfo=zone, fold=fold).utcoffset(): fold for fold in (1, 0)}
+    if given is None and len(folds) == 2:
+        first, second = (_offset(moment.replace(tzinfo=zone, fold=fold).utcoffset()) for fold in (0, 1))
+        raise UnclearTime(
+            _(
+                "%(time)s happens twice on %(day)s in %(zone)s (the clocks go back): write %(first)s for the "
+                "first or %(second)s for the second.",
+                time=shown,
+                day=day,
+                zone=forum.timezone,
+                first=shown + first,
+                second=shown + second,
+            )
+        )
+    if given is not None and given not in folds:
+        raise UnclearTime(
+            _(
+                "%(time)s is not %(offset)s in %(zone)s on %(day)s.",
+                time=shown,
+                offset="UTC" + _offset(given),
+                zone=forum.timezone,
+                day=day,
+            )
+        )
+    return wall_clock_to_utc(moment, zone, folds[given] if given is not None else 0)
 
 
 def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | None, list[str]]:
@@ -240,6 +295,8 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
         try:
             starts_at = _local(value["date"], value["start"], forum)
             ends_at = _local(value["date"], value["end"], forum)
+        except UnclearTime as unclear:
+            errors.append(str(unclear))
         except ValueError:
             errors.append(_("Write the date like 2018-03-03 and the times like 09:30."))
     room = None
@@ -421,13 +478,15 @@ def _write(
                 report.created += 1
             else:
                 editing.assign(row.session, row.data)
-                if changed := editing.changed_attributes(row.session):
-                    changes.append((row.session, changed))
+                changed = editing.changed_attributes(row.session)
+                visibility_changed = inspect(row.session).attrs.is_public.history.has_changes()
+                if changed or visibility_changed:
+                    changes.append((row.session, changed, visibility_changed))
                 report.updated += 1
             tick(1)
     db.session.flush()
-    for session, changed in changes:
-        editing.record_change(actor, session, changed)
+    for session, changed, visibility_changed in changes:
+        editing.record_change(actor, session, changed, visibility_changed)
     record(
         actor,
         "programme.imported",
@@ -443,6 +502,12 @@ def _write(
 def _cell(value: object) -> str:
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def _clock(local: dt.datetime) -> str:
+    """09:30; with the offset (01:30-05:00) when that time happens twice, so the import reads it back."""
+    text = local.strftime("%H:%M")
+    return text + _offset(local.utcoffset()) if repeated(local, local.tzinfo) else text  # type: ignore[arg-type]
 
 
 def export_csv(forum: Forum) -> str:
@@ -461,8 +526,8 @@ def export_csv(forum: Forum) -> str:
                     s.title,
                     s.kind.value,
                     start.date().isoformat(),
-                    start.strftime("%H:%M"),
-                    end.strftime("%H:%M"),
+                    _clock(start),
+                    _clock(end),
                     s.room.venue.name if s.room else "",
                     s.room.name if s.room else "",
                     "yes" if s.is_public else "no",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 import pytest
@@ -9,8 +10,10 @@ from flask import Flask
 
 from planner.accounts.models import User
 from planner.forums.models import Event, Forum
+from planner.mail.services import init_app
 from planner.schedule.models import Session, SessionStatus
 from tests.factories import (
+    Programme,
     committed,
     make_event,
     make_forum,
@@ -70,3 +73,38 @@ def programme(app: Flask) -> CalendarProgramme:
 def delegate(app: Flask) -> User:
     with committed(app):
         return make_user(name="Aiko Tanaka")
+
+
+# Invitations by email: an app that sends to the test SMTP server, and a future forum -------
+
+SENDER = "ISEF planner <noreply@planner.test>"
+
+
+@pytest.fixture
+def mail_app(app: Flask, smtp_server) -> Flask:
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_DEFAULT_SENDER=SENDER,
+        MAIL_TIMEOUT=5,
+        MAIL_PROMPT_DELIVERY="off",
+    )
+    init_app(app)
+    return app
+
+
+@pytest.fixture
+def future(mail_app) -> Programme:
+    """ISEF3 in 2030, whose events still take registrations: Young ISEF with its opening, and
+    Industry ISEF, which approves applications; Hana may apply."""
+    with committed(mail_app):
+        future = make_programme(
+            make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3)),
+            title="Young ISEF",
+        )
+        make_policy(future.event)
+        make_policy(make_event(future.forum, "I-ISEF", title="Industry ISEF"), approval_required=True)
+        future.room("hall", "Hall")
+        future.session("opening", "Opening", "2030-03-01 09:00", room="hall")
+        future.person("hana", name="Hana Mori", email="hana@example.org")
+    return future

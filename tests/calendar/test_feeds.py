@@ -10,6 +10,7 @@ from planner.extensions import db
 from planner.forums.models import Forum
 from planner.schedule.models import Session, SessionStatus
 from tests.calendar.helpers import events, parse, vobject_events
+from tests.conftest import sign_in
 from tests.factories import committed, tokyo
 
 FEEDS = ["/forums/isef2/calendar.ics", "/forums/isef2/events/MINISTERIAL/calendar.ics"]
@@ -197,9 +198,41 @@ def test_a_programme_change_raises_the_forums_last_modified(app, client, program
         forum = db.session.get(Forum, programme.forum.id)
         forum.updated_at = forum.updated_at - dt.timedelta(hours=1)
         db.session.commit()
-    assert client.get("/forums/isef2/calendar.ics").last_modified < first
     move(app, programme.public.id, title="Opening, again")
     assert client.get("/forums/isef2/calendar.ics").last_modified >= first
+
+
+def test_last_modified_stays_while_a_feeds_bytes_do_not_change(app, client, programme):
+    """A change to another event raises the forum's version and date; the event feed it
+    does not touch keeps its bytes, its ETag and its Last-Modified."""
+    before = client.get("/forums/isef2/events/MINISTERIAL/calendar.ics")
+    side = client.get("/forums/isef2/events/Y-ISEF/calendar.ics")
+    with app.app_context():
+        forum = db.session.get(Forum, programme.forum.id)
+        forum.updated_at = forum.updated_at - dt.timedelta(hours=1)  # the feeds were read long ago
+        db.session.commit()
+    client.get("/forums/isef2/events/MINISTERIAL/calendar.ics")
+    before = client.get("/forums/isef2/events/MINISTERIAL/calendar.ics")
+    move(app, programme.side.id, title="Youth welcome, again")  # Y-ISEF, not MINISTERIAL
+    after = client.get("/forums/isef2/events/MINISTERIAL/calendar.ics")
+    assert after.data == before.data and after.headers["ETag"] == before.headers["ETag"]
+    assert after.last_modified == before.last_modified
+    assert client.get("/forums/isef2/events/Y-ISEF/calendar.ics").headers["ETag"] != side.headers["ETag"]
+
+
+def test_public_feeds_do_not_vary_on_the_cookie(app, client, programme, delegate):
+    sign_in(client, delegate)
+    for url in (
+        "/forums/isef2/calendar.ics",
+        "/forums/isef2/events/MINISTERIAL/calendar.ics",
+        f"/sessions/{programme.public.id}/calendar.ics",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        assert "Cookie" not in response.headers.get("Vary", ""), url
+        assert "Set-Cookie" not in response.headers, url
+    # Pages still vary: they show who is signed in.
+    assert "Cookie" in client.get("/me").headers.get("Vary", "")
 
 
 def test_a_feed_is_built_once_and_then_served_from_the_cache(app, client, programme, count_queries):

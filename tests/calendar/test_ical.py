@@ -6,6 +6,7 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+import vobject
 
 from planner.calendar import ical
 from tests.calendar.helpers import events, parse, unfolded, vobject_events
@@ -248,3 +249,51 @@ def test_an_itip_cancel_marks_the_event_cancelled():
     assert calendar.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
     with pytest.raises(ValueError):
         ical.itip("PUBLISH", entry(), ical.Attendee("a@b.c", "a"), ical.Attendee("a@b.c", "a"), stamp=CHANGED)
+
+
+@pytest.mark.parametrize("zone", ["UTC", "Asia/Tokyo"])
+def test_an_empty_calendar_still_has_a_component(zone):
+    """RFC 5545 3.6: calcomponent = 1*component. A VTIMEZONE alone is one; a feed without
+    any would be refused by ical.js, vobject and Radicale."""
+    for year in (2018, None):
+        body = ical.feed("Nothing yet", zone, [], year)
+        calendar = parse(body)
+        assert len(calendar.subcomponents) == 1
+        assert calendar.subcomponents[0].name == "VTIMEZONE"
+        read = vobject.readOne(body.decode())
+        assert [c.name for c in read.getChildren() if c.name == "VTIMEZONE"] == ["VTIMEZONE"]
+
+
+def test_a_time_that_happens_twice_is_written_in_utc():
+    """01:30 on 7 November 2027 in New York is EDT, then EST an hour later: TZID form cannot
+    say which, and consumers differ, so those instants are written in UTC (…Z)."""
+    new_york = ZoneInfo("America/New_York")
+    second = dt.datetime(2027, 11, 7, 1, 30, fold=1, tzinfo=new_york)
+    first = dt.datetime(2027, 11, 7, 1, 30, fold=0, tzinfo=new_york)
+    body = ical.feed(
+        "NY",
+        "America/New_York",
+        [
+            entry(
+                uid="a@x",
+                starts_at=first,
+                ends_at=dt.datetime(2027, 11, 7, 3, 0, tzinfo=new_york),
+                timezone="America/New_York",
+            ),
+            entry(
+                uid="b@x",
+                starts_at=second,
+                ends_at=dt.datetime(2027, 11, 7, 3, 0, tzinfo=new_york),
+                timezone="America/New_York",
+            ),
+        ],
+    )
+    lines = unfolded(body)
+    assert "DTSTART:20271107T053000Z" in lines and "DTSTART:20271107T063000Z" in lines
+    assert "DTEND;TZID=America/New_York:20271107T030000" in lines
+    # (PEP 495: a repeated time never equals a time of another zone; compare in UTC.)
+    utc = [first.astimezone(dt.UTC), second.astimezone(dt.UTC)]
+    read = events(body)
+    assert [read[uid]["DTSTART"].dt.astimezone(dt.UTC) for uid in ("a@x", "b@x")] == utc
+    other = vobject_events(body)
+    assert [other[uid].dtstart.value.astimezone(dt.UTC) for uid in ("a@x", "b@x")] == utc

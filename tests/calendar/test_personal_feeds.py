@@ -177,3 +177,16 @@ def test_only_organisers_get_an_organiser_feed(app, client, programme, delegate)
     assert client.post("/forums/isef2/manage/calendar").status_code == 403
     with app.app_context():
         assert db.session.scalar(select(CalendarFeedToken).where(CalendarFeedToken.kind == FeedKind.ORGANISER)) is None
+
+
+def test_an_empty_personal_feed_is_a_valid_calendar(app, client, programme, delegate):
+    """Nothing picked and no event confirmed: the feed still holds one component (the UTC
+    VTIMEZONE), so calendar apps subscribe instead of refusing an empty VCALENDAR."""
+    url = get_feed_address(client, sign_in(client, delegate))
+    body = client.get(url).data
+    calendar = parse(body)
+    assert [c.name for c in calendar.subcomponents] == ["VTIMEZONE"]
+    assert calendar.walk("VEVENT") == []
+    import vobject
+
+    assert vobject.readOne(body.decode()).vtimezone.tzid.value == "UTC"

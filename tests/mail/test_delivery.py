@@ -76,10 +76,38 @@ def test_a_calendar_part_travels_as_an_alternative(mail_app, smtp_server):
         db.session.commit()
         deliver_due()
     mime = smtp_server.received[0].message
-    assert mime.get_content_type() == "multipart/alternative"
-    [calendar] = [part for part in mime.iter_parts() if part.get_content_type() == "text/calendar"]
+    # The alternatives (text, calendar) and the same invitation as a file beside them.
+    assert mime.get_content_type() == "multipart/mixed"
+    alternatives, attached = mime.iter_parts()
+    assert alternatives.get_content_type() == "multipart/alternative"
+    [calendar] = [part for part in alternatives.iter_parts() if part.get_content_type() == "text/calendar"]
     assert calendar["Content-Type"].params["method"] == "REQUEST"
     assert "SUMMARY:開会式" in calendar.get_content()
+    assert attached.get_content_type() == "application/ics"
+    assert attached["Content-Type"].params["method"] == "REQUEST"
+    assert attached.get_filename() == "invite.ics"
+    assert attached.get_content_disposition() == "attachment"
+    assert attached.get_content().decode() == calendar.get_content() == ics
+
+
+@pytest.mark.commits
+def test_an_invitation_with_its_file_is_sent_exactly_once(mail_app, smtp_server):
+    """The file is assembled from the stored row when sending: nothing new is stored, and
+    later runs of the sender find nothing more to send."""
+    ics = "BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nEND:VCALENDAR\r\n"
+    with mail_app.app_context():
+        queue_email(
+            "a@example.org",
+            "plain_only",
+            subject="Cancelled",
+            note="x",
+            attachment=("text/calendar; method=CANCEL", ics),
+        )
+        db.session.commit()
+        assert deliver_due().sent == 1
+        assert deliver_due(utcnow() + dt.timedelta(hours=1)).sent == 0
+    [received] = smtp_server.received
+    assert [p.get_content_type() for p in received.message.walk()][-2:] == ["text/calendar", "application/ics"]
 
 
 @pytest.mark.commits
