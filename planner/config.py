@@ -51,8 +51,10 @@ class DefaultConfig:
     SQLALCHEMY_ENGINE_OPTIONS: dict[str, Any] = {}
     SQLALCHEMY_RECORD_QUERIES = False
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session cookie
-    # Anything larger is refused with 413 before a form sees it.
-    MAX_CONTENT_LENGTH = 1024 * 1024
+    # Anything larger is refused with 413 before a form sees it. Sized for the longest field, a
+    # statement's 200,000 characters: in Japanese each takes 9 bytes once form-encoded.
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    MAX_FORM_MEMORY_SIZE = 2 * 1024 * 1024
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE: bool | None = None  # None: secure in production (served over https)
