@@ -11,6 +11,8 @@ import shutil
 
 import pytest
 
+from planner.mail.services import init_app as init_mail
+
 CHROMIUM = os.environ.get("PLANNER_CHROMIUM", "/usr/bin/chromium")
 # Chromium's own background traffic is refused on this network; keep it quiet.
 CHROMIUM_ARGS = [
@@ -67,3 +69,17 @@ def signed_in_page(browser, live_server):
     yield sign_in
     for context in contexts:
         context.close()
+
+
+@pytest.fixture
+def mailing_app(app, smtp_server):
+    """The app sending its mail at once to the test SMTP server, with CSRF on as in production."""
+    app.config.update(
+        MAIL_SERVER="127.0.0.1",
+        MAIL_PORT=smtp_server.port,
+        MAIL_TIMEOUT=5,
+        MAIL_PROMPT_DELIVERY="inline",
+        WTF_CSRF_ENABLED=True,
+    )
+    init_mail(app)
+    return app

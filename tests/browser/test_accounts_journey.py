@@ -2,23 +2,7 @@
 
 import re
 
-import pytest
 from playwright.sync_api import expect
-
-from planner.mail.services import init_app as init_mail
-
-
-@pytest.fixture
-def mailing_app(app, smtp_server):
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=smtp_server.port,
-        MAIL_TIMEOUT=5,
-        MAIL_PROMPT_DELIVERY="inline",
-        WTF_CSRF_ENABLED=True,
-    )
-    init_mail(app)
-    return app
 
 
 def test_sign_up_confirm_by_email_and_sign_in(browser, mailing_app, live_server, smtp_server):

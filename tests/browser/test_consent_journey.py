@@ -9,21 +9,13 @@ from playwright.sync_api import expect
 
 from planner.extensions import db
 from planner.forums.models import EventKind
-from planner.mail.services import init_app as init_mail
 from planner.registration.models import Question, QuestionKind
 from tests.factories import committed, make_delegation, make_event, make_forum, make_policy, make_user
 
 
 @pytest.fixture
-def setting(app, smtp_server):
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=smtp_server.port,
-        MAIL_TIMEOUT=5,
-        MAIL_PROMPT_DELIVERY="inline",
-        WTF_CSRF_ENABLED=True,
-    )
-    init_mail(app)
+def setting(mailing_app):
+    app = mailing_app
     with committed(app):
         forum = make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3))
         event = make_event(forum, "S-ISEF", title="Student ISEF", kind=EventKind.STUDENT)

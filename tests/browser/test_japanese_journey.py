@@ -14,7 +14,6 @@ from flask_babel import gettext as _
 from playwright.sync_api import expect
 
 from planner.forums.models import EventKind
-from planner.mail.services import init_app as init_mail
 from tests.factories import committed, make_event, make_forum, make_policy, make_session
 
 PASSWORD = "a long enough passphrase"
@@ -26,15 +25,8 @@ def ja(app: Flask, message: str, **values: object) -> str:
 
 
 @pytest.fixture
-def student_event(app, smtp_server):
-    app.config.update(
-        MAIL_SERVER="127.0.0.1",
-        MAIL_PORT=smtp_server.port,
-        MAIL_TIMEOUT=5,
-        MAIL_PROMPT_DELIVERY="inline",
-        WTF_CSRF_ENABLED=True,
-    )
-    init_mail(app)
+def student_event(mailing_app):
+    app = mailing_app
     with committed(app):
         forum = make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 3, 1), last_day=dt.date(2030, 3, 3))
         event = make_event(forum, "S-ISEF", title="Student ISEF", kind=EventKind.STUDENT)
