@@ -31,7 +31,7 @@ test: install translations
 
 # The catalogues as the app reads them (.mo files are built, not kept in git).
 translations: install
-	$(BIN)/pybabel compile -q -d translations
+	$(BIN)/pybabel compile -d translations
 
 # Lint, formatting, types and the layers of docs/architecture.md (CI runs this first).
 lint: install
