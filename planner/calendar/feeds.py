@@ -27,6 +27,7 @@ from planner.db import as_utc
 from planner.extensions import cache, db
 from planner.forums.models import Event, Forum
 from planner.schedule.models import Session
+from planner.translated import localized
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,9 @@ def session_feed(session: Session) -> Feed:
         session.id,
         forum,
         f"{forum.slug}-session-{session.id}.ics",
-        lambda: ical.feed(session.title, forum.timezone, session_entries([session]), forum.first_day.year),
+        lambda: ical.feed(
+            localized(session, "title"), forum.timezone, session_entries([session]), forum.first_day.year
+        ),
     )
 
 

@@ -30,6 +30,7 @@ from planner.forums.models import Event
 from planner.mail.services import queue_email
 from planner.registration.models import AgendaItem, RegistrationMode, RegistrationPolicy
 from planner.schedule.models import Session, SessionStatus
+from planner.translated import localized
 
 if TYPE_CHECKING:
     from planner.accounts.models import User
@@ -113,9 +114,9 @@ def _queue_session_mail(user: User, session: Session, method: str, now: dt.datet
     forum = session.event.forum
     with force_locale(user.language or "en"):
         subject = (
-            _("In your calendar: %(title)s", title=session.title)
+            _("In your calendar: %(title)s", title=localized(session, "title"))
             if method == REQUEST
-            else _("Removed from your calendar: %(title)s", title=session.title)
+            else _("Removed from your calendar: %(title)s", title=localized(session, "title"))
         )
         queue_email(
             user.email,
@@ -124,7 +125,7 @@ def _queue_session_mail(user: User, session: Session, method: str, now: dt.datet
             forum_id=forum.id,
             attachment=session_invite(session, user.email, user.name, method, stamp=now),
             name=user.name,
-            title=session.title,
+            title=localized(session, "title"),
             forum=forum.name,
             link=url_for("schedule.session", session_id=session.id, _external=True),
         )

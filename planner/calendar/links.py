@@ -12,6 +12,7 @@ from planner.calendar.models import FeedKind
 from planner.calendar.services import token_of
 from planner.db import as_utc
 from planner.schedule.models import Session
+from planner.translated import localized
 
 
 def webcal(url: str) -> str:
@@ -22,7 +23,9 @@ def webcal(url: str) -> str:
 
 def _location(session: Session) -> str:
     room = session.room
-    return ", ".join(p for p in (room.name, room.venue.name) if p) if room is not None else ""
+    return (
+        ", ".join(p for p in (localized(room, "name"), localized(room.venue, "name")) if p) if room is not None else ""
+    )
 
 
 def google_link(session: Session) -> str:
@@ -30,7 +33,7 @@ def google_link(session: Session) -> str:
     start, end = (as_utc(t).strftime("%Y%m%dT%H%M%SZ") for t in (session.starts_at, session.ends_at))
     query = {
         "action": "TEMPLATE",
-        "text": session.title,
+        "text": localized(session, "title"),
         "dates": f"{start}/{end}",
         "details": url_for("schedule.session", session_id=session.id, _external=True),
         "location": _location(session),
@@ -45,7 +48,7 @@ def outlook_link(session: Session, work: bool = False) -> str:
     query = {
         "path": "/calendar/action/compose",
         "rru": "addevent",
-        "subject": session.title,
+        "subject": localized(session, "title"),
         "startdt": as_utc(session.starts_at).isoformat().replace("+00:00", "Z"),
         "enddt": as_utc(session.ends_at).isoformat().replace("+00:00", "Z"),
         "body": url_for("schedule.session", session_id=session.id, _external=True),

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from planner.labels import LABELS
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
 from planner.statements.services import is_web_address
+from planner.translated import localized
 from planner.validators import printable, printable_lines
 
 MAX_TEXT = 200_000
@@ -94,7 +95,7 @@ class AdoptionForm(FlaskForm):
     def __init__(self, *args, events=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.event.choices = [SelectChoice(0, _l("No particular meeting"))] + [
-            SelectChoice(e.id, f"{e.code}: {e.title}") for e in events
+            SelectChoice(e.id, f"{e.code}: {localized(e, 'title')}") for e in events
         ]
 
 
@@ -109,7 +110,7 @@ class ReferenceForm(FlaskForm):
     def __init__(self, *args, documents=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.target.choices = [SelectChoice(0, _l("None: an outside document"))] + [
-            SelectChoice(d.id, f"{d.forum.name}: {d.title}") for d in documents
+            SelectChoice(d.id, f"{d.forum.name}: {localized(d, 'title')}") for d in documents
         ]
 
 
