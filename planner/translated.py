@@ -55,6 +55,13 @@ def localized(obj: Any, field: str, language: str | None = None) -> str:
     return text if text else original
 
 
+def shown_language(obj: Any, field: str, original: str, language: str | None = None) -> str:
+    """The language ``localized`` shows ``obj.field`` in, for ``lang`` attributes."""
+    language = language or reader_language()
+    translations: Mapping[str, Mapping[str, str]] = getattr(obj, "translations", None) or {}
+    return language if translations.get(language, {}).get(field) else original
+
+
 def localized_lines(obj: Any, field: str, original: Sequence[str], language: str | None = None) -> list[str]:
     """A list kept as one text a line in ``translations`` (a question's choices): the reader's
     version item by item, the original where a line is missing."""
@@ -167,4 +174,6 @@ def translation_data(obj: Translatable | None, fields: Iterable[str], languages:
 
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(localized=localized)
-    app.jinja_env.globals.update(localized_lines=localized_lines, own_language_name=own_name)
+    app.jinja_env.globals.update(
+        localized_lines=localized_lines, own_language_name=own_name, shown_language=shown_language
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_login import current_user
 
 from planner.calendar import bp
@@ -12,7 +12,16 @@ from planner.calendar.models import FeedKind
 from planner.calendar.services import token_of
 from planner.db import as_utc
 from planner.schedule.models import Session
-from planner.translated import localized
+from planner.translated import localized, reader_language
+
+
+def in_reader_language(url: str) -> str:
+    """A feed's address that keeps the page's language (a calendar app sends no cookie), unless
+    that is the default anyway."""
+    language = reader_language()
+    if not language or language == current_app.config.get("BABEL_DEFAULT_LOCALE", "en"):
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'lang': language})}"
 
 
 def webcal(url: str) -> str:
@@ -66,6 +75,7 @@ def personal_feed_token():  # noqa: ANN201
 # Globals, not a context processor: macros imported without context see them too.
 for name, helper in (
     ("webcal", webcal),
+    ("in_reader_language", in_reader_language),
     ("google_calendar_link", google_link),
     ("outlook_calendar_link", outlook_link),
     ("personal_feed_token", personal_feed_token),
