@@ -17,7 +17,7 @@ import planner.schedule.versions  # noqa: F401  (keeps Forum.schedule_version cu
 import planner.statements.search  # noqa: F401  (the search index's DDL and PostgreSQL index)
 
 # Not ``db``: the package's attribute ``planner.db`` is the module planner/db.py.
-from planner import extensions, formatting, security, web
+from planner import extensions, formatting, security, translated, web
 from planner.accounts import views as account_views
 from planner.accounts.cli import create_admin_command
 from planner.audit import views as audit_views
@@ -140,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
 def register_template_helpers(app: Flask) -> None:
     formatting.register(app)
     languages.register(app)
+    translated.register(app)
 
 
 def register_commands(app: Flask) -> None:

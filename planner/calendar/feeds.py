@@ -27,6 +27,7 @@ from planner.db import as_utc
 from planner.extensions import cache, db
 from planner.forums.models import Event, Forum
 from planner.schedule.models import Session
+from planner.translated import localized, reader_language
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,9 @@ def event_entry(event: Event) -> ical.Entry:
 
 
 def _feed_locale() -> str:
-    return current_app.config.get("BABEL_DEFAULT_LOCALE") or "en"
+    """The reader's language, as for pages: calendar apps send no cookie, so it is the
+    feed link's ``lang=`` (pages add the one they are in) or the app's Accept-Language."""
+    return reader_language() or current_app.config.get("BABEL_DEFAULT_LOCALE") or "en"
 
 
 def _versioned(
@@ -158,7 +161,9 @@ def session_feed(session: Session) -> Feed:
         session.id,
         forum,
         f"{forum.slug}-session-{session.id}.ics",
-        lambda: ical.feed(session.title, forum.timezone, session_entries([session]), forum.first_day.year),
+        lambda: ical.feed(
+            localized(session, "title"), forum.timezone, session_entries([session]), forum.first_day.year
+        ),
     )
 
 

@@ -21,6 +21,7 @@ from icalendar import Calendar, Timezone
 
 from planner.db import as_utc
 from planner.schedule.models import SessionStatus
+from planner.translated import localized
 
 if TYPE_CHECKING:
     from planner.forums.models import Event
@@ -85,9 +86,9 @@ def session_entry(session: Session, url: str, domain: str, organizer: Attendee |
         uid=session_uid(session.id, domain),
         sequence=session.revision,
         cancelled=session.status is SessionStatus.CANCELLED,
-        summary=session.title,
-        description=session.description or "",
-        location=location_of(room.name, room.venue.name) if room is not None else "",
+        summary=localized(session, "title"),
+        description=localized(session, "description") or "",
+        location=location_of(localized(room, "name"), localized(room.venue, "name")) if room is not None else "",
         url=url,
         categories=(event.code,),
         starts_at=session.starts_at,
@@ -106,9 +107,9 @@ def event_entry(event: Event, url: str, domain: str, organizer: Attendee | None 
         uid=event_uid(event.id, domain),
         sequence=0,
         cancelled=False,
-        summary=event.title,
-        description=event.description or "",
-        location=event.venue.name if event.venue is not None else "",
+        summary=localized(event, "title"),
+        description=localized(event, "description") or "",
+        location=localized(event.venue, "name") if event.venue is not None else "",
         url=url,
         categories=(event.code,),
         starts_at=event.starts_at,

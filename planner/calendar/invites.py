@@ -51,6 +51,7 @@ from planner.registration.models import (
     RegistrationStatus,
 )
 from planner.schedule.models import Session, SessionStatus
+from planner.translated import localized
 
 if TYPE_CHECKING:
     from planner.forums.models import Forum
@@ -229,9 +230,9 @@ def _queue_session_mail(user: User, session: Session, method: str, now: dt.datet
     forum = session.event.forum
     with force_locale(user.language or "en"):
         subject = (
-            _("In your calendar: %(title)s", title=session.title)
+            _("In your calendar: %(title)s", title=localized(session, "title"))
             if method == REQUEST
-            else _("Removed from your calendar: %(title)s", title=session.title)
+            else _("Removed from your calendar: %(title)s", title=localized(session, "title"))
         )
         attachment, numbered = _session_invite(session, user.email, user.name, method, now)
         delay = _agenda_delay()
@@ -243,7 +244,7 @@ def _queue_session_mail(user: User, session: Session, method: str, now: dt.datet
             forum_id=forum.id,
             attachment=attachment,
             name=user.name,
-            title=session.title,
+            title=localized(session, "title"),
             forum=forum.name,
             link=url_for("schedule.session", session_id=session.id, _external=True),
         )

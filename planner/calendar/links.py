@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from flask import url_for
+from flask import current_app, url_for
 from flask_login import current_user
 
 from planner.calendar import bp
@@ -12,6 +12,16 @@ from planner.calendar.models import FeedKind
 from planner.calendar.services import token_of
 from planner.db import as_utc
 from planner.schedule.models import Session
+from planner.translated import localized, reader_language
+
+
+def in_reader_language(url: str) -> str:
+    """A feed's address that keeps the page's language (a calendar app sends no cookie), unless
+    that is the default anyway."""
+    language = reader_language()
+    if not language or language == current_app.config.get("BABEL_DEFAULT_LOCALE", "en"):
+        return url
+    return f"{url}{'&' if '?' in url else '?'}{urlencode({'lang': language})}"
 
 
 def webcal(url: str) -> str:
@@ -22,7 +32,9 @@ def webcal(url: str) -> str:
 
 def _location(session: Session) -> str:
     room = session.room
-    return ", ".join(p for p in (room.name, room.venue.name) if p) if room is not None else ""
+    return (
+        ", ".join(p for p in (localized(room, "name"), localized(room.venue, "name")) if p) if room is not None else ""
+    )
 
 
 def google_link(session: Session) -> str:
@@ -30,7 +42,7 @@ def google_link(session: Session) -> str:
     start, end = (as_utc(t).strftime("%Y%m%dT%H%M%SZ") for t in (session.starts_at, session.ends_at))
     query = {
         "action": "TEMPLATE",
-        "text": session.title,
+        "text": localized(session, "title"),
         "dates": f"{start}/{end}",
         "details": url_for("schedule.session", session_id=session.id, _external=True),
         "location": _location(session),
@@ -45,7 +57,7 @@ def outlook_link(session: Session, work: bool = False) -> str:
     query = {
         "path": "/calendar/action/compose",
         "rru": "addevent",
-        "subject": session.title,
+        "subject": localized(session, "title"),
         "startdt": as_utc(session.starts_at).isoformat().replace("+00:00", "Z"),
         "enddt": as_utc(session.ends_at).isoformat().replace("+00:00", "Z"),
         "body": url_for("schedule.session", session_id=session.id, _external=True),
@@ -63,6 +75,7 @@ def personal_feed_token():  # noqa: ANN201
 # Globals, not a context processor: macros imported without context see them too.
 for name, helper in (
     ("webcal", webcal),
+    ("in_reader_language", in_reader_language),
     ("google_calendar_link", google_link),
     ("outlook_calendar_link", outlook_link),
     ("personal_feed_token", personal_feed_token),

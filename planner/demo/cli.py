@@ -1,9 +1,10 @@
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
-from planner.demo.seed import load_isef2, load_open_demo
+from planner.demo.seed import add_missing_japanese, load_isef2, load_open_demo
 from planner.demo.synthetic import load_synthetic_forum
 from planner.extensions import db
 from planner.forums.models import Forum
@@ -16,6 +17,8 @@ def seed_demo_command() -> None:
     isef2 = load_isef2()
     # Dated from today the first time; stored, so later runs leave its dates alone.
     open_demo = load_open_demo()
+    # Forums loaded before they spoke Japanese get its titles and descriptions now.
+    added = add_missing_japanese()
     db.session.commit()
     if isef2 is None:
         click.echo(_("The ISEF2 demo forum is already loaded; nothing changed."))
@@ -30,6 +33,14 @@ def seed_demo_command() -> None:
                 first=open_demo.first_day.isoformat(),
                 last=open_demo.last_day.isoformat(),
                 slug=open_demo.slug,
+            )
+        )
+    if added:
+        click.echo(
+            ngettext(
+                "Added %(num)d Japanese title or description to the demo forums.",
+                "Added %(num)d Japanese titles and descriptions to the demo forums.",
+                added,
             )
         )
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from planner.db import utcnow
 from planner.delegations.models import Delegation, DelegationKind, Person
-from planner.demo import data, open_data
+from planner.demo import data, japanese, open_data
 from planner.demo.content import ForumContent
 from planner.demo.statements import load_isef2_statements
 from planner.extensions import db
@@ -68,6 +68,13 @@ def load_open_demo(now: dt.datetime | None = None) -> Forum | None:
         return None
     load_day = (now or utcnow()).astimezone(ZoneInfo(open_data.TIMEZONE)).date()
     return _load(open_data.content(load_day))
+
+
+def add_missing_japanese() -> int:
+    """The Japanese of the demo forums' texts that a database loaded before they had it
+    lacks; how many texts were added (none on a second run)."""
+    forums = db.session.scalars(select(Forum).where(Forum.slug.in_([data.SLUG, open_data.SLUG]), Forum.is_demo))
+    return sum(japanese.translate(forum) for forum in forums)
 
 
 def _load(content: ForumContent) -> Forum:
@@ -132,6 +139,7 @@ def _load(content: ForumContent) -> Forum:
     db.session.flush()
     for code, rules in content.registration.items():
         _add_registration_rules(events[code], dict(rules), zone)
+    japanese.translate(forum)  # English first, Japanese beside it
     db.session.flush()
     return forum
 

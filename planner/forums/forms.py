@@ -13,6 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from planner.formatting import zone_named
 from planner.forums.models import AGE_OF_MAJORITY, EventKind
 from planner.labels import label
+from planner.translated import with_translations
 from planner.validators import (
     LOCAL_TIME,
     LONG_TEXT,
@@ -23,6 +24,12 @@ from planner.validators import (
     printable,
     printable_lines,
 )
+
+#: The fields typed in each of the forum's languages.
+FORUM_TEXTS = ("title", "description")
+EVENT_TEXTS = ("title", "description")
+VENUE_TEXTS = ("name",)
+ROOM_TEXTS = ("name",)
 
 
 class VenueForm(FlaskForm):
@@ -101,11 +108,33 @@ class EventForm(FlaskForm):
             raise ValidationError(_l("The event must end after it starts."))
 
 
+def language_list(text: str | None) -> list[str]:
+    """Language codes separated by commas or spaces, like "en, ja"."""
+    return [code.strip().lower() for code in (text or "").replace(",", " ").split()]
+
+
+def language_codes(form: FlaskForm, field: StringField) -> None:
+    codes = language_list(field.data)
+    if not codes:
+        raise ValidationError(_l("Give at least one language, like en."))
+    if any(not (code.isascii() and code.isalpha()) for code in codes):
+        raise ValidationError(_l("Write languages as their codes, like en, ja."))
+
+
 class ForumForm(FlaskForm):
     name = StringField(_l("Short name"), validators=[DataRequired(), Length(max=100), printable])
     title = StringField(_l("Full title"), validators=[DataRequired(), Length(max=300), printable])
     host_city = StringField(_l("Host city"), validators=[DataRequired(), Length(max=100), printable])
     description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
+    languages = StringField(
+        _l("Languages"),
+        default="en",
+        validators=[Length(max=100), language_codes],
+        description=_l(
+            "Codes separated by commas, like en, ja. The first is the language of the texts above; "
+            "each of the others gets fields of its own."
+        ),
+    )
     age_of_majority = IntegerField(
         _l("Age of majority"),
         default=AGE_OF_MAJORITY,
@@ -173,3 +202,20 @@ class NewForumForm(ForumForm):
 
 class AppointOrganiserForm(FlaskForm):
     email = EmailField(_l("Email address of the new organiser"), validators=[DataRequired(), email_address])
+
+
+def forum_form(languages: list[str]) -> type[ForumForm]:
+    """The forum's form with its title and description in each of ``languages`` too."""
+    return with_translations(ForumForm, FORUM_TEXTS, languages)
+
+
+def event_form(languages: list[str]) -> type[EventForm]:
+    return with_translations(EventForm, EVENT_TEXTS, languages)
+
+
+def venue_form(languages: list[str]) -> type[VenueForm]:
+    return with_translations(VenueForm, VENUE_TEXTS, languages)
+
+
+def room_form(languages: list[str]) -> type[RoomForm]:
+    return with_translations(RoomForm, ROOM_TEXTS, languages)

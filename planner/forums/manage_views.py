@@ -20,6 +20,7 @@ from planner.formatting import to_local, to_utc
 from planner.forums import bp, forms, organisers, services
 from planner.forums.models import AGE_OF_MAJORITY, Event, EventKind, Forum, Room, Venue
 from planner.refusals import Refused
+from planner.translated import translation_data, translations_from
 from planner.web import refusals
 from planner.web.loaders import event_or_404, load_managed_forum
 from planner.web.pages import form_page
@@ -134,10 +135,22 @@ def _venue_of(forum: Forum, venue_id: int) -> Venue:
 def edit_venue(slug: str, venue_id: int | None = None):
     forum = load_managed_forum(slug)
     venue = _venue_of(forum, venue_id) if venue_id is not None else None
-    form = forms.VenueForm(obj=venue) if request.method == "GET" else forms.VenueForm()
+    languages = forum.other_languages
+    form_class = forms.venue_form(languages)
+    if request.method == "GET":
+        form = form_class(obj=venue, data=translation_data(venue, forms.VENUE_TEXTS, languages))
+    else:
+        form = form_class()
     if form.validate_on_submit():
         try:
-            services.save_venue(current_user, forum, venue, form.name.data, form.address.data or "")
+            services.save_venue(
+                current_user,
+                forum,
+                venue,
+                form.name.data,
+                form.address.data or "",
+                translations_from(form, forms.VENUE_TEXTS, languages),
+            )
         except Refused as refusal:
             refusals.on_form(form, refusal, "name")
         else:
@@ -159,8 +172,10 @@ def _room_of(forum: Forum, room_id: int) -> Room:
 def edit_room(slug: str, room_id: int | None = None):
     forum = load_managed_forum(slug)
     room = _room_of(forum, room_id) if room_id is not None else None
+    languages = forum.other_languages
+    form_class = forms.room_form(languages)
     if request.method == "GET" and room is not None:
-        form = forms.RoomForm(
+        form = form_class(
             venues=forum.venues,
             formdata=None,
             data={
@@ -169,10 +184,11 @@ def edit_room(slug: str, room_id: int | None = None):
                 "capacity": room.capacity,
                 "accessibility_notes": room.accessibility_notes,
                 "closed_days": "\n".join(d.isoformat() for d in services.closed_days_of(room)),
+                **translation_data(room, forms.ROOM_TEXTS, languages),
             },
         )
     else:
-        form = forms.RoomForm(venues=forum.venues)
+        form = form_class(venues=forum.venues)
     if not forum.venues and request.method == "GET":
         flash(_("Add a venue first: every room belongs to one."), "info")
     if form.validate_on_submit():
@@ -186,6 +202,7 @@ def edit_room(slug: str, room_id: int | None = None):
                 form.capacity.data,
                 form.accessibility_notes.data or "",
                 form.closed_day_list,
+                translations_from(form, forms.ROOM_TEXTS, languages),
             )
         except Refused as refusal:
             refusals.on_form(form, refusal, "name")
@@ -204,8 +221,10 @@ def edit_room(slug: str, room_id: int | None = None):
 def edit_event(slug: str, code: str | None = None):
     forum = load_managed_forum(slug)
     event: Event | None = event_or_404(forum, code) if code is not None else None
+    languages = forum.other_languages
+    form_class = forms.event_form(languages)
     if request.method == "GET" and event is not None:
-        form = forms.EventForm(
+        form = form_class(
             venues=forum.venues,
             formdata=None,
             data={
@@ -216,10 +235,11 @@ def edit_event(slug: str, code: str | None = None):
                 "ends_at": to_local(event.ends_at, forum),
                 "venue": event.venue_id or 0,
                 "description": event.description,
+                **translation_data(event, forms.EVENT_TEXTS, languages),
             },
         )
     else:
-        form = forms.EventForm(venues=forum.venues)
+        form = form_class(venues=forum.venues)
     if form.validate_on_submit():
         venue = _venue_of(forum, form.venue.data) if form.venue.data else None
         try:
@@ -234,6 +254,7 @@ def edit_event(slug: str, code: str | None = None):
                 ends_at=to_utc(form.ends_at.data, forum),
                 venue=venue,
                 description=form.description.data or "",
+                translations=translations_from(form, forms.EVENT_TEXTS, languages),
             )
         except Refused as refusal:
             refusals.on_form(form, refusal)
@@ -247,8 +268,24 @@ def edit_event(slug: str, code: str | None = None):
 @login_required
 def edit_forum(slug: str):
     forum = load_managed_forum(slug)
+    languages = forum.other_languages
+    form_class = forms.forum_form(languages)
     # Only a GET shows the stored values: an empty POST must fail, not save them again.
-    form = forms.ForumForm(obj=forum) if request.method == "GET" else forms.ForumForm()
+    if request.method == "GET":
+        form = form_class(
+            formdata=None,
+            data={
+                "name": forum.name,
+                "title": forum.title,
+                "host_city": forum.host_city,
+                "description": forum.description,
+                "age_of_majority": forum.age_of_majority,
+                "languages": ", ".join(forum.languages),
+                **translation_data(forum, forms.FORUM_TEXTS, languages),
+            },
+        )
+    else:
+        form = form_class()
     if form.validate_on_submit():
         try:
             services.save_forum(
@@ -259,6 +296,9 @@ def edit_forum(slug: str):
                 host_city=form.host_city.data,
                 description=form.description.data or "",
                 age_of_majority=form.age_of_majority.data,
+                languages=forms.language_list(form.languages.data),
+                # Only the languages the form showed fields for: one just added gets its own next time.
+                translations=translations_from(form, forms.FORUM_TEXTS, languages),
             )
         except Refused as refusal:
             refusals.on_form(form, refusal)
@@ -288,6 +328,7 @@ def new_forum():
                 last_day=form.last_day.data,
                 description=form.description.data or "",
                 age_of_majority=form.age_of_majority.data or AGE_OF_MAJORITY,
+                languages=forms.language_list(form.languages.data),
             )
         except Refused as refusal:
             refusals.on_form(form, refusal, "slug")

@@ -8,11 +8,12 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
 from planner.enums import enum_column_type
+from planner.translated import Translations, translations_column
 
 if TYPE_CHECKING:
     from planner.accounts.models import User
@@ -35,6 +36,12 @@ class EventKind(enum.StrEnum):
 
 #: Japan's since 2022; each forum sets its own.
 AGE_OF_MAJORITY = 18
+
+
+def default_languages() -> list[str]:
+    return ["en"]
+
+
 #: What the forum's setting may be (a check constraint holds the database to it).
 AGES_OF_MAJORITY = range(1, 31)
 
@@ -66,6 +73,10 @@ class Forum(Base):
     # Applicants younger than this on an event's first day need a guardian's consent, where
     # the event asks for it (18 in Japan since 2022).
     age_of_majority: Mapped[int] = mapped_column(default=AGE_OF_MAJORITY, server_default=str(AGE_OF_MAJORITY))
+    # The languages its content is written in; the first is the one the columns hold, the
+    # others are in each row's ``translations`` (planner/translated.py).
+    languages: Mapped[list[str]] = mapped_column(JSON, default=default_languages, server_default='["en"]')
+    translations: Mapped[Translations] = translations_column()
     # Raised in the same transaction as any change to the programme (planner/schedule/versions.py);
     # caches of timetables and calendars are keyed on it, so every process agrees on what is current.
     schedule_version: Mapped[int] = mapped_column(default=1, server_default="1")
@@ -81,6 +92,15 @@ class Forum(Base):
     delegations: Mapped[list[Delegation]] = relationship(
         back_populates="forum", cascade="all, delete-orphan", order_by="Delegation.name"
     )
+
+    @property
+    def first_language(self) -> str:
+        return self.languages[0] if self.languages else "en"
+
+    @property
+    def other_languages(self) -> list[str]:
+        """The languages whose texts are typed beside the columns' own."""
+        return list(self.languages[1:])
 
     @cached_property
     def zone(self) -> ZoneInfo:
@@ -106,6 +126,7 @@ class Venue(Base):
     forum_id: Mapped[int] = mapped_column(ForeignKey("forums.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     address: Mapped[str] = mapped_column(Text, default="")
+    translations: Mapped[Translations] = translations_column()
 
     forum: Mapped[Forum] = relationship(back_populates="venues")
     rooms: Mapped[list[Room]] = relationship(back_populates="venue", cascade="all, delete-orphan", order_by="Room.name")
@@ -127,6 +148,7 @@ class Room(Base):
     capacity: Mapped[int | None]
     # Step-free access, hearing loops, interpretation booths...: shown to organisers and delegates.
     accessibility_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    translations: Mapped[Translations] = translations_column()
 
     venue: Mapped[Venue] = relationship(back_populates="rooms")
 
@@ -155,6 +177,7 @@ class Event(Base):
     venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id", ondelete="SET NULL"), index=True)
     starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     ends_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    translations: Mapped[Translations] = translations_column()
 
     forum: Mapped[Forum] = relationship(back_populates="events")
     venue: Mapped[Venue | None] = relationship()

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload, selectinload
@@ -22,6 +23,7 @@ from planner.extensions import db
 from planner.forums.models import AGE_OF_MAJORITY, AGES_OF_MAJORITY, Event, EventKind, Forum, Room, Venue
 from planner.refusals import Refused
 from planner.schedule.models import RoomClosedDay, Session, SessionStatus
+from planner.translated import GivenTranslations, Translatable, language_name, merged
 
 
 class EventNotFound(LookupError):
@@ -97,7 +99,51 @@ def delegations_of(forum: Forum) -> DelegationSummary:
 # What organisers change ---------------------------------------------------------------------
 
 
-def save_venue(actor: User, forum: Forum, venue: Venue | None, name: str, address: str) -> Venue:
+def check_languages(languages: Sequence[str]) -> list[str]:
+    """A forum's languages: at least one, each one planner offers, none twice."""
+    offered = list(current_app.config["LANGUAGES"])
+    if not languages:
+        raise ForumError(_("Give at least one language, like en."), "languages")
+    for code in languages:
+        if code not in offered:
+            raise ForumError(
+                _(
+                    "planner does not offer the language %(code)s: choose from %(codes)s.",
+                    code=code[:20],
+                    codes=", ".join(offered),
+                ),
+                "languages",
+            )
+    if len(set(languages)) != len(languages):
+        raise ForumError(_("Give each language once."), "languages")
+    return list(languages)
+
+
+def translate(forum: Forum, obj: Translatable, given: GivenTranslations | None) -> None:
+    """Store what was typed in the forum's other languages on ``obj``; a language the forum
+    is not written in is refused, so nothing typed in it is kept unnoticed."""
+    if not given:
+        return
+    for language in given:
+        if language not in forum.other_languages:
+            raise ForumError(
+                _(
+                    "%(forum)s is not written in %(language)s; add the language to the forum first.",
+                    forum=forum.name,
+                    language=language_name(language),
+                )
+            )
+    obj.translations = merged(obj.translations, given)
+
+
+def save_venue(
+    actor: User,
+    forum: Forum,
+    venue: Venue | None,
+    name: str,
+    address: str,
+    translations: GivenTranslations | None = None,
+) -> Venue:
     require_organiser(actor, forum)
     name = name.strip()
     clash = db.session.scalar(select(Venue).where(Venue.forum_id == forum.id, Venue.name == name))
@@ -108,6 +154,7 @@ def save_venue(actor: User, forum: Forum, venue: Venue | None, name: str, addres
         db.session.add(venue)
     else:
         venue.name, venue.address = name, address
+    translate(forum, venue, translations)
     db.session.flush()
     record(actor, "venue.saved", forum_id=forum.id, target=("venue", venue.id), summary=venue.name)
     return venue
@@ -130,6 +177,7 @@ def save_room(
     capacity: int | None,
     accessibility_notes: str,
     closed_days: Sequence[dt.date],
+    translations: GivenTranslations | None = None,
 ) -> Room:
     """A room with its capacity, accessibility notes and the days it cannot be used."""
     require_organiser(actor, forum)
@@ -146,6 +194,7 @@ def save_room(
         room = Room(venue=venue, name=name)
         db.session.add(room)
     room.venue, room.name, room.capacity, room.accessibility_notes = venue, name, capacity, accessibility_notes
+    translate(forum, room, translations)
     db.session.flush()
     db.session.execute(delete(RoomClosedDay).where(RoomClosedDay.room_id == room.id))
     db.session.add_all(RoomClosedDay(room_id=room.id, day=d) for d in sorted(set(closed_days)))
@@ -173,6 +222,7 @@ def save_event(
     ends_at: dt.datetime,
     venue: Venue | None,
     description: str,
+    translations: GivenTranslations | None = None,
 ) -> Event:
     """An event of the forum; its sessions must stay within its new dates."""
     require_organiser(actor, forum)
@@ -215,6 +265,7 @@ def save_event(
         db.session.add(event)
     event.code, event.kind, event.title, event.venue = code, kind, title, venue
     event.starts_at, event.ends_at, event.description = starts_at, ends_at, description
+    translate(forum, event, translations)
     db.session.flush()
     record(actor, "event.saved", forum_id=forum.id, target=("event", event.id), summary=event.code)
     if moved:
@@ -235,10 +286,13 @@ def create_forum(
     last_day: dt.date,
     description: str,
     age_of_majority: int = AGE_OF_MAJORITY,
+    languages: Sequence[str] = ("en",),
 ) -> Forum:
-    """A new forum, by a site administrator; its organisers are appointed afterwards."""
+    """A new forum, by a site administrator; its organisers are appointed afterwards. Its
+    first language is the one its texts are typed in; titles in the others come later."""
     require_admin(actor)
     _check_age_of_majority(age_of_majority)
+    languages = check_languages(languages)
     if db.session.scalar(select(Forum.id).where(Forum.slug == slug)) is not None:
         raise ForumError(_("Another forum has the address name %(slug)s.", slug=slug), "slug")
     forum = Forum(
@@ -252,6 +306,7 @@ def create_forum(
         last_day=last_day,
         description=description,
         age_of_majority=age_of_majority,
+        languages=languages,
     )
     db.session.add(forum)
     db.session.flush()
@@ -276,11 +331,28 @@ def save_forum(
     host_city: str,
     description: str,
     age_of_majority: int | None = None,
+    languages: Sequence[str] | None = None,
+    translations: GivenTranslations | None = None,
 ) -> Forum:
-    """The forum's names, description and age of majority (its dates and timezone anchor the
-    whole programme and are set when it is created). The age of majority applies to
-    applications from then on: those made already keep the answer they had."""
+    """The forum's names, description, age of majority and languages (its dates and timezone
+    anchor the whole programme and are set when it is created). The age of majority applies to
+    applications from then on: those made already keep the answer they had. The first language
+    stays: every text typed so far is in it. A language taken away keeps its translations,
+    unused, until it is added again."""
     require_organiser(actor, forum)
+    # Before the languages change: the form showed fields for the languages it had.
+    translate(forum, forum, translations)
+    if languages is not None:
+        languages = check_languages(languages)
+        if languages[0] != forum.first_language:
+            raise ForumError(
+                _(
+                    "The first language is the one the forum's texts are typed in: keep %(code)s first.",
+                    code=forum.first_language,
+                ),
+                "languages",
+            )
+        forum.languages = languages
     if age_of_majority is not None:
         _check_age_of_majority(age_of_majority)
         forum.age_of_majority = age_of_majority

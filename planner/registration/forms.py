@@ -26,6 +26,7 @@ from planner.delegations.models import Delegation
 from planner.formatting import countries
 from planner.registration.eligibility import Application
 from planner.registration.models import Question, QuestionKind, RegistrationPolicy
+from planner.translated import localized, localized_lines
 from planner.validators import email_address, printable
 
 
@@ -77,7 +78,17 @@ def application_form(
         bool(policy.allowed_countries),
         bool(policy.invitation_codes),
         policy.guardian_required,
-        tuple((q.id, q.kind, q.label, tuple(q.choices), q.required) for q in questions),
+        # In the reader's language: the class is built once per language, the values stay the first's.
+        tuple(
+            (
+                q.id,
+                q.kind,
+                localized(q, "label"),
+                tuple(zip(q.choices, localized_lines(q, "choices", q.choices))),
+                q.required,
+            )
+            for q in questions
+        ),
     )
     form = _form_class(shape)(**kwargs)
     form.country.choices = _countries()  # in the reader's language, so per form, not per class
@@ -130,9 +141,11 @@ def _form_class(shape: tuple) -> type[ApplicationForm]:
         if kind is QuestionKind.TEXT:
             field = TextAreaField(label, validators=[*validators, Length(max=2000), printable])
         elif kind is QuestionKind.SINGLE:
-            field = RadioField(label, choices=[SelectChoice(c) for c in choices], validators=validators)
+            field = RadioField(label, choices=[SelectChoice(v, shown) for v, shown in choices], validators=validators)
         elif kind is QuestionKind.MULTIPLE:
-            field = SelectMultipleField(label, choices=[SelectChoice(c) for c in choices], validators=validators)
+            field = SelectMultipleField(
+                label, choices=[SelectChoice(v, shown) for v, shown in choices], validators=validators
+            )
         else:
             field = RadioField(
                 label, choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))], validators=validators

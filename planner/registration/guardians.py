@@ -20,6 +20,7 @@ from planner.mail.services import queue_email, written_in
 from planner.refusals import Refused
 from planner.registration.eligibility import is_minor
 from planner.registration.models import Registration, RegistrationPolicy
+from planner.translated import localized
 
 _SALT = "planner-guardian-consent"
 _LONGEST_TOKEN = 1000
@@ -103,9 +104,17 @@ def ask(registration: Registration, reminder: bool = False) -> None:
     assert deadline is not None, "consent was asked"
     with written_in(user.language):
         subject = (
-            _("Reminder: %(name)s asks for your consent to take part in %(event)s", name=user.name, event=event.title)
+            _(
+                "Reminder: %(name)s asks for your consent to take part in %(event)s",
+                name=user.name,
+                event=localized(event, "title"),
+            )
             if reminder
-            else _("%(name)s asks for your consent to take part in %(event)s", name=user.name, event=event.title)
+            else _(
+                "%(name)s asks for your consent to take part in %(event)s",
+                name=user.name,
+                event=localized(event, "title"),
+            )
         )
         queue_email(
             registration.guardian_email,
@@ -114,7 +123,7 @@ def ask(registration: Registration, reminder: bool = False) -> None:
             forum_id=event.forum_id,
             guardian=registration.guardian_name,
             applicant=user.name,
-            event=event.title,
+            event=localized(event, "title"),
             forum=event.forum.name,
             deadline=deadline.astimezone(event.forum.zone).strftime("%Y-%m-%d %H:%M"),
             timezone=event.forum.timezone,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
 from planner.enums import enum_column_type
+from planner.translated import Translations, translations_column
 
 if TYPE_CHECKING:
     from planner.accounts.models import User
@@ -95,6 +96,9 @@ class Question(Base):
     kind: Mapped[QuestionKind] = mapped_column(enum_column_type(QuestionKind, "question_kind"))
     choices: Mapped[list[str]] = mapped_column(JSON, default=list)
     required: Mapped[bool] = mapped_column(default=False)
+    # The label, and the choices one a line, in the forum's other languages; answers keep the
+    # first language's choice, whichever was shown.
+    translations: Mapped[Translations] = translations_column()
 
 
 class Registration(Base):

@@ -29,6 +29,8 @@ from planner.formatting import countries
 from planner.forums.models import Event
 from planner.registration import services
 from planner.registration.models import Question, QuestionKind, RegistrationMode, RegistrationPolicy
+from planner.translated import GivenTranslations, field_name, language_name, merged
+from planner.validators import lines
 
 MAX_AGE = 120
 MAX_CODES = 500
@@ -188,6 +190,42 @@ def _audited_question(question: Question) -> dict[str, Any]:
     }
 
 
+def _translated_question(event: Event, given: GivenTranslations, choices: list[str]) -> GivenTranslations:
+    """The label and choices in the forum's other languages, the choices one a line."""
+    kept: dict[str, dict[str, str]] = {}
+    for language, fields in given.items():
+        if language not in event.forum.other_languages:
+            raise RulesError(
+                _(
+                    "%(forum)s is not written in %(language)s; add the language to the forum first.",
+                    forum=event.forum.name,
+                    language=language_name(language),
+                ),
+                "label",
+            )
+        label = (fields.get("label") or "").strip()
+        if len(label) > LABEL_LENGTH:
+            raise RulesError(
+                _("Give the question in 1 to %(max)d characters.", max=LABEL_LENGTH), field_name("label", language)
+            )
+        translated = lines(fields.get("choices"))
+        if translated and len(translated) != len(choices):
+            raise RulesError(
+                _(
+                    "Give the choices in %(language)s in the same order as above, one per line: %(num)d of them.",
+                    language=language_name(language),
+                    num=len(choices),
+                ),
+                field_name("choices", language),
+            )
+        if any(len(choice) > CHOICE_LENGTH for choice in translated):
+            raise RulesError(
+                _("Each choice has at most %(max)d characters.", max=CHOICE_LENGTH), field_name("choices", language)
+            )
+        kept[language] = {"label": label, "choices": "\n".join(translated)}
+    return kept
+
+
 def add_question(
     organiser: User,
     event: Event,
@@ -196,9 +234,11 @@ def add_question(
     kind: QuestionKind,
     choices: Iterable[str] = (),
     required: bool = False,
+    translations: GivenTranslations | None = None,
 ) -> Question:
     """Add a question after the event's others. Questions with one or several choices
-    offer 2 to 50 different choices of at most 200 characters; others offer none."""
+    offer 2 to 50 different choices of at most 200 characters; others offer none. In the
+    forum's other languages, the choices come in the same order, as many as in the first."""
     require_organiser(organiser, event.forum)
     label = label.strip()
     if not label or len(label) > LABEL_LENGTH:
@@ -215,9 +255,16 @@ def add_question(
             raise RulesError(_("Give each choice once."), "choices")
     elif choices:
         raise RulesError(_("Only questions with one or several choices offer choices: leave this empty."), "choices")
+    given = _translated_question(event, translations or {}, choices)
     last = db.session.scalar(select(func.max(Question.position)).where(Question.event_id == event.id))
     question = Question(
-        event_id=event.id, position=(last or 0) + 1, label=label, kind=kind, choices=choices, required=required
+        event_id=event.id,
+        position=(last or 0) + 1,
+        label=label,
+        kind=kind,
+        choices=choices,
+        required=required,
+        translations=merged({}, given),
     )
     db.session.add(question)
     db.session.flush()

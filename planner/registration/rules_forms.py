@@ -22,6 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from planner.labels import label
 from planner.registration.models import QuestionKind, RegistrationMode
 from planner.registration.rules import CHOICE_LENGTH, CODE_LENGTH, LABEL_LENGTH, MAX_AGE, MAX_CHOICES, MAX_CODES, Rules
+from planner.translated import with_translations
 from planner.validators import lines, printable, printable_lines
 
 # What <input type="datetime-local"> sends (the first is also how a value is shown).
@@ -150,3 +151,11 @@ class QuestionForm(FlaskForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kind.choices = [SelectChoice(kind.value, label(kind)) for kind in QuestionKind]
+
+
+#: A question's texts typed in each of the forum's languages (the choices one a line, in order).
+QUESTION_TEXTS = ("label", "choices")
+
+
+def question_form(languages: list[str]) -> type[QuestionForm]:
+    return with_translations(QuestionForm, QUESTION_TEXTS, languages)

@@ -8,7 +8,15 @@ from flask_login import current_user, login_required
 
 from planner.forums.models import Event
 from planner.registration import bp, rules, services
-from planner.registration.rules_forms import QuestionForm, RulesForm, rules_form_data, rules_from
+from planner.registration.rules_forms import (
+    QUESTION_TEXTS,
+    QuestionForm,
+    RulesForm,
+    question_form,
+    rules_form_data,
+    rules_from,
+)
+from planner.translated import translations_from
 from planner.validators import lines
 from planner.web import refusals
 from planner.web.loaders import event_or_404, load_managed_forum
@@ -17,6 +25,10 @@ from planner.web.loaders import event_or_404, load_managed_forum
 def load_managed_event(slug: str, code: str) -> Event:
     """The event, if the signed-in user organises its forum; 404 or 403 otherwise."""
     return event_or_404(load_managed_forum(slug), code)
+
+
+def _question_form(event: Event) -> type[QuestionForm]:
+    return question_form(event.forum.other_languages)
 
 
 def _rules_page(event: Event, rules_form: RulesForm | None = None, question_form: QuestionForm | None = None):
@@ -28,7 +40,7 @@ def _rules_page(event: Event, rules_form: RulesForm | None = None, question_form
         zone=event.forum.zone,
         data=rules_form_data(rules.rules_of(policy), event.forum.zone),
     )
-    question_form = question_form or QuestionForm(formdata=None, prefix="question")
+    question_form = question_form or _question_form(event)(formdata=None, prefix="question")
     status = 422 if rules_form.errors or question_form.errors else 200
     return render_template(
         "registration/rules.html",
@@ -67,7 +79,7 @@ def edit_rules(slug: str, code: str):
 @login_required
 def add_question(slug: str, code: str):
     event = load_managed_event(slug, code)
-    form = QuestionForm(prefix="question")
+    form = _question_form(event)(prefix="question")
     if form.validate_on_submit():
         try:
             rules.add_question(
@@ -77,6 +89,7 @@ def add_question(slug: str, code: str):
                 kind=form.kind.data,
                 choices=lines(form.choices.data),
                 required=form.required.data,
+                translations=translations_from(form, QUESTION_TEXTS, event.forum.other_languages),
             )
         except rules.RulesError as refusal:
             refusals.on_form(form, refusal)

@@ -51,6 +51,7 @@ from planner.registration.models import (
 from planner.registration.models import (
     RegistrationStatus as Status,
 )
+from planner.translated import localized
 
 ACTIVE = {Status.PENDING, Status.CONFIRMED, Status.WAITLISTED, Status.AWAITING_CONSENT}
 
@@ -161,7 +162,9 @@ def _outcome_mail(user: User, event: Event) -> dict[Status, dict[str, Any]]:
     waitlisted): ``seats`` writes the one that applies with the registration."""
     with written_in(user.language):
         confirmed = message_values(**_mail_arguments(user, event, "confirmed"))
-        waitlisted = message_variant(confirmed, "registration/waitlisted", subject=_SUBJECTS["waitlisted"](event.title))
+        waitlisted = message_variant(
+            confirmed, "registration/waitlisted", subject=_SUBJECTS["waitlisted"](localized(event, "title"))
+        )
     return {Status.CONFIRMED: confirmed, Status.WAITLISTED: waitlisted}
 
 
@@ -172,12 +175,12 @@ def _mail_arguments(user: User, event: Event, what: str, held_seat: bool = False
     return dict(
         to=user.email,
         template=f"registration/{what}",
-        subject=_SUBJECTS[what](event.title),
+        subject=_SUBJECTS[what](localized(event, "title")),
         forum_id=event.forum_id,
         attachment=invites.registration_attachment(user, event, what, held_seat),
         render_later=True,
         name=user.name,
-        event=event.title,
+        event=localized(event, "title"),
         forum=event.forum.name,
         link=url_for("registration.my_registrations", _external=True),
     )

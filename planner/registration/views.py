@@ -18,6 +18,7 @@ from planner.registration.eligibility import RegistrationRefused
 from planner.registration.forms import application_form, application_from, delegation_choices
 from planner.registration.models import Registration, RegistrationMode, RegistrationStatus
 from planner.schedule.models import Session
+from planner.translated import localized
 from planner.web import refusals
 from planner.web.loaders import event_or_404, load_forum
 
@@ -104,7 +105,7 @@ def my_registrations():
 
 def _applied_notice(registration: Registration) -> str | None:
     """What became of the application ``registration`` just made, while it still stands."""
-    event, status = registration.event.title, registration.status
+    event, status = localized(registration.event, "title"), registration.status
     if status is RegistrationStatus.CONFIRMED:
         return _("You are registered for %(event)s: your place is confirmed.", event=event)
     if status is RegistrationStatus.PENDING:
@@ -132,7 +133,7 @@ def cancel(registration_id: int):
         services.cancel_own(current_user, registration)
     except services.RegistrationError as error:
         abort(409, description=str(error))
-    flash(_("Your registration for %(event)s is cancelled.", event=registration.event.title), "success")
+    flash(_("Your registration for %(event)s is cancelled.", event=localized(registration.event, "title")), "success")
     return redirect(url_for(".my_registrations"))
 
 

@@ -36,6 +36,7 @@ from planner.schedule.models import (
 )
 from planner.schedule.notifications import announce_session_change
 from planner.schedule.versions import changed_attributes
+from planner.translated import GivenTranslations, language_name, merged
 
 
 class ScheduleError(Refused):
@@ -63,6 +64,8 @@ class SessionData:
     status: SessionStatus = SessionStatus.SCHEDULED
     chairs: list[Person] = field(default_factory=list)
     speakers: list[Person] = field(default_factory=list)
+    # The title and description in the forum's other languages; an empty text removes one.
+    translations: GivenTranslations = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -153,6 +156,8 @@ def assign(session: Session, data: SessionData) -> None:
     session.description = data.description
     session.is_public = data.is_public
     session.status = data.status
+    if data.translations:
+        session.translations = merged(session.translations, data.translations)
     _set_participants(session, data.chairs, data.speakers)
 
 
@@ -195,7 +200,7 @@ def record_change(actor: User | None, session: Session, changes: dict, visibilit
 def create_session(actor: User | None, forum: Forum, data: SessionData) -> Saved:
     """A new session, if no blocking rule refuses it."""
     require_organiser(actor, forum)
-    _check_event(forum, data.event)
+    _check_event(forum, data.event, data)
     lock_programme(forum)
     session = Session(revision=1, status=SessionStatus.SCHEDULED)
     with db.session.no_autoflush:
@@ -211,7 +216,7 @@ def update_session(actor: User | None, forum: Forum, session: Session, data: Ses
     """Change a session (move it, rename it, cancel it...), if no blocking rule refuses it.
     Its revision goes up in the flush when the time, room, title or status changes."""
     require_organiser(actor, forum)
-    _check_event(forum, data.event)
+    _check_event(forum, data.event, data)
     lock_programme(forum)
     with db.session.no_autoflush:
         assign(session, data)
@@ -228,9 +233,18 @@ def update_session(actor: User | None, forum: Forum, session: Session, data: Ses
     return Saved(session, warnings)
 
 
-def _check_event(forum: Forum, event: Event) -> None:
+def _check_event(forum: Forum, event: Event, data: SessionData | None = None) -> None:
     if event.forum_id != forum.id:
         raise ScheduleError(_("This forum has no such event."))
+    for language in data.translations if data is not None else ():
+        if language not in forum.other_languages:
+            raise ScheduleError(
+                _(
+                    "%(forum)s is not written in %(language)s; add the language to the forum first.",
+                    forum=forum.name,
+                    language=language_name(language),
+                )
+            )
 
 
 def acknowledge(actor: User, forum: Forum, keys: Collection[str]) -> int:

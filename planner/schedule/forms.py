@@ -23,6 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, ValidationEr
 from planner.formatting import gap_around, repeated, skipped, wall_clock_to_utc, which_of_two
 from planner.labels import label
 from planner.schedule.models import SessionKind, SessionStatus
+from planner.translated import localized, with_translations
 from planner.validators import LOCAL_TIME, LONG_TEXT, TIME_MESSAGE, lines, plausible_year, printable, printable_lines
 
 NAME_LENGTH = 200  # of a person's name (Person.name); an email address may have 320
@@ -79,9 +80,9 @@ class SessionForm(FlaskForm):
             local = getattr(self, f"{name}_at").data
             if isinstance(local, dt.datetime) and 1900 <= local.year <= 2200 and repeated(local, self.zone):
                 self._offer_fold(name, local)
-        self.event.choices = [(e.id, f"{e.code}: {e.title}") for e in events]
+        self.event.choices = [(e.id, f"{e.code}: {localized(e, 'title')}") for e in events]
         self.room.choices = [(0, str(_l("Room to be announced")))] + [
-            (r.id, f"{r.name}, {r.venue.name}") for r in rooms
+            (r.id, f"{localized(r, 'name')}, {localized(r.venue, 'name')}") for r in rooms
         ]
         self.kind.choices = [(k.value, label(k)) for k in SessionKind]
         self.status.choices = [
@@ -154,6 +155,15 @@ class SessionForm(FlaskForm):
             return
         if self.instant("ends") <= self.instant("starts"):
             raise ValidationError(_l("The session must end after it starts."))
+
+
+#: A session's fields typed in each of the forum's languages.
+SESSION_TEXTS = ("title", "description")
+
+
+def session_form(languages: list[str]) -> type[SessionForm]:
+    """The session form with its title and description in each of ``languages`` too."""
+    return with_translations(SessionForm, SESSION_TEXTS, languages)
 
 
 class ImportForm(FlaskForm):

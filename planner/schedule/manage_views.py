@@ -19,6 +19,7 @@ from planner.refusals import Refused
 from planner.schedule import bp, conflicts, editing, forms, programme_io
 from planner.schedule.history import session_history
 from planner.schedule.models import Session, SessionKind, SessionStatus
+from planner.translated import translation_data, translations_from
 from planner.validators import lines
 from planner.web import refusals, transactions
 from planner.web.loaders import load_managed_forum
@@ -65,7 +66,8 @@ def manage_programme(slug: str):
 
 
 def _session_form(forum: Forum, **kwargs) -> forms.SessionForm:  # noqa: ANN003
-    return forms.SessionForm(events=forum.events, rooms=editing.rooms_of(forum), zone=forum.zone, **kwargs)
+    form_class = forms.session_form(forum.other_languages)
+    return form_class(events=forum.events, rooms=editing.rooms_of(forum), zone=forum.zone, **kwargs)
 
 
 def _session_data(forum: Forum, form: forms.SessionForm) -> editing.SessionData:
@@ -89,6 +91,7 @@ def _session_data(forum: Forum, form: forms.SessionForm) -> editing.SessionData:
         status=SessionStatus(form.status.data),
         chairs=editing.find_people(lines(form.chairs.data)),
         speakers=editing.find_people(lines(form.speakers.data)),
+        translations=translations_from(form, forms.SESSION_TEXTS, forum.other_languages),
     )
 
 
@@ -108,6 +111,7 @@ def _form_data_of(session, forum: Forum, copy: bool = False) -> dict:  # noqa: A
         "description": session.description,
         "is_public": session.is_public,
         "status": SessionStatus.SCHEDULED.value if copy else session.status.value,
+        **translation_data(session, forms.SESSION_TEXTS, forum.other_languages),
     }
 
 
@@ -250,7 +254,7 @@ def import_programme(slug: str):
         forum=forum,
         form=form,
         report=report,
-        columns=programme_io.COLUMNS,
+        columns=[*programme_io.COLUMNS, *programme_io.translation_columns(forum)],
         shown=SHOWN_PROBLEMS,
     ), status
 

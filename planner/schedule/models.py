@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
 from planner.enums import enum_column_type
+from planner.translated import Translations, translations_column
 
 if TYPE_CHECKING:
     from planner.delegations.models import Person
@@ -68,6 +69,8 @@ class Session(Base):
     # Raised whenever the time, room, title or status changes (planner/schedule/versions.py):
     # calendar invites carry it as SEQUENCE, so clients replace what they showed before.
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
+    # The title and description in the forum's other languages (planner/translated.py).
+    translations: Mapped[Translations] = translations_column()
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

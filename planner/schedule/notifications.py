@@ -17,6 +17,7 @@ from planner.mail.services import queue_email
 from planner.registration.models import AgendaItem, Registration, RegistrationStatus
 from planner.schedule.history import describe_changes
 from planner.schedule.models import Session
+from planner.translated import localized
 
 
 def affected_delegates(session: Session) -> list[User]:
@@ -63,11 +64,13 @@ def announce_session_change(
                 queue_email(
                     user.email,
                     "schedule/session_changed",
-                    subject=_("Changed: %(title)s (%(forum)s)", title=session.title, forum=forum.name)[:300],
+                    subject=_("Changed: %(title)s (%(forum)s)", title=localized(session, "title"), forum=forum.name)[
+                        :300
+                    ],
                     forum_id=forum.id,
                     attachment=session_change_invite(session, user.email, user.name),
                     name=user.name,
-                    title=session.title,
+                    title=localized(session, "title"),
                     forum=forum.name,
                     event=session.event.code,
                     changes=lines_in[language],

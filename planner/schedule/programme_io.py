@@ -4,6 +4,9 @@ Columns (English names, raw values, times of day in the forum's timezone)::
 
     id, event, title, kind, date, start, end, venue, room, public, status, chairs, speakers, description
 
+then, for each of the forum's other languages, the title and description in it: ``title_ja``,
+``description_ja``. A row leaves the translations of a column the file does not have alone.
+
 Cells are separated by commas, or by semicolons when the first line has more of those (as
 spreadsheets in many European locales write CSV); a UTF-8 byte order mark is skipped.
 A row with an ``id`` of one of the forum's sessions changes that session; a row without one
@@ -35,6 +38,7 @@ from planner.forums.models import Event, Forum, Room, Venue
 from planner.refusals import Refused
 from planner.schedule import conflicts, editing
 from planner.schedule.models import Session, SessionKind, SessionStatus
+from planner.translated import field_name, language_name
 
 COLUMNS = (
     "id",
@@ -53,6 +57,8 @@ COLUMNS = (
     "description",
 )
 REQUIRED = ("event", "title", "date", "start", "end")
+#: Columns that come once more for each of the forum's other languages, like title_ja.
+TRANSLATED = ("title", "description")
 MAX_ROWS = 10_000
 MAX_BYTES = 8 * 2**20  # of an upload; the site's 1 MB request limit (MAX_CONTENT_LENGTH) applies first
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
@@ -109,6 +115,16 @@ class _Row:
     data: editing.SessionData
     chair_names: list[str]
     speaker_names: list[str]
+
+
+def translation_columns(forum: Forum) -> list[str]:
+    return [field_name(column, language) for language in forum.other_languages for column in TRANSLATED]
+
+
+def _foreign_language(column: str) -> str | None:
+    """The language a column like ``title_fr`` is for, if it is named like a translation."""
+    name, _sep, language = column.rpartition("_")
+    return language if name in TRANSLATED and language.isascii() and language.isalpha() else None
 
 
 def _clean(value: str | None) -> str:
@@ -244,12 +260,13 @@ def _local(day: str, clock: str, forum: Forum) -> dt.datetime:
 def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | None, list[str]]:
     forum = lookups.forum
     errors = []
-    value = {name: _clean(text.get(name)) for name in COLUMNS}
+    translated = [name for name in translation_columns(forum) if name in text]
+    value = {name: _clean(text.get(name)) for name in (*COLUMNS, *translated)}
     # Line breaks and tabs only in descriptions; other control characters nowhere (PostgreSQL refuses NUL).
     garbled = [
         name
         for name, text in value.items()
-        if any((ord(c) < 32 and not (name == "description" and c in "\n\r\t")) or c == "\ufffd" for c in text)
+        if any((ord(c) < 32 and not (name.startswith("description") and c in "\n\r\t")) or c == "\ufffd" for c in text)
     ]
     if garbled:
         errors.append(
@@ -271,6 +288,14 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
         errors.append(_("This forum has no event with the code %(code)s.", code=value["event"][:32]))
     if len(value["title"]) > 300:
         errors.append(_("The title is longer than 300 characters."))
+    translations: dict[str, dict[str, str]] = {}
+    for name in translated:
+        column, _sep, language = name.rpartition("_")
+        translations.setdefault(language, {})[column] = value[name]
+        if column == "title" and len(value[name]) > 300:
+            errors.append(
+                _("The title in %(language)s is longer than 300 characters.", language=language_name(language))
+            )
     try:
         kind = SessionKind(value["kind"].lower() or SessionKind.OTHER.value)
     except ValueError:
@@ -324,6 +349,7 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
         description=value["description"],
         is_public=public_text in TRUE,
         status=status,
+        translations=translations,
     )
     return _Row(line, session, data, chairs, speakers), []
 
@@ -366,7 +392,23 @@ def import_csv(
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter)
     header = [h.strip().lower() for h in (reader.fieldnames or [])]
     reader.fieldnames = header
-    unknown = [h for h in header if h not in COLUMNS]
+    known = (*COLUMNS, *translation_columns(forum))
+    unknown = [h for h in header if h not in known]
+    foreign = [h for h in unknown if _foreign_language(h)]
+    if foreign:
+        report.errors.append(
+            Problem(
+                1,
+                _(
+                    "%(forum)s is not written in the language of the column %(column)s; "
+                    "add the language to the forum first (its languages: %(languages)s).",
+                    forum=forum.name,
+                    column=foreign[0][:40],
+                    languages=", ".join(forum.languages),
+                ),
+            )
+        )
+        raise ImportRefused(report)
     absent = [c for c in REQUIRED if c not in header]
     if unknown or absent or not header:
         report.errors.append(
@@ -374,7 +416,7 @@ def import_csv(
                 1,
                 _(
                     "The first line must name the columns %(columns)s (unknown: %(unknown)s).",
-                    columns=", ".join(COLUMNS),
+                    columns=", ".join(known),
                     unknown=", ".join(unknown) or "—",
                 ),
             )
@@ -514,7 +556,8 @@ def export_csv(forum: Forum) -> str:
     """Every session of the forum, cancelled and closed ones too, in the import's columns."""
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(COLUMNS)
+    languages = forum.other_languages
+    writer.writerow([*COLUMNS, *translation_columns(forum)])
     for s in editing.sessions_of(forum):
         start, end = s.starts_at.astimezone(forum.zone), s.ends_at.astimezone(forum.zone)
         writer.writerow(
@@ -535,6 +578,11 @@ def export_csv(forum: Forum) -> str:
                     "; ".join(p.name for p in s.chairs),
                     "; ".join(p.name for p in s.speakers),
                     s.description,
+                    *(
+                        s.translations.get(language, {}).get(column, "")
+                        for language in languages
+                        for column in TRANSLATED
+                    ),
                 )
             ]
         )

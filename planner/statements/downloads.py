@@ -10,6 +10,7 @@ from planner.labels import label
 from planner.statements import services
 from planner.statements.models import OutcomeDocument
 from planner.statements.rendering import find_font, pdf_bytes, plain_paragraphs
+from planner.translated import localized
 
 
 def _facts(document: OutcomeDocument) -> list[str]:
@@ -17,7 +18,10 @@ def _facts(document: OutcomeDocument) -> list[str]:
     if document.adopted_on:
         where = _(", ").join(
             x
-            for x in (document.adopted_by_event.title if document.adopted_by_event else "", document.adopted_place)
+            for x in (
+                localized(document.adopted_by_event, "title") if document.adopted_by_event else "",
+                document.adopted_place,
+            )
             if x
         )
         date = long_date(document.adopted_on)
@@ -32,7 +36,7 @@ def _facts(document: OutcomeDocument) -> list[str]:
 
 def markdown_source(document: OutcomeDocument) -> str:
     parts = [
-        f"# {document.title}",
+        f"# {localized(document, 'title')}",
         "\n".join(f"_{line}_  " for line in _facts(document)),
         services.current_text(document),
     ]
@@ -43,7 +47,7 @@ def markdown_source(document: OutcomeDocument) -> str:
 
 def text_source(document: OutcomeDocument) -> str:
     parts = [
-        document.title,
+        localized(document, "title"),
         "\n".join(_facts(document)),
         "\n\n".join(plain_paragraphs(services.current_text(document))),
     ]
@@ -62,7 +66,7 @@ def download_response(document: OutcomeDocument, fmt: str) -> Response:
         for c in document.corrigenda:
             body += f"\n\n{_('Corrigendum %(number)d', number=c.number)} ({c.issued_on.isoformat()})\n\n{c.latest.text}"
         data = pdf_bytes(
-            document.title,
+            localized(document, "title"),
             _facts(document),
             body,
             find_font(current_app.config.get("STATEMENTS_PDF_FONT")),

@@ -10,6 +10,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional, Re
 from planner.labels import LABELS
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
 from planner.statements.services import is_web_address
+from planner.translated import localized, with_translations
 from planner.validators import printable, printable_lines
 
 MAX_TEXT = 200_000
@@ -70,9 +71,30 @@ class DocumentForm(FlaskForm):
         description=_l("Part of the permanent link, for example joint-statement; it never changes."),
     )
     language = SelectField(_l("Language"), choices=LANGUAGES, default="en")
+    version_of = SelectField(
+        _l("Language version of"),
+        coerce=int,
+        default=0,
+        description=_l("The same document in another language, like the joint statement in English."),
+    )
+    is_authentic = BooleanField(_l("This is an authentic text, not only a translation"), default=True)
     is_summary = BooleanField(_l("The text is a summary, not the official wording"))
     text = _text_field(_l("Text"))
     note = StringField(_l("Note on this version"), validators=[Optional(), Length(max=500), printable])
+
+    def __init__(self, *args, documents=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.version_of.choices = [SelectChoice(0, _l("None: a document of its own"))] + [
+            SelectChoice(d.id, f"{localized(d, 'title')} ({d.language})") for d in documents
+        ]
+
+
+#: A document's title typed in each of the forum's languages (for lists shown in them).
+DOCUMENT_TEXTS = ("title",)
+
+
+def document_form(languages: list[str]) -> type[DocumentForm]:
+    return with_translations(DocumentForm, DOCUMENT_TEXTS, languages)
 
 
 class ReviseForm(FlaskForm):
@@ -94,7 +116,7 @@ class AdoptionForm(FlaskForm):
     def __init__(self, *args, events=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.event.choices = [SelectChoice(0, _l("No particular meeting"))] + [
-            SelectChoice(e.id, f"{e.code}: {e.title}") for e in events
+            SelectChoice(e.id, f"{e.code}: {localized(e, 'title')}") for e in events
         ]
 
 
@@ -109,7 +131,7 @@ class ReferenceForm(FlaskForm):
     def __init__(self, *args, documents=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.target.choices = [SelectChoice(0, _l("None: an outside document"))] + [
-            SelectChoice(d.id, f"{d.forum.name}: {d.title}") for d in documents
+            SelectChoice(d.id, f"{d.forum.name}: {localized(d, 'title')}") for d in documents
         ]
 
 

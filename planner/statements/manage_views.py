@@ -18,18 +18,21 @@ from planner.extensions import db
 from planner.forums.models import Event
 from planner.labels import label
 from planner.statements import bp, services
+from planner.statements import languages as language_versions
 from planner.statements.forms import (
+    DOCUMENT_TEXTS,
     AdoptionForm,
     CorrigendumForm,
     CorrigendumRevisionForm,
-    DocumentForm,
     EndorsementForm,
     ReferenceForm,
     ReviseForm,
     StatusForm,
+    document_form,
 )
 from planner.statements.models import OutcomeDocument
 from planner.statements.views import document_page, load_document, redirect_to
+from planner.translated import translations_from
 from planner.web import refusals
 from planner.web.loaders import load_managed_forum
 
@@ -45,20 +48,29 @@ def load_managed_document(slug: str, doc_slug: str) -> OutcomeDocument:
 @login_required
 def new_document(slug: str):
     forum = load_managed_forum(slug)
-    form = DocumentForm()
+    languages = forum.other_languages
+    form = document_form(languages)(documents=services.documents_of(forum, current_user))
     if form.validate_on_submit():
+        fields = {
+            "kind": form.kind.data,
+            "title": form.title.data,
+            "slug": form.slug.data,
+            "text": form.text.data,
+            "language": form.language.data,
+            "note": form.note.data or "",
+            "is_summary": form.is_summary.data,
+            "translations": translations_from(form, DOCUMENT_TEXTS, languages),
+        }
         try:
-            document = services.create_document(
-                current_user,
-                forum,
-                kind=form.kind.data,
-                title=form.title.data,
-                slug=form.slug.data,
-                text=form.text.data,
-                language=form.language.data,
-                note=form.note.data or "",
-                is_summary=form.is_summary.data,
-            )
+            if form.version_of.data:
+                original = db.session.get(OutcomeDocument, form.version_of.data)
+                if original is None:
+                    raise services.StatementError(_("Choose a document of %(forum)s.", forum=forum.name), "version_of")
+                document = language_versions.add_language_version(
+                    current_user, forum, original, is_authentic=form.is_authentic.data, **fields
+                )
+            else:
+                document = services.create_document(current_user, forum, **fields)
         except services.StatementError as refusal:
             refusals.on_form(form, refusal, "slug")
         else:

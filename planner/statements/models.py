@@ -6,11 +6,12 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
 from planner.enums import enum_column_type
+from planner.translated import Translations, translations_column
 
 if TYPE_CHECKING:
     from planner.accounts.models import User
@@ -82,10 +83,20 @@ class OutcomeDocument(Base):
     adopted_place: Mapped[str] = mapped_column(String(200), default="")
     # The version that was adopted; the text is immutable from then on.
     adopted_version: Mapped[int | None]
+    # The title in the forum's other languages, for lists shown in them.
+    translations: Mapped[Translations] = translations_column()
+    # Language versions: the joint statement in English and in Japanese are documents of their
+    # own, each in its ``language``, pointing to the first of them; ``is_authentic`` marks the
+    # text that is authoritative (one, or several equally).
+    version_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outcome_documents.id", ondelete="SET NULL"), index=True
+    )
+    is_authentic: Mapped[bool] = mapped_column(default=True, server_default=true())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     forum: Mapped[Forum] = relationship()
+    version_of: Mapped[OutcomeDocument | None] = relationship(remote_side=[id])
     adopted_by_event: Mapped[Event | None] = relationship()
     versions: Mapped[list[DocumentVersion]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="DocumentVersion.number"

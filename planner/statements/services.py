@@ -36,6 +36,7 @@ from planner.statements.models import (
     OutcomeDocument,
     Relation,
 )
+from planner.translated import GivenTranslations, language_name, merged
 
 if TYPE_CHECKING:
     from planner.accounts.models import User
@@ -145,7 +146,7 @@ def current_text(document: OutcomeDocument) -> str:
 # --- drafting ----------------------------------------------------------------------------
 
 
-def _log(user: User, action: str, document: OutcomeDocument, summary: str, **changes) -> None:
+def log(user: User, action: str, document: OutcomeDocument, summary: str, **changes) -> None:
     record(
         user,
         f"statement.{action}",
@@ -167,13 +168,24 @@ def create_document(
     language: str = "en",
     note: str = "",
     is_summary: bool = False,
+    translations: GivenTranslations | None = None,
 ) -> OutcomeDocument:
-    """Organisers draft documents; the slug is the permalink and unique in the forum."""
+    """Organisers draft documents; the slug is the permalink and unique in the forum. The
+    title may come in the forum's other languages too, for lists shown in them."""
     require_organiser(user, forum)
     if not SLUG.match(slug):
         raise StatementError(_("Use lower-case letters, digits and single hyphens only."))
     if find_document(forum, slug) is not None:
         raise StatementError(_("%(forum)s already has a document at this address.", forum=forum.name))
+    for other in translations or {}:
+        if other not in forum.other_languages:
+            raise StatementError(
+                _(
+                    "%(forum)s is not written in %(language)s; add the language to the forum first.",
+                    forum=forum.name,
+                    language=language_name(other),
+                )
+            )
     document = OutcomeDocument(
         forum_id=forum.id,
         kind=kind,
@@ -182,13 +194,14 @@ def create_document(
         language=language,
         is_summary=is_summary,
         status=DocumentStatus.DRAFT,
+        translations=merged({}, translations or {}),
     )
     document.forum = forum
     db.session.add(document)
     document.versions.append(DocumentVersion(number=1, text=text, note=note or "", author_id=user.id))
     db.session.flush()
     search.index_document(document)
-    _log(user, "create", document, title, after={"slug": slug, "kind": kind.value})
+    log(user, "create", document, title, after={"slug": slug, "kind": kind.value})
     return document
 
 
@@ -209,7 +222,7 @@ def revise(user: User, document: OutcomeDocument, text: str, note: str = "") -> 
     document.versions.append(version)
     db.session.flush()
     search.index_document(document)
-    _log(user, "revise", document, _("Version %(number)d", number=version.number), after={"note": note})
+    log(user, "revise", document, _("Version %(number)d", number=version.number), after={"note": note})
     return version
 
 
@@ -225,7 +238,7 @@ def set_status(user: User, document: OutcomeDocument, status: DocumentStatus) ->
     before = document.status
     document.status = status
     db.session.flush()
-    _log(user, "status", document, label(status), before={"status": before.value}, after={"status": status.value})
+    log(user, "status", document, label(status), before={"status": before.value}, after={"status": status.value})
 
 
 def adopt(user: User, document: OutcomeDocument, *, on: dt.date, event: Event | None = None, place: str = "") -> None:
@@ -241,7 +254,7 @@ def adopt(user: User, document: OutcomeDocument, *, on: dt.date, event: Event | 
     document.adopted_on, document.adopted_by_event, document.adopted_place = on, event, place.strip()
     document.adopted_version = document.latest.number
     db.session.flush()
-    _log(
+    log(
         user,
         "adopt",
         document,
@@ -264,7 +277,7 @@ def issue_corrigendum(user: User, document: OutcomeDocument, text: str, *, on: d
     document.corrigenda.append(corrigendum)
     db.session.flush()
     search.index_document(document)
-    _log(user, "corrigendum", document, _("Corrigendum %(number)d", number=number), after={"note": note})
+    log(user, "corrigendum", document, _("Corrigendum %(number)d", number=number), after={"note": note})
     return corrigendum
 
 
@@ -277,7 +290,7 @@ def revise_corrigendum(user: User, corrigendum: Corrigendum, text: str, note: st
     corrigendum.versions.append(version)
     db.session.flush()
     search.index_document(document)
-    _log(
+    log(
         user,
         "corrigendum.revise",
         document,
@@ -325,7 +338,7 @@ def add_reference(
     )
     document.references.append(reference)
     db.session.flush()
-    _log(user, "reference", document, relation.value, after={"target": target.slug if target else outside_title})
+    log(user, "reference", document, relation.value, after={"target": target.slug if target else outside_title})
     return reference
 
 
@@ -348,9 +361,7 @@ def record_endorsement(
     endorsement.kind, endorsement.endorsed_on, endorsement.recorded_by_id = kind, on, user.id
     db.session.flush()
     db.session.refresh(document, ["endorsements"])
-    _log(
-        user, "endorsement", document, delegation.name, before=before, after={"kind": kind.value, "on": on.isoformat()}
-    )
+    log(user, "endorsement", document, delegation.name, before=before, after={"kind": kind.value, "on": on.isoformat()})
     return endorsement
 
 

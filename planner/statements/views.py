@@ -11,7 +11,7 @@ from werkzeug.wrappers import Response
 from planner.accounts.permissions import is_organiser
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.statements import bp, services
+from planner.statements import bp, languages, services
 from planner.statements.downloads import download_response
 from planner.statements.forms import AdoptionForm, CorrigendumForm, EndorsementForm, ReferenceForm, StatusForm
 from planner.statements.models import OutcomeDocument
@@ -143,6 +143,7 @@ def document_page(document: OutcomeDocument, **forms):  # noqa: ANN003, ANN201
         document=document,
         can_organise=can_organise,
         can_see_drafts=can_organise or services.may_see_drafts(current_user, forum),
+        language_versions=languages.language_versions(current_user, document),
         **forms,
     ), 422 if refused else 200
 
