@@ -530,7 +530,7 @@ def test_files_that_are_not_a_programme_are_refused_with_a_reason(app, programme
 
 
 def test_a_file_over_the_request_limit_is_refused(app, programme, organiser_client):
-    raw = GOOD_CSV.encode() + b"Y-ISEF,Filler,panel,2018-02-28,13:00,14:00,\n" * 40_000  # about 1.7 MB
+    raw = GOOD_CSV.encode() + b"Y-ISEF,Filler,panel,2018-02-28,13:00,14:00,\n" * 60_000  # about 2.6 MB
     with app.app_context():
         before = stored()
     with warnings.catch_warnings():
