@@ -89,6 +89,8 @@ def _session_data(forum: Forum, form: forms.SessionForm) -> editing.SessionData:
         status=SessionStatus(form.status.data),
         chairs=editing.find_people(lines(form.chairs.data)),
         speakers=editing.find_people(lines(form.speakers.data)),
+        spoken_language=form.spoken_language.data,
+        interpretation=form.interpretation.data,
     )
 
 
@@ -103,6 +105,8 @@ def _form_data_of(session, forum: Forum, copy: bool = False) -> dict:  # noqa: A
         "chairs": "\n".join(p.name for p in session.chairs),
         "speakers": "\n".join(p.name for p in session.speakers),
         "description": session.description,
+        "spoken_language": session.spoken_language or "",
+        "interpretation": list(session.interpretation),
         "is_public": session.is_public,
         "status": SessionStatus.SCHEDULED.value if copy else session.status.value,
     }
