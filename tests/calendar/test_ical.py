@@ -248,3 +248,18 @@ def test_an_itip_cancel_marks_the_event_cancelled():
     assert calendar.walk("VEVENT")[0]["STATUS"] == "CANCELLED"
     with pytest.raises(ValueError):
         ical.itip("PUBLISH", entry(), ical.Attendee("a@b.c", "a"), ical.Attendee("a@b.c", "a"), stamp=CHANGED)
+
+
+def test_the_language_spoken_is_the_summarys_language_parameter():
+    body = ical.feed("ISEF2", "Asia/Tokyo", [entry(language="en", description="Language: English")])
+    assert "SUMMARY;LANGUAGE=en:Opening plenary\r\n" in body.decode()
+    [event] = events(body).values()
+    assert event["SUMMARY"] == "Opening plenary" and event["SUMMARY"].params["LANGUAGE"] == "en"
+    [read] = vobject_events(body).values()
+    assert read.summary.value == "Opening plenary" and read.summary.params["LANGUAGE"] == ["en"]
+
+
+@pytest.mark.parametrize("language", ["", "e n", "en:x", 'en"', "en\r\nX-EVIL:1", "toolonglanguage"])
+def test_no_language_or_a_garbled_one_writes_a_plain_summary(language):
+    body = ical.feed("ISEF2", "Asia/Tokyo", [entry(language=language)]).decode()
+    assert "SUMMARY:Opening plenary\r\n" in body and "LANGUAGE" not in body and "X-EVIL" not in body
