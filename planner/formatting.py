@@ -9,13 +9,19 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale
 from babel.dates import format_date, format_interval, format_skeleton
+from babel.lists import format_list
 from flask import Flask
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from planner.labels import label
+from planner.validators import LANGUAGE_CODES
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from planner.forums.models import Forum
+    from planner.schedule.models import Session
 
 
 def local(moment: dt.datetime, forum: Forum) -> dt.datetime:
@@ -108,6 +114,36 @@ def country_name(code: str | None) -> str:
     return get_locale().territories.get(code.upper(), code)
 
 
+@functools.lru_cache(maxsize=8)
+def languages(locale: str) -> tuple[tuple[str, str], ...]:
+    """The ISO 639-1 codes sessions may be held in, with their names in a language, by name."""
+    names = Locale.parse(locale).languages
+    return tuple(sorted(((code, str(names.get(code) or code)) for code in LANGUAGE_CODES), key=lambda item: item[1]))
+
+
+def language_name(code: str) -> str:
+    """The language's name in the reader's language: 英語 or English for ``en``."""
+    return str((get_locale() or Locale("en")).languages.get(code) or code)
+
+
+def spoken_and_interpreted(spoken: str | None, interpretation: Sequence[str]) -> str:
+    """ "English, with Japanese and French interpretation" in the reader's language; empty
+    when no language is set."""
+    if not spoken:
+        return ""
+    if not interpretation:
+        return language_name(spoken)
+    return _(
+        "%(language)s, with %(interpretation)s interpretation",
+        language=language_name(spoken),
+        interpretation=format_list([language_name(c) for c in interpretation], locale=get_locale() or "en"),
+    )
+
+
+def session_languages(session: Session) -> str:
+    return spoken_and_interpreted(session.spoken_language, session.interpretation)
+
+
 def register(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(
@@ -125,6 +161,7 @@ def register(app: Flask) -> None:
         zone_name=zone_name,
         local=local,
         get_locale=get_locale,
+        session_languages=session_languages,
     )
 
 
@@ -170,11 +207,11 @@ def gap_around(local: dt.datetime, zone: ZoneInfo) -> tuple[dt.datetime, dt.date
     naive = local.replace(tzinfo=None, second=0, microsecond=0)
     minute = dt.timedelta(minutes=1)
     first, after = naive, naive
-    for _ in range(24 * 60):  # no zone skips more than a day
+    for _minute in range(24 * 60):  # no zone skips more than a day
         if not skipped(first - minute, zone):
             break
         first -= minute
-    for _ in range(24 * 60):
+    for _minute in range(24 * 60):
         after += minute
         if not skipped(after, zone):
             break

@@ -1,10 +1,14 @@
 """Checks and text helpers shared by forms and services: what every entry point means by
-an email address, printable text and a list typed one item a line."""
+an email address, printable text, a list typed one item a line and a session's languages."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from babel import Locale
+from flask_babel import get_locale
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from wtforms import DateTimeLocalField, Field, Form
 from wtforms.validators import ValidationError
@@ -47,3 +51,57 @@ def plausible_year(form: Form, field: DateTimeLocalField) -> None:
     """Years far off are typing mistakes (and year 1 cannot even be moved to UTC)."""
     if field.data and not 1900 <= field.data.year <= 2200:
         raise ValidationError(_l("Enter a year between 1900 and 2200."))
+
+
+# A session's languages ----------------------------------------------------------------------
+
+#: ISO 639-1 codes (two letters) that Babel can name in every language planner speaks.
+LANGUAGE_CODES: frozenset[str] = frozenset(
+    code for code in map(str, Locale("en").languages) if len(code) == 2 and code.isalpha()
+)
+#: Interpretation offered into at most this many languages (the UN's six official ones, say).
+MAX_INTERPRETATIONS = 6
+
+
+def language_codes(text: str) -> list[str]:
+    """Codes written in one cell or line, separated by ``;`` or ``,``: lowered, repeats dropped."""
+    return list(dict.fromkeys(c.strip().lower() for c in re.split(r"[;,]", text) if c.strip()))
+
+
+def language_problems(spoken: str | None, interpretation: Sequence[str]) -> list[tuple[str, str]]:
+    """What is wrong with a session's language and interpretation, as (``"language"`` or
+    ``"interpretation"``, message): codes must be ISO 639-1, at most MAX_INTERPRETATIONS
+    languages, interpretation only from a language spoken and never into it."""
+    problems = []
+    if spoken and spoken not in LANGUAGE_CODES:
+        problems.append(
+            (
+                "language",
+                _("%(code)s is not a language code; use an ISO 639-1 code such as en or ja.", code=spoken[:16]),
+            )
+        )
+    # Three unknown codes say enough; a forged form could send thousands.
+    for code in [c for c in interpretation if c not in LANGUAGE_CODES][:3]:
+        problems.append(
+            (
+                "interpretation",
+                _("%(code)s is not a language code; use an ISO 639-1 code such as en or ja.", code=code[:16]),
+            )
+        )
+    if len(interpretation) > MAX_INTERPRETATIONS:
+        problems.append(
+            ("interpretation", _("Choose at most %(num)d languages for interpretation.", num=MAX_INTERPRETATIONS))
+        )
+    if interpretation and not spoken:
+        problems.append(("interpretation", _("Choose the language spoken too: interpretation is offered from it.")))
+    if spoken and spoken in interpretation:
+        problems.append(
+            (
+                "interpretation",
+                _(
+                    "%(language)s is the language spoken; choose only the languages interpreted into.",
+                    language=(get_locale() or Locale("en")).languages.get(spoken, spoken),
+                ),
+            )
+        )
+    return problems

@@ -25,6 +25,7 @@ from planner.calendar import ical, services
 from planner.calendar.models import CalendarFeedToken, FeedKind
 from planner.db import as_utc
 from planner.extensions import cache, db
+from planner.formatting import session_languages
 from planner.forums.models import Event, Forum
 from planner.schedule.models import Session
 from planner.translated import localized, reader_language
@@ -55,7 +56,7 @@ def session_url_prefix() -> str:
 
 def session_entries(sessions: Sequence[Session], prefix: str | None = None) -> list[ical.Entry]:
     """VEVENTs of sessions; a cancelled one says so in its title too, for clients that
-    ignore STATUS."""
+    ignore STATUS. The language and interpretation end the description."""
     prefix = prefix if prefix is not None else session_url_prefix()
     domain = services.uid_domain()
     entries = []
@@ -66,6 +67,10 @@ def session_entries(sessions: Sequence[Session], prefix: str | None = None) -> l
         forum = session.event.forum
         organizer = organizers.get(forum.id) or organizers.setdefault(forum.id, ical.Attendee(address, forum.name))
         entry = ical.session_entry(session, f"{prefix}{session.id}" if prefix else "", domain, organizer)
+        if spoken := session_languages(session):
+            # In the feed's language, after what the organisers wrote.
+            line = _("Language: %(languages)s", languages=spoken)
+            entry = replace(entry, description=f"{entry.description}\n\n{line}" if entry.description else line)
         if entry.cancelled:
             entry = replace(entry, summary=f"{cancelled_label}: {entry.summary}")
         entries.append(entry)

@@ -63,6 +63,8 @@ class Entry:
     timezone: str  # IANA name the times are written in
     last_modified: dt.datetime
     organizer: Attendee | None = None  # RFC 5546: PUBLISH names one too
+    # The language spoken (ISO 639-1), as SUMMARY's LANGUAGE parameter (RFC 5545 3.2.10).
+    language: str = ""
 
 
 def session_uid(session_id: int, domain: str) -> str:
@@ -96,6 +98,7 @@ def session_entry(session: Session, url: str, domain: str, organizer: Attendee |
         timezone=event.forum.timezone,
         last_modified=session.updated_at,
         organizer=organizer,
+        language=session.spoken_language or "",
     )
 
 
@@ -175,6 +178,11 @@ def _when(name: str, moment: dt.datetime, timezone: str) -> str:
     return f"{name};TZID={timezone}:{local.strftime('%Y%m%dT%H%M%S')}"
 
 
+def _language(code: str) -> str:
+    """``;LANGUAGE=en``, or nothing: a tag of letters only (RFC 5646), never a broken line."""
+    return f";LANGUAGE={code}" if code.isascii() and code.isalpha() and len(code) <= 8 else ""
+
+
 @lru_cache(maxsize=64)
 def _zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
@@ -198,7 +206,7 @@ def vevent(
         _when("DTSTART", entry.starts_at, entry.timezone),
         _when("DTEND", entry.ends_at, entry.timezone),
         "STATUS:CANCELLED" if entry.cancelled else "STATUS:CONFIRMED",
-        f"SUMMARY:{escape_text(entry.summary)}",
+        f"SUMMARY{_language(entry.language)}:{escape_text(entry.summary)}",
     ]
     if entry.description:
         lines.append(f"DESCRIPTION:{escape_text(entry.description)}")

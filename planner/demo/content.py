@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -23,3 +23,7 @@ class ForumContent:
     seat_quota: dict[str, int]
     # event code -> its registration rules and questions
     registration: dict[str, dict[str, Any]]
+    # event code -> the language spoken in its sessions and those interpreted into (ISO 639-1)
+    languages: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    # session kinds that carry no language (a lunch, a reception, bilaterals by appointment)
+    silent_kinds: frozenset[str] = frozenset({"break", "reception", "bilateral"})

@@ -478,3 +478,7 @@ REGISTRATION: dict[str, dict[str, Any]] = {
 }
 # Seats per delegation at the ministerial meeting.
 SEAT_QUOTA = {"country": 5, "organisation": 3}
+
+# The ministerial meeting is held in English with Japanese interpretation; S-ISEF, for students
+# in Japan, in Japanese. Lunch, the reception and the bilateral slots carry no language.
+LANGUAGES = {"MINISTERIAL": ("en", ["ja"]), "S-ISEF": ("ja", [])}

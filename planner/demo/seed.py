@@ -27,6 +27,7 @@ ISEF2 = ForumContent(
     delegations=data.DELEGATIONS,
     seat_quota=data.SEAT_QUOTA,
     registration=data.REGISTRATION,
+    languages=data.LANGUAGES,
 )
 
 
@@ -121,6 +122,9 @@ def _load(content: ForumContent) -> Forum:
             ends_at=_local(f"{day} {end}", zone),
             description=description,
         )
+        if code in content.languages and kind not in content.silent_kinds:
+            session.spoken_language, interpretation = content.languages[code]
+            session.interpretation = list(interpretation)
         for role, emails in ((ParticipantRole.CHAIR, chairs), (ParticipantRole.SPEAKER, speakers)):
             for position, email in enumerate(emails):
                 session.participants.append(SessionParticipant(person=people[email], role=role, position=position))

@@ -2,8 +2,8 @@
 acknowledging warnings.
 
 Every save of a session runs the rules of ``conflicts`` first: a blocking conflict refuses
-the save, warnings are returned to show. A change to a session's time, room, title or
-status is recorded in the audit log and announced to the delegates who picked it. These
+the save, warnings are returned to show. A change to a session's time, room, title,
+status or languages is recorded in the audit log and announced to the delegates who picked it. These
 functions check the acting user's permission, flush and never commit.
 """
 
@@ -37,6 +37,7 @@ from planner.schedule.models import (
 from planner.schedule.notifications import announce_session_change
 from planner.schedule.versions import changed_attributes
 from planner.translated import GivenTranslations, language_name, merged
+from planner.validators import language_problems
 
 
 class ScheduleError(Refused):
@@ -66,6 +67,8 @@ class SessionData:
     speakers: list[Person] = field(default_factory=list)
     # The title and description in the forum's other languages; an empty text removes one.
     translations: GivenTranslations = field(default_factory=dict)
+    spoken_language: str | None = None  # ISO 639-1
+    interpretation: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -158,6 +161,8 @@ def assign(session: Session, data: SessionData) -> None:
     session.status = data.status
     if data.translations:
         session.translations = merged(session.translations, data.translations)
+    session.spoken_language = data.spoken_language or None
+    session.interpretation = list(data.interpretation)
     _set_participants(session, data.chairs, data.speakers)
 
 
@@ -197,10 +202,18 @@ def record_change(actor: User | None, session: Session, changes: dict, visibilit
     announce_session_change(session, changes, visibility_changed)
 
 
+def check_languages(data: SessionData) -> None:
+    """Languages are ISO 639-1 codes; interpretation from the language spoken, into at most
+    MAX_INTERPRETATIONS others."""
+    if problems := language_problems(data.spoken_language, data.interpretation):
+        raise ScheduleError(" ".join(message for _field, message in problems))
+
+
 def create_session(actor: User | None, forum: Forum, data: SessionData) -> Saved:
     """A new session, if no blocking rule refuses it."""
     require_organiser(actor, forum)
     _check_event(forum, data.event, data)
+    check_languages(data)
     lock_programme(forum)
     session = Session(revision=1, status=SessionStatus.SCHEDULED)
     with db.session.no_autoflush:
@@ -214,9 +227,10 @@ def create_session(actor: User | None, forum: Forum, data: SessionData) -> Saved
 
 def update_session(actor: User | None, forum: Forum, session: Session, data: SessionData) -> Saved:
     """Change a session (move it, rename it, cancel it...), if no blocking rule refuses it.
-    Its revision goes up in the flush when the time, room, title or status changes."""
+    Its revision goes up in the flush when the time, room, title, status or languages change."""
     require_organiser(actor, forum)
     _check_event(forum, data.event, data)
+    check_languages(data)
     lock_programme(forum)
     with db.session.no_autoflush:
         assign(session, data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
@@ -15,16 +16,27 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from planner.formatting import gap_around, repeated, skipped, wall_clock_to_utc, which_of_two
+from planner.formatting import gap_around, languages, repeated, skipped, wall_clock_to_utc, which_of_two
 from planner.labels import label
 from planner.schedule.models import SessionKind, SessionStatus
 from planner.translated import localized, with_translations
-from planner.validators import LOCAL_TIME, LONG_TEXT, TIME_MESSAGE, lines, plausible_year, printable, printable_lines
+from planner.validators import (
+    LOCAL_TIME,
+    LONG_TEXT,
+    MAX_INTERPRETATIONS,
+    TIME_MESSAGE,
+    language_problems,
+    lines,
+    plausible_year,
+    printable,
+    printable_lines,
+)
 
 NAME_LENGTH = 200  # of a person's name (Person.name); an email address may have 320
 FOLD_CHOICES = [SelectChoice("0", _l("the first")), SelectChoice("1", _l("the second"))]
@@ -65,6 +77,14 @@ class SessionForm(FlaskForm):
         description=_l("One name or email address per line."),
     )
     description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
+    # Choices are checked in validate(), with messages that say what to do.
+    spoken_language = SelectField(_l("Language spoken"), default="", validate_choice=False)
+    # The checkbox macro shows no hint: the limit is in the label.
+    interpretation = SelectMultipleField(
+        _l("Interpretation into (at most %(num)d languages)", num=MAX_INTERPRETATIONS),
+        default=list,
+        validate_choice=False,
+    )
     is_public = BooleanField(_l("Public: shown in the public programme"), default=True)
     status = SelectField(_l("Status"), default=SessionStatus.SCHEDULED.value)
     # Shown only for a wall-clock time that happens twice (the night the clocks go back).
@@ -89,6 +109,20 @@ class SessionForm(FlaskForm):
             (SessionStatus.SCHEDULED.value, str(_l("Scheduled"))),
             (SessionStatus.CANCELLED.value, str(_l("Cancelled"))),
         ]
+        named = list(languages(str(get_locale() or "en")))
+        self.spoken_language.choices = [("", str(_l("Not set")))] + named
+        self.interpretation.choices = named
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        valid = super().validate(extra_validators)
+        spoken = (self.spoken_language.data or "").strip().lower() or None
+        interpretation = list(dict.fromkeys((c or "").strip().lower() for c in self.interpretation.data or []))
+        self.spoken_language.data, self.interpretation.data = spoken, interpretation
+        for name, message in language_problems(spoken, interpretation):
+            field = self.spoken_language if name == "language" else self.interpretation
+            field.errors = [*field.errors, message]
+            valid = False
+        return valid
 
     def _offer_fold(self, name: str, local: dt.datetime) -> None:
         first, second = which_of_two(local, self.zone)

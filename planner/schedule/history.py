@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from planner.audit.models import AuditEntry
 from planner.extensions import db
-from planner.formatting import clock, short_date
+from planner.formatting import clock, short_date, spoken_and_interpreted
 from planner.forums.models import Forum, Room
 from planner.schedule.models import Session, SessionStatus
 
@@ -40,6 +40,11 @@ def plain_changes(session: Session, changes: dict[str, tuple[Any, Any]]) -> tupl
     for name in ("room", "room_id"):
         if name in changes:
             before["room"], after["room"] = (_room_text(v) for v in changes[name])
+    if "spoken_language" in changes or "interpretation" in changes:
+        # Both, like the two ends of a time: the sentence tells the whole before and after.
+        for name in ("spoken_language", "interpretation"):
+            old, new = changes.get(name, (getattr(session, name), getattr(session, name)))
+            before[name], after[name] = (list(v or []) if name == "interpretation" else v for v in (old, new))
     for name in ("title", "status"):
         if name in changes:
             old, new = changes[name]
@@ -74,6 +79,16 @@ def sentences(forum: Forum, before: dict[str, Any], after: dict[str, Any]) -> li
         )
     if "title" in after:
         lines.append(_("Renamed from “%(before)s” to “%(after)s”.", before=before.get("title"), after=after["title"]))
+    if "spoken_language" in after or "interpretation" in after:
+        unset = _("not set")
+        lines.append(
+            _(
+                "Language changed from %(before)s to %(after)s.",
+                before=spoken_and_interpreted(before.get("spoken_language"), before.get("interpretation") or [])
+                or unset,
+                after=spoken_and_interpreted(after.get("spoken_language"), after.get("interpretation") or []) or unset,
+            )
+        )
     if "status" in after:
         lines.append(_("Cancelled.") if after["status"] == SessionStatus.CANCELLED.value else _("Scheduled again."))
     return lines

@@ -92,6 +92,8 @@ def _session_data(forum: Forum, form: forms.SessionForm) -> editing.SessionData:
         chairs=editing.find_people(lines(form.chairs.data)),
         speakers=editing.find_people(lines(form.speakers.data)),
         translations=translations_from(form, forms.SESSION_TEXTS, forum.other_languages),
+        spoken_language=form.spoken_language.data,
+        interpretation=form.interpretation.data,
     )
 
 
@@ -109,6 +111,8 @@ def _form_data_of(session, forum: Forum, copy: bool = False) -> dict:  # noqa: A
         "chairs": "\n".join(p.name for p in session.chairs),
         "speakers": "\n".join(p.name for p in session.speakers),
         "description": session.description,
+        "spoken_language": session.spoken_language or "",
+        "interpretation": list(session.interpretation),
         "is_public": session.is_public,
         "status": SessionStatus.SCHEDULED.value if copy else session.status.value,
         **translation_data(session, forms.SESSION_TEXTS, forum.other_languages),

@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
@@ -66,7 +66,10 @@ class Session(Base):
         default=SessionStatus.SCHEDULED,
         server_default=SessionStatus.SCHEDULED.value,
     )
-    # Raised whenever the time, room, title or status changes (planner/schedule/versions.py):
+    # ISO 639-1 codes: the language spoken (None: not set) and those interpreted into.
+    spoken_language: Mapped[str | None] = mapped_column(String(8))
+    interpretation: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    # Raised whenever the time, room, title, status or languages change (planner/schedule/versions.py):
     # calendar invites carry it as SEQUENCE, so clients replace what they showed before.
     revision: Mapped[int] = mapped_column(default=1, server_default="1")
     # The title and description in the forum's other languages (planner/translated.py).

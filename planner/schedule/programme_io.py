@@ -2,7 +2,8 @@
 
 Columns (English names, raw values, times of day in the forum's timezone)::
 
-    id, event, title, kind, date, start, end, venue, room, public, status, chairs, speakers, description
+    id, event, title, kind, date, start, end, venue, room, public, status, chairs, speakers,
+    language, interpretation, description
 
 then, for each of the forum's other languages, the title and description in it: ``title_ja``,
 ``description_ja``. A row leaves the translations of a column the file does not have alone.
@@ -10,7 +11,10 @@ then, for each of the forum's other languages, the title and description in it: 
 Cells are separated by commas, or by semicolons when the first line has more of those (as
 spreadsheets in many European locales write CSV); a UTF-8 byte order mark is skipped.
 A row with an ``id`` of one of the forum's sessions changes that session; a row without one
-adds a session. ``chairs`` and ``speakers`` list names or email addresses separated by ``;``.
+adds a session. ``chairs`` and ``speakers`` list names or email addresses separated by ``;``;
+``language`` is the ISO 639-1 code of the language spoken, ``interpretation`` the codes of the
+languages interpreted into, separated by ``;`` (a file without these columns leaves a changed
+session's languages as they are).
 The import reads every row first and reports every problem with its line number (shape,
 unknown events or rooms, and the blocking scheduling rules over the whole programme as it
 would be); only when there is none does it write, in the caller's transaction.
@@ -39,6 +43,7 @@ from planner.refusals import Refused
 from planner.schedule import conflicts, editing
 from planner.schedule.models import Session, SessionKind, SessionStatus
 from planner.translated import field_name, language_name
+from planner.validators import language_codes, language_problems
 
 COLUMNS = (
     "id",
@@ -54,6 +59,8 @@ COLUMNS = (
     "status",
     "chairs",
     "speakers",
+    "language",
+    "interpretation",
     "description",
 )
 REQUIRED = ("event", "title", "date", "start", "end")
@@ -337,6 +344,15 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
             errors.append(_("Nobody has the email address %(email)s.", email=name[:320]))
         elif "@" not in name and len(name) > 200:
             errors.append(_("%(text)s... is too long for a name or an email address.", text=name[:30]))
+    # A file without the columns (written before they existed) keeps what a session has.
+    spoken = value["language"].lower() or None if "language" in text else (session.spoken_language if session else None)
+    interpretation = (
+        language_codes(value["interpretation"])
+        if "interpretation" in text
+        else (list(session.interpretation) if session else [])
+    )
+    for column, message in language_problems(spoken, interpretation):
+        errors.append(_("Column %(column)s: %(message)s", column=column, message=message))
     if errors or event is None or starts_at is None or ends_at is None:
         return None, errors
     data = editing.SessionData(
@@ -350,6 +366,8 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
         is_public=public_text in TRUE,
         status=status,
         translations=translations,
+        spoken_language=spoken,
+        interpretation=interpretation,
     )
     return _Row(line, session, data, chairs, speakers), []
 
@@ -577,6 +595,8 @@ def export_csv(forum: Forum) -> str:
                     s.status.value,
                     "; ".join(p.name for p in s.chairs),
                     "; ".join(p.name for p in s.speakers),
+                    s.spoken_language or "",
+                    "; ".join(s.interpretation),
                     s.description,
                     *(
                         s.translations.get(language, {}).get(column, "")

@@ -62,7 +62,16 @@ def _forum_id(session: OrmSession, obj: Any) -> set[int]:
 
 #: What a delegate's calendar shows of a session: a change to any of these is a new revision.
 #: A room may be changed through the relationship or the column; both count.
-REVISED_ATTRIBUTES = ("title", "starts_at", "ends_at", "room", "room_id", "status")
+REVISED_ATTRIBUTES = (
+    "title",
+    "starts_at",
+    "ends_at",
+    "room",
+    "room_id",
+    "status",
+    "spoken_language",
+    "interpretation",
+)
 
 
 def changed_attributes(session_: Session) -> dict[str, tuple[Any, Any]]:

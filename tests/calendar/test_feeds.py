@@ -284,3 +284,28 @@ def test_a_forum_without_sessions_still_gets_a_calendar_with_its_zone(app, clien
     assert calendar.walk("VEVENT") == []
     assert [str(t["TZID"]) for t in calendar.walk("VTIMEZONE")] == ["Europe/Berlin"]  # one component at least
     assert calendar["X-WR-TIMEZONE"] == "Europe/Berlin"
+
+
+def test_a_feed_says_the_language_spoken_and_the_interpretation(app, client, programme):
+    with app.app_context():
+        public = db.session.get(Session, programme.public.id)
+        public.description = "Statements by heads of delegation."
+        public.spoken_language, public.interpretation = "en", ["ja", "fr"]
+        side = db.session.get(Session, programme.side.id)
+        side.spoken_language = "ja"
+        db.session.commit()
+    body = client.get("/forums/isef2/calendar.ics").data
+    found = events(body)
+    opening, youth = found[uid(programme.public.id)], found[uid(programme.side.id)]
+    assert opening["SUMMARY"].params["LANGUAGE"] == "en" and youth["SUMMARY"].params["LANGUAGE"] == "ja"
+    assert str(opening["DESCRIPTION"]) == (
+        "Statements by heads of delegation.\n\nLanguage: English, with Japanese and French interpretation"
+    )
+    assert str(youth["DESCRIPTION"]) == "Language: Japanese"
+    assert "LANGUAGE" not in str(found[uid(programme.cancelled.id)]["SUMMARY"].params)
+    read = vobject_events(body)[uid(programme.public.id)]
+    assert read.summary.params["LANGUAGE"] == ["en"]
+    assert read.description.value.endswith("Language: English, with Japanese and French interpretation")
+    assert parse(body).get_missing_tzids() == set()
+    # A change of language is a new revision: clients replace what they showed.
+    assert opening["SEQUENCE"] == 2

@@ -297,3 +297,18 @@ def test_a_time_that_happens_twice_is_written_in_utc():
     assert [read[uid]["DTSTART"].dt.astimezone(dt.UTC) for uid in ("a@x", "b@x")] == utc
     other = vobject_events(body)
     assert [other[uid].dtstart.value.astimezone(dt.UTC) for uid in ("a@x", "b@x")] == utc
+
+
+def test_the_language_spoken_is_the_summarys_language_parameter():
+    body = ical.feed("ISEF2", "Asia/Tokyo", [entry(language="en", description="Language: English")])
+    assert "SUMMARY;LANGUAGE=en:Opening plenary\r\n" in body.decode()
+    [event] = events(body).values()
+    assert event["SUMMARY"] == "Opening plenary" and event["SUMMARY"].params["LANGUAGE"] == "en"
+    [read] = vobject_events(body).values()
+    assert read.summary.value == "Opening plenary" and read.summary.params["LANGUAGE"] == ["en"]
+
+
+@pytest.mark.parametrize("language", ["", "e n", "en:x", 'en"', "en\r\nX-EVIL:1", "toolonglanguage"])
+def test_no_language_or_a_garbled_one_writes_a_plain_summary(language):
+    body = ical.feed("ISEF2", "Asia/Tokyo", [entry(language=language)]).decode()
+    assert "SUMMARY:Opening plenary\r\n" in body and "LANGUAGE" not in body and "X-EVIL" not in body

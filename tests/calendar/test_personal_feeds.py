@@ -13,6 +13,7 @@ from planner.db import utcnow
 from planner.extensions import db
 from planner.forums.models import ForumOrganiser
 from planner.registration.models import AgendaItem, Registration, RegistrationStatus
+from planner.schedule.models import Session
 from tests.calendar.helpers import events, parse
 from tests.conftest import sign_in
 from tests.factories import committed, make_user
@@ -190,3 +191,16 @@ def test_an_empty_personal_feed_is_a_valid_calendar(app, client, programme, dele
     import vobject
 
     assert vobject.readOne(body.decode()).vtimezone.tzid.value == "UTC"
+
+
+def test_a_japanese_delegates_feed_says_the_languages_in_japanese(app, client, programme, delegate, agendas):
+    with app.app_context():
+        public = db.session.get(Session, programme.public.id)
+        public.spoken_language, public.interpretation = "en", ["ja"]
+        db.session.get(User, delegate.id).language = "ja"
+        db.session.commit()
+    url = get_feed_address(client, delegate)
+    found = events(app.test_client().get(url).data)
+    opening = found[f"session-{programme.public.id}@planner"]
+    assert opening["SUMMARY"].params["LANGUAGE"] == "en"
+    assert str(opening["DESCRIPTION"]) == "言語：英語（日本語通訳あり）"

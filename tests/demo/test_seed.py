@@ -79,6 +79,29 @@ def test_demo_programme_sessions_lie_in_their_events_and_rooms_never_double_book
                 assert earlier.ends_at <= later.starts_at, (earlier.title, later.title)
 
 
+def test_ministerial_sessions_in_english_with_japanese_interpretation_and_s_isef_in_japanese(app):
+    with app.app_context():
+        forum = load_isef2()
+        languages = {(e.code, s.title): (s.spoken_language, s.interpretation) for e in forum.events for s in e.sessions}
+        assert languages[("MINISTERIAL", "Opening ceremony")] == ("en", ["ja"])
+        assert languages[("MINISTERIAL", "Press conference")] == ("en", ["ja"])
+        assert languages[("MINISTERIAL", "Lunch")] == (None, [])  # a break speaks no language
+        assert languages[("S-ISEF", "Opening for students")] == ("ja", [])
+        assert languages[("Y-ISEF", "Adoption of the Y-ISEF recommendations")] == (None, [])
+
+
+def test_seeding_twice_leaves_the_languages_as_they_are(app):
+    runner = app.test_cli_runner()
+    runner.invoke(args=["seed-demo"])
+    query = select(Session.id, Session.spoken_language, Session.interpretation, Session.revision).order_by(Session.id)
+    with app.app_context():
+        before = db.session.execute(query).all()
+    runner.invoke(args=["seed-demo"])
+    with app.app_context():
+        assert db.session.execute(query).all() == before
+        assert sum(1 for row in before if row.spoken_language) >= 10
+
+
 def test_demo_delegations_45_with_21_space_agencies(app):
     with app.app_context():
         forum = load_isef2()

@@ -7,11 +7,12 @@ import tracemalloc
 import pytest
 from sqlalchemy import func, select
 
+from planner.audit.models import AuditEntry
 from planner.extensions import db
 from planner.schedule import programme_io
 from planner.schedule.models import Session
 from tests.conftest import sign_in
-from tests.factories import Programme, committed, make_plenary_and_panel
+from tests.factories import Programme, committed, current, make_plenary_and_panel
 
 HEADER = "event,title,kind,date,start,end,venue,room,public,status,chairs,speakers,description\n"
 
@@ -205,3 +206,100 @@ def test_cli_dry_run_of_two_thousand_parallel_rows_is_quick_and_small(app, progr
     assert "chairs or speaks in 2000 overlapping sessions" in result.output
     # Pair by pair this was two million warnings: minutes and gigabytes.
     assert elapsed < 20.0 and peak < 100 * 2**20, (elapsed, peak)
+
+
+# Language and interpretation --------------------------------------------------------------
+
+LANGUAGE_HEADER = "id,event,title,date,start,end,room,language,interpretation\n"
+
+
+def test_the_export_has_language_and_interpretation_columns(app, programme):
+    with app.app_context():
+        plenary = current(programme.plenary)
+        plenary.spoken_language, plenary.interpretation = "en", ["ja", "fr"]
+        db.session.commit()
+        exported = programme_io.export_csv(db.session.get(programme_io.Forum, programme.forum.id))
+    header, row = exported.splitlines()[:2]
+    assert header.endswith(",chairs,speakers,language,interpretation,description")
+    assert row.endswith(",en,ja; fr,")
+
+
+def test_an_import_sets_and_changes_languages_and_the_export_round_trips(app, programme):
+    with app.app_context():
+        forum = db.session.get(programme_io.Forum, programme.forum.id)
+        text = LANGUAGE_HEADER + (
+            f"{programme.plenary.id},Y-ISEF,Plenary,2018-03-03,09:00,10:00,Hall,EN,ja; fr\n"
+            ",Y-ISEF,Students,2018-03-03,11:00,12:00,Annex,ja,\n"
+        )
+        report = programme_io.import_csv(None, forum, text.encode())
+        assert (report.created, report.updated) == (1, 1)
+        db.session.commit()
+        plenary = db.session.get(Session, programme.plenary.id)
+        students = db.session.scalars(select(Session).where(Session.title == "Students")).one()
+        assert (plenary.spoken_language, plenary.interpretation, plenary.revision) == ("en", ["ja", "fr"], 2)
+        assert (students.spoken_language, students.interpretation) == ("ja", [])
+        entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "session.changed")).one()
+        assert entry.after == {"spoken_language": "en", "interpretation": ["ja", "fr"]}
+        # The export imported again changes nothing.
+        again = programme_io.import_csv(None, forum, programme_io.export_csv(forum).encode())
+        db.session.commit()
+        assert again.updated == 2 and db.session.get(Session, programme.plenary.id).revision == 2
+
+
+def test_a_file_without_the_language_columns_keeps_the_languages(app, programme):
+    with app.app_context():
+        plenary = current(programme.plenary)
+        plenary.spoken_language, plenary.interpretation = "en", ["ja"]
+        db.session.commit()
+        forum = db.session.get(programme_io.Forum, programme.forum.id)
+        text = (
+            f"id,event,title,date,start,end,room\n{programme.plenary.id},Y-ISEF,Renamed,2018-03-03,09:00,10:00,Hall\n"
+        )
+        programme_io.import_csv(None, forum, text.encode())
+        db.session.commit()
+        plenary = db.session.get(Session, programme.plenary.id)
+        assert (plenary.title, plenary.spoken_language, plenary.interpretation) == ("Renamed", "en", ["ja"])
+
+
+BAD_LANGUAGES = LANGUAGE_HEADER + (
+    ",Y-ISEF,Fine,2018-03-03,11:00,12:00,Annex,en,ja\n"  # line 2
+    ",Y-ISEF,Unknown,2018-03-03,13:00,14:00,,english,\n"  # line 3
+    ",Y-ISEF,No such code,2018-03-03,14:00,15:00,,en,ja; xx\n"  # line 4
+    ",Y-ISEF,Too many,2018-03-03,15:00,16:00,,en,ja;fr;es;ru;zh;ar;de\n"  # line 5
+    ",Y-ISEF,From nothing,2018-03-03,16:00,17:00,,,ja\n"  # line 6
+    ",Y-ISEF,Into itself,2018-03-03,17:00,18:00,,ja,ja\n"  # line 7
+)
+
+
+def test_bad_language_codes_are_reported_by_line_and_column_and_nothing_is_written(app, programme):
+    with app.app_context():
+        forum = db.session.get(programme_io.Forum, programme.forum.id)
+        with pytest.raises(programme_io.ImportRefused) as refused:
+            programme_io.import_csv(None, forum, BAD_LANGUAGES.encode())
+        db.session.rollback()
+        assert count_sessions() == 1
+    assert {(p.line, p.message) for p in refused.value.report.errors} == {
+        (3, "Column language: english is not a language code; use an ISO 639-1 code such as en or ja."),
+        (4, "Column interpretation: xx is not a language code; use an ISO 639-1 code such as en or ja."),
+        (5, "Column interpretation: Choose at most 6 languages for interpretation."),
+        (6, "Column interpretation: Choose the language spoken too: interpretation is offered from it."),
+        (7, "Column interpretation: Japanese is the language spoken; choose only the languages interpreted into."),
+    }
+
+
+def test_the_import_page_reports_bad_codes_in_japanese(app, client, programme):
+    sign_in(client, programme.organiser)
+    response = client.post(
+        "/forums/isef2/manage/programme/import?lang=ja",
+        data={"file": (io.BytesIO(BAD_LANGUAGES.encode()), "p.csv")},
+        content_type="multipart/form-data",
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert (
+        '<th scope="row">3</th><td>language列：「english」は言語コードではありません。'
+        "enやjaなど、ISO 639-1の言語コードを入力してください。</td>" in page
+    )
+    assert "日本語は使用言語です。" in page
+    with app.app_context():
+        assert count_sessions() == 1
