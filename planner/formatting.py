@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import unicodedata
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -96,15 +98,38 @@ def zone_named(name: str) -> ZoneInfo | None:
         return None
 
 
+def collation_key(text: str, language: str) -> bytes:
+    """A sort key for names in ``language``, as its readers look them up. Japanese: katakana as
+    hiragana, then JIS X 0208 order, which is the gojūon for kana (ア, イ... with ガ beside カ)
+    followed by names in kanji roughly by reading (JIS level 1 is ordered by reading). Others:
+    letter case and accents ignored (Åland beside Albania, not after Zimbabwe)."""
+    text = unicodedata.normalize("NFKC", text)
+    if language == "ja":
+        key = bytearray()
+        for char in text:
+            if "\u30a1" <= char <= "\u30f6":
+                char = chr(ord(char) - 0x60)  # katakana to hiragana: one order for both
+            try:
+                key += char.encode("euc_jp")
+            except UnicodeEncodeError:
+                key += b"\xff" + char.encode()  # outside JIS: after everything JIS orders
+        return bytes(key)
+    bare = "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+    return bare.casefold().encode()
+
+
+def _by_name(items: Iterable[tuple[str, str]], locale: str) -> tuple[tuple[str, str], ...]:
+    language = Locale.parse(locale).language
+    return tuple(sorted(items, key=lambda item: collation_key(item[1], language)))
+
+
 def countries(locale: str) -> tuple[tuple[str, str], ...]:
     """ISO 3166 alpha-2 codes and names in a language, by name (computed once per language)."""
     territories = Locale.parse(locale).territories
     # CLDR's ZZ is "Unknown Region": nobody comes from there.
-    return tuple(
-        sorted(
-            ((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha() and code != "ZZ"),
-            key=lambda item: item[1],
-        )
+    return _by_name(
+        ((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha() and code != "ZZ"),
+        locale,
     )
 
 
@@ -118,7 +143,7 @@ def country_name(code: str | None) -> str:
 def languages(locale: str) -> tuple[tuple[str, str], ...]:
     """The ISO 639-1 codes sessions may be held in, with their names in a language, by name."""
     names = Locale.parse(locale).languages
-    return tuple(sorted(((code, str(names.get(code) or code)) for code in LANGUAGE_CODES), key=lambda item: item[1]))
+    return _by_name(((code, str(names.get(code) or code)) for code in LANGUAGE_CODES), locale)
 
 
 def language_name(code: str) -> str:

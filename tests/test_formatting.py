@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask_babel import force_locale
 
-from planner.formatting import day_range, long_date, short_date
+from planner.formatting import collation_key, countries, day_range, languages, long_date, short_date
 
 OPENING = dt.date(2018, 3, 3)
 
@@ -27,3 +27,23 @@ def test_a_moment_is_dated_in_the_forums_timezone(app):
     late_evening_utc = dt.datetime(2018, 3, 2, 20, 0, tzinfo=dt.UTC)  # 05:00 on 3 March in Tokyo
     with app.test_request_context(), force_locale("ja"):
         assert short_date(late_evening_utc, Tokyo()) == "3月3日"  # type: ignore[arg-type]
+
+
+def test_japanese_lists_are_in_the_gojuon():
+    names = [name for _, name in countries("ja")]
+    assert names[:3] == ["アイスランド", "アイルランド", "アセンション島"]
+    # Kana before kanji, and kanji roughly by reading: 韓国 (かん), 中国 (ちゅう), 日本 (にち).
+    assert names.index("ドイツ") < names.index("韓国") < names.index("中国") < names.index("日本")
+    assert sorted(["ガーナ", "カナダ", "がっこう", "かめ"], key=lambda n: collation_key(n, "ja")) == [
+        "カナダ",
+        "かめ",
+        "ガーナ",
+        "がっこう",
+    ]
+
+
+def test_other_lists_ignore_case_and_accents():
+    names = [name for _, name in countries("en")]
+    assert names.index("Åland Islands") == names.index("Afghanistan") + 1
+    spoken = [name for _, name in languages("ja")]
+    assert spoken.index("イタリア語") < spoken.index("英語")  # kana before kanji, as in a Japanese index
