@@ -34,6 +34,29 @@ def printable_lines(form: Form, field: Field) -> None:
         raise ValidationError(_l("Remove control characters or characters that could not be read."))
 
 
+# A person's name ------------------------------------------------------------------------------
+
+#: The longest name shown: given and family name with the space between them.
+NAME_MAX = 200
+
+
+def stripped(value: str | None) -> str | None:
+    """A form filter: spaces typed around a value are not part of it."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def name_problem(given_name: str, family_name: str) -> str | None:
+    """What is wrong with a person's name as given and family name, if anything: the given name
+    is needed (a family name alone is not enough), both are printable, and together they fit."""
+    if not given_name.strip():
+        return _("Enter your given name.")
+    if any(ord(c) < 32 or c == "\ufffd" for c in given_name + family_name):
+        return _("Remove control characters or characters that could not be read.")
+    if len(given_name) + len(family_name) + (1 if family_name else 0) > NAME_MAX:
+        return _("Your name is too long: use at most %(num)d characters for both parts together.", num=NAME_MAX)
+    return None
+
+
 def lines(text: str | None) -> list[str]:
     """The non-blank lines of a text box, stripped: one item a line."""
     return [line.strip() for line in (text or "").splitlines() if line.strip()]

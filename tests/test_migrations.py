@@ -52,3 +52,23 @@ def test_upgrade_builds_the_models_schema_without_drift(empty_database_url):
         with db.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+@pytest.mark.commits
+def test_existing_accounts_keep_their_name_as_the_given_name(empty_database_url):
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        flask_migrate.upgrade(revision="cbda304e50ff")  # the last one before names in two parts
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (email, name, password_hash, is_admin, language, created_at) "
+                    "VALUES ('yui@example.org', '佐藤 結衣', 'x', false, 'ja', CURRENT_TIMESTAMP)"
+                )
+            )
+        flask_migrate.upgrade(revision="3e6a0d7d672a")
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT name, given_name, family_name, family_name_first FROM users")).one()
+        assert tuple(row) == ("佐藤 結衣", "佐藤 結衣", "", False)
+        flask_migrate.downgrade(revision="base")
+        db.engine.dispose()

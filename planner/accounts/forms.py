@@ -4,16 +4,38 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
+from wtforms import BooleanField, EmailField, Field, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
 
-from planner.validators import email_address, printable
+from planner.validators import NAME_MAX, email_address, name_problem, printable, stripped
 
 PASSWORD_LENGTH = Length(min=10, max=200, message=_l("Use between %(min)d and %(max)d characters."))
 
 
-class SignupForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), printable])
+class NameFields(FlaskForm):
+    """A person's name in two parts and the order it is shown in (sign-up, the account page)."""
+
+    given_name = StringField(
+        _l("Given name"),
+        filters=[stripped],
+        validators=[DataRequired(message=_l("Enter your given name.")), Length(max=NAME_MAX), printable],
+    )
+    family_name = StringField(_l("Family name"), filters=[stripped], validators=[Length(max=NAME_MAX), printable])
+    family_name_first = BooleanField(_l("My family name comes first (Sato Yui rather than Yui Sato)"))
+
+    def validate_family_name(self, field: Field) -> None:
+        # Each part fits on its own; together, with the space between them, they must fit too.
+        if self.given_name.data and not field.errors and not self.given_name.errors:
+            problem = name_problem(self.given_name.data, field.data or "")
+            if problem:
+                raise ValidationError(problem)
+
+
+class NameForm(NameFields):
+    """The account page's form for the name and its order."""
+
+
+class SignupForm(NameFields):
     email = EmailField(_l("Email address"), validators=[DataRequired(), email_address])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), PASSWORD_LENGTH], description=_l("At least 10 characters.")

@@ -10,14 +10,22 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
+from planner.validators import NAME_MAX
 
 if TYPE_CHECKING:
     from planner.delegations.models import DelegationFocalPoint
     from planner.forums.models import ForumOrganiser
+
+
+def display_name(given_name: str, family_name: str, family_name_first: bool) -> str:
+    """The one way a person's name is put together for display: both parts as typed, in the
+    order the person chose ("Sato Yui" or "Yui Sato"); a part left empty is left out."""
+    parts = [family_name, given_name] if family_name_first else [given_name, family_name]
+    return " ".join(part for part in parts if part)
 
 
 class User(Base):
@@ -26,7 +34,13 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    # The name as shown everywhere (pages, mail, exports, the audit log), kept composed from
+    # the parts below by ``set_name`` so that queries and sorting use one column.
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    given_name: Mapped[str] = mapped_column(String(NAME_MAX), default="", server_default="")
+    family_name: Mapped[str] = mapped_column(String(NAME_MAX), default="", server_default="")
+    # "My family name comes first": Sato Yui rather than Yui Sato.
+    family_name_first: Mapped[bool] = mapped_column(default=False, server_default=false())
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     # The language their email is written in: chosen from the browser at sign-up.
@@ -41,6 +55,13 @@ class User(Base):
     focal_point_of: Mapped[list[DelegationFocalPoint]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="DelegationFocalPoint.user_id"
     )
+
+    def set_name(self, given_name: str, family_name: str, family_name_first: bool) -> None:
+        """Store the parts of the name and the display name composed from them."""
+        self.given_name = given_name
+        self.family_name = family_name
+        self.family_name_first = family_name_first
+        self.name = display_name(given_name, family_name, family_name_first)
 
     if TYPE_CHECKING:
         # Not a column: the key of the signed-in session this object was loaded for (accounts.sessions).

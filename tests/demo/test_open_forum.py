@@ -123,7 +123,8 @@ def test_readme_journey_sign_up_and_apply_to_open_side_events(app, client):
     with committed(app):
         load_open_demo()
     client.post(
-        "/signup", data={"name": "Ada Lovelace", "email": "ada@example.org", "password": PASSWORD, "confirm": PASSWORD}
+        "/signup",
+        data={"given_name": "Ada Lovelace", "email": "ada@example.org", "password": PASSWORD, "confirm": PASSWORD},
     )
     [confirmation] = mails_to(app, "ada@example.org")
     assert client.get(link_in(confirmation)).status_code == 302
