@@ -55,7 +55,7 @@ def test_upgrade_builds_the_models_schema_without_drift(empty_database_url):
 
 
 @pytest.mark.commits
-def test_existing_accounts_keep_their_name_as_the_given_name(empty_database_url):
+def test_existing_accounts_and_people_keep_their_name_as_the_given_name(empty_database_url):
     app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
     with app.app_context():
         flask_migrate.upgrade(revision="cbda304e50ff")  # the last one before names in two parts
@@ -66,9 +66,19 @@ def test_existing_accounts_keep_their_name_as_the_given_name(empty_database_url)
                     "VALUES ('yui@example.org', '佐藤 結衣', 'x', false, 'ja', CURRENT_TIMESTAMP)"
                 )
             )
-        flask_migrate.upgrade(revision="3e6a0d7d672a")
+            connection.execute(
+                text(
+                    "INSERT INTO people (name, organisation, is_demo, created_at) "
+                    "VALUES ('Aiko Tanaka', '', false, CURRENT_TIMESTAMP)"
+                )
+            )
+        flask_migrate.upgrade()
         with db.engine.connect() as connection:
             row = connection.execute(text("SELECT name, given_name, family_name, family_name_first FROM users")).one()
+            person = connection.execute(
+                text("SELECT name, given_name, family_name, family_name_first FROM people")
+            ).one()
         assert tuple(row) == ("佐藤 結衣", "佐藤 結衣", "", False)
+        assert tuple(person) == ("Aiko Tanaka", "Aiko Tanaka", "", False)
         flask_migrate.downgrade(revision="base")
         db.engine.dispose()

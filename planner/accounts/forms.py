@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, Field, HiddenField, PasswordField, StringField
-from wtforms.validators import DataRequired, EqualTo, InputRequired, Length, ValidationError
+from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
+from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
-from planner.validators import NAME_MAX, email_address, name_problem, printable, stripped
+from planner.validators import NAME_MAX, email_address, fits_with_given_name, printable, stripped
 
 PASSWORD_LENGTH = Length(min=10, max=200, message=_l("Use between %(min)d and %(max)d characters."))
 
@@ -20,15 +20,10 @@ class NameFields(FlaskForm):
         filters=[stripped],
         validators=[DataRequired(message=_l("Enter your given name.")), Length(max=NAME_MAX), printable],
     )
-    family_name = StringField(_l("Family name"), filters=[stripped], validators=[Length(max=NAME_MAX), printable])
+    family_name = StringField(
+        _l("Family name"), filters=[stripped], validators=[Length(max=NAME_MAX), printable, fits_with_given_name]
+    )
     family_name_first = BooleanField(_l("My family name comes first (Sato Yui rather than Yui Sato)"))
-
-    def validate_family_name(self, field: Field) -> None:
-        # Each part fits on its own; together, with the space between them, they must fit too.
-        if self.given_name.data and not field.errors and not self.given_name.errors:
-            problem = name_problem(self.given_name.data, field.data or "")
-            if problem:
-                raise ValidationError(problem)
 
 
 class NameForm(NameFields):

@@ -14,18 +14,11 @@ from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
-from planner.validators import NAME_MAX
+from planner.validators import NAME_MAX, display_name
 
 if TYPE_CHECKING:
     from planner.delegations.models import DelegationFocalPoint
     from planner.forums.models import ForumOrganiser
-
-
-def display_name(given_name: str, family_name: str, family_name_first: bool) -> str:
-    """The one way a person's name is put together for display: both parts as typed, in the
-    order the person chose ("Sato Yui" or "Yui Sato"); a part left empty is left out."""
-    parts = [family_name, given_name] if family_name_first else [given_name, family_name]
-    return " ".join(part for part in parts if part)
 
 
 class User(Base):

@@ -4,9 +4,10 @@ the account page, in their email."""
 import pytest
 from sqlalchemy import func, select
 
-from planner.accounts.models import User, display_name
+from planner.accounts.models import User
 from planner.extensions import db
 from planner.mail.models import OutboxMessage
+from planner.validators import display_name
 from tests.accounts.helpers import link_in, mails_to
 from tests.conftest import sign_in
 from tests.factories import PASSWORD, committed, make_user
@@ -112,7 +113,7 @@ BAD_NAMES = {
     "a part past 200 characters": ({"given": "Y" * 201, "family": "Sato"}, "200"),
     "both parts past 200 together": (
         {"given": "Y" * 120, "family": "S" * 100},
-        "Your name is too long: use at most 200 characters for both parts together.",
+        "The given and family name are too long together: use at most 200 characters.",
     ),
 }
 

@@ -183,7 +183,11 @@ def test_readme_journey_focal_point_nominates_up_to_the_quota(app, client):
     for n in range(esa.seat_quota + 1):
         answer = focal_point.post(
             f"/forums/open-demo/delegations/{esa.id}/nominations",
-            data={"nominate-name": f"Member {n}", "nominate-email": f"m{n}@example.org", "nominate-role": "member"},
+            data={
+                "nominate-given_name": f"Member {n}",
+                "nominate-email": f"m{n}@example.org",
+                "nominate-role": "member",
+            },
         )
         assert answer.status_code == (302 if n < esa.seat_quota else 422), n
     with app.app_context():
