@@ -1,5 +1,6 @@
 """Checks and text helpers shared by forms and services: what every entry point means by
-an email address, printable text, a list typed one item a line and a session's languages."""
+an email address, printable text, a person's name, a list typed one item a line and a
+session's languages."""
 
 from __future__ import annotations
 
@@ -32,6 +33,47 @@ def printable_lines(form: Form, field: Field) -> None:
     """Like ``printable``, for text of several lines (line breaks and tabs are fine)."""
     if field.data and any((ord(c) < 32 and c not in "\r\n\t") or c == "\ufffd" for c in field.data):
         raise ValidationError(_l("Remove control characters or characters that could not be read."))
+
+
+# A person's name ------------------------------------------------------------------------------
+
+#: The longest name shown: given and family name with the space between them.
+NAME_MAX = 200
+
+
+def stripped(value: str | None) -> str | None:
+    """A form filter: spaces typed around a value are not part of it."""
+    return value.strip() if isinstance(value, str) else value
+
+
+def display_name(given_name: str, family_name: str, family_name_first: bool) -> str:
+    """The one way a person's name is put together for display (accounts and delegation
+    members alike): both parts as typed, in the order the person chose ("Sato Yui" or
+    "Yui Sato"); a part left empty is left out."""
+    parts = [family_name, given_name] if family_name_first else [given_name, family_name]
+    return " ".join(part for part in parts if part)
+
+
+def name_problem(given_name: str, family_name: str) -> str | None:
+    """What is wrong with a person's name as given and family name, if anything: the given name
+    is needed (a family name alone is not enough), both are printable, and together they fit."""
+    if not given_name.strip():
+        return _("Enter a given name.")
+    if any(ord(c) < 32 or c == "\ufffd" for c in given_name + family_name):
+        return _("Remove control characters or characters that could not be read.")
+    if len(given_name) + len(family_name) + (1 if family_name else 0) > NAME_MAX:
+        return _("The given and family name are too long together: use at most %(num)d characters.", num=NAME_MAX)
+    return None
+
+
+def fits_with_given_name(form: Form, field: Field) -> None:
+    """On a family name field: with the form's given name and the space between them, the
+    name must fit (each part is checked for length and printable text on its own)."""
+    given = form["given_name"]
+    if given.data and not given.errors and len(given.data) + len(field.data or "") + 1 > NAME_MAX:
+        raise ValidationError(
+            _l("The given and family name are too long together: use at most %(num)d characters.", num=NAME_MAX)
+        )
 
 
 def lines(text: str | None) -> list[str]:

@@ -78,6 +78,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("accounts.confirm_email_change", "GET"): dict.fromkeys(ROLES, 400),
     ("accounts.account", "GET"): signed_in(200),
     ("accounts.account_data", "GET"): signed_in(200),
+    ("accounts.change_name", "POST"): signed_in(422),
     ("accounts.change_password", "POST"): signed_in(422),
     ("accounts.change_email", "POST"): signed_in(422),
     ("accounts.delete_account", "POST"): signed_in(422),

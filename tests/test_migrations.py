@@ -52,3 +52,33 @@ def test_upgrade_builds_the_models_schema_without_drift(empty_database_url):
         with db.engine.connect() as connection:
             assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
         db.engine.dispose()
+
+
+@pytest.mark.commits
+def test_existing_accounts_and_people_keep_their_name_as_the_given_name(empty_database_url):
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    with app.app_context():
+        flask_migrate.upgrade(revision="cbda304e50ff")  # the last one before names in two parts
+        with db.engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO users (email, name, password_hash, is_admin, language, created_at) "
+                    "VALUES ('yui@example.org', '佐藤 結衣', 'x', false, 'ja', CURRENT_TIMESTAMP)"
+                )
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO people (name, organisation, is_demo, created_at) "
+                    "VALUES ('Aiko Tanaka', '', false, CURRENT_TIMESTAMP)"
+                )
+            )
+        flask_migrate.upgrade()
+        with db.engine.connect() as connection:
+            row = connection.execute(text("SELECT name, given_name, family_name, family_name_first FROM users")).one()
+            person = connection.execute(
+                text("SELECT name, given_name, family_name, family_name_first FROM people")
+            ).one()
+        assert tuple(row) == ("佐藤 結衣", "佐藤 結衣", "", False)
+        assert tuple(person) == ("Aiko Tanaka", "Aiko Tanaka", "", False)
+        flask_migrate.downgrade(revision="base")
+        db.engine.dispose()

@@ -58,7 +58,7 @@ def test_safe_next(target, expected):
 
 
 def test_oversized_request_is_refused_with_a_reason(client):
-    response = client.post("/signup", data={"name": "x" * (10 * 1024 * 1024), "email": "a@example.org"})
+    response = client.post("/signup", data={"given_name": "x" * (10 * 1024 * 1024), "email": "a@example.org"})
     assert response.status_code == 413
     assert "larger than planner accepts" in response.get_data(as_text=True)
 

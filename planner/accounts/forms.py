@@ -7,13 +7,30 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, InputRequired, Length
 
-from planner.validators import email_address, printable
+from planner.validators import NAME_MAX, email_address, fits_with_given_name, printable, stripped
 
 PASSWORD_LENGTH = Length(min=10, max=200, message=_l("Use between %(min)d and %(max)d characters."))
 
 
-class SignupForm(FlaskForm):
-    name = StringField(_l("Your name"), validators=[DataRequired(), Length(max=200), printable])
+class NameFields(FlaskForm):
+    """A person's name in two parts and the order it is shown in (sign-up, the account page)."""
+
+    given_name = StringField(
+        _l("Given name"),
+        filters=[stripped],
+        validators=[DataRequired(message=_l("Enter your given name.")), Length(max=NAME_MAX), printable],
+    )
+    family_name = StringField(
+        _l("Family name"), filters=[stripped], validators=[Length(max=NAME_MAX), printable, fits_with_given_name]
+    )
+    family_name_first = BooleanField(_l("My family name comes first (Sato Yui rather than Yui Sato)"))
+
+
+class NameForm(NameFields):
+    """The account page's form for the name and its order."""
+
+
+class SignupForm(NameFields):
     email = EmailField(_l("Email address"), validators=[DataRequired(), email_address])
     password = PasswordField(
         _l("Password"), validators=[DataRequired(), PASSWORD_LENGTH], description=_l("At least 10 characters.")

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String
+from sqlalchemy import CheckConstraint, ForeignKey, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
+from planner.validators import NAME_MAX, display_name
 
 if TYPE_CHECKING:
     from planner.delegations.models import DelegationFocalPoint
@@ -26,7 +27,13 @@ class User(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(320), unique=True)
-    name: Mapped[str] = mapped_column(String(200))
+    # The name as shown everywhere (pages, mail, exports, the audit log), kept composed from
+    # the parts below by ``set_name`` so that queries and sorting use one column.
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    given_name: Mapped[str] = mapped_column(String(NAME_MAX), default="", server_default="")
+    family_name: Mapped[str] = mapped_column(String(NAME_MAX), default="", server_default="")
+    # "My family name comes first": Sato Yui rather than Yui Sato.
+    family_name_first: Mapped[bool] = mapped_column(default=False, server_default=false())
     password_hash: Mapped[str] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(default=False)
     # The language their email is written in: chosen from the browser at sign-up.
@@ -41,6 +48,13 @@ class User(Base):
     focal_point_of: Mapped[list[DelegationFocalPoint]] = relationship(
         back_populates="user", cascade="all, delete-orphan", foreign_keys="DelegationFocalPoint.user_id"
     )
+
+    def set_name(self, given_name: str, family_name: str, family_name_first: bool) -> None:
+        """Store the parts of the name and the display name composed from them."""
+        self.given_name = given_name
+        self.family_name = family_name
+        self.family_name_first = family_name_first
+        self.name = display_name(given_name, family_name, family_name_first)
 
     if TYPE_CHECKING:
         # Not a column: the key of the signed-in session this object was loaded for (accounts.sessions).

@@ -24,6 +24,7 @@ from planner.extensions import db
 from planner.mail.models import OutboxMessage, OutboxStatus
 from planner.mail.services import queue_email, written_in
 from planner.refusals import Refused
+from planner.validators import name_problem
 
 #: Sent with the account being deleted, before its address is erased: the domains above this
 #: one end what the person had with them (registration cancels their registrations).
@@ -99,10 +100,26 @@ def send_verification(user: User, next_page: str = "") -> None:
         )
 
 
-def sign_up(name: str, email: str, password: str, next_page: str = "") -> None:
+def _check_name(given_name: str, family_name: str) -> None:
+    problem = name_problem(given_name, family_name)
+    if problem:
+        raise AccountError(problem)
+
+
+def sign_up(
+    given_name: str,
+    family_name: str,
+    family_name_first: bool,
+    email: str,
+    password: str,
+    next_page: str = "",
+) -> None:
     """Create an unverified account and send the verification link; if the address is
     taken, tell its owner instead. Both take the same work (the password is hashed either
-    way, one message is queued), so that the time of the answer does not tell them apart."""
+    way, one message is queued), so that the time of the answer does not tell them apart.
+    The name is checked first, the same for every address, so a refusal tells nothing."""
+    given_name, family_name = given_name.strip(), family_name.strip()
+    _check_name(given_name, family_name)
     email = normalise_email(email)
     password_hash = _hash_password(password)
     existing = find_user(email)
@@ -118,7 +135,8 @@ def sign_up(name: str, email: str, password: str, next_page: str = "") -> None:
                     reset=_link("accounts.reset_request"),
                 )
         return
-    user = User(name=name.strip(), email=email, password_hash=password_hash, language=str(get_locale() or "en"))
+    user = User(email=email, password_hash=password_hash, language=str(get_locale() or "en"))
+    user.set_name(given_name, family_name, family_name_first)
     db.session.add(user)
     db.session.flush()
     send_verification(user, next_page)
@@ -255,7 +273,7 @@ def delete_account(user: User, password: str) -> None:
     account_deleting.send(user)
     _erase_mail_to(user.email)
     user.email = f"deleted-{user.id}-{secrets.token_hex(4)}@deleted.invalid"
-    user.name = _("Deleted account")
+    user.set_name(_("Deleted account"), "", False)
     user.password_hash = _hash_password(secrets.token_urlsafe(32))
     sessions.end_all(user)
     user.is_admin = False
@@ -283,6 +301,14 @@ def _erase_mail_to(address: str) -> None:
     )
 
 
+def change_name(user: User, given_name: str, family_name: str, family_name_first: bool) -> None:
+    """Set the person's given and family name and their order; every page and email after this
+    shows the name composed from them."""
+    given_name, family_name = given_name.strip(), family_name.strip()
+    _check_name(given_name, family_name)
+    user.set_name(given_name, family_name, family_name_first)
+
+
 def set_language(user: User, language: str) -> None:
     """The language of the person's pages when they sign in, and of every email to them."""
     user.language = language
@@ -296,6 +322,9 @@ def personal_data(user: User) -> dict[str, Any]:
     return {
         "account": {
             "name": user.name,
+            "given_name": user.given_name,
+            "family_name": user.family_name,
+            "family_name_first": user.family_name_first,
             "email": user.email,
             "created_at": user.created_at.isoformat(),
             "email_verified_at": user.email_verified_at.isoformat() if user.email_verified_at else None,
@@ -320,11 +349,11 @@ def create_admin(email: str, password: str | None, name: str = "") -> tuple[User
         raise AccountError(_("A new account needs a password."))
     user = User(
         email=normalise_email(email),
-        name=name or normalise_email(email).split("@")[0],
         password_hash=_hash_password(password),
         is_admin=True,
         email_verified_at=utcnow(),
     )
+    user.set_name(name or normalise_email(email).split("@")[0], "", False)
     db.session.add(user)
     db.session.flush()
     return user, True

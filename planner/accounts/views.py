@@ -70,7 +70,18 @@ def signup():
         valid = form.validate()
         throttle.signing_up(network, email if valid else None)
         if valid:
-            services.sign_up(form.name.data, form.email.data, form.password.data, next_page=next_page)
+            try:
+                services.sign_up(
+                    form.given_name.data,
+                    form.family_name.data or "",
+                    form.family_name_first.data,
+                    form.email.data,
+                    form.password.data,
+                    next_page=next_page,
+                )
+            except services.AccountError as refusal:
+                refusals.on_form(form, refusal, "given_name")
+                return render_template("accounts/signup.html", form=form, next_page=next_page), 422
             return render_template("accounts/check_email.html", email=email)
     return render_template("accounts/signup.html", form=form, next_page=next_page)
 
@@ -189,6 +200,7 @@ def reset_password(token: str):
 
 def _account_page(**forms_given):
     page_forms = {
+        "name_form": forms.NameForm(prefix="name", obj=current_user),
         "password_form": forms.ChangePasswordForm(prefix="password"),
         "email_form": forms.ChangeEmailForm(prefix="email"),
         "delete_form": forms.DeleteAccountForm(prefix="delete"),
@@ -216,6 +228,23 @@ def account_data():
         mimetype="application/json",
         headers={"Content-Disposition": 'attachment; filename="planner-personal-data.json"'},
     )
+
+
+@bp.post("/me/account/name")
+@login_required
+def change_name():
+    form = forms.NameForm(prefix="name")
+    if form.validate_on_submit():
+        try:
+            services.change_name(
+                current_user, form.given_name.data, form.family_name.data or "", form.family_name_first.data
+            )
+        except services.AccountError as refusal:
+            refusals.on_form(form, refusal, "given_name")
+        else:
+            flash(_("Your name is saved: it now reads %(name)s.", name=current_user.name), "success")
+            return redirect(url_for(".account"))
+    return _account_page(name_form=form)
 
 
 @bp.post("/me/account/password")

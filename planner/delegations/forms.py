@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import BooleanField, EmailField, IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
 
 from planner.delegations.models import MemberRole
 from planner.labels import LABELS
-from planner.validators import email_address, printable
+from planner.validators import NAME_MAX, email_address, fits_with_given_name, printable, stripped
 
 MAX_QUOTA = 1000
 
@@ -22,7 +22,15 @@ def sent(form: FlaskForm, field: IntegerField) -> None:
 
 
 class NominationForm(FlaskForm):
-    name = StringField(_l("Full name"), validators=[DataRequired(), Length(max=200), printable])
+    given_name = StringField(
+        _l("Given name"),
+        filters=[stripped],
+        validators=[DataRequired(message=_l("Enter the person's given name.")), Length(max=NAME_MAX), printable],
+    )
+    family_name = StringField(
+        _l("Family name"), filters=[stripped], validators=[Length(max=NAME_MAX), printable, fits_with_given_name]
+    )
+    family_name_first = BooleanField(_l("Their family name comes first (Sato Yui rather than Yui Sato)"))
     email = EmailField(
         _l("Email address"),
         validators=[DataRequired(), email_address],

@@ -6,13 +6,16 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
 from planner.enums import enum_column_type
+from planner.validators import NAME_MAX, display_name
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine.default import DefaultExecutionContext
+
     from planner.accounts.models import User
     from planner.forums.models import Forum
 
@@ -75,6 +78,10 @@ class Delegation(Base):
         return f"<Delegation {self.name}>"
 
 
+def _name_as_given(context: DefaultExecutionContext) -> str:
+    return str(context.get_current_parameters().get("name") or "")
+
+
 class Person(Base):
     """Someone who takes part: a delegate, a chair or a speaker. Not an account."""
 
@@ -85,7 +92,12 @@ class Person(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
+    # The name as shown (composed by ``set_name``, like an account's); a person made with a
+    # name alone (a chair typed into a session) has it as the given name.
+    name: Mapped[str] = mapped_column(String(NAME_MAX))
+    given_name: Mapped[str] = mapped_column(String(NAME_MAX), default=_name_as_given, server_default="")
+    family_name: Mapped[str] = mapped_column(String(NAME_MAX), default="", server_default="")
+    family_name_first: Mapped[bool] = mapped_column(default=False, server_default=false())
     # Stored lower-case so that uniqueness does not depend on how it was typed.
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     organisation: Mapped[str] = mapped_column(String(200), default="")
@@ -94,6 +106,13 @@ class Person(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[DelegationMember]] = relationship(back_populates="person", cascade="all, delete-orphan")
+
+    def set_name(self, given_name: str, family_name: str, family_name_first: bool) -> None:
+        """Store the parts of the name and the display name composed from them."""
+        self.given_name = given_name
+        self.family_name = family_name
+        self.family_name_first = family_name_first
+        self.name = display_name(given_name, family_name, family_name_first)
 
     def __repr__(self) -> str:
         return f"<Person {self.name}>"

@@ -26,7 +26,7 @@ from planner.forums.models import Forum
 from planner.labels import label
 from planner.mail.services import queue_email, written_in
 from planner.refusals import NotAllowed, Refused
-from planner.validators import EMAIL_PATTERN
+from planner.validators import EMAIL_PATTERN, name_problem
 
 HOLDING_SEAT = {NominationStatus.NOMINATED, NominationStatus.ACCREDITED}
 
@@ -51,14 +51,16 @@ def members_of(delegation: Delegation) -> list[DelegationMember]:
     )
 
 
-def _person_for(name: str, email: str, organisation: str, country_code: str | None) -> Person:
-    """The person with this address, created if new; a concurrent creation is reused."""
+def _person_for(name: tuple[str, str, bool], email: str, organisation: str, country_code: str | None) -> Person:
+    """The person with this address, created if new (``name``: given name, family name and
+    whether the family name comes first); a concurrent creation is reused."""
     person = db.session.scalar(select(Person).where(Person.email == email))
     if person is not None:
         return person
     try:
         with db.session.begin_nested():
-            person = Person(name=name, email=email, organisation=organisation, country_code=country_code)
+            person = Person(email=email, organisation=organisation, country_code=country_code)
+            person.set_name(*name)
             db.session.add(person)
             db.session.flush()
     except IntegrityError:
@@ -72,21 +74,28 @@ def nominate(
     actor: User,
     delegation: Delegation,
     *,
-    name: str,
+    given_name: str,
+    family_name: str = "",
+    family_name_first: bool = False,
     email: str,
     organisation: str = "",
     role: MemberRole = MemberRole.MEMBER,
 ) -> DelegationMember:
     """Nominate a person for the delegation, taking one of its seats. A person holds a seat
-    in one delegation of a forum at most."""
+    in one delegation of a forum at most. Someone nominated before keeps the name they have."""
     if not (is_focal_point(actor, delegation) or is_organiser(actor, delegation.forum)):
         raise NotAllowed(_("You cannot nominate members of %(delegation)s.", delegation=delegation.name))
-    email, name = email.strip().lower(), name.strip()
+    email, given_name, family_name = email.strip().lower(), given_name.strip(), family_name.strip()
     if not EMAIL_PATTERN.match(email) or len(email) > 320:
         raise NominationError(_("Enter an email address like name@example.org."))
-    if not name or len(name) > 200 or any(ord(c) < 32 for c in name):
+    if not given_name:
         raise NominationError(_("Enter the person's name."))
-    person = _person_for(name, email, organisation.strip()[:200], delegation.country_code)
+    problem = name_problem(given_name, family_name)
+    if problem:
+        raise NominationError(problem)
+    person = _person_for(
+        (given_name, family_name, family_name_first), email, organisation.strip()[:200], delegation.country_code
+    )
     elsewhere = db.session.scalar(
         select(Delegation.name)
         .join(DelegationMember, DelegationMember.delegation_id == Delegation.id)

@@ -107,7 +107,9 @@ def nominate(slug: str, delegation_id: int):
             member = services.nominate(
                 current_user,
                 delegation,
-                name=form.name.data,
+                given_name=form.given_name.data,
+                family_name=form.family_name.data or "",
+                family_name_first=form.family_name_first.data,
                 email=form.email.data,
                 organisation=form.organisation.data or "",
                 role=form.role.data,

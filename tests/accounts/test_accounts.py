@@ -18,7 +18,7 @@ from tests.factories import PASSWORD, committed, make_forum, make_organiser, mak
 
 
 def sign_up(client, email="ada@example.org", name="Ada Lovelace", password=PASSWORD):
-    return client.post("/signup", data={"name": name, "email": email, "password": password, "confirm": password})
+    return client.post("/signup", data={"given_name": name, "email": email, "password": password, "confirm": password})
 
 
 def log_in(client, email, password=PASSWORD, next_url=""):

@@ -13,7 +13,7 @@ from tests.factories import PASSWORD, committed, make_programme
 SCRIPT = '<script>alert("x")</script>'
 
 FORMS = {
-    "/signup": ["name", "email", "password", "confirm"],
+    "/signup": ["given_name", "family_name", "email", "password", "confirm"],
     "/login": ["email", "password", "next"],
     "/reset": ["email"],
     "/reset/some-token": ["password", "confirm"],
@@ -94,7 +94,9 @@ def test_a_non_utf8_reset_request_is_for_an_address_as_typed(client):
 
 
 def test_names_with_markup_are_stored_as_typed_and_shown_escaped(client, app):
-    client.post("/signup", data={"name": SCRIPT, "email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD})
+    client.post(
+        "/signup", data={"given_name": SCRIPT, "email": "x@example.org", "password": PASSWORD, "confirm": PASSWORD}
+    )
     with app.app_context():
         user = db.session.scalar(select(User).where(User.email == "x@example.org"))
         assert user.name == SCRIPT

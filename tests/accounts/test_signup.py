@@ -24,7 +24,7 @@ def at(app: Flask, address: str) -> FlaskClient:
 
 
 def sign_up(client, email, name="Hana Suzuki", confirm=PASSWORD, next_url=None):
-    data = {"name": name, "email": email, "password": PASSWORD, "confirm": confirm}
+    data = {"given_name": name, "email": email, "password": PASSWORD, "confirm": confirm}
     if next_url is not None:
         data["next"] = next_url
     return client.post("/signup", data=data)

@@ -227,7 +227,7 @@ def test_accreditation_brings_a_request_for_the_meeting_and_declining_it_a_cance
         make_policy(meeting, mode=RegistrationMode.NOMINATION)
         delegation = make_delegation(forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP", seat_quota=5)
         organiser = make_organiser(forum)
-        member = nominations.nominate(organiser, delegation, name="Minister Sato", email="sato@example.org")
+        member = nominations.nominate(organiser, delegation, given_name="Minister Sato", email="sato@example.org")
         nominations.accredit(organiser, member)
         db.session.commit()
         nominations.decline(organiser, member)

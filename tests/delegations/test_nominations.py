@@ -65,7 +65,7 @@ def post_nomination(
     return client.post(
         page(delegation_id) + "nominations",
         data={
-            "nominate-name": name,
+            "nominate-given_name": name,
             "nominate-email": email,
             "nominate-role": role,
             "nominate-organisation": organisation,
@@ -81,7 +81,9 @@ def nominate_directly(app, programme, name, email) -> int:
     """Nominate through the service (as the organiser); the person's id."""
     with app.test_request_context():
         organiser = db.session.get(User, programme.organiser.id)
-        member = nominations.nominate(organiser, db.session.get(Delegation, programme.japan.id), name=name, email=email)
+        member = nominations.nominate(
+            organiser, db.session.get(Delegation, programme.japan.id), given_name=name, email=email
+        )
         db.session.commit()
         return member.person_id
 
@@ -262,23 +264,23 @@ def test_nominating_the_same_person_twice_is_refused(client, app, programme):
 
 BAD_NOMINATIONS = {
     "nothing sent": {},
-    "all empty": {"nominate-name": "", "nominate-email": "", "nominate-role": ""},
-    "blank name": {"nominate-name": "   ", "nominate-email": "aiko@example.org"},
-    "oversized name": {"nominate-name": "x" * 201, "nominate-email": "aiko@example.org"},
-    "huge name": {"nominate-name": "x" * 100_000, "nominate-email": "aiko@example.org"},
+    "all empty": {"nominate-given_name": "", "nominate-email": "", "nominate-role": ""},
+    "blank name": {"nominate-given_name": "   ", "nominate-email": "aiko@example.org"},
+    "oversized name": {"nominate-given_name": "x" * 201, "nominate-email": "aiko@example.org"},
+    "huge name": {"nominate-given_name": "x" * 100_000, "nominate-email": "aiko@example.org"},
     "oversized organisation": {
-        "nominate-name": "Aiko",
+        "nominate-given_name": "Aiko",
         "nominate-email": "aiko@example.org",
         "nominate-organisation": "x" * 201,
     },
-    "oversized email": {"nominate-name": "Aiko", "nominate-email": "a" * 320 + "@example.org"},
-    "not an email": {"nominate-name": "Aiko", "nominate-email": "aiko"},
-    "two addresses": {"nominate-name": "Aiko", "nominate-email": "aiko@example.org,mei@example.org"},
-    "markup in email": {"nominate-name": "Aiko", "nominate-email": "<aiko>@example.org"},
-    "NUL in email": {"nominate-name": "Aiko", "nominate-email": "ai\x00ko@example.org"},
-    "control characters in name": {"nominate-name": "Ai\x00ko\x1b", "nominate-email": "aiko@example.org"},
-    "unknown role": {"nominate-name": "Aiko", "nominate-email": "aiko@example.org", "nominate-role": "emperor"},
-    "script as email": {"nominate-name": "Aiko", "nominate-email": SCRIPT},
+    "oversized email": {"nominate-given_name": "Aiko", "nominate-email": "a" * 320 + "@example.org"},
+    "not an email": {"nominate-given_name": "Aiko", "nominate-email": "aiko"},
+    "two addresses": {"nominate-given_name": "Aiko", "nominate-email": "aiko@example.org,mei@example.org"},
+    "markup in email": {"nominate-given_name": "Aiko", "nominate-email": "<aiko>@example.org"},
+    "NUL in email": {"nominate-given_name": "Aiko", "nominate-email": "ai\x00ko@example.org"},
+    "control characters in name": {"nominate-given_name": "Ai\x00ko\x1b", "nominate-email": "aiko@example.org"},
+    "unknown role": {"nominate-given_name": "Aiko", "nominate-email": "aiko@example.org", "nominate-role": "emperor"},
+    "script as email": {"nominate-given_name": "Aiko", "nominate-email": SCRIPT},
 }
 
 
@@ -300,7 +302,7 @@ def test_a_body_that_is_not_utf8_is_no_server_error(client, programme):
     response = client.post(
         page(programme.japan.id) + "nominations",
         content_type="application/x-www-form-urlencoded",
-        data=b"nominate-name=%FF%FE&nominate-email=%C3%28%40example.org",
+        data=b"nominate-given_name=%FF%FE&nominate-email=%C3%28%40example.org",
     )
     assert response.status_code == 302
 
@@ -357,7 +359,7 @@ def test_pages_carry_the_csrf_token_their_forms_need(app, programme):
     sign_in(client, programme.organiser)
     text = client.get(page(programme.japan.id)).get_data(as_text=True)
     token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', text).group(1)
-    data = {"nominate-name": "Aiko Tanaka", "nominate-email": "aiko@example.org", "nominate-role": "member"}
+    data = {"nominate-given_name": "Aiko Tanaka", "nominate-email": "aiko@example.org", "nominate-role": "member"}
     assert client.post(page(programme.japan.id) + "nominations", data=data).status_code == 400
     signed = {**data, "nominate-csrf_token": token}
     assert client.post(page(programme.japan.id) + "nominations", data=signed).status_code == 302
@@ -374,3 +376,73 @@ def test_focal_points_find_their_delegations(app, programme):
         assert delegations_of_focal_point(organiser, forum) == []
         assert delegations_of_focal_point(AnonymousUserMixin(), forum) == []
         assert delegations_of_focal_point(focal, current(programme.foreign).forum) == []
+
+
+def nominate_by_parts(client, delegation_id, given, family, family_first):
+    data = {
+        "nominate-given_name": given,
+        "nominate-family_name": family,
+        "nominate-email": "yui@example.org",
+        "nominate-role": "minister",
+    }
+    if family_first:
+        data["nominate-family_name_first"] = "y"
+    return client.post(page(delegation_id) + "nominations", data=data)
+
+
+@pytest.mark.parametrize(("family_first", "shown"), [(True, "Sato Yui"), (False, "Yui Sato")])
+def test_a_member_is_shown_in_the_order_the_focal_point_gave(client, app, programme, family_first, shown):
+    sign_in(client, programme.focal)
+    assert nominate_by_parts(client, programme.japan.id, "Yui", "Sato", family_first).status_code == 302
+    page_text = client.get(page(programme.japan.id)).get_data(as_text=True)
+    assert f"{shown} is nominated." in page_text
+    assert japan_state(app, programme) == (2, 1, {shown: "nominated"})
+    with app.app_context():
+        person = db.session.scalar(select(Person))
+        assert (person.given_name, person.family_name, person.family_name_first) == ("Yui", "Sato", family_first)
+        entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "nomination.nominated"))
+        assert entry.summary == f"{shown} nominated for Japan"
+    sign_in(client, programme.organiser)
+    person_id = programme_person_id(app)
+    act(client, programme, person_id, "accredit")
+    [accredited] = mails_to(app, "yui@example.org")
+    assert shown in accredited.text_body
+
+
+def programme_person_id(app) -> int:
+    with app.app_context():
+        return db.session.scalar(select(Person.id))
+
+
+BAD_MEMBER_NAMES = {
+    "an empty given name": ("", "Sato", "Enter the person's given name."),
+    "both empty": (" ", "", "Enter the person's given name."),
+    "control characters": ("Yui", "Sa\x1bto", "Remove control characters or characters that could not be read."),
+    "a part past 200 characters": ("Yui", "S" * 201, "200"),
+    "both past 200 together": (
+        "Y" * 150,
+        "S" * 50,
+        "The given and family name are too long together: use at most 200 characters.",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", BAD_MEMBER_NAMES)
+def test_bad_member_names_are_refused_with_nothing_stored(client, app, programme, case):
+    given, family, message = BAD_MEMBER_NAMES[case]
+    sign_in(client, programme.focal)
+    response = nominate_by_parts(client, programme.japan.id, given, family, True)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert japan_state(app, programme) == (2, 0, {})
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Person)) == 0
+
+
+def test_the_service_refuses_a_name_that_does_not_fit(app, programme):
+    with app.test_request_context():
+        organiser = db.session.get(User, programme.organiser.id)
+        japan = db.session.get(Delegation, programme.japan.id)
+        with pytest.raises(nominations.NominationError, match="too long together"):
+            nominations.nominate(organiser, japan, given_name="Y" * 150, family_name="S" * 60, email="y@example.org")
+        with pytest.raises(nominations.NominationError, match="Enter the person's name."):
+            nominations.nominate(organiser, japan, given_name="  ", email="y@example.org")

@@ -123,7 +123,8 @@ def test_readme_journey_sign_up_and_apply_to_open_side_events(app, client):
     with committed(app):
         load_open_demo()
     client.post(
-        "/signup", data={"name": "Ada Lovelace", "email": "ada@example.org", "password": PASSWORD, "confirm": PASSWORD}
+        "/signup",
+        data={"given_name": "Ada Lovelace", "email": "ada@example.org", "password": PASSWORD, "confirm": PASSWORD},
     )
     [confirmation] = mails_to(app, "ada@example.org")
     assert client.get(link_in(confirmation)).status_code == 302
@@ -182,7 +183,11 @@ def test_readme_journey_focal_point_nominates_up_to_the_quota(app, client):
     for n in range(esa.seat_quota + 1):
         answer = focal_point.post(
             f"/forums/open-demo/delegations/{esa.id}/nominations",
-            data={"nominate-name": f"Member {n}", "nominate-email": f"m{n}@example.org", "nominate-role": "member"},
+            data={
+                "nominate-given_name": f"Member {n}",
+                "nominate-email": f"m{n}@example.org",
+                "nominate-role": "member",
+            },
         )
         assert answer.status_code == (302 if n < esa.seat_quota else 422), n
     with app.app_context():

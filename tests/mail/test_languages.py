@@ -37,7 +37,7 @@ def test_signing_up_again_with_a_japanese_account_tells_its_owner_in_japanese(ap
     password = "a long enough passphrase"
     client.post(
         "/signup",
-        data={"name": "Someone", "email": "hana@example.org", "password": password, "confirm": password},
+        data={"given_name": "Someone", "email": "hana@example.org", "password": password, "confirm": password},
         headers=ENGLISH_PAGE,
     )
     [message] = mails_to(app, "hana@example.org")

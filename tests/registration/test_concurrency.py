@@ -172,7 +172,7 @@ def test_delegation_quota_holds_when_twenty_are_nominated_at_once(app):
             actor = db.session.get(User, focal_point_id)
             delegation = db.session.get(Delegation, delegation_id)
             try:
-                nominations.nominate(actor, delegation, name=f"Minister {n}", email=f"minister{n}@example.org")
+                nominations.nominate(actor, delegation, given_name=f"Minister {n}", email=f"minister{n}@example.org")
             except nominations.SeatQuotaExceeded:
                 db.session.rollback()
                 return "quota exceeded"

@@ -103,7 +103,7 @@ def test_a_failing_commit_is_a_503_too(app, client, monkeypatch):
 
     monkeypatch.setattr(db.session, "commit", refuse)
     response = client.post(
-        "/signup", data={"name": "Ada", "email": "ada@example.org", "password": "p" * 12, "confirm": "p" * 12}
+        "/signup", data={"given_name": "Ada", "email": "ada@example.org", "password": "p" * 12, "confirm": "p" * 12}
     )
     assert response.status_code == 503
     assert "cannot reach its database" in response.get_data(as_text=True)
@@ -145,7 +145,7 @@ def test_a_write_waits_for_sqlites_lock_no_longer_than_the_busy_timeout(tmp_path
     try:
         started = time.perf_counter()
         response = app.test_client().post(
-            "/signup", data={"name": "Ada", "email": "ada@example.org", "password": "p" * 12, "confirm": "p" * 12}
+            "/signup", data={"given_name": "Ada", "email": "ada@example.org", "password": "p" * 12, "confirm": "p" * 12}
         )
         assert time.perf_counter() - started < 2
         assert response.status_code == 503
