@@ -40,9 +40,19 @@ def clock_zoned(moment: dt.datetime, forum: Forum) -> str:
     return moment.astimezone(forum.zone).strftime("%H:%M %Z")
 
 
+def medium_date(day: dt.date | dt.datetime, forum: Forum | None = None) -> str:
+    """For example "20 Feb 2018" (planner's English is British), "2018年2月20日" in Japanese."""
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return format_date(_day(day, forum), "d MMM y", locale=locale)
+    return format_skeleton("yMMMd", _day(day, forum), locale=locale)
+
+
 def when_in(moment: dt.datetime, forum: Forum) -> str:
-    """A moment as the forum's clocks show it, with the zone named: "2018-02-20 23:59 JST"."""
-    return moment.astimezone(forum.zone).strftime("%Y-%m-%d %H:%M %Z")
+    """A moment as the forum's clocks show it, with the zone named: "20 Feb 2018 23:59 JST",
+    "2018年2月20日 23:59 JST"."""
+    local = moment.astimezone(forum.zone)
+    return f"{medium_date(local.date())} {local.strftime('%H:%M %Z')}"
 
 
 def _day(day: dt.date | dt.datetime, forum: Forum | None) -> dt.date:

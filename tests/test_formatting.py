@@ -6,7 +6,7 @@ import datetime as dt
 
 from flask_babel import force_locale
 
-from planner.formatting import collation_key, countries, day_range, languages, long_date, short_date
+from planner.formatting import collation_key, countries, day_range, languages, long_date, medium_date, short_date
 
 OPENING = dt.date(2018, 3, 3)
 
@@ -18,6 +18,9 @@ def test_dates_follow_the_readers_language(app):
         with force_locale("ja"):
             assert (short_date(OPENING), long_date(OPENING)) == ("3月3日", "2018年3月3日土曜日")
             assert day_range(dt.date(2018, 2, 28), OPENING) == "2018年2月28日～3月3日"
+            assert medium_date(OPENING) == "2018年3月3日"
+        with force_locale("en"):
+            assert medium_date(OPENING) == "3 Mar 2018"
 
 
 def test_a_moment_is_dated_in_the_forums_timezone(app):

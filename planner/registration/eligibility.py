@@ -9,6 +9,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from planner.formatting import medium_date, when_in
 from planner.forums.models import Event
 from planner.refusals import Refused
 from planner.registration.models import Question, QuestionKind, RegistrationPolicy
@@ -38,17 +39,13 @@ def age_on(day: dt.date, born: dt.date) -> int:
 
 
 def check_window(policy: RegistrationPolicy, now: dt.datetime) -> None:
-    zone = policy.event.forum.zone
+    forum = policy.event.forum
     if now >= policy.event.starts_at:
         raise RegistrationRefused(_("Registration is closed: the event has started."))
     if policy.opens_at and now < policy.opens_at:
-        raise RegistrationRefused(
-            _("Registration opens on %(when)s.", when=policy.opens_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"))
-        )
+        raise RegistrationRefused(_("Registration opens on %(when)s.", when=when_in(policy.opens_at, forum)))
     if policy.closes_at and now >= policy.closes_at:
-        raise RegistrationRefused(
-            _("Registration closed on %(when)s.", when=policy.closes_at.astimezone(zone).strftime("%Y-%m-%d %H:%M %Z"))
-        )
+        raise RegistrationRefused(_("Registration closed on %(when)s.", when=when_in(policy.closes_at, forum)))
 
 
 def check_eligibility(policy: RegistrationPolicy, event: Event, application: Application) -> None:
@@ -63,7 +60,7 @@ def check_eligibility(policy: RegistrationPolicy, event: Event, application: App
                 _(
                     "This event is for people aged %(min)d or more on %(day)s; you would be %(age)d.",
                     min=policy.min_age,
-                    day=first_day.isoformat(),
+                    day=medium_date(first_day),
                     age=age,
                 )
             )
@@ -72,7 +69,7 @@ def check_eligibility(policy: RegistrationPolicy, event: Event, application: App
                 _(
                     "This event is for people aged %(max)d or less on %(day)s; you would be %(age)d.",
                     max=policy.max_age,
-                    day=first_day.isoformat(),
+                    day=medium_date(first_day),
                     age=age,
                 )
             )
@@ -100,7 +97,7 @@ def check_eligibility(policy: RegistrationPolicy, event: Event, application: App
                     "You are under %(age)d on %(day)s: give the name and email address of a parent or guardian, "
                     "whom we will ask for consent.",
                     age=event.forum.age_of_majority,
-                    day=first_day.isoformat(),
+                    day=medium_date(first_day),
                 )
             )
 

@@ -174,7 +174,7 @@ def test_a_minor_without_a_guardian_is_told_what_to_give_and_nothing_is_stored(a
     sign_in(client, setting.people["student"])
     response = client.post(APPLY, data=application(setting, guardian_name="", guardian_email=""))
     assert response.status_code == 422
-    assert "You are under 18 on 2030-03-01: give the name and email address of a parent or guardian" in (
+    assert "You are under 18 on 1 Mar 2030: give the name and email address of a parent or guardian" in (
         response.get_data(as_text=True)
     )
     response = client.post(APPLY, data=application(setting, guardian_email="not an address"))

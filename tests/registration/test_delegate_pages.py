@@ -146,7 +146,7 @@ def test_refusal_names_the_rule(client, app, setting):
     sign_in(client, setting.delegate)
     response = client.post("/forums/isef3/events/Y-ISEF/register", data=form(setting, date_of_birth="2015-01-01"))
     assert response.status_code == 422
-    assert "This event is for people aged 18 or more on 2030-03-01; you would be 15." in response.get_data(as_text=True)
+    assert "This event is for people aged 18 or more on 1 Mar 2030; you would be 15." in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(select(Registration)) is None
 
@@ -207,5 +207,5 @@ def test_event_page_says_when_registration_is_closed(client, app, setting):
         policy.closes_at = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
         db.session.commit()
     page = client.get("/forums/isef3/events/Y-ISEF/").get_data(as_text=True)
-    assert "Registration closed on 2020-01-01 09:00 JST." in page
+    assert "Registration closed on 1 Jan 2020 09:00 JST." in page
     assert "/register" not in page

@@ -164,12 +164,12 @@ def test_coming_back_after_cancelling_joins_the_end_of_the_line(ctx):
         (
             dict(min_age=18, max_age=35),
             dict(date_of_birth=dt.date(2012, 3, 2)),
-            "aged 18 or more on 2030-03-01; you would be 17",
+            "aged 18 or more on 1 Mar 2030; you would be 17",
         ),
         (
             dict(min_age=18, max_age=35),
             dict(date_of_birth=dt.date(1994, 3, 1)),
-            "aged 35 or less on 2030-03-01; you would be 36",
+            "aged 35 or less on 1 Mar 2030; you would be 36",
         ),
         (dict(organisation_required=True), dict(organisation="  "), "name yours"),
         (dict(allowed_countries=["JP"]), dict(country_code="FR"), "people from JP only"),
@@ -178,7 +178,7 @@ def test_coming_back_after_cancelling_joins_the_end_of_the_line(ctx):
         (
             dict(guardian_required=True),
             dict(date_of_birth=dt.date(2014, 5, 5), guardian_name="Mother"),
-            "under 18 on 2030-03-01: give the name and email address of a parent or guardian",
+            "under 18 on 1 Mar 2030: give the name and email address of a parent or guardian",
         ),
     ],
 )
