@@ -164,14 +164,13 @@ def engine_options(config: Mapping[str, Any]) -> dict[str, Any]:
         if connect:
             # libpq counts whole seconds, at least 2.
             connect_args["connect_timeout"] = max(2, round(connect))
+            given.setdefault("pool_timeout", connect)  # waiting for a free connection of the pool
         if statement:
             # Added to the URL's own options (connect_args would replace them).
             options = make_url(config["SQLALCHEMY_DATABASE_URI"]).query.get("options") or ""
             if isinstance(options, tuple):
                 options = " ".join(options)
             connect_args["options"] = f"{options} -c statement_timeout={round(statement * 1000)}".strip()
-        if connect:
-            given.setdefault("pool_timeout", connect)  # waiting for a free connection of the pool
     given["connect_args"] = {**connect_args, **given.get("connect_args", {})}
     return given
 

@@ -99,11 +99,15 @@ def end_all(user: User, keep: str | None = None) -> int:
     return _deleted(statement)
 
 
-def end_one(user: User, session_id: int) -> bool:
-    """End one of the account's own sessions; False if it has none with that id."""
-    return (
-        _deleted(delete(AccountSession).where(AccountSession.id == session_id, AccountSession.user_id == user.id)) > 0
+def end_one(user: User, session_id: int) -> AccountSession | None:
+    """End one of the account's own sessions: the one ended, or None if it has none with that id."""
+    ending = db.session.scalar(
+        select(AccountSession).where(AccountSession.id == session_id, AccountSession.user_id == user.id)
     )
+    if ending is not None:
+        db.session.delete(ending)
+        db.session.flush()
+    return ending
 
 
 def _deleted(statement: Delete) -> int:

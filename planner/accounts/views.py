@@ -50,6 +50,12 @@ def _sign_out() -> None:
     key = session.get("_user_id")
     if isinstance(key, str):
         sessions.end_session(key)
+    _forget_this_browser()
+
+
+def _forget_this_browser() -> None:
+    """Drop the sign-in and everything else from this browser's cookie (its session on the
+    server is gone already, or ended by the caller)."""
     logout_user()
     session.clear()
 
@@ -305,8 +311,7 @@ def delete_account():
         except services.WrongPassword as refusal:
             refusals.on_form(form, refusal, "password")
         else:
-            logout_user()  # its sessions ended with it
-            session.clear()
+            _forget_this_browser()  # its sessions ended with it
             flash(_("Your account is deleted."), "success")
             return redirect(url_for("forums.home"))
     return _account_page(delete_form=form)
@@ -320,8 +325,7 @@ def end_all_sessions():
     if not form.validate_on_submit():
         return _account_page(sessions_form=form)
     sessions.end_all(current_user)
-    logout_user()
-    session.clear()
+    _forget_this_browser()
     flash(_("You are signed out everywhere, in this browser too."), "success")
     return redirect(url_for(".login"))
 
@@ -333,13 +337,11 @@ def end_session(account_session_id: int):
     form = forms.EndSessionsForm(prefix="sessions")
     if not form.validate_on_submit():
         return _account_page(sessions_form=form)
-    ending = next((s for s in sessions.sessions_of(current_user) if s.id == account_session_id), None)
-    was_this_browser = ending is not None and sessions.is_current(ending, current_user)
-    if not sessions.end_one(current_user, account_session_id):
+    ended = sessions.end_one(current_user, account_session_id)
+    if ended is None:
         abort(404, description=_("This session has ended already, or is not yours."))
-    if was_this_browser:
-        logout_user()
-        session.clear()
+    if sessions.is_current(ended, current_user):
+        _forget_this_browser()
         flash(_("You are signed out."), "success")
         return redirect(url_for(".login"))
     flash(_("That browser is signed out."), "success")

@@ -15,6 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
 from planner import create_app
+from planner.accounts import sessions
 from planner.extensions import db
 
 
@@ -55,7 +56,7 @@ def app_on(url: str, **settings: object) -> Flask:
 def signed_in_cookie(app: Flask) -> str:
     """A session cookie as a signed-in browser holds it (its session is never reached here)."""
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
-    return serializer.dumps({"_user_id": "some-key", "_fresh": True, "_seen": int(time.time())})
+    return serializer.dumps(sessions.cookie_values("some-key"))
 
 
 def test_healthz_answers_503_within_a_second_when_the_database_never_answers(silent_database):
