@@ -35,6 +35,7 @@ from planner import PROJECT_ROOT, create_app
 from planner.accounts import sessions
 from planner.accounts.models import User
 from planner.extensions import cache, db, limiter
+from planner.site import health
 from tests.smtp import smtp_server  # noqa: F401  (a fixture for every test folder)
 
 TEST_DATABASE_URL = os.environ.get("PLANNER_TEST_DATABASE_URL")
@@ -87,6 +88,7 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     with app.app_context():
         db.drop_all()
         db.engine.dispose()
+        health.close(app)
 
 
 @pytest.fixture(scope="session")
@@ -116,6 +118,7 @@ def app(request: pytest.FixtureRequest) -> Iterator[Flask]:
     finally:
         with app.app_context():
             db.engine.dispose()
+        health.close(app)
         limiter.enabled = rate_limiting
 
 

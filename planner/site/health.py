@@ -112,6 +112,14 @@ class Prober:
         if done.cancelled() or done.exception() is not None or done.result() is not Health.OK:
             self._writes_checked_at = -math.inf
 
+    def close(self) -> None:
+        with self._lock:
+            if self._executor is not None:
+                self._executor.shutdown(wait=False, cancel_futures=True)
+            if self._engine is not None:
+                self._engine.dispose()
+            self._executor, self._engine, self._pending = None, None, None
+
     def check(self, timeout: float) -> Health:
         with self._lock:
             if self._pending is None or self._pending.done():
@@ -128,6 +136,13 @@ class Prober:
         except Timeout:
             self._writes_checked_at = -math.inf
             return Health.NOT_ANSWERING
+
+
+def close(app: Flask) -> None:
+    """Close the probe's connection and thread, for an app that is done with (tests make many)."""
+    prober = app.extensions.pop("planner.health", None)
+    if prober is not None:
+        prober.close()
 
 
 def database_health(app: Flask) -> Health:
