@@ -8,10 +8,17 @@ from planner.delegations.models import (
     DelegationFocalPoint,
     DelegationKind,
     DelegationMember,
+    DelegationStatus,
+    FocalPointInvitation,
+    FocalPointRole,
+    InternationalOrganisation,
+    InvitationStatus,
     MemberRole,
+    ParticipantListDraw,
     Person,
+    RepresentationLevel,
 )
-from planner.forums.models import Event, EventKind, Forum, ForumOrganiser, ForumStatus, Room, Venue
+from planner.forums.models import Event, EventKind, Forum, ForumOrganiser, ForumSeries, ForumStatus, Room, Venue
 from planner.mail.models import OutboxMessage
 from planner.registration.models import AgendaItem, Question, Registration, RegistrationPolicy
 from planner.schedule.models import (
@@ -51,6 +58,14 @@ __all__ = [
     "HeldInvitation",
     "InvitationState",
     "DelegationFocalPoint",
+    "DelegationStatus",
+    "FocalPointInvitation",
+    "FocalPointRole",
+    "ForumSeries",
+    "InternationalOrganisation",
+    "InvitationStatus",
+    "ParticipantListDraw",
+    "RepresentationLevel",
     "ForumOrganiser",
     "OutboxMessage",
     "User",

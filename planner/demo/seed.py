@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from planner.db import utcnow
-from planner.delegations.models import Delegation, DelegationKind, Person
+from planner.delegations.models import Delegation, DelegationKind, DelegationStatus, Person
 from planner.demo import data, japanese, open_data
 from planner.demo.content import ForumContent
 from planner.demo.statements import load_isef2_statements
@@ -138,6 +138,7 @@ def _load(content: ForumContent) -> Forum:
                 country_code=country_code,
                 space_agency=agency,
                 seat_quota=content.seat_quota[kind],
+                status=DelegationStatus.CONFIRMED,  # the demo forums' delegations came
             )
         )
     db.session.flush()

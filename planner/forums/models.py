@@ -8,7 +8,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
@@ -46,6 +46,27 @@ def default_languages() -> list[str]:
 AGES_OF_MAJORITY = range(1, 31)
 
 
+class ForumSeries(Base):
+    """Forums that follow one another (ISEF1, ISEF2, ISEF3...): a new one can take over an
+    earlier one's delegations, and a delegation's participation is linked across them."""
+
+    __tablename__ = "forum_series"
+    __table_args__ = (
+        CheckConstraint("slug <> ''", name="slug_not_empty"),
+        CheckConstraint("name <> ''", name="name_not_empty"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    translations: Mapped[Translations] = translations_column()
+
+    forums: Mapped[list[Forum]] = relationship(back_populates="series", order_by="Forum.first_day")
+
+    def __repr__(self) -> str:
+        return f"<ForumSeries {self.slug}>"
+
+
 class Forum(Base):
     __tablename__ = "forums"
     __table_args__ = (
@@ -80,6 +101,9 @@ class Forum(Base):
     # Raised in the same transaction as any change to the programme (planner/schedule/versions.py);
     # caches of timetables and calendars are keyed on it, so every process agrees on what is current.
     schedule_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    series_id: Mapped[int | None] = mapped_column(ForeignKey("forum_series.id", ondelete="SET NULL"), index=True)
+    # The list of participants: countries before organisations, where the forum says so.
+    countries_listed_first: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -92,6 +116,11 @@ class Forum(Base):
     delegations: Mapped[list[Delegation]] = relationship(
         back_populates="forum", cascade="all, delete-orphan", order_by="Delegation.name"
     )
+    series: Mapped[ForumSeries | None] = relationship(back_populates="forums")
+
+    @property
+    def is_archived(self) -> bool:
+        return self.status is ForumStatus.ARCHIVED
 
     @property
     def first_language(self) -> str:

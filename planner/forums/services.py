@@ -30,6 +30,19 @@ class EventNotFound(LookupError):
     pass
 
 
+class ForumArchived(Refused):
+    """A change to the record of an archived forum: its delegations, nominations,
+    accreditation and endorsements are history now."""
+
+
+def require_not_archived(forum: Forum) -> None:
+    """Refuse changes to an archived forum's delegations and their record, with the reason."""
+    if forum.is_archived:
+        raise ForumArchived(
+            _("%(forum)s is archived: its delegations and their record can no longer be changed.", forum=forum.name)
+        )
+
+
 class ForumError(Refused):
     """A change to a forum, event, venue or room that the rules refuse."""
 
