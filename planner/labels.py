@@ -74,7 +74,7 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
     DelegationStatus: {
         DelegationStatus.INVITED: _l("invited"),
         DelegationStatus.CONFIRMED: _l("confirmed"),
-        DelegationStatus.DECLINED: _l("declined"),
+        DelegationStatus.DECLINED: _l("declined the invitation"),  # not "declined": that is an organiser's decision
         DelegationStatus.WITHDRAWN: _l("withdrawn"),
     },
     NominationStatus: {
