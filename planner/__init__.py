@@ -29,6 +29,7 @@ from planner.delegations import views as delegation_views
 from planner.demo.cli import seed_demo_command, seed_synthetic_command
 from planner.extensions import babel, cache, csrf, limiter, login_manager, migrate
 from planner.forums import manage_views as forum_manage_views  # noqa: F401
+from planner.forums import series_views as forum_series_views  # noqa: F401
 from planner.forums import views as forum_views
 from planner.mail import services as mail_services
 from planner.mail import views as mail_views

@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from planner.delegations.models import NominationStatus
+from planner.delegations.models import DelegationStatus, NominationStatus
 from planner.models import DelegationKind, EventKind, ForumStatus, MemberRole, ParticipantRole, SessionKind
 from planner.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
@@ -70,6 +70,12 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         QuestionKind.SINGLE: _l("One choice"),
         QuestionKind.MULTIPLE: _l("Several choices"),
         QuestionKind.YES_NO: _l("Yes or no"),
+    },
+    DelegationStatus: {
+        DelegationStatus.INVITED: _l("invited"),
+        DelegationStatus.CONFIRMED: _l("confirmed"),
+        DelegationStatus.DECLINED: _l("declined the invitation"),  # not "declined": that is an organiser's decision
+        DelegationStatus.WITHDRAWN: _l("withdrawn"),
     },
     NominationStatus: {
         NominationStatus.NOMINATED: _l("nominated"),

@@ -23,7 +23,7 @@ from planner.accounts.models import User
 from planner.db import utcnow
 from planner.delegations.models import Delegation, DelegationFocalPoint, DelegationKind, Person
 from planner.extensions import db
-from planner.forums.models import Event, EventKind, Forum, ForumOrganiser, Room, Venue
+from planner.forums.models import Event, EventKind, Forum, ForumOrganiser, ForumSeries, Room, Venue
 from planner.schedule.models import ParticipantRole, Session, SessionKind, SessionParticipant
 
 _numbers = itertools.count(1)
@@ -75,6 +75,17 @@ def make_forum(**overrides: Any) -> Forum:
     )
     values.update(overrides)
     return _save(Forum(**values))
+
+
+def make_series(*forums: Forum, **overrides: Any) -> ForumSeries:
+    """A series (ISEF unless told otherwise) with ``forums`` in it."""
+    values: dict[str, Any] = dict(slug="isef", name="International Space Exploration Forum")
+    values.update(overrides)
+    series = _save(ForumSeries(**values))
+    for forum in forums:
+        forum.series = series
+    db.session.flush()
+    return series
 
 
 def make_isef2(**overrides: Any) -> Forum:

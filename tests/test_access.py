@@ -26,6 +26,7 @@ from tests.factories import (
     make_organiser,
     make_policy,
     make_programme,
+    make_series,
     make_user,
 )
 
@@ -178,6 +179,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("statements.issue_corrigendum", "POST"): draft_managers(422),
     ("statements.revise_corrigendum", "GET"): draft_managers(404),  # a draft has no corrigendum
     ("statements.revise_corrigendum", "POST"): draft_managers(404),
+    ("forums.series_list", "GET"): admins_only(200),
+    ("forums.new_series", "GET"): admins_only(200),
+    ("forums.new_series", "POST"): admins_only(422),
+    ("forums.edit_series", "GET"): admins_only(200),
+    ("forums.edit_series", "POST"): admins_only(422),
+    # ISEF2 belongs to the series: the refusal is flashed on the list.
+    ("forums.remove_series", "POST"): admins_only(302),
+    ("delegations.participation", "GET"): PUBLIC,
 }
 
 
@@ -194,6 +203,7 @@ def roles(app: Flask) -> Roles:
         session = programme.session("opening", "Opening", "2018-02-28 09:00")
         make_policy(programme.event)
         delegation = make_delegation(programme.forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
+        series = make_series(programme.forum)
         people = {
             "delegate": make_user(),
             "other_delegate": make_user(),
@@ -228,6 +238,7 @@ def roles(app: Flask) -> Roles:
         "doc_slug": "draft-statement",
         "number": 1,
         "fmt": "txt",
+        "series_id": series.id,
     }
     return Roles(people, values)
 

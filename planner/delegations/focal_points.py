@@ -15,6 +15,7 @@ from planner.audit.services import record
 from planner.delegations.models import Delegation, DelegationFocalPoint
 from planner.extensions import db
 from planner.forums.models import Forum
+from planner.forums.services import require_not_archived
 from planner.mail.services import queue_email, written_in
 
 
@@ -30,6 +31,7 @@ def focal_points_of(forum: Forum) -> list[tuple[Delegation, DelegationFocalPoint
 
 def appoint_focal_point(actor: User, forum: Forum, delegation_id: int, email: str) -> DelegationFocalPoint:
     require_organiser(actor, forum)
+    require_not_archived(forum)
     delegation = db.session.get(Delegation, delegation_id)
     if delegation is None or delegation.forum_id != forum.id:
         raise AppointmentError(_("Choose one of this forum's delegations."))
@@ -65,6 +67,7 @@ def appoint_focal_point(actor: User, forum: Forum, delegation_id: int, email: st
 
 def remove_focal_point(actor: User, forum: Forum, delegation_id: int, user_id: int) -> None:
     require_organiser(actor, forum)
+    require_not_archived(forum)
     appointment = db.session.get(DelegationFocalPoint, (delegation_id, user_id))
     delegation = db.session.get(Delegation, delegation_id)
     if appointment is None or delegation is None or delegation.forum_id != forum.id:

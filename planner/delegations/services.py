@@ -23,6 +23,7 @@ from planner.delegations import seats
 from planner.delegations.models import Delegation, DelegationMember, MemberRole, NominationStatus, Person
 from planner.extensions import db
 from planner.forums.models import Forum
+from planner.forums.services import require_not_archived
 from planner.labels import label
 from planner.mail.services import queue_email, written_in
 from planner.refusals import NotAllowed, Refused
@@ -85,6 +86,7 @@ def nominate(
     in one delegation of a forum at most. Someone nominated before keeps the name they have."""
     if not (is_focal_point(actor, delegation) or is_organiser(actor, delegation.forum)):
         raise NotAllowed(_("You cannot nominate members of %(delegation)s.", delegation=delegation.name))
+    require_not_archived(delegation.forum)
     email, given_name, family_name = email.strip().lower(), given_name.strip(), family_name.strip()
     if not EMAIL_PATTERN.match(email) or len(email) > 320:
         raise NominationError(_("Enter an email address like name@example.org."))
@@ -154,12 +156,14 @@ def withdraw(actor: User, member: DelegationMember) -> None:
     delegation = member.delegation
     if not (is_focal_point(actor, delegation) or is_organiser(actor, delegation.forum)):
         raise NotAllowed(_("You cannot make this decision."))
+    require_not_archived(delegation.forum)
     _leave_seat(actor, member, NominationStatus.WITHDRAWN, "nomination.withdrawn")
 
 
 def accredit(organiser: User, member: DelegationMember) -> None:
     delegation = member.delegation
     require_organiser(organiser, delegation.forum)
+    require_not_archived(delegation.forum)
     if not seats.move_member(
         delegation.id, member.person_id, {NominationStatus.NOMINATED}, NominationStatus.ACCREDITED
     ):
@@ -192,6 +196,7 @@ def accredit(organiser: User, member: DelegationMember) -> None:
 
 def decline(organiser: User, member: DelegationMember) -> None:
     require_organiser(organiser, member.delegation.forum)
+    require_not_archived(member.delegation.forum)
     was_accredited = member.status is NominationStatus.ACCREDITED  # then it is in their calendar
     _leave_seat(organiser, member, NominationStatus.DECLINED, "nomination.declined")
     delegation = member.delegation
@@ -234,6 +239,7 @@ def _leave_seat(actor: User, member: DelegationMember, to: NominationStatus, act
 def set_quota(organiser: User, delegation: Delegation, quota: int | None) -> None:
     """Set the delegation's seats; never below the seats its nominations hold."""
     require_organiser(organiser, delegation.forum)
+    require_not_archived(delegation.forum)
     if quota is not None and quota < 0:
         raise NominationError(_("The quota cannot be negative."))
     before = delegation.seat_quota

@@ -13,10 +13,11 @@ from werkzeug.wrappers import Response
 
 from planner.accounts.models import User
 from planner.accounts.permissions import is_focal_point, is_organiser
-from planner.delegations import bp, services
+from planner.delegations import bp, participation, services
 from planner.delegations.forms import NominationForm, QuotaForm
 from planner.delegations.models import Delegation, DelegationMember, NominationStatus
 from planner.extensions import db
+from planner.forums.services import ForumArchived
 from planner.web import refusals
 from planner.web.loaders import load_forum, load_managed_forum
 
@@ -84,7 +85,7 @@ def _decide(member: DelegationMember, operation: Callable[[User, DelegationMembe
     back = _back_to(member.delegation)
     try:
         operation(current_user, member)
-    except services.NominationError as refusal:
+    except (services.NominationError, ForumArchived) as refusal:
         refusals.flashed(refusal)
     else:
         flash(done, "success")
@@ -114,7 +115,7 @@ def nominate(slug: str, delegation_id: int):
                 organisation=form.organisation.data or "",
                 role=form.role.data,
             )
-        except services.SeatQuotaExceeded as refusal:
+        except (services.SeatQuotaExceeded, ForumArchived) as refusal:
             refusals.on_form(form, refusal)
         except services.NominationError as refusal:
             refusals.on_form(form, refusal, "email")
@@ -153,6 +154,8 @@ def set_seat_quota(slug: str, delegation_id: int):
     if form.validate_on_submit():
         try:
             services.set_quota(current_user, delegation, form.quota.data)
+        except ForumArchived as refusal:
+            refusals.on_form(form, refusal)
         except services.NominationError as refusal:
             refusals.on_form(form, refusal, "quota")
         else:
@@ -177,4 +180,20 @@ def nominations_overview(slug: str):
         counts=services.nomination_counts(forum, delegations),
         statuses=list(NominationStatus),
         awaiting=services.awaiting_accreditation(forum),
+    )
+
+
+@bp.get("/forums/<slug>/delegations/<int:delegation_id>/participation", endpoint="participation")
+def participation_page(slug: str, delegation_id: int):
+    """Public: the delegation at each forum of the series, with only what is public of it."""
+    forum = load_forum(slug)
+    delegation = db.session.get(Delegation, delegation_id)
+    if delegation is None or delegation.forum_id != forum.id:
+        abort(404, description=_("%(forum)s has no such delegation.", forum=forum.name))
+    return render_template(
+        "delegations/participation.html",
+        forum=forum,
+        delegation=delegation,
+        series=forum.series,
+        participations=participation.across_series(delegation),
     )

@@ -4,7 +4,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from planner.demo.seed import add_missing_japanese, load_isef2, load_open_demo
+from planner.demo.seed import add_missing_japanese, load_isef2, load_open_demo, put_isef2_in_its_series
 from planner.demo.synthetic import load_synthetic_forum
 from planner.extensions import db
 from planner.forums.models import Forum
@@ -17,6 +17,8 @@ def seed_demo_command() -> None:
     isef2 = load_isef2()
     # Dated from today the first time; stored, so later runs leave its dates alone.
     open_demo = load_open_demo()
+    # ISEF2 in the ISEF series, also for a database loaded before series existed.
+    put_isef2_in_its_series()
     # Forums loaded before they spoke Japanese get its titles and descriptions now.
     added = add_missing_japanese()
     db.session.commit()

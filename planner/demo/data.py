@@ -29,6 +29,13 @@ FORUM = {
     ),
 }
 
+# The series ISEF2 belongs to (the open demo forum belongs to none).
+SERIES = {
+    "slug": "isef",
+    "name": "International Space Exploration Forum",
+    "translations": {"ja": {"name": "国際宇宙探査フォーラム"}},
+}
+
 # Venue name -> [(room, capacity)]
 VENUES = {
     "Tokyo International Forum": [

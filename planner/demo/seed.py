@@ -15,7 +15,7 @@ from planner.demo import data, japanese, open_data
 from planner.demo.content import ForumContent
 from planner.demo.statements import load_isef2_statements
 from planner.extensions import db
-from planner.forums.models import Event, EventKind, Forum, ForumStatus, Room, Venue
+from planner.forums.models import Event, EventKind, Forum, ForumSeries, ForumStatus, Room, Venue
 from planner.registration.models import Question, QuestionKind, RegistrationMode, RegistrationPolicy
 from planner.schedule.models import ParticipantRole, Session, SessionKind, SessionParticipant
 
@@ -58,6 +58,7 @@ def load_isef2() -> Forum | None:
         return None
     forum = _load(ISEF2)
     load_isef2_statements(forum)
+    put_isef2_in_its_series()
     return forum
 
 
@@ -69,6 +70,22 @@ def load_open_demo(now: dt.datetime | None = None) -> Forum | None:
         return None
     load_day = (now or utcnow()).astimezone(ZoneInfo(open_data.TIMEZONE)).date()
     return _load(open_data.content(load_day))
+
+
+def put_isef2_in_its_series() -> bool:
+    """Add the ISEF series unless it exists, and put the ISEF2 demo forum in it unless it is
+    in a series already (an administrator may have chosen another); whether anything changed."""
+    series = db.session.scalar(select(ForumSeries).where(ForumSeries.slug == data.SERIES["slug"]))
+    changed = series is None
+    if series is None:
+        series = ForumSeries(**data.SERIES)
+        db.session.add(series)
+    forum = db.session.scalar(select(Forum).where(Forum.slug == data.SLUG, Forum.is_demo))
+    if forum is not None and forum.series_id is None:
+        forum.series = series
+        changed = True
+    db.session.flush()
+    return changed
 
 
 def add_missing_japanese() -> int:

@@ -13,7 +13,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from planner.formatting import zone_named
 from planner.forums.models import AGE_OF_MAJORITY, EventKind
 from planner.labels import label
-from planner.translated import with_translations
+from planner.translated import localized, with_translations
 from planner.validators import (
     LOCAL_TIME,
     LONG_TEXT,
@@ -30,6 +30,9 @@ FORUM_TEXTS = ("title", "description")
 EVENT_TEXTS = ("title", "description")
 VENUE_TEXTS = ("name",)
 ROOM_TEXTS = ("name",)
+SERIES_TEXTS = ("name",)
+#: The series select's choice for a forum outside any series.
+NO_SERIES = 0
 
 
 class VenueForm(FlaskForm):
@@ -147,6 +150,21 @@ class ForumForm(FlaskForm):
             "where the event asks for it. 18 in Japan."
         ),
     )
+    series = SelectField(
+        _l("Series"),
+        coerce=int,
+        default=NO_SERIES,
+        description=_l("The forums that follow one another, like ISEF1, ISEF2, ISEF3."),
+    )
+
+    def __init__(self, *args, series=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        super().__init__(*args, **kwargs)
+        self.series.choices = [(NO_SERIES, _l("None"))] + [(s.id, localized(s, "name")) for s in series]
+
+    @property
+    def series_id(self) -> int | None:
+        """The chosen series' id, None for none."""
+        return self.series.data or None
 
 
 class NewForumForm(ForumForm):
@@ -198,6 +216,20 @@ class NewForumForm(ForumForm):
                 raise ValidationError(_l("Enter a year between 1900 and 2200."))
             if (field.data - self.first_day.data).days > 60:
                 raise ValidationError(_l("A forum lasts at most 60 days."))
+
+
+class SeriesForm(FlaskForm):
+    slug = StringField(
+        _l("Address name"),
+        validators=[DataRequired(), Length(max=64)],
+        description=_l("Lower-case letters, digits and -, like isef."),
+    )
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200), printable])
+
+
+def series_form(languages: list[str]) -> type[SeriesForm]:
+    """The series' form with its name in each of ``languages`` too."""
+    return with_translations(SeriesForm, SERIES_TEXTS, languages)
 
 
 class AppointOrganiserForm(FlaskForm):

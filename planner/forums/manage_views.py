@@ -17,7 +17,7 @@ from planner.delegations.forms import AppointFocalPointForm
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.formatting import to_local, to_utc
-from planner.forums import bp, forms, organisers, services
+from planner.forums import bp, forms, organisers, series, services
 from planner.forums.models import AGE_OF_MAJORITY, Event, EventKind, Forum, Room, Venue
 from planner.refusals import Refused
 from planner.translated import translation_data, translations_from
@@ -115,6 +115,9 @@ def remove_focal_point(slug: str, delegation_id: int, user_id: int):
         focal_points.remove_focal_point(current_user, forum, delegation_id, user_id)
     except AppointmentError as refusal:
         abort(404, description=str(refusal))
+    except services.ForumArchived as refusal:
+        refusals.flashed(refusal)
+        return redirect(url_for(".manage", slug=forum.slug))
     flash(_("The focal point was removed."), "success")
     return redirect(url_for(".manage", slug=forum.slug))
 
@@ -281,11 +284,13 @@ def edit_forum(slug: str):
                 "description": forum.description,
                 "age_of_majority": forum.age_of_majority,
                 "languages": ", ".join(forum.languages),
+                "series": forum.series_id or forms.NO_SERIES,
                 **translation_data(forum, forms.FORUM_TEXTS, languages),
             },
+            series=series.all_series(),
         )
     else:
-        form = form_class()
+        form = form_class(series=series.all_series())
     if form.validate_on_submit():
         try:
             services.save_forum(
@@ -299,6 +304,7 @@ def edit_forum(slug: str):
                 languages=forms.language_list(form.languages.data),
                 # Only the languages the form showed fields for: one just added gets its own next time.
                 translations=translations_from(form, forms.FORUM_TEXTS, languages),
+                series_id=form.series_id,
             )
         except Refused as refusal:
             refusals.on_form(form, refusal)
@@ -313,7 +319,7 @@ def edit_forum(slug: str):
 def new_forum():
     if not is_admin(current_user):
         abort(403, description=_("Only site administrators can add forums."))
-    form = forms.NewForumForm()
+    form = forms.NewForumForm(series=series.all_series())
     if form.validate_on_submit():
         try:
             forum = services.create_forum(
@@ -329,6 +335,7 @@ def new_forum():
                 description=form.description.data or "",
                 age_of_majority=form.age_of_majority.data or AGE_OF_MAJORITY,
                 languages=forms.language_list(form.languages.data),
+                series_id=form.series_id,
             )
         except Refused as refusal:
             refusals.on_form(form, refusal, "slug")

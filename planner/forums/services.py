@@ -5,6 +5,7 @@ flush and never commit)."""
 from __future__ import annotations
 
 import datetime as dt
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -21,6 +22,7 @@ from planner.db import as_utc
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import AGE_OF_MAJORITY, AGES_OF_MAJORITY, Event, EventKind, Forum, Room, Venue
+from planner.forums.series import checked_series
 from planner.refusals import Refused
 from planner.schedule.models import RoomClosedDay, Session, SessionStatus
 from planner.translated import GivenTranslations, Translatable, language_name, merged
@@ -45,6 +47,15 @@ def require_not_archived(forum: Forum) -> None:
 
 class ForumError(Refused):
     """A change to a forum, event, venue or room that the rules refuse."""
+
+
+class Unchanged(enum.Enum):
+    """A keyword left out on purpose: the forum keeps what it has."""
+
+    UNCHANGED = "unchanged"
+
+
+UNCHANGED = Unchanged.UNCHANGED
 
 
 @dataclass(frozen=True)
@@ -300,12 +311,15 @@ def create_forum(
     description: str,
     age_of_majority: int = AGE_OF_MAJORITY,
     languages: Sequence[str] = ("en",),
+    series_id: int | None = None,
 ) -> Forum:
     """A new forum, by a site administrator; its organisers are appointed afterwards. Its
-    first language is the one its texts are typed in; titles in the others come later."""
+    first language is the one its texts are typed in; titles in the others come later. It
+    may belong to a series (``series_id``)."""
     require_admin(actor)
     _check_age_of_majority(age_of_majority)
     languages = check_languages(languages)
+    series = checked_series(series_id)
     if db.session.scalar(select(Forum.id).where(Forum.slug == slug)) is not None:
         raise ForumError(_("Another forum has the address name %(slug)s.", slug=slug), "slug")
     forum = Forum(
@@ -320,10 +334,18 @@ def create_forum(
         description=description,
         age_of_majority=age_of_majority,
         languages=languages,
+        series=series,
     )
     db.session.add(forum)
     db.session.flush()
-    record(actor, "forum.created", forum_id=forum.id, target=("forum", forum.id), summary=forum.name)
+    record(
+        actor,
+        "forum.created",
+        forum_id=forum.id,
+        target=("forum", forum.id),
+        summary=forum.name,
+        after={"series": series.slug} if series is not None else None,
+    )
     return forum
 
 
@@ -346,8 +368,9 @@ def save_forum(
     age_of_majority: int | None = None,
     languages: Sequence[str] | None = None,
     translations: GivenTranslations | None = None,
+    series_id: int | None | Unchanged = UNCHANGED,
 ) -> Forum:
-    """The forum's names, description, age of majority and languages (its dates and timezone
+    """The forum's names, description, age of majority, languages and series (its dates and timezone
     anchor the whole programme and are set when it is created). The age of majority applies to
     applications from then on: those made already keep the answer they had. The first language
     stays: every text typed so far is in it. A language taken away keeps its translations,
@@ -369,6 +392,14 @@ def save_forum(
     if age_of_majority is not None:
         _check_age_of_majority(age_of_majority)
         forum.age_of_majority = age_of_majority
+    changes = {}
+    if series_id is not UNCHANGED and series_id != forum.series_id:
+        series = checked_series(series_id)
+        changes = {
+            "before": {"series": forum.series.slug if forum.series is not None else None},
+            "after": {"series": series.slug if series is not None else None},
+        }
+        forum.series = series
     forum.name, forum.title, forum.host_city, forum.description = (
         name.strip(),
         title.strip(),
@@ -376,5 +407,5 @@ def save_forum(
         description,
     )
     db.session.flush()
-    record(actor, "forum.saved", forum_id=forum.id, target=("forum", forum.id), summary=forum.name)
+    record(actor, "forum.saved", forum_id=forum.id, target=("forum", forum.id), summary=forum.name, **changes)
     return forum

@@ -4,7 +4,7 @@ from flask import render_template
 from flask_login import current_user
 
 from planner.accounts.permissions import focal_point_delegations, is_organiser
-from planner.forums import bp, services
+from planner.forums import bp, series, services
 from planner.registration import services as registration_services
 from planner.schedule.services import sessions_by_day
 from planner.web.loaders import canonical_event, load_forum
@@ -26,6 +26,7 @@ def forum(slug: str):
         my_delegations=focal_point_delegations(current_user, forum),
         events=services.events_of(forum),
         delegations=services.delegations_of(forum),
+        series_place=series.place_in_series(forum),
     )
 
 

@@ -16,6 +16,7 @@ from planner.db import MAX_ID
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.forums.models import Event
+from planner.forums.services import ForumArchived
 from planner.labels import label
 from planner.statements import bp, services
 from planner.statements import languages as language_versions
@@ -117,7 +118,7 @@ def _page_form(
     if form.validate_on_submit():
         try:
             operation()
-        except services.StatementError as refusal:
+        except (services.StatementError, ForumArchived) as refusal:
             refusals.on_form(form, refusal, field)
         else:
             flash(success(), "success")

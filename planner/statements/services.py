@@ -20,6 +20,7 @@ from planner.audit.services import record
 from planner.delegations.models import Delegation, DelegationFocalPoint, DelegationKind
 from planner.extensions import cache, db
 from planner.forums.models import Event, Forum, ForumOrganiser
+from planner.forums.services import require_not_archived
 from planner.labels import label
 from planner.refusals import Refused
 from planner.statements import diffing, search
@@ -345,8 +346,10 @@ def add_reference(
 def record_endorsement(
     user: User, document: OutcomeDocument, delegation: Delegation, kind: EndorsementKind, on: dt.date
 ) -> Endorsement:
-    """Only delegations of the document's own forum endorse it, and only once it is adopted."""
+    """Only delegations of the document's own forum endorse it, only once it is adopted, and
+    not once the forum is archived."""
     require_organiser(user, document.forum)
+    require_not_archived(document.forum)
     if delegation.forum_id != document.forum_id:
         raise StatementError(
             _("%(delegation)s is not a delegation of %(forum)s.", delegation=delegation.name, forum=document.forum.name)
