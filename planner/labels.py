@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from planner.delegations.models import NominationStatus
+from planner.delegations.models import DelegationStatus, NominationStatus
 from planner.models import DelegationKind, EventKind, ForumStatus, MemberRole, ParticipantRole, SessionKind
 from planner.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
@@ -42,6 +42,12 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
     DelegationKind: {
         DelegationKind.COUNTRY: _l("Country"),
         DelegationKind.ORGANISATION: _l("International organisation"),
+    },
+    DelegationStatus: {
+        DelegationStatus.INVITED: _l("Invited"),
+        DelegationStatus.CONFIRMED: _l("Attendance confirmed"),
+        DelegationStatus.DECLINED: _l("Invitation declined"),
+        DelegationStatus.WITHDRAWN: _l("Withdrawn from the forum"),
     },
     MemberRole: {
         MemberRole.HEAD: _l("Head of delegation"),
