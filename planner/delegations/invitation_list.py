@@ -11,6 +11,7 @@ the CSV import (``list_import``), which collects them line by line.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypedDict, Unpack
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -72,22 +73,30 @@ def country_codes() -> frozenset[str]:
     return frozenset(code for code, _name in countries(COLUMNS_LANGUAGE))
 
 
-def for_country(code: str, **fields: object) -> DelegationData:
+class Particulars(TypedDict, total=False):
+    """What every delegation has beside its name: see ``DelegationData``."""
+
+    space_agency: str
+    seat_quota: int | None
+    status: DelegationStatus
+
+
+def for_country(code: str, **fields: Unpack[Particulars]) -> DelegationData:
     code = code.strip().upper()
     return DelegationData(
         DelegationKind.COUNTRY, country_in(code, COLUMNS_LANGUAGE) or code, country_code=code, **fields
-    )  # type: ignore[arg-type]
+    )
 
 
-def for_organisation(organisation: InternationalOrganisation, **fields: object) -> DelegationData:
-    data = DelegationData(DelegationKind.ORGANISATION, organisation.name, organisation=organisation, **fields)  # type: ignore[arg-type]
+def for_organisation(organisation: InternationalOrganisation, **fields: Unpack[Particulars]) -> DelegationData:
+    data = DelegationData(DelegationKind.ORGANISATION, organisation.name, organisation=organisation, **fields)
     if not data.space_agency and organisation.is_space_agency:
         data.space_agency = f"{organisation.name} ({organisation.acronym})"  # it brings itself
     return data
 
 
-def by_name(name: str, translations: GivenTranslations | None = None, **fields: object) -> DelegationData:
-    return DelegationData(DelegationKind.ORGANISATION, name.strip(), translations=translations or {}, **fields)  # type: ignore[arg-type]
+def by_name(name: str, translations: GivenTranslations | None = None, **fields: Unpack[Particulars]) -> DelegationData:
+    return DelegationData(DelegationKind.ORGANISATION, name.strip(), translations=translations or {}, **fields)
 
 
 # Reading the list -------------------------------------------------------------------------------
@@ -176,9 +185,9 @@ class Taken:
 
 def _text_problem(text: str, what: str, longest: int = NAME_MAX) -> str | None:
     if len(text) > longest:
-        return _("%(what)s is longer than %(num)d characters.", what=what, num=longest)
+        return _("%(what)s: keep this to %(num)d characters or fewer.", what=what, num=longest)
     if any(ord(c) < 32 or c in "\x7f\ufffd" for c in text):
-        return _("Remove control characters or unreadable characters from %(what)s.", what=what)
+        return _("%(what)s: remove control characters or unreadable characters.", what=what)
     return None
 
 
@@ -207,7 +216,7 @@ def problems(
     else:
         if not data.name:
             found.append(("name", _("Enter the organisation's name.")))
-        elif problem := _text_problem(data.name, _("The name")):
+        elif problem := _text_problem(data.name, _("Name")):
             found.append(("name", problem))
         elif code := taken.country_named(data.name):
             found.append(
@@ -231,9 +240,7 @@ def problems(
             )
         for language, fields in data.translations.items():
             text = (fields.get("name") or "").strip()
-            if text and (
-                problem := _text_problem(text, _("The name in %(language)s", language=language_name(language)))
-            ):
+            if text and (problem := _text_problem(text, _("Name (%(language)s)", language=language_name(language)))):
                 found.append((f"name_{language}", problem))
     if data.name and not any(f == "source" for f, _m in found) and (who := used(taken.names.get(data.name.casefold()))):
         found.append(
@@ -242,7 +249,7 @@ def problems(
                 _("The name %(name)s is already used: %(who)s.", name=data.name, who=who),
             )
         )
-    if problem := _text_problem(data.space_agency, _("The space agency")):
+    if problem := _text_problem(data.space_agency, _("Space agency")):
         found.append(("space_agency", problem))
     if data.seat_quota is not None and not 0 <= data.seat_quota <= MAX_QUOTA:
         found.append(("seat_quota", _("Enter a number from 0 to %(max)d.", max=MAX_QUOTA)))
@@ -376,12 +383,17 @@ def current_data(delegation: Delegation) -> DelegationData:
 def removal_blockers(delegation: Delegation) -> list[str]:
     """Why the delegation cannot be removed: what of the record names it."""
     ids = [delegation.id]
-    counts = (
-        (_counts(DelegationMember.delegation_id, ids), "%(num)d nomination", "%(num)d nominations"),
-        (_counts(Endorsement.delegation_id, ids), "%(num)d endorsement", "%(num)d endorsements"),
-        (_counts(Registration.delegation_id, ids), "%(num)d registration", "%(num)d registrations"),
-    )
-    return [ngettext(one, many, n) for found, one, many in counts if (n := found.get(delegation.id, 0))]
+    nominations = _counts(DelegationMember.delegation_id, ids).get(delegation.id, 0)
+    endorsements = _counts(Endorsement.delegation_id, ids).get(delegation.id, 0)
+    registrations = _counts(Registration.delegation_id, ids).get(delegation.id, 0)
+    reasons = []
+    if nominations:
+        reasons.append(ngettext("%(num)d nomination", "%(num)d nominations", nominations))
+    if endorsements:
+        reasons.append(ngettext("%(num)d endorsement", "%(num)d endorsements", endorsements))
+    if registrations:
+        reasons.append(ngettext("%(num)d registration", "%(num)d registrations", registrations))
+    return reasons
 
 
 def remove(actor: User, delegation: Delegation) -> None:

@@ -29,7 +29,7 @@ from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
 from planner.delegations import invitation_list
-from planner.delegations.invitation_list import DelegationData, Taken
+from planner.delegations.invitation_list import DelegationData, Particulars, Taken
 from planner.delegations.models import Delegation, DelegationKind, DelegationStatus
 from planner.delegations.names import COLUMNS_LANGUAGE
 from planner.extensions import db
@@ -119,7 +119,7 @@ def _parse(line: int, value: dict[str, str], forum: Forum, taken: Taken, delegat
             quota = int(text)
         else:
             errors.append(_("The seat quota must be a whole number, or empty for no limit."))
-    fields = {"space_agency": value["space_agency"], "seat_quota": quota, "status": status}
+    fields = Particulars(space_agency=value["space_agency"], seat_quota=quota, status=status)
     translations = {
         name.rpartition("_")[2]: {"name": value[name]} for name in translation_columns(forum) if name in value
     }

@@ -16,7 +16,7 @@ from wtforms import SelectChoice
 
 from planner.accounts.permissions import is_admin
 from planner.delegations import bp, forms, invitation_list, list_import, organisations
-from planner.delegations.invitation_list import DelegationData
+from planner.delegations.invitation_list import DelegationData, Particulars
 from planner.delegations.models import Delegation, InternationalOrganisation
 from planner.delegations.names import COLUMNS_LANGUAGE, delegation_name
 from planner.extensions import db
@@ -51,9 +51,10 @@ def _invitation_form(forum: Forum, **kwargs) -> forms.InvitationForm:  # noqa: A
     return form
 
 
-def _fields(form: forms.DelegationFieldsForm) -> dict[str, object]:
-    data = form.space_agency.data or "", form.seat_quota.data, form.status.data
-    return dict(zip(("space_agency", "seat_quota", "status"), data, strict=True))
+def _fields(form: forms.DelegationFieldsForm) -> Particulars:
+    return Particulars(
+        space_agency=form.space_agency.data or "", seat_quota=form.seat_quota.data, status=form.status.data
+    )
 
 
 def _invited(forum: Forum, form: forms.InvitationForm) -> DelegationData:
