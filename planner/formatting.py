@@ -133,12 +133,22 @@ def _by_name(items: Iterable[tuple[str, str]], locale: str) -> tuple[tuple[str, 
     return tuple(sorted(items, key=lambda item: collation_key(item[1], language)))
 
 
+#: Two-letter codes CLDR names that are not ISO 3166-1 countries: codes ISO reserves for other
+#: uses (AC, CP, CQ, DG, EA, EU, EZ, IC, TA, UN), user-assigned ones (QO Outlying Oceania, XA and
+#: XB pseudo-locales, XK Kosovo) and ZZ "Unknown Region". Without them CLDR's list is ISO 3166-1's
+#: 249 codes (checked against pycountry 26.2.16; tests/test_formatting.py counts them).
+NOT_ISO_3166 = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"})
+
+
 def countries(locale: str) -> tuple[tuple[str, str], ...]:
-    """ISO 3166 alpha-2 codes and names in a language, by name (computed once per language)."""
+    """ISO 3166-1 alpha-2 codes and names in a language, by name."""
     territories = Locale.parse(locale).territories
-    # CLDR's ZZ is "Unknown Region": nobody comes from there.
     return _by_name(
-        ((code, name) for code, name in territories.items() if len(code) == 2 and code.isalpha() and code != "ZZ"),
+        (
+            (code, name)
+            for code, name in territories.items()
+            if len(code) == 2 and code.isalpha() and code not in NOT_ISO_3166
+        ),
         locale,
     )
 

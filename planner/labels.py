@@ -43,6 +43,12 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         DelegationKind.COUNTRY: _l("Country"),
         DelegationKind.ORGANISATION: _l("International organisation"),
     },
+    DelegationStatus: {
+        DelegationStatus.INVITED: _l("Invited"),
+        DelegationStatus.CONFIRMED: _l("Attendance confirmed"),
+        DelegationStatus.DECLINED: _l("Invitation declined"),  # by the delegation (not an organiser)
+        DelegationStatus.WITHDRAWN: _l("Withdrawn from the forum"),
+    },
     MemberRole: {
         MemberRole.HEAD: _l("Head of delegation"),
         MemberRole.MINISTER: _l("Minister"),
@@ -70,12 +76,6 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         QuestionKind.SINGLE: _l("One choice"),
         QuestionKind.MULTIPLE: _l("Several choices"),
         QuestionKind.YES_NO: _l("Yes or no"),
-    },
-    DelegationStatus: {
-        DelegationStatus.INVITED: _l("invited"),
-        DelegationStatus.CONFIRMED: _l("confirmed"),
-        DelegationStatus.DECLINED: _l("declined the invitation"),  # not "declined": that is an organiser's decision
-        DelegationStatus.WITHDRAWN: _l("withdrawn"),
     },
     NominationStatus: {
         NominationStatus.NOMINATED: _l("nominated"),

@@ -21,7 +21,14 @@ from werkzeug.security import generate_password_hash
 
 from planner.accounts.models import User
 from planner.db import utcnow
-from planner.delegations.models import Delegation, DelegationFocalPoint, DelegationKind, Person
+from planner.delegations.models import (
+    Delegation,
+    DelegationFocalPoint,
+    DelegationKind,
+    InternationalOrganisation,
+    Person,
+)
+from planner.delegations.organisations import starting_rows
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum, ForumOrganiser, ForumSeries, Room, Venue
 from planner.schedule.models import ParticipantRole, Session, SessionKind, SessionParticipant
@@ -253,3 +260,9 @@ def make_plenary_and_panel(panel: str | None = "Panel", **programme: Any) -> Pro
     if panel is not None:
         built.session("panel", panel, "2018-03-03 11:00", room="annex")
     return built
+
+
+def make_kept_list() -> dict[str, Any]:
+    """The site's starting list of international organisations (the migration inserts it;
+    tests' create_all does not), by acronym."""
+    return {row["acronym"]: _save(InternationalOrganisation(**row)) for row in starting_rows()}

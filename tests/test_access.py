@@ -120,6 +120,19 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("delegations.decline_nomination", "POST"): organisers_only(404),
     ("delegations.set_seat_quota", "POST"): organisers_only(422),
     ("delegations.nominations_overview", "GET"): organisers_only(200),
+    ("delegations.manage_delegations", "GET"): organisers_only(200),
+    ("delegations.manage_delegations", "POST"): organisers_only(422),
+    ("delegations.edit_delegation", "GET"): organisers_only(200),
+    ("delegations.edit_delegation", "POST"): organisers_only(422),
+    ("delegations.remove_delegation", "POST"): organisers_only(422),  # not confirmed
+    ("delegations.import_delegations", "GET"): organisers_only(200),
+    ("delegations.import_delegations", "POST"): organisers_only(422),  # no file
+    ("delegations.export_delegations", "GET"): organisers_only(200),
+    ("delegations.organisations_list", "GET"): admins_only(200),
+    ("delegations.organisations_list", "POST"): admins_only(422),
+    ("delegations.edit_organisation", "GET"): admins_only(404),  # no organisation 999999
+    ("delegations.edit_organisation", "POST"): admins_only(404),
+    ("delegations.remove_organisation", "POST"): admins_only(404),
     ("registration.manage_registrations", "GET"): organisers_only(200),
     ("registration.export_registrations", "GET"): organisers_only(200),
     ("registration.registration_page", "GET"): organisers_only(404),  # no registration 999999
@@ -234,6 +247,7 @@ def roles(app: Flask) -> Roles:
         "person_id": 999_999,
         "account_session_id": 999_999,
         "venue_id": 999_999,
+        "organisation_id": 999_999,
         "room_id": 999_999,
         "doc_slug": "draft-statement",
         "number": 1,

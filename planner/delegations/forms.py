@@ -5,11 +5,22 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, StopValidation
+from flask_wtf.file import FileField, FileRequired
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
-from planner.delegations.models import MemberRole
+from planner.delegations.models import DelegationStatus, MemberRole
 from planner.labels import LABELS
+from planner.translated import with_translations
 from planner.validators import NAME_MAX, email_address, fits_with_given_name, printable, stripped
 
 MAX_QUOTA = 1000
@@ -60,3 +71,115 @@ class QuotaForm(FlaskForm):
 class AppointFocalPointForm(FlaskForm):
     delegation = SelectField(_l("Delegation"), coerce=int, validate_choice=True)
     email = EmailField(_l("Email address of the focal point"), validators=[DataRequired(), email_address])
+
+
+# The invitation list and the site's list of organisations (invitation_list, organisations) ------
+
+SOURCES = ("country", "organisation", "name")
+
+
+class DelegationFieldsForm(FlaskForm):
+    """What every delegation of the list has, added or edited."""
+
+    space_agency = StringField(
+        _l("Space agency"),
+        filters=[stripped],
+        validators=[Optional(), Length(max=200), printable],
+        description=_l("The space agency the delegation brings, if any."),
+    )
+    seat_quota = IntegerField(
+        _l("Seat quota"),
+        validators=[Optional(), NumberRange(min=0, max=MAX_QUOTA, message=_l("Enter a number from 0 to %(max)d."))],
+        description=_l("Seats at the ministerial meeting. Leave empty for no limit."),
+    )
+    status = SelectField(
+        _l("Status"),
+        coerce=DelegationStatus,
+        default=DelegationStatus.INVITED,
+        choices=[SelectChoice(status, LABELS[DelegationStatus][status]) for status in DelegationStatus],
+        # Sent by every page with the form: a request without it changes nothing.
+        validators=[InputRequired(message=_l("Choose a status."))],
+    )
+
+
+class InvitationForm(DelegationFieldsForm):
+    """A delegation to invite: a country, an organisation of the site's list, or one by name.
+    The choices of ``country_code`` and ``organisation`` are set per request, in the reader's
+    language."""
+
+    source = RadioField(
+        _l("Invite"),
+        choices=[
+            SelectChoice("country", _l("A country")),
+            SelectChoice("organisation", _l("An organisation from the site's list")),
+            SelectChoice("name", _l("Another organisation, by name")),
+        ],
+        validators=[InputRequired(message=_l("Choose what to invite."))],
+    )
+    country_code = SelectField(_l("Country"), validate_choice=False)
+    organisation = SelectField(_l("Organisation"), validate_choice=False)
+    name = StringField(
+        _l("Name of the organisation"),
+        filters=[stripped],
+        validators=[Length(max=200), printable],
+        description=_l("In English; its names in the forum's other languages below."),
+    )
+
+    def validate(self, extra_validators=None) -> bool:  # noqa: ANN001
+        valid = super().validate(extra_validators)
+        needed = {
+            "country": (self.country_code, _l("Choose a country.")),
+            "organisation": (self.organisation, _l("Choose an organisation.")),
+            "name": (self.name, _l("Enter the organisation's name.")),
+        }.get(self.source.data or "")
+        if needed is not None and not (needed[0].data or "").strip():
+            needed[0].errors = [*needed[0].errors, str(needed[1])]
+            valid = False
+        return valid
+
+
+class DelegationEditForm(DelegationFieldsForm):
+    # Shown and required for a delegation invited by name only.
+    name = StringField(
+        _l("Name of the organisation"), filters=[stripped], validators=[Optional(), Length(max=200), printable]
+    )
+
+
+class RemoveDelegationForm(FlaskForm):
+    confirm = HiddenField(validators=[DataRequired()])
+
+
+class ListImportForm(FlaskForm):
+    file = FileField(
+        _l("Invitation list (CSV)"),
+        validators=[FileRequired(_l("Choose a CSV file to import."))],
+        description=_l("One row per delegation, in the columns of the export."),
+    )
+    dry_run = BooleanField(_l("Dry run: check every row and write nothing"), default=True)
+
+
+class OrganisationForm(FlaskForm):
+    acronym = StringField(
+        _l("Acronym"),
+        filters=[stripped],
+        validators=[DataRequired(message=_l("Enter the acronym.")), Length(max=40), printable],
+    )
+    name = StringField(
+        _l("Name"),
+        filters=[stripped],
+        validators=[DataRequired(message=_l("Enter the name.")), Length(max=200), printable],
+        description=_l("In English."),
+    )
+    is_space_agency = BooleanField(_l("It is a space agency"))
+
+
+def invitation_form(languages: list[str]) -> type[InvitationForm]:
+    return with_translations(InvitationForm, ("name",), languages)
+
+
+def delegation_edit_form(languages: list[str]) -> type[DelegationEditForm]:
+    return with_translations(DelegationEditForm, ("name",), languages)
+
+
+def organisation_form(languages: list[str]) -> type[OrganisationForm]:
+    return with_translations(OrganisationForm, ("name",), languages)

@@ -20,7 +20,14 @@ from planner.audit.services import record
 from planner.calendar import invites
 from planner.db import utcnow
 from planner.delegations import seats
-from planner.delegations.models import Delegation, DelegationMember, MemberRole, NominationStatus, Person
+from planner.delegations.models import (
+    Delegation,
+    DelegationMember,
+    DelegationStatus,
+    MemberRole,
+    NominationStatus,
+    Person,
+)
 from planner.extensions import db
 from planner.forums.models import Forum
 from planner.forums.services import require_not_archived
@@ -87,6 +94,15 @@ def nominate(
     if not (is_focal_point(actor, delegation) or is_organiser(actor, delegation.forum)):
         raise NotAllowed(_("You cannot nominate members of %(delegation)s.", delegation=delegation.name))
     require_not_archived(delegation.forum)
+    if delegation.status in (DelegationStatus.DECLINED, DelegationStatus.WITHDRAWN):
+        # Nominations made before stay as they are; organisers decide on them.
+        raise NominationError(
+            _(
+                "%(delegation)s cannot nominate members: its status is “%(status)s”.",
+                delegation=delegation.name,
+                status=label(delegation.status),
+            )
+        )
     email, given_name, family_name = email.strip().lower(), given_name.strip(), family_name.strip()
     if not EMAIL_PATTERN.match(email) or len(email) > 320:
         raise NominationError(_("Enter an email address like name@example.org."))

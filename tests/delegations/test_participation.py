@@ -119,7 +119,7 @@ def test_a_country_across_the_series(client, series):
     assert '<span aria-current="page">ISEF2</span>' in isef2
     assert "<td>2</td>" in isef2  # accredited: Aiko and Kenji
     assert "Aiko Tanaka, Minister of Education" in isef2 and "ISEF2 Joint Statement" in isef2
-    assert "invited" in isef3 and "<td>0</td>" in isef3
+    assert "Invited" in isef3 and "<td>0</td>" in isef3
     # Only what is public: no unlisted or unaccredited names, no addresses, no drafts.
     assert "Kenji Sato" not in page and "Mei Ito" not in page and "@example.org" not in page
     assert "ISEF2 Draft" not in page and "Elsewhere" not in page
