@@ -148,7 +148,7 @@ def invitation(secret: str):
         invitation = invitations.invitation_for_link(secret)
     except invitations.InvitationLinkInvalid as refusal:
         return _closed(refusal)
-    if request.method == "GET" or current_user.is_authenticated or find_user(invitation.email) is not None:
+    if request.method == "GET" or current_user.is_authenticated:
         return _invitation_page(secret, invitation)
     form = InvitationAccountForm()
     if form.validate_on_submit():
