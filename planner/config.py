@@ -74,6 +74,8 @@ class DefaultConfig:
     # guardian is reminded once per CONSENT_REMINDER_DAYS (``flask send-consent-reminders``).
     CONSENT_DAYS = 7
     CONSENT_REMINDER_DAYS = 2
+    # A focal point's invitation link works this long after it is sent (or sent again).
+    FOCAL_POINT_INVITATION_DAYS = 14
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 24 * 3600  # entries are keyed on versions; this only frees memory
@@ -122,7 +124,13 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = env == "production"
 
-    for name in ("SESSION_LIFETIME_HOURS", "SESSION_IDLE_MINUTES", "CONSENT_DAYS", "CONSENT_REMINDER_DAYS"):
+    for name in (
+        "SESSION_LIFETIME_HOURS",
+        "SESSION_IDLE_MINUTES",
+        "CONSENT_DAYS",
+        "CONSENT_REMINDER_DAYS",
+        "FOCAL_POINT_INVITATION_DAYS",
+    ):
         if not isinstance(app.config[name], int | float) or app.config[name] <= 0:
             raise ConfigError(f"PLANNER_{name} must be a positive number, not {app.config[name]!r}")
     # Flask refuses session cookies signed longer ago than this, whatever they hold.

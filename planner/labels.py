@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from planner.delegations.models import DelegationStatus, NominationStatus
+from planner.delegations.models import DelegationStatus, FocalPointRole, InvitationStatus, NominationStatus
 from planner.models import DelegationKind, EventKind, ForumStatus, MemberRole, ParticipantRole, SessionKind
 from planner.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
@@ -108,6 +108,16 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         EndorsementKind.JOINED: _l("joined"),
         EndorsementKind.TOOK_NOTE: _l("took note of"),
         EndorsementKind.WELCOMED: _l("welcomed"),
+    },
+    FocalPointRole: {
+        FocalPointRole.FOCAL_POINT: _l("Focal point"),
+        FocalPointRole.DEPUTY: _l("Deputy focal point"),
+    },
+    InvitationStatus: {
+        InvitationStatus.SENT: _l("sent"),
+        InvitationStatus.ACCEPTED: _l("accepted"),
+        InvitationStatus.EXPIRED: _l("expired"),
+        InvitationStatus.REVOKED: _l("revoked"),
     },
 }
 

@@ -90,8 +90,16 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("forums.manage", "GET"): organisers_only(200),
     ("forums.appoint_organiser", "POST"): organisers_only(422),
     ("forums.remove_organiser", "POST"): organisers_only(404),
-    ("forums.appoint_focal_point", "POST"): organisers_only(422),
     ("forums.remove_focal_point", "POST"): organisers_only(404),
+    ("delegations.invite_focal_point", "POST"): organisers_only(422),
+    ("delegations.resend_invitation", "POST"): organisers_only(404),  # no invitation 999999
+    ("delegations.revoke_invitation", "POST"): organisers_only(404),
+    # The invited person may have no account yet: the link's secret is the permission (here a forged one).
+    ("delegations.invitation", "GET"): dict.fromkeys(ROLES, 400),
+    ("delegations.invitation", "POST"): dict.fromkeys(ROLES, 400),
+    ("delegations.accept_invitation", "POST"): dict.fromkeys(ROLES, 400),
+    ("delegations.carry_over", "GET"): organisers_only(200),
+    ("delegations.carry_over", "POST"): organisers_only(422),  # no earlier forum chosen
     ("audit.audit_log", "GET"): organisers_only(200),
     ("mail.forum_outbox", "GET"): organisers_only(200),
     ("mail.site_outbox", "GET"): admins_only(200),
@@ -246,6 +254,7 @@ def roles(app: Flask) -> Roles:
         "question_id": 999_999,
         "person_id": 999_999,
         "account_session_id": 999_999,
+        "invitation_id": 999_999,
         "venue_id": 999_999,
         "organisation_id": 999_999,
         "room_id": 999_999,

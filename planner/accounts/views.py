@@ -37,8 +37,9 @@ def load_user(key: str) -> User | None:
     return user
 
 
-def _sign_in(user: User) -> None:
-    """Open a new session for ``user`` in this browser; nothing from before carries over."""
+def sign_in(user: User) -> None:
+    """Open a new session for ``user`` in this browser; nothing from before carries over (also
+    for a focal point who made their account through an invitation link)."""
     session.clear()
     key = sessions.open_session(user, request.user_agent.string)
     login_user(user)
@@ -157,7 +158,7 @@ def login():
             form.form_errors.append(str(refusal))
         else:
             throttle.forgive(email, browser)
-            _sign_in(user)
+            sign_in(user)
             response = redirect(safe_next(form.next.data, url_for("forums.home")))
             throttle.remember_browser(response, email, browser)
             return response
@@ -195,7 +196,7 @@ def reset_password(token: str):
         # Following the link proves the mailbox: it always signs in, whatever failed attempts
         # others made with the address.
         throttle.forgive(user.email)
-        _sign_in(user)
+        sign_in(user)
         flash(_("Your password is changed, and you are signed in."), "success")
         response = redirect(url_for("forums.home"))
         browser = throttle.known_browser_of(request.cookies.get(throttle.KNOWN_BROWSER_COOKIE), user.email)

@@ -1,5 +1,5 @@
-"""Shapes of the nomination, seat-quota and focal-point forms; the rules live in ``services``
-and ``focal_points``."""
+"""Shapes of the nomination, seat-quota, focal-point invitation and carry-over forms; the rules
+live in ``services``, ``focal_points``, ``invitations`` and ``carry_over``."""
 
 from __future__ import annotations
 
@@ -18,7 +18,8 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
-from planner.delegations.models import DelegationStatus, MemberRole
+from planner.accounts.forms import NameFields, SignupForm
+from planner.delegations.models import DelegationStatus, FocalPointRole, MemberRole
 from planner.labels import LABELS
 from planner.translated import with_translations
 from planner.validators import NAME_MAX, email_address, fits_with_given_name, printable, stripped
@@ -68,9 +69,41 @@ class QuotaForm(FlaskForm):
     )
 
 
-class AppointFocalPointForm(FlaskForm):
+class InviteFocalPointForm(FlaskForm):
     delegation = SelectField(_l("Delegation"), coerce=int, validate_choice=True)
-    email = EmailField(_l("Email address of the focal point"), validators=[DataRequired(), email_address])
+    email = EmailField(
+        _l("Email address of the person to invite"),
+        validators=[DataRequired(), email_address],
+        description=_l("We email them a link to accept; they can create an account there if they have none."),
+    )
+    role = RadioField(
+        _l("Role"),
+        coerce=FocalPointRole,
+        default=FocalPointRole.FOCAL_POINT,
+        choices=[SelectChoice(role, LABELS[FocalPointRole][role]) for role in FocalPointRole],
+        validators=[DataRequired(message=_l("Choose a role."))],
+    )
+
+
+class InvitationAccountForm(NameFields):
+    """A new account made from an invitation link: the sign-up form's fields, but the address is
+    the one invited (the link proves it)."""
+
+    password = SignupForm.password
+    confirm = SignupForm.confirm
+
+
+class AcceptInvitationForm(FlaskForm):
+    """Accepting with the account signed in: the button is the whole form."""
+
+
+class CarryOverForm(FlaskForm):
+    source = SelectField(
+        _l("Earlier forum of the series"),
+        coerce=int,
+        validate_choice=True,
+        validators=[DataRequired(message=_l("Choose an earlier forum of the series."))],
+    )
 
 
 # The invitation list and the site's list of organisations (invitation_list, organisations) ------

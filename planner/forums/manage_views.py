@@ -1,6 +1,7 @@
 """Organisers' pages of a forum itself: the manage hub (who organises it and who speaks for each
-delegation), the forum's names, its events, venues and rooms, and a new forum. They hang off
-``/forums/<slug>/manage/``; the programme's pages are the schedule's."""
+delegation; the invitations to speak for one are ``delegations.invitation_views``), the forum's
+names, its events, venues and rooms, and a new forum. They hang off ``/forums/<slug>/manage/``;
+the programme's pages are the schedule's."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from wtforms import SelectChoice
 
 from planner.accounts.permissions import is_admin
 from planner.accounts.services import AppointmentError
-from planner.delegations import focal_points
-from planner.delegations.forms import AppointFocalPointForm
+from planner.db import utcnow
+from planner.delegations import focal_points, invitations
+from planner.delegations.forms import InviteFocalPointForm
 from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.formatting import to_local, to_utc
@@ -28,8 +30,9 @@ from planner.web.pages import form_page
 # The manage hub --------------------------------------------------------------------------------
 
 
-def _focal_point_form(forum: Forum) -> AppointFocalPointForm:
-    form = AppointFocalPointForm(prefix="focal")
+def focal_point_form(forum: Forum) -> InviteFocalPointForm:
+    """The manage hub's form that invites a focal point to one of the forum's delegations."""
+    form = InviteFocalPointForm(prefix="invite")
     form.delegation.choices = [
         SelectChoice(d.id, d.name)
         for d in db.session.scalars(
@@ -39,28 +42,31 @@ def _focal_point_form(forum: Forum) -> AppointFocalPointForm:
     return form
 
 
-def _manage_page(
+def manage_page(
     forum: Forum,
     organiser_form: forms.AppointOrganiserForm | None = None,
-    focal_form: AppointFocalPointForm | None = None,
+    invite_form: InviteFocalPointForm | None = None,
 ) -> tuple[str, int]:
+    """The manage hub, with the form that was sent and refused (the invitations' views too)."""
     organiser_form = organiser_form or forms.AppointOrganiserForm(prefix="organiser")
-    focal_form = focal_form or _focal_point_form(forum)
-    status = 422 if organiser_form.errors or focal_form.errors else 200
+    invite_form = invite_form or focal_point_form(forum)
+    status = 422 if organiser_form.errors or invite_form.errors else 200
     return render_template(
         "forums/manage.html",
         forum=forum,
         organisers=organisers.organisers_of(forum),
         focal_points=focal_points.focal_points_of(forum),
+        invitations=invitations.invitations_of(forum.id),
+        now=utcnow(),
         organiser_form=organiser_form,
-        focal_form=focal_form,
+        invite_form=invite_form,
     ), status
 
 
 @bp.get("/forums/<slug>/manage/")
 @login_required
 def manage(slug: str):
-    return _manage_page(load_managed_forum(slug))
+    return manage_page(load_managed_forum(slug))
 
 
 @bp.post("/forums/<slug>/manage/organisers")
@@ -76,7 +82,7 @@ def appoint_organiser(slug: str):
         else:
             flash(_("%(name)s is now an organiser.", name=appointment.user.name), "success")
             return redirect(url_for(".manage", slug=forum.slug))
-    return _manage_page(forum, organiser_form=form)
+    return manage_page(forum, organiser_form=form)
 
 
 @bp.post("/forums/<slug>/manage/organisers/<int:user_id>/remove")
@@ -89,22 +95,6 @@ def remove_organiser(slug: str, user_id: int):
         abort(404, description=str(refusal))
     flash(_("The organiser was removed."), "success")
     return redirect(url_for(".manage", slug=forum.slug))
-
-
-@bp.post("/forums/<slug>/manage/focal-points")
-@login_required
-def appoint_focal_point(slug: str):
-    forum = load_managed_forum(slug)
-    form = _focal_point_form(forum)
-    if form.validate_on_submit():
-        try:
-            focal_points.appoint_focal_point(current_user, forum, form.delegation.data, form.email.data)
-        except Refused as refusal:
-            refusals.on_form(form, refusal, "email")
-        else:
-            flash(_("The focal point was appointed."), "success")
-            return redirect(url_for(".manage", slug=forum.slug))
-    return _manage_page(forum, focal_form=form)
 
 
 @bp.post("/forums/<slug>/manage/focal-points/<int:delegation_id>/<int:user_id>/remove")

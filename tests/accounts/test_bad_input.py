@@ -23,7 +23,7 @@ SIGNED_IN_FORMS = {
     "/me/account/email": ["email-email", "email-password"],
     "/me/account/delete": ["delete-password", "delete-confirm"],
     "/forums/isef2/manage/organisers": ["organiser-email"],
-    "/forums/isef2/manage/focal-points": ["focal-delegation", "focal-email"],
+    "/forums/isef2/manage/focal-points/invitations": ["invite-delegation", "invite-email", "invite-role"],
 }
 # Sign-up and the password reset pages answer their form errors with 200, where the other
 # forms answer 422 (planner/accounts/views.py).

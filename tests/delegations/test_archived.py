@@ -6,13 +6,14 @@ from sqlalchemy import func, select
 
 from planner.accounts.models import User
 from planner.audit.models import AuditEntry
-from planner.delegations import focal_points
+from planner.delegations import focal_points, invitations
 from planner.delegations import services as nominations
 from planner.delegations.models import (
     Delegation,
     DelegationFocalPoint,
     DelegationKind,
     DelegationMember,
+    FocalPointRole,
     NominationStatus,
     Person,
 )
@@ -121,12 +122,16 @@ def test_the_seat_quota_is_refused_and_nothing_stored(app, client, archived):
     assert state(app, archived) == before
 
 
-def test_appointing_or_removing_a_focal_point_is_refused(app, client, archived):
+def test_inviting_or_removing_a_focal_point_is_refused(app, client, archived):
     before = state(app, archived)
     sign_in(client, archived.organiser)
     answer = client.post(
-        "/forums/isef2/manage/focal-points",
-        data={"focal-delegation": str(archived.japan.id), "focal-email": archived.newcomer.email},
+        "/forums/isef2/manage/focal-points/invitations",
+        data={
+            "invite-delegation": str(archived.japan.id),
+            "invite-email": archived.newcomer.email,
+            "invite-role": "focal_point",
+        },
     )
     assert answer.status_code == 422 and ARCHIVED in answer.get_data(as_text=True)
     answer = client.post(f"/forums/isef2/manage/focal-points/{archived.japan.id}/{archived.focal.id}/remove")
@@ -148,7 +153,7 @@ def test_the_services_refuse_whoever_calls_them(app, archived):
             lambda: nominations.accredit(organiser, aiko),
             lambda: nominations.decline(organiser, aiko),
             lambda: nominations.set_quota(organiser, japan, 9),
-            lambda: focal_points.appoint_focal_point(organiser, japan.forum, japan.id, archived.newcomer.email),
+            lambda: invitations.invite(organiser, japan, archived.newcomer.email, FocalPointRole.FOCAL_POINT),
             lambda: focal_points.remove_focal_point(organiser, japan.forum, japan.id, archived.focal.id),
         ]
         for call in calls:

@@ -167,19 +167,22 @@ def test_readme_journey_sign_up_and_apply_to_open_side_events(app, client):
 
 
 def test_readme_journey_focal_point_nominates_up_to_the_quota(app, client):
-    """README: the administrator appoints a focal point of a delegation, who nominates."""
+    """README: the administrator invites a focal point of a delegation, who accepts and nominates."""
     with committed(app):
         admin = make_admin()
         focal = make_user(email="focal@example.org")
         load_open_demo()
         esa = next(d for d in open_demo().delegations if d.kind is DelegationKind.ORGANISATION)
     sign_in(client, admin)
-    appointed = client.post(
-        "/forums/open-demo/manage/focal-points", data={"focal-delegation": esa.id, "focal-email": "focal@example.org"}
+    invited = client.post(
+        "/forums/open-demo/manage/focal-points/invitations",
+        data={"invite-delegation": esa.id, "invite-email": "focal@example.org", "invite-role": "focal_point"},
     )
-    assert appointed.status_code == 302, appointed.get_data(as_text=True)
+    assert invited.status_code == 302, invited.get_data(as_text=True)
+    [invitation] = mails_to(app, "focal@example.org")
     focal_point = app.test_client()
     sign_in(focal_point, focal)
+    assert focal_point.post(link_in(invitation) + "/accept").status_code == 200
     for n in range(esa.seat_quota + 1):
         answer = focal_point.post(
             f"/forums/open-demo/delegations/{esa.id}/nominations",

@@ -5,10 +5,9 @@ from sqlalchemy import select
 
 from planner.accounts.models import User
 from planner.accounts.permissions import is_focal_point, is_organiser
-from planner.accounts.services import AppointmentError
 from planner.audit.models import AuditEntry
-from planner.delegations import focal_points
-from planner.delegations.models import DelegationFocalPoint, DelegationKind
+from planner.delegations import invitations
+from planner.delegations.models import DelegationFocalPoint, DelegationKind, FocalPointRole
 from planner.extensions import db
 from planner.forums import organisers
 from planner.forums.models import Forum, ForumOrganiser
@@ -19,7 +18,7 @@ from tests.factories import (
     Programme,
     committed,
     current,
-    make_delegation,
+    make_focal_point,
     make_forum,
     make_organiser,
     make_programme,
@@ -63,34 +62,18 @@ def test_appointing_someone_without_an_account_is_a_form_error(client, programme
     assert "Ask the person to sign up first." in response.get_data(as_text=True)
 
 
-def test_focal_point_appointed_and_removed(client, app, programme):
+def test_focal_point_removed(client, app, programme):
+    """Focal points come by invitation (tests/delegations/test_invitations.py); organisers remove them here."""
     with committed(app):
-        person_id = make_user(email="focal@example.org").id
+        person_id = make_focal_point(current(programme.japan), email="focal@example.org").id
     sign_in(client, programme.organiser)
-    assert (
-        client.post(
-            "/forums/isef2/manage/focal-points",
-            data={"focal-delegation": str(programme.japan.id), "focal-email": "focal@example.org"},
-        ).status_code
-        == 302
-    )
-    with app.app_context():
-        assert is_focal_point(db.session.get(User, person_id), get_forum().delegations[0])
     remove = f"/forums/isef2/manage/focal-points/{programme.japan.id}/{person_id}/remove"
     assert client.post(remove).status_code == 302
     with app.app_context():
+        assert not is_focal_point(db.session.get(User, person_id), get_forum().delegations[0])
         assert db.session.scalar(select(DelegationFocalPoint)) is None
-        actions = db.session.scalars(select(AuditEntry.action).order_by(AuditEntry.id)).all()
-        assert actions == ["focal_point.appointed", "focal_point.removed"]
-
-
-def test_focal_point_of_another_forums_delegation_is_refused(app, programme):
-    with app.test_request_context():
-        foreign = make_delegation(make_forum(), name="France", kind=DelegationKind.COUNTRY, country_code="FR")
-        make_user(email="focal@example.org")
-        organiser = current(programme.organiser)
-        with pytest.raises(AppointmentError, match="this forum's delegations"):
-            focal_points.appoint_focal_point(organiser, get_forum(), foreign.id, "focal@example.org")
+        assert db.session.scalars(select(AuditEntry.action)).all() == ["focal_point.removed"]
+    assert client.post(remove).status_code == 404
 
 
 def test_the_rule_holds_outside_the_html_too(app, programme):
@@ -116,11 +99,11 @@ def test_audit_log_filters(client, app, programme):
         organiser, forum = current(programme.organiser), get_forum()
         for n in range(3):
             organisers.appoint_organiser(organiser, forum, make_user(email=f"o{n}@example.org").email)
-        focal_points.appoint_focal_point(organiser, forum, programme.japan.id, make_user(email="f@example.org").email)
+        invitations.invite(organiser, current(programme.japan), "f@example.org", FocalPointRole.FOCAL_POINT)
         db.session.commit()
     sign_in(client, programme.organiser)
     page = client.get("/forums/isef2/manage/audit?action=focal_point").get_data(as_text=True)
-    assert page.count("<code>focal_point.appointed</code>") == 1 and "organiser.appointed" not in page
+    assert page.count("<code>focal_point.invited</code>") == 1 and "organiser.appointed" not in page
     page = client.get("/forums/isef2/manage/audit?actor=org@example.org").get_data(as_text=True)
     assert page.count("<code>organiser.appointed</code>") == 3
     assert "No entries match." in client.get("/forums/isef2/manage/audit?actor=nobody@example.org").get_data(
