@@ -25,6 +25,7 @@ from planner.calendar import links as calendar_links  # noqa: F401  (template he
 from planner.calendar import views as calendar_views
 from planner.config import ConfigError, load_config
 from planner.db import MAX_ID
+from planner.delegations import participant_views  # noqa: F401
 from planner.delegations import views as delegation_views
 from planner.demo.cli import seed_demo_command, seed_synthetic_command
 from planner.extensions import babel, cache, csrf, limiter, login_manager, migrate
