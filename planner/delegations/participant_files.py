@@ -68,16 +68,16 @@ def csv_text(participants: ParticipantList, *, for_organisers: bool) -> str:
                     listed.name,
                     listed.delegation.kind.value,
                     listed.delegation.country_code or "",
-                    m.person.name,
+                    m.name,
                     m.function,
                     m.level.value,
                     m.role.value,
                     m.status.value,
                     "yes" if m.listed_publicly else "no",
-                    m.person.email or "",
+                    m.email or "",
                 )
             else:
-                row = (listed.name, m.person.name, m.function)
+                row = (listed.name, m.name, m.function)
             writer.writerow([_cell(v) for v in row])
     return out.getvalue()
 
@@ -126,7 +126,7 @@ def pdf_bytes(participants: ParticipantList, *, for_organisers: bool, font_path:
     for listed in participants.delegations:
         people = []
         for m in listed.members:
-            line = f"{m.person.name}, {m.function}" if m.function else m.person.name
+            line = f"{m.name}, {m.function}" if m.function else m.name
             small = ""
             if for_organisers:
                 small = _(", ").join(
@@ -134,7 +134,7 @@ def pdf_bytes(participants: ParticipantList, *, for_organisers: bool, font_path:
                     for part in (
                         label(m.level),
                         label(m.status) if m.status is NominationStatus.NOMINATED else "",
-                        m.person.email or "",
+                        m.email or "",
                         _("listed publicly") if m.listed_publicly else _("not listed publicly"),
                     )
                     if part

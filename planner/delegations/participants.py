@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import joinedload
 
 from planner.accounts.models import User
 from planner.accounts.permissions import is_focal_point, is_organiser, require_organiser
@@ -39,6 +39,7 @@ from planner.delegations.models import (
     MemberRole,
     NominationStatus,
     ParticipantListDraw,
+    Person,
     RepresentationLevel,
 )
 from planner.delegations.names import COLUMNS_LANGUAGE, delegation_name
@@ -64,11 +65,26 @@ class ParticipantListError(Refused):
 
 
 @dataclass(frozen=True)
+class ListedMember:
+    """A member as the list shows them: read as plain columns, not as models, since a list
+    of 500 people built as models costs more than the rest of the page."""
+
+    person_id: int
+    name: str
+    email: str | None
+    role: MemberRole
+    level: RepresentationLevel
+    function: str
+    listed_publicly: bool
+    status: NominationStatus
+
+
+@dataclass(frozen=True)
 class ListedDelegation:
     delegation: Delegation
     name: str  # in the list's language
     name_language: str  # the language ``name`` is written in, for ``lang`` attributes
-    members: tuple[DelegationMember, ...]  # in protocol order, their ``person`` loaded
+    members: tuple[ListedMember, ...]  # in protocol order
 
 
 @dataclass(frozen=True)
@@ -83,11 +99,11 @@ class ParticipantList:
         return sum(len(d.members) for d in self.delegations)
 
 
-def _member_key(member: DelegationMember, language: str) -> tuple[int, int, bytes, int]:
+def _member_key(member: ListedMember, language: str) -> tuple[int, int, bytes, int]:
     return (
         0 if member.role is MemberRole.HEAD else 1,
         LEVEL_RANK[member.level],
-        collation_key(member.person.name, language),
+        collation_key(member.name, language),
         member.person_id,
     )
 
@@ -104,24 +120,33 @@ def protocol_order(
     be listed publicly, with ``publicly_listed_only``) in protocol order (see the module's
     docstring), named in ``language``. Delegations with nobody to show are left out unless
     ``keep_empty``. Three queries: the delegations with their organisations, the members with
-    their people, the draw."""
+    their names, the draw."""
     delegations = list(
         db.session.scalars(
             select(Delegation).where(Delegation.forum_id == forum.id).options(joinedload(Delegation.organisation))
         ).unique()
     )
     query = (
-        select(DelegationMember)
-        .join(DelegationMember.person)
-        .join(DelegationMember.delegation)
-        .options(contains_eager(DelegationMember.person))
+        select(
+            DelegationMember.delegation_id,
+            DelegationMember.person_id,
+            Person.name,
+            Person.email,
+            DelegationMember.role,
+            DelegationMember.level,
+            DelegationMember.function,
+            DelegationMember.listed_publicly,
+            DelegationMember.status,
+        )
+        .join(Person, Person.id == DelegationMember.person_id)
+        .join(Delegation, Delegation.id == DelegationMember.delegation_id)
         .where(Delegation.forum_id == forum.id, DelegationMember.status.in_(list(statuses)))
     )
     if publicly_listed_only:
         query = query.where(DelegationMember.listed_publicly.is_(True))
-    members: dict[int, list[DelegationMember]] = {}
-    for member in db.session.scalars(query):
-        members.setdefault(member.delegation_id, []).append(member)
+    members: dict[int, list[ListedMember]] = {}
+    for delegation_id, *columns in db.session.execute(query):
+        members.setdefault(delegation_id, []).append(ListedMember(*columns))
     draw = db.session.get(ParticipantListDraw, forum.id)
 
     names = {d.id: delegation_name(d, language) for d in delegations}

@@ -62,7 +62,7 @@ def order(forum: Forum, language: str = "en", **options) -> list[str]:
 
 def people(forum: Forum, language: str = "en", **options) -> list[str]:
     listing = participants.protocol_order(forum, language, **options)
-    return [m.person.name for d in listing.delegations for m in d.members]
+    return [m.name for d in listing.delegations for m in d.members]
 
 
 @pytest.fixture
@@ -189,7 +189,7 @@ def test_declined_and_withdrawn_delegations_and_people_are_not_listed(world):
     everyone = people(world, statuses=participants.ACCREDITED_AND_NOMINATED)
     assert "Awaiting" in everyone and "Private" in everyone
     assert not {"Declined", "Withdrawn", "Declined delegation's delegate"} & set(everyone)
-    public = [m.person.name for d in participants.public_list(world, "en").delegations for m in d.members]
+    public = [m.name for d in participants.public_list(world, "en").delegations for m in d.members]
     assert public == ["Delegate of France", "Delegate of Italy", "Delegate of Japan", "Delegate of United States"]
 
 
@@ -216,7 +216,7 @@ def test_the_order_costs_the_same_queries_for_5_and_10_delegations(app, app_cont
         forum = db.session.get(Forum, forum.id)
         with count_queries() as counter:
             listing = participants.protocol_order(forum, "ja")
-            names = [(d.name, m.person.name) for d in listing.delegations for m in d.members]
+            names = [(d.name, m.name) for d in listing.delegations for m in d.members]
         counts[forum.slug] = counter.count
         assert len(names) == 2 * len(listing.delegations)
     assert counts["small"] == counts["large"] <= 3, counts
