@@ -145,8 +145,19 @@ def protocol_order(
     if publicly_listed_only:
         query = query.where(DelegationMember.listed_publicly.is_(True))
     members: dict[int, list[ListedMember]] = {}
-    for delegation_id, *columns in db.session.execute(query):
-        members.setdefault(delegation_id, []).append(ListedMember(*columns))
+    for row in db.session.execute(query):
+        members.setdefault(row.delegation_id, []).append(
+            ListedMember(
+                person_id=row.person_id,
+                name=row.name,
+                email=row.email,
+                role=row.role,
+                level=row.level,
+                function=row.function,
+                listed_publicly=row.listed_publicly,
+                status=row.status,
+            )
+        )
     draw = db.session.get(ParticipantListDraw, forum.id)
 
     names = {d.id: delegation_name(d, language) for d in delegations}
