@@ -28,6 +28,7 @@ from planner.db import MAX_ID
 from planner.delegations import carry_over_views as delegation_carry_over_views  # noqa: F401
 from planner.delegations import invitation_views as delegation_invitation_views  # noqa: F401
 from planner.delegations import manage_views as delegation_manage_views  # noqa: F401
+from planner.delegations import participant_views  # noqa: F401
 from planner.delegations import views as delegation_views
 from planner.demo.cli import seed_demo_command, seed_synthetic_command
 from planner.extensions import babel, cache, csrf, limiter, login_manager, migrate

@@ -108,6 +108,9 @@ def zone_named(name: str) -> ZoneInfo | None:
         return None
 
 
+_KATAKANA_AS_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
+
+
 def collation_key(text: str, language: str) -> bytes:
     """A sort key for names in ``language``, as its readers look them up. Japanese: katakana as
     hiragana, then JIS X 0208 order, which is the gojūon for kana (ア, イ... with ガ beside カ)
@@ -115,10 +118,13 @@ def collation_key(text: str, language: str) -> bytes:
     letter case and accents ignored (Åland beside Albania, not after Zimbabwe)."""
     text = unicodedata.normalize("NFKC", text)
     if language == "ja":
+        text = text.translate(_KATAKANA_AS_HIRAGANA)  # one order for both
+        try:
+            return text.encode("euc_jp")  # EUC-JP is stateless: the same bytes as char by char
+        except UnicodeEncodeError:
+            pass
         key = bytearray()
         for char in text:
-            if "\u30a1" <= char <= "\u30f6":
-                char = chr(ord(char) - 0x60)  # katakana to hiragana: one order for both
             try:
                 key += char.encode("euc_jp")
             except UnicodeEncodeError:

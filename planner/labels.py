@@ -8,7 +8,13 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from planner.delegations.models import DelegationStatus, FocalPointRole, InvitationStatus, NominationStatus
+from planner.delegations.models import (
+    DelegationStatus,
+    FocalPointRole,
+    InvitationStatus,
+    NominationStatus,
+    RepresentationLevel,
+)
 from planner.models import DelegationKind, EventKind, ForumStatus, MemberRole, ParticipantRole, SessionKind
 from planner.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
@@ -54,6 +60,14 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         MemberRole.MINISTER: _l("Minister"),
         MemberRole.ADVISER: _l("Adviser"),
         MemberRole.MEMBER: _l("Member"),
+    },
+    RepresentationLevel: {
+        RepresentationLevel.HEAD_OF_STATE: _l("Head of State or Government"),
+        RepresentationLevel.MINISTER: _l("Minister"),
+        RepresentationLevel.VICE_MINISTER: _l("Vice-Minister"),
+        RepresentationLevel.HEAD_OF_AGENCY: _l("Head of agency"),
+        RepresentationLevel.AMBASSADOR: _l("Ambassador"),
+        RepresentationLevel.OTHER: _l("Other"),
     },
     ParticipantRole: {
         ParticipantRole.CHAIR: _l("Chair"),

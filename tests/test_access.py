@@ -141,6 +141,17 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("delegations.edit_organisation", "GET"): admins_only(404),  # no organisation 999999
     ("delegations.edit_organisation", "POST"): admins_only(404),
     ("delegations.remove_organisation", "POST"): admins_only(404),
+    ("delegations.participants_list", "GET"): PUBLIC,
+    ("delegations.participants_pdf", "GET"): PUBLIC,
+    ("delegations.participants_csv", "GET"): PUBLIC,
+    ("delegations.manage_participants", "GET"): organisers_only(200),
+    ("delegations.manage_participants_pdf", "GET"): organisers_only(200),
+    ("delegations.manage_participants_csv", "GET"): organisers_only(200),
+    ("delegations.draw_by_lot", "POST"): organisers_only(302),
+    ("delegations.clear_draw", "POST"): organisers_only(302),
+    ("delegations.participant_order", "POST"): organisers_only(302),
+    ("delegations.member_listing", "GET"): {**signed_in(403), "focal_point": 404, "organiser": 404, "admin": 404},
+    ("delegations.member_listing", "POST"): {**signed_in(403), "focal_point": 404, "organiser": 404, "admin": 404},
     ("registration.manage_registrations", "GET"): organisers_only(200),
     ("registration.export_registrations", "GET"): organisers_only(200),
     ("registration.registration_page", "GET"): organisers_only(404),  # no registration 999999

@@ -19,7 +19,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
 
 from planner.accounts.forms import NameFields, SignupForm
-from planner.delegations.models import DelegationStatus, FocalPointRole, MemberRole
+from planner.delegations.models import DelegationStatus, FocalPointRole, MemberRole, RepresentationLevel
 from planner.labels import LABELS
 from planner.translated import with_translations
 from planner.validators import NAME_MAX, email_address, fits_with_given_name, printable, stripped
@@ -31,6 +31,34 @@ def sent(form: FlaskForm, field: IntegerField) -> None:
     # An empty box means "no limit"; a request without the box at all is not a form sent from the page.
     if not field.raw_data:
         raise StopValidation(_l("Enter a number of seats, or leave the box empty for no limit."))
+
+
+FUNCTION_MAX = 200  # the length of DelegationMember.function (a test checks it)
+
+
+def level_field() -> SelectField:
+    return SelectField(
+        _l("Level of representation"),
+        coerce=RepresentationLevel,
+        default=RepresentationLevel.OTHER,
+        choices=[SelectChoice(level, LABELS[RepresentationLevel][level]) for level in RepresentationLevel],
+        description=_l("Orders the list of participants after the head of delegation."),
+    )
+
+
+def function_field() -> StringField:
+    return StringField(
+        _l("Function"),
+        filters=[stripped],
+        validators=[Length(max=FUNCTION_MAX), printable],
+        description=_l(
+            "As the list of participants prints it: Minister of Education, Culture, Sports, Science and Technology."
+        ),
+    )
+
+
+def listed_publicly_field() -> BooleanField:
+    return BooleanField(_l("Has agreed to appear in the public list of participants (name, function and delegation)"))
 
 
 class NominationForm(FlaskForm):
@@ -55,6 +83,17 @@ class NominationForm(FlaskForm):
         default=MemberRole.MEMBER,
         choices=[SelectChoice(role, LABELS[MemberRole][role]) for role in MemberRole],
     )
+    level = level_field()
+    function = function_field()
+    listed_publicly = listed_publicly_field()
+
+
+class MemberListingForm(FlaskForm):
+    """How a member appears in the list of participants; one form a member on the delegation page."""
+
+    level = level_field()
+    function = function_field()
+    listed_publicly = listed_publicly_field()
 
 
 class QuotaForm(FlaskForm):
@@ -216,3 +255,11 @@ def delegation_edit_form(languages: list[str]) -> type[DelegationEditForm]:
 
 def organisation_form(languages: list[str]) -> type[OrganisationForm]:
     return with_translations(OrganisationForm, ("name",), languages)
+
+
+class DrawForm(FlaskForm):
+    """Draw by lot, or clear the draw: the button is the whole form."""
+
+
+class ParticipantOrderForm(FlaskForm):
+    countries_listed_first = BooleanField(_l("List countries before international organisations"))

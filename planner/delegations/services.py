@@ -27,6 +27,7 @@ from planner.delegations.models import (
     MemberRole,
     NominationStatus,
     Person,
+    RepresentationLevel,
 )
 from planner.extensions import db
 from planner.forums.models import Forum
@@ -37,6 +38,8 @@ from planner.refusals import NotAllowed, Refused
 from planner.validators import EMAIL_PATTERN, name_problem
 
 HOLDING_SEAT = {NominationStatus.NOMINATED, NominationStatus.ACCREDITED}
+#: The longest function the list of participants prints.
+FUNCTION_MAX = 200  # the length of DelegationMember.function (a test checks it)
 
 
 class NominationError(Refused):
@@ -57,6 +60,17 @@ def members_of(delegation: Delegation) -> list[DelegationMember]:
             .order_by(Person.name)
         )
     )
+
+
+def checked_function(function: str) -> str:
+    """The function as the list of participants prints it: stripped, printable, not too long."""
+    function = function.strip()
+    if len(function) > FUNCTION_MAX or any(ord(c) < 32 or c == "\ufffd" for c in function):
+        raise NominationError(
+            _("Enter the function in at most %(max)d characters, without control characters.", max=FUNCTION_MAX),
+            field="function",
+        )
+    return function
 
 
 def _person_for(name: tuple[str, str, bool], email: str, organisation: str, country_code: str | None) -> Person:
@@ -88,9 +102,13 @@ def nominate(
     email: str,
     organisation: str = "",
     role: MemberRole = MemberRole.MEMBER,
+    level: RepresentationLevel = RepresentationLevel.OTHER,
+    function: str = "",
+    listed_publicly: bool = False,
 ) -> DelegationMember:
     """Nominate a person for the delegation, taking one of its seats. A person holds a seat
-    in one delegation of a forum at most. Someone nominated before keeps the name they have."""
+    in one delegation of a forum at most. Someone nominated before keeps the name they have.
+    ``level``, ``function`` and ``listed_publicly`` say how the list of participants shows them."""
     if not (is_focal_point(actor, delegation) or is_organiser(actor, delegation.forum)):
         raise NotAllowed(_("You cannot nominate members of %(delegation)s.", delegation=delegation.name))
     require_not_archived(delegation.forum)
@@ -111,6 +129,7 @@ def nominate(
     problem = name_problem(given_name, family_name)
     if problem:
         raise NominationError(problem)
+    function = checked_function(function)
     person = _person_for(
         (given_name, family_name, family_name_first), email, organisation.strip()[:200], delegation.country_code
     )
@@ -139,7 +158,14 @@ def nominate(
     if member is None:
         try:
             with db.session.begin_nested():
-                member = DelegationMember(delegation_id=delegation.id, person_id=person.id, role=role)
+                member = DelegationMember(
+                    delegation_id=delegation.id,
+                    person_id=person.id,
+                    role=role,
+                    level=level,
+                    function=function,
+                    listed_publicly=listed_publicly,
+                )
                 db.session.add(member)
                 db.session.flush()
         except IntegrityError:
@@ -149,6 +175,7 @@ def nominate(
     ):
         db.session.refresh(member)
         member.role = role
+        member.level, member.function, member.listed_publicly = level, function, listed_publicly
         member.nominated_at = utcnow()
         member.decided_at = None
     else:
@@ -163,7 +190,13 @@ def nominate(
         forum_id=delegation.forum_id,
         target=("delegation", delegation.id),
         summary=_("%(name)s nominated for %(delegation)s", name=person.name, delegation=delegation.name),
-        after={"email": email, "role": role.value},
+        after={
+            "email": email,
+            "role": role.value,
+            "level": level.value,
+            "function": function,
+            "listed_publicly": listed_publicly,
+        },
     )
     return member
 

@@ -114,6 +114,9 @@ def nominate(slug: str, delegation_id: int):
                 email=form.email.data,
                 organisation=form.organisation.data or "",
                 role=form.role.data,
+                level=form.level.data,
+                function=form.function.data or "",
+                listed_publicly=form.listed_publicly.data,
             )
         except (services.SeatQuotaExceeded, ForumArchived) as refusal:
             refusals.on_form(form, refusal)
