@@ -17,7 +17,7 @@ import planner.schedule.versions  # noqa: F401  (keeps Forum.schedule_version cu
 import planner.statements.search  # noqa: F401  (the search index's DDL and PostgreSQL index)
 
 # Not ``db``: the package's attribute ``planner.db`` is the module planner/db.py.
-from planner import extensions, formatting, security, translated, web
+from planner import crypto, extensions, formatting, security, storage, translated, web
 from planner.accounts import views as account_views
 from planner.accounts.cli import create_admin_command
 from planner.audit import views as audit_views
@@ -103,6 +103,8 @@ def trust_proxies(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
+    crypto.init_app(app)  # before anything reads an encrypted column
+    storage.init_app(app)
     extensions.db.init_app(app)
     migrate.init_app(app, extensions.db, directory=os.path.join(PROJECT_ROOT, "migrations"))
     csrf.init_app(app)

@@ -76,6 +76,10 @@ class DefaultConfig:
     CONSENT_REMINDER_DAYS = 2
     # A focal point's invitation link works this long after it is sent (or sent again).
     FOCAL_POINT_INVITATION_DAYS = 14
+    # Fernet keys for identity data at rest, newest first (planner/crypto.py); required in production.
+    IDENTITY_KEYS: str | list[str] | None = None
+    # Photos and credentials letters; None: instance/uploads (planner/storage.py).
+    UPLOAD_DIRECTORY: str | None = None
     RATELIMIT_STORAGE_URI = "memory://"
     CACHE_TYPE = "SimpleCache"
     CACHE_DEFAULT_TIMEOUT = 24 * 3600  # entries are keyed on versions; this only frees memory

@@ -58,7 +58,14 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
     MemberRole: {
         MemberRole.HEAD: _l("Head of delegation"),
         MemberRole.MINISTER: _l("Minister"),
+        MemberRole.VICE_MINISTER: _l("Vice-Minister"),
+        MemberRole.HEAD_OF_AGENCY: _l("Head of agency"),
+        MemberRole.AMBASSADOR: _l("Ambassador"),
         MemberRole.ADVISER: _l("Adviser"),
+        MemberRole.INTERPRETER: _l("Interpreter"),
+        MemberRole.SECURITY: _l("Security"),
+        MemberRole.PRESS: _l("Press"),
+        MemberRole.STAFF: _l("Staff"),
         MemberRole.MEMBER: _l("Member"),
     },
     RepresentationLevel: {

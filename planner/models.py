@@ -1,6 +1,15 @@
 """Every model, in one place, for metadata, migrations and the shell."""
 
 from planner.accounts.models import User
+from planner.accreditation.models import (
+    CredentialsLetter,
+    CredentialsStatus,
+    IdentityDetails,
+    IdentityDocumentKind,
+    MemberPhoto,
+    VisaLetter,
+    VisaLetterStatus,
+)
 from planner.audit.models import AuditEntry
 from planner.calendar.models import CalendarFeedToken, HeldInvitation, InvitationState
 from planner.delegations.models import (
@@ -40,6 +49,13 @@ from planner.statements.models import (
 )
 
 __all__ = [
+    "CredentialsLetter",
+    "CredentialsStatus",
+    "IdentityDetails",
+    "IdentityDocumentKind",
+    "MemberPhoto",
+    "VisaLetter",
+    "VisaLetterStatus",
     "AcknowledgedWarning",
     "Corrigendum",
     "CorrigendumVersion",

@@ -7,6 +7,7 @@ import pytest
 
 from planner import ConfigError, create_app
 from planner.config import DEVELOPMENT_SECRET_KEY, normalise_database_url
+from planner.crypto import TESTING_KEY, new_key
 
 
 @pytest.fixture(autouse=True)
@@ -76,6 +77,15 @@ def test_production_requires_a_real_secret_key(monkeypatch):
     with pytest.raises(ConfigError, match="development key"):
         create_app()
     monkeypatch.setenv("PLANNER_SECRET_KEY", "a" * 64)
+    with pytest.raises(ConfigError, match="PLANNER_IDENTITY_KEYS must be set in production"):
+        create_app()
+    monkeypatch.setenv("PLANNER_IDENTITY_KEYS", TESTING_KEY)
+    with pytest.raises(ConfigError, match="testing key"):
+        create_app()
+    monkeypatch.setenv("PLANNER_IDENTITY_KEYS", "not a key")
+    with pytest.raises(ConfigError, match="not a Fernet key"):
+        create_app()
+    monkeypatch.setenv("PLANNER_IDENTITY_KEYS", f"{new_key()}, {new_key()}")
     assert create_app().config["ENV"] == "production"
 
 

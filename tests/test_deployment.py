@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from planner import PROJECT_ROOT, create_app
+from planner.crypto import new_key
 from planner.extensions import db
 
 CONFIG = Path(PROJECT_ROOT) / "docs" / "deployment" / "gunicorn.conf.py"
@@ -50,6 +51,7 @@ def gunicorn_with_the_shipped_settings(tmp_path: Path) -> Iterator[int]:
         **os.environ,
         "DATABASE_URL": url,
         "PLANNER_SECRET_KEY": "deployment-test-" + "x" * 32,
+        "PLANNER_IDENTITY_KEYS": new_key(),
         "PLANNER_INSTANCE_PATH": str(tmp_path),
     }
     # One worker, so that a held worker would show; the threads are the shipped default.

@@ -3,6 +3,7 @@
 import pytest
 
 from planner import create_app
+from planner.crypto import new_key
 from planner.security import safe_next
 
 
@@ -33,7 +34,7 @@ def test_session_cookie_is_http_only_and_same_site(client):
 
 def test_session_cookie_is_secure_in_production(monkeypatch, tmp_path):
     monkeypatch.setenv("PLANNER_INSTANCE_PATH", str(tmp_path))
-    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 64})
+    app = create_app({"ENV": "production", "SECRET_KEY": "x" * 64, "IDENTITY_KEYS": new_key()})
     assert app.config["SESSION_COOKIE_SECURE"] is True
 
 
@@ -82,7 +83,9 @@ def test_behind_a_trusted_proxy_the_client_address_and_scheme_come_from_it(monke
 
 def test_production_behind_an_https_proxy_sends_hsts(monkeypatch, tmp_path):
     monkeypatch.setenv("PLANNER_INSTANCE_PATH", str(tmp_path))
-    production = create_app({"ENV": "production", "SECRET_KEY": "x" * 64, "PROXY_COUNT": 1}).test_client()
+    production = create_app(
+        {"ENV": "production", "SECRET_KEY": "x" * 64, "IDENTITY_KEYS": new_key(), "PROXY_COUNT": 1}
+    ).test_client()
     over_https = production.get("/no/such/page", headers={"X-Forwarded-Proto": "https"})
     assert over_https.headers["Strict-Transport-Security"] == "max-age=63072000; includeSubDomains"
     # Over plain http browsers ignore it; a development server must stay reachable over http.

@@ -43,9 +43,18 @@ class NominationStatus(enum.StrEnum):
 
 
 class MemberRole(enum.StrEnum):
+    """The person's function in the delegation (their level of representation is apart)."""
+
     HEAD = "head_of_delegation"
     MINISTER = "minister"
+    VICE_MINISTER = "vice_minister"
+    HEAD_OF_AGENCY = "head_of_agency"
+    AMBASSADOR = "ambassador"
     ADVISER = "adviser"
+    INTERPRETER = "interpreter"
+    SECURITY = "security"
+    PRESS = "press"
+    STAFF = "staff"
     MEMBER = "member"
 
 

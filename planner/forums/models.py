@@ -42,6 +42,9 @@ def default_languages() -> list[str]:
     return ["en"]
 
 
+#: Days after a forum's last day its identity data, photos and letters are kept.
+PERSONAL_DATA_RETENTION_DAYS = 90
+
 #: What the forum's setting may be (a check constraint holds the database to it).
 AGES_OF_MAJORITY = range(1, 31)
 
@@ -74,6 +77,7 @@ class Forum(Base):
         CheckConstraint("timezone <> ''", name="timezone_not_empty"),
         CheckConstraint("first_day <= last_day", name="days_in_order"),
         CheckConstraint("age_of_majority BETWEEN 1 AND 30", name="age_of_majority_plausible"),
+        CheckConstraint("personal_data_retention_days BETWEEN 0 AND 3660", name="retention_plausible"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -104,6 +108,18 @@ class Forum(Base):
     series_id: Mapped[int | None] = mapped_column(ForeignKey("forum_series.id", ondelete="SET NULL"), index=True)
     # The list of participants: countries before organisations, where the forum says so.
     countries_listed_first: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # Accreditation: the identity fields focal points must fill (names of IdentityDetails
+    # columns), whether accreditation waits for verified credentials, and how long after the
+    # last day identity data, photos and letters are kept before the purge removes them.
+    identity_required: Mapped[list[str]] = mapped_column(JSON, default=list, server_default="[]")
+    credentials_required: Mapped[bool] = mapped_column(default=False, server_default=false())
+    personal_data_retention_days: Mapped[int] = mapped_column(
+        default=PERSONAL_DATA_RETENTION_DAYS, server_default=str(PERSONAL_DATA_RETENTION_DAYS)
+    )
+    personal_data_purged_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    # The letterhead of visa invitation letters: the host (a ministry, an agency) and its address.
+    letterhead_name: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    letterhead_address: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
@@ -227,5 +243,7 @@ class ForumOrganiser(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)
     appointed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
     appointed_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The accreditation role: sees identity data unmasked, verifies credentials, issues visa letters.
+    handles_accreditation: Mapped[bool] = mapped_column(default=False, server_default=false())
 
     user: Mapped[User] = relationship(back_populates="organiser_of", foreign_keys=[user_id])

@@ -10,6 +10,7 @@ from flask.testing import FlaskClient
 
 from planner import create_app
 from planner.accounts import throttle
+from planner.crypto import new_key
 from planner.extensions import limiter
 from tests.accounts.helpers import link_in, mails_to
 from tests.factories import PASSWORD, committed, make_user
@@ -114,7 +115,12 @@ def test_the_reset_link_always_works_and_signs_the_owner_in(app, ada):
 
 
 def test_production_warns_when_limits_are_counted_per_process(caplog):
-    config = {"ENV": "production", "SECRET_KEY": "s" * 32, "SQLALCHEMY_DATABASE_URI": "sqlite://"}
+    config = {
+        "ENV": "production",
+        "SECRET_KEY": "s" * 32,
+        "IDENTITY_KEYS": new_key(),
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+    }
     with caplog.at_level(logging.WARNING, logger="planner.config"):
         create_app(config)
     assert "RATELIMIT_STORAGE_URI=memory://" in caplog.text

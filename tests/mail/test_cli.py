@@ -6,6 +6,7 @@ import signal
 
 import pytest
 
+from planner.crypto import new_key
 from planner.extensions import db
 from planner.mail import cli
 from planner.mail.cli import send_mail_command, send_test_mail_command
@@ -80,4 +81,7 @@ def test_development_defaults_to_the_console_transport(monkeypatch, tmp_path):
     monkeypatch.setenv("PLANNER_INSTANCE_PATH", str(tmp_path))
     monkeypatch.delenv("PLANNER_MAIL_SERVER", raising=False)
     assert create_app({"ENV": "development"}).config["MAIL_SERVER"] == "console"
-    assert create_app({"ENV": "production", "SECRET_KEY": "x" * 40}).config.get("MAIL_SERVER") is None
+    assert (
+        create_app({"ENV": "production", "SECRET_KEY": "x" * 40, "IDENTITY_KEYS": new_key()}).config.get("MAIL_SERVER")
+        is None
+    )
