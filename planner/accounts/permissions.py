@@ -67,6 +67,37 @@ def focal_point_delegations(user: User | None, forum: Forum) -> list[Delegation]
     )
 
 
+def handles_accreditation(user: User | None, forum: Forum) -> bool:
+    """Administrators, and the forum's organisers given the accreditation role: they see
+    identity data unmasked, verify credentials and issue visa letters."""
+    if not _acting(user):
+        return False
+    if user.is_admin:
+        return True
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    ForumOrganiser.forum_id == forum.id,
+                    ForumOrganiser.user_id == user.id,
+                    ForumOrganiser.handles_accreditation.is_(True),
+                )
+            )
+        )
+    )
+
+
+def may_read_identity(user: User | None, delegation: Delegation) -> bool:
+    """Who sees a member's identity data in full: the accreditation role and the delegation's
+    own focal points (who typed it). Other organisers see it masked."""
+    return handles_accreditation(user, delegation.forum) or is_focal_point(user, delegation)
+
+
+def require_accreditation_role(user: User | None, forum: Forum) -> None:
+    if not handles_accreditation(user, forum):
+        raise NotAllowed(_("Only organisers of %(forum)s who handle accreditation can do this.", forum=forum.name))
+
+
 def require_admin(user: User | None) -> None:
     if not is_admin(user):
         raise NotAllowed(_("Only site administrators can do this."))
