@@ -42,6 +42,7 @@ from tests.factories import (
     make_programme,
     make_series,
 )
+from tests.registration.test_concurrency import session_cookie
 
 LIST = "/forums/isef2/manage/delegations"
 
@@ -118,15 +119,18 @@ NEW_ACCOUNT = {
 }
 
 
-def _post_at_once(base_url: str, path: str, data: dict[str, str], barrier: threading.Barrier) -> int:
+def _post_at_once(
+    base_url: str, path: str, data: dict[str, str], barrier: threading.Barrier, cookie: str | None = None
+) -> int:
     url = urlsplit(base_url)
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
     try:
         connection.connect()
         barrier.wait()
-        connection.request(
-            "POST", path, body=urlencode(data), headers={"Content-Type": "application/x-www-form-urlencoded"}
-        )
+        headers = {"Content-Type": "application/x-www-form-urlencoded"}
+        if cookie is not None:
+            headers["Cookie"] = f"session={cookie}"
+        connection.request("POST", path, body=urlencode(data), headers=headers)
         response = connection.getresponse()
         response.read()
         return response.status
@@ -206,3 +210,39 @@ def test_the_participation_page_names_nobody_of_a_withdrawn_delegation(app, clie
     for slug, delegation in (("isef2", japan2), ("isef3", japan3)):
         page = client.get(f"/forums/{slug}/delegations/{delegation.id}/participation").get_data(as_text=True)
         assert "Kenji Yamada" not in page, slug
+
+
+# 5. The carry-over sent twice at once (a double click on its one button) was a 500 ------------------
+
+CARRY = "/forums/isef3/manage/carry-over"
+
+
+@pytest.mark.commits
+@pytest.mark.postgresql
+def test_the_carry_over_sent_twice_at_once_takes_each_delegation_once(app, live_server):
+    """Both requests planned from the same empty forum and inserted the same delegations: the
+    second failed the forum's unique names (uq_delegations_forum_id_name) with a 500."""
+    errors: list[str] = []
+
+    def collect(sender, exception, **extra) -> None:  # noqa: ANN001, ANN003
+        errors.append("".join(traceback.format_exception(exception)))
+
+    with committed(app):
+        isef2 = make_forum(slug="isef2", name="ISEF2")
+        isef3 = make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2026, 5, 4), last_day=dt.date(2026, 5, 6))
+        make_series(isef2, isef3)
+        for code, name in (("FR", "France"), ("DE", "Germany"), ("IT", "Italy")):
+            make_delegation(isef2, name=name, kind=DelegationKind.COUNTRY, country_code=code)
+        organiser = make_organiser(isef3)
+    cookie = session_cookie(app, organiser)
+    barrier = threading.Barrier(2, timeout=10)
+    with got_request_exception.connected_to(collect, app), ThreadPoolExecutor(2) as pool:
+        futures = [
+            pool.submit(_post_at_once, live_server, CARRY, {"source": str(isef2.id)}, barrier, cookie) for _ in range(2)
+        ]
+        codes = [f.result(timeout=60) for f in futures]
+    assert not errors, "\n".join(errors)
+    assert codes == [302, 302], codes
+    with app.app_context():
+        names = db.session.scalars(select(Delegation.name).where(Delegation.forum_id == isef3.id)).all()
+        assert sorted(names) == ["France", "Germany", "Italy"]
