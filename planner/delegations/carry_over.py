@@ -124,6 +124,9 @@ def carry_over(actor: User, forum: Forum, source_id: int) -> CarryOver:
     ``forum`` may, not for an archived forum."""
     require_organiser(actor, forum)
     require_not_archived(forum)
+    # One carry-over of a forum at a time: a second sent at once (a double click) waits here,
+    # then sees the first's delegations and skips them, instead of failing on their names.
+    db.session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
     source = db.session.get(Forum, source_id)
     if source is None or source not in earlier_forums(forum):
         raise CarryOverError(
