@@ -50,7 +50,7 @@ class Taken:
 @dataclass
 class CarryOver:
     """What a carry-over takes and leaves: ``skipped`` pairs each earlier delegation with the one
-    of the new forum that has its country or name already."""
+    of the new forum that has its country, list organisation or name already."""
 
     source: Forum
     taken: list[Taken] = field(default_factory=list)
@@ -86,9 +86,11 @@ def _delegations(forum_id: int) -> list[Delegation]:
 
 def plan(forum: Forum, source: Forum) -> CarryOver:
     """What carrying ``source``'s delegations over to ``forum`` would take and skip: a
-    delegation whose country, or name in any letter case, the new forum has already is skipped."""
+    delegation whose country, entry of the site's list of organisations, or name in any letter
+    case, the new forum has already is skipped."""
     present = _delegations(forum.id)
     by_country = {d.country_code: d for d in present if d.country_code}
+    by_organisation = {d.organisation_id: d for d in present if d.organisation_id is not None}
     by_name = {d.name.casefold(): d for d in present}
     carried = {d.carried_from_id: d for d in present if d.carried_from_id is not None}
     result = CarryOver(source=source)
@@ -106,6 +108,7 @@ def plan(forum: Forum, source: Forum) -> CarryOver:
         existing = (
             carried.get(delegation.id)
             or (by_country.get(delegation.country_code) if delegation.country_code else None)
+            or (by_organisation.get(delegation.organisation_id) if delegation.organisation_id is not None else None)
             or by_name.get(delegation.name.casefold())
         )
         if existing is not None:
@@ -121,6 +124,9 @@ def carry_over(actor: User, forum: Forum, source_id: int) -> CarryOver:
     ``forum`` may, not for an archived forum."""
     require_organiser(actor, forum)
     require_not_archived(forum)
+    # One carry-over of a forum at a time: a second sent at once (a double click) waits here,
+    # then sees the first's delegations and skips them, instead of failing on their names.
+    db.session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
     source = db.session.get(Forum, source_id)
     if source is None or source not in earlier_forums(forum):
         raise CarryOverError(

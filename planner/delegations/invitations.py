@@ -283,14 +283,16 @@ def _mail(invitation: FocalPointInvitation, secret: str) -> None:
 # Following the link ----------------------------------------------------------------------------
 
 
-def invitation_for_link(secret: str) -> FocalPointInvitation:
+def invitation_for_link(secret: str, *, lock: bool = False) -> FocalPointInvitation:
     """The invitation the link names, while it can still be accepted; else
-    ``InvitationLinkInvalid`` saying why (unknown, used, expired, revoked, or its forum archived)."""
+    ``InvitationLinkInvalid`` saying why (unknown, used, expired, revoked, or its forum archived).
+    With ``lock``, its row is locked until the end of the transaction and read afresh."""
     invitation = None
     if _SECRET.fullmatch(secret):
-        invitation = db.session.scalar(
-            select(FocalPointInvitation).where(FocalPointInvitation.secret_hash == hash_secret(secret))
-        )
+        query = select(FocalPointInvitation).where(FocalPointInvitation.secret_hash == hash_secret(secret))
+        if lock:
+            query = query.with_for_update().execution_options(populate_existing=True)
+        invitation = db.session.scalar(query)
     if invitation is None:
         raise InvitationLinkInvalid(
             _(
@@ -346,7 +348,9 @@ def accept_with_new_account(
 ) -> tuple[User, DelegationFocalPoint]:
     """Someone without an account makes one with the invited address (the link proves it is
     theirs, so it is confirmed at once) and becomes the focal point, in one step."""
-    invitation = invitation_for_link(secret)
+    # Locked first: of two answers sent at once, the second waits here and is told the link was
+    # used, instead of failing on the first one's new account (the address is unique).
+    invitation = invitation_for_link(secret, lock=True)
     user = create_verified_account(given_name, family_name, family_name_first, invitation.email, password)
     return user, _accept(invitation, user, new_account=True)
 

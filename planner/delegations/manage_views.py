@@ -63,8 +63,10 @@ def _invited(forum: Forum, form: forms.InvitationForm) -> DelegationData:
         return invitation_list.for_country(form.country_code.data or "", **_fields(form))
     if form.source.data == "organisation":
         number = form.organisation.data or ""
-        organisation = db.session.get(InternationalOrganisation, int(number)) if number.isdigit() else None
-        if organisation is None or len(number) > 9:
+        # ASCII digits that fit INTEGER only: "²" passes isdigit() and fails int().
+        readable = number.isascii() and number.isdigit() and len(number) <= 9
+        organisation = db.session.get(InternationalOrganisation, int(number)) if readable else None
+        if organisation is None:
             raise invitation_list.ListError(_("Choose an organisation from the list."), "organisation")
         return invitation_list.for_organisation(organisation, **_fields(form))
     translations = translations_from(form, ("name",), forum.other_languages)

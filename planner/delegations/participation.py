@@ -1,6 +1,7 @@
 """A delegation's participation across its forum's series: the same country or organisation at
 each forum of the series, with what is public of it (its status, how many members were
-accredited, the names of those who agreed to be listed, its endorsements of adopted documents).
+accredited, the names of those who agreed to be listed, where the forum's public list names
+them, its endorsements of adopted documents).
 
 The same delegation is, in order: the one it was carried over from or to (``carried_from_id``,
 followed both ways); for a country, the one with the same country code; for an organisation,
@@ -18,6 +19,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 
 from planner.delegations.models import Delegation, DelegationKind, DelegationMember, NominationStatus, Person
 from planner.delegations.names import delegation_name
+from planner.delegations.participants import NOT_LISTED
 from planner.extensions import db
 from planner.forums.models import Forum
 from planner.statements.models import Endorsement, OutcomeDocument
@@ -103,12 +105,15 @@ def across_series(delegation: Delegation) -> list[Participation]:
         ).all()
     )
     listed: dict[int, list[DelegationMember]] = defaultdict(list)
+    # Named only where the forum's public list of participants names them: not for a
+    # delegation that declined or withdrew.
+    named = [d.id for d in same.values() if d.status not in NOT_LISTED]
     for member in db.session.scalars(
         select(DelegationMember)
         .join(DelegationMember.person)
         .options(contains_eager(DelegationMember.person))
         .where(
-            DelegationMember.delegation_id.in_(ids),
+            DelegationMember.delegation_id.in_(named),
             DelegationMember.status == NominationStatus.ACCREDITED,
             DelegationMember.listed_publicly.is_(True),
         )
