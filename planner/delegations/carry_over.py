@@ -21,6 +21,7 @@ from sqlalchemy.orm import joinedload
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
+from planner.delegations.invitation_list import lock_list
 from planner.delegations.invitations import send_invitation
 from planner.delegations.models import (
     Delegation,
@@ -124,9 +125,8 @@ def carry_over(actor: User, forum: Forum, source_id: int) -> CarryOver:
     ``forum`` may, not for an archived forum."""
     require_organiser(actor, forum)
     require_not_archived(forum)
-    # One carry-over of a forum at a time: a second sent at once (a double click) waits here,
-    # then sees the first's delegations and skips them, instead of failing on their names.
-    db.session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
+    # A second carry-over sent at once (a double click) waits, then skips what the first took.
+    lock_list(forum)
     source = db.session.get(Forum, source_id)
     if source is None or source not in earlier_forums(forum):
         raise CarryOverError(

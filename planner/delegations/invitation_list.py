@@ -343,10 +343,19 @@ def change(actor: User | None, delegation: Delegation, data: DelegationData) -> 
     return bool(changed) or before["seat_quota"] != after["seat_quota"]
 
 
+def lock_list(forum: Forum) -> None:
+    """One change to a forum's list of delegations at a time: a second one sent at once (two
+    organisers adding the same country, a double click) waits here for the first to commit,
+    then its checks see what the first added, instead of failing on a unique constraint.
+    (SQLite has one writer anyway.)"""
+    db.session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
+
+
 def add(actor: User, forum: Forum, data: DelegationData) -> Delegation:
     """Invite a delegation: a country or a list's organisation once per forum, a name once."""
     require_organiser(actor, forum)
     require_not_archived(forum)
+    lock_list(forum)
     _refuse(problems(forum, data, Taken(forum)))
     return create(actor, forum, data)
 

@@ -176,6 +176,8 @@ def import_csv(actor: User, forum: Forum, raw: bytes | str, dry_run: bool = Fals
     delegations. Raises ListImportRefused, having written nothing."""
     require_organiser(actor, forum)
     require_not_archived(forum)
+    if not dry_run:
+        invitation_list.lock_list(forum)  # the rows are checked against the list as it stands
     report = ListImportReport()
 
     def refuse(line: int, message: str) -> ListImportRefused:

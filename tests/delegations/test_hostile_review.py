@@ -1,5 +1,6 @@
-"""Review of #16: bugs found by a hostile reading of the new routes and rules, one test each
-(each failed on main at 33f9d76)."""
+"""Bugs a hostile review of #16 found in the invitation list, the invitations, the carry-over
+and the participation page, one test each (each failed before its fix): forged numbers, races
+between two requests sent at once, a privacy leak."""
 
 from __future__ import annotations
 
@@ -246,3 +247,34 @@ def test_the_carry_over_sent_twice_at_once_takes_each_delegation_once(app, live_
     with app.app_context():
         names = db.session.scalars(select(Delegation.name).where(Delegation.forum_id == isef3.id)).all()
         assert sorted(names) == ["France", "Germany", "Italy"]
+
+
+# 6. Two organisers adding the same country at the same moment -------------------------------------
+
+
+@pytest.mark.commits
+@pytest.mark.postgresql
+def test_the_same_country_added_twice_at_once_is_added_once_and_refused_once(app, live_server):
+    """Both requests checked the list before either had added Japan: the second failed the
+    forum's unique country (uq_delegations_forum_id_country_code) with a 500."""
+    errors: list[str] = []
+
+    def collect(sender, exception, **extra) -> None:  # noqa: ANN001, ANN003
+        errors.append("".join(traceback.format_exception(exception)))
+
+    with committed(app):
+        isef3 = make_forum(slug="isef3", name="ISEF3", first_day=dt.date(2030, 5, 4), last_day=dt.date(2030, 5, 6))
+        organisers = [make_organiser(isef3), make_organiser(isef3)]
+    cookies = [session_cookie(app, organiser) for organiser in organisers]
+    form = {"add-source": "country", "add-country_code": "JP", "add-status": "invited"}
+    barrier = threading.Barrier(2, timeout=10)
+    with got_request_exception.connected_to(collect, app), ThreadPoolExecutor(2) as pool:
+        futures = [
+            pool.submit(_post_at_once, live_server, "/forums/isef3/manage/delegations", form, barrier, cookie)
+            for cookie in cookies
+        ]
+        codes = sorted(f.result(timeout=60) for f in futures)
+    assert not errors, "\n".join(errors)
+    assert codes == [302, 422], codes
+    with app.app_context():
+        assert db.session.scalars(select(Delegation.name).where(Delegation.forum_id == isef3.id)).all() == ["Japan"]
