@@ -55,6 +55,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 from planner import create_app  # noqa: E402
 from planner.accounts import sessions  # noqa: E402
 from planner.accounts.models import User  # noqa: E402
+from planner.crypto import new_key  # noqa: E402
 from planner.delegations.models import (  # noqa: E402
     Delegation,
     DelegationKind,
@@ -264,7 +265,14 @@ def measure(port: int, path: str, seconds: float, concurrency: int, headers: Map
 
 def serve(database_url: str, log_path: Path, seconds: float, concurrency: int) -> dict[str, float]:
     secret_key = secrets.token_hex(32)
-    app = create_app({"ENV": "production", "SECRET_KEY": secret_key, "SQLALCHEMY_DATABASE_URI": database_url})
+    app = create_app(
+        {
+            "ENV": "production",
+            "SECRET_KEY": secret_key,
+            "IDENTITY_KEYS": new_key(),
+            "SQLALCHEMY_DATABASE_URI": database_url,
+        }
+    )
     cookie = signed_cookie(app)
     with app.app_context():
         db.engine.dispose()

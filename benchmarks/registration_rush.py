@@ -79,6 +79,7 @@ from planner import create_app
 from planner.accounts import sessions
 from planner.accounts.models import AccountSession, User
 from planner.config import normalise_database_url
+from planner.crypto import new_key  # noqa: E402
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
@@ -327,6 +328,7 @@ def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> di
         {
             "ENV": "production",
             "SECRET_KEY": secret_key,
+            "IDENTITY_KEYS": new_key(),
             "SQLALCHEMY_DATABASE_URI": database_url,
             "MAIL_PROMPT_DELIVERY": "off",
             "RATELIMIT_ENABLED": False,

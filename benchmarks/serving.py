@@ -24,6 +24,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 WORKERS = 2
@@ -236,6 +238,8 @@ def gunicorn(
         "DATABASE_URL": database_url,
         "PLANNER_ENV": "production",
         "PLANNER_SECRET_KEY": secret_key or secrets.token_hex(32),
+        # Production refuses to start without a key for identity data; a benchmark's own is enough.
+        "PLANNER_IDENTITY_KEYS": Fernet.generate_key().decode(),
         **(extra_env or {}),
     }
     server = start_gunicorn(env, port, log_path)
