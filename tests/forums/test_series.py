@@ -104,6 +104,7 @@ def test_new_forum_in_a_series(app, client, admin):
     sign_in(client, admin)
     form = client.get("/forums/new").get_data(as_text=True)
     assert f'<option value="{series.id}">{ISEF}</option>' in form
+    assert 'name="languages"' in form  # a new forum's languages are chosen on its first form
     data = {
         "slug": "isef3",
         "name": "ISEF3",
@@ -113,7 +114,7 @@ def test_new_forum_in_a_series(app, client, admin):
         "timezone": "Europe/Luxembourg",
         "first_day": "2026-05-04",
         "last_day": "2026-05-06",
-        "languages": "en",
+        "languages": "en, ja",
         "series": str(series.id),
     }
     refused = client.post("/forums/new", data={**data, "series": "999"})
@@ -121,7 +122,7 @@ def test_new_forum_in_a_series(app, client, admin):
     assert client.post("/forums/new", data=data).status_code == 302
     with app.app_context():
         forum = db.session.scalar(select(Forum).where(Forum.slug == "isef3"))
-        assert forum.series_id == series.id
+        assert forum.series_id == series.id and forum.languages == ["en", "ja"]
         entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "forum.created"))
         assert entry.after == {"series": "isef"}
 
