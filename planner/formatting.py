@@ -110,15 +110,68 @@ def zone_named(name: str) -> ZoneInfo | None:
 
 _KATAKANA_AS_HIRAGANA = {code: code - 0x60 for code in range(0x30A1, 0x30F7)}
 
+# The vowel each kana ends in, for the long-vowel mark: "ハード" sorts as "はあど" (JIS X 4061).
+_VOWELS = {
+    **dict.fromkeys("あかがさざただなはばぱまやらわぁゃゎ", "あ"),
+    **dict.fromkeys("いきぎしじちぢにひびぴみりぃゐ", "い"),
+    **dict.fromkeys("うくぐすずつづぬふぶぷむゆるぅゅゔっ", "う"),
+    **dict.fromkeys("えけげせぜてでねへべぺめれぇゑ", "え"),
+    **dict.fromkeys("おこごそぞとどのほぼぽもよろをぉょ", "お"),
+}
+
+#: How Japanese readers say the names CLDR writes with kanji at the start, so that a Japanese
+#: list puts 日本 (にほん) between ドイツ and ノルウェー, not after every kana name. Names in
+#: katakana need none.
+JAPANESE_COUNTRY_READINGS = {
+    "AQ": "なんきょく",
+    "AS": "べいりょうさもあ",
+    "CF": "ちゅうおうあふりかきょうわこく",
+    "CN": "ちゅうごく",
+    "EH": "にしさはら",
+    "GF": "ふつりょうぎあな",
+    "GQ": "せきどうぎにあ",
+    "HK": "ちゅうかじんみんきょうわこくほんこんとくべつぎょうせいく",
+    "IO": "えいりょういんどようちいき",
+    "JP": "にほん",
+    "KP": "きたちょうせん",
+    "KR": "かんこく",
+    "MK": "きたまけどにあ",
+    "MO": "ちゅうかじんみんきょうわこくまかおとくべつぎょうせいく",
+    "MP": "きたまりあなしょとう",
+    "PF": "ふつりょうぽりねしあ",
+    "SS": "みなみすーだん",
+    "TF": "ふつりょうきょくなんしょとう",
+    "TL": "ひがしてぃもーる",
+    "TW": "たいわん",
+    "UM": "がっしゅうこくりょうゆうしょうりとう",
+    "VG": "えいりょうゔぁーじんしょとう",
+    "VI": "べいりょうゔぁーじんしょとう",
+    "ZA": "みなみあふりか",
+}
+
+
+def _long_vowels_spelled(text: str) -> str:
+    out: list[str] = []
+    for char in text:
+        if char == "ー" and out:
+            char = _VOWELS.get(out[-1], char)
+        out.append(char)
+    return "".join(out)
+
 
 def collation_key(text: str, language: str) -> bytes:
     """A sort key for names in ``language``, as its readers look them up. Japanese: katakana as
-    hiragana, then JIS X 0208 order, which is the gojūon for kana (ア, イ... with ガ beside カ)
-    followed by names in kanji roughly by reading (JIS level 1 is ordered by reading). Others:
+    hiragana and the long-vowel mark as its vowel, then JIS X 0208 order, which is the gojūon
+    for kana (ア, イ... with ガ beside カ) followed by names in kanji roughly by reading (JIS
+    level 1 is ordered by reading): pass the name's reading where it starts with kanji
+    (``JAPANESE_COUNTRY_READINGS``). Others:
     letter case and accents ignored (Åland beside Albania, not after Zimbabwe)."""
     text = unicodedata.normalize("NFKC", text)
     if language == "ja":
         text = text.translate(_KATAKANA_AS_HIRAGANA)  # one order for both
+        if "ー" in text:
+            text = _long_vowels_spelled(text)
+        text = text.replace("ゔ", "う゛")  # outside JIS X 0208: う, then the voiced mark
         try:
             return text.encode("euc_jp")  # EUC-JP is stateless: the same bytes as char by char
         except UnicodeEncodeError:
@@ -134,9 +187,19 @@ def collation_key(text: str, language: str) -> bytes:
     return bare.casefold().encode()
 
 
-def _by_name(items: Iterable[tuple[str, str]], locale: str) -> tuple[tuple[str, str], ...]:
+def _by_name(
+    items: Iterable[tuple[str, str]], locale: str, readings: dict[str, str] | None = None
+) -> tuple[tuple[str, str], ...]:
     language = Locale.parse(locale).language
-    return tuple(sorted(items, key=lambda item: collation_key(item[1], language)))
+    readings = readings or {}
+    return tuple(sorted(items, key=lambda item: collation_key(readings.get(item[0], item[1]), language)))
+
+
+def country_reading(code: str | None, name: str, language: str) -> str:
+    """What to sort a country's name by in ``language``: its reading where one is known."""
+    if language == "ja" and code:
+        return JAPANESE_COUNTRY_READINGS.get(code.upper(), name)
+    return name
 
 
 #: Two-letter codes CLDR names that are not ISO 3166-1 countries: codes ISO reserves for other
@@ -146,8 +209,10 @@ def _by_name(items: Iterable[tuple[str, str]], locale: str) -> tuple[tuple[str, 
 NOT_ISO_3166 = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"})
 
 
+@functools.lru_cache(maxsize=8)
 def countries(locale: str) -> tuple[tuple[str, str], ...]:
-    """ISO 3166-1 alpha-2 codes and names in a language, by name."""
+    """ISO 3166-1 alpha-2 codes and names in a language, by name (by reading in Japanese);
+    computed once per language."""
     territories = Locale.parse(locale).territories
     return _by_name(
         (
@@ -156,6 +221,7 @@ def countries(locale: str) -> tuple[tuple[str, str], ...]:
             if len(code) == 2 and code.isalpha() and code not in NOT_ISO_3166
         ),
         locale,
+        JAPANESE_COUNTRY_READINGS if Locale.parse(locale).language == "ja" else None,
     )
 
 

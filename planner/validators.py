@@ -41,6 +41,10 @@ def printable_lines(form: Form, field: Field) -> None:
 NAME_MAX = 200
 
 
+#: Hiragana, katakana, the long-vowel and iteration marks and spaces: a reading of a Japanese name.
+KANA = re.compile(r"[\u3041-\u3096\u309d\u309e\u30a1-\u30fa\u30fc-\u30fe\u3000 ・]+")
+
+
 def stripped(value: str | None) -> str | None:
     """A form filter: spaces typed around a value are not part of it."""
     return value.strip() if isinstance(value, str) else value

@@ -35,8 +35,15 @@ def test_a_moment_is_dated_in_the_forums_timezone(app):
 def test_japanese_lists_are_in_the_gojuon():
     names = [name for _, name in countries("ja")]
     assert names[:3] == ["アイスランド", "アイルランド", "アゼルバイジャン"]
-    # Kana before kanji, and kanji roughly by reading: 韓国 (かん), 中国 (ちゅう), 日本 (にち).
-    assert names.index("ドイツ") < names.index("韓国") < names.index("中国") < names.index("日本")
+    # Names that start with kanji by their reading, among the kana: 韓国 (かんこく) after カメルーン
+    # and before カンボジア, 中国 (ちゅうごく) after チャド, 日本 (にほん) after ニジェール and before
+    # ニュージーランド, 南アフリカ (みなみあふりか) after ミクロネシア連邦.
+    assert names.index("カメルーン") < names.index("韓国") < names.index("カンボジア")
+    assert names.index("チャド") < names.index("中国") < names.index("チュニジア")
+    assert names.index("ニジェール") < names.index("日本") < names.index("ニュージーランド")
+    assert names.index("ミクロネシア連邦") < names.index("南アフリカ") < names.index("南スーダン")
+    # The long-vowel mark reads as its vowel: ハーバード (はあばあど) before ハイチ (はいち).
+    assert sorted(["ハイチ", "ハーバード"], key=lambda n: collation_key(n, "ja")) == ["ハーバード", "ハイチ"]
     assert sorted(["ガーナ", "カナダ", "がっこう", "かめ"], key=lambda n: collation_key(n, "ja")) == [
         "カナダ",
         "かめ",

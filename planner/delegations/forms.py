@@ -16,13 +16,21 @@ from wtforms import (
     SelectField,
     StringField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, StopValidation
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    StopValidation,
+    ValidationError,
+)
 
 from planner.accounts.forms import NameFields, SignupForm
 from planner.delegations.models import DelegationStatus, FocalPointRole, MemberRole, RepresentationLevel
 from planner.labels import LABELS
 from planner.translated import with_translations
-from planner.validators import NAME_MAX, email_address, fits_with_given_name, printable, stripped
+from planner.validators import KANA, NAME_MAX, email_address, fits_with_given_name, printable, stripped
 
 MAX_QUOTA = 1000
 
@@ -253,8 +261,26 @@ def delegation_edit_form(languages: list[str]) -> type[DelegationEditForm]:
     return with_translations(DelegationEditForm, ("name",), languages)
 
 
+def kana_only(form: FlaskForm, field: StringField) -> None:
+    if field.data and not KANA.fullmatch(field.data):
+        raise ValidationError(_l("Write the reading in hiragana or katakana only."))
+
+
 def organisation_form(languages: list[str]) -> type[OrganisationForm]:
-    return with_translations(OrganisationForm, ("name",), languages)
+    form = with_translations(OrganisationForm, ("name",), languages)
+    if "ja" not in languages:
+        return form
+
+    class WithReading(form):  # type: ignore[valid-type,misc]
+        # After the Japanese name: a name in kanji finds its place in Japanese lists by it.
+        japanese_reading = StringField(
+            _l("Reading of the Japanese name (in kana)"),
+            filters=[stripped],
+            validators=[Optional(), Length(max=200), kana_only],
+            description=_l("Where the Japanese name starts with kanji, its reading sets its place in Japanese lists."),
+        )
+
+    return WithReading
 
 
 class DrawForm(FlaskForm):

@@ -262,6 +262,7 @@ def _save_organisation(form: forms.OrganisationForm, organisation: International
             name=form.name.data or "",
             is_space_agency=form.is_space_agency.data,
             translations=translations_from(form, ("name",), _other_site_languages()),
+            japanese_reading=form.japanese_reading.data if "japanese_reading" in form else None,
         )
     except Refused as refusal:
         refusals.on_form(form, refusal)
@@ -305,6 +306,7 @@ def edit_organisation(organisation_id: int):
                 "name": organisation.name,
                 "is_space_agency": organisation.is_space_agency,
                 **translation_data(organisation, ("name",), _other_site_languages()),
+                "japanese_reading": (organisation.translations or {}).get("ja", {}).get("reading", ""),
             },
         )
     return form_page(

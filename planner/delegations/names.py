@@ -6,6 +6,7 @@ from __future__ import annotations
 from babel import Locale, UnknownLocaleError
 
 from planner.delegations.models import Delegation, DelegationKind
+from planner.formatting import country_reading
 from planner.translated import localized, reader_language
 
 #: The language delegations' ``name`` column is written in.
@@ -38,3 +39,20 @@ def country_in(code: str, language: str) -> str | None:
     except (ValueError, UnknownLocaleError):
         return None
     return str(name) if name else None
+
+
+def delegation_reading(delegation: Delegation, language: str, name: str) -> str:
+    """What to sort the delegation's ``name`` in ``language`` by: in Japanese its reading where
+    one is known (a country's from ``formatting.JAPANESE_COUNTRY_READINGS``, an organisation's
+    from the site's list), else the name itself."""
+    if language != "ja":
+        return name
+    if delegation.kind is DelegationKind.COUNTRY and delegation.country_code:
+        if name == country_in(delegation.country_code, language):
+            return country_reading(delegation.country_code, name, language)
+        return name  # a name typed by organisers: as written
+    if delegation.organisation_id is not None and delegation.organisation is not None:
+        reading = (delegation.organisation.translations or {}).get(language, {}).get("reading")
+        if reading and name == localized(delegation.organisation, "name", language):
+            return reading
+    return name

@@ -15,6 +15,7 @@ from planner.extensions import db
 from planner.forums.models import Forum
 from planner.refusals import Refused
 from planner.translated import GivenTranslations, merged
+from planner.validators import KANA
 
 ACRONYM_MAX = 40  # InternationalOrganisation.acronym
 NAME_MAX = 200  # InternationalOrganisation.name
@@ -42,12 +43,33 @@ STARTING_LIST: tuple[tuple[str, str, str, bool], ...] = (
 )
 
 
+#: The readings of the Japanese names, which set their place in Japanese lists (kanji sort by them).
+STARTING_READINGS = {
+    "ESA": "おうしゅううちゅうきかん",
+    "EU": "おうしゅうれんごう",
+    "UNOOSA": "こくさいれんごううちゅうぶ",
+    "EUMETSAT": "おうしゅうきしょうえいせいかいはつきこう",
+    "ITU": "こくさいでんきつうしんれんごう",
+    "WMO": "せかいきしょうきかん",
+    "UNESCO": "こくさいれんごうきょういくかがくぶんかきかん",
+    "OECD": "けいざいきょうりょくかいはつきこう",
+    "COSPAR": "こくさいうちゅうくうかんけんきゅういいんかい",
+    "IAF": "こくさいうちゅうこうこうれんめい",
+    "ISECG": "こくさいうちゅうたんさきょうどうぐるーぷ",
+}
+
+
 def starting_rows() -> list[dict[str, object]]:
     """The starting list as rows of ``international_organisations``."""
-    return [
-        {"acronym": acronym, "name": name, "is_space_agency": agency, "translations": {"ja": {"name": japanese}}}
-        for acronym, name, japanese, agency in STARTING_LIST
-    ]
+    rows: list[dict[str, object]] = []
+    for acronym, name, japanese, agency in STARTING_LIST:
+        japanese_fields = {"name": japanese}
+        if acronym in STARTING_READINGS:
+            japanese_fields["reading"] = STARTING_READINGS[acronym]
+        rows.append(
+            {"acronym": acronym, "name": name, "is_space_agency": agency, "translations": {"ja": japanese_fields}}
+        )
+    return rows
 
 
 # Administrators edit the list ------------------------------------------------------------------
@@ -117,18 +139,23 @@ def save_organisation(
     name: str,
     is_space_agency: bool,
     translations: GivenTranslations,
+    japanese_reading: str | None = None,
 ) -> InternationalOrganisation:
     """Add an organisation to the site's list (``organisation`` None) or change one; acronyms
     and names are unique in any letter case. Site administrators only."""
     require_admin(actor)
     acronym, name = acronym.strip(), name.strip()
     _problems(acronym, name, translations, organisation.id if organisation else None)
+    if japanese_reading and not KANA.fullmatch(japanese_reading.strip()):
+        raise OrganisationError(_("Write the reading in hiragana or katakana only."), "japanese_reading")
     before = _as_record(organisation) if organisation is not None else None
     if organisation is None:
         organisation = InternationalOrganisation(translations={})
         db.session.add(organisation)
     organisation.acronym, organisation.name, organisation.is_space_agency = acronym, name, is_space_agency
     organisation.translations = merged(organisation.translations, translations)
+    if japanese_reading is not None:  # None: the form has no such field (no Japanese on the site)
+        organisation.translations = merged(organisation.translations, {"ja": {"reading": japanese_reading.strip()}})
     db.session.flush()
     after = _as_record(organisation)
     if before != after:

@@ -42,7 +42,7 @@ from planner.delegations.models import (
     Person,
     RepresentationLevel,
 )
-from planner.delegations.names import COLUMNS_LANGUAGE, delegation_name
+from planner.delegations.names import COLUMNS_LANGUAGE, delegation_name, delegation_reading
 from planner.delegations.services import checked_function
 from planner.extensions import db
 from planner.formatting import collation_key
@@ -166,7 +166,7 @@ def protocol_order(
         return 1 if forum.countries_listed_first and d.kind is DelegationKind.ORGANISATION else 0
 
     def key(d: Delegation) -> tuple[int, bytes, int]:
-        return group(d), collation_key(names[d.id], language), d.id
+        return group(d), collation_key(delegation_reading(d, language, names[d.id]), language), d.id
 
     listed = sorted(
         (d for d in delegations if d.status not in NOT_LISTED and (keep_empty or members.get(d.id))), key=key

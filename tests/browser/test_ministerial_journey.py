@@ -187,16 +187,17 @@ def test_a_ministerial_meeting_from_the_new_forum_to_the_list_of_participants(
         ]
         expect(public.get_by_text("Tanaka")).to_have_count(0)
 
-        # ...and in Japanese, in the Japanese order (kana in gojūon order, then kanji by reading).
+        # ...and in Japanese, in the Japanese order: the gojūon, names in kanji by their reading
+        # (欧州宇宙機関 おうしゅう, 国際連合宇宙部 こくさい, 日本 にほん).
         public.get_by_role("button", name="日本語").click()
         expect(public.locator("html")).to_have_attribute("lang", "ja")
         assert _groups(public) == [
             ("アメリカ合衆国", ["John Smith"]),
             ("イタリア", ["Marco Rossi"]),
-            ("フランス", ["Claire Martin"]),
             ("欧州宇宙機関", ["Anna Keller"]),
             ("国際連合宇宙部", ["Aarti Patel"]),
             ("日本", ["Yamada Taro", "Abe Hanako"]),
+            ("フランス", ["Claire Martin"]),
         ]
         pdf = public.get_by_role("link", name="PDF")
         expect(pdf).to_have_attribute("href", re.compile(r"lang=ja"))

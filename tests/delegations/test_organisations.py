@@ -77,6 +77,22 @@ def test_administrators_add_and_rename_organisations_with_their_japanese_names(a
     assert actions == ["organisation.added", "organisation.changed"]
 
 
+def test_the_reading_of_the_japanese_name_is_kept_and_shown_again(app, admin):
+    response = add(
+        admin,
+        acronym="CEOS",
+        name="Committee on Earth Observation Satellites",
+        name_ja="地球観測衛星委員会",
+        japanese_reading="ちきゅうかんそくえいせいいいんかい",
+    )
+    assert response.status_code == 302
+    ceos = kept(app)["CEOS"]
+    assert ceos.translations == {"ja": {"name": "地球観測衛星委員会", "reading": "ちきゅうかんそくえいせいいいんかい"}}
+    assert "ちきゅうかんそくえいせいいいんかい" in admin.get(f"{LIST}/{ceos.id}/edit").get_data(as_text=True)
+    # The starting list comes with the readings of its names in kanji.
+    assert kept(app)["ESA"].translations["ja"]["reading"] == "おうしゅううちゅうきかん"
+
+
 @pytest.mark.parametrize(
     ("fields", "message"),
     [
@@ -88,6 +104,8 @@ def test_administrators_add_and_rename_organisations_with_their_japanese_names(a
         ({"acronym": "esa", "name": "Something"}, "The list already has an organisation ESA."),
         ({"acronym": "ABC", "name": "european space agency"}, "ESA on the list already has this name."),
         ({"acronym": "A\x01C", "name": "Something"}, ""),
+        ({"acronym": "ABC", "name": "Something", "japanese_reading": "abc"}, "in hiragana or katakana only"),
+        ({"acronym": "ABC", "name": "Something", "japanese_reading": "国際"}, "in hiragana or katakana only"),
     ],
 )
 def test_bad_input_is_refused_and_nothing_is_stored(app, admin, fields, message):

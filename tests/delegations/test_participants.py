@@ -23,7 +23,15 @@ from planner.extensions import db
 from planner.forums.models import Forum, ForumStatus
 from planner.forums.services import ForumArchived
 from planner.refusals import NotAllowed
-from tests.factories import make_delegation, make_focal_point, make_forum, make_organiser, make_person, make_user
+from tests.factories import (
+    make_delegation,
+    make_focal_point,
+    make_forum,
+    make_kept_list,
+    make_organiser,
+    make_person,
+    make_user,
+)
 
 L = RepresentationLevel
 
@@ -123,8 +131,20 @@ def test_delegations_are_alphabetical_in_english(world):
 
 def test_a_japanese_list_follows_japanese_order(world):
     listing = participants.protocol_order(world, "ja")
-    assert [d.name for d in listing.delegations] == ["アメリカ合衆国", "イタリア", "フランス", "日本"]
+    # 日本 by its reading, にほん: between イタリア and フランス, as Japanese lists have it.
+    assert [d.name for d in listing.delegations] == ["アメリカ合衆国", "イタリア", "日本", "フランス"]
     assert {d.name_language for d in listing.delegations} == {"ja"}
+
+
+def test_an_organisation_of_the_sites_list_takes_its_place_by_its_reading(world):
+    """欧州宇宙機関 (おうしゅう...) comes before カナダ, as in a Japanese list; by its characters
+    alone it would come after every name in kana."""
+    kept = make_kept_list()
+    member(make_delegation(world, name="ESA", organisation_id=kept["ESA"].id), "Josef")
+    member(country(world, "CA", "Canada"), "Delegate of Canada")
+    db.session.expire_all()
+    names = [d.name for d in participants.protocol_order(world, "ja").delegations]
+    assert names.index("イタリア") < names.index("欧州宇宙機関") < names.index("カナダ") < names.index("日本")
 
 
 def test_a_name_with_no_japanese_version_is_shown_as_stored_and_marked_english(world):
@@ -154,7 +174,7 @@ def test_the_list_starts_from_the_drawn_delegation_and_wraps_round(world):
     assert [d.name for d in listing.delegations] == ["Japan", "United States", "France", "Italy"]
     assert listing.drawn == "Japan"
     # In Japanese the alphabet is another one, and so is the round.
-    assert order(world, "ja") == ["日本", "アメリカ合衆国", "イタリア", "フランス"]
+    assert order(world, "ja") == ["日本", "フランス", "アメリカ合衆国", "イタリア"]
 
 
 def test_a_drawn_delegation_no_longer_listed_leaves_the_start_where_it_was(world):
