@@ -15,14 +15,12 @@ from functools import lru_cache
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from fpdf import FPDF
-from fpdf.fonts import TTFFont
 
 from planner.delegations.models import NominationStatus
 from planner.delegations.participants import ParticipantList
 from planner.formatting import day_range
 from planner.labels import label
-from planner.statements.rendering import NEXT_LINE
+from planner.statements.rendering import NEXT_LINE, start_pdf
 
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection"), as the
 # registration and programme exports guard against.
@@ -154,24 +152,7 @@ def pdf_bytes(participants: ParticipantList, *, for_organisers: bool, font_path:
 def _pdf(
     title: str, meta_lines: tuple[str, ...], blocks: tuple[Block, ...], font_path: str | None, notice: str
 ) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_title(title)
-    pdf.set_auto_page_break(True, margin=18)
-    pdf.add_page()
-    if font_path:
-        pdf.add_font("body", "", font_path)
-        family = "body"
-        font = pdf.fonts["body"]
-        assert isinstance(font, TTFFont), "a font added from a file is a TrueType font"
-        covered = set(font.cmap)
-
-        def fit(s: str) -> str:
-            return "".join(c if ord(c) in covered else "?" for c in s)
-    else:
-        family = "helvetica"
-
-        def fit(s: str) -> str:
-            return s.encode("latin-1", "replace").decode("latin-1")
+    pdf, family, fit = start_pdf(title, font_path)
 
     texts = [title, *meta_lines, *(t for name, people in blocks for t in (name, *(x for p in people for x in p)))]
     replaced = any(fit(s) != s for s in texts)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from functools import lru_cache
 from pathlib import Path
-from typing import TypedDict
+from typing import Any, TypedDict
 
 import nh3
 from markdown_it import MarkdownIt
@@ -117,14 +118,11 @@ def pdf_bytes(
     return _pdf_bytes(title, tuple(meta_lines), text, font_path, notice, compress)
 
 
-# Parsing the 6 MB Japanese font costs about 0.1-0.3 s a PDF. fpdf2's subsetter changes the parsed
-# font in place, so one loaded font cannot serve several PDFs; the finished PDFs are kept instead
-# (the same inputs give the same bytes; an adopted text never changes, a corrigendum is a new input).
-@lru_cache(maxsize=32)
-def _pdf_bytes(
-    title: str, meta_lines: tuple[str, ...], text: str, font_path: str | None, notice: str, compress: bool
-) -> bytes:
-    from fpdf import FPDF
+def start_pdf(title: str, font_path: str | None, compress: bool = True) -> tuple[Any, str, Callable[[str], str]]:
+    """An A4 PDF with its first page, the font family to write in and ``fit``, which turns the
+    characters the font lacks into "?" (every PDF planner makes starts here: statements, the
+    list of participants, visa letters)."""
+    from fpdf import FPDF  # fpdf2 is loaded by the first PDF, not by every process at start
     from fpdf.fonts import TTFFont
 
     pdf = FPDF(format="A4")
@@ -134,19 +132,29 @@ def _pdf_bytes(
     pdf.add_page()
     if font_path:
         pdf.add_font("body", "", font_path)
-        family = "body"
         font = pdf.fonts["body"]
         assert isinstance(font, TTFFont), "a font added from a file is a TrueType font"
         covered = set(font.cmap)
 
         def fit(s: str) -> str:
             return "".join(c if ord(c) in covered or c in "\n\t" else "?" for c in s)
-    else:
-        family = "helvetica"
 
-        def fit(s: str) -> str:
-            return s.encode("latin-1", "replace").decode("latin-1")
+        return pdf, "body", fit
 
+    def fit_latin(s: str) -> str:
+        return s.encode("latin-1", "replace").decode("latin-1")
+
+    return pdf, "helvetica", fit_latin
+
+
+# Parsing the 6 MB Japanese font costs about 0.1-0.3 s a PDF. fpdf2's subsetter changes the parsed
+# font in place, so one loaded font cannot serve several PDFs; the finished PDFs are kept instead
+# (the same inputs give the same bytes; an adopted text never changes, a corrigendum is a new input).
+@lru_cache(maxsize=32)
+def _pdf_bytes(
+    title: str, meta_lines: tuple[str, ...], text: str, font_path: str | None, notice: str, compress: bool
+) -> bytes:
+    pdf, family, fit = start_pdf(title, font_path, compress)
     body = plain_paragraphs(text)
     replaced = any(fit(s) != s for s in [title, *meta_lines, *body])
     pdf.set_font(family, size=16)

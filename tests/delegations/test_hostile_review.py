@@ -5,11 +5,9 @@ between two requests sent at once, a privacy leak."""
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import threading
 import traceback
 from concurrent.futures import ThreadPoolExecutor
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 from flask import got_request_exception
@@ -43,7 +41,7 @@ from tests.factories import (
     make_programme,
     make_series,
 )
-from tests.registration.test_concurrency import session_cookie
+from tests.registration.test_concurrency import post, session_cookie
 
 LIST = "/forums/isef2/manage/delegations"
 
@@ -120,25 +118,6 @@ NEW_ACCOUNT = {
 }
 
 
-def _post_at_once(
-    base_url: str, path: str, data: dict[str, str], barrier: threading.Barrier, cookie: str | None = None
-) -> int:
-    url = urlsplit(base_url)
-    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=60)
-    try:
-        connection.connect()
-        barrier.wait()
-        headers = {"Content-Type": "application/x-www-form-urlencoded"}
-        if cookie is not None:
-            headers["Cookie"] = f"session={cookie}"
-        connection.request("POST", path, body=urlencode(data), headers=headers)
-        response = connection.getresponse()
-        response.read()
-        return response.status
-    finally:
-        connection.close()
-
-
 @pytest.mark.commits
 @pytest.mark.postgresql
 def test_one_link_sent_twice_at_once_makes_one_account_and_says_so_to_the_other(app, live_server):
@@ -171,8 +150,7 @@ def test_one_link_sent_twice_at_once_makes_one_account_and_says_so_to_the_other(
     barrier = threading.Barrier(count, timeout=10)
     with got_request_exception.connected_to(collect, app), ThreadPoolExecutor(count) as pool:
         futures = [
-            pool.submit(_post_at_once, live_server, f"/invitations/{SECRET}", NEW_ACCOUNT, barrier)
-            for _ in range(count)
+            pool.submit(post, live_server, f"/invitations/{SECRET}", NEW_ACCOUNT, None, barrier) for _ in range(count)
         ]
         codes = sorted(f.result(timeout=60) for f in futures)
     assert not errors, "\n".join(errors)
@@ -238,9 +216,7 @@ def test_the_carry_over_sent_twice_at_once_takes_each_delegation_once(app, live_
     cookie = session_cookie(app, organiser)
     barrier = threading.Barrier(2, timeout=10)
     with got_request_exception.connected_to(collect, app), ThreadPoolExecutor(2) as pool:
-        futures = [
-            pool.submit(_post_at_once, live_server, CARRY, {"source": str(isef2.id)}, barrier, cookie) for _ in range(2)
-        ]
+        futures = [pool.submit(post, live_server, CARRY, {"source": str(isef2.id)}, cookie, barrier) for _ in range(2)]
         codes = [f.result(timeout=60) for f in futures]
     assert not errors, "\n".join(errors)
     assert codes == [302, 302], codes
@@ -270,7 +246,7 @@ def test_the_same_country_added_twice_at_once_is_added_once_and_refused_once(app
     barrier = threading.Barrier(2, timeout=10)
     with got_request_exception.connected_to(collect, app), ThreadPoolExecutor(2) as pool:
         futures = [
-            pool.submit(_post_at_once, live_server, "/forums/isef3/manage/delegations", form, barrier, cookie)
+            pool.submit(post, live_server, "/forums/isef3/manage/delegations", form, cookie, barrier)
             for cookie in cookies
         ]
         codes = sorted(f.result(timeout=60) for f in futures)
