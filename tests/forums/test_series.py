@@ -132,7 +132,14 @@ def test_organiser_puts_the_forum_in_a_series_and_takes_it_out(app, client):
         forum = make_forum(slug="isef3", name="ISEF3")
         organiser = make_organiser(forum)
     sign_in(client, organiser)
-    data = {"name": "ISEF3", "title": "Third", "host_city": "Tokyo", "languages": "en", "age_of_majority": "18"}
+    data = {
+        "name": "ISEF3",
+        "title": "Third",
+        "host_city": "Tokyo",
+        "languages": "en",
+        "age_of_majority": "18",
+        "personal_data_retention_days": "90",
+    }
 
     def series_of() -> int | None:
         with app.app_context():
