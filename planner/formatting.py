@@ -238,6 +238,11 @@ def languages(locale: str) -> tuple[tuple[str, str], ...]:
     return _by_name(((code, str(names.get(code) or code)) for code in LANGUAGE_CODES), locale)
 
 
+def listed(items: Iterable[str]) -> str:
+    """Names joined as the reader's language joins them: "France, Italy and Japan", 「フランス、イタリア、日本」."""
+    return format_list(list(items), locale=get_locale() or "en")
+
+
 def language_name(code: str) -> str:
     """The language's name in the reader's language: 英語 or English for ``en``."""
     return str((get_locale() or Locale("en")).languages.get(code) or code)
@@ -270,6 +275,7 @@ def register(app: Flask) -> None:
         short_date=short_date,
         country_name=country_name,
         label=label,
+        listed=listed,
     )
     app.jinja_env.globals.update(
         day_range=day_range,

@@ -6,6 +6,7 @@ directory without touching the rules that use it.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections.abc import Iterator
@@ -29,6 +30,13 @@ class FileStore(Protocol):
 
     def keys(self, folder: str) -> Iterator[str]:
         """Every key in ``folder``: what the purge and the orphan sweep walk."""
+
+    def size(self, key: str) -> int:
+        """The file's size in bytes; 0 for a missing one."""
+
+    def stored_at(self, key: str) -> dt.datetime | None:
+        """When the file was written (UTC); None for a missing one. The orphan sweep leaves
+        files younger than a request that may still be committing the row naming them."""
 
 
 class MissingFile(LookupError):
@@ -80,6 +88,18 @@ class DirectoryStore:
             return os.path.isfile(self._path(key))
         except MissingFile:
             return False
+
+    def size(self, key: str) -> int:
+        try:
+            return os.path.getsize(self._path(key))
+        except (OSError, MissingFile):
+            return 0
+
+    def stored_at(self, key: str) -> dt.datetime | None:
+        try:
+            return dt.datetime.fromtimestamp(os.path.getmtime(self._path(key)), dt.UTC)
+        except (OSError, MissingFile):
+            return None
 
     def keys(self, folder: str) -> Iterator[str]:
         directory = os.path.join(self.root, folder)

@@ -6,7 +6,16 @@ import datetime as dt
 
 from flask_babel import force_locale
 
-from planner.formatting import collation_key, countries, day_range, languages, long_date, medium_date, short_date
+from planner.formatting import (
+    collation_key,
+    countries,
+    day_range,
+    languages,
+    listed,
+    long_date,
+    medium_date,
+    short_date,
+)
 
 OPENING = dt.date(2018, 3, 3)
 
@@ -66,3 +75,10 @@ def test_other_lists_ignore_case_and_accents():
     assert names.index("Åland Islands") == names.index("Afghanistan") + 1
     spoken = [name for _, name in languages("ja")]
     assert spoken.index("イタリア語") < spoken.index("英語")  # kana before kanji, as in a Japanese index
+
+
+def test_lists_of_names_are_joined_as_the_readers_language_joins_them(app):
+    with app.test_request_context():
+        assert listed(["France", "Italy", "Japan"]) == "France, Italy, and Japan"
+        with force_locale("ja"):
+            assert listed(["フランス", "イタリア", "日本"]) == "フランス、イタリア、日本"

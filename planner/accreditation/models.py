@@ -158,5 +158,7 @@ class VisaLetter(Base):
     passport_last_digits: Mapped[str] = mapped_column(String(4), default="")
     function: Mapped[str] = mapped_column(String(200), default="")
     issued_on: Mapped[dt.date | None] = mapped_column(Date)
+    # The issued PDF in the file store's "letters" folder; None until issued and once purged.
+    pdf_storage_key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
     member: Mapped[DelegationMember] = relationship()

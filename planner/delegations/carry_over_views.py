@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from planner.delegations import bp
 from planner.delegations import carry_over as rules
 from planner.delegations.forms import CarryOverForm
+from planner.formatting import listed
 from planner.forums.models import Forum
 from planner.refusals import Refused
 from planner.web import refusals
@@ -65,6 +66,6 @@ def _done(done: rules.CarryOver) -> str:
         )
     if done.skipped:
         message += " " + _(
-            "Skipped, being in this forum already: %(names)s.", names=", ".join(d.name for d, _e in done.skipped)
+            "Skipped, being in this forum already: %(names)s.", names=listed(d.name for d, _e in done.skipped)
         )
     return message

@@ -32,7 +32,7 @@ from planner.delegations.models import (
 from planner.delegations.names import COLUMNS_LANGUAGE, country_in, delegation_name
 from planner.delegations.organisations import kept_list
 from planner.extensions import db
-from planner.formatting import collation_key, countries
+from planner.formatting import collation_key, countries, listed
 from planner.forums.models import Forum
 from planner.forums.services import require_not_archived
 from planner.refusals import Refused
@@ -417,7 +417,7 @@ def remove(actor: User, delegation: Delegation) -> None:
             _(
                 "%(delegation)s cannot be removed: it has %(reasons)s. Set its status to withdrawn instead.",
                 delegation=delegation.name,
-                reasons=", ".join(reasons),
+                reasons=listed(reasons),
             )
         )
     record(

@@ -12,6 +12,7 @@ from planner.accounts.permissions import require_admin
 from planner.audit.services import record
 from planner.delegations.models import Delegation, InternationalOrganisation
 from planner.extensions import db
+from planner.formatting import listed
 from planner.forums.models import Forum
 from planner.refusals import Refused
 from planner.translated import GivenTranslations, merged
@@ -182,7 +183,7 @@ def remove_organisation(actor: User, organisation: InternationalOrganisation) ->
                 "%(acronym)s cannot be removed: %(num)d delegations come from it (%(forums)s).",
                 len(forums),
                 acronym=organisation.acronym,
-                forums=", ".join(dict.fromkeys(forums)),
+                forums=listed(dict.fromkeys(forums)),
             )
         )
     record(

@@ -11,7 +11,7 @@ from wtforms import DateField, DateTimeLocalField, EmailField, IntegerField, Sel
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from planner.formatting import zone_named
-from planner.forums.models import AGE_OF_MAJORITY, EventKind
+from planner.forums.models import AGE_OF_MAJORITY, PERSONAL_DATA_RETENTION_DAYS, RETENTION_DAYS, EventKind
 from planner.labels import label
 from planner.translated import localized, with_translations
 from planner.validators import (
@@ -156,6 +156,22 @@ class ForumForm(FlaskForm):
         default=NO_SERIES,
         description=_l("The forums that follow one another, like ISEF1, ISEF2, ISEF3."),
     )
+    personal_data_retention_days = IntegerField(
+        _l("Days personal data is kept after the last day"),
+        default=PERSONAL_DATA_RETENTION_DAYS,
+        validators=[
+            InputRequired(message=_l("Give the number of days, like 90.")),
+            NumberRange(
+                min=RETENTION_DAYS.start,
+                max=RETENTION_DAYS.stop - 1,
+                message=_l("Give a number of days from %(min)d to %(max)d."),
+            ),
+        ],
+        description=_l(
+            "Then identity data, passport numbers, photos and letters are removed; people and their "
+            "participation stay. 0: they are removed the day after the forum."
+        ),
+    )
 
     def __init__(self, *args, series=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
@@ -192,6 +208,8 @@ class NewForumForm(ForumForm):
         validators=[Optional(), NumberRange(min=1, max=30, message=_l("Give an age from %(min)d to %(max)d."))],
         description=ForumForm.age_of_majority.kwargs["description"],
     )
+    # A new forum keeps the default retention; its edit form changes it.
+    personal_data_retention_days = None
 
     def validate_slug(self, field: StringField) -> None:
         field.data = (field.data or "").strip().lower()

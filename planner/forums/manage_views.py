@@ -275,6 +275,7 @@ def edit_forum(slug: str):
                 "age_of_majority": forum.age_of_majority,
                 "languages": ", ".join(forum.languages),
                 "series": forum.series_id or forms.NO_SERIES,
+                "personal_data_retention_days": forum.personal_data_retention_days,
                 **translation_data(forum, forms.FORUM_TEXTS, languages),
             },
             series=series.all_series(),
@@ -295,6 +296,7 @@ def edit_forum(slug: str):
                 # Only the languages the form showed fields for: one just added gets its own next time.
                 translations=translations_from(form, forms.FORUM_TEXTS, languages),
                 series_id=form.series_id,
+                personal_data_retention_days=form.personal_data_retention_days.data,
             )
         except Refused as refusal:
             refusals.on_form(form, refusal)

@@ -47,6 +47,8 @@ PERSONAL_DATA_RETENTION_DAYS = 90
 
 #: What the forum's setting may be (a check constraint holds the database to it).
 AGES_OF_MAJORITY = range(1, 31)
+#: The retention periods a forum may set, in days (ten years at most; a check constraint too).
+RETENTION_DAYS = range(0, 3661)
 
 
 class ForumSeries(Base):
@@ -155,6 +157,12 @@ class Forum(Base):
     def days(self) -> list[dt.date]:
         count = (self.last_day - self.first_day).days + 1
         return [self.first_day + dt.timedelta(days=n) for n in range(count)]
+
+    @property
+    def personal_data_kept_until(self) -> dt.date:
+        """The last day (in the forum's timezone) its identity data, photos and letters are
+        kept; the purge removes them from the next day."""
+        return self.last_day + dt.timedelta(days=self.personal_data_retention_days)
 
     def is_past(self, today: dt.date) -> bool:
         return self.status is ForumStatus.ARCHIVED or self.last_day < today

@@ -17,6 +17,7 @@ from planner.accounts.models import User
 from planner.accounts.permissions import require_admin
 from planner.audit.services import record
 from planner.extensions import db
+from planner.formatting import listed
 from planner.forums.models import Forum, ForumSeries
 from planner.refusals import Refused
 from planner.translated import GivenTranslations, language_name, merged
@@ -103,7 +104,7 @@ def remove_series(actor: User, series: ForumSeries) -> None:
                 "%(series)s still has %(num)d forums (%(forums)s): take them out of the series first.",
                 len(names),
                 series=series.name,
-                forums=", ".join(names),
+                forums=listed(names),
             )
         )
     record(

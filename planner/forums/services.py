@@ -21,7 +21,16 @@ from planner.calendar import invites
 from planner.db import as_utc
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.forums.models import AGE_OF_MAJORITY, AGES_OF_MAJORITY, Event, EventKind, Forum, Room, Venue
+from planner.forums.models import (
+    AGE_OF_MAJORITY,
+    AGES_OF_MAJORITY,
+    RETENTION_DAYS,
+    Event,
+    EventKind,
+    Forum,
+    Room,
+    Venue,
+)
 from planner.forums.series import checked_series
 from planner.refusals import Refused
 from planner.schedule.models import RoomClosedDay, Session, SessionStatus
@@ -369,12 +378,14 @@ def save_forum(
     languages: Sequence[str] | None = None,
     translations: GivenTranslations | None = None,
     series_id: int | None | Unchanged = UNCHANGED,
+    personal_data_retention_days: int | None = None,
 ) -> Forum:
-    """The forum's names, description, age of majority, languages and series (its dates and timezone
-    anchor the whole programme and are set when it is created). The age of majority applies to
-    applications from then on: those made already keep the answer they had. The first language
-    stays: every text typed so far is in it. A language taken away keeps its translations,
-    unused, until it is added again."""
+    """The forum's names, description, age of majority, languages, series and how long its
+    personal data is kept (its dates and timezone anchor the whole programme and are set when
+    it is created). The age of majority applies to applications from then on: those made
+    already keep the answer they had. The first language stays: every text typed so far is in
+    it. A language taken away keeps its translations, unused, until it is added again. The
+    retention is 0 to 3660 days after the last day; once purged, a longer one brings nothing back."""
     require_organiser(actor, forum)
     # Before the languages change: the form showed fields for the languages it had.
     translate(forum, forum, translations)
@@ -392,14 +403,27 @@ def save_forum(
     if age_of_majority is not None:
         _check_age_of_majority(age_of_majority)
         forum.age_of_majority = age_of_majority
-    changes = {}
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
     if series_id is not UNCHANGED and series_id != forum.series_id:
         series = checked_series(series_id)
-        changes = {
-            "before": {"series": forum.series.slug if forum.series is not None else None},
-            "after": {"series": series.slug if series is not None else None},
-        }
+        before["series"] = forum.series.slug if forum.series is not None else None
+        after["series"] = series.slug if series is not None else None
         forum.series = series
+    if personal_data_retention_days is not None and personal_data_retention_days != forum.personal_data_retention_days:
+        if personal_data_retention_days not in RETENTION_DAYS:
+            raise ForumError(
+                _(
+                    "Give a number of days from %(min)d to %(max)d.",
+                    min=RETENTION_DAYS.start,
+                    max=RETENTION_DAYS.stop - 1,
+                ),
+                "personal_data_retention_days",
+            )
+        before["personal_data_retention_days"] = forum.personal_data_retention_days
+        after["personal_data_retention_days"] = personal_data_retention_days
+        forum.personal_data_retention_days = personal_data_retention_days
+    changes = {"before": before, "after": after} if after else {}
     forum.name, forum.title, forum.host_city, forum.description = (
         name.strip(),
         title.strip(),

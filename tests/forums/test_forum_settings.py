@@ -10,6 +10,15 @@ from planner.forums.models import Forum
 from tests.conftest import sign_in
 from tests.factories import committed, current, make_isef2, make_organiser
 
+FORM = {
+    "name": "ISEF2",
+    "title": "The forum",
+    "host_city": "Tokyo",
+    "description": "",
+    "age_of_majority": "18",
+    "personal_data_retention_days": "90",
+}
+
 
 @pytest.fixture
 def organiser(app):
@@ -22,7 +31,7 @@ def test_the_age_of_majority_is_18_unless_the_organisers_change_it(app, client, 
     sign_in(client, organiser)
     page = client.get("/forums/isef2/manage/forum").get_data(as_text=True)
     assert 'name="age_of_majority"' in page and 'value="18"' in page
-    data = {"name": "ISEF2", "title": "The forum", "host_city": "Tokyo", "description": "", "age_of_majority": "20"}
+    data = {**FORM, "age_of_majority": "20"}
     assert client.post("/forums/isef2/manage/forum", data=data).status_code == 302
     with app.app_context():
         assert db.session.scalar(select(Forum.age_of_majority).where(Forum.slug == "isef2")) == 20
@@ -32,7 +41,7 @@ def test_the_age_of_majority_is_18_unless_the_organisers_change_it(app, client, 
 @pytest.mark.parametrize("value", ["", "0", "31", "eighteen"])
 def test_an_implausible_age_of_majority_is_refused_with_a_message(app, client, organiser, value):
     sign_in(client, organiser)
-    data = {"name": "ISEF2", "title": "The forum", "host_city": "Tokyo", "description": "", "age_of_majority": value}
+    data = {**FORM, "age_of_majority": value}
     response = client.post("/forums/isef2/manage/forum", data=data)
     assert response.status_code == 422
     page = response.get_data(as_text=True)

@@ -53,6 +53,7 @@ def test_the_organiser_types_both_languages_on_the_forum_and_event_forms(app, cl
             "description": "A ministerial meeting.",
             "description_ja": "閣僚級会合です。",
             "age_of_majority": "18",
+            "personal_data_retention_days": "90",
             "languages": "en, ja",
         },
     )
@@ -120,7 +121,13 @@ def test_japanese_longer_than_the_english_limit_is_refused_and_kept_on_the_form(
 def test_a_language_planner_does_not_offer_is_refused_with_the_ones_it_does(app, client):
     _forum, organiser = bilingual_forum(app)
     sign_in(client, organiser)
-    data = {"name": "ISEF2", "title": "ISEF2 title", "host_city": "Tokyo", "age_of_majority": "18"}
+    data = {
+        "name": "ISEF2",
+        "title": "ISEF2 title",
+        "host_city": "Tokyo",
+        "age_of_majority": "18",
+        "personal_data_retention_days": "90",
+    }
     response = client.post("/forums/isef2/manage/forum", data={**data, "languages": "en, xx"})
     assert response.status_code == 422
     assert "planner does not offer the language xx: choose from en, ja." in response.get_data(as_text=True)

@@ -64,7 +64,7 @@ def test_a_series_with_forums_is_not_removed(app, client, admin):
     answer = client.post(f"/admin/series/{series.id}/remove")
     assert answer.status_code == 302
     page = client.get("/admin/series").get_data(as_text=True)
-    assert f"{ISEF} still has 2 forums (ISEF1, ISEF2): take them out of the series first." in page
+    assert f"{ISEF} still has 2 forums (ISEF1 and ISEF2): take them out of the series first." in page
     assert len(stored_series(app)) == 1
     assert actions(app) == []
 
@@ -133,7 +133,14 @@ def test_organiser_puts_the_forum_in_a_series_and_takes_it_out(app, client):
         forum = make_forum(slug="isef3", name="ISEF3")
         organiser = make_organiser(forum)
     sign_in(client, organiser)
-    data = {"name": "ISEF3", "title": "Third", "host_city": "Tokyo", "languages": "en", "age_of_majority": "18"}
+    data = {
+        "name": "ISEF3",
+        "title": "Third",
+        "host_city": "Tokyo",
+        "languages": "en",
+        "age_of_majority": "18",
+        "personal_data_retention_days": "90",
+    }
 
     def series_of() -> int | None:
         with app.app_context():

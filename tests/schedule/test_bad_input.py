@@ -111,7 +111,14 @@ def edit_event_form(p: dict) -> dict:
 
 
 def forum_form(p: dict) -> dict:
-    return {"name": "ISEF2", "title": "The forum", "host_city": "Tokyo", "description": "", "age_of_majority": "18"}
+    return {
+        "name": "ISEF2",
+        "title": "The forum",
+        "host_city": "Tokyo",
+        "description": "",
+        "age_of_majority": "18",
+        "personal_data_retention_days": "90",
+    }
 
 
 def venue_form(p: dict) -> dict:
@@ -221,6 +228,7 @@ FORMS = {
             "host_city": BAD_TEXT,
             "description": ["a\x00b", LONG_BLOCK],
             "age_of_majority": ["", "abc", "0", "31", "-5", "1.5", "9" * 30],
+            "personal_data_retention_days": ["", "abc", "-1", "3661", "1.5", "9" * 30],
         },
     ),
 }
