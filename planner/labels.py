@@ -8,6 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
+from planner.accreditation.models import VisaLetterStatus
 from planner.delegations.models import (
     DelegationStatus,
     FocalPointRole,
@@ -139,6 +140,12 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         InvitationStatus.ACCEPTED: _l("accepted"),
         InvitationStatus.EXPIRED: _l("expired"),
         InvitationStatus.REVOKED: _l("revoked"),
+    },
+    VisaLetterStatus: {
+        VisaLetterStatus.REQUESTED: _l("requested"),
+        VisaLetterStatus.ISSUED: _l("issued"),
+        VisaLetterStatus.REFUSED: _l("refused"),
+        VisaLetterStatus.REVOKED: _l("revoked"),
     },
 }
 

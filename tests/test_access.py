@@ -219,6 +219,20 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # ISEF2 belongs to the series: the refusal is flashed on the list.
     ("forums.remove_series", "POST"): admins_only(302),
     ("delegations.participation", "GET"): PUBLIC,
+    # Visa letters: the delegation's focal points and the accreditation role (administrators
+    # here; "organiser" is an organiser without it).
+    ("accreditation.delegation_visa_letters", "GET"): {**signed_in(403), "focal_point": 200, "admin": 200},
+    ("accreditation.request_visa_letter", "POST"): {**signed_in(403), "focal_point": 404, "admin": 404},
+    ("accreditation.visa_letter_register", "GET"): {**signed_in(403), "admin": 200},
+    ("accreditation.visa_letterhead", "POST"): {**signed_in(403), "admin": 302},  # empty: unchanged
+    ("accreditation.approve_visa_letter", "POST"): {**signed_in(403), "admin": 404},  # no letter 999999
+    ("accreditation.refuse_visa_letter", "GET"): {**signed_in(403), "admin": 404},
+    ("accreditation.refuse_visa_letter", "POST"): {**signed_in(403), "admin": 404},
+    ("accreditation.revoke_visa_letter", "GET"): {**signed_in(403), "admin": 404},
+    ("accreditation.revoke_visa_letter", "POST"): {**signed_in(403), "admin": 404},
+    ("accreditation.download_visa_letter", "GET"): signed_in(404),  # no letter 999999
+    # Embassies have no account: the reference and code are the permission.
+    ("accreditation.verify_visa_letter", "GET"): PUBLIC,
 }
 
 
@@ -273,6 +287,7 @@ def roles(app: Flask) -> Roles:
         "number": 1,
         "fmt": "txt",
         "series_id": series.id,
+        "letter_id": 999_999,
     }
     return Roles(people, values)
 

@@ -6,7 +6,17 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, ForeignKeyConstraint, String, Text, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Index,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from planner.crypto import EncryptedText
@@ -121,6 +131,9 @@ class VisaLetterStatus(enum.StrEnum):
     REVOKED = "revoked"  # issued, then withdrawn: verification says so
 
 
+LIVE_CONDITION = "status IN ('requested', 'issued')"
+
+
 class VisaLetter(Base):
     """A visa invitation letter for an accredited member. What the letter says of the person
     is copied when it is issued, so that it reads the same later; the passport number is kept
@@ -134,13 +147,26 @@ class VisaLetter(Base):
             ondelete="CASCADE",
         ),
         UniqueConstraint("reference"),
+        # One live letter a member: a second request while one waits or is issued is refused,
+        # here too when two arrive at once.
+        Index(
+            "uq_visa_letters_one_live",
+            "delegation_id",
+            "person_id",
+            unique=True,
+            sqlite_where=text(LIVE_CONDITION),
+            postgresql_where=text(LIVE_CONDITION),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     delegation_id: Mapped[int] = mapped_column(index=True)
     person_id: Mapped[int] = mapped_column(index=True)
-    # "ISEF3-2030-0001": printed on the letter, typed by the embassy; set when issued.
-    reference: Mapped[str | None] = mapped_column(String(40))
+    # "ISEF3-V-0001": printed on the letter, typed by the embassy; set when issued (a slug
+    # is up to 64 characters).
+    reference: Mapped[str | None] = mapped_column(String(80))
+    # The letter's number in its forum's sequence (the reference's last part).
+    sequence: Mapped[int | None]
     # SHA-256 of the verification code printed on the letter (the code itself is not kept).
     code_hash: Mapped[str | None] = mapped_column(String(64))
     status: Mapped[VisaLetterStatus] = mapped_column(
@@ -158,7 +184,8 @@ class VisaLetter(Base):
     passport_last_digits: Mapped[str] = mapped_column(String(4), default="")
     function: Mapped[str] = mapped_column(String(200), default="")
     issued_on: Mapped[dt.date | None] = mapped_column(Date)
-    # The issued PDF in the file store's "letters" folder; None until issued and once purged.
-    pdf_storage_key: Mapped[str | None] = mapped_column(String(200), unique=True)
+    # The PDF made once when it was issued (the code it prints is kept only as its hash), in
+    # the file store's "letters" folder; None before it is issued and once purged.
+    storage_key: Mapped[str | None] = mapped_column(String(200), unique=True)
 
     member: Mapped[DelegationMember] = relationship()

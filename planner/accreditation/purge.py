@@ -117,14 +117,14 @@ def plan_forum(forum: Forum, store: FileStore) -> ForumPurge:
     plan.credentials_letters = len(credentials)
     # Only the columns that say whether there is something: the passport number is not decrypted.
     visas = db.session.execute(
-        select(VisaLetter.id, VisaLetter.pdf_storage_key).where(
+        select(VisaLetter.id, VisaLetter.storage_key).where(
             _of_forum(VisaLetter.delegation_id, forum),
-            or_(VisaLetter.passport_number.is_not(None), VisaLetter.pdf_storage_key.is_not(None)),
+            or_(VisaLetter.passport_number.is_not(None), VisaLetter.storage_key.is_not(None)),
         )
     ).all()
     plan.visa_ids = [row.id for row in visas]
     plan.visa_letters = len(visas)
-    keys = plan.photo_keys + [row.storage_key for row in credentials] + [row.pdf_storage_key for row in visas]
+    keys = plan.photo_keys + [row.storage_key for row in credentials] + [row.storage_key for row in visas]
     # A file already gone is nothing to remove (its row still is).
     plan.files = [key for key in keys if key and store.exists(key)]
     plan.bytes = sum(store.size(key) for key in plan.files)
@@ -141,7 +141,7 @@ def referenced_keys() -> set[str]:
     return set(
         _keys(select(MemberPhoto.storage_key))
         + _keys(select(CredentialsLetter.storage_key))
-        + _keys(select(VisaLetter.pdf_storage_key))
+        + _keys(select(VisaLetter.storage_key))
     )
 
 
@@ -184,9 +184,7 @@ def purge_forum(plan: ForumPurge, now: dt.datetime, progress: Progress = _ignore
     if plan.visa_ids:
         # The register (reference, name, last digits, status) stays: embassies still verify it.
         plan.visa_letters = _rowcount(
-            update(VisaLetter)
-            .where(VisaLetter.id.in_(plan.visa_ids))
-            .values(passport_number=None, pdf_storage_key=None)
+            update(VisaLetter).where(VisaLetter.id.in_(plan.visa_ids)).values(passport_number=None, storage_key=None)
         )
     progress(plan.visa_letters)
     forum.personal_data_purged_at = now

@@ -99,15 +99,16 @@ def build(store: storage.DirectoryStore, forum: Forum, members: int = 2) -> Buil
                 passport_last_digits=number[-4:],
                 function="Minister",
                 issued_on=dt.date(2018, 2, 1),
-                pdf_storage_key=pdf,
+                storage_key=pdf,
             )
         )
         built.keys += [photo, pdf]
-    # A second letter asked for and not yet issued: a passport number, no PDF.
+    # An earlier letter, refused: a passport number, no PDF (one live letter a member at a time).
     db.session.add(
         VisaLetter(
             delegation_id=delegation.id,
             person_id=person.id,
+            status=VisaLetterStatus.REFUSED,
             passport_number=built.passport_numbers[-1],
             passport_last_digits=built.passport_numbers[-1][-4:],
         )
@@ -159,7 +160,7 @@ def personal_rows(forum_id: int) -> dict[str, int]:
         "photos": f"SELECT count(*) FROM member_photos WHERE {with_forum}",
         "credentials files": f"SELECT count(*) FROM credentials_letters WHERE storage_key IS NOT NULL AND {with_forum}",
         "passport numbers": f"SELECT count(*) FROM visa_letters WHERE passport_number IS NOT NULL AND {with_forum}",
-        "letter PDFs": f"SELECT count(*) FROM visa_letters WHERE pdf_storage_key IS NOT NULL AND {with_forum}",
+        "letter PDFs": f"SELECT count(*) FROM visa_letters WHERE storage_key IS NOT NULL AND {with_forum}",
     }
     return {name: db.session.scalar(text(query), {"forum": forum_id}) for name, query in queries.items()}
 

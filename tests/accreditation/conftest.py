@@ -1,0 +1,3 @@
+"""Fixtures of the accreditation tests."""
+
+from tests.accreditation.visa_helpers import letters_store, scene  # noqa: F401  (fixtures)
