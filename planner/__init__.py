@@ -20,6 +20,7 @@ import planner.statements.search  # noqa: F401  (the search index's DDL and Post
 from planner import crypto, extensions, formatting, security, storage, translated, web
 from planner.accounts import views as account_views
 from planner.accounts.cli import create_admin_command
+from planner.accreditation import file_views as accreditation_file_views
 from planner.audit import views as audit_views
 from planner.calendar import links as calendar_links  # noqa: F401  (template helpers)
 from planner.calendar import views as calendar_views
@@ -135,6 +136,7 @@ BLUEPRINTS = (
     delegation_views,
     calendar_views,
     statement_views,
+    accreditation_file_views,
 )
 
 

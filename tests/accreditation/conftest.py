@@ -1,0 +1,3 @@
+"""Fixtures of the accreditation tests."""
+
+from tests.accreditation.file_helpers import forums, uploads  # noqa: F401  (photos, credentials letters)
