@@ -187,3 +187,24 @@ def letter_pdf(text: str = "The Government of Japan presents its compliments.") 
 
 def random_bytes(size: int) -> bytes:
     return os.urandom(size)
+
+
+def raw_pdf(catalog: bytes = b"", *objects: bytes, before: bytes = b"", after: bytes = b"") -> bytes:
+    """A one-page PDF written by hand, with ``catalog`` added to its catalogue and ``objects``
+    numbered from 4 on: for the hostile letters no PDF library would write."""
+    bodies = [
+        b"<< /Type /Catalog /Pages 2 0 R " + catalog + b" >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>",
+        *objects,
+    ]
+    out = bytearray(before + b"%PDF-1.7\n")
+    offsets = []
+    for number, body in enumerate(bodies, start=1):
+        offsets.append(len(out) - len(before))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out) - len(before)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(bodies) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(bodies) + 1, xref)
+    return bytes(out + after)

@@ -5,6 +5,7 @@ rollback leaves no file behind."""
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from PIL import Image, ImageStat
@@ -255,3 +256,17 @@ def test_the_photo_page_labels_its_fields_and_says_what_it_accepts(client, forum
     assert 'accept="image/jpeg,image/png,.jpg,.jpeg,.png"' in page
     assert 'enctype="multipart/form-data"' in page
     assert "<script" not in page.split("<main", 1)[-1]
+
+
+def test_a_photo_over_the_site_s_request_limit_passes_the_csrf_check(app, client, forums, uploads):
+    # The CSRF check reads the form before the view: the photo's own limit applies already.
+    app.config["WTF_CSRF_ENABLED"] = True
+    sign_in(client, forums.japan_focal)
+    page = client.get(photo_url(forums.aiko)).get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    data = encoded(portrait()) + bytes(3 * 2**20)  # what follows a JPEG's end is not read
+    assert len(data) > app.config["MAX_CONTENT_LENGTH"]
+    fields = {"csrf_token": token, "photo-zoom": "100", "photo-shift_x": "0", "photo-shift_y": "0"}
+    fields["photo-photo"] = (io.BytesIO(data), "big.jpg", "image/jpeg")
+    assert post_files(client, photo_url(forums.aiko), fields).status_code == 302
+    assert len(rows(app, MemberPhoto)) == 1
