@@ -20,6 +20,7 @@ import planner.statements.search  # noqa: F401  (the search index's DDL and Post
 from planner import crypto, extensions, formatting, security, storage, translated, web
 from planner.accounts import views as account_views
 from planner.accounts.cli import create_admin_command
+from planner.accreditation import file_views as accreditation_file_views  # noqa: F401  (visa_views.bp)
 from planner.accreditation import visa_views as accreditation_visa_views
 from planner.accreditation.cli import purge_personal_data_command
 from planner.audit import views as audit_views

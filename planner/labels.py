@@ -8,7 +8,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
-from planner.accreditation.models import VisaLetterStatus
+from planner.accreditation.models import CredentialsStatus, VisaLetterStatus
 from planner.delegations.models import (
     DelegationStatus,
     FocalPointRole,
@@ -134,6 +134,11 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
     FocalPointRole: {
         FocalPointRole.FOCAL_POINT: _l("Focal point"),
         FocalPointRole.DEPUTY: _l("Deputy focal point"),
+    },
+    CredentialsStatus: {
+        CredentialsStatus.SUBMITTED: _l("waiting for verification"),
+        CredentialsStatus.VERIFIED: _l("verified"),
+        CredentialsStatus.RETURNED: _l("returned"),
     },
     InvitationStatus: {
         InvitationStatus.SENT: _l("sent"),

@@ -233,6 +233,34 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("accreditation.download_visa_letter", "GET"): signed_in(404),  # no letter 999999
     # Embassies have no account: the reference and code are the permission.
     ("accreditation.verify_visa_letter", "GET"): PUBLIC,
+    # Photos and credentials letters: the delegation's focal points and the forum's organisers.
+    ("accreditation.member_photo", "GET"): {**signed_in(403), "focal_point": 404, "organiser": 404, "admin": 404},
+    ("accreditation.member_photo", "POST"): {**signed_in(403), "focal_point": 404, "organiser": 404, "admin": 404},
+    ("accreditation.remove_member_photo", "POST"): {
+        **signed_in(403),
+        "focal_point": 404,
+        "organiser": 404,
+        "admin": 404,
+    },  # nobody with that id
+    ("accreditation.member_photo_file", "GET"): {
+        **signed_in(403),
+        "focal_point": 404,
+        "organiser": 404,
+        "admin": 404,
+    },
+    ("accreditation.credentials", "GET"): {**signed_in(403), "focal_point": 200, "organiser": 200, "admin": 200},
+    ("accreditation.credentials", "POST"): {**signed_in(403), "focal_point": 422, "organiser": 422, "admin": 422},
+    ("accreditation.credentials_letter_file", "GET"): {
+        **signed_in(403),
+        "focal_point": 404,
+        "organiser": 404,
+        "admin": 404,
+    },  # no letter 999999
+    # Deciding on a letter takes the accreditation role: ISEF2's organiser here has none.
+    ("accreditation.verify_credentials", "POST"): {**signed_in(403), "admin": 404},
+    ("accreditation.return_credentials", "POST"): {**signed_in(403), "admin": 404},
+    ("accreditation.credentials_overview", "GET"): organisers_only(200),
+    ("accreditation.credentials_setting", "POST"): organisers_only(302),  # unticked: as it is
 }
 
 

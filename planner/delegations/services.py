@@ -7,6 +7,7 @@ points nominating at once cannot both take the last seat.
 
 from __future__ import annotations
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
@@ -40,6 +41,12 @@ from planner.validators import EMAIL_PATTERN, name_problem
 HOLDING_SEAT = {NominationStatus.NOMINATED, NominationStatus.ACCREDITED}
 #: The longest function the list of participants prints.
 FUNCTION_MAX = 200  # the length of DelegationMember.function (a test checks it)
+
+
+#: Sent with the member before an organiser accredits them. A receiver refuses by raising a
+#: NominationError: accreditation's own rules (credentials, identity data) live in
+#: ``planner.accreditation``, which builds on delegations and not the other way round.
+accrediting = Namespace().signal("accrediting")
 
 
 class NominationError(Refused):
@@ -213,6 +220,8 @@ def accredit(organiser: User, member: DelegationMember) -> None:
     delegation = member.delegation
     require_organiser(organiser, delegation.forum)
     require_not_archived(delegation.forum)
+    if member.status is NominationStatus.NOMINATED:
+        accrediting.send(member)
     if not seats.move_member(
         delegation.id, member.person_id, {NominationStatus.NOMINATED}, NominationStatus.ACCREDITED
     ):
