@@ -20,6 +20,8 @@ import planner.statements.search  # noqa: F401  (the search index's DDL and Post
 from planner import crypto, extensions, formatting, security, storage, translated, web
 from planner.accounts import views as account_views
 from planner.accounts.cli import create_admin_command
+from planner.accreditation import views as accreditation_views
+from planner.accreditation.cli import new_identity_key_command, rotate_identity_keys_command
 from planner.audit import views as audit_views
 from planner.calendar import links as calendar_links  # noqa: F401  (template helpers)
 from planner.calendar import views as calendar_views
@@ -135,6 +137,7 @@ BLUEPRINTS = (
     delegation_views,
     calendar_views,
     statement_views,
+    accreditation_views,
 )
 
 
@@ -160,5 +163,7 @@ def register_commands(app: Flask) -> None:
         import_programme_command,
         export_programme_command,
         send_consent_reminders_command,
+        new_identity_key_command,
+        rotate_identity_keys_command,
     ):
         app.cli.add_command(command)

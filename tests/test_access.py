@@ -219,6 +219,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # ISEF2 belongs to the series: the refusal is flashed on the list.
     ("forums.remove_series", "POST"): admins_only(302),
     ("delegations.participation", "GET"): PUBLIC,
+    # A member's identity data: the delegation's focal points and the forum's organisers (no person 999999).
+    ("accreditation.member_identity", "GET"): {**signed_in(403), "focal_point": 404, "organiser": 404, "admin": 404},
+    ("accreditation.member_identity", "POST"): {**signed_in(403), "focal_point": 404, "organiser": 404, "admin": 404},
+    # The accreditation role only (ISEF2's organiser here has not got it): administrators.
+    ("accreditation.accreditation_settings", "GET"): {**signed_in(403), "admin": 200},
+    ("accreditation.accreditation_settings", "POST"): {**signed_in(403), "admin": 302},  # nothing required
+    ("forums.accreditation_role", "POST"): {**signed_in(403), "admin": 422},  # no button pressed
 }
 
 

@@ -7,6 +7,7 @@ points nominating at once cannot both take the last seat.
 
 from __future__ import annotations
 
+from blinker import Namespace
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import func, select
@@ -36,6 +37,12 @@ from planner.labels import label
 from planner.mail.services import queue_email, written_in
 from planner.refusals import NotAllowed, Refused
 from planner.validators import EMAIL_PATTERN, name_problem
+
+#: Sent with the member an organiser is about to accredit, before anything changes: the domains
+#: above this one refuse it by raising a ``NominationError`` (accreditation: identity data the
+#: forum requires is missing). A signal, as ``accounts.services.account_deleting``: accreditation
+#: builds on delegations, so delegations cannot import it.
+accrediting = Namespace().signal("accrediting")
 
 HOLDING_SEAT = {NominationStatus.NOMINATED, NominationStatus.ACCREDITED}
 #: The longest function the list of participants prints.
@@ -213,6 +220,8 @@ def accredit(organiser: User, member: DelegationMember) -> None:
     delegation = member.delegation
     require_organiser(organiser, delegation.forum)
     require_not_archived(delegation.forum)
+    if member.status is NominationStatus.NOMINATED:
+        accrediting.send(member, organiser=organiser)
     if not seats.move_member(
         delegation.id, member.person_id, {NominationStatus.NOMINATED}, NominationStatus.ACCREDITED
     ):
