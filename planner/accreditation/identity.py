@@ -377,9 +377,10 @@ def save_identity(
     changed = [name for name in _STORED if before.get(name, _DEFAULTS[name]) != after[name]]
     for name in changed:
         setattr(details, name, after[name])
-    if not before and not changed:
+    if changed:
+        details.updated_by_id = actor.id
+    elif not before:
         db.session.expunge(details)  # nothing typed: no empty row
-    details.updated_by_id = actor.id
     person = member.person
     if person.family_name_first != data.family_name_first:
         person.set_name(person.given_name, person.family_name, data.family_name_first)

@@ -562,3 +562,25 @@ def test_an_organiser_without_the_role_cannot_give_it_even_to_themselves(app, cl
         ).status_code
         == 404
     )
+
+
+def test_identity_data_is_in_no_list_of_participants(app, client, world):
+    sign_in(client, world.focal)
+    save(app, client, world)
+    with committed(app):
+        db.session.get_one(
+            DelegationMember, (world.japan.id, world.member.person_id)
+        ).status = NominationStatus.ACCREDITED
+    sign_in(client, world.accreditor)
+    for url in (
+        "/forums/isef2/participants",
+        "/forums/isef2/participants.csv",
+        "/forums/isef2/manage/participants",
+        "/forums/isef2/manage/participants.csv",
+    ):
+        response = client.get(url)
+        assert response.status_code == 200
+        body = response.get_data(as_text=True)
+        assert "Aiko Tanaka" in body or "Tanaka" in body
+        for secret in (NUMBER, BORN, "+81 3 1234 5678"):
+            assert secret not in body, url
