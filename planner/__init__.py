@@ -20,9 +20,14 @@ import planner.statements.search  # noqa: F401  (the search index's DDL and Post
 from planner import crypto, extensions, formatting, security, storage, translated, web
 from planner.accounts import views as account_views
 from planner.accounts.cli import create_admin_command
-from planner.accreditation import file_views as accreditation_file_views  # noqa: F401  (visa_views.bp)
-from planner.accreditation import visa_views as accreditation_visa_views
-from planner.accreditation.cli import purge_personal_data_command
+from planner.accreditation import file_views as accreditation_file_views  # noqa: F401  (views.bp)
+from planner.accreditation import views as accreditation_views
+from planner.accreditation import visa_views as accreditation_visa_views  # noqa: F401  (views.bp)
+from planner.accreditation.cli import (
+    new_identity_key_command,
+    purge_personal_data_command,
+    rotate_identity_keys_command,
+)
 from planner.audit import views as audit_views
 from planner.calendar import links as calendar_links  # noqa: F401  (template helpers)
 from planner.calendar import views as calendar_views
@@ -138,7 +143,7 @@ BLUEPRINTS = (
     delegation_views,
     calendar_views,
     statement_views,
-    accreditation_visa_views,
+    accreditation_views,
 )
 
 
@@ -165,5 +170,7 @@ def register_commands(app: Flask) -> None:
         export_programme_command,
         send_consent_reminders_command,
         purge_personal_data_command,
+        new_identity_key_command,
+        rotate_identity_keys_command,
     ):
         app.cli.add_command(command)

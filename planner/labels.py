@@ -16,7 +16,15 @@ from planner.delegations.models import (
     NominationStatus,
     RepresentationLevel,
 )
-from planner.models import DelegationKind, EventKind, ForumStatus, MemberRole, ParticipantRole, SessionKind
+from planner.models import (
+    DelegationKind,
+    EventKind,
+    ForumStatus,
+    IdentityDocumentKind,
+    MemberRole,
+    ParticipantRole,
+    SessionKind,
+)
 from planner.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
 
@@ -55,6 +63,10 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         DelegationStatus.CONFIRMED: _l("Attendance confirmed"),
         DelegationStatus.DECLINED: _l("Invitation declined"),  # by the delegation (not an organiser)
         DelegationStatus.WITHDRAWN: _l("Withdrawn from the forum"),
+    },
+    IdentityDocumentKind: {
+        IdentityDocumentKind.PASSPORT: _l("Passport"),
+        IdentityDocumentKind.NATIONAL_ID: _l("National identity card"),
     },
     MemberRole: {
         MemberRole.HEAD: _l("Head of delegation"),

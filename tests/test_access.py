@@ -261,6 +261,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("accreditation.return_credentials", "POST"): {**signed_in(403), "admin": 404},
     ("accreditation.credentials_overview", "GET"): organisers_only(200),
     ("accreditation.credentials_setting", "POST"): organisers_only(302),  # unticked: as it is
+    # A member's identity data: the delegation's focal points and the forum's organisers (no person 999999).
+    ("accreditation.member_identity", "GET"): {**signed_in(403), "focal_point": 404, "organiser": 404, "admin": 404},
+    ("accreditation.member_identity", "POST"): {**signed_in(403), "focal_point": 404, "organiser": 404, "admin": 404},
+    # The accreditation role only (ISEF2's organiser here has not got it): administrators.
+    ("accreditation.accreditation_settings", "GET"): {**signed_in(403), "admin": 200},
+    ("accreditation.accreditation_settings", "POST"): {**signed_in(403), "admin": 302},  # nothing required
+    ("forums.accreditation_role", "POST"): {**signed_in(403), "admin": 422},  # no button pressed
 }
 
 

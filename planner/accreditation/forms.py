@@ -1,67 +1,107 @@
-"""Shapes of the visa letters' forms; the rules live in ``visa_letters``."""
+"""Shapes of the identity page's form and of the accreditation settings; the checks that matter
+(dates, numbers, lengths) are the rules' (``identity.problems``), shared by every entry point."""
 
 from __future__ import annotations
 
+import enum
+from collections.abc import Callable
+from typing import TypeVar
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    RadioField,
+    SelectChoice,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TelField,
+    TextAreaField,
+)
+from wtforms.validators import Optional
 
-from planner.validators import printable, printable_lines, stripped
+from planner.accreditation.identity import HONORIFIC_MAX, NEEDS_MAX, PASSPORT_NAME_MAX, PHONE_MAX, REQUIRABLE
+from planner.accreditation.models import IdentityDocumentKind
+from planner.delegations.models import MemberRole, RepresentationLevel
+from planner.labels import LABELS
 
-REASON_MAX = 1000  # visa_letters.REASON_MAX (a test checks they agree)
-CODE_LENGTH = 10  # visa_letters.CODE_LENGTH
+E = TypeVar("E", bound=enum.Enum)
+
+DATE_MESSAGE = _l("Enter a real date, like 1970-04-23.")
 
 
-class VisaLetterRequestForm(FlaskForm):
-    """Asking for a member's letter: the button alone (and its CSRF token)."""
+def _member_of(enumeration: type[E]) -> Callable[[object], E | object]:
+    """Coerce to a member; anything else stays as sent, which the field then refuses as
+    "Not a valid choice" (rather than "could not coerce")."""
+
+    def coerce(value: object) -> E | object:
+        try:
+            return enumeration(value)
+        except ValueError:
+            return value
+
+    return coerce
 
 
-class DecisionReasonForm(FlaskForm):
-    """Why a letter is refused or revoked, for the focal points."""
+def _date(label: str, description: str) -> DateField:
+    return DateField(label, validators=[Optional()], invalid_value_message=DATE_MESSAGE, description=description)
 
-    reason = TextAreaField(
-        _l("Reason"),
-        filters=[stripped],
-        validators=[DataRequired(_l("Say why, for the focal points.")), Length(max=REASON_MAX), printable_lines],
+
+def _text(label: str, maximum: int, description: str | None = None) -> StringField:
+    return StringField(label, render_kw={"maxlength": maximum}, description=description)
+
+
+class IdentityForm(FlaskForm):
+    passport_family_name = _text(_l("Family name as in the passport"), PASSPORT_NAME_MAX)
+    passport_given_names = _text(_l("Given names as in the passport"), PASSPORT_NAME_MAX)
+    family_name_first = BooleanField(_l("Their family name comes first (Sato Yui rather than Yui Sato)"))
+    latin_transcription = _text(
+        _l("Latin transcription"),
+        PASSPORT_NAME_MAX,
+        _l("Where the passport name is in another script: the name in Latin letters, as the passport prints it."),
+    )
+    honorific = _text(_l("Title or honorific"), HONORIFIC_MAX, _l("H.E., Dr, Prof. ..."))
+    role = SelectField(
+        _l("Function in the delegation"),
+        coerce=_member_of(MemberRole),
+        choices=[SelectChoice(role, LABELS[MemberRole][role]) for role in MemberRole],
+    )
+    level = SelectField(
+        _l("Level of representation"),
+        coerce=_member_of(RepresentationLevel),
+        choices=[SelectChoice(level, LABELS[RepresentationLevel][level]) for level in RepresentationLevel],
+    )
+    nationality = SelectField(_l("Nationality"), choices=[], validate_choice=False)
+    date_of_birth = _date(_l("Date of birth"), _l("Year, month and day, like 1970-04-23."))
+    document_kind = RadioField(
+        _l("Identity document"),
+        coerce=_member_of(IdentityDocumentKind),
+        default=IdentityDocumentKind.PASSPORT,
+        choices=[SelectChoice(kind, LABELS[IdentityDocumentKind][kind]) for kind in IdentityDocumentKind],
+    )
+    document_number = StringField(
+        _l("Document number"),
+        render_kw={"maxlength": 20, "spellcheck": "false"},
+        description=_l("As printed in the document: 5 to 20 letters and digits."),
+    )
+    document_expires_on = _date(_l("Date of expiry of the document"), _l("It must still be valid after the forum."))
+    phone = TelField(
+        _l("Phone number"),
+        render_kw={"maxlength": PHONE_MAX},
+        description=_l("With the country code: +81 3 1234 5678."),
+    )
+    dietary_needs = TextAreaField(_l("Dietary needs"), render_kw={"maxlength": NEEDS_MAX, "rows": 3})
+    accessibility_needs = TextAreaField(_l("Accessibility needs"), render_kw={"maxlength": NEEDS_MAX, "rows": 3})
+    listed_publicly = BooleanField(
+        _l("Has agreed to appear in the public list of participants (name, function and delegation)")
     )
 
 
-class ApproveForm(FlaskForm):
-    """Approving a letter: the button alone."""
-
-
-class LetterheadForm(FlaskForm):
-    letterhead_name = StringField(
-        _l("Host's name on the letterhead"),
-        description=_l("The ministry or agency that invites, as letters are signed: “Ministry of …”."),
-        filters=[stripped],
-        validators=[Length(max=300), printable],
-    )
-    letterhead_address = TextAreaField(
-        _l("Host's address on the letterhead"),
-        description=_l("One line each, as printed under the name."),
-        filters=[stripped],
-        validators=[Length(max=2000), printable_lines],
-    )
-
-
-class VerificationForm(FlaskForm):
-    """The reference and code an embassy types from the letter (a GET: no token, so that a
-    link with both in its query works)."""
-
-    class Meta:
-        csrf = False
-
-    reference = StringField(
-        _l("Reference"),
-        description=_l("As printed on the letter, for example ISEF3-V-0001."),
-        filters=[stripped],
-        validators=[DataRequired(_l("Enter the letter's reference.")), Length(max=80)],
-    )
-    code = StringField(
-        _l("Verification code"),
-        description=_l("The %(num)d letters and digits printed under the reference.", num=CODE_LENGTH),
-        filters=[stripped],
-        validators=[DataRequired(_l("Enter the verification code.")), Length(max=40)],
+class RequiredFieldsForm(FlaskForm):
+    required = SelectMultipleField(
+        _l("Identity data required before a member is accredited"),
+        choices=[SelectChoice(name, text) for name, text in REQUIRABLE.items()],
+        validate_choice=False,  # the rules name an unknown field
     )

@@ -13,14 +13,14 @@ from flask_login import current_user, login_required
 
 from planner.accounts.permissions import handles_accreditation, is_focal_point
 from planner.accreditation import bp, visa_letters
-from planner.accreditation.forms import (
+from planner.accreditation.models import VisaLetter, VisaLetterStatus
+from planner.accreditation.visa_forms import (
     ApproveForm,
     DecisionReasonForm,
     LetterheadForm,
     VerificationForm,
     VisaLetterRequestForm,
 )
-from planner.accreditation.models import VisaLetter, VisaLetterStatus
 from planner.delegations.models import Delegation, DelegationMember, NominationStatus
 from planner.extensions import db, limiter
 from planner.forums.models import Forum

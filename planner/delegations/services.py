@@ -38,15 +38,16 @@ from planner.mail.services import queue_email, written_in
 from planner.refusals import NotAllowed, Refused
 from planner.validators import EMAIL_PATTERN, name_problem
 
+#: Sent with the member an organiser is about to accredit, before anything changes: the domains
+#: above this one refuse it by raising a ``NominationError`` (accreditation: identity data the
+#: forum requires is missing, credentials not verified). A signal, as
+#: ``accounts.services.account_deleting``: accreditation builds on delegations, so delegations
+#: cannot import it.
+accrediting = Namespace().signal("accrediting")
+
 HOLDING_SEAT = {NominationStatus.NOMINATED, NominationStatus.ACCREDITED}
 #: The longest function the list of participants prints.
 FUNCTION_MAX = 200  # the length of DelegationMember.function (a test checks it)
-
-
-#: Sent with the member before an organiser accredits them. A receiver refuses by raising a
-#: NominationError: accreditation's own rules (credentials, identity data) live in
-#: ``planner.accreditation``, which builds on delegations and not the other way round.
-accrediting = Namespace().signal("accrediting")
 
 
 class NominationError(Refused):
@@ -221,7 +222,7 @@ def accredit(organiser: User, member: DelegationMember) -> None:
     require_organiser(organiser, delegation.forum)
     require_not_archived(delegation.forum)
     if member.status is NominationStatus.NOMINATED:
-        accrediting.send(member)
+        accrediting.send(member, organiser=organiser)
     if not seats.move_member(
         delegation.id, member.person_id, {NominationStatus.NOMINATED}, NominationStatus.ACCREDITED
     ):

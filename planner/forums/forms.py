@@ -7,7 +7,16 @@ import datetime as dt
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DateField, DateTimeLocalField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import (
+    DateField,
+    DateTimeLocalField,
+    EmailField,
+    IntegerField,
+    SelectChoice,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from planner.formatting import zone_named
@@ -252,6 +261,16 @@ def series_form(languages: list[str]) -> type[SeriesForm]:
 
 class AppointOrganiserForm(FlaskForm):
     email = EmailField(_l("Email address of the new organiser"), validators=[DataRequired(), email_address])
+
+
+class AccreditationRoleForm(FlaskForm):
+    """The manage hub's button giving an organiser the accreditation role, or taking it away."""
+
+    handles = SelectField(
+        _l("Accreditation role"),
+        choices=[SelectChoice("yes", _l("Give")), SelectChoice("no", _l("Take away"))],
+        validators=[InputRequired(message=_l("Press one of the buttons of the accreditation role."))],
+    )
 
 
 def forum_form(languages: list[str]) -> type[ForumForm]:

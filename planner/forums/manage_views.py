@@ -11,7 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from wtforms import SelectChoice
 
-from planner.accounts.permissions import is_admin
+from planner.accounts.permissions import handles_accreditation, is_admin
 from planner.accounts.services import AppointmentError
 from planner.db import utcnow
 from planner.delegations import focal_points, invitations
@@ -60,6 +60,7 @@ def manage_page(
         now=utcnow(),
         organiser_form=organiser_form,
         invite_form=invite_form,
+        grants_accreditation=handles_accreditation(current_user, forum),
     ), status
 
 
@@ -94,6 +95,27 @@ def remove_organiser(slug: str, user_id: int):
     except AppointmentError as refusal:
         abort(404, description=str(refusal))
     flash(_("The organiser was removed."), "success")
+    return redirect(url_for(".manage", slug=forum.slug))
+
+
+@bp.post("/forums/<slug>/manage/organisers/<int:user_id>/accreditation")
+@login_required
+def accreditation_role(slug: str, user_id: int):
+    forum = load_managed_forum(slug)
+    if not handles_accreditation(current_user, forum):
+        abort(
+            403,
+            description=_("Only organisers of %(forum)s who handle accreditation can do this.", forum=forum.name),
+        )
+    form = forms.AccreditationRoleForm()
+    if not form.validate_on_submit():
+        abort(422, description=_("Press one of the buttons of the accreditation role."))
+    try:
+        changed = organisers.set_accreditation_role(current_user, forum, user_id, form.handles.data == "yes")
+    except AppointmentError as refusal:
+        abort(404, description=str(refusal))
+    if changed:
+        flash(_("The accreditation role is saved."), "success")
     return redirect(url_for(".manage", slug=forum.slug))
 
 

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from planner.accounts.models import User
-from planner.accounts.permissions import require_organiser
+from planner.accounts.permissions import require_accreditation_role, require_organiser
 from planner.accounts.services import AppointmentError, appointable_user
 from planner.audit.services import record
 from planner.extensions import db
@@ -72,3 +72,29 @@ def remove_organiser(actor: User, forum: Forum, user_id: int) -> None:
     )
     db.session.delete(appointment)
     db.session.flush()
+
+
+def set_accreditation_role(actor: User, forum: Forum, user_id: int, handles: bool) -> bool:
+    """Give an organiser the accreditation role (identity data unmasked, credentials, visa
+    letters) or take it away. Only administrators and organisers who hold it may: the role
+    cannot be taken by an organiser for themselves. True when it changed; audited."""
+    require_accreditation_role(actor, forum)
+    appointment = db.session.get(ForumOrganiser, (forum.id, user_id))
+    if appointment is None:
+        raise AppointmentError(_("That person is not an organiser of this forum."))
+    if appointment.handles_accreditation == handles:
+        return False
+    appointment.handles_accreditation = handles
+    db.session.flush()
+    record(
+        actor,
+        "organiser.accreditation_role_given" if handles else "organiser.accreditation_role_taken",
+        forum_id=forum.id,
+        target=("user", user_id),
+        summary=_("%(name)s now handles accreditation", name=appointment.user.name)
+        if handles
+        else _("%(name)s no longer handles accreditation", name=appointment.user.name),
+        before={"handles_accreditation": not handles},
+        after={"handles_accreditation": handles},
+    )
+    return True

@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import select, text
 
-from planner.accreditation import visa_letters
+from planner.accreditation import visa_forms, visa_letters
 from planner.accreditation.models import IdentityDetails, IdentityDocumentKind, VisaLetter, VisaLetterStatus
 from planner.audit.models import AuditEntry
 from planner.delegations.models import NominationStatus
@@ -307,10 +307,8 @@ def test_the_letterhead_is_set_by_the_accreditation_role(app, client, scene):
 
 
 def test_form_limits_agree_with_the_rules():
-    from planner.accreditation import forms
-
-    assert forms.REASON_MAX == visa_letters.REASON_MAX
-    assert forms.CODE_LENGTH == visa_letters.CODE_LENGTH
+    assert visa_forms.REASON_MAX == visa_letters.REASON_MAX
+    assert visa_forms.CODE_LENGTH == visa_letters.CODE_LENGTH
 
 
 @pytest.mark.postgresql
