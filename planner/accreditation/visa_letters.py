@@ -21,15 +21,16 @@ from typing import Any
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import event, func, select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, contains_eager
+from sqlalchemy.orm import contains_eager
 
 from planner import counters, storage
 from planner.accounts.models import User
 from planner.accounts.permissions import handles_accreditation, is_focal_point, require_accreditation_role
 from planner.accreditation import letter_pdf
 from planner.accreditation.models import IdentityDetails, IdentityDocumentKind, VisaLetter, VisaLetterStatus
+from planner.accreditation.stored_files import put_until_rolled_back
 from planner.audit.services import record
 from planner.db import table_of, utcnow
 from planner.delegations.models import Delegation, DelegationFocalPoint, DelegationMember, NominationStatus, Person
@@ -50,7 +51,6 @@ CODE_LENGTH = 10
 LETTERS_FOLDER = "letters"
 REASON_MAX = 1000
 LIVE = {VisaLetterStatus.REQUESTED, VisaLetterStatus.ISSUED}
-_FILES_PUT = "planner_visa_letter_files"
 
 
 class VisaLetterError(Refused):
@@ -263,7 +263,7 @@ def approve(actor: User, letter: VisaLetter) -> Issued:
             url_for("accreditation.verify_visa_letter", _external=True),
         )
     data = letter_pdf.pdf_bytes(content, find_font(current_app.config.get("STATEMENTS_PDF_FONT")))
-    letter.storage_key = _put_for_this_transaction(data)
+    letter.storage_key = put_until_rolled_back(LETTERS_FOLDER, data, "pdf")
     db.session.flush()
     record(
         actor,
@@ -409,28 +409,6 @@ def download(actor: User, letter: VisaLetter) -> bytes:
         summary=_("Visa letter %(reference)s downloaded", reference=letter.reference),
     )
     return data
-
-
-def _put_for_this_transaction(data: bytes) -> str:
-    """Store the PDF; if the transaction then rolls back, the file is removed with it."""
-    key = storage.file_store().put(LETTERS_FOLDER, data, "pdf")
-    db.session().info.setdefault(_FILES_PUT, []).append((key, storage.file_store()))
-    return key
-
-
-@event.listens_for(Session, "after_commit")
-def _keep_files(session: Session) -> None:
-    session.info.pop(_FILES_PUT, None)
-
-
-@event.listens_for(Session, "after_transaction_end")
-def _remove_files(session: Session, transaction: Any) -> None:
-    # The session's outermost transaction ended without a commit (which forgot the files
-    # first): the letters are undone, so are their files. A savepoint's end is not that.
-    if transaction.parent is not None:
-        return
-    for key, store in session.info.pop(_FILES_PUT, []):
-        store.delete(key)
 
 
 # --- the register and the delegation's letters ----------------------------------------------
