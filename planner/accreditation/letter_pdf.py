@@ -13,11 +13,9 @@ from typing import TYPE_CHECKING
 from babel.dates import format_date
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from fpdf import FPDF
-from fpdf.fonts import TTFFont
 
 from planner.formatting import country_name, day_range
-from planner.statements.rendering import NEXT_LINE
+from planner.statements.rendering import NEXT_LINE, start_pdf
 
 if TYPE_CHECKING:
     from planner.accreditation.models import VisaLetter
@@ -90,27 +88,7 @@ def content(forum: Forum, letter: VisaLetter, delegation: str, code: str, verify
 
 
 def pdf_bytes(letter: LetterContent, font_path: str | None) -> bytes:
-    pdf = FPDF(format="A4")
-    pdf.set_title(letter.title)
-    pdf.set_margins(20, 20, 20)
-    pdf.set_auto_page_break(True, margin=20)
-    pdf.add_page()
-    if font_path:
-        pdf.add_font("body", "", font_path)
-        family = "body"
-        font = pdf.fonts["body"]
-        assert isinstance(font, TTFFont), "a font added from a file is a TrueType font"
-        covered = set(font.cmap)
-
-        def fit(s: str) -> str:
-            # Babel's dates hold thin and narrow spaces some fonts lack: a space does as well.
-            return "".join(c if ord(c) in covered else " " if c.isspace() else "?" for c in s)
-    else:
-        family = "helvetica"
-
-        def fit(s: str) -> str:
-            s = "".join(" " if c.isspace() else c for c in s)
-            return s.encode("latin-1", "replace").decode("latin-1")
+    pdf, family, fit = start_pdf(letter.title, font_path, margin=20)
 
     def lines(size: float, height: float, *texts: str) -> None:
         pdf.set_font(family, size=size)

@@ -118,17 +118,22 @@ def pdf_bytes(
     return _pdf_bytes(title, tuple(meta_lines), text, font_path, notice, compress)
 
 
-def start_pdf(title: str, font_path: str | None, compress: bool = True) -> tuple[Any, str, Callable[[str], str]]:
+def start_pdf(
+    title: str, font_path: str | None, compress: bool = True, margin: float | None = None
+) -> tuple[Any, str, Callable[[str], str]]:
     """An A4 PDF with its first page, the font family to write in and ``fit``, which turns the
-    characters the font lacks into "?" (every PDF planner makes starts here: statements, the
-    list of participants, visa letters)."""
+    characters the font lacks into "?" (spaces it lacks, such as the thin ones in Babel's dates,
+    into plain spaces). Every PDF planner makes starts here: statements, the list of
+    participants, visa letters. ``margin``: the page's margins in mm (fpdf2's default else)."""
     from fpdf import FPDF  # fpdf2 is loaded by the first PDF, not by every process at start
     from fpdf.fonts import TTFFont
 
     pdf = FPDF(format="A4")
     pdf.set_compression(compress)
     pdf.set_title(title)
-    pdf.set_auto_page_break(True, margin=18)
+    if margin is not None:
+        pdf.set_margins(margin, margin, margin)
+    pdf.set_auto_page_break(True, margin=margin if margin is not None else 18)
     pdf.add_page()
     if font_path:
         pdf.add_font("body", "", font_path)
@@ -137,11 +142,12 @@ def start_pdf(title: str, font_path: str | None, compress: bool = True) -> tuple
         covered = set(font.cmap)
 
         def fit(s: str) -> str:
-            return "".join(c if ord(c) in covered or c in "\n\t" else "?" for c in s)
+            return "".join(c if ord(c) in covered or c in "\n\t" else " " if c.isspace() else "?" for c in s)
 
         return pdf, "body", fit
 
     def fit_latin(s: str) -> str:
+        s = "".join(" " if c.isspace() and c not in "\n\t" else c for c in s)
         return s.encode("latin-1", "replace").decode("latin-1")
 
     return pdf, "helvetica", fit_latin
