@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -123,17 +124,37 @@ def _runs_something(reader: PdfReader) -> bool:
         return True
     for number, generation in numbers:
         obj: Any = reader.get_object(IndirectObject(number, generation, reader))
-        if not isinstance(obj, DictionaryObject):
-            continue
-        if _ACTIVE_KEYS.intersection(obj.keys()) or obj.get("/S") in _ACTIVE_ACTIONS:
-            return True
-        opening = obj.get("/OpenAction")
-        if opening is not None:
-            opening = opening.get_object()
-            if not isinstance(opening, ArrayObject) and not (
-                isinstance(opening, DictionaryObject) and opening.get("/S") == "/GoTo"
-            ):
+        # An action may sit in a dictionary inside the object (a link's /A, a page's /AA),
+        # where an object stream hides it from the raw bytes: every direct dictionary counts.
+        for dictionary in _dictionaries_in(obj):
+            if _is_active(dictionary):
                 return True
+    return False
+
+
+def _dictionaries_in(obj: Any) -> Iterator[DictionaryObject]:
+    """``obj`` and the dictionaries it holds directly (not through references: those are
+    objects of their own, checked in turn), at any depth."""
+    pending = [obj]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, DictionaryObject):
+            yield item
+            pending.extend(item.values())
+        elif isinstance(item, ArrayObject):
+            pending.extend(item)
+
+
+def _is_active(obj: DictionaryObject) -> bool:
+    if _ACTIVE_KEYS.intersection(obj.keys()) or obj.get("/S") in _ACTIVE_ACTIONS:
+        return True
+    opening = obj.get("/OpenAction")
+    if opening is not None:
+        opening = opening.get_object()
+        if not isinstance(opening, ArrayObject) and not (
+            isinstance(opening, DictionaryObject) and opening.get("/S") == "/GoTo"
+        ):
+            return True
     return False
 
 
