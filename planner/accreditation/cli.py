@@ -47,7 +47,7 @@ def _echo_orphans(orphans: purge.OrphanFiles) -> None:
     if orphans.files:
         click.echo(
             _(
-                "Files no record names (left by a crash): %(num)d (%(bytes)s bytes)",
+                "Files that no record names (left by a crash): %(num)d (%(bytes)s bytes)",
                 num=len(orphans.files),
                 bytes=f"{orphans.bytes:,}",
             )

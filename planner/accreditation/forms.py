@@ -64,7 +64,7 @@ class IdentityForm(FlaskForm):
     )
     honorific = _text(_l("Title or honorific"), HONORIFIC_MAX, _l("H.E., Dr, Prof. ..."))
     role = SelectField(
-        _l("Function in the delegation"),
+        _l("Role in the delegation"),
         coerce=_member_of(MemberRole),
         choices=[SelectChoice(role, LABELS[MemberRole][role]) for role in MemberRole],
     )

@@ -181,7 +181,7 @@ def test_the_dry_run_is_the_default_and_changes_nothing(app, store, isef2):
     assert "Credentials letters' files: 1" in result.output
     assert "Visa letters' passport numbers and PDFs: 3" in result.output
     assert "Files: 5 (" in result.output
-    assert "Files no record names (left by a crash): 1 (11 bytes)" in result.output
+    assert "Files that no record names (left by a crash): 1 (11 bytes)" in result.output
     assert "Dry run: nothing was removed. Run it again with --yes to remove this." in result.output
     assert files_in(store) == before and stray in before
     with app.app_context():
@@ -209,7 +209,7 @@ def test_the_purge_leaves_nothing_behind_on_disk_or_in_the_database(app, store, 
     assert result.exit_code == 0, result.output
     assert "Removed from isef2:" in result.output
     assert "Identity records: 2" in result.output and "Photos: 2" in result.output
-    assert "Files no record names (left by a crash): 3 (33 bytes)" in result.output
+    assert "Files that no record names (left by a crash): 3 (33 bytes)" in result.output
     # On disk: only the file too young to tell from an upload in progress.
     assert files_in(store) == {fresh}
     assert not any(store.exists(key) for key in isef2.keys + strays)
