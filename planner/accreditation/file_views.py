@@ -21,11 +21,11 @@ from planner.accreditation.file_forms import (
 )
 from planner.accreditation.models import CredentialsLetter, CredentialsStatus
 from planner.delegations.models import Delegation, DelegationMember
-from planner.delegations.views import load_delegation, load_member
 from planner.extensions import db
 from planner.forums.services import ForumArchived
 from planner.web import refusals
-from planner.web.loaders import load_managed_forum
+from planner.web.downloads import file_answer
+from planner.web.loaders import load_delegation, load_managed_forum, load_member
 
 # Room for the form's other fields and the multipart framing around the file.
 _FRAMING = 64 * 1024
@@ -59,13 +59,7 @@ def _limit_uploads(endpoint: str | None, values: dict | None) -> None:
 
 def _file(data: bytes, mimetype: str, filename: str, *, attachment: bool) -> Response:
     """A stored file as an answer: only this type, never cached, never run as a page."""
-    response = Response(data, mimetype=mimetype)
-    disposition = "attachment" if attachment else "inline"
-    response.headers["Content-Disposition"] = f'{disposition}; filename="{filename}"'  # planner's own ASCII name
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return file_answer(data, mimetype, filename, inline=not attachment, sandboxed=True)
 
 
 # Photos -----------------------------------------------------------------------------------------

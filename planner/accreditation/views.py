@@ -17,7 +17,7 @@ from wtforms import SelectChoice
 from planner.accounts.permissions import handles_accreditation, is_focal_point, is_organiser
 from planner.accreditation import bp, identity
 from planner.accreditation.forms import IdentityForm, RequiredFieldsForm
-from planner.delegations.models import Delegation, DelegationMember
+from planner.delegations.models import DelegationMember
 from planner.extensions import db
 from planner.formatting import countries
 from planner.forums.models import Forum
@@ -25,7 +25,7 @@ from planner.forums.services import ForumArchived
 from planner.refusals import Refused
 from planner.translated import reader_language
 from planner.web import refusals
-from planner.web.loaders import load_forum, load_managed_forum
+from planner.web.loaders import delegation_or_404, load_forum, load_managed_forum
 
 
 @bp.app_template_global("identity_missing")
@@ -43,9 +43,7 @@ def _load_member(slug: str, delegation_id: int, person_id: int) -> DelegationMem
     """The member, if the signed-in user is a focal point of its delegation or organises the
     forum; 404 or 403 (with the reason) otherwise."""
     forum = load_forum(slug)
-    delegation = db.session.get(Delegation, delegation_id)
-    if delegation is None or delegation.forum_id != forum.id:
-        abort(404, description=_("%(forum)s has no such delegation.", forum=forum.name))
+    delegation = delegation_or_404(forum, delegation_id)
     if not (is_organiser(current_user, forum) or is_focal_point(current_user, delegation)):
         abort(
             403,

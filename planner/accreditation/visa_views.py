@@ -5,8 +5,6 @@ revokes them and sets the letterhead; and the public verification page embassies
 
 from __future__ import annotations
 
-import re
-
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -26,7 +24,8 @@ from planner.extensions import db, limiter
 from planner.forums.models import Forum
 from planner.forums.services import ForumArchived
 from planner.web import refusals
-from planner.web.loaders import load_forum
+from planner.web.downloads import file_answer, safe_file_name
+from planner.web.loaders import delegation_or_404, load_forum
 from planner.web.pages import form_page
 
 #: An embassy checks a few letters at a time; guessing a code (31^10 of them) stays hopeless.
@@ -36,9 +35,7 @@ VERIFICATION_LIMIT = "20 per minute; 200 per hour"
 def _delegation_for_letters(slug: str, delegation_id: int) -> Delegation:
     """The delegation, if the signed-in user is one of its focal points or handles accreditation."""
     forum = load_forum(slug)
-    delegation = db.session.get(Delegation, delegation_id)
-    if delegation is None or delegation.forum_id != forum.id:
-        abort(404, description=_("%(forum)s has no such delegation.", forum=forum.name))
+    delegation = delegation_or_404(forum, delegation_id)
     if not (is_focal_point(current_user, delegation) or handles_accreditation(current_user, forum)):
         abort(
             403,
@@ -205,13 +202,8 @@ def download_visa_letter(slug: str, letter_id: int):
     letter = _letter_of(forum, letter_id)
     # Others get the refusal's 403, and a letter not issued (or purged) a 409, each with the reason.
     data = visa_letters.download(current_user, letter)
-    response = Response(data, mimetype="application/pdf")
-    name = re.sub(r"[^A-Za-z0-9._-]", "-", letter.reference or "visa-letter")
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.pdf"'
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    # A passport number: not for shared caches, nor kept by the browser.
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    # A passport number: private, for no cache at all.
+    return file_answer(data, "application/pdf", safe_file_name(letter.reference or "visa-letter") + ".pdf")
 
 
 @bp.get("/letters/verify")

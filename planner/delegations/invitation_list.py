@@ -144,11 +144,6 @@ def invitation_list(forum: Forum, language: str | None = None) -> list[ListedDel
     return sorted(listed, key=lambda item: collation_key(item.name, language))
 
 
-def delegation_of(forum: Forum, delegation_id: int) -> Delegation | None:
-    delegation = db.session.get(Delegation, delegation_id)
-    return delegation if delegation is not None and delegation.forum_id == forum.id else None
-
-
 # The checks the form and the import share -------------------------------------------------------
 
 

@@ -5,9 +5,7 @@ import and export) and administrators' list of international organisations
 
 from __future__ import annotations
 
-import re
-
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -25,7 +23,8 @@ from planner.forums.models import Forum
 from planner.refusals import Refused
 from planner.translated import localized, reader_language, translation_data, translations_from
 from planner.web import refusals, transactions
-from planner.web.loaders import load_managed_forum
+from planner.web.downloads import file_answer, safe_file_name
+from planner.web.loaders import delegation_or_404, load_managed_forum
 from planner.web.pages import form_page
 
 # Problems the import page lists; the rest are counted.
@@ -109,10 +108,7 @@ def manage_delegations(slug: str):
 
 def _managed_delegation(slug: str, delegation_id: int) -> tuple[Forum, Delegation]:
     forum = load_managed_forum(slug)
-    delegation = invitation_list.delegation_of(forum, delegation_id)
-    if delegation is None:
-        abort(404, description=_("%(forum)s has no such delegation.", forum=forum.name))
-    return forum, delegation
+    return forum, delegation_or_404(forum, delegation_id)
 
 
 def _edit_form(forum: Forum, **kwargs) -> forms.DelegationEditForm:  # noqa: ANN003
@@ -227,12 +223,8 @@ def import_delegations(slug: str):
 @login_required
 def export_delegations(slug: str):
     forum = load_managed_forum(slug)
-    name = re.sub(r"[^A-Za-z0-9._-]", "-", forum.slug) + "-delegations.csv"
-    return Response(
-        list_import.export_csv(forum),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
-    )
+    name = safe_file_name(forum.slug) + "-delegations.csv"
+    return file_answer(list_import.export_csv(forum), "text/csv; charset=utf-8", name)
 
 
 # The site's list of international organisations -------------------------------------------------

@@ -11,12 +11,12 @@ from flask_login import current_user, login_required
 from planner.delegations import bp, participant_files, participants
 from planner.delegations.forms import DrawForm, MemberListingForm, ParticipantOrderForm
 from planner.delegations.services import NominationError
-from planner.delegations.views import load_delegation, load_member
 from planner.forums.services import ForumArchived
 from planner.statements.rendering import find_font
 from planner.translated import reader_language
 from planner.web import refusals
-from planner.web.loaders import load_forum, load_managed_forum
+from planner.web.downloads import file_answer
+from planner.web.loaders import load_delegation, load_forum, load_managed_forum, load_member
 from planner.web.pages import form_page
 
 FORMATS = ("html", "pdf", "csv")
@@ -53,12 +53,8 @@ def _answer(listing: participants.ParticipantList, fmt: str, *, for_organisers: 
         data = participant_files.csv_text(listing, for_organisers=for_organisers)
         mimetype = "text/csv; charset=utf-8"
     name = participant_files.file_name(listing, for_organisers=for_organisers, extension=fmt)
-    response = Response(data, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
-    if for_organisers:
-        # Email addresses: not for shared caches, nor kept by the browser.
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+    # The organisers' list holds email addresses: private, for no cache at all.
+    return file_answer(data, mimetype, name, private=for_organisers)
 
 
 def _public(slug: str, fmt: str) -> Response | str:

@@ -5,50 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
 from planner.accounts.models import User
-from planner.accounts.permissions import is_focal_point, is_organiser
+from planner.accounts.permissions import is_organiser
 from planner.delegations import bp, participation, services
 from planner.delegations.forms import NominationForm, QuotaForm
 from planner.delegations.models import Delegation, DelegationMember, NominationStatus
 from planner.extensions import db
 from planner.forums.services import ForumArchived
 from planner.web import refusals
-from planner.web.loaders import load_forum, load_managed_forum
-
-
-def load_delegation(slug: str, delegation_id: int, *, organisers_only: bool = False) -> Delegation:
-    """The forum's delegation, if the signed-in user may act for it; 404 or 403 otherwise."""
-    forum = load_forum(slug)
-    delegation = db.session.get(Delegation, delegation_id)
-    if delegation is None or delegation.forum_id != forum.id:
-        abort(404, description=_("%(forum)s has no such delegation.", forum=forum.name))
-    if is_organiser(current_user, forum):
-        return delegation
-    if organisers_only:
-        abort(403, description=_("Only organisers of %(forum)s can do this.", forum=forum.name))
-    if not is_focal_point(current_user, delegation):
-        abort(
-            403,
-            description=_(
-                "Only the focal points of %(delegation)s and the organisers of %(forum)s can see this page.",
-                delegation=delegation.name,
-                forum=forum.name,
-            ),
-        )
-    return delegation
-
-
-def load_member(delegation: Delegation, person_id: int) -> DelegationMember:
-    member = db.session.get(DelegationMember, (delegation.id, person_id))
-    if member is None:
-        abort(404, description=_("%(delegation)s has no such member.", delegation=delegation.name))
-    return member
+from planner.web.loaders import delegation_or_404, load_delegation, load_forum, load_managed_forum, load_member
 
 
 def _delegation_page(
@@ -190,9 +161,7 @@ def nominations_overview(slug: str):
 def participation_page(slug: str, delegation_id: int):
     """Public: the delegation at each forum of the series, with only what is public of it."""
     forum = load_forum(slug)
-    delegation = db.session.get(Delegation, delegation_id)
-    if delegation is None or delegation.forum_id != forum.id:
-        abort(404, description=_("%(forum)s has no such delegation.", forum=forum.name))
+    delegation = delegation_or_404(forum, delegation_id)
     return render_template(
         "delegations/participation.html",
         forum=forum,

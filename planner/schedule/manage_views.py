@@ -3,9 +3,7 @@ conflicts page, and CSV import and export. They hang off ``/forums/<slug>/manage
 
 from __future__ import annotations
 
-import re
-
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
@@ -22,6 +20,7 @@ from planner.schedule.models import Session, SessionKind, SessionStatus
 from planner.translated import translation_data, translations_from
 from planner.validators import lines
 from planner.web import refusals, transactions
+from planner.web.downloads import file_answer, safe_file_name
 from planner.web.loaders import load_managed_forum
 from planner.web.pages import form_page
 
@@ -267,9 +266,5 @@ def import_programme(slug: str):
 @login_required
 def export_programme(slug: str):
     forum = load_managed_forum(slug)
-    name = re.sub(r"[^A-Za-z0-9._-]", "-", forum.slug) + "-programme.csv"
-    return Response(
-        programme_io.export_csv(forum),
-        content_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "private, no-store"},
-    )
+    name = safe_file_name(forum.slug) + "-programme.csv"
+    return file_answer(programme_io.export_csv(forum), "text/csv; charset=utf-8", name)
