@@ -22,7 +22,7 @@ from wtforms import (
 )
 from wtforms.validators import Optional
 
-from planner.accreditation.identity import HONORIFIC_MAX, NEEDS_MAX, PASSPORT_NAME_MAX, PHONE_MAX, REQUIRABLE
+from planner.accreditation.identity_checks import HONORIFIC_MAX, NEEDS_MAX, PASSPORT_NAME_MAX, PHONE_MAX, REQUIRABLE
 from planner.accreditation.models import IdentityDocumentKind
 from planner.delegations.models import MemberRole, RepresentationLevel
 from planner.labels import LABELS

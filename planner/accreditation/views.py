@@ -15,7 +15,7 @@ from werkzeug.wrappers import Response
 from wtforms import SelectChoice
 
 from planner.accounts.permissions import handles_accreditation, is_focal_point, is_organiser
-from planner.accreditation import bp, identity
+from planner.accreditation import bp, identity, identity_checks
 from planner.accreditation.forms import IdentityForm, RequiredFieldsForm
 from planner.delegations.models import DelegationMember
 from planner.extensions import db
@@ -36,7 +36,7 @@ def identity_missing(forum: Forum, members: list[DelegationMember]) -> dict[tupl
 
 @bp.app_template_filter("identity_field_label")
 def identity_field_label(name: str) -> str:
-    return str(identity.REQUIRABLE.get(name, name))
+    return str(identity_checks.REQUIRABLE.get(name, name))
 
 
 def _load_member(slug: str, delegation_id: int, person_id: int) -> DelegationMember:
@@ -95,8 +95,8 @@ def _initial(member: DelegationMember, shown: identity.IdentityView) -> dict[str
     return values
 
 
-def _sent(form: IdentityForm) -> identity.IdentityData:
-    return identity.IdentityData(
+def _sent(form: IdentityForm) -> identity_checks.IdentityData:
+    return identity_checks.IdentityData(
         passport_family_name=form.passport_family_name.data or "",
         passport_given_names=form.passport_given_names.data or "",
         family_name_first=form.family_name_first.data,
@@ -136,7 +136,7 @@ def _page(member: DelegationMember, form: IdentityForm, shown: identity.Identity
             member=member,
             shown=shown,
             form=form,
-            labels=identity.REQUIRABLE,
+            labels=identity_checks.REQUIRABLE,
         ),
         status,
     )
@@ -157,7 +157,7 @@ def member_identity(slug: str, delegation_id: int, person_id: int) -> Response:
         shown = identity.identity_as_seen(current_user, member)
         try:
             saved = identity.save_identity(current_user, member, _sent(form), keep_secrets=not shown.full)
-        except identity.IdentityRefused as refusal:
+        except identity_checks.IdentityRefused as refusal:
             refusals.undone(refusal)
             for name, message in refusal.problems.items():
                 form[name].errors = [*form[name].errors, message]

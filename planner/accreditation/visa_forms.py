@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 from planner.validators import printable, printable_lines, stripped
 
 REASON_MAX = 1000  # visa_letters.REASON_MAX (a test checks they agree)
-CODE_LENGTH = 10  # visa_letters.CODE_LENGTH
+CODE_LENGTH = 10  # verification.CODE_LENGTH
 
 
 class VisaLetterRequestForm(FlaskForm):

@@ -11,10 +11,6 @@ the file store's "letters" folder: the code cannot be printed again, so neither 
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import hmac
-import secrets
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,6 +27,7 @@ from planner.accounts.permissions import handles_accreditation, is_focal_point, 
 from planner.accreditation import letter_pdf
 from planner.accreditation.models import IdentityDetails, IdentityDocumentKind, VisaLetter, VisaLetterStatus
 from planner.accreditation.stored_files import put_until_rolled_back
+from planner.accreditation.verification import code_hash, new_code
 from planner.audit.services import record
 from planner.db import table_of, utcnow
 from planner.delegations.models import Delegation, DelegationFocalPoint, DelegationMember, NominationStatus, Person
@@ -45,8 +42,6 @@ from planner.statements.rendering import find_font
 from planner.validators import display_name
 
 #: Letters and digits nobody mistakes for one another when typing them from paper (no 0/O, 1/I/L).
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
-CODE_LENGTH = 10
 #: The file store's folder of issued letters (the purge empties it with the forum's data).
 LETTERS_FOLDER = "letters"
 REASON_MAX = 1000
@@ -55,22 +50,6 @@ LIVE = {VisaLetterStatus.REQUESTED, VisaLetterStatus.ISSUED}
 
 class VisaLetterError(Refused):
     """A request, decision or download the rules refuse, with a message for the person."""
-
-
-# --- codes and references -------------------------------------------------------------------
-
-
-def new_code() -> str:
-    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
-
-
-def normalised_code(code: str) -> str:
-    """As typed from paper: spaces and hyphens left out, any letter case."""
-    return "".join(c for c in code.upper() if c not in " -\t")
-
-
-def code_hash(code: str) -> str:
-    return hashlib.sha256(normalised_code(code).encode()).hexdigest()
 
 
 def reference_for(forum: Forum, sequence: int) -> str:
@@ -491,40 +470,3 @@ def set_letterhead(actor: User, forum: Forum, name: str, address: str) -> bool:
         after=after,
     )
     return True
-
-
-# --- verification ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Verification:
-    """All an embassy learns of a letter: nothing more."""
-
-    name_as_in_passport: str
-    passport_last_digits: str
-    forum: Forum
-    issued_on: dt.date
-    revoked_on: dt.date | None
-
-
-def verify(reference: str, code: str) -> Verification | None:
-    """The letter with this reference and code, or None: a wrong reference and a wrong code
-    answer alike. Requested and refused letters have no reference."""
-    reference = reference.strip().upper()
-    given = code_hash(code)
-    letter = None
-    if reference and len(reference) <= 80:
-        letter = db.session.scalar(
-            select(VisaLetter).where(
-                VisaLetter.reference == reference,
-                VisaLetter.status.in_((VisaLetterStatus.ISSUED, VisaLetterStatus.REVOKED)),
-            )
-        )
-    stored = letter.code_hash if letter is not None and letter.code_hash else "0" * 64
-    if not hmac.compare_digest(stored, given) or letter is None or letter.issued_on is None:
-        return None
-    forum = letter.member.delegation.forum
-    revoked_on = None
-    if letter.status is VisaLetterStatus.REVOKED and letter.decided_at is not None:
-        revoked_on = letter.decided_at.astimezone(forum.zone).date()
-    return Verification(letter.name_as_in_passport, letter.passport_last_digits, forum, letter.issued_on, revoked_on)

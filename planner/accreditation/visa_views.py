@@ -10,7 +10,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from planner.accounts.permissions import handles_accreditation, is_focal_point
-from planner.accreditation import bp, visa_letters
+from planner.accreditation import bp, verification, visa_letters
 from planner.accreditation.models import VisaLetter, VisaLetterStatus
 from planner.accreditation.visa_forms import (
     ApproveForm,
@@ -215,7 +215,7 @@ def verify_visa_letter():
     result = None
     checked = asked and form.validate()
     if checked:
-        result = visa_letters.verify(form.reference.data or "", form.code.data or "")
+        result = verification.verify(form.reference.data or "", form.code.data or "")
     page = render_template("accreditation/verify.html", form=form, checked=checked, result=result)
     response = Response(page, status=422 if asked and not checked else 200, mimetype="text/html")
     response.headers["X-Robots-Tag"] = "noindex, nofollow"

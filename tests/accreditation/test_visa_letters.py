@@ -8,7 +8,7 @@ import threading
 import pytest
 from sqlalchemy import select, text
 
-from planner.accreditation import visa_forms, visa_letters
+from planner.accreditation import verification, visa_forms, visa_letters
 from planner.accreditation.models import IdentityDetails, IdentityDocumentKind, VisaLetter, VisaLetterStatus
 from planner.audit.models import AuditEntry
 from planner.delegations.models import NominationStatus
@@ -81,9 +81,9 @@ def test_the_database_holds_neither_the_code_nor_the_passport_number_in_clear(ap
         raw = db.session.execute(
             text("SELECT code_hash, passport_number FROM visa_letters WHERE id = :id"), {"id": letter.id}
         ).one()
-    assert len(issued.code) == visa_letters.CODE_LENGTH
-    assert set(issued.code) <= set(visa_letters.CODE_ALPHABET)
-    assert raw.code_hash == visa_letters.code_hash(issued.code) != issued.code
+    assert len(issued.code) == verification.CODE_LENGTH
+    assert set(issued.code) <= set(verification.CODE_ALPHABET)
+    assert raw.code_hash == verification.code_hash(issued.code) != issued.code
     assert issued.code not in raw.code_hash
     assert PASSPORT not in raw.passport_number and "4567" not in raw.passport_number
 
@@ -308,7 +308,7 @@ def test_the_letterhead_is_set_by_the_accreditation_role(app, client, scene):
 
 def test_form_limits_agree_with_the_rules():
     assert visa_forms.REASON_MAX == visa_letters.REASON_MAX
-    assert visa_forms.CODE_LENGTH == visa_letters.CODE_LENGTH
+    assert visa_forms.CODE_LENGTH == verification.CODE_LENGTH
 
 
 @pytest.mark.postgresql
