@@ -260,7 +260,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("accreditation.verify_credentials", "POST"): {**signed_in(403), "admin": 404},
     ("accreditation.return_credentials", "POST"): {**signed_in(403), "admin": 404},
     ("accreditation.credentials_overview", "GET"): organisers_only(200),
-    ("accreditation.credentials_setting", "POST"): organisers_only(302),  # unticked: as it is
+    # The accreditation role decides it (administrators here; "organiser" has no such role).
+    ("accreditation.credentials_setting", "POST"): {**signed_in(403), "admin": 302},  # unticked: as it is
     # A member's identity data: the delegation's focal points and the forum's organisers (no person 999999).
     ("accreditation.member_identity", "GET"): {**signed_in(403), "focal_point": 404, "organiser": 404, "admin": 404},
     ("accreditation.member_identity", "POST"): {**signed_in(403), "focal_point": 404, "organiser": 404, "admin": 404},

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 
 from planner.accounts import services as accounts
 from planner.accounts.models import User
-from planner.accounts.permissions import is_focal_point, is_organiser, require_accreditation_role, require_organiser
+from planner.accounts.permissions import is_focal_point, is_organiser, require_accreditation_role
 from planner.accreditation.models import CredentialsLetter, CredentialsStatus
 from planner.accreditation.stored_files import put_until_rolled_back
 from planner.audit.services import record
@@ -334,8 +334,9 @@ def letter_for_download(actor: User, letter: CredentialsLetter) -> bytes | None:
 
 
 def set_credentials_required(actor: User, forum: Forum, required: bool) -> bool:
-    """Whether accreditation waits for verified credentials; True when the setting changed."""
-    require_organiser(actor, forum)
+    """Whether accreditation waits for verified credentials; True when the setting changed.
+    The accreditation role decides it, as it decides on the letters."""
+    require_accreditation_role(actor, forum)
     require_not_archived(forum)
     if forum.credentials_required == required:
         return False

@@ -253,6 +253,7 @@ def _overview_page(slug: str, form: CredentialsRequiredForm | None = None, statu
         rows=credentials.credentials_overview(forum),
         statuses=CredentialsStatus,
         form=form,
+        may_set=handles_accreditation(current_user, forum),
     ), status
 
 
@@ -265,7 +266,7 @@ def credentials_overview(slug: str):
 @bp.post("/forums/<slug>/manage/credentials")
 @login_required
 def credentials_setting(slug: str):
-    forum = load_managed_forum(slug)
+    forum = load_managed_forum(slug)  # others than the accreditation role: the service's 403
     form = CredentialsRequiredForm(prefix="setting")
     if form.validate_on_submit():
         try:

@@ -216,7 +216,12 @@ def status_of(app, member) -> NominationStatus:
 
 
 def test_a_forum_can_make_accreditation_wait_for_verified_credentials(app, client, forums, uploads):
+    # An organiser without the accreditation role may not decide it, and is not offered the form.
     sign_in(client, forums.organiser)
+    assert 'for="setting-required"' not in client.get("/forums/isef2/manage/credentials").get_data(as_text=True)
+    assert client.post("/forums/isef2/manage/credentials", data={"setting-required": "y"}).status_code == 403
+    assert "forum.credentials_required" not in [entry.action for entry in rows(app, AuditEntry)]
+    sign_in(client, forums.accreditor)
     response = client.post("/forums/isef2/manage/credentials", data={"setting-required": "y"})
     assert response.status_code == 302
     assert "The accreditation setting of ISEF2 is saved." in client.get(response.location).get_data(as_text=True)
@@ -259,7 +264,7 @@ def test_credentials_problem_is_none_unless_the_forum_requires_credentials(app, 
 def test_the_overview_shows_each_delegation_s_newest_letter(app, client, forums, uploads):
     sign_in(client, forums.japan_focal)
     send(client, forums.japan, letter_pdf())
-    sign_in(client, forums.organiser)
+    sign_in(client, forums.accreditor)
     page = client.get("/forums/isef2/manage/credentials").get_data(as_text=True)
     table_rows = {row.split("</a>", 1)[0].rsplit(">", 1)[-1]: row for row in page.split("<tr>")[2:]}
     assert "waiting for verification" in table_rows["Japan"]
