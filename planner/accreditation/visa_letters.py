@@ -25,6 +25,7 @@ from planner import counters, storage
 from planner.accounts.models import User
 from planner.accounts.permissions import handles_accreditation, is_focal_point, require_accreditation_role
 from planner.accreditation import letter_pdf
+from planner.accreditation.identity import details_of
 from planner.accreditation.models import IdentityDetails, IdentityDocumentKind, VisaLetter, VisaLetterStatus
 from planner.accreditation.stored_files import put_until_rolled_back
 from planner.accreditation.verification import code_hash, new_code
@@ -34,7 +35,7 @@ from planner.delegations.models import Delegation, DelegationFocalPoint, Delegat
 from planner.delegations.names import delegation_name
 from planner.extensions import db
 from planner.forums.models import Forum
-from planner.forums.services import require_not_archived
+from planner.forums.services import lock_forum, require_not_archived
 from planner.labels import label
 from planner.mail.services import queue_email, written_in
 from planner.refusals import NotAllowed, Refused
@@ -57,10 +58,6 @@ def reference_for(forum: Forum, sequence: int) -> str:
 
 
 # --- what a letter needs --------------------------------------------------------------------
-
-
-def identity_of(member: DelegationMember) -> IdentityDetails | None:
-    return db.session.get(IdentityDetails, (member.delegation_id, member.person_id))
 
 
 def missing_for_letter(member: DelegationMember, identity: IdentityDetails | None) -> list[str]:
@@ -88,7 +85,7 @@ def _require_letter_ready(member: DelegationMember) -> IdentityDetails:
     name = member.person.name
     if member.status is not NominationStatus.ACCREDITED:
         raise VisaLetterError(_("A visa letter is only for accredited members: %(name)s is not accredited.", name=name))
-    identity = identity_of(member)
+    identity = details_of(member)
     missing = missing_for_letter(member, identity)
     if missing:
         raise VisaLetterError(
@@ -186,9 +183,9 @@ def _move(letter: VisaLetter, from_status: VisaLetterStatus, to: VisaLetterStatu
 
 
 def _next_sequence(forum: Forum) -> int:
-    """The forum's next number. The forum's row is locked first (PostgreSQL; SQLite has one
-    writer), so two approvals at once take two numbers; the unique reference backs it up."""
-    db.session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
+    """The forum's next number. The forum is locked first, so two approvals at once take two
+    numbers; the unique reference backs it up."""
+    lock_forum(forum)
     highest = db.session.scalar(
         select(func.max(VisaLetter.sequence))
         .join(Delegation, Delegation.id == VisaLetter.delegation_id)

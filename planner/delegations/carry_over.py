@@ -21,7 +21,6 @@ from sqlalchemy.orm import joinedload
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
-from planner.delegations.invitation_list import lock_list
 from planner.delegations.invitations import send_invitation
 from planner.delegations.models import (
     Delegation,
@@ -32,7 +31,7 @@ from planner.delegations.models import (
 )
 from planner.extensions import db
 from planner.forums.models import Forum
-from planner.forums.services import require_not_archived
+from planner.forums.services import lock_forum, require_not_archived
 from planner.refusals import Refused
 
 
@@ -126,7 +125,7 @@ def carry_over(actor: User, forum: Forum, source_id: int) -> CarryOver:
     require_organiser(actor, forum)
     require_not_archived(forum)
     # A second carry-over sent at once (a double click) waits, then skips what the first took.
-    lock_list(forum)
+    lock_forum(forum)
     source = db.session.get(Forum, source_id)
     if source is None or source not in earlier_forums(forum):
         raise CarryOverError(

@@ -34,7 +34,7 @@ from planner.delegations.organisations import kept_list
 from planner.extensions import db
 from planner.formatting import collation_key, countries, listed
 from planner.forums.models import Forum
-from planner.forums.services import require_not_archived
+from planner.forums.services import lock_forum, require_not_archived
 from planner.refusals import Refused
 from planner.registration.models import Registration
 from planner.statements.models import Endorsement
@@ -338,19 +338,11 @@ def change(actor: User | None, delegation: Delegation, data: DelegationData) -> 
     return bool(changed) or before["seat_quota"] != after["seat_quota"]
 
 
-def lock_list(forum: Forum) -> None:
-    """One change to a forum's list of delegations at a time: a second one sent at once (two
-    organisers adding the same country, a double click) waits here for the first to commit,
-    then its checks see what the first added, instead of failing on a unique constraint.
-    (SQLite has one writer anyway.)"""
-    db.session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
-
-
 def add(actor: User, forum: Forum, data: DelegationData) -> Delegation:
     """Invite a delegation: a country or a list's organisation once per forum, a name once."""
     require_organiser(actor, forum)
     require_not_archived(forum)
-    lock_list(forum)
+    lock_forum(forum)  # two organisers adding the same country at once: one of them waits
     _refuse(problems(forum, data, Taken(forum)))
     return create(actor, forum, data)
 

@@ -34,7 +34,7 @@ from planner.delegations.models import Delegation, DelegationKind, DelegationSta
 from planner.delegations.names import COLUMNS_LANGUAGE
 from planner.extensions import db
 from planner.forums.models import Forum
-from planner.forums.services import require_not_archived
+from planner.forums.services import lock_forum, require_not_archived
 from planner.refusals import Refused
 from planner.translated import field_name, merged
 
@@ -177,7 +177,7 @@ def import_csv(actor: User, forum: Forum, raw: bytes | str, dry_run: bool = Fals
     require_organiser(actor, forum)
     require_not_archived(forum)
     if not dry_run:
-        invitation_list.lock_list(forum)  # the rows are checked against the list as it stands
+        lock_forum(forum)  # the rows are checked against the list as it stands
     report = ListImportReport()
 
     def refuse(line: int, message: str) -> ListImportRefused:

@@ -41,6 +41,15 @@ class EventNotFound(LookupError):
     pass
 
 
+def lock_forum(forum: Forum) -> None:
+    """One change at a time to what the rules read of a whole forum (its programme, its list of
+    delegations, its numbering of visa letters): a second change sent at once waits here for
+    the first to commit, so its checks see what the first wrote instead of missing it (two
+    sessions booked into one free room) or failing on a unique constraint. A row lock on
+    PostgreSQL; SQLite has one writer anyway (requests that write BEGIN IMMEDIATE)."""
+    db.session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
+
+
 class ForumArchived(Refused):
     """A change to the record of an archived forum: its delegations, nominations,
     accreditation and endorsements are history now."""

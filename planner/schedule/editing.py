@@ -23,6 +23,7 @@ from planner.audit.services import record
 from planner.delegations.models import Person
 from planner.extensions import db
 from planner.forums.models import Event, Forum, Room, Venue
+from planner.forums.services import lock_forum
 from planner.refusals import Refused
 from planner.schedule import conflicts
 from planner.schedule.history import CHANGED, plain_changes, sentences
@@ -166,13 +167,6 @@ def assign(session: Session, data: SessionData) -> None:
     _set_participants(session, data.chairs, data.speakers)
 
 
-def lock_programme(forum: Forum) -> None:
-    """Serialise changes to one forum's programme: the rules read the whole programme, so two
-    saves checked at once could each miss the other (two sessions booked into one free room).
-    A row lock on PostgreSQL; SQLite has one writer anyway (requests that write BEGIN IMMEDIATE)."""
-    db.session.execute(select(Forum.id).where(Forum.id == forum.id).with_for_update())
-
-
 def _check(forum: Forum, session: Session, programme: conflicts.Programme | None = None) -> list[conflicts.Conflict]:
     with db.session.no_autoflush:
         found = conflicts.check_changes(forum, [conflicts.facts_of(session)], programme)
@@ -214,7 +208,7 @@ def create_session(actor: User | None, forum: Forum, data: SessionData) -> Saved
     require_organiser(actor, forum)
     _check_event(forum, data.event, data)
     check_languages(data)
-    lock_programme(forum)
+    lock_forum(forum)  # the rules read the whole programme
     session = Session(revision=1, status=SessionStatus.SCHEDULED)
     with db.session.no_autoflush:
         assign(session, data)
@@ -231,7 +225,7 @@ def update_session(actor: User | None, forum: Forum, session: Session, data: Ses
     require_organiser(actor, forum)
     _check_event(forum, data.event, data)
     check_languages(data)
-    lock_programme(forum)
+    lock_forum(forum)  # the rules read the whole programme
     with db.session.no_autoflush:
         assign(session, data)
         try:

@@ -39,6 +39,7 @@ from planner.delegations.models import Person
 from planner.extensions import db
 from planner.formatting import gap_around, repeated, skipped, wall_clock_to_utc
 from planner.forums.models import Event, Forum, Room, Venue
+from planner.forums.services import lock_forum
 from planner.refusals import Refused
 from planner.schedule import conflicts, editing
 from planner.schedule.models import Session, SessionKind, SessionStatus
@@ -456,7 +457,7 @@ def import_csv(
         raise ImportRefused(report) from None
     report.rows = len(texts)
     if not dry_run:
-        editing.lock_programme(forum)  # what is checked is what gets written
+        lock_forum(forum)  # what is checked is what gets written
 
     with db.session.no_autoflush:
         lookups = _Lookups(forum, [t for _line, t in texts])
