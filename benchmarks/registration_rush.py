@@ -79,7 +79,7 @@ from planner import create_app
 from planner.accounts import sessions
 from planner.accounts.models import AccountSession, User
 from planner.config import normalise_database_url
-from planner.crypto import new_key  # noqa: E402
+from planner.crypto import new_key, secret_digest
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
@@ -195,7 +195,7 @@ def seed(app: Flask, applications: int, capacity: int) -> tuple[int, list[Delega
         ids = {token: by_email[f"delegate{n}@{EMAIL_DOMAIN}"] for n, token in enumerate(tokens)}
         db.session.execute(
             insert(AccountSession),
-            [{"user_id": ids[token], "key_hash": sessions.hash_key(token), "created_at": now} for token in tokens],
+            [{"user_id": ids[token], "key_hash": secret_digest(token), "created_at": now} for token in tokens],
         )
         db.session.commit()
         event_id = event.id

@@ -11,6 +11,7 @@ without a key; development keeps one in ``instance/identity.key``, made on first
 
 from __future__ import annotations
 
+import hashlib
 import os
 from typing import Any
 
@@ -112,6 +113,12 @@ class EncryptedText(TypeDecorator[str]):
 
     def process_result_value(self, value: str | None, dialect: Dialect) -> str | None:
         return None if value is None else decrypt(value)
+
+
+def secret_digest(secret: str) -> str:
+    """What planner keeps of a random secret handed out in a cookie or a link (a session key,
+    an invitation): its SHA-256, hex, so that a copy of the database opens nothing."""
+    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def masked(text: str | None, visible: int = 3) -> str:

@@ -11,7 +11,6 @@ the server would turn every page view into a write).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from typing import Any, cast
 
@@ -19,6 +18,7 @@ from flask import current_app
 from sqlalchemy import CursorResult, Delete, bindparam, delete, select
 
 from planner.accounts.models import AccountSession, User
+from planner.crypto import secret_digest
 from planner.db import utcnow
 from planner.extensions import db
 
@@ -33,10 +33,6 @@ _USER_BY_KEY_HASH = (
     .join(AccountSession, AccountSession.user_id == User.id)
     .where(AccountSession.key_hash == bindparam("key_hash"))
 )
-
-
-def hash_key(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
 
 
 def lifetime() -> dt.timedelta:
@@ -56,7 +52,7 @@ def open_session(user: User, user_agent: str = "") -> str:
             AccountSession.user_id == user.id, AccountSession.created_at < utcnow() - lifetime()
         )
     )
-    db.session.add(AccountSession(user_id=user.id, key_hash=hash_key(key), user_agent=user_agent[:200]))
+    db.session.add(AccountSession(user_id=user.id, key_hash=secret_digest(key), user_agent=user_agent[:200]))
     user.session_key = key
     return key
 
@@ -77,7 +73,7 @@ def needs_renewal(last_seen: int, now: dt.datetime) -> bool:
 
 def user_for(key: str, now: dt.datetime) -> User | None:
     """The signed-in account behind a cookie's key, if its session is still open."""
-    row = db.session.execute(_USER_BY_KEY_HASH, {"key_hash": hash_key(key)}).first()
+    row = db.session.execute(_USER_BY_KEY_HASH, {"key_hash": secret_digest(key)}).first()
     if row is None:
         return None
     user, created_at = row
@@ -88,14 +84,14 @@ def user_for(key: str, now: dt.datetime) -> User | None:
 
 
 def end_session(key: str) -> None:
-    db.session.execute(delete(AccountSession).where(AccountSession.key_hash == hash_key(key)))
+    db.session.execute(delete(AccountSession).where(AccountSession.key_hash == secret_digest(key)))
 
 
 def end_all(user: User, keep: str | None = None) -> int:
     """End every session of the account, except the one with key ``keep``; how many ended."""
     statement = delete(AccountSession).where(AccountSession.user_id == user.id)
     if keep is not None:
-        statement = statement.where(AccountSession.key_hash != hash_key(keep))
+        statement = statement.where(AccountSession.key_hash != secret_digest(keep))
     return _deleted(statement)
 
 
@@ -127,4 +123,4 @@ def sessions_of(user: User) -> list[AccountSession]:
 
 
 def is_current(account_session: AccountSession, user: User) -> bool:
-    return account_session.key_hash == hash_key(getattr(user, "session_key", ""))
+    return account_session.key_hash == secret_digest(getattr(user, "session_key", ""))

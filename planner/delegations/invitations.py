@@ -14,7 +14,6 @@ site's SECRET_KEY does not silently break every invitation waiting for an answer
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import re
 import secrets
 
@@ -29,6 +28,7 @@ from planner.accounts.permissions import require_organiser
 from planner.accounts.services import create_verified_account, language_of, normalise_email
 from planner.audit.services import record
 from planner.counters import changed, move_status
+from planner.crypto import secret_digest
 from planner.db import table_of, utcnow
 from planner.delegations.models import (
     Delegation,
@@ -64,10 +64,6 @@ class InvitationLinkInvalid(Refused):
 
 class WrongAccount(NotAllowed):
     """Signed in with another address than the one invited: nobody else may take the role."""
-
-
-def hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
 
 
 def validity() -> dt.timedelta:
@@ -179,7 +175,7 @@ def send_invitation(actor: User, delegation: Delegation, email: str, role: Focal
         email=email,
         role=role,
         status=InvitationStatus.SENT,
-        secret_hash=hash_secret(secret),
+        secret_hash=secret_digest(secret),
         invited_by_id=actor.id,
         sent_at=now,
         times_sent=1,
@@ -213,7 +209,7 @@ def resend(actor: User, invitation: FocalPointInvitation) -> FocalPointInvitatio
         raise InvitationError(_("This invitation was revoked: invite the person again instead."))
     _check_invitable(delegation, invitation.email, invitation.role, now, ignoring=invitation.id)
     secret = secrets.token_urlsafe(32)
-    invitation.secret_hash = hash_secret(secret)
+    invitation.secret_hash = secret_digest(secret)
     invitation.status = InvitationStatus.SENT
     invitation.sent_at = now
     invitation.expires_at = now + validity()
@@ -289,7 +285,7 @@ def invitation_for_link(secret: str, *, lock: bool = False) -> FocalPointInvitat
     With ``lock``, its row is locked until the end of the transaction and read afresh."""
     invitation = None
     if _SECRET.fullmatch(secret):
-        query = select(FocalPointInvitation).where(FocalPointInvitation.secret_hash == hash_secret(secret))
+        query = select(FocalPointInvitation).where(FocalPointInvitation.secret_hash == secret_digest(secret))
         if lock:
             query = query.with_for_update().execution_options(populate_existing=True)
         invitation = db.session.scalar(query)

@@ -11,6 +11,7 @@ from sqlalchemy import func, select, update
 
 from planner.accounts import sessions
 from planner.accounts.models import AccountSession
+from planner.crypto import secret_digest
 from planner.extensions import db
 from tests.accounts.helpers import link_in, mails_to
 from tests.conftest import sign_in
@@ -63,7 +64,7 @@ def test_the_database_holds_a_hash_of_the_key_and_never_the_key(app, client, ada
     key = sign_in(client, ada)
     with app.app_context():
         stored = db.session.scalars(select(AccountSession.key_hash)).all()
-    assert stored == [sessions.hash_key(key)]
+    assert stored == [secret_digest(key)]
     assert key not in stored
 
 

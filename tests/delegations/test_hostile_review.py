@@ -14,8 +14,8 @@ from flask import got_request_exception
 from sqlalchemy import func, select
 
 from planner.accounts.models import User
+from planner.crypto import secret_digest
 from planner.db import utcnow
-from planner.delegations.invitations import hash_secret
 from planner.delegations.models import (
     Delegation,
     DelegationFocalPoint,
@@ -139,7 +139,7 @@ def test_one_link_sent_twice_at_once_makes_one_account_and_says_so_to_the_other(
                 email="yui@example.org",
                 role=FocalPointRole.FOCAL_POINT,
                 status=InvitationStatus.SENT,
-                secret_hash=hash_secret(SECRET),
+                secret_hash=secret_digest(SECRET),
                 invited_by_id=organiser.id,
                 sent_at=utcnow(),
                 times_sent=1,
