@@ -209,6 +209,13 @@ def country_reading(code: str | None, name: str, language: str) -> str:
 NOT_ISO_3166 = frozenset({"AC", "CP", "CQ", "DG", "EA", "EU", "EZ", "IC", "QO", "TA", "UN", "XA", "XB", "XK", "ZZ"})
 
 
+@functools.cache
+def country_codes() -> frozenset[str]:
+    """The ISO 3166-1 alpha-2 codes (the same in every language CLDR names them in), to check a
+    code sent by a form or a file against."""
+    return frozenset(code for code, _name in countries("en"))
+
+
 @functools.lru_cache(maxsize=8)
 def countries(locale: str) -> tuple[tuple[str, str], ...]:
     """ISO 3166-1 alpha-2 codes and names in a language, by name (by reading in Japanese);

@@ -6,7 +6,6 @@ valid past the forum's last day), document numbers and phone numbers, nationalit
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
 import unicodedata
 from collections.abc import Mapping
@@ -19,7 +18,7 @@ from flask_babel.speaklater import LazyString
 
 from planner.accreditation.models import IdentityDocumentKind
 from planner.delegations.models import MemberRole, RepresentationLevel
-from planner.formatting import countries
+from planner.formatting import country_codes
 from planner.forums.models import Forum
 from planner.refusals import Refused
 
@@ -81,11 +80,6 @@ class IdentityData:
     dietary_needs: str = ""
     accessibility_needs: str = ""
     listed_publicly: bool = False
-
-
-@functools.cache
-def country_codes() -> frozenset[str]:
-    return frozenset(code for code, _name in countries("en"))
 
 
 # Checks -------------------------------------------------------------------------------------

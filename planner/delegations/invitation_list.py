@@ -32,7 +32,7 @@ from planner.delegations.models import (
 from planner.delegations.names import COLUMNS_LANGUAGE, country_in, delegation_name
 from planner.delegations.organisations import kept_list
 from planner.extensions import db
-from planner.formatting import collation_key, countries, listed
+from planner.formatting import collation_key, countries, country_codes, listed
 from planner.forums.models import Forum
 from planner.forums.services import lock_forum, require_not_archived
 from planner.refusals import Refused
@@ -67,10 +67,6 @@ class DelegationData:
     @property
     def by_name(self) -> bool:
         return self.country_code is None and self.organisation is None
-
-
-def country_codes() -> frozenset[str]:
-    return frozenset(code for code, _name in countries(COLUMNS_LANGUAGE))
 
 
 class Particulars(TypedDict, total=False):

@@ -23,7 +23,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from planner.db import MAX_ID
 from planner.delegations.models import Delegation
-from planner.formatting import countries
+from planner.formatting import countries, country_codes
 from planner.registration.eligibility import Application
 from planner.registration.models import Question, QuestionKind, RegistrationPolicy
 from planner.translated import localized, localized_lines
@@ -40,14 +40,9 @@ def _country_choices(locale: str) -> list[SelectChoice]:
     return [SelectChoice("", "—")] + [SelectChoice(code, name) for code, name in countries(locale)]
 
 
-@functools.lru_cache(maxsize=32)
-def _country_codes(locale: str) -> frozenset[str]:
-    return frozenset(code for code, _name in countries(locale))
-
-
 def known_country(form: FlaskForm, field: SelectField) -> None:
     """A set look-up instead of WTForms' walk through some 250 choices on every POST."""
-    if field.data and field.data not in _country_codes(str(get_locale())):
+    if field.data and field.data not in country_codes():
         raise ValidationError(_l("Choose a country from the list."))
 
 

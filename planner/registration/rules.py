@@ -17,7 +17,6 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
@@ -25,7 +24,7 @@ from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
 from planner.extensions import db
-from planner.formatting import countries
+from planner.formatting import country_codes
 from planner.forums.models import Event
 from planner.registration import services
 from planner.registration.models import Question, QuestionKind, RegistrationMode, RegistrationPolicy
@@ -87,11 +86,6 @@ def rules_of(policy: RegistrationPolicy | None) -> Rules:
         invitation_codes=tuple(policy.invitation_codes),
         guardian_required=policy.guardian_required,
     )
-
-
-def country_codes() -> set[str]:
-    """The ISO 3166 alpha-2 codes Babel names: the countries the application form offers."""
-    return {code for code, _name in countries(str(get_locale()))}
 
 
 def _checked(rules: Rules) -> Rules:
