@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from planner.accreditation.models import CredentialsStatus, VisaLetterStatus
+from planner.badges.models import BadgeCategory
 from planner.delegations.models import (
     DelegationStatus,
     FocalPointRole,
@@ -53,6 +54,13 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         SessionKind.BREAK: _l("Break"),
         SessionKind.RECEPTION: _l("Reception"),
         SessionKind.OTHER: _l("Other"),
+    },
+    BadgeCategory: {
+        BadgeCategory.DELEGATE: _l("Delegate"),
+        BadgeCategory.PARTICIPANT: _l("Side-event participant"),
+        BadgeCategory.PRESS: _l("Press"),
+        BadgeCategory.STAFF: _l("Staff"),
+        BadgeCategory.SECURITY: _l("Security"),
     },
     DelegationKind: {
         DelegationKind.COUNTRY: _l("Country"),

@@ -275,6 +275,17 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("badges.scanner_data", "GET"): {**organisers_only(200), "anonymous": 401},
     ("badges.scanner_photo", "GET"): {**organisers_only(404), "anonymous": 401},  # no badge 999999
     ("badges.scanner_sync", "POST"): {**organisers_only(415), "anonymous": 401},  # a form, not JSON
+    # Access zones and the scanning staff: the forum's organisers.
+    ("badges.manage_zones", "GET"): organisers_only(200),
+    ("badges.new_zone", "GET"): organisers_only(200),
+    ("badges.new_zone", "POST"): organisers_only(422),
+    ("badges.edit_zone", "GET"): organisers_only(404),  # no zone 999999
+    ("badges.edit_zone", "POST"): organisers_only(404),
+    ("badges.delete_zone", "GET"): organisers_only(404),
+    ("badges.delete_zone", "POST"): organisers_only(404),
+    ("badges.manage_scanners", "GET"): organisers_only(200),
+    ("badges.appoint_scanner", "POST"): organisers_only(422),
+    ("badges.remove_scanner", "POST"): organisers_only(404),  # nobody 999999 scans
 }
 
 
@@ -331,6 +342,7 @@ def roles(app: Flask) -> Roles:
         "series_id": series.id,
         "letter_id": 999_999,
         "badge_id": 999_999,
+        "zone_id": 999_999,
     }
     return Roles(people, values)
 
