@@ -269,6 +269,12 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("accreditation.accreditation_settings", "GET"): {**signed_in(403), "admin": 200},
     ("accreditation.accreditation_settings", "POST"): {**signed_in(403), "admin": 302},  # nothing required
     ("forums.accreditation_role", "POST"): {**signed_in(403), "admin": 422},  # no button pressed
+    # The scanner: its staff and the forum's organisers; its data answers 401 to a signed-out
+    # device (a JSON client, not a person to redirect).
+    ("badges.scanner", "GET"): organisers_only(200),
+    ("badges.scanner_data", "GET"): {**organisers_only(200), "anonymous": 401},
+    ("badges.scanner_photo", "GET"): {**organisers_only(404), "anonymous": 401},  # no badge 999999
+    ("badges.scanner_sync", "POST"): {**organisers_only(415), "anonymous": 401},  # a form, not JSON
 }
 
 
@@ -324,6 +330,7 @@ def roles(app: Flask) -> Roles:
         "fmt": "txt",
         "series_id": series.id,
         "letter_id": 999_999,
+        "badge_id": 999_999,
     }
     return Roles(people, values)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 import segno
 
+from planner.badges.models import BadgeCategory
 from planner.statements.rendering import use_font
 
 if TYPE_CHECKING:
@@ -28,11 +29,11 @@ MUTED: RGB = (90, 90, 90)  # the forum's title, an empty photo frame
 
 #: Each category's band and the colour of its label (contrast of at least 4.5:1 between them).
 CATEGORY_COLOURS: dict[str, tuple[RGB, RGB]] = {
-    "delegate": ((0x1F, 0x4E, 0x9A), WHITE),  # blue
-    "participant": ((0x1B, 0x7A, 0x3A), WHITE),  # green
-    "press": ((0xF5, 0xA6, 0x23), INK),  # orange, dark text
-    "staff": ((0x3D, 0x3D, 0x3D), WHITE),  # dark grey
-    "security": ((0xC6, 0x28, 0x28), WHITE),  # red
+    BadgeCategory.DELEGATE: ((0x1F, 0x4E, 0x9A), WHITE),  # blue
+    BadgeCategory.PARTICIPANT: ((0x1B, 0x7A, 0x3A), WHITE),  # green
+    BadgeCategory.PRESS: ((0xF5, 0xA6, 0x23), INK),  # orange, dark text
+    BadgeCategory.STAFF: ((0x3D, 0x3D, 0x3D), WHITE),  # dark grey
+    BadgeCategory.SECURITY: ((0xC6, 0x28, 0x28), WHITE),  # red
 }
 
 QUIET_ZONE = 4  # modules of white around the QR code, as ISO/IEC 18004 asks
@@ -51,7 +52,7 @@ class BadgeFace:
     latin_name: str  # its Latin transcription; "" when the name is already in Latin letters
     delegation: str
     function: str
-    category: str  # a BadgeCategory value: delegate, participant, press, staff, security
+    category: str  # a BadgeCategory (delegate, participant, press, staff, security)
     category_label: str  # printed in the band
     zones: list[str]  # "1 Plenary hall": the number printed big, the name small
     valid: str  # the dates, formatted

@@ -16,9 +16,10 @@ import zxingcpp
 from PIL import Image
 from pypdf import PdfReader
 
+from planner.badges.models import BadgeCategory
 from planner.badges.printing import A4, CATEGORY_COLOURS, LAYOUTS, BadgeFace, dark_rectangles, render_badges
 from planner.statements.rendering import VENDORED_FONT
-from tests.badges.helpers import jpeg_photo, make_face
+from tests.badges.faces import jpeg_photo, make_face
 
 POINTS = 72 / 25.4  # PDF points in a millimetre
 DPI = 200
@@ -287,7 +288,7 @@ def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
 
 
 def test_each_category_prints_its_own_band_with_a_label_of_enough_contrast():
-    assert set(CATEGORY_COLOURS) == {"delegate", "participant", "press", "staff", "security"}
+    assert set(CATEGORY_COLOURS) == set(BadgeCategory) == {"delegate", "participant", "press", "staff", "security"}
     assert len({band for band, _ in CATEGORY_COLOURS.values()}) == 5
     categories = list(CATEGORY_COLOURS)
     faces = [make_face(category=c, category_label=c.title()) for c in categories]
