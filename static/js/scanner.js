@@ -41,6 +41,7 @@ const state = {
   syncAgain: false,
   differences: [],
   syncStatus: "ok",
+  choices: null,
   lastSync: null,
 };
 
@@ -58,6 +59,7 @@ function deviceId() {
 // -- Showing times, zones and people ---------------------------------------------------------
 
 function when(iso) {
+  if (iso === undefined || iso === null || Number.isNaN(new Date(iso).getTime())) return "";
   const options = { dateStyle: "medium", timeStyle: "short" };
   const zone = state.bundle && state.bundle.forum.timezone;
   try {
@@ -162,19 +164,20 @@ function notice(text) {
 
 // -- The bundle --------------------------------------------------------------------------------
 
-async function useBundle(bundle) {
+async function useBundle({ bundle, fetchedAt }) {
   state.bundle = bundle;
   state.keys = keysOf(bundle);
   state.arrivals = mergeArrivals(bundle.arrivals, await state.store.arrivals());
   fillChoices();
-  $("scanner-list-status").textContent = t("list_from", { when: when(bundle.generated_at) });
+  $("scanner-list-status").textContent = t("list_from", { when: when(fetchedAt) });
 }
 
 async function refreshBundle() {
   if (!navigator.onLine) return;
   let response;
   try {
-    response = await fetch(root.dataset.bundleUrl, { credentials: "same-origin", cache: "no-store" });
+    // Revalidated (If-None-Match): an unchanged bundle costs a 304, answered from the HTTP cache.
+    response = await fetch(root.dataset.bundleUrl, { credentials: "same-origin", cache: "no-cache" });
   } catch {
     return; // offline after all: the stored bundle stands
   }
@@ -182,10 +185,10 @@ async function refreshBundle() {
   if (response.redirected || response.status === 401 || (response.ok && !json)) return showSync("signed_out");
   if (response.status === 403) return showSync("not_allowed");
   if (!response.ok || !json) return;
-  const bundle = await response.json();
-  await state.store.keepBundle(bundle);
-  await useBundle(bundle);
-  cachePhotos(bundle);
+  const kept = { bundle: await response.json(), fetchedAt: new Date().toISOString() };
+  await state.store.keepBundle(kept.bundle, kept.fetchedAt);
+  await useBundle(kept);
+  cachePhotos(kept.bundle);
 }
 
 // Every photo of the roster into the Cache API (the service worker answers from it offline),
@@ -213,6 +216,10 @@ async function cachePhotos(bundle) {
 // -- Zone, event ----------------------------------------------------------------------------
 
 function fillChoices() {
+  // Filled again only when they change: a refresh must not close a list being chosen from.
+  const choices = JSON.stringify([state.bundle.zones, state.bundle.events]);
+  if (choices === state.choices) return;
+  state.choices = choices;
   const zones = $("scanner-zone");
   const events = $("scanner-event");
   const chosenZone = state.zone ?? localStorage.getItem(remembered("zone"));

@@ -33,14 +33,15 @@ class Store {
     this.db = db;
   }
 
+  // {bundle, fetchedAt (ISO 8601)}, or null before the first one.
   async bundle() {
     const transaction = this.db.transaction("bundle");
     return (await promised(transaction.objectStore("bundle").get("current"))) || null;
   }
 
-  async keepBundle(bundle) {
+  async keepBundle(bundle, fetchedAt) {
     const transaction = this.db.transaction("bundle", "readwrite");
-    transaction.objectStore("bundle").put(bundle, "current");
+    transaction.objectStore("bundle").put({ bundle, fetchedAt }, "current");
     await done(transaction);
   }
 
