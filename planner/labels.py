@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from planner.accreditation.models import CredentialsStatus, VisaLetterStatus
+from planner.badges.models import BadgeCategory, ScanOutcome
 from planner.delegations.models import (
     DelegationStatus,
     FocalPointRole,
@@ -163,6 +164,23 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         VisaLetterStatus.ISSUED: _l("issued"),
         VisaLetterStatus.REFUSED: _l("refused"),
         VisaLetterStatus.REVOKED: _l("revoked"),
+    },
+    # Printed in the badge's coloured band.
+    BadgeCategory: {
+        BadgeCategory.DELEGATE: _l("Delegate"),
+        BadgeCategory.PARTICIPANT: _l("Participant"),
+        BadgeCategory.PRESS: _l("Press"),
+        BadgeCategory.STAFF: _l("Staff"),
+        BadgeCategory.SECURITY: _l("Security"),
+    },
+    ScanOutcome: {
+        ScanOutcome.ADMITTED: _l("welcome"),
+        ScanOutcome.DUPLICATE: _l("already checked in"),
+        ScanOutcome.WRONG_ZONE: _l("wrong zone"),
+        ScanOutcome.REVOKED: _l("revoked badge"),
+        ScanOutcome.EXPIRED: _l("outside the badge's dates"),
+        ScanOutcome.FORGED: _l("forged or unreadable"),
+        ScanOutcome.UNKNOWN_BADGE: _l("no such badge"),
     },
 }
 

@@ -11,6 +11,17 @@ from planner.accreditation.models import (
     VisaLetterStatus,
 )
 from planner.audit.models import AuditEntry
+from planner.badges.models import (
+    Arrival,
+    Badge,
+    BadgeCategory,
+    ForumScanner,
+    ForumSigningKey,
+    Scan,
+    ScanOutcome,
+    Zone,
+    ZoneEvent,
+)
 from planner.calendar.models import CalendarFeedToken, HeldInvitation, InvitationState
 from planner.delegations.models import (
     Delegation,
@@ -49,6 +60,15 @@ from planner.statements.models import (
 )
 
 __all__ = [
+    "Arrival",
+    "Badge",
+    "BadgeCategory",
+    "ForumScanner",
+    "ForumSigningKey",
+    "Scan",
+    "ScanOutcome",
+    "Zone",
+    "ZoneEvent",
     "CredentialsLetter",
     "CredentialsStatus",
     "IdentityDetails",

@@ -269,6 +269,20 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("accreditation.accreditation_settings", "GET"): {**signed_in(403), "admin": 200},
     ("accreditation.accreditation_settings", "POST"): {**signed_in(403), "admin": 302},  # nothing required
     ("forums.accreditation_role", "POST"): {**signed_in(403), "admin": 422},  # no button pressed
+    # The scanner: its staff and the forum's organisers; its data answers 401 to a signed-out
+    # device (a JSON client, not a person to redirect).
+    ("badges.scanner", "GET"): organisers_only(200),
+    ("badges.scanner_data", "GET"): {**organisers_only(200), "anonymous": 401},
+    ("badges.scanner_photo", "GET"): {**organisers_only(404), "anonymous": 401},  # no badge 999999
+    ("badges.scanner_sync", "POST"): {**organisers_only(415), "anonymous": 401},  # a form, not JSON
+    # The badges page and its forms: organisers only (no badge or key 999999).
+    ("badges.badges", "GET"): organisers_only(200),
+    ("badges.issue_badges", "POST"): organisers_only(302),  # for everyone: nobody is waiting
+    ("badges.issue_badge_by_hand", "POST"): organisers_only(422),
+    ("badges.reprint_badge", "POST"): organisers_only(404),
+    ("badges.revoke_badge", "POST"): organisers_only(404),
+    ("badges.rotate_badge_key", "POST"): organisers_only(302),
+    ("badges.retire_badge_key", "POST"): organisers_only(422),  # the box not ticked
 }
 
 
@@ -324,6 +338,8 @@ def roles(app: Flask) -> Roles:
         "fmt": "txt",
         "series_id": series.id,
         "letter_id": 999_999,
+        "badge_id": 999_999,
+        "key_id": 999_999,
     }
     return Roles(people, values)
 

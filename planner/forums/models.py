@@ -17,6 +17,7 @@ from planner.translated import Translations, translations_column
 
 if TYPE_CHECKING:
     from planner.accounts.models import User
+    from planner.badges.models import Zone
     from planner.delegations.models import Delegation
     from planner.schedule.models import Session
 
@@ -201,9 +202,13 @@ class Room(Base):
     capacity: Mapped[int | None]
     # Step-free access, hearing loops, interpretation booths...: shown to organisers and delegates.
     accessibility_notes: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # The zone a badge must open to enter (the plenary hall, the bilateral rooms): shown with
+    # the room in the programme and chosen by the scanner at its door.
+    required_zone_id: Mapped[int | None] = mapped_column(ForeignKey("zones.id", ondelete="SET NULL"), index=True)
     translations: Mapped[Translations] = translations_column()
 
     venue: Mapped[Venue] = relationship(back_populates="rooms")
+    required_zone: Mapped[Zone | None] = relationship()
 
     def __repr__(self) -> str:
         return f"<Room {self.name}>"

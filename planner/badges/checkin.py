@@ -1,0 +1,350 @@
+"""Scans synced from the scanners: checked again here, kept once, and arrivals in order.
+
+A scanner decides at the door on its own (it may have no network) and later sends its scans in
+batches. The server trusts none of its verdicts: it checks each token's signature, forum and
+key, the badge's revocation, its dates at the moment of the scan, and the zone. Each scan has
+the device's own id, so a batch sent twice, or a retry after a lost answer, is answered from
+what is stored and counts nothing twice. A badge's arrival at a zone is its earliest admitted
+scan, whichever device syncs first: a later one that turns out earlier takes its place.
+
+A batch costs the same handful of queries whatever its size: inserts are INSERT ... ON CONFLICT
+DO NOTHING (so two devices, or two workers, racing for one scan or one arrival agree), and
+everything a batch reads is read in one query per table.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from planner.accounts.models import User
+from planner.badges import issuing, signing
+from planner.badges.models import Arrival, Scan, ScanOutcome, Zone
+from planner.badges.scanners import require_scanner
+from planner.db import utcnow
+from planner.extensions import db
+from planner.forums.models import Forum
+from planner.refusals import Refused
+
+#: The most scans one request may carry (a scanner sends 50 at a time).
+MAX_BATCH = 200
+#: A device's clock may run this far ahead before its time is replaced by the server's.
+CLOCK_SLACK = dt.timedelta(minutes=10)
+_DEVICE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+class BatchRefused(Refused):
+    """A batch that is not what scanners send: nothing of it is kept."""
+
+
+@dataclass(frozen=True)
+class ScanIn:
+    scan_id: str
+    token: str | None
+    badge_id: int | None  # a check-in by search, without a token
+    zone: int
+    event: str | None
+    at: dt.datetime
+
+
+@dataclass
+class ScanResult:
+    scan_id: str
+    outcome: ScanOutcome
+    badge_id: int | None
+    replayed: bool = False
+    first_at: dt.datetime | None = None
+    first_zone: int | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        first = (
+            {"at": self.first_at.isoformat().replace("+00:00", "Z"), "zone": self.first_zone}
+            if self.first_at is not None
+            else None
+        )
+        return {
+            "id": self.scan_id,
+            "outcome": self.outcome.value,
+            "badge": self.badge_id,
+            "first": first,
+            "replayed": self.replayed,
+        }
+
+
+# -- reading a batch ----------------------------------------------------------------------
+
+
+def _scan_id(value: Any, where: str) -> str:
+    if isinstance(value, str) and len(value) <= 64:
+        try:
+            return str(uuid.UUID(value))
+        except ValueError:
+            pass
+    raise BatchRefused(_("%(where)s: the scan's id is not a UUID.", where=where))
+
+
+def _moment(value: Any, where: str) -> dt.datetime:
+    if not isinstance(value, str) or len(value) > 40:
+        raise BatchRefused(_("%(where)s: the time of the scan is missing.", where=where))
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise BatchRefused(_("%(where)s: the time of the scan is not an ISO 8601 time.", where=where)) from None
+    if moment.tzinfo is None:
+        raise BatchRefused(_("%(where)s: the time of the scan needs its UTC offset.", where=where))
+    return moment.astimezone(dt.UTC)
+
+
+def read_batch(payload: Any) -> tuple[str, list[ScanIn]]:
+    """The device and its scans, or ``BatchRefused`` naming the first thing wrong."""
+    if not isinstance(payload, dict):
+        raise BatchRefused(_("Send a JSON object with a device and its scans."))
+    device = payload.get("device")
+    if not isinstance(device, str) or not _DEVICE.fullmatch(device):
+        raise BatchRefused(_("The device's name is missing or not 1 to 64 letters, digits and . _ : -."))
+    scans = payload.get("scans")
+    if not isinstance(scans, list):
+        raise BatchRefused(_("The scans must be a list."))
+    if len(scans) > MAX_BATCH:
+        raise BatchRefused(_("Send at most %(count)d scans at a time.", count=MAX_BATCH))
+    read: list[ScanIn] = []
+    seen: set[str] = set()
+    for index, item in enumerate(scans, start=1):
+        where = _("Scan %(number)d", number=index)
+        if not isinstance(item, dict):
+            raise BatchRefused(_("%(where)s is not an object.", where=where))
+        scan_id = _scan_id(item.get("id"), where)
+        if scan_id in seen:
+            raise BatchRefused(_("%(where)s repeats the id of an earlier scan in the batch.", where=where))
+        seen.add(scan_id)
+        token, badge = item.get("token"), item.get("badge")
+        if token is not None and (not isinstance(token, str) or len(token) > signing.MAX_TOKEN_LENGTH):
+            raise BatchRefused(_("%(where)s: the token is not a badge's text.", where=where))
+        if token is None and (not isinstance(badge, int) or isinstance(badge, bool) or not 0 < badge < 2**31):
+            raise BatchRefused(_("%(where)s needs a token or a badge's number.", where=where))
+        zone = item.get("zone")
+        if not isinstance(zone, int) or isinstance(zone, bool) or not 1 <= zone <= 255:
+            raise BatchRefused(_("%(where)s: the zone must be a zone's number (1 to 255).", where=where))
+        event = item.get("event")
+        if event is not None and (not isinstance(event, str) or not 0 < len(event) <= 32):
+            raise BatchRefused(_("%(where)s: the event must be an event's code.", where=where))
+        read.append(
+            ScanIn(
+                scan_id=scan_id,
+                token=token,
+                badge_id=badge if token is None else None,
+                zone=zone,
+                event=event,
+                at=_moment(item.get("at"), where),
+            )
+        )
+    return device, read
+
+
+# -- judging and keeping a batch ------------------------------------------------------------
+
+
+def _insert(model: type, rows: Sequence[Mapping[str, Any]], conflict: list[str], returning: Sequence[Any]) -> list:
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    statement = insert(model).on_conflict_do_nothing(index_elements=conflict).returning(*returning)
+    return list(db.session.execute(statement, list(rows)).all()) if rows else []
+
+
+@dataclass
+class _Verdict:
+    scan: ScanIn
+    outcome: ScanOutcome
+    badge_id: int | None = None
+    version: int | None = None
+
+
+def _judge(forum: Forum, scans: list[ScanIn], zones: Mapping[int, int]) -> list[_Verdict]:
+    keys = signing.public_keys(forum)
+    verdicts: list[_Verdict] = []
+    tokens: dict[str, signing.BadgeToken] = {}
+    wanted: set[int] = set()
+    for scan in scans:
+        if scan.token is None:
+            wanted.add(scan.badge_id or 0)
+            continue
+        try:
+            verified = signing.verify_token(scan.token, forum.id, keys)
+        except signing.TokenRefused:
+            continue
+        tokens[scan.scan_id] = verified
+        wanted.add(verified.badge_id)
+    badges = issuing.badges_by_id(forum, wanted)
+    lapsed = issuing.lapsed_badge_ids(forum.id, badges) if badges else set()
+    for scan in scans:
+        token = tokens.get(scan.scan_id)
+        if scan.token is not None and token is None:
+            verdicts.append(_Verdict(scan, ScanOutcome.FORGED))
+            continue
+        badge = badges.get(token.badge_id if token else scan.badge_id or 0)
+        if badge is None:
+            # A genuine signature on a badge this forum no longer has: as good as revoked.
+            outcome = ScanOutcome.REVOKED if token else ScanOutcome.UNKNOWN_BADGE
+            verdicts.append(_Verdict(scan, outcome))
+            continue
+        version = token.version if token else badge.version
+        valid = token.is_valid_at(scan.at) if token else badge.valid_from <= scan.at < badge.valid_until
+        opens = token.zones if token else tuple(badge.zone_numbers)
+        if badge.is_revoked or badge.id in lapsed or version != badge.version:
+            outcome = ScanOutcome.REVOKED
+        elif not valid:
+            outcome = ScanOutcome.EXPIRED
+        elif scan.zone not in opens or scan.zone not in zones:
+            outcome = ScanOutcome.WRONG_ZONE
+        else:
+            outcome = ScanOutcome.ADMITTED
+        verdicts.append(_Verdict(scan, outcome, badge.id, version))
+    return verdicts
+
+
+def sync(actor: User, forum: Forum, device: str, scans: list[ScanIn]) -> list[ScanResult]:
+    """Keep the batch's new scans with the server's verdicts, and answer every scan of it."""
+    require_scanner(actor, forum)
+    if not scans:
+        return []
+    now = utcnow()
+    scans = [scan if scan.at <= now + CLOCK_SLACK else _at(scan, now) for scan in scans]
+    stored = _stored(forum, [scan.scan_id for scan in scans])
+    fresh = [scan for scan in scans if scan.scan_id not in stored]
+    zones = dict(db.session.execute(select(Zone.number, Zone.id).where(Zone.forum_id == forum.id)).all())
+    numbers = {zone_id: number for number, zone_id in zones.items()}
+    events = {event.code: event.id for event in forum.events}
+    verdicts = sorted(_judge(forum, fresh, zones), key=lambda verdict: verdict.scan.at)
+
+    # Admitted scans of one badge at one zone within the batch: the earliest is the candidate.
+    candidates: dict[tuple[int, int], _Verdict] = {}
+    for verdict in verdicts:
+        if verdict.outcome is ScanOutcome.ADMITTED and verdict.badge_id is not None:
+            pair = (verdict.badge_id, zones[verdict.scan.zone])
+            if pair in candidates:
+                verdict.outcome = ScanOutcome.DUPLICATE
+            else:
+                candidates[pair] = verdict
+    # Rows go in in key order, so two requests inserting the same keys wait for each other
+    # instead of deadlocking.
+    rows = [
+        {
+            "forum_id": forum.id,
+            "scan_uuid": verdict.scan.scan_id,
+            "device": device,
+            "scanned_by_id": actor.id,
+            "badge_id": verdict.badge_id,
+            "badge_version": verdict.version,
+            "zone_id": zones.get(verdict.scan.zone),
+            "event_id": events.get(verdict.scan.event or ""),
+            "outcome": verdict.outcome,
+            "manual": verdict.scan.token is None,
+            "scanned_at": verdict.scan.at,
+            "received_at": now,
+        }
+        for verdict in sorted(verdicts, key=lambda verdict: verdict.scan.scan_id)
+    ]
+    kept = _insert(Scan, rows, ["forum_id", "scan_uuid"], [Scan.id, Scan.scan_uuid])
+    inserted = {scan_uuid: scan_id for scan_id, scan_uuid in kept}
+    # A scan another request kept in the meantime (a retry racing its first try): its answer.
+    raced = [verdict.scan.scan_id for verdict in verdicts if verdict.scan.scan_id not in inserted]
+    stored.update(_stored(forum, raced))
+    candidates = {pair: v for pair, v in candidates.items() if v.scan.scan_id in inserted}
+    firsts = _settle_arrivals(forum, device, candidates, inserted, events)
+
+    results: dict[str, ScanResult] = {scan_id: result for scan_id, result in stored.items()}
+    for verdict in verdicts:
+        if verdict.scan.scan_id in results:
+            continue
+        result = ScanResult(verdict.scan.scan_id, verdict.outcome, verdict.badge_id)
+        if verdict.badge_id is not None and verdict.scan.zone in zones:
+            pair = (verdict.badge_id, zones[verdict.scan.zone])
+            first = firsts.get(pair)
+            if first is not None and first[0] != inserted.get(verdict.scan.scan_id):
+                if result.outcome is ScanOutcome.ADMITTED:
+                    result.outcome = ScanOutcome.DUPLICATE
+                result.first_at, result.first_zone = first[1], numbers.get(pair[1])
+        results[verdict.scan.scan_id] = result
+    return [results[scan.scan_id] for scan in scans]
+
+
+def _at(scan: ScanIn, moment: dt.datetime) -> ScanIn:
+    return ScanIn(scan.scan_id, scan.token, scan.badge_id, scan.zone, scan.event, moment)
+
+
+def _settle_arrivals(
+    forum: Forum,
+    device: str,
+    candidates: dict[tuple[int, int], _Verdict],
+    inserted: Mapping[str, int],
+    events: Mapping[str, int],
+) -> dict[tuple[int, int], tuple[int, dt.datetime]]:
+    """Make each candidate its badge's arrival at the zone unless an earlier one is kept; the
+    arrivals of every pair the batch touched, as (first scan's id, its time)."""
+    rows = [
+        {
+            "badge_id": badge_id,
+            "zone_id": zone_id,
+            "forum_id": forum.id,
+            "first_scan_id": inserted[verdict.scan.scan_id],
+            "first_scanned_at": verdict.scan.at,
+            "event_id": events.get(verdict.scan.event or ""),
+            "device": device,
+        }
+        for (badge_id, zone_id), verdict in sorted(candidates.items())
+    ]
+    won = set(_insert(Arrival, rows, ["badge_id", "zone_id"], [Arrival.badge_id, Arrival.zone_id]))
+    contested = [pair for pair in candidates if pair not in won]
+    firsts: dict[tuple[int, int], tuple[int, dt.datetime]] = {
+        pair: (inserted[candidates[pair].scan.scan_id], candidates[pair].scan.at) for pair in won
+    }
+    if contested:
+        kept = db.session.scalars(
+            select(Arrival)
+            .where(tuple_(Arrival.badge_id, Arrival.zone_id).in_(contested))
+            .order_by(Arrival.badge_id, Arrival.zone_id)
+            .with_for_update()
+        ).all()
+        demoted: list[int] = []
+        for arrival in kept:
+            pair = (arrival.badge_id, arrival.zone_id)
+            verdict = candidates[pair]
+            scan_id = inserted[verdict.scan.scan_id]
+            if verdict.scan.at < arrival.first_scanned_at:
+                demoted.append(arrival.first_scan_id)
+                arrival.first_scan_id, arrival.first_scanned_at = scan_id, verdict.scan.at
+                arrival.device, arrival.event_id = device, events.get(verdict.scan.event or "")
+            else:
+                demoted.append(scan_id)
+            firsts[pair] = (arrival.first_scan_id, arrival.first_scanned_at)
+        db.session.execute(update(Scan).where(Scan.id.in_(demoted)).values(outcome=ScanOutcome.DUPLICATE))
+        db.session.flush()
+    return firsts
+
+
+def _stored(forum: Forum, scan_ids: list[str]) -> dict[str, ScanResult]:
+    """Scans already kept, answered as they were judged (with the arrival that came first)."""
+    if not scan_ids:
+        return {}
+    rows = db.session.execute(
+        select(Scan.scan_uuid, Scan.outcome, Scan.badge_id, Arrival.first_scanned_at, Zone.number)
+        .outerjoin(Arrival, (Arrival.badge_id == Scan.badge_id) & (Arrival.zone_id == Scan.zone_id))
+        .outerjoin(Zone, Zone.id == Arrival.zone_id)
+        .where(Scan.forum_id == forum.id, Scan.scan_uuid.in_(scan_ids))
+    )
+    answers = {}
+    for scan_uuid, outcome, badge_id, first_at, zone in rows:
+        result = ScanResult(scan_uuid, outcome, badge_id, replayed=True)
+        if outcome is ScanOutcome.DUPLICATE and first_at is not None:
+            result.first_at, result.first_zone = first_at, zone
+        answers[scan_uuid] = result
+    return answers
