@@ -284,6 +284,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("badges.revoke_badge", "POST"): organisers_only(404),
     ("badges.rotate_badge_key", "POST"): organisers_only(302),
     ("badges.retire_badge_key", "POST"): organisers_only(422),  # the box not ticked
+    ("badges.print_badges", "GET"): organisers_only(302),  # nothing issued to print: back to the page
+    ("badges.badge_file", "GET"): organisers_only(404),
 }
 
 

@@ -3,13 +3,13 @@ forum's badge keys."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, url_for
+from flask import abort, current_app, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 
-from planner.badges import bp, issuing, signing
+from planner.badges import bp, issuing, print_runs, signing
 from planner.badges.badge_forms import (
     HandIssueForm,
     IssueBadgesForm,
@@ -19,13 +19,16 @@ from planner.badges.badge_forms import (
     RotateKeyForm,
 )
 from planner.badges.models import Badge
+from planner.badges.printing import LAYOUTS
 from planner.extensions import db
 from planner.forums.models import Forum
 from planner.forums.services import ForumArchived
 from planner.refusals import Refused
+from planner.statements.rendering import find_font
 from planner.translated import localized
 from planner.web import refusals
-from planner.web.loaders import load_managed_forum
+from planner.web.downloads import file_answer, safe_file_name
+from planner.web.loaders import event_or_404, load_managed_forum
 from planner.web.pages import form_page
 
 
@@ -188,3 +191,46 @@ def retire_badge_key(slug: str, key_id: int):
     else:
         flash(_("The key is retired: reprint the badges it signed."), "success")
     return _back(forum)
+
+
+def _layout() -> str:
+    layout = request.args.get("layout", "a6")
+    if layout not in LAYOUTS:
+        abort(400, description=_("Choose the A6 or the ID-1 card layout."))
+    return layout
+
+
+def _font() -> str | None:
+    return find_font(current_app.config.get("STATEMENTS_PDF_FONT"))
+
+
+@bp.get("/forums/<slug>/manage/badges.pdf")
+@login_required
+def print_badges(slug: str):
+    forum = load_managed_forum(slug)
+    layout = _layout()
+    code = request.args.get("event")
+    event = event_or_404(forum, code) if code else None
+    try:
+        run = print_runs.print_run(current_user, forum, layout=layout, event=event, font_path=_font())
+    except print_runs.PrintRefused as refusal:
+        refusals.flashed(refusal)
+        return _back(forum)
+    name = safe_file_name(f"badges-{forum.slug}{'-' + event.code if event else ''}-{layout}.pdf")
+    response = file_answer(run.pdf, "application/pdf", name)
+    response.headers["X-Badges-Left-Out"] = str(run.left_out)
+    return response
+
+
+@bp.get("/forums/<slug>/manage/badges/<int:badge_id>/badge.pdf")
+@login_required
+def badge_file(slug: str, badge_id: int):
+    forum = load_managed_forum(slug)
+    badge = _badge(forum, badge_id)
+    layout = _layout()
+    try:
+        data = print_runs.badge_pdf(current_user, forum, badge, layout, _font())
+    except print_runs.PrintRefused as refusal:
+        refusals.flashed(refusal)
+        return _back(forum)
+    return file_answer(data, "application/pdf", f"badge-{badge.printed_number}-v{badge.version}-{layout}.pdf")
