@@ -35,6 +35,8 @@ self.addEventListener("message", (event) => {
           // offline: kept on a later visit
         }
       }
+      // The page learns that it can now be reloaded with no network.
+      if (event.ports[0]) event.ports[0].postMessage("kept");
     })(),
   );
 });

@@ -461,7 +461,13 @@ async function registerWorker() {
     for (const node of document.querySelectorAll("script[src], link[rel=modulepreload], link[rel=stylesheet]")) {
       assets.push(node.src || node.href);
     }
-    (registration.active || navigator.serviceWorker.controller)?.postMessage({ type: "keep", urls: assets });
+    const channel = new MessageChannel();
+    const kept = new Promise((resolve) => {
+      channel.port1.onmessage = resolve;
+    });
+    registration.active.postMessage({ type: "keep", urls: assets }, [channel.port2]);
+    await kept;
+    root.dataset.scannerOffline = "ready";
   } catch {
     // Without the worker the page still scans; it only cannot be reloaded offline.
   }

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from playwright.sync_api import expect, sync_playwright
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from planner.badges import issuing, signing
@@ -59,7 +59,7 @@ def counted(app) -> tuple[int, int, int]:
     return arrivals, scans, admitted
 
 
-def test_four_badges_one_online_three_offline_four_check_ins(app, live_server, door, tmp_path):
+def test_four_badges_one_online_three_offline_four_check_ins(app, browser, live_server, door, tmp_path):
     first, *others = door
     # Each badge held up for 2.5 seconds; a long pause after the first, for the network to go.
     video = film(
@@ -76,50 +76,50 @@ def test_four_badges_one_online_three_offline_four_check_ins(app, live_server, d
             (None, 30),
         ],
     )
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, args=CHROMIUM_ARGS + CAMERA_ARGS + [f"--use-file-for-fake-video-capture={video}"]
-        )
-        try:
-            context = browser.new_context(permissions=["camera"], viewport={"width": 390, "height": 844})
-            page = context.new_page()
-            errors: list[str] = []
-            page.on("pageerror", lambda error: errors.append(str(error)))
-            page.goto(live_server + "/login?next=/forums/isef3/scanner/")
-            page.get_by_label("Email address").fill("door@example.org")
-            page.get_by_label("Password").fill(PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
-            page.wait_for_url("**/forums/isef3/scanner/")
-            expect(page.locator("[data-scanner-ready]")).to_have_count(1)
-            result = page.locator("#scanner-result")
-            expect(result).to_have_attribute("role", "status")
-            waiting = page.locator("#scanner-waiting")
+    # A browser of its own, with the film for a camera, from the shared one's Playwright.
+    camera_browser = browser.browser_type.launch(
+        executable_path=CHROMIUM, args=CHROMIUM_ARGS + CAMERA_ARGS + [f"--use-file-for-fake-video-capture={video}"]
+    )
+    try:
+        context = camera_browser.new_context(permissions=["camera"], viewport={"width": 390, "height": 844})
+        page = context.new_page()
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(live_server + "/login?next=/forums/isef3/scanner/")
+        page.get_by_label("Email address").fill("door@example.org")
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/forums/isef3/scanner/")
+        expect(page.locator("[data-scanner-ready]")).to_have_count(1)
+        result = page.locator("#scanner-result")
+        expect(result).to_have_attribute("role", "status")
+        waiting = page.locator("#scanner-waiting")
 
-            # The only zone is chosen already; the camera starts.
-            expect(page.get_by_label("Zone", exact=True)).to_have_value("1")
-            page.get_by_role("button", name="Start the camera").click()
-            expect(result).to_contain_text("Welcome", timeout=10_000)
-            expect(result).to_contain_text(HOLDERS[0])
-            expect(waiting).to_have_text("Waiting to be sent: 0")
-            assert counted(app) == (1, 1, 1)
+        # The only zone is chosen already; the camera starts.
+        expect(page.get_by_label("Zone", exact=True)).to_have_value("1")
+        page.get_by_role("button", name="Start the camera").click()
+        expect(result).to_contain_text("Welcome", timeout=10_000)
+        expect(result).to_contain_text(HOLDERS[0])
+        expect(waiting).to_have_text("Waiting to be sent: 0")
+        assert counted(app) == (1, 1, 1)
 
-            context.set_offline(True)
-            for name in HOLDERS[1:]:
-                expect(result).to_contain_text(name, timeout=10_000)
-                expect(result).to_contain_text("Welcome")
-            expect(waiting).to_have_text("Waiting to be sent: 3")
-            expect(page.locator("#scanner-sync-status")).to_contain_text("Offline")
-            page.get_by_role("button", name="Stop the camera").click()
-            assert counted(app) == (1, 1, 1)
+        context.set_offline(True)
+        for name in HOLDERS[1:]:
+            expect(result).to_contain_text(name, timeout=10_000)
+            expect(result).to_contain_text("Welcome")
+        expect(waiting).to_have_text("Waiting to be sent: 3")
+        expect(page.locator("#scanner-sync-status")).to_contain_text("Offline")
+        page.get_by_role("button", name="Stop the camera").click()
+        assert counted(app) == (1, 1, 1)
 
-            context.set_offline(False)
-            expect(waiting).to_have_text("Waiting to be sent: 0", timeout=15_000)
-            assert counted(app) == (4, 4, 4)
-            # The server agreed with the page on every scan.
-            expect(page.locator("#scanner-differences-section")).to_be_hidden()
-            assert errors == []
-        finally:
-            browser.close()
+        context.set_offline(False)
+        expect(waiting).to_have_text("Waiting to be sent: 0", timeout=15_000)
+        assert counted(app) == (4, 4, 4)
+        # The server agreed with the page on every scan.
+        expect(page.locator("#scanner-differences-section")).to_be_hidden()
+        assert errors == []
+    finally:
+        camera_browser.close()
 
 
 def test_the_page_reloads_offline_and_still_judges(app, live_server, door, signed_in_page):
@@ -127,9 +127,9 @@ def test_the_page_reloads_offline_and_still_judges(app, live_server, door, signe
     page.goto(live_server + "/forums/isef3/scanner/")
     expect(page.locator("[data-scanner-ready]")).to_have_count(1)
     expect(page.locator("#scanner-list-status")).to_contain_text("List of badges from")
-    # The service worker controls the page once it has kept what the page is made of.
+    # The service worker has kept what the page is made of, and controls it.
+    expect(page.locator("[data-scanner-offline=ready]")).to_have_count(1)
     page.wait_for_function("navigator.serviceWorker.controller !== null")
-    page.wait_for_timeout(500)
     page.context.set_offline(True)
     page.reload()
     expect(page.locator("[data-scanner-ready]")).to_have_count(1)
