@@ -291,7 +291,7 @@ function seen(text) {
   state.lastSeen = now;
   if (again) return;
   // One scan at a time, in the order seen: a second badge waits for the first's verdict.
-  state.work = state.work.then(() => scanned(text)).catch(() => {});
+  state.work = state.work.then(() => scanned(text)).catch((error) => console.error(error));
 }
 
 async function scanned(text) {
