@@ -31,6 +31,7 @@ from planner.accreditation.cli import (
 from planner.audit import views as audit_views
 from planner.badges import scanner_views as badge_scanner_views  # noqa: F401  (views.bp)
 from planner.badges import views as badge_views
+from planner.badges import zone_views as badge_zone_views  # noqa: F401  (views.bp)
 from planner.badges.cli import print_badges_command
 from planner.calendar import links as calendar_links  # noqa: F401  (template helpers)
 from planner.calendar import views as calendar_views

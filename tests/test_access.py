@@ -286,6 +286,17 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("badges.retire_badge_key", "POST"): organisers_only(422),  # the box not ticked
     ("badges.print_badges", "GET"): organisers_only(302),  # nothing issued to print: back to the page
     ("badges.badge_file", "GET"): organisers_only(404),
+    # Access zones and the scanning staff: the forum's organisers.
+    ("badges.manage_zones", "GET"): organisers_only(200),
+    ("badges.new_zone", "GET"): organisers_only(200),
+    ("badges.new_zone", "POST"): organisers_only(422),
+    ("badges.edit_zone", "GET"): organisers_only(404),  # no zone 999999
+    ("badges.edit_zone", "POST"): organisers_only(404),
+    ("badges.delete_zone", "GET"): organisers_only(404),
+    ("badges.delete_zone", "POST"): organisers_only(404),
+    ("badges.manage_scanners", "GET"): organisers_only(200),
+    ("badges.appoint_scanner", "POST"): organisers_only(422),
+    ("badges.remove_scanner", "POST"): organisers_only(404),  # nobody 999999 scans
 }
 
 
@@ -343,6 +354,7 @@ def roles(app: Flask) -> Roles:
         "letter_id": 999_999,
         "badge_id": 999_999,
         "key_id": 999_999,
+        "zone_id": 999_999,
     }
     return Roles(people, values)
 
