@@ -275,6 +275,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("badges.scanner_data", "GET"): {**organisers_only(200), "anonymous": 401},
     ("badges.scanner_photo", "GET"): {**organisers_only(404), "anonymous": 401},  # no badge 999999
     ("badges.scanner_sync", "POST"): {**organisers_only(415), "anonymous": 401},  # a form, not JSON
+    ("badges.scanner_worker", "GET"): PUBLIC,  # the service worker's code: no data
     # The badges page and its forms: organisers only (no badge or key 999999).
     ("badges.badges", "GET"): organisers_only(200),
     ("badges.issue_badges", "POST"): organisers_only(302),  # for everyone: nobody is waiting

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -45,15 +46,34 @@ def scanner(slug: str):
         load_forum(slug)  # a 404 for no forum before a sign-in for one
         return login_manager.unauthorized()
     forum = _scanning_forum(slug)
+    page = url_for("badges.scanner", slug=forum.slug)
     response = Response(
         render_template(
             "badges/scanner.html",
             forum=forum,
             bundle_url=url_for("badges.scanner_data", slug=forum.slug),
             sync_url=url_for("badges.scanner_sync", slug=forum.slug),
+            worker_url=url_for("badges.scanner_worker", slug=forum.slug),
+            worker_scope=page,
+            login_url=url_for("accounts.login", next=page),
+            # The arrivals page, for organisers: where a browser without JavaScript can follow them.
+            arrivals_url=None,
         )
     )
     response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/forums/<slug>/scanner/sw.js")
+def scanner_worker(slug: str):
+    """The scanner's service worker (static/js/scanner-sw.js), served from under the page's path
+    so that its scope covers the page: the page then reloads with no network. Plain code, no
+    data: for anyone, as the rest of static/ is."""
+    load_forum(slug)
+    code = Path(current_app.static_folder or "static", "js", "scanner-sw.js").read_bytes()
+    response = Response(code, mimetype="text/javascript")
+    # Checked for a new version at every visit, never kept stale.
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 
