@@ -115,9 +115,15 @@ def scanner_sync(slug: str):
         return _json({"error": message}, 403)
     if request.mimetype != "application/json":
         return _json({"error": _("Send the scans as application/json.")}, 415)
-    if request.content_length is None or request.content_length > SYNC_BODY_LIMIT:
+    if not request.content_length:
+        # Nothing, or a body of unknown length (chunked): refused unread.
+        return _json({"error": _("Send a JSON object with a device and its scans.")}, 400)
+    if request.content_length > SYNC_BODY_LIMIT:
         return _json({"error": _("Send at most %(count)d scans at a time.", count=checkin.MAX_BATCH)}, 413)
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # arrays in arrays, thousands deep: not a batch
+        payload = None
     try:
         device, scans = checkin.read_batch(payload)
         results = checkin.sync(current_user, forum, device, scans)
