@@ -15,7 +15,7 @@ from planner.forums.models import EventKind
 from tests.badges.helpers import accredited_member, make_zone
 from tests.factories import committed, make_event, make_forum, make_organiser, make_user
 
-EVIL = '<img src=x onerror="document.title=\'pwned\'">'
+EVIL = "<img src=x onerror=\"document.title='pwned'\">"
 
 
 @pytest.fixture
