@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
@@ -340,7 +341,7 @@ def test_an_unknown_event_for_a_print_run_is_a_404(app, client, scene):
 
 
 @pytest.mark.parametrize(
-    "name", ["W" * 400, "😀" * 200, "<img src=x onerror=alert(1)>", "\u202e" + "名" * 400, "\u0000\u0007x"]
+    "name", ["W" * 400, "😀" * 200, "<img src=x onerror=alert(1)>", "\u202e" + "名" * 399, "\u0007x\u200b"]
 )
 def test_a_badge_with_a_long_or_odd_name_prints_on_one_page(app, client, scene, name):
     import io
@@ -392,3 +393,43 @@ def test_a_deleted_zone_turns_its_scans_to_wrong_zone(app, client, scene):
         db.session.commit()
     sign_in(client, scene.scanner)
     assert one(sync(client, scene, [scan(token, 3)]))["outcome"] == "wrong_zone"
+
+
+# -- concurrency ------------------------------------------------------------------------------
+
+
+@pytest.mark.postgresql
+def test_two_devices_racing_for_one_arrival_keep_one_and_the_earliest_time(app, scene):
+    import threading
+
+    from tests.badges.helpers import DURING
+
+    badges = [scene.delegate, scene.participant, scene.other_delegate]
+    made = {badge.id: token_of(app, scene, badge, zones=[1, 2, 3]) for badge in badges}
+    clients = [app.test_client() for _ in range(2)]
+    for client in clients:
+        sign_in(client, scene.scanner)
+    rounds = [(badge.id, zone) for badge in badges for zone in (1, 2, 3)]
+    answers: dict[tuple[int, int, int], str] = {}
+    for badge_id, zone in rounds:
+        barrier = threading.Barrier(2)
+
+        def send(index, badge_id=badge_id, zone=zone, barrier=barrier):
+            # Device 1 scanned a minute later than device 0, yet may sync first.
+            moment = DURING + dt.timedelta(minutes=index)
+            barrier.wait()
+            answer = sync(clients[index], scene, [scan(made[badge_id], zone, moment)], device=f"door-{index}")
+            answers[(badge_id, zone, index)] = one(answer)["outcome"]
+
+        threads = [threading.Thread(target=send, args=(index,)) for index in range(2)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    with app.app_context():
+        arrivals = db.session.execute(select(Arrival.badge_id, Arrival.zone_id, Arrival.first_scanned_at)).all()
+        admitted = db.session.scalar(select(func.count()).select_from(Scan).where(Scan.outcome == "admitted"))
+        scans = db.session.scalar(select(func.count()).select_from(Scan))
+    assert len(arrivals) == len(rounds) and scans == 2 * len(rounds)
+    assert {first for _, _, first in arrivals} == {DURING.astimezone(dt.UTC)}
+    assert admitted == len(rounds)  # the later scan of each pair is kept as a duplicate
