@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from planner.badges import bp, checkin, scanners
-from planner.db import writes_late
+from planner.db import utcnow, writes_late
 from planner.extensions import login_manager
 from planner.refusals import NotAllowed
 from planner.web.downloads import file_answer
@@ -84,13 +84,16 @@ def scanner_data(slug: str):
         forum, lambda badge_id: url_for("badges.scanner_photo", slug=forum.slug, badge_id=badge_id)
     )
     body = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    # Weak: the same roster, keys and arrivals are the same bundle whenever it was made.
     etag = hashlib.sha256(body.encode()).hexdigest()[:32]
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         scanners.bundle_read(current_user, forum)
+        bundle["generated_at"] = utcnow().isoformat(timespec="seconds").replace("+00:00", "Z")
+        body = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         response = Response(body, mimetype="application/json")
-    response.set_etag(etag)
+    response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 

@@ -433,3 +433,89 @@ def test_two_devices_racing_for_one_arrival_keep_one_and_the_earliest_time(app, 
     assert len(arrivals) == len(rounds) and scans == 2 * len(rounds)
     assert {first for _, _, first in arrivals} == {DURING.astimezone(dt.UTC)}
     assert admitted == len(rounds)  # the later scan of each pair is kept as a duplicate
+
+
+# -- every form: bad input a 4xx ----------------------------------------------------------------
+
+GARBAGE = [
+    {},
+    {"number": "abc", "name": "x"},
+    {"number": "99999999999999999999999", "name": "x"},
+    {"number": "-1", "name": "x"},
+    {"number": "7", "name": "x" * 5000},
+    {"number": "7", "name": "Hall", "categories": "admin"},
+    {"number": "7", "name": "Hall", "events": "999999"},
+    {"number": "7", "name": "Hall", "events": "abc"},
+    {"number": "1", "name": "Another plenary"},  # number taken
+    {"number": "7", "name": "\x00\x01"},
+]
+
+
+@pytest.mark.parametrize("data", GARBAGE)
+def test_the_zone_form_refuses_garbage_with_a_4xx(app, client, scene, data):
+    from planner.badges.models import Zone
+
+    sign_in(client, scene.organiser)
+    with app.app_context():
+        before = db.session.scalar(select(func.count()).select_from(Zone))
+    slug = scene.forum.slug
+    for url in (f"/forums/{slug}/manage/zones/new", f"/forums/{slug}/manage/zones/{scene.side_room.id}/edit"):
+        answer = client.post(url, data=data)
+        assert 400 <= answer.status_code < 500, (url, answer.status_code)
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Zone)) == before
+        assert db.session.get(Zone, scene.side_room.id).number == 3
+
+
+@pytest.mark.parametrize(
+    ("path", "data"),
+    [
+        ("manage/scanners", {"email": "not an email"}),
+        ("manage/scanners", {"email": "nobody@example.org"}),
+        ("manage/scanners", {"email": "x" * 5000 + "@example.org"}),
+        ("manage/scanners/999999/remove", {}),
+        ("manage/badges/by-hand", {"hand-category": "king", "hand-name": "X"}),
+        ("manage/badges/by-hand", {"hand-category": "press", "hand-name": ""}),
+        ("manage/badges/999999/revoke", {"revoke-reason": "x"}),
+        ("manage/badges/999999/reprint", {}),
+        ("manage/badges/keys/999999/retire", {"retire-confirm": "y"}),
+        ("manage/zones/999999/delete", {}),
+        ("manage/zones/999999/edit", {"number": "9", "name": "x"}),
+    ],
+)
+def test_organisers_forms_refuse_garbage_with_a_4xx_or_a_flash(app, client, scene, path, data):
+    sign_in(client, scene.organiser)
+    with app.app_context():
+        before = (
+            db.session.scalar(select(func.count()).select_from(Badge)),
+            db.session.scalar(select(func.count()).select_from(ForumScanner)),
+        )
+    answer = client.post(f"/forums/{scene.forum.slug}/{path}", data=data)
+    assert answer.status_code in (302, 400, 403, 404, 409, 422), answer.status_code
+    with app.app_context():
+        after = (
+            db.session.scalar(select(func.count()).select_from(Badge)),
+            db.session.scalar(select(func.count()).select_from(ForumScanner)),
+        )
+    assert after == before
+
+
+def test_a_zone_of_another_forum_is_a_404(app, client, scene):
+    with committed(app):
+        other = make_scene(slug="other-forum", name="Other forum")
+    sign_in(client, other.organiser)
+    slug = other.forum.slug
+    assert client.get(f"/forums/{slug}/manage/zones/{scene.plenary.id}/edit").status_code == 404
+    assert client.post(f"/forums/{slug}/manage/zones/{scene.plenary.id}/delete").status_code == 404
+    assert client.post(f"/forums/{slug}/manage/scanners/{scene.scanner.id}/remove").status_code in (302, 404, 422)
+    with app.app_context():
+        assert db.session.get(ForumScanner, (scene.forum.id, scene.scanner.id)) is not None
+
+
+def test_the_bundle_says_when_it_was_made_and_an_unchanged_one_is_a_304(app, client, scene):
+    sign_in(client, scene.scanner)
+    url = f"/forums/{scene.forum.slug}/scanner/data.json"
+    first = client.get(url)
+    assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first.get_json()["generated_at"])
+    again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304
