@@ -340,6 +340,11 @@ def test_an_unknown_event_for_a_print_run_is_a_404(app, client, scene):
     assert answer.status_code == 404
 
 
+def _start(starts: list[tuple[float, float]], text: str, cm: list[float], tm: list[float]) -> None:
+    if text.strip():
+        starts.append((tm[4] * cm[0] + cm[4], tm[5] * cm[3] + cm[5]))
+
+
 @pytest.mark.parametrize(
     "name", ["W" * 400, "😀" * 200, "<img src=x onerror=alert(1)>", "\u202e" + "名" * 399, "\u0007x\u200b"]
 )
@@ -357,7 +362,13 @@ def test_a_badge_with_a_long_or_odd_name_prints_on_one_page(app, client, scene, 
     for layout in ("a6", "id1"):
         pdf = client.get(url, query_string={"layout": layout})
         assert pdf.status_code == 200, pdf.status_code
-        assert len(PdfReader(io.BytesIO(pdf.data)).pages) == 1
+        (page,) = PdfReader(io.BytesIO(pdf.data)).pages
+        width, height = float(page.mediabox.width), float(page.mediabox.height)
+        starts: list[tuple[float, float]] = []
+        text = page.extract_text(visitor_text=lambda t, cm, tm, *_, starts=starts: _start(starts, t, cm, tm))
+        assert all(0 <= x <= width and 0 <= y <= height for x, y in starts)
+        if len(name) >= 200:  # cut to fit, with an ellipsis, never run on beyond the card
+            assert name not in text
 
 
 def test_the_hand_issue_form_refuses_a_name_of_2000_characters(app, client, scene):
@@ -371,14 +382,21 @@ def test_the_hand_issue_form_refuses_a_name_of_2000_characters(app, client, scen
         assert db.session.scalar(select(func.count()).select_from(Badge).where(Badge.affiliation == "NHK")) == 0
 
 
-def test_print_badges_for_a_forum_with_no_badges(app, tmp_path):
+def test_print_badges_for_a_forum_with_no_badges_says_so(app, tmp_path):
     with committed(app):
         forum = make_forum()
+        organiser = make_organiser(forum)
     out = tmp_path / "badges.pdf"
-    result = app.test_cli_runner().invoke(args=["print-badges", "--forum", forum.slug, "--out", str(out)])
-    assert result.exit_code != 0 or out.exists()
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["print-badges", "--forum", forum.slug, "--out", str(out), "--as", organiser.email])
+    assert result.exception is None or isinstance(result.exception, SystemExit), result.output
     assert "Traceback" not in result.output
-    assert result.exception is None or isinstance(result.exception, SystemExit)
+    if result.exit_code == 0:
+        assert out.exists() and "0 badges" in result.output
+    else:
+        assert not out.exists() and "Error" in result.output
+    nowhere = runner.invoke(args=["print-badges", "--forum", "no-such-forum", "--out", str(out)])
+    assert nowhere.exit_code != 0 and "Traceback" not in nowhere.output
 
 
 # -- zones ------------------------------------------------------------------------------------
