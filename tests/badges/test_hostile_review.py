@@ -537,3 +537,25 @@ def test_the_bundle_says_when_it_was_made_and_an_unchanged_one_is_a_304(app, cli
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", first.get_json()["generated_at"])
     again = client.get(url, headers={"If-None-Match": first.headers["ETag"]})
     assert again.status_code == 304
+
+
+def test_a_zone_number_given_again_opens_to_the_badges_printed_with_it_and_the_organiser_is_told(app, client, scene):
+    """By design (the token carries zone numbers, not zones): the number a deleted zone had, given
+    to a new zone, opens it to the badges printed before. The form proposes another number and
+    says how many badges carry the one chosen."""
+    from planner.badges.models import Zone
+
+    token = token_of(app, scene, scene.participant)  # Y-ISEF's participant: zone 3
+    sign_in(client, scene.organiser)
+    slug = scene.forum.slug
+    assert client.post(f"/forums/{slug}/manage/zones/{scene.side_room.id}/delete").status_code == 302
+    proposed = client.get(f"/forums/{slug}/manage/zones/new").get_data(as_text=True)
+    assert 'value="3"' not in proposed  # badges still carry 3: another number is proposed
+    answer = client.post(f"/forums/{slug}/manage/zones/new", data={"number": "3", "name": "VIP lounge"})
+    assert answer.status_code == 302
+    page = client.get(f"/forums/{slug}/manage/zones").get_data(as_text=True)
+    assert "carries zone 3" in page or "carry zone 3" in page
+    with app.app_context():
+        assert db.session.scalar(select(Zone.name).where(Zone.forum_id == scene.forum.id, Zone.number == 3))
+    sign_in(client, scene.scanner)
+    assert one(sync(client, scene, [scan(token, 3)]))["outcome"] == "admitted"
