@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import uuid
 
 import pytest
 from sqlalchemy import func, select
@@ -559,3 +560,38 @@ def test_a_zone_number_given_again_opens_to_the_badges_printed_with_it_and_the_o
         assert db.session.scalar(select(Zone.name).where(Zone.forum_id == scene.forum.id, Zone.number == 3))
     sign_in(client, scene.scanner)
     assert one(sync(client, scene, [scan(token, 3)]))["outcome"] == "admitted"
+
+
+@pytest.mark.postgresql
+def test_a_retry_racing_its_first_try_is_kept_once(app, scene):
+    import threading
+
+    token = token_of(app, scene, scene.delegate)
+    clients = [app.test_client() for _ in range(2)]
+    for client in clients:
+        sign_in(client, scene.scanner)
+    results: list[dict] = []
+    for _ in range(5):
+        same = scan(token, 1)
+        barrier = threading.Barrier(2)
+
+        def send(client, same=same, barrier=barrier):
+            barrier.wait()
+            results.append(one(sync(client, scene, [same])))
+
+        threads = [threading.Thread(target=send, args=(client,)) for client in clients]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    assert len(results) == 10
+    assert counts(app) == (5, 1)
+    assert sorted(result["outcome"] for result in results[:2]) == ["admitted", "admitted"]
+    assert all(result["outcome"] == "duplicate" for result in results[2:])
+
+
+def test_a_number_too_long_for_python_is_a_400(app, client, scene):
+    sign_in(client, scene.scanner)
+    body = '{"device": "d", "scans": [{"id": "%s", "token": null, "badge": %s, "zone": 1, "at": "2018-03-03T01:00Z"}]}'
+    answer = post(client, scene.forum.slug, body % (uuid.uuid4(), "9" * 5000))
+    assert answer.status_code == 400 and "error" in answer.get_json()
