@@ -53,9 +53,12 @@ async function networkFirst(request) {
     const response = await Promise.race([fetch(request), timeout(NETWORK_WAIT)]);
     // A redirect (to the sign-in page) is not the scanner: never kept in its place.
     if (response.ok && !response.redirected && response.type === "basic") await cache.put(keep, response.clone());
-    // Whoever holds the phone now is not scanning staff here (removed, or another person
-    // signed in): the page, roster and photos kept for the last one are forgotten.
-    if (request.mode === "navigate" && response.status === 403) await forget(cache, keep);
+    // Whoever holds the phone now is not scanning staff here (signed out and sent to the
+    // sign-in page, removed, or another person signed in): the page, roster and photos kept for
+    // the last one are forgotten. Offline, the phone cannot tell who holds it.
+    const refused = response.status === 401 || response.status === 403;
+    const toSignIn = response.type === "opaqueredirect" || response.redirected;
+    if (request.mode === "navigate" && (refused || toSignIn)) await forget(cache, keep);
     return response;
   } catch (error) {
     const kept = await cache.match(keep, { ignoreSearch: request.mode === "navigate" });

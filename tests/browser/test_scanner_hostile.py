@@ -15,6 +15,19 @@ from planner.forums.models import EventKind
 from tests.badges.helpers import accredited_member, make_zone
 from tests.factories import committed, make_event, make_forum, make_organiser, make_user
 
+
+def controlled(page) -> None:
+    """Wait until the service worker has kept the page and controls it (wait_for_function's
+    polling evaluates strings, which the page's CSP forbids)."""
+    expect(page.locator("[data-scanner-offline=ready]")).to_have_count(1)
+    page.evaluate(
+        """async () => {
+            await navigator.serviceWorker.ready;
+            while (!navigator.serviceWorker.controller) await new Promise((r) => setTimeout(r, 50));
+        }"""
+    )
+
+
 EVIL = "<img src=x onerror=\"document.title='pwned'\">"
 
 
@@ -57,7 +70,7 @@ def test_a_removed_scanner_s_phone_forgets_the_roster(app, live_server, door, si
     page = signed_in_page("door@example.org")
     page.goto(live_server + "/forums/isef3/scanner/")
     expect(page.locator("#scanner-list-status")).to_contain_text("List of badges from")
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    controlled(page)
     forum_id, staff_id = door
     with app.app_context():
         db.session.delete(db.session.get(ForumScanner, (forum_id, staff_id)))
@@ -94,3 +107,22 @@ def test_the_page_forgets_the_roster_when_the_bundle_is_refused(app, live_server
     expect(page.locator("#scanner-list-status")).not_to_contain_text("List of badges from", timeout=10_000)
     page.get_by_label("Name or badge number", exact=True).fill("img")
     expect(page.locator("#scanner-found li")).to_have_count(0)
+
+
+def test_after_signing_out_the_scanner_address_forgets_the_roster(live_server, door, signed_in_page):
+    page = signed_in_page("door@example.org")
+    page.goto(live_server + "/forums/isef3/scanner/")
+    expect(page.locator("#scanner-list-status")).to_contain_text("List of badges from")
+    controlled(page)
+    page.get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/")
+    page.goto(live_server + "/forums/isef3/scanner/")
+    page.wait_for_url("**/login**")
+    kept = page.evaluate(
+        """async () => {
+            const m = await import("/static/js/scanner/store.js");
+            const store = await m.openStore("/forums/isef3/scanner/data.json");
+            return { bundle: await store.bundle(), photos: (await caches.keys()).includes("planner-scanner-photos") };
+        }"""
+    )
+    assert kept == {"bundle": None, "photos": False}
