@@ -17,12 +17,14 @@ from planner.delegations.models import (
     RepresentationLevel,
 )
 from planner.models import (
+    BadgeCategory,
     DelegationKind,
     EventKind,
     ForumStatus,
     IdentityDocumentKind,
     MemberRole,
     ParticipantRole,
+    ScanOutcome,
     SessionKind,
 )
 from planner.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
@@ -163,6 +165,22 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         VisaLetterStatus.ISSUED: _l("issued"),
         VisaLetterStatus.REFUSED: _l("refused"),
         VisaLetterStatus.REVOKED: _l("revoked"),
+    },
+    BadgeCategory: {
+        BadgeCategory.DELEGATE: _l("Delegate"),
+        BadgeCategory.PARTICIPANT: _l("Participant"),
+        BadgeCategory.PRESS: _l("Press"),
+        BadgeCategory.STAFF: _l("Staff"),
+        BadgeCategory.SECURITY: _l("Security"),
+    },
+    ScanOutcome: {
+        ScanOutcome.ADMITTED: _l("Admitted"),
+        ScanOutcome.DUPLICATE: _l("Already checked in"),
+        ScanOutcome.WRONG_ZONE: _l("Wrong zone"),
+        ScanOutcome.REVOKED: _l("Revoked"),
+        ScanOutcome.EXPIRED: _l("Expired"),
+        ScanOutcome.FORGED: _l("Forged"),
+        ScanOutcome.UNKNOWN_BADGE: _l("No such badge"),
     },
 }
 

@@ -275,6 +275,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("badges.scanner_data", "GET"): {**organisers_only(200), "anonymous": 401},
     ("badges.scanner_photo", "GET"): {**organisers_only(404), "anonymous": 401},  # no badge 999999
     ("badges.scanner_sync", "POST"): {**organisers_only(415), "anonymous": 401},  # a form, not JSON
+    # Arrivals, for organisers: the page that refreshes itself and its CSV (names: audited).
+    ("badges.arrivals_page", "GET"): organisers_only(200),
+    ("badges.arrivals_csv", "GET"): organisers_only(200),
 }
 
 
