@@ -147,21 +147,25 @@ def encode_token(
     return base64.b32encode(signed + private.sign(signed)).decode("ascii").rstrip("=")
 
 
+def _unreadable() -> TokenRefused:
+    # Made only when refusing: translating the message costs more than reading a good token.
+    return TokenRefused("forged", str(_l("This is not a badge of this forum.")))
+
+
 def read_token(text: str) -> BadgeToken:
     """The token's fields, unverified; ``TokenRefused("forged")`` when it is not a token at all."""
-    unreadable = TokenRefused("forged", str(_l("This is not a badge of this forum.")))
     cleaned = text.strip().upper() if isinstance(text, str) else ""
     if not cleaned or len(cleaned) > MAX_TOKEN_LENGTH:
-        raise unreadable
+        raise _unreadable()
     try:
         raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
     except (binascii.Error, ValueError):
-        raise unreadable from None
+        raise _unreadable() from None
     if len(raw) < _HEAD.size + SIGNATURE_LENGTH:
-        raise unreadable
+        raise _unreadable()
     fmt, key_id, forum_id, badge_id, version, valid_from, valid_until, count = _HEAD.unpack_from(raw)
     if fmt != TOKEN_FORMAT or len(raw) != _HEAD.size + count + SIGNATURE_LENGTH:
-        raise unreadable
+        raise _unreadable()
     signed = raw[: _HEAD.size + count]
     return BadgeToken(
         key_id=key_id,
