@@ -116,6 +116,7 @@ SLUG = "checkin"
 EMAIL_DOMAIN = "checkin.example"  # of every account the benchmark creates: it wipes no others
 TIMEOUT = 60.0  # seconds for one request
 TIMED_BATCHES = 9  # in this process, after the run
+PROFILE_LINES = int(os.environ.get("PROFILE_LINES", "35"))
 DELEGATIONS = 100
 #: Of every 40 badges: 32 delegates, 4 press, 3 staff, 1 security.
 CATEGORY_MIX = (
@@ -654,7 +655,7 @@ def count_batch_queries(
             sync(scans)
         profiler.disable()
         out = io.StringIO()
-        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(35)
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(PROFILE_LINES)
         print(f"\ncProfile of {len(batches)} in-process syncs of 50 scans:\n{out.getvalue()}", flush=True)
     return results
 

@@ -32,11 +32,11 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from planner.accounts.models import User
 from planner.badges import issuing, signing
-from planner.badges.models import Arrival, Scan, ScanOutcome, Zone
+from planner.badges.models import Arrival, Badge, Scan, ScanOutcome, Zone
 from planner.badges.scanners import require_scanner
 from planner.db import utcnow
 from planner.extensions import db
-from planner.forums.models import Forum
+from planner.forums.models import Event, Forum
 from planner.refusals import Refused
 
 #: The most scans one request may carry (a scanner sends 50 at a time).
@@ -198,6 +198,25 @@ class _Verdict:
     version: int | None = None
 
 
+def _badge_states(forum: Forum, ids: set[int]) -> dict[int, Any]:
+    """What judging needs of each badge, whether its holder's right lapsed included, in one
+    query of plain rows (not models: a batch's badges cost as much to load as to judge)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Badge.id,
+            Badge.version,
+            Badge.revoked_at,
+            Badge.valid_from,
+            Badge.valid_until,
+            Badge.zone_numbers,
+            issuing.holder_lapsed().label("lapsed"),
+        ).where(Badge.forum_id == forum.id, Badge.id.in_(ids))
+    )
+    return {row.id: row for row in rows}
+
+
 def _judge(forum: Forum, scans: list[ScanIn], zones: Mapping[int, int]) -> list[_Verdict]:
     keys = signing.public_keys(forum)
     verdicts: list[_Verdict] = []
@@ -213,8 +232,7 @@ def _judge(forum: Forum, scans: list[ScanIn], zones: Mapping[int, int]) -> list[
             continue
         tokens[scan.scan_id] = verified
         wanted.add(verified.badge_id)
-    badges = issuing.badges_by_id(forum, wanted)
-    lapsed = issuing.lapsed_badge_ids(forum.id, badges) if badges else set()
+    badges = _badge_states(forum, wanted)
     for scan in scans:
         token = tokens.get(scan.scan_id)
         if scan.token is not None and token is None:
@@ -229,7 +247,7 @@ def _judge(forum: Forum, scans: list[ScanIn], zones: Mapping[int, int]) -> list[
         version = token.version if token else badge.version
         valid = token.is_valid_at(scan.at) if token else badge.valid_from <= scan.at < badge.valid_until
         opens = token.zones if token else tuple(badge.zone_numbers)
-        if badge.is_revoked or badge.id in lapsed or version != badge.version:
+        if badge.revoked_at is not None or badge.lapsed or version != badge.version:
             outcome = ScanOutcome.REVOKED
         elif not valid:
             outcome = ScanOutcome.EXPIRED
@@ -252,7 +270,7 @@ def sync(actor: User, forum: Forum, device: str, scans: list[ScanIn]) -> list[Sc
     fresh = [scan for scan in scans if scan.scan_id not in stored]
     zones = dict(db.session.execute(select(Zone.number, Zone.id).where(Zone.forum_id == forum.id)).all())
     numbers = {zone_id: number for number, zone_id in zones.items()}
-    events = {event.code: event.id for event in forum.events}
+    events = dict(db.session.execute(select(Event.code, Event.id).where(Event.forum_id == forum.id)).all())
     verdicts = sorted(_judge(forum, fresh, zones), key=lambda verdict: verdict.scan.at)
 
     # Admitted scans of one badge at one zone within the batch: the earliest is the candidate.
