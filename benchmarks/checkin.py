@@ -12,10 +12,13 @@ genuine token with one character of its signature changed), shuffled among 8 dev
 Each device is a scanner of its own (an account with the scanner role, its signed-in session
 cookie and its CSRF token, sent as X-CSRFToken as the scanner page does) and a thread that
 posts its scans in batches of 50 to ``/forums/<slug>/scanner/sync`` on gunicorn with two sync
-workers. Two devices send one of their batches twice in a row (an answer lost on the way), and
-at the end two batches are replayed once more. ``/healthz`` is measured on the same server in
-the same run, half just before and half just after the sync: the figure to compare is scans
-per second ÷ /healthz requests per second (target: at least 2, since a batch holds 50 scans).
+workers, in four rounds. Two devices send one of their batches twice in a row (an answer lost
+on the way), and at the end two batches are replayed once more. ``/healthz`` is measured on
+the same server in the same run (as many clients as devices), before the first round and after
+each: the figure to compare is scans per second ÷ /healthz requests per second (target: at
+least 2, since a batch holds 50 scans); each round's ratio, against the measurements either
+side of it, shows how much the machine's load moved. The machine is shared and noisy: compare
+ratios, not absolute numbers, and look at several runs.
 
 Then the database is read back:
 - lost: scans sent whose id is not stored (or stored twice); failed: batches not answered 200;
@@ -27,8 +30,10 @@ Then the database is read back:
   is stored.
 Last, in this process (no HTTP), the SQL statements of one sync request of 10 scans and of
 50 (new pairs, duplicates of arrivals already kept, forged ones, in the same proportions) and
-of a replayed batch of 50: they must be equal, whatever the batch's size. ``--profile`` adds a
-cProfile of in-process syncs of 50, the functions that take the time.
+of a replayed batch of 50: they must be equal, whatever the batch's size; then the median time
+of a batch of 50 against that of ``/healthz``, one request at a time in this process (a ratio
+without HTTP, other clients or SQLite's queue of writers). ``--profile`` adds a cProfile of
+in-process syncs of 50, the functions that take the time.
 
 The print run (500 badges against fpdf2 writing 500 pages of text in the same run) is
 ``print_run`` below, left for the badges' printing to fill.
@@ -40,7 +45,7 @@ accounts or forums it did not create.
 
 Usage, from the project root:
     .venv/bin/python benchmarks/checkin.py [--sqlite | --database-url URL] [--badges 2000]
-        [--scans 10000] [--batch 50] [--devices 8] [--healthz-seconds 6] [--profile]
+        [--scans 10000] [--batch 50] [--devices 8] [--rounds 4] [--healthz-seconds 6] [--profile]
 The last line printed is one JSON object with the results. Exit status 1 when the benchmark
 could not run or a scan was lost, counted twice, a forged one admitted, or the queries grew.
 """
@@ -426,20 +431,20 @@ def check_scanner_page(port: int, device: Device) -> None:
         raise BenchmarkError("the scanner page rewrote a device's session cookie: it lacks what a browser's holds")
 
 
-def sync_all(port: int, devices: list[Device], queues: list[list[ScanOut]], batch: int) -> tuple[list[Sent], float]:
-    """Every device sends its queue in batches of ``batch``, all devices at once; the first
-    two send one batch twice in a row (its answer lost on the way)."""
+def sync_round(
+    port: int, devices: list[Device], batches: list[list[list[ScanOut]]], sent: list[Sent], again: bool
+) -> float:
+    """Every device sends its ``batches``, all devices at once; with ``again``, the first two
+    send their middle batch twice in a row (its answer lost on the way). The seconds taken."""
     path = f"/forums/{SLUG}/scanner/sync"
-    sent = [Sent() for _ in devices]
     start = threading.Barrier(len(devices) + 1, timeout=30)
 
     def device_thread(index: int) -> None:
-        device, queue, mine = devices[index], queues[index], sent[index]
-        batches = [queue[n : n + batch] for n in range(0, len(queue), batch)]
-        again = len(batches) // 2 if index < 2 else -1
+        device, mine = devices[index], sent[index]
+        twice = len(batches[index]) // 2 if again and index < 2 else -1
         start.wait()
-        for number, scans in enumerate(batches):
-            for attempt in (1, 2) if number == again else (1,):
+        for number, scans in enumerate(batches[index]):
+            for attempt in (1, 2) if number == twice else (1,):
                 try:
                     status, results, seconds = post_batch(port, path, device, scans)
                 except (OSError, http.client.HTTPException) as error:
@@ -461,7 +466,41 @@ def sync_all(port: int, devices: list[Device], queues: list[list[ScanOut]], batc
     started = time.perf_counter()
     for thread in threads:
         thread.join()
-    return sent, time.perf_counter() - started
+    return time.perf_counter() - started
+
+
+@dataclass
+class Timing:
+    sync_seconds: float  # of every round
+    healthz_rps: float  # the mean of the measurements between rounds
+    round_ratios: list[float]
+
+
+def sync_in_rounds(
+    port: int, devices: list[Device], queues: list[list[ScanOut]], args: argparse.Namespace, sent: list[Sent]
+) -> Timing:
+    """The devices' queues in ``args.rounds`` rounds, /healthz measured before the first and
+    after each (with as many clients as devices): a round's ratio compares it with the
+    measurements either side of it, which follow the machine's load better than one would."""
+    batches = [[queue[n : n + args.batch] for n in range(0, len(queue), args.batch)] for queue in queues]
+    per_round = -(-max(len(mine) for mine in batches) // args.rounds)
+    slice_seconds = args.healthz_seconds / (args.rounds + 1)
+    healthz = [measure(port, "/healthz", slice_seconds, len(devices))[1]]
+    print(f"/healthz: {healthz[0]:.1f} requests/s with {len(devices)} clients", flush=True)
+    seconds, ratios = 0.0, []
+    for number in range(args.rounds):
+        part = [mine[number * per_round : (number + 1) * per_round] for mine in batches]
+        scans = sum(len(batch) for mine in part for batch in mine)
+        elapsed = sync_round(port, devices, part, sent, again=number == min(1, args.rounds - 1))
+        healthz.append(measure(port, "/healthz", slice_seconds, len(devices))[1])
+        seconds += elapsed
+        ratios.append(scans / elapsed / ((healthz[-2] + healthz[-1]) / 2))
+        print(
+            f"round {number + 1}: {scans} scans in {elapsed:.1f} s, {scans / elapsed:.1f} scans/s; "
+            f"/healthz {healthz[-1]:.1f} requests/s after it; ratio {ratios[-1]:.2f}",
+            flush=True,
+        )
+    return Timing(seconds, statistics.fmean(healthz), ratios)
 
 
 # --- reading the database back -----------------------------------------------------------
@@ -703,13 +742,14 @@ def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> di
     }
     with gunicorn(database_url, log_path, secret_key, extra_env) as port:
         check_scanner_page(port, seeded.devices[0])
-        healthz_before = measure(port, "/healthz", args.healthz_seconds / 2, args.devices)[1]
-        print(f"/healthz: {healthz_before:.1f} requests/s with {args.devices} clients", flush=True)
-        print(f"Sync: {len(scans)} scans from {args.devices} devices in batches of {args.batch}...", flush=True)
-        sent, elapsed = sync_all(port, seeded.devices, queues, args.batch)
-        healthz_after = measure(port, "/healthz", args.healthz_seconds / 2, args.devices)[1]
-        print(f"/healthz: {healthz_after:.1f} requests/s after the sync", flush=True)
-        healthz_rps = (healthz_before + healthz_after) / 2
+        print(
+            f"Sync: {len(scans)} scans from {args.devices} devices in batches of {args.batch}, "
+            f"in {args.rounds} rounds...",
+            flush=True,
+        )
+        sent = [Sent() for _ in seeded.devices]
+        timing = sync_in_rounds(port, seeded.devices, queues, args, sent)
+        elapsed, healthz_rps = timing.sync_seconds, timing.healthz_rps
         failed = [failure for device in sent for failure in device.failed]
         if failed:
             print(f"{len(failed)} batches failed, first: {failed[0]}", file=sys.stderr)
@@ -751,6 +791,7 @@ def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> di
         "batch_p99_ms": round(percentiles[98], 1),
         "healthz_rps": round(healthz_rps, 1),
         "ratio": round(ratio, 2),
+        "round_ratios": [round(value, 2) for value in timing.round_ratios],
         "target_met": ratio >= 2,
         **queries,
         "queries_constant": constant,
@@ -776,8 +817,9 @@ def main() -> int:
     parser.add_argument("--scans", type=int, default=10_000, help="scans in all (10000)")
     parser.add_argument("--batch", type=int, default=50, help="scans a sync request (50)")
     parser.add_argument("--devices", type=int, default=8, help="scanner devices, one thread each (8)")
+    parser.add_argument("--rounds", type=int, default=4, help="rounds of the sync, /healthz between them (4)")
     parser.add_argument(
-        "--healthz-seconds", type=float, default=6.0, help="seconds of /healthz, half before and half after (6)"
+        "--healthz-seconds", type=float, default=6.0, help="seconds of /healthz in all, before and after each round (6)"
     )
     parser.add_argument("--print-badges", type=int, default=500, help="badges of the print run (500)")
     parser.add_argument("--seed", type=int, default=18, help="of the random choices (18)")
@@ -787,6 +829,8 @@ def main() -> int:
         parser.error("--badges must be in [40, 100000] and --scans in [100, 1000000]")
     if not 1 <= args.batch <= 200 or not 1 <= args.devices <= 64 or not 0 < args.healthz_seconds <= 600:
         parser.error("--batch must be in [1, 200], --devices in [1, 64] and --healthz-seconds in (0, 600]")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be in [1, 20]")
 
     def work(tmp: Path) -> dict[str, Any]:
         if args.sqlite:
