@@ -57,7 +57,7 @@ lock:
 # translate what is new (tests/test_translations.py fails until every string is translated).
 messages: install
 	mkdir -p translations
-	$(BIN)/pybabel extract -F babel.cfg -k _l -o translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l --ignore-dirs='.*' -o translations/messages.pot .
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching --ignore-obsolete
 
 clean:

@@ -276,6 +276,7 @@ def seed(app: Flask, badges: int, devices: int) -> Seeded:
         db.session.execute(insert(DelegationMember.__table__), members)
         openers = zone_rules.openers(forum)
         start, end = forum_validity(forum)
+        key = signing.signing_key(forum)
         rows, k = [], 0
         for n, category in enumerate(categories):
             row: dict[str, Any] = {
@@ -287,6 +288,7 @@ def seed(app: Flask, badges: int, devices: int) -> Seeded:
                 "valid_until": end,
                 "issued_at": now,
                 "revoked_reason": "",
+                "signing_key_id": key.id,
                 "latin_name": "",
                 "function": "",
             }
@@ -308,7 +310,6 @@ def seed(app: Flask, badges: int, devices: int) -> Seeded:
                 )
             rows.append(row)
         db.session.execute(insert(Badge), rows)
-        key = signing.signing_key(forum)
         tokens: dict[int, str] = {}
         pairs: list[tuple[int, int]] = []
         for badge in db.session.scalars(select(Badge).where(Badge.forum_id == forum.id).order_by(Badge.id)):

@@ -30,7 +30,10 @@ from planner.accreditation.cli import (
 )
 from planner.audit import views as audit_views
 from planner.badges import arrival_views as badge_arrival_views  # noqa: F401  (views.bp)
-from planner.badges import scanner_views as badge_views
+from planner.badges import scanner_views as badge_scanner_views  # noqa: F401  (views.bp)
+from planner.badges import views as badge_views
+from planner.badges import zone_views as badge_zone_views  # noqa: F401  (views.bp)
+from planner.badges.cli import print_badges_command
 from planner.calendar import links as calendar_links  # noqa: F401  (template helpers)
 from planner.calendar import views as calendar_views
 from planner.config import ConfigError, load_config
@@ -175,5 +178,6 @@ def register_commands(app: Flask) -> None:
         purge_personal_data_command,
         new_identity_key_command,
         rotate_identity_keys_command,
+        print_badges_command,
     ):
         app.cli.add_command(command)

@@ -9,6 +9,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from planner.accreditation.models import CredentialsStatus, VisaLetterStatus
+from planner.badges.models import BadgeCategory, ScanOutcome
 from planner.delegations.models import (
     DelegationStatus,
     FocalPointRole,
@@ -17,14 +18,12 @@ from planner.delegations.models import (
     RepresentationLevel,
 )
 from planner.models import (
-    BadgeCategory,
     DelegationKind,
     EventKind,
     ForumStatus,
     IdentityDocumentKind,
     MemberRole,
     ParticipantRole,
-    ScanOutcome,
     SessionKind,
 )
 from planner.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
@@ -166,6 +165,7 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         VisaLetterStatus.REFUSED: _l("refused"),
         VisaLetterStatus.REVOKED: _l("revoked"),
     },
+    # Printed in the badge's coloured band.
     BadgeCategory: {
         BadgeCategory.DELEGATE: _l("Delegate"),
         BadgeCategory.PARTICIPANT: _l("Participant"),
@@ -174,13 +174,13 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         BadgeCategory.SECURITY: _l("Security"),
     },
     ScanOutcome: {
-        ScanOutcome.ADMITTED: _l("Admitted"),
-        ScanOutcome.DUPLICATE: _l("Already checked in"),
-        ScanOutcome.WRONG_ZONE: _l("Wrong zone"),
-        ScanOutcome.REVOKED: _l("Revoked"),
-        ScanOutcome.EXPIRED: _l("Expired"),
-        ScanOutcome.FORGED: _l("Forged"),
-        ScanOutcome.UNKNOWN_BADGE: _l("No such badge"),
+        ScanOutcome.ADMITTED: _l("welcome"),
+        ScanOutcome.DUPLICATE: _l("already checked in"),
+        ScanOutcome.WRONG_ZONE: _l("wrong zone"),
+        ScanOutcome.REVOKED: _l("revoked badge"),
+        ScanOutcome.EXPIRED: _l("outside the badge's dates"),
+        ScanOutcome.FORGED: _l("forged or unreadable"),
+        ScanOutcome.UNKNOWN_BADGE: _l("no such badge"),
     },
 }
 

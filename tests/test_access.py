@@ -275,6 +275,28 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("badges.scanner_data", "GET"): {**organisers_only(200), "anonymous": 401},
     ("badges.scanner_photo", "GET"): {**organisers_only(404), "anonymous": 401},  # no badge 999999
     ("badges.scanner_sync", "POST"): {**organisers_only(415), "anonymous": 401},  # a form, not JSON
+    ("badges.scanner_worker", "GET"): PUBLIC,  # the service worker's code: no data
+    # The badges page and its forms: organisers only (no badge or key 999999).
+    ("badges.badges", "GET"): organisers_only(200),
+    ("badges.issue_badges", "POST"): organisers_only(302),  # for everyone: nobody is waiting
+    ("badges.issue_badge_by_hand", "POST"): organisers_only(422),
+    ("badges.reprint_badge", "POST"): organisers_only(404),
+    ("badges.revoke_badge", "POST"): organisers_only(404),
+    ("badges.rotate_badge_key", "POST"): organisers_only(302),
+    ("badges.retire_badge_key", "POST"): organisers_only(422),  # the box not ticked
+    ("badges.print_badges", "GET"): organisers_only(302),  # nothing issued to print: back to the page
+    ("badges.badge_file", "GET"): organisers_only(404),
+    # Access zones and the scanning staff: the forum's organisers.
+    ("badges.manage_zones", "GET"): organisers_only(200),
+    ("badges.new_zone", "GET"): organisers_only(200),
+    ("badges.new_zone", "POST"): organisers_only(422),
+    ("badges.edit_zone", "GET"): organisers_only(404),  # no zone 999999
+    ("badges.edit_zone", "POST"): organisers_only(404),
+    ("badges.delete_zone", "GET"): organisers_only(404),
+    ("badges.delete_zone", "POST"): organisers_only(404),
+    ("badges.manage_scanners", "GET"): organisers_only(200),
+    ("badges.appoint_scanner", "POST"): organisers_only(422),
+    ("badges.remove_scanner", "POST"): organisers_only(404),  # nobody 999999 scans
     # Arrivals, for organisers: the page that refreshes itself and its CSV (names: audited).
     ("badges.arrivals_page", "GET"): organisers_only(200),
     ("badges.arrivals_csv", "GET"): organisers_only(200),
@@ -334,6 +356,8 @@ def roles(app: Flask) -> Roles:
         "series_id": series.id,
         "letter_id": 999_999,
         "badge_id": 999_999,
+        "key_id": 999_999,
+        "zone_id": 999_999,
     }
     return Roles(people, values)
 

@@ -86,6 +86,7 @@ def upgrade():
     sa.Column('affiliation', sa.String(length=300), nullable=False),
     sa.Column('function', sa.String(length=200), nullable=False),
     sa.Column('zone_numbers', sa.JSON(), nullable=False),
+    sa.Column('signing_key_id', sa.Integer(), nullable=True),
     sa.Column('valid_from', sa.DateTime(timezone=True), nullable=False),
     sa.Column('valid_until', sa.DateTime(timezone=True), nullable=False),
     sa.Column('issued_at', sa.DateTime(timezone=True), nullable=False),
@@ -99,6 +100,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['forum_id'], ['forums.id'], name=op.f('fk_badges_forum_id_forums'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['issued_by_id'], ['users.id'], name=op.f('fk_badges_issued_by_id_users'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_badges_person_id_people'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['signing_key_id'], ['forum_signing_keys.id'], name=op.f('fk_badges_signing_key_id_forum_signing_keys'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['registration_id'], ['registrations.id'], name=op.f('fk_badges_registration_id_registrations'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_badges')),
     sa.UniqueConstraint('forum_id', 'number', name=op.f('uq_badges_forum_id_number'))
@@ -107,6 +109,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_badges_delegation_id'), ['delegation_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_badges_forum_id'), ['forum_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_badges_person_id'), ['person_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_badges_signing_key_id'), ['signing_key_id'], unique=False)
         batch_op.create_index('uq_badges_member', ['forum_id', 'delegation_id', 'person_id'], unique=True, postgresql_where=sa.text('person_id IS NOT NULL'), sqlite_where=sa.text('person_id IS NOT NULL'))
         batch_op.create_index('uq_badges_registration', ['registration_id'], unique=True, postgresql_where=sa.text('registration_id IS NOT NULL'), sqlite_where=sa.text('registration_id IS NOT NULL'))
 
@@ -181,6 +184,7 @@ def downgrade():
     with op.batch_alter_table('badges', schema=None) as batch_op:
         batch_op.drop_index('uq_badges_registration', postgresql_where=sa.text('registration_id IS NOT NULL'), sqlite_where=sa.text('registration_id IS NOT NULL'))
         batch_op.drop_index('uq_badges_member', postgresql_where=sa.text('person_id IS NOT NULL'), sqlite_where=sa.text('person_id IS NOT NULL'))
+        batch_op.drop_index(batch_op.f('ix_badges_signing_key_id'))
         batch_op.drop_index(batch_op.f('ix_badges_person_id'))
         batch_op.drop_index(batch_op.f('ix_badges_forum_id'))
         batch_op.drop_index(batch_op.f('ix_badges_delegation_id'))

@@ -21,6 +21,7 @@ from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.accreditation.models import IdentityDetails
 from planner.audit.services import record
+from planner.badges import signing
 from planner.badges import zones as zone_rules
 from planner.badges.models import HAND_ISSUED, Badge, BadgeCategory
 from planner.db import utcnow
@@ -153,6 +154,21 @@ def eligible_holders(forum: Forum, event: Event | None = None) -> list[Holder]:
     return holders
 
 
+def holders_without_badge(forum: Forum, event: Event | None = None) -> list[Holder]:
+    """Those who should hold a badge (of ``event``, when given) and have none yet."""
+    held = db.session.execute(
+        select(Badge.delegation_id, Badge.person_id, Badge.registration_id).where(Badge.forum_id == forum.id)
+    ).all()
+    members = {(delegation_id, person_id) for delegation_id, person_id, _ in held if person_id is not None}
+    registrations = {registration_id for _, _, registration_id in held if registration_id is not None}
+    return [
+        holder
+        for holder in eligible_holders(forum, event)
+        if not (holder.member and (holder.member.delegation_id, holder.member.person_id) in members)
+        and not (holder.registration and holder.registration.id in registrations)
+    ]
+
+
 def badges_of(forum: Forum) -> list[Badge]:
     return list(db.session.scalars(select(Badge).where(Badge.forum_id == forum.id).order_by(Badge.number)))
 
@@ -234,24 +250,11 @@ def issue_missing(actor: User, forum: Forum, event: Event | None = None) -> list
     require_organiser(actor, forum)
     require_not_archived(forum)
     lock_forum(forum)
-    having_members = set(
-        db.session.execute(
-            select(Badge.delegation_id, Badge.person_id).where(Badge.forum_id == forum.id, Badge.person_id.is_not(None))
-        ).all()
-    )
-    having_registrations = set(
-        db.session.scalars(
-            select(Badge.registration_id).where(Badge.forum_id == forum.id, Badge.registration_id.is_not(None))
-        )
-    )
     number = _next_number(forum)
     openers = zone_rules.openers(forum)
+    key = signing.signing_key(forum)
     issued: list[Badge] = []
-    for holder in eligible_holders(forum, event):
-        if holder.member is not None and (holder.member.delegation_id, holder.member.person_id) in having_members:
-            continue
-        if holder.registration is not None and holder.registration.id in having_registrations:
-            continue
+    for holder in holders_without_badge(forum, event):
         badge = Badge(
             forum_id=forum.id,
             number=number,
@@ -261,6 +264,7 @@ def issue_missing(actor: User, forum: Forum, event: Event | None = None) -> list
             person_id=holder.member.person_id if holder.member else None,
             registration_id=holder.registration.id if holder.registration else None,
             zone_numbers=openers.zones_for(holder.category, holder.event_ids),
+            signing_key_id=key.id,
             issued_by_id=actor.id,
         )
         _print(badge, holder)
@@ -302,6 +306,7 @@ def issue_by_hand(
         affiliation=affiliation.strip(),
         function=function.strip(),
         zone_numbers=zone_rules.openers(forum).zones_for(category, ()),
+        signing_key_id=signing.signing_key(forum).id,
         valid_from=start,
         valid_until=end,
         issued_by_id=actor.id,
@@ -334,6 +339,7 @@ def reprint(actor: User, badge: Badge, forum: Forum) -> Badge:
     badge.version += 1
     badge.zone_numbers = zone_rules.openers(forum).zones_for(badge.category, event_ids)
     badge.revoked_at, badge.revoked_reason = None, ""
+    badge.signing_key_id = signing.signing_key(forum).id
     badge.issued_at, badge.issued_by_id = utcnow(), actor.id
     db.session.flush()
     record(

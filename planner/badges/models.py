@@ -134,6 +134,11 @@ class Badge(Base):
     affiliation: Mapped[str] = mapped_column(String(300), default="")
     function: Mapped[str] = mapped_column(String(200), default="")
     zone_numbers: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # The key that signs this version's QR code (the forum's signing key when it was issued or
+    # last reprinted): retiring it voids the badge until it is reprinted.
+    signing_key_id: Mapped[int | None] = mapped_column(
+        ForeignKey("forum_signing_keys.id", ondelete="SET NULL"), index=True
+    )
     valid_from: Mapped[dt.datetime] = mapped_column(UTCDateTime)
     valid_until: Mapped[dt.datetime] = mapped_column(UTCDateTime)  # exclusive
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+from pathlib import Path
 from typing import Any
 
-from flask import Response, abort, render_template, request, url_for
+from flask import Response, abort, current_app, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from planner.accounts.permissions import is_organiser
 from planner.badges import bp, checkin, scanners
 from planner.db import writes_late
 from planner.extensions import login_manager
@@ -45,15 +47,36 @@ def scanner(slug: str):
         load_forum(slug)  # a 404 for no forum before a sign-in for one
         return login_manager.unauthorized()
     forum = _scanning_forum(slug)
+    page = url_for("badges.scanner", slug=forum.slug)
     response = Response(
         render_template(
             "badges/scanner.html",
             forum=forum,
             bundle_url=url_for("badges.scanner_data", slug=forum.slug),
             sync_url=url_for("badges.scanner_sync", slug=forum.slug),
+            worker_url=url_for("badges.scanner_worker", slug=forum.slug),
+            worker_scope=page,
+            login_url=url_for("accounts.login", next=page),
+            # The arrivals page, for organisers: where a browser without JavaScript can follow them.
+            arrivals_url=url_for("badges.arrivals_page", slug=forum.slug)
+            if is_organiser(current_user, forum)
+            else None,
         )
     )
     response.headers["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@bp.get("/forums/<slug>/scanner/sw.js")
+def scanner_worker(slug: str):
+    """The scanner's service worker (static/js/scanner-sw.js), served from under the page's path
+    so that its scope covers the page: the page then reloads with no network. Plain code, no
+    data: for anyone, as the rest of static/ is."""
+    load_forum(slug)
+    code = Path(current_app.static_folder or "static", "js", "scanner-sw.js").read_bytes()
+    response = Response(code, mimetype="text/javascript")
+    # Checked for a new version at every visit, never kept stale.
+    response.headers["Cache-Control"] = "no-cache"
     return response
 
 

@@ -7,17 +7,21 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any
 
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import exists, select
 
 from planner.accounts.models import User
-from planner.accounts.permissions import is_organiser
+from planner.accounts.permissions import is_organiser, require_organiser
+from planner.accounts.services import AppointmentError, appointable_user
 from planner.accreditation.models import MemberPhoto
 from planner.audit.services import record
 from planner.badges import issuing, signing, zones
 from planner.badges.models import Arrival, Badge, ForumScanner, Zone
 from planner.extensions import db
 from planner.forums.models import Forum
+from planner.forums.services import lock_forum, require_not_archived
+from planner.mail.services import queue_email, written_in
 from planner.refusals import NotAllowed
 from planner.storage import MissingFile, file_store
 from planner.translated import localized
@@ -36,6 +40,73 @@ def is_scanner(user: User | None, forum: Forum) -> bool:
 def require_scanner(user: User | None, forum: Forum) -> None:
     if not is_scanner(user, forum):
         raise NotAllowed(_("Only the staff who scan badges at %(forum)s can do this.", forum=forum.name))
+
+
+def scanners_of(forum: Forum) -> list[ForumScanner]:
+    """The forum's scanning staff, by name."""
+    return list(
+        db.session.scalars(
+            select(ForumScanner)
+            .join(ForumScanner.user)
+            .where(ForumScanner.forum_id == forum.id)
+            .order_by(User.name, User.email)
+        )
+    )
+
+
+def appoint_scanner(actor: User, forum: Forum, email: str) -> ForumScanner:
+    """Give the confirmed account at ``email`` the scanner role at the forum (organisers only;
+    not for an archived forum, whose doors are closed). Audited; the person is told by email."""
+    require_organiser(actor, forum)
+    require_not_archived(forum)
+    user = appointable_user(email)
+    lock_forum(forum)  # two organisers appointing the same person at once: the second is told
+    if db.session.get(ForumScanner, (forum.id, user.id)) is not None:
+        raise AppointmentError(_("%(name)s already scans badges at this forum.", name=user.name))
+    appointment = ForumScanner(forum_id=forum.id, user_id=user.id, appointed_by_id=actor.id)
+    appointment.user = user
+    db.session.add(appointment)
+    record(
+        actor,
+        "scanner.appointed",
+        forum_id=forum.id,
+        target=("user", user.id),
+        summary=_("%(name)s appointed to scan badges", name=user.name),
+        after={"email": user.email},
+    )
+    with written_in(user.language):
+        queue_email(
+            user.email,
+            "badges/scanner_appointed",
+            subject=_("You scan badges at %(forum)s", forum=forum.name),
+            forum_id=forum.id,
+            name=user.name,
+            forum=forum.name,
+            link=url_for("badges.scanner", slug=forum.slug, _external=True),
+        )
+    db.session.flush()
+    return appointment
+
+
+def remove_scanner(actor: User, forum: Forum, user_id: int) -> User:
+    """Take the scanner role away (organisers only, also once the forum is archived): the
+    person's next sync and their next copy of the roster are refused. Returns who it was."""
+    require_organiser(actor, forum)
+    appointment = db.session.get(ForumScanner, (forum.id, user_id))
+    if appointment is None:
+        raise AppointmentError(_("That person does not scan badges at this forum."))
+    record(
+        actor,
+        "scanner.removed",
+        forum_id=forum.id,
+        target=("user", user_id),
+        summary=_("%(name)s no longer scans badges", name=appointment.user.name),
+        before={"email": appointment.user.email},
+    )
+    user = appointment.user
+    db.session.delete(appointment)
+    db.session.flush()
+    return user
 
 
 def _iso(moment: dt.datetime) -> str:

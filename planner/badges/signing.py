@@ -19,10 +19,14 @@ from dataclasses import dataclass
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from planner.badges.models import ForumSigningKey
+from planner.accounts.models import User
+from planner.accounts.permissions import require_organiser
+from planner.audit.services import record
+from planner.badges.models import Badge, ForumSigningKey
 from planner.db import utcnow
 from planner.extensions import db
 from planner.forums.models import Forum
@@ -227,3 +231,64 @@ def public_keys(forum: Forum) -> dict[int, Ed25519PublicKey]:
 def published_keys(forum: Forum) -> list[dict[str, object]]:
     """What scanners verify with: the keys' ids and public halves, never the private ones."""
     return [{"id": key.id, "public_key": key.public_key} for key in verifying_keys(forum)]
+
+
+# -- what organisers do with keys -------------------------------------------------------------
+
+
+class KeyRefused(Refused):
+    pass
+
+
+def rotate(actor: User, forum: Forum) -> ForumSigningKey:
+    """A new key signs from now on; badges signed with the earlier ones stay valid until those
+    are retired. Scanners learn the new public key at their next sync."""
+    require_organiser(actor, forum)
+    key = new_signing_key(forum)
+    record(actor, "badge_key.created", forum_id=forum.id, target=("badge_key", key.id), summary=_("New badge key"))
+    return key
+
+
+def retire(actor: User, forum: Forum, key_id: int) -> ForumSigningKey:
+    """Refuse every badge signed with the key (it was lost or copied); they must be reprinted."""
+    require_organiser(actor, forum)
+    key = db.session.get(ForumSigningKey, key_id)
+    if key is None or key.forum_id != forum.id:
+        raise KeyRefused(_("%(forum)s has no such badge key.", forum=forum.name))
+    if key.retired_at is not None:
+        raise KeyRefused(_("This badge key is already retired."))
+    retire_key(key)
+    record(actor, "badge_key.retired", forum_id=forum.id, target=("badge_key", key.id), summary=_("Badge key retired"))
+    return key
+
+
+def keys_of(forum: Forum) -> list[ForumSigningKey]:
+    """Every key the forum has had, the newest first (retired ones too, for the record)."""
+    return list(
+        db.session.scalars(
+            select(ForumSigningKey).where(ForumSigningKey.forum_id == forum.id).order_by(ForumSigningKey.id.desc())
+        )
+    )
+
+
+def badges_signed_with(forum: Forum) -> dict[int, int]:
+    """How many of the forum's badges each key signs (a badge keeps the key it was issued or
+    last reprinted with): what retiring a key would send back to the printer."""
+    rows = db.session.execute(
+        select(Badge.signing_key_id, func.count())
+        .where(Badge.forum_id == forum.id, Badge.signing_key_id.is_not(None))
+        .group_by(Badge.signing_key_id)
+    ).all()
+    return {key_id: count for key_id, count in rows if key_id is not None}
+
+
+def badge_token(badge: Badge, key: ForumSigningKey) -> str:
+    """The text of the badge's QR code: its current version, signed with its own key."""
+    return encode_token(
+        key,
+        badge_id=badge.id,
+        version=badge.version,
+        valid_from=badge.valid_from,
+        valid_until=badge.valid_until,
+        zones=badge.zone_numbers,
+    )

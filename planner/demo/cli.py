@@ -4,7 +4,13 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
-from planner.demo.seed import add_missing_japanese, load_isef2, load_open_demo, put_isef2_in_its_series
+from planner.demo.seed import (
+    add_isef2_zones,
+    add_missing_japanese,
+    load_isef2,
+    load_open_demo,
+    put_isef2_in_its_series,
+)
 from planner.demo.synthetic import load_synthetic_forum
 from planner.extensions import db
 from planner.forums.models import Forum
@@ -19,6 +25,8 @@ def seed_demo_command() -> None:
     open_demo = load_open_demo()
     # ISEF2 in the ISEF series, also for a database loaded before series existed.
     put_isef2_in_its_series()
+    # ISEF2's badge zones, also for a database loaded before badges existed.
+    add_isef2_zones()
     # Forums loaded before they spoke Japanese get its titles and descriptions now.
     added = add_missing_japanese()
     db.session.commit()

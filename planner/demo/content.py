@@ -27,3 +27,6 @@ class ForumContent:
     languages: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     # session kinds that carry no language (a lunch, a reception, bilaterals by appointment)
     silent_kinds: frozenset[str] = frozenset({"break", "reception", "bilateral"})
+    # badge zones: number, name, its Japanese name, the badge categories and event codes that
+    # open it, the rooms that require it
+    zones: list[tuple[int, str, str, list[str], list[str], list[str]]] = field(default_factory=list)

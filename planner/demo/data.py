@@ -489,3 +489,19 @@ SEAT_QUOTA = {"country": 5, "organisation": 3}
 # The ministerial meeting is held in English with Japanese interpretation; S-ISEF, for students
 # in Japan, in Japanese. Lunch, the reception and the bilateral slots carry no language.
 LANGUAGES = {"MINISTERIAL": ("en", ["ja"]), "S-ISEF": ("ja", [])}
+
+
+# Badge zones: number, name, Japanese name, categories and events that open it, rooms requiring it.
+ZONES = [
+    (1, "Plenary hall", "本会議場", ["staff", "security"], ["MINISTERIAL", "I-ISEF"], ["Hall B7"]),
+    (
+        2,
+        "Meeting rooms",
+        "会議室",
+        ["staff", "security"],
+        ["MINISTERIAL", "Y-ISEF", "I-ISEF"],
+        ["Room G510", "Room G409"],
+    ),
+    (3, "Press centre", "プレスセンター", ["press", "staff", "security"], [], []),
+    (4, "Miraikan", "日本科学未来館", ["staff", "security"], ["S-ISEF"], ["Miraikan Hall", "Innovation Hall"]),
+]

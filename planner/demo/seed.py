@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from planner.badges.models import Zone
 from planner.db import utcnow
 from planner.delegations.models import Delegation, DelegationKind, DelegationStatus, Person
 from planner.demo import data, japanese, open_data
@@ -28,6 +29,7 @@ ISEF2 = ForumContent(
     seat_quota=data.SEAT_QUOTA,
     registration=data.REGISTRATION,
     languages=data.LANGUAGES,
+    zones=data.ZONES,
 )
 
 
@@ -86,6 +88,35 @@ def put_isef2_in_its_series() -> bool:
         changed = True
     db.session.flush()
     return changed
+
+
+def add_isef2_zones() -> bool:
+    """The ISEF2 demo forum's badge zones, for a database loaded before badges existed;
+    whether any were added (none if the forum has zones of its own already)."""
+    forum = db.session.scalar(select(Forum).where(Forum.slug == data.SLUG, Forum.is_demo))
+    if forum is None or db.session.scalar(select(Zone.id).where(Zone.forum_id == forum.id).limit(1)) is not None:
+        return False
+    _add_zones(forum, data.ZONES)
+    return True
+
+
+def _add_zones(forum: Forum, zones: list[tuple[int, str, str, list[str], list[str], list[str]]]) -> None:
+    events = {event.code: event for event in forum.events}
+    rooms = {room.name: room for venue in forum.venues for room in venue.rooms}
+    for number, name, japanese_name, categories, codes, room_names in zones:
+        zone = Zone(
+            forum_id=forum.id,
+            number=number,
+            name=name,
+            translations={"ja": {"name": japanese_name}},
+            categories=categories,
+            events=[events[code] for code in codes],
+        )
+        db.session.add(zone)
+        db.session.flush()
+        for room_name in room_names:
+            rooms[room_name].required_zone_id = zone.id
+    db.session.flush()
 
 
 def add_missing_japanese() -> int:
@@ -161,6 +192,7 @@ def _load(content: ForumContent) -> Forum:
     db.session.flush()
     for code, rules in content.registration.items():
         _add_registration_rules(events[code], dict(rules), zone)
+    _add_zones(forum, content.zones)
     japanese.translate(forum)  # English first, Japanese beside it
     db.session.flush()
     return forum

@@ -42,6 +42,8 @@ ROOM_TEXTS = ("name",)
 SERIES_TEXTS = ("name",)
 #: The series select's choice for a forum outside any series.
 NO_SERIES = 0
+#: The room's zone select's choice for a room that requires none.
+NO_ZONE = 0
 
 
 class VenueForm(FlaskForm):
@@ -67,10 +69,19 @@ class RoomForm(FlaskForm):
         validators=[Length(max=2000), printable_lines],
         description=_l("One date per line, like 2018-03-03."),
     )
+    required_zone = SelectField(
+        _l("Badge zone required"),
+        coerce=int,
+        default=NO_ZONE,
+        description=_l("The access zone a badge must open to enter: the scanner at the door checks it."),
+    )
 
-    def __init__(self, *args, venues=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, venues=(), zones=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.venue.choices = [(v.id, v.name) for v in venues]
+        self.required_zone.choices = [SelectChoice(NO_ZONE, _l("None"))] + [
+            SelectChoice(z.id, f"{z.number} {localized(z, 'name')}") for z in zones
+        ]
 
     def validate_closed_days(self, field: TextAreaField) -> None:
         days = []

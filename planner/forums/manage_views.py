@@ -13,6 +13,7 @@ from wtforms import SelectChoice
 
 from planner.accounts.permissions import handles_accreditation, is_admin
 from planner.accounts.services import AppointmentError
+from planner.badges import zones
 from planner.db import utcnow
 from planner.delegations import focal_points, invitations
 from planner.delegations.forms import InviteFocalPointForm
@@ -189,9 +190,11 @@ def edit_room(slug: str, room_id: int | None = None):
     room = _room_of(forum, room_id) if room_id is not None else None
     languages = forum.other_languages
     form_class = forms.room_form(languages)
+    forum_zones = zones.zones_of(forum)
     if request.method == "GET" and room is not None:
         form = form_class(
             venues=forum.venues,
+            zones=forum_zones,
             formdata=None,
             data={
                 "venue": room.venue_id,
@@ -199,11 +202,12 @@ def edit_room(slug: str, room_id: int | None = None):
                 "capacity": room.capacity,
                 "accessibility_notes": room.accessibility_notes,
                 "closed_days": "\n".join(d.isoformat() for d in services.closed_days_of(room)),
+                "required_zone": room.required_zone_id or forms.NO_ZONE,
                 **translation_data(room, forms.ROOM_TEXTS, languages),
             },
         )
     else:
-        form = form_class(venues=forum.venues)
+        form = form_class(venues=forum.venues, zones=forum_zones)
     if not forum.venues and request.method == "GET":
         flash(_("Add a venue first: every room belongs to one."), "info")
     if form.validate_on_submit():
@@ -218,6 +222,7 @@ def edit_room(slug: str, room_id: int | None = None):
                 form.accessibility_notes.data or "",
                 form.closed_day_list,
                 translations_from(form, forms.ROOM_TEXTS, languages),
+                required_zone=next((z for z in forum_zones if z.id == form.required_zone.data), None),
             )
         except Refused as refusal:
             refusals.on_form(form, refusal, "name")

@@ -8,6 +8,7 @@ import datetime as dt
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -35,6 +36,9 @@ from planner.forums.series import checked_series
 from planner.refusals import Refused
 from planner.schedule.models import RoomClosedDay, Session, SessionStatus
 from planner.translated import GivenTranslations, Translatable, language_name, merged
+
+if TYPE_CHECKING:
+    from planner.badges.models import Zone
 
 
 class EventNotFound(LookupError):
@@ -220,11 +224,15 @@ def save_room(
     accessibility_notes: str,
     closed_days: Sequence[dt.date],
     translations: GivenTranslations | None = None,
+    required_zone: Zone | None = None,
 ) -> Room:
-    """A room with its capacity, accessibility notes and the days it cannot be used."""
+    """A room with its capacity, accessibility notes, the days it cannot be used and the
+    access zone a badge must open to enter it (one of the forum's zones)."""
     require_organiser(actor, forum)
     if venue.forum_id != forum.id:
         raise ForumError(_("This forum has no such venue."))
+    if required_zone is not None and required_zone.forum_id != forum.id:
+        raise ForumError(_("This forum has no such zone."), "required_zone")
     name = name.strip()
     clash = db.session.scalar(select(Room).where(Room.venue_id == venue.id, Room.name == name))
     if clash is not None and clash is not room:
@@ -236,6 +244,7 @@ def save_room(
         room = Room(venue=venue, name=name)
         db.session.add(room)
     room.venue, room.name, room.capacity, room.accessibility_notes = venue, name, capacity, accessibility_notes
+    room.required_zone = required_zone
     translate(forum, room, translations)
     db.session.flush()
     db.session.execute(delete(RoomClosedDay).where(RoomClosedDay.room_id == room.id))
@@ -247,7 +256,11 @@ def save_room(
         forum_id=forum.id,
         target=("room", room.id),
         summary=room.name,
-        after={"capacity": capacity, "closed_days": [d.isoformat() for d in sorted(set(closed_days))]},
+        after={
+            "capacity": capacity,
+            "closed_days": [d.isoformat() for d in sorted(set(closed_days))],
+            "required_zone": required_zone.number if required_zone is not None else None,
+        },
     )
     return room
 

@@ -104,7 +104,7 @@ def rooms_of(forum: Forum) -> list[Room]:
             select(Room)
             .join(Room.venue)
             .where(Venue.forum_id == forum.id)
-            .options(joinedload(Room.venue))
+            .options(joinedload(Room.venue), joinedload(Room.required_zone))
             .order_by(Venue.name, Room.name)
         )
     )

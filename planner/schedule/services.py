@@ -53,6 +53,7 @@ def _public_sessions(forum: Forum, filters: ProgrammeFilter = ProgrammeFilter())
     return query.options(
         contains_eager(Session.event),
         joinedload(Session.room).joinedload(Room.venue),
+        joinedload(Session.room).joinedload(Room.required_zone),  # a badge zone's note, in the same query
         # One query however many sessions; selectinload would add one per 500.
         subqueryload(Session.participants).joinedload(SessionParticipant.person),
     ).order_by(Session.starts_at, Session.ends_at, Session.id)
@@ -72,6 +73,7 @@ def get_session(session_id: int) -> Session | None:
         .options(
             joinedload(Session.event).joinedload(Event.forum),
             joinedload(Session.room).joinedload(Room.venue),
+            joinedload(Session.room).joinedload(Room.required_zone),
             selectinload(Session.participants).joinedload(SessionParticipant.person),
         )
     )

@@ -1,9 +1,10 @@
 """Keeps ``Forum.schedule_version`` in step with the programme.
 
-Before every flush, the forums whose events, sessions, chairs and speakers, rooms or
-venues are added, changed or deleted get their version raised in the same transaction,
-so a cache keyed on the version can never serve a programme that was changed. Writes that
-bypass the ORM (bulk UPDATE statements) must call ``bump`` themselves.
+Before every flush, the forums whose events, sessions, chairs and speakers, rooms, venues
+or access zones (shown with the rooms) are added, changed or deleted get their version
+raised in the same transaction, so a cache keyed on the version can never serve a
+programme that was changed. Writes that bypass the ORM (bulk UPDATE statements) must
+call ``bump`` themselves.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from typing import Any
 from sqlalchemy import event, inspect, select, update
 from sqlalchemy.orm import Session as OrmSession
 
+from planner.badges.models import Zone
 from planner.db import table_of
 from planner.delegations.models import Person
 from planner.forums.models import Event, Forum, Room, Venue
@@ -36,6 +38,8 @@ def bump(session: OrmSession, forum_ids: set[int]) -> None:
 def _forum_id(session: OrmSession, obj: Any) -> set[int]:
     if isinstance(obj, Forum):
         return {obj.id} if obj.id is not None else set()
+    if isinstance(obj, Zone):
+        return {obj.forum_id} if obj.forum_id is not None else set()
     if isinstance(obj, (Event, Venue)):
         return {obj.forum_id or (obj.forum.id if obj.forum else None)} - {None}  # type: ignore[return-value]
     if isinstance(obj, Room):

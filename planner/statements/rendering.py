@@ -121,12 +121,10 @@ def pdf_bytes(
 def start_pdf(
     title: str, font_path: str | None, compress: bool = True, margin: float | None = None
 ) -> tuple[Any, str, Callable[[str], str]]:
-    """An A4 PDF with its first page, the font family to write in and ``fit``, which turns the
-    characters the font lacks into "?" (spaces it lacks, such as the thin ones in Babel's dates,
-    into plain spaces). Every PDF planner makes starts here: statements, the list of
-    participants, visa letters. ``margin``: the page's margins in mm (fpdf2's default else)."""
+    """An A4 PDF with its first page, the font family to write in and ``fit`` (see ``use_font``).
+    Every A4 PDF planner makes starts here: statements, the list of participants, visa letters.
+    ``margin``: the page's margins in mm (fpdf2's default else)."""
     from fpdf import FPDF  # fpdf2 is loaded by the first PDF, not by every process at start
-    from fpdf.fonts import TTFFont
 
     pdf = FPDF(format="A4")
     pdf.set_compression(compress)
@@ -135,6 +133,17 @@ def start_pdf(
         pdf.set_margins(margin, margin, margin)
     pdf.set_auto_page_break(True, margin=margin if margin is not None else 18)
     pdf.add_page()
+    family, fit = use_font(pdf, font_path)
+    return pdf, family, fit
+
+
+def use_font(pdf: Any, font_path: str | None) -> tuple[str, Callable[[str], str]]:
+    """Adds the font at ``font_path`` to ``pdf`` (once a PDF: fpdf2 parses the file as it is added)
+    and gives the family to write in and ``fit``, which turns the characters the font lacks into
+    "?" (spaces it lacks, such as the thin ones in Babel's dates, into plain spaces). Without a
+    font file, PDF's built-in Helvetica and Latin-1. The badges (any page size) start here too."""
+    from fpdf.fonts import TTFFont
+
     if font_path:
         pdf.add_font("body", "", font_path)
         font = pdf.fonts["body"]
@@ -144,13 +153,13 @@ def start_pdf(
         def fit(s: str) -> str:
             return "".join(c if ord(c) in covered or c in "\n\t" else " " if c.isspace() else "?" for c in s)
 
-        return pdf, "body", fit
+        return "body", fit
 
     def fit_latin(s: str) -> str:
         s = "".join(" " if c.isspace() and c not in "\n\t" else c for c in s)
         return s.encode("latin-1", "replace").decode("latin-1")
 
-    return pdf, "helvetica", fit_latin
+    return "helvetica", fit_latin
 
 
 # Parsing the 6 MB Japanese font costs about 0.1-0.3 s a PDF. fpdf2's subsetter changes the parsed

@@ -281,3 +281,11 @@ def test_the_page_and_the_csv_read_a_fixed_number_of_queries(app, client, scene,
     assert figure(page, "total-arrived") == 2 + 100 + 25  # odd ones of the last 50 open zone 2
     assert many.count == few.count, many.statements
     assert many_csv.count == few_csv.count, many_csv.statements
+
+
+@pytest.mark.commits
+def test_the_scanner_page_without_javascript_points_organisers_to_the_arrivals(app, client, scene):
+    sign_in(client, scene.organiser)
+    assert 'href="/forums/isef2/manage/arrivals"' in client.get("/forums/isef2/scanner/").get_data(as_text=True)
+    sign_in(client, scene.scanner)
+    assert "/manage/arrivals" not in client.get("/forums/isef2/scanner/").get_data(as_text=True)

@@ -4,13 +4,14 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from planner.badges.models import Zone
 from planner.delegations.models import Delegation, DelegationKind, Person
 from planner.demo.seed import load_isef2
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum, Room, Venue
 from planner.schedule.models import Session, SessionParticipant
 
-MODELS = (Forum, Event, Venue, Room, Session, SessionParticipant, Delegation, Person)
+MODELS = (Forum, Event, Venue, Room, Session, SessionParticipant, Delegation, Person, Zone)
 
 
 def counts() -> dict[str, int]:
@@ -112,3 +113,18 @@ def test_demo_delegations_45_with_21_space_agencies(app):
         assert all(d.country_code for d in delegations if d.kind is DelegationKind.COUNTRY)
         people = db.session.scalars(select(Person)).all()
         assert people and all(p.is_demo for p in people)
+
+
+def test_isef2_has_badge_zones_opened_by_its_events_and_required_by_its_rooms(app):
+    from planner.demo.seed import add_isef2_zones
+
+    with app.app_context():
+        forum = load_isef2()
+        zones = {zone.number: zone for zone in db.session.scalars(select(Zone).where(Zone.forum_id == forum.id))}
+        assert [zones[n].name for n in sorted(zones)] == ["Plenary hall", "Meeting rooms", "Press centre", "Miraikan"]
+        assert zones[1].translations["ja"]["name"] == "本会議場"
+        assert sorted(event.code for event in zones[1].events) == ["I-ISEF", "MINISTERIAL"]
+        assert zones[3].categories == ["press", "staff", "security"]
+        hall = db.session.scalar(select(Room).where(Room.name == "Hall B7"))
+        assert hall.required_zone_id == zones[1].id
+        assert add_isef2_zones() is False  # it has them: nothing added twice
