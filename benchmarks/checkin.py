@@ -35,8 +35,8 @@ of a batch of 50 against that of ``/healthz``, one request at a time in this pro
 without HTTP, other clients or SQLite's queue of writers). ``--profile`` adds a cProfile of
 in-process syncs of 50, the functions that take the time.
 
-The print run (500 badges against fpdf2 writing 500 pages of text in the same run) is
-``print_run`` below, left for the badges' printing to fill.
+Last, the print run: 500 of the badges as one PDF of A4 sheets (``print_run``), in seconds,
+against fpdf2 writing the same 500 pages of text without QR codes or images in the same run.
 
 The PostgreSQL database (default ``postgresql+psycopg://postgres@127.0.0.1:5432/bench_checkin``,
 or DATABASE_URL, or ``--database-url``) is created if missing and its ``public`` schema is
@@ -704,11 +704,51 @@ def count_batch_queries(
 
 
 def print_run(app: Flask, forum_id: int, badges: int) -> dict[str, Any]:
-    """The print run's half of the benchmark, for the badges' printing to fill: ``badges``
-    badges of the forum printed (badges.printing) in seconds, against fpdf2 writing the same
-    number of pages of text without images, in the same run; its figures go in the JSON line
-    (e.g. ``print_seconds``, ``fpdf2_text_seconds``, ``print_ratio``). Nothing yet."""
-    return {}
+    """``badges`` badges of the forum as one print run (A6, four to an A4 sheet with cut marks,
+    QR codes signed and drawn as vectors, the vendored Japanese font), in seconds, against fpdf2
+    writing the same number of A6 pages with the same text in the same font and no QR code or
+    image, in the same run. The faces (what each badge prints, its token signed) are timed apart."""
+    from fpdf import FPDF
+
+    from planner.badges.print_runs import faces_of, printable_badges
+    from planner.badges.printing import render_badges
+    from planner.statements.rendering import NEXT_LINE, find_font, use_font
+
+    font = find_font(None)
+    with app.test_request_context():
+        forum = db.session.get_one(Forum, forum_id)
+        chosen = printable_badges(forum)[0][:badges]
+        started = time.perf_counter()
+        faces = faces_of(forum, chosen)
+        faces_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    pdf = render_badges(faces, "a6", sheets=True, font_path=font)
+    print_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    text = FPDF(unit="mm", format=(105, 148))
+    family, fit = use_font(text, font)
+    for face in faces:
+        text.add_page()
+        text.set_font(family, size=16)
+        text.multi_cell(0, 8, fit(face.name), **NEXT_LINE)
+        text.set_font(family, size=10)
+        for line in (face.latin_name, face.delegation, face.function, " ".join(face.zones), face.number, face.valid):
+            text.multi_cell(0, 5, fit(line), **NEXT_LINE)
+    baseline = bytes(text.output())
+    text_seconds = time.perf_counter() - started
+    print(
+        f"print run: {len(faces)} badges in {print_seconds:.2f} s ({len(pdf) // 1024} KB; "
+        f"faces {faces_seconds:.2f} s), "
+        f"fpdf2 text only {text_seconds:.2f} s ({len(baseline) // 1024} KB): {print_seconds / text_seconds:.1f} times"
+    )
+    return {
+        "print_badges": len(faces),
+        "print_seconds": round(print_seconds, 2),
+        "print_faces_seconds": round(faces_seconds, 2),
+        "fpdf2_text_seconds": round(text_seconds, 2),
+        "print_ratio": round(print_seconds / text_seconds, 2),
+    }
 
 
 # --- the run -----------------------------------------------------------------------------
