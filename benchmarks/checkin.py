@@ -661,6 +661,8 @@ def count_batch_queries(
         results["queries_batch_10"], _ = sync(batch(10))
         fifty = batch(50)
         results["queries_batch_50"], _ = sync(fifty)
+        if os.environ.get("PLANNER_BENCH_SHOW_SQL"):
+            print("\n".join(" ".join(statement.split())[:160] for statement in statements))
         results["queries_replay_50"], _ = sync(fifty)
     finally:
         event.remove(engine, "before_cursor_execute", listener)

@@ -225,7 +225,12 @@ def public_keys(forum: Forum) -> dict[int, Ed25519PublicKey]:
             ForumSigningKey.forum_id == forum.id, ForumSigningKey.retired_at.is_(None)
         )
     )
-    return {key_id: Ed25519PublicKey.from_public_bytes(_unb64url(public)) for key_id, public in rows}
+    return {key_id: public_key_from(public) for key_id, public in rows}
+
+
+def public_key_from(public: str) -> Ed25519PublicKey:
+    """A key's public half as stored (raw 32 bytes, base64url)."""
+    return Ed25519PublicKey.from_public_bytes(_unb64url(public))
 
 
 def published_keys(forum: Forum) -> list[dict[str, object]]:
