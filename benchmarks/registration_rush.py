@@ -56,10 +56,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
-import psycopg
 from flask import Flask, session
 from flask_wtf.csrf import generate_csrf
-from psycopg import sql
 from serving import (
     HOST,
     BenchmarkError,
@@ -70,9 +68,9 @@ from serving import (
     run,
     sqlite_url,
     upgrade_schema,
+    wipe_postgresql,
 )
 from sqlalchemy import func, insert, select
-from sqlalchemy.engine import make_url
 from werkzeug.security import generate_password_hash
 
 from planner import create_app
@@ -109,39 +107,11 @@ class Answer:
 # --- the database ------------------------------------------------------------------------
 
 
-def wipe_postgresql(database_url: str) -> None:
-    """Create the database if missing, then drop and recreate its ``public`` schema,
-    unless it holds accounts or forums this benchmark did not create."""
-    url = make_url(database_url)
-    if not url.database:
-        raise BenchmarkError(f"{database_url} names no database")
-    server = {"host": url.host or HOST, "port": url.port or 5432, "user": url.username, "password": url.password}
-    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
-        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).fetchone()
-        if found is None:
-            print(f"Creating database {url.database!r}...", flush=True)
-            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
-    with psycopg.connect(dbname=url.database, autocommit=True, **server) as connection:
-        foreign = [
-            ("users", "email NOT LIKE %s", f"%@{EMAIL_DOMAIN}"),
-            ("forums", "slug <> %s", SLUG),
-        ]
-        for table, condition, value in foreign:
-            if connection.execute("SELECT to_regclass(%s)", (f"public.{table}",)).fetchone()[0] is None:
-                continue
-            query = sql.SQL("SELECT count(*) FROM public.{} WHERE " + condition).format(sql.Identifier(table))
-            if count := connection.execute(query, (value,)).fetchone()[0]:
-                raise BenchmarkError(
-                    f"database {url.database!r} holds {count} {table} this benchmark did not "
-                    "create; refusing to wipe it (give it a database of its own, e.g. .../rush)"
-                )
-        connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
-        connection.execute("CREATE SCHEMA public")
-
-
 def build_schema(database_url: str) -> None:
     if database_url.startswith("postgres"):
-        wipe_postgresql(database_url)
+        # Rows this benchmark did not create: accounts of other domains, other forums.
+        foreign = [("users", "email NOT LIKE %s", f"%@{EMAIL_DOMAIN}"), ("forums", "slug <> %s", SLUG)]
+        wipe_postgresql(database_url, foreign, "rush")
     upgrade_schema(database_url)
 
 

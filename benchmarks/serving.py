@@ -19,7 +19,7 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -193,6 +193,37 @@ def sqlite_url(directory: Path, name: str = "bench.sqlite3") -> str:
 def bench_database_url(directory: Path) -> str:
     """DATABASE_URL if set, else a new SQLite file in ``directory``."""
     return os.environ.get("DATABASE_URL") or sqlite_url(directory)
+
+
+def wipe_postgresql(database_url: str, foreign: Sequence[tuple[str, str, str]], suggestion: str) -> None:
+    """Create the database if missing, then drop and recreate its ``public`` schema, unless
+    it holds rows the benchmark did not create: ``foreign`` lists them as (table, SQL
+    condition with one %s, its value); ``suggestion`` names a database of its own."""
+    import psycopg
+    from psycopg import sql
+    from sqlalchemy.engine import make_url
+
+    url = make_url(database_url)
+    if not url.database:
+        raise BenchmarkError(f"{database_url} names no database")
+    server = {"host": url.host or HOST, "port": url.port or 5432, "user": url.username, "password": url.password}
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as connection:
+        found = connection.execute("SELECT 1 FROM pg_database WHERE datname = %s", (url.database,)).fetchone()
+        if found is None:
+            print(f"Creating database {url.database!r}...", flush=True)
+            connection.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(url.database)))
+    with psycopg.connect(dbname=url.database, autocommit=True, **server) as connection:
+        for table, condition, value in foreign:
+            if connection.execute("SELECT to_regclass(%s)", (f"public.{table}",)).fetchone()[0] is None:
+                continue
+            query = sql.SQL("SELECT count(*) FROM public.{} WHERE " + condition).format(sql.Identifier(table))
+            if count := connection.execute(query, (value,)).fetchone()[0]:
+                raise BenchmarkError(
+                    f"database {url.database!r} holds {count} {table} this benchmark did not "
+                    f"create; refusing to wipe it (give it a database of its own, e.g. .../{suggestion})"
+                )
+        connection.execute("DROP SCHEMA IF EXISTS public CASCADE")
+        connection.execute("CREATE SCHEMA public")
 
 
 def upgrade_schema(database_url: str, message: str = "Building the schema...") -> None:

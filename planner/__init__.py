@@ -29,6 +29,7 @@ from planner.accreditation.cli import (
     rotate_identity_keys_command,
 )
 from planner.audit import views as audit_views
+from planner.badges import arrival_views as badge_arrival_views  # noqa: F401  (views.bp)
 from planner.badges import scanner_views as badge_scanner_views  # noqa: F401  (views.bp)
 from planner.badges import views as badge_views
 from planner.badges import zone_views as badge_zone_views  # noqa: F401  (views.bp)

@@ -297,6 +297,9 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("badges.manage_scanners", "GET"): organisers_only(200),
     ("badges.appoint_scanner", "POST"): organisers_only(422),
     ("badges.remove_scanner", "POST"): organisers_only(404),  # nobody 999999 scans
+    # Arrivals, for organisers: the page that refreshes itself and its CSV (names: audited).
+    ("badges.arrivals_page", "GET"): organisers_only(200),
+    ("badges.arrivals_csv", "GET"): organisers_only(200),
 }
 
 

@@ -19,20 +19,25 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from flask_babel import gettext as _
-from sqlalchemy import select, tuple_, update
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
+from sqlalchemy import String, Table, bindparam, func, literal, select, tuple_, union_all, update
+from sqlalchemy import cast as cast_
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from planner.accounts.models import User
 from planner.badges import issuing, signing
-from planner.badges.models import Arrival, Scan, ScanOutcome, Zone
+from planner.badges.models import Arrival, Badge, ForumSigningKey, Scan, ScanOutcome, Zone
 from planner.badges.scanners import require_scanner
 from planner.db import utcnow
 from planner.extensions import db
-from planner.forums.models import Forum
+from planner.forums.models import Event, Forum
 from planner.refusals import Refused
 
 #: The most scans one request may carry (a scanner sends 50 at a time).
@@ -40,6 +45,8 @@ MAX_BATCH = 200
 #: A device's clock may run this far ahead before its time is replaced by the server's.
 CLOCK_SLACK = dt.timedelta(minutes=10)
 _DEVICE = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+SCANS = cast(Table, Scan.__table__)
+ARRIVALS = cast(Table, Arrival.__table__)
 
 
 class BatchRefused(Refused):
@@ -83,7 +90,7 @@ class ScanResult:
 # -- reading a batch ----------------------------------------------------------------------
 
 
-def _scan_id(value: Any, where: str) -> str:
+def _scan_id(value: Any, where: LazyString) -> str:
     if isinstance(value, str) and len(value) <= 64:
         try:
             return str(uuid.UUID(value))
@@ -92,7 +99,7 @@ def _scan_id(value: Any, where: str) -> str:
     raise BatchRefused(_("%(where)s: the scan's id is not a UUID.", where=where))
 
 
-def _moment(value: Any, where: str) -> dt.datetime:
+def _moment(value: Any, where: LazyString) -> dt.datetime:
     if not isinstance(value, str) or len(value) > 40:
         raise BatchRefused(_("%(where)s: the time of the scan is missing.", where=where))
     try:
@@ -122,7 +129,7 @@ def read_batch(payload: Any) -> tuple[str, list[ScanIn]]:
     read: list[ScanIn] = []
     seen: set[str] = set()
     for index, item in enumerate(scans, start=1):
-        where = _("Scan %(number)d", number=index)
+        where = _l("Scan %(number)d", number=index)  # translated only for a refusal
         if not isinstance(item, dict):
             raise BatchRefused(_("%(where)s is not an object.", where=where))
         scan_id = _scan_id(item.get("id"), where)
@@ -156,11 +163,35 @@ def read_batch(payload: Any) -> tuple[str, list[ScanIn]]:
 # -- judging and keeping a batch ------------------------------------------------------------
 
 
-def _insert(model: type, rows: Sequence[Mapping[str, Any]], conflict: list[str], returning: Sequence[Any]) -> list:
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    statement = insert(model).on_conflict_do_nothing(index_elements=conflict).returning(*returning)
-    return list(db.session.execute(statement, list(rows)).all()) if rows else []
+def _insert(table: Table, rows: Sequence[Mapping[str, Any]], conflict: list[str], returning: Sequence[Any]) -> list:
+    """One INSERT ... ON CONFLICT DO NOTHING RETURNING for all ``rows`` (dicts with the same
+    keys). Into the table, not through the ORM: the ORM's bulk insert sends one statement for
+    each run of rows with the same columns left empty (a batch's scans alternate: forged ones
+    have no badge, most no event), so the statements would grow with the batch."""
+    if not rows:
+        return []
+    if db.session.get_bind().dialect.name == "postgresql":
+        # Each column as one array, unnested: a short statement whatever the number of rows.
+        # A VALUES list of 50 scans is 12 kB of SQL, which psycopg parses afresh every time
+        # (it caches statements up to 4 kB only): as long as judging the scans.
+        names = list(rows[0])
+        arrays = [
+            cast_(
+                bindparam(f"all_{name}", [row[name] for row in rows], type_=ARRAY(table.c[name].type)),
+                ARRAY(table.c[name].type),
+            )
+            for name in names
+        ]
+        source = select(*(func.unnest(array) for array in arrays))
+        statement = (
+            postgresql_insert(table)
+            .from_select(names, source)
+            .on_conflict_do_nothing(index_elements=conflict)
+            .returning(*returning)
+        )
+        return list(db.session.execute(statement).all())
+    statement = sqlite_insert(table).on_conflict_do_nothing(index_elements=conflict).returning(*returning)
+    return list(db.session.execute(statement, list(rows)).all())
 
 
 @dataclass
@@ -171,8 +202,52 @@ class _Verdict:
     version: int | None = None
 
 
-def _judge(forum: Forum, scans: list[ScanIn], zones: Mapping[int, int]) -> list[_Verdict]:
-    keys = signing.public_keys(forum)
+def _badge_states(forum: Forum, ids: set[int]) -> dict[int, Any]:
+    """What judging needs of each badge, whether its holder's right lapsed included, in one
+    query of plain rows (not models: a batch's badges cost as much to load as to judge)."""
+    if not ids:
+        return {}
+    rows = db.session.execute(
+        select(
+            Badge.id,
+            Badge.version,
+            Badge.revoked_at,
+            Badge.valid_from,
+            Badge.valid_until,
+            Badge.zone_numbers,
+            issuing.holder_lapsed().label("lapsed"),
+        ).where(Badge.forum_id == forum.id, Badge.id.in_(ids))
+    )
+    return {row.id: row for row in rows}
+
+
+def _forum_facts(forum: Forum) -> tuple[dict[int, int], dict[str, int], dict[int, Ed25519PublicKey]]:
+    """The forum's zones (number to id), events (code to id) and verifying keys (id to public
+    key), in one round trip: a batch is a few milliseconds of work, and each query is one more
+    wait on the database."""
+    facts = union_all(
+        select(literal("zone"), cast_(Zone.number, String), Zone.id).where(Zone.forum_id == forum.id),
+        select(literal("event"), Event.code, Event.id).where(Event.forum_id == forum.id),
+        select(literal("key"), ForumSigningKey.public_key, ForumSigningKey.id).where(
+            ForumSigningKey.forum_id == forum.id, ForumSigningKey.retired_at.is_(None)
+        ),
+    )
+    zones: dict[int, int] = {}
+    events: dict[str, int] = {}
+    keys: dict[int, Ed25519PublicKey] = {}
+    for kind, value, row_id in db.session.execute(facts):
+        if kind == "zone":
+            zones[int(value)] = row_id
+        elif kind == "event":
+            events[value] = row_id
+        else:
+            keys[row_id] = signing.public_key_from(value)
+    return zones, events, keys
+
+
+def _judge(
+    forum: Forum, scans: list[ScanIn], zones: Mapping[int, int], keys: Mapping[int, Ed25519PublicKey]
+) -> list[_Verdict]:
     verdicts: list[_Verdict] = []
     tokens: dict[str, signing.BadgeToken] = {}
     wanted: set[int] = set()
@@ -186,8 +261,7 @@ def _judge(forum: Forum, scans: list[ScanIn], zones: Mapping[int, int]) -> list[
             continue
         tokens[scan.scan_id] = verified
         wanted.add(verified.badge_id)
-    badges = issuing.badges_by_id(forum, wanted)
-    lapsed = issuing.lapsed_badge_ids(forum.id, badges) if badges else set()
+    badges = _badge_states(forum, wanted)
     for scan in scans:
         token = tokens.get(scan.scan_id)
         if scan.token is not None and token is None:
@@ -202,7 +276,7 @@ def _judge(forum: Forum, scans: list[ScanIn], zones: Mapping[int, int]) -> list[
         version = token.version if token else badge.version
         valid = token.is_valid_at(scan.at) if token else badge.valid_from <= scan.at < badge.valid_until
         opens = token.zones if token else tuple(badge.zone_numbers)
-        if badge.is_revoked or badge.id in lapsed or version != badge.version:
+        if badge.revoked_at is not None or badge.lapsed or version != badge.version:
             outcome = ScanOutcome.REVOKED
         elif not valid:
             outcome = ScanOutcome.EXPIRED
@@ -223,10 +297,9 @@ def sync(actor: User, forum: Forum, device: str, scans: list[ScanIn]) -> list[Sc
     scans = [scan if scan.at <= now + CLOCK_SLACK else _at(scan, now) for scan in scans]
     stored = _stored(forum, [scan.scan_id for scan in scans])
     fresh = [scan for scan in scans if scan.scan_id not in stored]
-    zones = dict(db.session.execute(select(Zone.number, Zone.id).where(Zone.forum_id == forum.id)).all())
+    zones, events, keys = _forum_facts(forum)
     numbers = {zone_id: number for number, zone_id in zones.items()}
-    events = {event.code: event.id for event in forum.events}
-    verdicts = sorted(_judge(forum, fresh, zones), key=lambda verdict: verdict.scan.at)
+    verdicts = sorted(_judge(forum, fresh, zones, keys), key=lambda verdict: verdict.scan.at)
 
     # Admitted scans of one badge at one zone within the batch: the earliest is the candidate.
     candidates: dict[tuple[int, int], _Verdict] = {}
@@ -256,7 +329,7 @@ def sync(actor: User, forum: Forum, device: str, scans: list[ScanIn]) -> list[Sc
         }
         for verdict in sorted(verdicts, key=lambda verdict: verdict.scan.scan_id)
     ]
-    kept = _insert(Scan, rows, ["forum_id", "scan_uuid"], [Scan.id, Scan.scan_uuid])
+    kept = _insert(SCANS, rows, ["forum_id", "scan_uuid"], [Scan.id, Scan.scan_uuid])
     inserted = {scan_uuid: scan_id for scan_id, scan_uuid in kept}
     # A scan another request kept in the meantime (a retry racing its first try): its answer.
     raced = [verdict.scan.scan_id for verdict in verdicts if verdict.scan.scan_id not in inserted]
@@ -305,32 +378,55 @@ def _settle_arrivals(
         }
         for (badge_id, zone_id), verdict in sorted(candidates.items())
     ]
-    won = set(_insert(Arrival, rows, ["badge_id", "zone_id"], [Arrival.badge_id, Arrival.zone_id]))
+    won = set(_insert(ARRIVALS, rows, ["badge_id", "zone_id"], [Arrival.badge_id, Arrival.zone_id]))
     contested = [pair for pair in candidates if pair not in won]
     firsts: dict[tuple[int, int], tuple[int, dt.datetime]] = {
         pair: (inserted[candidates[pair].scan.scan_id], candidates[pair].scan.at) for pair in won
     }
     if contested:
-        kept = db.session.scalars(
-            select(Arrival)
+        kept = db.session.execute(
+            select(Arrival.badge_id, Arrival.zone_id, Arrival.first_scan_id, Arrival.first_scanned_at)
             .where(tuple_(Arrival.badge_id, Arrival.zone_id).in_(contested))
             .order_by(Arrival.badge_id, Arrival.zone_id)
             .with_for_update()
         ).all()
         demoted: list[int] = []
-        for arrival in kept:
-            pair = (arrival.badge_id, arrival.zone_id)
+        earlier: list[dict[str, Any]] = []
+        for badge_id, zone_id, first_scan_id, first_at in kept:
+            pair = (badge_id, zone_id)
             verdict = candidates[pair]
             scan_id = inserted[verdict.scan.scan_id]
-            if verdict.scan.at < arrival.first_scanned_at:
-                demoted.append(arrival.first_scan_id)
-                arrival.first_scan_id, arrival.first_scanned_at = scan_id, verdict.scan.at
-                arrival.device, arrival.event_id = device, events.get(verdict.scan.event or "")
+            if verdict.scan.at < first_at:
+                demoted.append(first_scan_id)
+                earlier.append(
+                    {
+                        "pair_badge": badge_id,
+                        "pair_zone": zone_id,
+                        "new_scan": scan_id,
+                        "new_at": verdict.scan.at,
+                        "new_device": device,
+                        "new_event": events.get(verdict.scan.event or ""),
+                    }
+                )
+                firsts[pair] = (scan_id, verdict.scan.at)
             else:
                 demoted.append(scan_id)
-            firsts[pair] = (arrival.first_scan_id, arrival.first_scanned_at)
-        db.session.execute(update(Scan).where(Scan.id.in_(demoted)).values(outcome=ScanOutcome.DUPLICATE))
-        db.session.flush()
+                firsts[pair] = (first_scan_id, first_at)
+        if earlier:
+            # One statement for every arrival an earlier scan takes over (the ORM would send one
+            # a set of columns that changed).
+            db.session.execute(
+                update(ARRIVALS)
+                .where(ARRIVALS.c.badge_id == bindparam("pair_badge"), ARRIVALS.c.zone_id == bindparam("pair_zone"))
+                .values(
+                    first_scan_id=bindparam("new_scan"),
+                    first_scanned_at=bindparam("new_at"),
+                    device=bindparam("new_device"),
+                    event_id=bindparam("new_event"),
+                ),
+                earlier,
+            )
+        db.session.execute(update(SCANS).where(SCANS.c.id.in_(demoted)).values(outcome=ScanOutcome.DUPLICATE))
     return firsts
 
 

@@ -3,17 +3,18 @@
 Accredited members of a delegation get a delegate's badge, confirmed participants of a side event
 a participant's, and press, staff and security theirs by hand. A badge whose holder is no longer
 accredited (or confirmed) counts as revoked at once, without anyone pressing a button: the
-scanners' revocation list and the server's checks both ask ``lapsed_badge_ids``.
+scanners' revocation list and the server's checks both ask ``holder_lapsed``.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 from sqlalchemy.orm import joinedload
 
 from planner.accounts.models import User
@@ -172,10 +173,11 @@ def badges_of(forum: Forum) -> list[Badge]:
     return list(db.session.scalars(select(Badge).where(Badge.forum_id == forum.id).order_by(Badge.number)))
 
 
-def lapsed_badge_ids(forum_id: int, among: Iterable[int] | None = None) -> set[int]:
-    """Badges not revoked whose holder no longer holds the right to one: a member no longer
-    accredited (or of a delegation that withdrew or declined), a registration no longer
-    confirmed, or a holder deleted. They are refused like revoked ones."""
+@functools.cache  # a fixed expression: built once, not for every batch of scans
+def holder_lapsed() -> ColumnElement[bool]:
+    """The condition of a badge not revoked whose holder no longer holds the right to one: a
+    member no longer accredited (or of a delegation that withdrew or declined), a registration
+    no longer confirmed, or a holder deleted. Such a badge is refused like a revoked one."""
     member_holds = exists().where(
         DelegationMember.delegation_id == Badge.delegation_id,
         DelegationMember.person_id == Badge.person_id,
@@ -187,20 +189,19 @@ def lapsed_badge_ids(forum_id: int, among: Iterable[int] | None = None) -> set[i
         Registration.id == Badge.registration_id,
         Registration.status == RegistrationStatus.CONFIRMED,
     )
-    only = [Badge.id.in_(set(among))] if among is not None else []
-    return set(
-        db.session.scalars(
-            select(Badge.id).where(
-                Badge.forum_id == forum_id,
-                *only,
-                Badge.revoked_at.is_(None),
-                or_(
-                    and_(Badge.category == BadgeCategory.DELEGATE, ~member_holds),
-                    and_(Badge.category == BadgeCategory.PARTICIPANT, ~registration_holds),
-                ),
-            )
-        )
+    return and_(
+        Badge.revoked_at.is_(None),
+        or_(
+            and_(Badge.category == BadgeCategory.DELEGATE, ~member_holds),
+            and_(Badge.category == BadgeCategory.PARTICIPANT, ~registration_holds),
+        ),
     )
+
+
+def lapsed_badge_ids(forum_id: int, among: Iterable[int] | None = None) -> set[int]:
+    """Badges whose holder lost the right to one (``holder_lapsed``), of ``among`` when given."""
+    only = [Badge.id.in_(set(among))] if among is not None else []
+    return set(db.session.scalars(select(Badge.id).where(Badge.forum_id == forum_id, *only, holder_lapsed())))
 
 
 def revocations(forum_id: int) -> dict[int, int]:
@@ -374,13 +375,3 @@ def revoke(actor: User, badge: Badge, forum: Forum, reason: str) -> None:
         summary=_("Badge %(number)s for %(name)s", number=badge.printed_number, name=badge.name),
         after={"version": badge.version, "reason": reason},
     )
-
-
-def badges_by_id(forum: Forum, ids: Iterable[int]) -> dict[int, Badge]:
-    wanted = set(ids)
-    if not wanted:
-        return {}
-    return {
-        badge.id: badge
-        for badge in db.session.scalars(select(Badge).where(Badge.forum_id == forum.id, Badge.id.in_(wanted)))
-    }

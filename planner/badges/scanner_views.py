@@ -12,6 +12,7 @@ from flask import Response, abort, current_app, render_template, request, url_fo
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from planner.accounts.permissions import is_organiser
 from planner.badges import bp, checkin, scanners
 from planner.db import utcnow, writes_late
 from planner.extensions import login_manager
@@ -57,7 +58,9 @@ def scanner(slug: str):
             worker_scope=page,
             login_url=url_for("accounts.login", next=page),
             # The arrivals page, for organisers: where a browser without JavaScript can follow them.
-            arrivals_url=None,
+            arrivals_url=url_for("badges.arrivals_page", slug=forum.slug)
+            if is_organiser(current_user, forum)
+            else None,
         )
     )
     response.headers["Cache-Control"] = "private, no-cache"

@@ -26,16 +26,29 @@ from planner.refusals import NotAllowed
 from planner.storage import MissingFile, file_store
 from planner.translated import localized
 
+_ANSWERS = "planner_is_scanner"
+
 
 def is_scanner(user: User | None, forum: Forum) -> bool:
     """Staff appointed to scan at the forum's doors; organisers (and administrators) may too."""
-    if is_organiser(user, forum):
-        return True
     if user is None or getattr(user, "is_anonymous", True) or not user.is_active:
         return False
-    return bool(
-        db.session.scalar(select(exists().where(ForumScanner.forum_id == forum.id, ForumScanner.user_id == user.id)))
-    )
+    # Asked once a unit of work: the sync's view and its rule both ask (appointing and removing
+    # forget the answer).
+    answers = db.session.info.setdefault(_ANSWERS, {})
+    key = (user.id, forum.id)
+    if key not in answers:
+        # The role first: door staff, who sync all day, cost one query, not two.
+        answers[key] = bool(
+            db.session.scalar(
+                select(exists().where(ForumScanner.forum_id == forum.id, ForumScanner.user_id == user.id))
+            )
+        ) or is_organiser(user, forum)
+    return bool(answers[key])
+
+
+def _forget(forum: Forum, user_id: int) -> None:
+    db.session.info.get(_ANSWERS, {}).pop((user_id, forum.id), None)
 
 
 def require_scanner(user: User | None, forum: Forum) -> None:
@@ -67,6 +80,7 @@ def appoint_scanner(actor: User, forum: Forum, email: str) -> ForumScanner:
     appointment = ForumScanner(forum_id=forum.id, user_id=user.id, appointed_by_id=actor.id)
     appointment.user = user
     db.session.add(appointment)
+    _forget(forum, appointment.user_id)
     record(
         actor,
         "scanner.appointed",
@@ -106,6 +120,7 @@ def remove_scanner(actor: User, forum: Forum, user_id: int) -> User:
     )
     user = appointment.user
     db.session.delete(appointment)
+    _forget(forum, user_id)
     db.session.flush()
     return user
 

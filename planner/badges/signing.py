@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import functools
 import struct
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -151,21 +152,36 @@ def encode_token(
     return base64.b32encode(signed + private.sign(signed)).decode("ascii").rstrip("=")
 
 
+def _unreadable() -> TokenRefused:
+    # Made only when refusing: translating the message costs more than reading a good token.
+    return TokenRefused("forged", str(_l("This is not a badge of this forum.")))
+
+
+#: Tokens read and signatures checked lately. A badge is scanned at several doors on several
+#: days, and checking an Ed25519 signature costs more than everything else the server does to
+#: judge a scan; what is kept is keyed by the exact bytes and the public key, so a retired
+#: key (left out of ``public_keys``) or a changed byte is checked afresh.
+RECENT = 8192
+
+
 def read_token(text: str) -> BadgeToken:
     """The token's fields, unverified; ``TokenRefused("forged")`` when it is not a token at all."""
-    unreadable = TokenRefused("forged", str(_l("This is not a badge of this forum.")))
-    cleaned = text.strip().upper() if isinstance(text, str) else ""
+    return _read(text.strip().upper() if isinstance(text, str) else "")
+
+
+@functools.lru_cache(maxsize=RECENT)
+def _read(cleaned: str) -> BadgeToken:
     if not cleaned or len(cleaned) > MAX_TOKEN_LENGTH:
-        raise unreadable
+        raise _unreadable()
     try:
         raw = base64.b32decode(cleaned + "=" * (-len(cleaned) % 8))
     except (binascii.Error, ValueError):
-        raise unreadable from None
+        raise _unreadable() from None
     if len(raw) < _HEAD.size + SIGNATURE_LENGTH:
-        raise unreadable
+        raise _unreadable()
     fmt, key_id, forum_id, badge_id, version, valid_from, valid_until, count = _HEAD.unpack_from(raw)
     if fmt != TOKEN_FORMAT or len(raw) != _HEAD.size + count + SIGNATURE_LENGTH:
-        raise unreadable
+        raise _unreadable()
     signed = raw[: _HEAD.size + count]
     return BadgeToken(
         key_id=key_id,
@@ -188,15 +204,33 @@ def verify_token(text: str, forum_id: int, public_keys: Mapping[int, Ed25519Publ
     key = public_keys.get(token.key_id)
     if token.forum_id != forum_id or key is None:
         raise TokenRefused("forged", str(_l("This badge was not issued by this forum.")))
-    try:
-        key.verify(token.signature, token.signed)
-    except InvalidSignature:
-        raise TokenRefused("forged", str(_l("This badge's signature is not genuine."))) from None
+    if not _genuine(key.public_bytes_raw(), token.signed, token.signature):
+        raise TokenRefused("forged", str(_l("This badge's signature is not genuine.")))
     return token
 
 
+@functools.lru_cache(maxsize=RECENT)
+def _genuine(public_key: bytes, signed: bytes, signature: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(public_key).verify(signature, signed)
+    except InvalidSignature:
+        return False
+    return True
+
+
 def public_keys(forum: Forum) -> dict[int, Ed25519PublicKey]:
-    return {key.id: public_key_of(key) for key in verifying_keys(forum)}
+    """The keys that verify the forum's badges, by id (their private halves left unread)."""
+    rows = db.session.execute(
+        select(ForumSigningKey.id, ForumSigningKey.public_key).where(
+            ForumSigningKey.forum_id == forum.id, ForumSigningKey.retired_at.is_(None)
+        )
+    )
+    return {key_id: public_key_from(public) for key_id, public in rows}
+
+
+def public_key_from(public: str) -> Ed25519PublicKey:
+    """A key's public half as stored (raw 32 bytes, base64url)."""
+    return Ed25519PublicKey.from_public_bytes(_unb64url(public))
 
 
 def published_keys(forum: Forum) -> list[dict[str, object]]:

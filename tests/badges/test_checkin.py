@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from planner.badges import issuing, signing
-from planner.badges.models import Arrival, Scan, ScanOutcome
+from planner.badges.models import Arrival, Badge, BadgeCategory, Scan, ScanOutcome
 from planner.extensions import db
 from tests.badges.helpers import DURING, make_scene, scan
 from tests.conftest import sign_in
@@ -248,3 +248,55 @@ def test_only_scanning_staff_and_organisers_may_sync(app, client, scene):
     assert sync(client, scene, []).status_code == 403
     sign_in(client, scene.organiser)
     assert outcomes(sync(client, scene, [])) == []
+
+
+@pytest.mark.commits
+def test_a_batch_costs_the_same_queries_whatever_its_size(app, client, scene, count_queries):
+    """New arrivals, earlier scans that take an arrival over and forged ones, mixed as devices
+    send them: the statements of a sync do not grow with the batch (nor does a replay's)."""
+    with app.test_request_context():
+        forum = db.session.get(type(scene.forum), scene.forum.id)
+        start, end = issuing.forum_validity(forum)
+        staff = [
+            Badge(
+                forum_id=forum.id,
+                number=100 + n,
+                category=BadgeCategory.STAFF,
+                name=f"Staff {n}",
+                zone_numbers=[1],
+                valid_from=start,
+                valid_until=end,
+            )
+            for n in range(70)
+        ]
+        db.session.add_all(staff)
+        db.session.flush()
+        made = [scene.token(badge) for badge in staff]
+        db.session.commit()
+    sign_in(client, scene.scanner)
+    kept = made[60:]
+    assert outcomes(sync(client, scene, [scan(token, 1) for token in kept])) == ["admitted"] * 10
+    fresh = iter(made[:60])
+    earlier = iter(range(1, 100))
+
+    def batch(size):
+        scans = []
+        for n in range(size):
+            if n % 10 == 8:  # earlier than the arrival kept: takes it over
+                scans.append(scan(kept[n // 10], 1, DURING - dt.timedelta(minutes=next(earlier))))
+            elif n % 10 == 9:
+                token = next(fresh)
+                scans.append(scan(token[:40] + ("A" if token[40] != "A" else "B") + token[41:], 1))
+            else:
+                scans.append(scan(next(fresh), 1))
+        return scans
+
+    with count_queries() as ten:
+        assert outcomes(sync(client, scene, batch(10))).count("forged") == 1
+    fifty = batch(50)
+    with count_queries() as many:
+        assert outcomes(sync(client, scene, fifty)).count("forged") == 5
+    with count_queries() as replayed:
+        assert outcomes(sync(client, scene, fifty)).count("forged") == 5
+    assert many.count == ten.count, many.statements
+    assert replayed.count < ten.count
