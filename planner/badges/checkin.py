@@ -108,7 +108,10 @@ def _moment(value: Any, where: LazyString) -> dt.datetime:
         raise BatchRefused(_("%(where)s: the time of the scan is not an ISO 8601 time.", where=where)) from None
     if moment.tzinfo is None:
         raise BatchRefused(_("%(where)s: the time of the scan needs its UTC offset.", where=where))
-    return moment.astimezone(dt.UTC)
+    try:
+        return moment.astimezone(dt.UTC)
+    except OverflowError:  # year 1 or 9999 with an offset that takes it past the calendar
+        raise BatchRefused(_("%(where)s: the time of the scan is out of range.", where=where)) from None
 
 
 def read_batch(payload: Any) -> tuple[str, list[ScanIn]]:

@@ -14,7 +14,7 @@ from flask_login import current_user
 
 from planner.accounts.permissions import is_organiser
 from planner.badges import bp, checkin, scanners
-from planner.db import writes_late
+from planner.db import utcnow, writes_late
 from planner.extensions import login_manager
 from planner.refusals import NotAllowed
 from planner.web.downloads import file_answer
@@ -87,13 +87,16 @@ def scanner_data(slug: str):
         forum, lambda badge_id: url_for("badges.scanner_photo", slug=forum.slug, badge_id=badge_id)
     )
     body = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    # Weak: the same roster, keys and arrivals are the same bundle whenever it was made.
     etag = hashlib.sha256(body.encode()).hexdigest()[:32]
-    if request.if_none_match.contains(etag):
+    if request.if_none_match.contains_weak(etag):
         response = Response(status=304)
     else:
         scanners.bundle_read(current_user, forum)
+        bundle["generated_at"] = utcnow().isoformat(timespec="seconds").replace("+00:00", "Z")
+        body = json.dumps(bundle, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
         response = Response(body, mimetype="application/json")
-    response.set_etag(etag)
+    response.set_etag(etag, weak=True)
     response.headers["Cache-Control"] = "private, no-cache"
     return response
 
@@ -118,9 +121,15 @@ def scanner_sync(slug: str):
         return _json({"error": message}, 403)
     if request.mimetype != "application/json":
         return _json({"error": _("Send the scans as application/json.")}, 415)
-    if request.content_length is None or request.content_length > SYNC_BODY_LIMIT:
+    if not request.content_length:
+        # Nothing, or a body of unknown length (chunked): refused unread.
+        return _json({"error": _("Send a JSON object with a device and its scans.")}, 400)
+    if request.content_length > SYNC_BODY_LIMIT:
         return _json({"error": _("Send at most %(count)d scans at a time.", count=checkin.MAX_BATCH)}, 413)
-    payload = request.get_json(silent=True)
+    try:
+        payload = request.get_json(silent=True)
+    except RecursionError:  # arrays in arrays, thousands deep: not a batch
+        payload = None
     try:
         device, scans = checkin.read_batch(payload)
         results = checkin.sync(current_user, forum, device, scans)

@@ -53,12 +53,46 @@ async function networkFirst(request) {
     const response = await Promise.race([fetch(request), timeout(NETWORK_WAIT)]);
     // A redirect (to the sign-in page) is not the scanner: never kept in its place.
     if (response.ok && !response.redirected && response.type === "basic") await cache.put(keep, response.clone());
+    // Whoever holds the phone now is not scanning staff here (signed out and sent to the
+    // sign-in page, removed, or another person signed in): the page, roster and photos kept for
+    // the last one are forgotten. Offline, the phone cannot tell who holds it.
+    const refused = response.status === 401 || response.status === 403;
+    const toSignIn = response.type === "opaqueredirect" || response.redirected;
+    if (request.mode === "navigate" && (refused || toSignIn)) await forget(cache, keep);
     return response;
   } catch (error) {
     const kept = await cache.match(keep, { ignoreSearch: request.mode === "navigate" });
     if (kept) return kept;
     throw error;
   }
+}
+
+// The kept page, the photos, and the bundle in the page's IndexedDB store (named by the
+// bundle's URL, static/js/scanner/store.js); the queue of scans not yet sent stays.
+async function forget(cache, page) {
+  await cache.delete(page);
+  await caches.delete(PHOTOS);
+  const name = "planner-scanner " + new URL("data.json", self.registration.scope).pathname;
+  await new Promise((resolve) => {
+    const request = indexedDB.open(name);
+    // No such store on this phone: none is made here (the page makes it, with its tables).
+    request.onupgradeneeded = () => request.transaction.abort();
+    request.onerror = () => resolve();
+    request.onsuccess = () => {
+      const db = request.result;
+      if (!db.objectStoreNames.contains("bundle")) {
+        db.close();
+        resolve();
+        return;
+      }
+      const transaction = db.transaction("bundle", "readwrite");
+      transaction.objectStore("bundle").clear();
+      transaction.oncomplete = transaction.onabort = transaction.onerror = () => {
+        db.close();
+        resolve();
+      };
+    };
+  });
 }
 
 async function photo(request) {

@@ -183,12 +183,26 @@ async function refreshBundle() {
   }
   const json = (response.headers.get("Content-Type") || "").includes("application/json");
   if (response.redirected || response.status === 401 || (response.ok && !json)) return showSync("signed_out");
-  if (response.status === 403) return showSync("not_allowed");
+  if (response.status === 403) {
+    // Not (or no longer) scanning staff here: whoever holds the phone now, the roster of
+    // names and photos kept for the last one is not theirs to read. Queued scans stay.
+    await forgetBundle();
+    return showSync("not_allowed");
+  }
   if (!response.ok || !json) return;
   const kept = { bundle: await response.json(), fetchedAt: new Date().toISOString() };
   await state.store.keepBundle(kept.bundle, kept.fetchedAt);
   await useBundle(kept);
   cachePhotos(kept.bundle);
+}
+
+async function forgetBundle() {
+  await state.store.forgetBundle();
+  if ("caches" in window) await caches.delete(PHOTO_CACHE);
+  state.bundle = null;
+  state.keys = new Map();
+  $("scanner-list-status").textContent = t("no_list");
+  search();
 }
 
 // Every photo of the roster into the Cache API (the service worker answers from it offline),
@@ -392,6 +406,7 @@ function sync() {
       }
       const outcome = await syncAll(state.store, session);
       if (outcome.status === "ok") state.lastSync = new Date().toISOString();
+      if (outcome.status === "not_allowed" && state.bundle) await forgetBundle();
       showSync(outcome.status);
       if (state.bundle) showDifferences(outcome.results);
       await showQueue();

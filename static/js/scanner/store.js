@@ -45,6 +45,12 @@ class Store {
     await done(transaction);
   }
 
+  async forgetBundle() {
+    const transaction = this.db.transaction("bundle", "readwrite");
+    transaction.objectStore("bundle").delete("current");
+    await done(transaction);
+  }
+
   // A scan and, when the page admitted it, its arrival: in one transaction, so that neither is
   // kept without the other.
   async queueScan(scan, arrival) {
