@@ -295,21 +295,11 @@ def sync(actor: User, forum: Forum, device: str, scans: list[ScanIn]) -> list[Sc
         return []
     now = utcnow()
     scans = [scan if scan.at <= now + CLOCK_SLACK else _at(scan, now) for scan in scans]
-    stored = _stored(forum, [scan.scan_id for scan in scans])
-    fresh = [scan for scan in scans if scan.scan_id not in stored]
     zones, events, keys = _forum_facts(forum)
     numbers = {zone_id: number for number, zone_id in zones.items()}
-    verdicts = sorted(_judge(forum, fresh, zones, keys), key=lambda verdict: verdict.scan.at)
-
-    # Admitted scans of one badge at one zone within the batch: the earliest is the candidate.
-    candidates: dict[tuple[int, int], _Verdict] = {}
-    for verdict in verdicts:
-        if verdict.outcome is ScanOutcome.ADMITTED and verdict.badge_id is not None:
-            pair = (verdict.badge_id, zones[verdict.scan.zone])
-            if pair in candidates:
-                verdict.outcome = ScanOutcome.DUPLICATE
-            else:
-                candidates[pair] = verdict
+    # Every scan is judged and offered to the table: a scan id kept before inserts nothing and
+    # is answered as stored, which costs a batch of new scans no query to look for old ones.
+    verdicts = sorted(_judge(forum, scans, zones, keys), key=lambda verdict: verdict.scan.at)
     # Rows go in in key order, so two requests inserting the same keys wait for each other
     # instead of deadlocking.
     rows = [
@@ -331,11 +321,21 @@ def sync(actor: User, forum: Forum, device: str, scans: list[ScanIn]) -> list[Sc
     ]
     kept = _insert(SCANS, rows, ["forum_id", "scan_uuid"], [Scan.id, Scan.scan_uuid])
     inserted = {scan_uuid: scan_id for scan_id, scan_uuid in kept}
-    # A scan another request kept in the meantime (a retry racing its first try): its answer.
-    raced = [verdict.scan.scan_id for verdict in verdicts if verdict.scan.scan_id not in inserted]
-    stored.update(_stored(forum, raced))
-    candidates = {pair: v for pair, v in candidates.items() if v.scan.scan_id in inserted}
-    firsts = _settle_arrivals(forum, device, candidates, inserted, events)
+    # Scans kept before (a replay, or a retry racing its first try): their stored answers.
+    stored = _stored(forum, [verdict.scan.scan_id for verdict in verdicts if verdict.scan.scan_id not in inserted])
+    # Admitted new scans of one badge at one zone: the earliest is the candidate arrival, the
+    # others duplicates (kept as admitted a moment ago, so they are set right with the rest).
+    candidates: dict[tuple[int, int], _Verdict] = {}
+    twice: list[int] = []
+    for verdict in verdicts:
+        if verdict.outcome is ScanOutcome.ADMITTED and verdict.scan.scan_id in inserted:
+            pair = (verdict.badge_id or 0, zones[verdict.scan.zone])
+            if pair in candidates:
+                verdict.outcome = ScanOutcome.DUPLICATE
+                twice.append(inserted[verdict.scan.scan_id])
+            else:
+                candidates[pair] = verdict
+    firsts = _settle_arrivals(forum, device, candidates, inserted, events, twice)
 
     results: dict[str, ScanResult] = {scan_id: result for scan_id, result in stored.items()}
     for verdict in verdicts:
@@ -363,8 +363,10 @@ def _settle_arrivals(
     candidates: dict[tuple[int, int], _Verdict],
     inserted: Mapping[str, int],
     events: Mapping[str, int],
+    demoted: list[int],
 ) -> dict[tuple[int, int], tuple[int, dt.datetime]]:
-    """Make each candidate its badge's arrival at the zone unless an earlier one is kept; the
+    """Make each candidate its badge's arrival at the zone unless an earlier one is kept, and
+    make duplicates of the scans that lose (with ``demoted``, duplicates already known); the
     arrivals of every pair the batch touched, as (first scan's id, its time)."""
     rows = [
         {
@@ -390,7 +392,6 @@ def _settle_arrivals(
             .order_by(Arrival.badge_id, Arrival.zone_id)
             .with_for_update()
         ).all()
-        demoted: list[int] = []
         earlier: list[dict[str, Any]] = []
         for badge_id, zone_id, first_scan_id, first_at in kept:
             pair = (badge_id, zone_id)
@@ -426,6 +427,7 @@ def _settle_arrivals(
                 ),
                 earlier,
             )
+    if demoted:
         db.session.execute(update(SCANS).where(SCANS.c.id.in_(demoted)).values(outcome=ScanOutcome.DUPLICATE))
     return firsts
 
