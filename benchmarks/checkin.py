@@ -78,14 +78,15 @@ from serving import (
     ROOT,
     WORKERS,
     BenchmarkError,
+    chosen_database,
     database_name,
     gunicorn,
     measure,
     request,
     run,
-    sqlite_url,
     upgrade_schema,
     wipe_postgresql,
+    wiped_database_choice,
 )
 from sqlalchemy import event, func, insert, select
 
@@ -850,12 +851,7 @@ def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> di
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--database-url",
-        help=f"PostgreSQL database to WIPE and use (default: DATABASE_URL, else {DEFAULT_DATABASE_URL})",
-    )
-    where.add_argument("--sqlite", action="store_true", help="use a temporary SQLite file instead")
+    wiped_database_choice(parser, DEFAULT_DATABASE_URL)
     parser.add_argument("--badges", type=int, default=2000, help="badges of the forum (2000)")
     parser.add_argument("--scans", type=int, default=10_000, help="scans in all (10000)")
     parser.add_argument("--batch", type=int, default=50, help="scans a sync request (50)")
@@ -876,10 +872,7 @@ def main() -> int:
         parser.error("--rounds must be in [1, 20]")
 
     def work(tmp: Path) -> dict[str, Any]:
-        if args.sqlite:
-            database_url = sqlite_url(tmp, "checkin.sqlite3")
-        else:
-            database_url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        database_url = chosen_database(args, DEFAULT_DATABASE_URL, tmp, "checkin.sqlite3")
         return benchmark(normalise_database_url(database_url), tmp / "gunicorn.log", args)
 
     def broken(results: Mapping[str, Any]) -> bool:

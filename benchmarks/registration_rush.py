@@ -43,7 +43,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import http.client
-import os
 import re
 import secrets
 import statistics
@@ -61,14 +60,15 @@ from flask_wtf.csrf import generate_csrf
 from serving import (
     HOST,
     BenchmarkError,
+    chosen_database,
     database_name,
     gunicorn,
     measure,
     request,
     run,
-    sqlite_url,
     upgrade_schema,
     wipe_postgresql,
+    wiped_database_choice,
 )
 from sqlalchemy import func, insert, select
 from werkzeug.security import generate_password_hash
@@ -368,12 +368,7 @@ def benchmark(database_url: str, log_path: Path, args: argparse.Namespace) -> di
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    where = parser.add_mutually_exclusive_group()
-    where.add_argument(
-        "--database-url",
-        help=f"PostgreSQL database to WIPE and use (default: DATABASE_URL, else {DEFAULT_DATABASE_URL})",
-    )
-    where.add_argument("--sqlite", action="store_true", help="use a temporary SQLite file instead")
+    wiped_database_choice(parser, DEFAULT_DATABASE_URL)
     parser.add_argument("--applications", type=int, default=2000, help="delegates, one application each (2000)")
     parser.add_argument("--capacity", type=int, default=500, help="seats of the event (500)")
     parser.add_argument("--clients", type=int, default=32, help="client threads (32)")
@@ -390,10 +385,7 @@ def main() -> int:
         parser.error("--clients must be in [1, 256] and --healthz-seconds in (0, 600]")
 
     def work(tmp: Path) -> dict[str, object]:
-        if args.sqlite:
-            database_url = sqlite_url(tmp, "rush.sqlite3")
-        else:
-            database_url = args.database_url or os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
+        database_url = chosen_database(args, DEFAULT_DATABASE_URL, tmp, "rush.sqlite3")
         return benchmark(normalise_database_url(database_url), tmp / "gunicorn.log", args)
 
     def broken(results: Mapping[str, Any]) -> bool:

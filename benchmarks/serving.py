@@ -181,6 +181,23 @@ def measure_urls(port: int, urls: Mapping[str, str], seconds: float, concurrency
 # --- the database and the server, for one run ------------------------------------------
 
 
+def wiped_database_choice(parser: argparse.ArgumentParser, default_url: str) -> None:
+    """``--database-url`` (a PostgreSQL database the benchmark wipes) or ``--sqlite``."""
+    where = parser.add_mutually_exclusive_group()
+    where.add_argument(
+        "--database-url",
+        help=f"PostgreSQL database to WIPE and use (default: DATABASE_URL, else {default_url})",
+    )
+    where.add_argument("--sqlite", action="store_true", help="use a temporary SQLite file instead")
+
+
+def chosen_database(args: argparse.Namespace, default_url: str, tmp: Path, sqlite_name: str) -> str:
+    """The URL ``wiped_database_choice`` chose: a temporary SQLite file, or PostgreSQL."""
+    if args.sqlite:
+        return sqlite_url(tmp, sqlite_name)
+    return str(args.database_url or os.environ.get("DATABASE_URL") or default_url)
+
+
 def database_name(database_url: str) -> str:
     """The kind of database as the JSON lines give it: "postgresql" or "sqlite"."""
     return "postgresql" if database_url.startswith("postgres") else "sqlite"
