@@ -33,7 +33,8 @@ Last, in this process (no HTTP), the SQL statements of one sync request of 10 sc
 of a replayed batch of 50: they must be equal, whatever the batch's size; then the median time
 of a batch of 50 against that of ``/healthz``, one request at a time in this process (a ratio
 without HTTP, other clients or SQLite's queue of writers). ``--profile`` adds a cProfile of
-in-process syncs of 50, the functions that take the time.
+in-process syncs of 50, the functions that take the time; ``PLANNER_BENCH_SHOW_SQL=1`` prints
+the statements of the in-process batch of 50.
 
 Last, the print run: 500 of the badges as one PDF of A4 sheets (``print_run``), in seconds,
 against fpdf2 writing the same 500 pages of text without QR codes or images in the same run.
