@@ -29,6 +29,7 @@ from planner.db import utcnow
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum
 from planner.registration.models import Registration
+from planner.spreadsheet_cells import cell
 
 #: What the scanners refused or found twice, in the order the page shows them.
 REFUSALS = (
@@ -43,8 +44,6 @@ REFUSALS = (
 LATEST = 25
 
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection"), as the
-# other exports guard against.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 #: The CSV's columns keep these English names and raw values (category and outcome values,
 #: ISO 8601 times with the forum's UTC offset), as the other exports do.
@@ -320,13 +319,6 @@ def _by_device(groups: Iterable[Device]) -> list[Device]:
 # -- the CSV --------------------------------------------------------------------------------
 
 
-def _cell(value: object) -> str | int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _moment(moment: dt.datetime | None, forum: Forum) -> str:
     """ISO 8601 in the forum's timezone, with its UTC offset: what the forum's clocks showed."""
     return moment.astimezone(forum.zone).isoformat(timespec="seconds") if moment is not None else ""
@@ -376,7 +368,7 @@ def arrivals_csv(actor: User, forum: Forum) -> Sheet:
     for number, name, latin, affiliation, category, zone, zone_name, code, at, device, scans in rows:
         writer.writerow(
             [
-                _cell(v)
+                cell(v)
                 for v in (
                     f"{number:04d}",
                     name,
@@ -447,7 +439,7 @@ def scans_csv(actor: User, forum: Forum) -> Sheet:
     ) in rows:
         writer.writerow(
             [
-                _cell(v)
+                cell(v)
                 for v in (
                     scan_uuid,
                     _moment(scanned_at, forum),

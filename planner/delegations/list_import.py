@@ -36,13 +36,12 @@ from planner.extensions import db
 from planner.forums.models import Forum
 from planner.forums.services import lock_forum, require_not_archived
 from planner.refusals import Refused
+from planner.spreadsheet_cells import cell, typed
 from planner.translated import field_name, merged
 
 COLUMNS = ("id", "country_code", "organisation", "name", "kind", "space_agency", "seat_quota", "status")
 MAX_ROWS = 1000
 MAX_BYTES = 2**20  # the site's request limit (MAX_CONTENT_LENGTH) is 1 MB too
-# Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -74,11 +73,6 @@ class ListImportRefused(Refused):
 
 def translation_columns(forum: Forum) -> list[str]:
     return [field_name("name", language) for language in forum.other_languages]
-
-
-def _clean(value: str | None) -> str:
-    text = (value or "").strip()
-    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_STARTS else text  # the export's guard
 
 
 @dataclass
@@ -123,7 +117,7 @@ def _parse(line: int, value: dict[str, str], forum: Forum, taken: Taken, delegat
     translations = {
         name.rpartition("_")[2]: {"name": value[name]} for name in translation_columns(forum) if name in value
     }
-    typed = [name for name in translation_columns(forum) if value.get(name)]
+    in_other_languages = [name for name in translation_columns(forum) if value.get(name)]
     if sources[0] == "country_code":
         data = invitation_list.for_country(value["country_code"], **fields)
     elif sources[0] == "organisation":
@@ -137,11 +131,11 @@ def _parse(line: int, value: dict[str, str], forum: Forum, taken: Taken, delegat
         data = invitation_list.for_organisation(organisation, **fields)
     else:
         data = invitation_list.by_name(value["name"], translations, **fields)
-    if typed and not data.by_name:
+    if in_other_languages and not data.by_name:
         errors.append(
             _(
                 "%(columns)s: only organisations invited by name have names typed in other languages.",
-                columns=", ".join(typed),
+                columns=", ".join(in_other_languages),
             )
         )
     kind = value["kind"].lower()
@@ -232,7 +226,7 @@ def import_csv(actor: User, forum: Forum, raw: bytes | str, dry_run: bool = Fals
             if None in cells:
                 report.errors.append(Problem(line, _("This row has more cells than the first line has columns.")))
                 continue
-            value = {name: _clean(cells.get(name)) for name in known}
+            value = {name: typed(cells.get(name)) for name in known}
             if garbled := [n for n, t in value.items() if any(ord(c) < 32 or c in "\x7f\ufffd" for c in t)]:
                 report.errors.append(
                     Problem(
@@ -317,11 +311,6 @@ def _differs(delegation: Delegation, data: DelegationData) -> bool:
     )
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def export_csv(forum: Forum) -> str:
     """Every delegation of the forum in the import's columns, by name in English."""
     out = io.StringIO()
@@ -333,7 +322,7 @@ def export_csv(forum: Forum) -> str:
         by_name = d.country_code is None and d.organisation is None
         writer.writerow(
             [
-                _cell(v)
+                cell(v)
                 for v in (
                     d.id,
                     d.country_code or "",

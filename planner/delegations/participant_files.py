@@ -20,11 +20,10 @@ from planner.delegations.models import NominationStatus
 from planner.delegations.participants import ParticipantList
 from planner.formatting import day_range
 from planner.labels import label
+from planner.spreadsheet_cells import cell
 from planner.statements.rendering import NEXT_LINE, start_pdf
 
 # Spreadsheets run cells starting with these as formulas (OWASP "CSV injection"), as the
-# registration and programme exports guard against.
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 #: The CSV's columns keep these English names and raw values (ISO codes, status values), as
 #: the registration export does, so that name-plate and seating templates can rely on them.
@@ -42,13 +41,6 @@ ORGANISER_COLUMNS = (
     "listed_publicly",
     "email",
 )
-
-
-def _cell(value: object) -> str | int:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return value
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def csv_text(participants: ParticipantList, *, for_organisers: bool) -> str:
@@ -76,7 +68,7 @@ def csv_text(participants: ParticipantList, *, for_organisers: bool) -> str:
                 )
             else:
                 row = (listed.name, m.name, m.function)
-            writer.writerow([_cell(v) for v in row])
+            writer.writerow([cell(v) for v in row])
     return out.getvalue()
 
 

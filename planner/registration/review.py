@@ -28,6 +28,7 @@ from planner.registration import answers, services
 from planner.registration.eligibility import age_on
 from planner.registration.models import Registration, RegistrationPolicy
 from planner.registration.models import RegistrationStatus as Status
+from planner.spreadsheet_cells import cell
 
 # More rows than an organiser can read; filters narrow the list below it.
 LIST_LIMIT = 1000
@@ -37,8 +38,6 @@ BULK_ACTIONS = ("approve", "decline")
 # What organisers can still decide on (approve, decline, cancel); one awaiting its guardian's
 # consent can be declined or cancelled, and is approved only after the consent.
 DECIDABLE = frozenset({Status.PENDING, Status.CONFIRMED, Status.WAITLISTED, Status.AWAITING_CONSENT})
-# Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 CSV_COLUMNS = ("name", "email", "organisation", "delegation", "country", "event_code", "status", "registration_id")
 
 
@@ -279,13 +278,6 @@ def decide_many(
     return outcome
 
 
-def _cell(value: object) -> str | int:
-    if isinstance(value, int):
-        return value
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 @dataclass(frozen=True)
 class BadgeSheet:
     text: str
@@ -305,13 +297,13 @@ def badge_csv(forum: Forum, filters: RegistrationFilter, questions: answers.Foru
     ]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow([*CSV_COLUMNS, *(_cell(questions.column_name(q)) for q in asked)])
+    writer.writerow([*CSV_COLUMNS, *(cell(questions.column_name(q)) for q in asked)])
     rows = 0
     for r in db.session.scalars(_registrations_query(forum, confirmed)):
         given = r.answers or {}
         writer.writerow(
             [
-                _cell(v)
+                cell(v)
                 for v in (
                     r.user.name,
                     r.user.email,

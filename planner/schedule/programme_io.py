@@ -43,6 +43,7 @@ from planner.forums.services import lock_forum
 from planner.refusals import Refused
 from planner.schedule import conflicts, editing
 from planner.schedule.models import Session, SessionKind, SessionStatus
+from planner.spreadsheet_cells import cell, typed
 from planner.translated import field_name, language_name
 from planner.validators import language_codes, language_problems
 
@@ -69,8 +70,6 @@ REQUIRED = ("event", "title", "date", "start", "end")
 TRANSLATED = ("title", "description")
 MAX_ROWS = 10_000
 MAX_BYTES = 8 * 2**20  # of an upload; the site's 1 MB request limit (MAX_CONTENT_LENGTH) applies first
-# Spreadsheets run cells starting with these as formulas (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 TRUE, FALSE = {"yes", "true", "1", "y"}, {"no", "false", "0", "n"}
 
 
@@ -135,12 +134,6 @@ def _foreign_language(column: str) -> str | None:
     return language if name in TRANSLATED and language.isascii() and language.isalpha() else None
 
 
-def _clean(value: str | None) -> str:
-    text = (value or "").strip()
-    # Undo the export's guard against formulas.
-    return text[1:] if text.startswith("'") and text[1:2] in FORMULA_STARTS else text
-
-
 def _names(value: str) -> list[str]:
     return [n.strip() for n in value.split(";") if n.strip()]
 
@@ -165,7 +158,7 @@ class _Lookups:
             n
             for t in texts
             for column in ("chairs", "speakers")
-            for n in _names(_clean(t.get(column)))
+            for n in _names(typed(t.get(column)))
             if n.isprintable()
         }  # the others are refused row by row; PostgreSQL refuses NUL in a query
         emails = {n.lower() for n in names if "@" in n}
@@ -269,7 +262,7 @@ def _parse(line: int, text: dict[str, str], lookups: _Lookups) -> tuple[_Row | N
     forum = lookups.forum
     errors = []
     translated = [name for name in translation_columns(forum) if name in text]
-    value = {name: _clean(text.get(name)) for name in (*COLUMNS, *translated)}
+    value = {name: typed(text.get(name)) for name in (*COLUMNS, *translated)}
     # Line breaks and tabs only in descriptions; other control characters nowhere (PostgreSQL refuses NUL).
     garbled = [
         name
@@ -560,11 +553,6 @@ def _write(
     db.session.flush()
 
 
-def _cell(value: object) -> str:
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_STARTS) else text
-
-
 def _clock(local: dt.datetime) -> str:
     """09:30; with the offset (01:30-05:00) when that time happens twice, so the import reads it back."""
     text = local.strftime("%H:%M")
@@ -581,7 +569,7 @@ def export_csv(forum: Forum) -> str:
         start, end = s.starts_at.astimezone(forum.zone), s.ends_at.astimezone(forum.zone)
         writer.writerow(
             [
-                _cell(v)
+                cell(v)
                 for v in (
                     s.id,
                     s.event.code,
