@@ -207,16 +207,11 @@ def lapsed_badge_ids(forum_id: int, among: Iterable[int] | None = None) -> set[i
 def revocations(forum_id: int) -> dict[int, int]:
     """For each badge with something revoked, the lowest version still valid: every version
     below it is refused (so a revoked or lapsed badge maps to one past its current version)."""
-    lapsed = lapsed_badge_ids(forum_id)
-    answer: dict[int, int] = {}
+    refused = or_(Badge.revoked_at.is_not(None), holder_lapsed())
     rows = db.session.execute(
-        select(Badge.id, Badge.version, Badge.revoked_at).where(
-            Badge.forum_id == forum_id, or_(Badge.version > 1, Badge.revoked_at.is_not(None), Badge.id.in_(lapsed))
-        )
+        select(Badge.id, Badge.version, refused).where(Badge.forum_id == forum_id, or_(Badge.version > 1, refused))
     )
-    for badge_id, version, revoked_at in rows:
-        answer[badge_id] = version + 1 if revoked_at is not None or badge_id in lapsed else version
-    return answer
+    return {badge_id: version + 1 if all_refused else version for badge_id, version, all_refused in rows}
 
 
 def _next_number(forum: Forum) -> int:

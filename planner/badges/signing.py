@@ -120,10 +120,6 @@ def retire_key(key: ForumSigningKey) -> None:
     db.session.flush()
 
 
-def public_key_of(key: ForumSigningKey) -> Ed25519PublicKey:
-    return Ed25519PublicKey.from_public_bytes(_unb64url(key.public_key))
-
-
 # -- tokens ---------------------------------------------------------------------------------
 
 
