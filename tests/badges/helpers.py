@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from planner.badges import issuing, signing
-from planner.badges.models import Badge, ForumScanner, Zone, ZoneEvent
+from planner.badges.models import Badge, BadgeCategory, ForumScanner, Zone, ZoneEvent
 from planner.delegations.models import DelegationMember, DelegationStatus, NominationStatus
 from planner.extensions import db
 from planner.forums.models import Event, EventKind, Forum
@@ -115,3 +115,28 @@ def scan(token: str | None, zone: int, at: dt.datetime = DURING, badge: int | No
         "at": at.isoformat(),
         **extra,
     }
+
+
+def staff_badges(app: Any, scene: BadgeScene, count: int, **columns: Any) -> list[str]:
+    """``count`` staff badges more (numbers 100 up), committed, and their tokens. ``columns``
+    are set on each, a value or a function of the badge's index (``zone_numbers=lambda n: [1]``)."""
+    with app.test_request_context():
+        forum = db.session.get(type(scene.forum), scene.forum.id)
+        start, end = issuing.forum_validity(forum)
+        badges = [
+            Badge(
+                forum_id=forum.id,
+                number=100 + n,
+                category=BadgeCategory.STAFF,
+                name=f"Staff member {n}",
+                valid_from=start,
+                valid_until=end,
+                **{name: value(n) if callable(value) else value for name, value in columns.items()},
+            )
+            for n in range(count)
+        ]
+        db.session.add_all(badges)
+        db.session.flush()
+        tokens = [scene.token(badge) for badge in badges]
+        db.session.commit()
+    return tokens

@@ -17,7 +17,7 @@ from planner.audit.models import AuditEntry
 from planner.badges import issuing
 from planner.badges.models import Badge, BadgeCategory
 from planner.extensions import db
-from tests.badges.helpers import DURING, make_scene, scan
+from tests.badges.helpers import DURING, make_scene, scan, staff_badges
 from tests.conftest import sign_in
 from tests.factories import committed, make_user
 
@@ -247,26 +247,13 @@ def test_the_page_and_the_csv_read_a_fixed_number_of_queries(app, client, scene,
 
     # 150 more badges of 30 delegations, every one scanned at the plenary hall and half of them
     # twice, from three devices.
-    with app.test_request_context():
-        forum = db.session.get(type(scene.forum), scene.forum.id)
-        start, end = issuing.forum_validity(forum)
-        more = [
-            Badge(
-                forum_id=forum.id,
-                number=100 + n,
-                category=BadgeCategory.STAFF,
-                name=f"Staff member {n}",
-                affiliation=f"Delegation {n % 30}",
-                zone_numbers=[1, 2] if n % 2 else [1],
-                valid_from=start,
-                valid_until=end,
-            )
-            for n in range(150)
-        ]
-        db.session.add_all(more)
-        db.session.flush()
-        made = [scene.token(badge) for badge in more]
-        db.session.commit()
+    made = staff_badges(
+        app,
+        scene,
+        150,
+        affiliation=lambda n: f"Delegation {n % 30}",
+        zone_numbers=lambda n: [1, 2] if n % 2 else [1],
+    )
     sign_in(client, scene.scanner)
     for device in ("door-2", "door-3", "door-4"):
         batch = [scan(token, 1, DURING + dt.timedelta(minutes=n)) for n, token in enumerate(made[:100])]

@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import func, select
 
 from planner.badges import issuing, signing
-from planner.badges.models import Arrival, Badge, BadgeCategory, Scan, ScanOutcome
+from planner.badges.models import Arrival, Scan, ScanOutcome
 from planner.extensions import db
-from tests.badges.helpers import DURING, make_scene, scan
+from tests.badges.helpers import DURING, make_scene, scan, staff_badges
 from tests.conftest import sign_in
 from tests.factories import committed, make_forum
 
@@ -254,25 +254,7 @@ def test_only_scanning_staff_and_organisers_may_sync(app, client, scene):
 def test_a_batch_costs_the_same_queries_whatever_its_size(app, client, scene, count_queries):
     """New arrivals, earlier scans that take an arrival over and forged ones, mixed as devices
     send them: the statements of a sync do not grow with the batch (nor does a replay's)."""
-    with app.test_request_context():
-        forum = db.session.get(type(scene.forum), scene.forum.id)
-        start, end = issuing.forum_validity(forum)
-        staff = [
-            Badge(
-                forum_id=forum.id,
-                number=100 + n,
-                category=BadgeCategory.STAFF,
-                name=f"Staff {n}",
-                zone_numbers=[1],
-                valid_from=start,
-                valid_until=end,
-            )
-            for n in range(70)
-        ]
-        db.session.add_all(staff)
-        db.session.flush()
-        made = [scene.token(badge) for badge in staff]
-        db.session.commit()
+    made = staff_badges(app, scene, 70, zone_numbers=[1])
     sign_in(client, scene.scanner)
     kept = made[60:]
     assert outcomes(sync(client, scene, [scan(token, 1) for token in kept])) == ["admitted"] * 10
