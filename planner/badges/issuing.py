@@ -81,12 +81,19 @@ def _ministerial_event_ids(forum: Forum) -> tuple[int, ...]:
     return tuple(event.id for event in forum.events if event.kind is EventKind.MINISTERIAL)
 
 
-def eligible_holders(forum: Forum, event: Event | None = None) -> list[Holder]:
-    """Everyone who should hold a badge (of ``event`` only, when given), in a few queries."""
+def eligible_holders(forum: Forum, event: Event | None = None, of_badge: Badge | None = None) -> list[Holder]:
+    """Everyone who should hold a badge (of ``event`` only, when given; only the holder of
+    ``of_badge``, if they still should, when that is given), in a few queries."""
     language = forum.first_language
     holders: list[Holder] = []
     ministerial = _ministerial_event_ids(forum)
-    if event is None or event.kind is EventKind.MINISTERIAL:
+    member_of_badge = (
+        [DelegationMember.delegation_id == of_badge.delegation_id, DelegationMember.person_id == of_badge.person_id]
+        if of_badge is not None
+        else []
+    )
+    wants_members = of_badge is None or of_badge.person_id is not None
+    if wants_members and (event is None or event.kind is EventKind.MINISTERIAL):
         members = db.session.scalars(
             select(DelegationMember)
             .join(Delegation, Delegation.id == DelegationMember.delegation_id)
@@ -94,6 +101,7 @@ def eligible_holders(forum: Forum, event: Event | None = None) -> list[Holder]:
                 Delegation.forum_id == forum.id,
                 Delegation.status.in_(ATTENDING),
                 DelegationMember.status == NominationStatus.ACCREDITED,
+                *member_of_badge,
             )
             .options(joinedload(DelegationMember.person), joinedload(DelegationMember.delegation))
         ).all()
@@ -120,6 +128,8 @@ def eligible_holders(forum: Forum, event: Event | None = None) -> list[Holder]:
                     member=member,
                 )
             )
+    if of_badge is not None and of_badge.registration_id is None:
+        return holders
     registrations = db.session.scalars(
         select(Registration)
         .join(Event, Event.id == Registration.event_id)
@@ -128,6 +138,7 @@ def eligible_holders(forum: Forum, event: Event | None = None) -> list[Holder]:
             Event.kind.in_(WITH_PARTICIPANTS),
             Registration.status == RegistrationStatus.CONFIRMED,
             *([Registration.event_id == event.id] if event is not None else []),
+            *([Registration.id == of_badge.registration_id] if of_badge is not None else []),
         )
         .options(joinedload(Registration.user), joinedload(Registration.event), joinedload(Registration.delegation))
     ).all()
@@ -230,14 +241,8 @@ def _holder_of(badge: Badge, forum: Forum) -> Holder | None:
     holder who no longer qualifies."""
     if badge.category in HAND_ISSUED:
         return None
-    for holder in eligible_holders(forum):
-        if badge.person_id is not None and holder.member is not None:
-            if (holder.member.delegation_id, holder.member.person_id) == (badge.delegation_id, badge.person_id):
-                return holder
-        if badge.registration_id is not None and holder.registration is not None:
-            if holder.registration.id == badge.registration_id:
-                return holder
-    return None
+    holders = eligible_holders(forum, of_badge=badge)
+    return holders[0] if holders else None
 
 
 def issue_missing(actor: User, forum: Forum, event: Event | None = None) -> list[Badge]:
