@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1: public reads, personal access tokens and authenticated calls."""

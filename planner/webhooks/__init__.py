@@ -1,0 +1,1 @@
+"""Webhooks: organisers' endpoints told of changes, signed, delivered through an outbox."""
