@@ -46,6 +46,9 @@ TEST_CONFIG = {
     "RATELIMIT_ENABLED": False,
     # Messages stay in the outbox unless a test delivers them.
     "MAIL_PROMPT_DELIVERY": "off",
+    # Every API answer is checked against its model on the server too (tests/api checks it
+    # against the OpenAPI document on the client's side).
+    "API_CHECK_ANSWERS": True,
 }
 
 

@@ -300,6 +300,20 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # Arrivals, for organisers: the page that refreshes itself and its CSV (names: audited).
     ("badges.arrivals_page", "GET"): organisers_only(200),
     ("badges.arrivals_csv", "GET"): organisers_only(200),
+    # The public read API: the same for everyone (it reads no cookie); a draft is no one's to read there.
+    ("api.forums", "GET"): PUBLIC,
+    ("api.forum", "GET"): PUBLIC,
+    ("api.events", "GET"): PUBLIC,
+    ("api.rooms", "GET"): PUBLIC,
+    ("api.sessions", "GET"): PUBLIC,
+    ("api.session", "GET"): PUBLIC,
+    ("api.delegations", "GET"): PUBLIC,
+    ("api.participants", "GET"): PUBLIC,
+    ("api.statements", "GET"): PUBLIC,
+    ("api.statement", "GET"): dict.fromkeys(ROLES, 404),  # the draft statement
+    ("api.statement_version", "GET"): dict.fromkeys(ROLES, 404),
+    ("api.openapi_document", "GET"): PUBLIC,
+    ("api.reference", "GET"): PUBLIC,
 }
 
 

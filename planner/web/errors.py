@@ -3,7 +3,9 @@ for a permission refusal, a 409 for any other)."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+import json
+
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import Conflict, Forbidden, HTTPException
 from werkzeug.wrappers import Response
@@ -36,10 +38,25 @@ def http_error(error: HTTPException) -> Response:
     if message == type(error).description:
         message = messages.get(error.code or 500, message)
     response = error.get_response()
+    if request.path.startswith(API_PREFIX):
+        return _json_error(response, error.code or 500, str(message))
     if error.code == 400 and "CSRF" in str(message):
         message = _("The form had expired or did not come from planner. Please go back, reload it and try again.")
     response.data = render_template("site/error.html", title=title, message=message, code=error.code)
     response.content_type = "text/html; charset=utf-8"
+    return response
+
+
+#: Where answers are JSON, errors included: {"error": reason, "status": code, "details": []}.
+API_PREFIX = "/api/v1/"
+
+
+def _json_error(response: Response, code: int, message: str) -> Response:
+    if response.mimetype == "application/json":  # an answer the API made itself (planner.api.http.fail)
+        return response
+    response.set_data(json.dumps({"error": message, "status": code, "details": []}, ensure_ascii=False))
+    response.content_type = "application/json"
+    response.headers["Cache-Control"] = "private, no-store"
     return response
 
 
