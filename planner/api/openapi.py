@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import current_app, make_response
+from flask import Response, current_app, make_response
 from flask_babel import gettext as _
 from spectree import SecurityScheme, SecuritySchemeData, SpecTree
 from spectree.models import SecureType
@@ -37,6 +37,8 @@ class _Plugin(FlaskPlugin):
     def validate_response(self, resp: Any, resp_model: Any, skip_validation: bool, force_resp_serialize: bool):
         if current_app.config.get("API_CHECK_ANSWERS"):
             return super().validate_response(resp, resp_model, skip_validation, force_resp_serialize)
+        if isinstance(resp, Response):  # the views' own answers, status and all
+            return resp, None
         payload, status, headers = flask_response_unpack(resp)
         return make_response(payload, status, headers), None
 

@@ -133,10 +133,6 @@ class SessionFilter:
     kind: SessionKind | None = None
 
 
-class DayOutsideForum(ValueError):
-    """A day filter outside the forum's days: the answer says which days it has."""
-
-
 def _public_sessions(forum: Forum) -> Select[Session]:
     return (
         select(Session)
@@ -158,8 +154,7 @@ def session_page(
     (``None`` on the last). ``cursors.BadCursor`` for a cursor this API did not give."""
     query = _public_sessions(forum)
     if filters.day is not None:
-        if not forum.first_day <= filters.day <= forum.last_day:
-            raise DayOutsideForum(filters.day)
+        # A day outside the forum has no sessions: an empty page, as an unknown event's.
         start, end = day_bounds(forum, filters.day)
         query = query.where(Session.starts_at >= start, Session.starts_at < end)
     if filters.event:

@@ -82,8 +82,9 @@ class RegistrationQuery(PageQuery):
 
 
 class ParticipantQuery(BaseModel):
-    lang: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}$")] | None = Field(
-        None, description="The language to order and name the list in: one of the forum's."
+    lang: Literal["en", "ja"] | None = Field(
+        None,
+        description="The language to order and name the list in (planner's languages); the forum's first by default.",
     )
 
 

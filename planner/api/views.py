@@ -150,16 +150,6 @@ def sessions(slug: str):
             items, next_cursor = resources.session_page(forum, filters, query.cursor, query.limit, _session_urls())
         except cursors.BadCursor:
             fail(400, _("This cursor is not one this list gave. Start again without it."))
-        except resources.DayOutsideForum:
-            fail(
-                400,
-                _(
-                    "%(forum)s is held from %(first)s to %(last)s: choose a day between them.",
-                    forum=forum.name,
-                    first=forum.first_day.isoformat(),
-                    last=forum.last_day.isoformat(),
-                ),
-            )
         return {"items": items, "next_cursor": next_cursor}
 
     return versioned(key, build, link=_next_page)
@@ -195,8 +185,6 @@ def participants(slug: str):
     listed, as the forum's page of participants shows them."""
     forum = load_forum(slug)
     language = _query().lang or forum.languages[0]
-    if language not in forum.languages:
-        fail(400, _("%(forum)s is held in %(languages)s.", forum=forum.name, languages=", ".join(forum.languages)))
     return hashed(resources.participant_list(forum, language))
 
 
