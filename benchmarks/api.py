@@ -60,7 +60,7 @@ def queries_per_page(database_url: str) -> dict[str, int]:
         for slug in (SMALL, SLUG):
             cache.clear()
             seen: list[str] = []
-            listener = lambda *args: seen.append(args[2])  # noqa: E731
+            listener = seen_by(seen)
             event.listen(engine, "before_cursor_execute", listener)
             try:
                 response = client.get(f"/api/v1/forums/{slug}/sessions?limit=200")
@@ -71,6 +71,11 @@ def queries_per_page(database_url: str) -> dict[str, int]:
             counts[slug] = len(seen)
         db.engine.dispose()
     return counts
+
+
+def seen_by(seen: list[str]):  # noqa: ANN201
+    """An engine listener that keeps each statement sent in ``seen``."""
+    return lambda *args: seen.append(args[2])
 
 
 def _sessions_of(slug: str) -> int:
