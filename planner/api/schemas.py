@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from planner.badges.models import ScanOutcome
 from planner.delegations.models import DelegationKind, DelegationStatus, MemberRole, NominationStatus
 from planner.delegations.models import RepresentationLevel as Level
 from planner.forums.models import EventKind, ForumStatus
@@ -338,7 +339,7 @@ class FirstArrival(Answer):
 
 class ScanVerdict(Answer):
     id: str
-    outcome: str
+    outcome: ScanOutcome
     badge: int | None
     replayed: bool
     first: FirstArrival | None
