@@ -18,7 +18,7 @@ from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload, subqueryload
 
 from planner.api import cursors
-from planner.db import as_utc
+from planner.db import as_utc, table_of
 from planner.delegations import participants
 from planner.delegations.models import Delegation, DelegationMember, Person
 from planner.delegations.participants import NOT_LISTED
@@ -44,6 +44,24 @@ def _translations(obj: Any) -> dict[str, dict[str, str]]:
 
 
 # -- forums, events, rooms -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProgrammeVersion:
+    forum_id: int
+    version: int
+
+
+def programme_version(slug: str) -> ProgrammeVersion | None:
+    """The forum's id and ``schedule_version``: all a cached programme answer needs. On the
+    connection, in Core: the ORM's overhead is most of the cost of a cached answer."""
+    forums = table_of(Forum)
+    row = (
+        db.session.connection()
+        .execute(select(forums.c.id, forums.c.schedule_version).where(forums.c.slug == slug))
+        .first()
+    )
+    return ProgrammeVersion(row[0], row[1]) if row is not None else None
 
 
 def forum_summary(forum: Forum, forum_url: str) -> dict[str, Any]:

@@ -18,7 +18,6 @@ from planner.api import cursors, resources
 from planner.api import schemas as s
 from planner.api.http import add_cors, fail, hashed, versioned
 from planner.api.openapi import document, spec
-from planner.calendar.services import forum_version
 from planner.extensions import csrf
 from planner.forums.models import Event, Forum
 from planner.web.errors import API_PREFIX
@@ -62,9 +61,9 @@ def _query() -> Any:
     return getattr(request, "context").query  # noqa: B009  (set by spectree's check)
 
 
-def _programme_forum(slug: str) -> Any:
+def _programme_forum(slug: str) -> resources.ProgrammeVersion:
     """The forum's id and programme version in one narrow query: enough to answer a 304."""
-    version = forum_version(slug)
+    version = resources.programme_version(slug)
     if version is None:
         abort(404, description=_("There is no forum at this address."))
     return version
@@ -99,7 +98,7 @@ def forum(slug: str):
     """A forum: its days, time zone, languages and programme version."""
     version = _programme_forum(slug)
     return versioned(
-        f"forum:{version.id}:v{version.schedule_version}",
+        f"forum:{version.forum_id}:v{version.version}",
         lambda: resources.forum_resource(load_forum(slug), url_for("forums.forum", slug=slug, _external=True)),
     )
 
@@ -117,7 +116,7 @@ def events(slug: str):
 
         return {"items": resources.events(forum, event_url)}
 
-    return versioned(f"events:{version.id}:v{version.schedule_version}", build)
+    return versioned(f"events:{version.forum_id}:v{version.version}", build)
 
 
 @public_read("/forums/<slug>/rooms", s.RoomList)
@@ -125,7 +124,7 @@ def rooms(slug: str):
     """The forum's rooms, with the badge zone a room requires."""
     version = _programme_forum(slug)
     return versioned(
-        f"rooms:{version.id}:v{version.schedule_version}", lambda: {"items": resources.rooms(load_forum(slug))}
+        f"rooms:{version.forum_id}:v{version.version}", lambda: {"items": resources.rooms(load_forum(slug))}
     )
 
 
@@ -139,7 +138,7 @@ def sessions(slug: str):
     query: s.SessionQuery = _query()
     version = _programme_forum(slug)
     key = (
-        f"sessions:{version.id}:v{version.schedule_version}:{query.day}:{(query.event or '').upper()}:"
+        f"sessions:{version.forum_id}:v{version.version}:{query.day}:{(query.event or '').upper()}:"
         f"{query.kind}:{query.cursor}:{query.limit}"
     )
 
@@ -167,7 +166,7 @@ def session(slug: str, session_id: int):
             fail(404, _("%(forum)s has no public session %(number)d.", forum=forum.name, number=session_id))
         return resources.session_resource(found, forum, _session_urls()(found.id))
 
-    return versioned(f"session:{version.id}:v{version.schedule_version}:{session_id}", build)
+    return versioned(f"session:{version.forum_id}:v{version.version}:{session_id}", build)
 
 
 # -- delegations, participants, statements -------------------------------------------------------
