@@ -52,6 +52,8 @@ from planner.forums import views as forum_views
 from planner.mail import services as mail_services
 from planner.mail import views as mail_views
 from planner.mail.cli import send_mail_command, send_test_mail_command
+from planner.offline import views as offline_views
+from planner.offline.cli import export_site_command
 from planner.registration import (
     consent_views,  # noqa: F401
     rules_views,  # noqa: F401
@@ -152,6 +154,7 @@ BLUEPRINTS = (
     accreditation_views,
     badge_views,
     api_views,
+    offline_views,
 )
 
 
@@ -181,5 +184,6 @@ def register_commands(app: Flask) -> None:
         new_identity_key_command,
         rotate_identity_keys_command,
         print_badges_command,
+        export_site_command,
     ):
         app.cli.add_command(command)
