@@ -35,7 +35,9 @@ def _live_url(given: str | None) -> str:
 @click.option("--forum", "slug", required=True, help="The forum's slug, e.g. isef2.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, writable=True), help="The zip to write.")
 @click.option("--lang", "language", default=None, help="The copy's language (default: the forum's first).")
-@click.option("--live-url", default=None, help="The live site, e.g. https://planner.example.org (default: SERVER_NAME).")
+@click.option(
+    "--live-url", default=None, help="The live site, e.g. https://planner.example.org (default: SERVER_NAME)."
+)
 def export_site_command(slug: str, out: str, language: str | None, live_url: str | None) -> None:
     """Write an offline copy of a forum: static pages, calendars and files in one zip."""
     forum = get_forum_by_slug(slug)

@@ -162,4 +162,3 @@ def rewrite_page(html: str, site: Site, page_url: str, page_file: str, notes: No
     parser.feed(html)
     parser.close()
     return "".join(parser.out)
-

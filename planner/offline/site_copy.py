@@ -98,7 +98,11 @@ def copy_language(forum: Forum, asked: str | None) -> str:
     if asked:
         if asked not in offered:
             raise UnknownLanguage(
-                _("planner has no language %(code)s; choose one of %(codes)s.", code=asked[:16], codes=", ".join(offered)),
+                _(
+                    "planner has no language %(code)s; choose one of %(codes)s.",
+                    code=asked[:16],
+                    codes=", ".join(offered),
+                ),
                 "language",
             )
         return asked
@@ -136,7 +140,12 @@ def plan(app: Flask, forum_id: int, *, language: str, live_root: str) -> Plan:
         copy.aliases[url_for("schedule.timetable", slug=slug)] = f"timetable/{forum.first_day.isoformat()}.html"
         add(Page(url_for("statements.forum_documents", slug=slug), "statements/index.html"))
         for document in documents_of(forum, None):
-            add(Page(url_for("statements.document", slug=slug, doc_slug=document.slug), f"statements/{document.slug}.html"))
+            add(
+                Page(
+                    url_for("statements.document", slug=slug, doc_slug=document.slug),
+                    f"statements/{document.slug}.html",
+                )
+            )
             for fmt in STATEMENT_FORMATS:
                 url = url_for("statements.download", slug=slug, doc_slug=document.slug, fmt=fmt)
                 add(Page(url, f"statements/{document.slug}.{fmt}"))
@@ -153,7 +162,9 @@ def plan(app: Flask, forum_id: int, *, language: str, live_root: str) -> Plan:
     return copy
 
 
-def build(app: Flask, copy: Plan, *, made_at: dt.datetime | None = None, progress: Callable[[int], None] | None = None) -> bytes:
+def build(
+    app: Flask, copy: Plan, *, made_at: dt.datetime | None = None, progress: Callable[[int], None] | None = None
+) -> bytes:
     """The zip of ``copy``; ``progress(1)`` after each page. Reads only."""
     made_at = made_at or utcnow()
     buffer = io.BytesIO()
@@ -263,7 +274,7 @@ def _routed(app: Flask, path: str) -> bool:
 
 
 def _site(app: Flask, copy: Plan) -> Site:
-    files = {}
+    files: dict[tuple[str, str], str] = {}
     site = Site(copy.live_root, copy.language, files, static_url=f"{app.static_url_path}/")
     for page in copy.pages:
         files[site.key(*_path_and_query(page.url))] = page.file

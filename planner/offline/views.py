@@ -18,7 +18,11 @@ def offline_copy(slug: str):
     forum = load_managed_forum(slug)
     form = OfflineCopyForm()
     if not form.validate_on_submit():
-        abort(400, description=" ".join(str(e) for e in form.language.errors) or _("The form expired; reload the page and try again."))
+        abort(
+            400,
+            description=" ".join(str(e) for e in form.language.errors)
+            or _("The form expired; reload the page and try again."),
+        )
     language = site_copy.copy_language(forum, form.language.data or None)
     data = site_copy.organiser_copy(current_user, forum, language=language, live_root=request.host_url)
     return file_answer(data, "application/zip", f"{forum.slug}-offline-{language}.zip")

@@ -98,7 +98,7 @@ def describe_changes(session: Session, changes: dict[str, tuple[Any, Any]]) -> l
     return sentences(session.event.forum, *plain_changes(session, changes))
 
 
-def _session_changes(forum: Forum) -> Select[tuple[AuditEntry]]:
+def _session_changes(forum: Forum) -> Select[AuditEntry]:
     # The forum's entries first: the index on (forum_id, created_at) finds them, where the
     # target alone would mean reading every session change of every forum.
     return select(AuditEntry).where(
@@ -124,5 +124,7 @@ def session_histories(forum: Forum) -> dict[int, list[tuple[dt.datetime, list[st
     histories: dict[int, list[tuple[dt.datetime, list[str]]]] = {}
     for e in db.session.scalars(_session_changes(forum).order_by(AuditEntry.created_at, AuditEntry.id)):
         if e.target_id.isdigit():
-            histories.setdefault(int(e.target_id), []).append((e.created_at, sentences(forum, e.before or {}, e.after or {})))
+            histories.setdefault(int(e.target_id), []).append(
+                (e.created_at, sentences(forum, e.before or {}, e.after or {}))
+            )
     return histories

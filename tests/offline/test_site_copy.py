@@ -62,7 +62,10 @@ def isef2(app: Flask) -> int:
         moved = db.session.scalars(select(Session).where(Session.is_public.is_(True)).order_by(Session.id)).first()
         assert moved is not None
         hour = dt.timedelta(hours=1)
-        changes = {"starts_at": (moved.starts_at - hour, moved.starts_at), "ends_at": (moved.ends_at - hour, moved.ends_at)}
+        changes = {
+            "starts_at": (moved.starts_at - hour, moved.starts_at),
+            "ends_at": (moved.ends_at - hour, moved.ends_at),
+        }
         record_change(None, moved, changes)
         db.session.commit()
         return isef2_id()
