@@ -49,8 +49,8 @@ def export_site_command(slug: str, out: str, language: str | None, live_url: str
         raise click.BadParameter(str(refusal), param_hint="--lang") from None
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     plan = site_copy.plan(app, forum.id, language=chosen, live_root=_live_url(live_url))
-    with click.progressbar(length=len(plan.pages), label=_("Building the copy"), file=sys.stderr) as bar:
+    with click.progressbar(length=plan.steps, label=_("Building the copy"), file=sys.stderr) as bar:
         data = site_copy.build(app, plan, progress=bar.update)
     with open(out, "wb") as file:
         file.write(data)
-    click.echo(_("Wrote %(path)s: %(count)d files.", path=out, count=len(plan.pages)))
+    click.echo(_("Wrote %(path)s.", path=out))

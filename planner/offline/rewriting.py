@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from html import escape
 from html.parser import HTMLParser
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit
 
 #: Schemes a link keeps as it is: they never reach the live site's pages.
 KEPT_SCHEMES = frozenset({"mailto", "tel", "data", "webcal"})
@@ -61,8 +61,8 @@ class Site:
 
 
 def relative(target: str, page_file: str) -> str:
-    """The path from the page's folder to ``target``, both paths inside the copy."""
-    return posixpath.relpath(target, posixpath.dirname(page_file) or ".")
+    """The path from the page's folder to ``target``, both paths inside the copy, as a URL."""
+    return quote(posixpath.relpath(target, posixpath.dirname(page_file) or "."))
 
 
 @dataclass(frozen=True)

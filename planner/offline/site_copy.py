@@ -87,6 +87,11 @@ class Plan:
     aliases: dict[str, str] = field(default_factory=dict)  # other URLs of a copied page: the timetable's own
 
     @property
+    def steps(self) -> int:
+        """What ``build`` reports to ``progress``: each page rendered, then written."""
+        return 2 * len(self.pages)
+
+    @property
     def folder(self) -> str:
         """The zip's one top folder, so that unzipping it makes one folder."""
         return f"{self.slug}-offline"
@@ -165,7 +170,9 @@ def plan(app: Flask, forum_id: int, *, language: str, live_root: str) -> Plan:
 def build(
     app: Flask, copy: Plan, *, made_at: dt.datetime | None = None, progress: Callable[[int], None] | None = None
 ) -> bytes:
-    """The zip of ``copy``; ``progress(1)`` after each page. Reads only."""
+    """The zip of ``copy``; ``progress(1)`` after each page rendered and after each written
+    (``copy.steps`` in all). A page that is not public (a 404 or 403 to an anonymous reader)
+    is left out, and links to it go to the live site. Reads only."""
     made_at = made_at or utcnow()
     buffer = io.BytesIO()
     with (
@@ -176,16 +183,22 @@ def build(
         forum = db.session.get(Forum, copy.forum_id)
         if forum is None:
             raise SiteCopyError(f"no forum {copy.forum_id}")
-        site = _site(app, copy)
         notes = _notes(forum, made_at, copy.live_root)
         programme = _programme(app, copy, forum)
+        step = progress or (lambda _n: None)
+        rendered: list[tuple[Page, bytes]] = []
         for page in copy.pages:
             body = _render(app, copy, page, forum, programme)
+            if body is not None:
+                rendered.append((page, body))
+            step(1)
+        site = _site(app, copy, [page for page, _body in rendered])
+        for page, body in rendered:
             if page.is_html:
                 body = rewrite_page(body.decode(), site, page.url, page.file, notes).encode()
             archive.writestr(f"{copy.folder}/{page.file}", body)
-            if progress is not None:
-                progress(1)
+            step(1)
+        step(len(copy.pages) - len(rendered))
         for name in _static_needed(app, site.used_static):
             archive.write(os.path.join(app.static_folder or "", name), f"{copy.folder}/static/{name}")
     return buffer.getvalue()
@@ -234,7 +247,8 @@ def _programme(app: Flask, copy: Plan, forum: Forum) -> _Programme:
     )
 
 
-def _render(app: Flask, copy: Plan, page: Page, forum: Forum, programme: _Programme) -> bytes:
+def _render(app: Flask, copy: Plan, page: Page, forum: Forum, programme: _Programme) -> bytes | None:
+    """The page's bytes, or None where an anonymous reader may not see it (404, 403)."""
     with app.test_request_context(page.url, base_url=copy.live_root):
         if page.session_id is not None:
             session = programme.sessions.get(page.session_id)
@@ -256,7 +270,11 @@ def _render(app: Flask, copy: Plan, page: Page, forum: Forum, programme: _Progra
         try:
             response = app.make_response(app.dispatch_request())
         except HTTPException as error:
+            if error.code in (403, 404):
+                return None
             raise SiteCopyError(f"{page.url} answered {error.code}: {error.description}") from None
+        if response.status_code in (403, 404):
+            return None
         if response.status_code != 200:
             raise SiteCopyError(f"{page.url} answered {response.status_code}")
         return response.get_data()
@@ -273,13 +291,15 @@ def _routed(app: Flask, path: str) -> bool:
     return True
 
 
-def _site(app: Flask, copy: Plan) -> Site:
+def _site(app: Flask, copy: Plan, pages: list[Page]) -> Site:
     files: dict[tuple[str, str], str] = {}
     site = Site(copy.live_root, copy.language, files, static_url=f"{app.static_url_path}/")
-    for page in copy.pages:
+    for page in pages:
         files[site.key(*_path_and_query(page.url))] = page.file
+    held = set(files.values())
     for url, file in copy.aliases.items():
-        files[site.key(*_path_and_query(url))] = file
+        if file in held:
+            files[site.key(*_path_and_query(url))] = file
     static = app.static_folder or ""
     for folder, _dirs, names in os.walk(static):
         for name in names:
