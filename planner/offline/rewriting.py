@@ -31,6 +31,8 @@ class Site:
     static_url: str = "/static/"
     static_files: set[str] = field(default_factory=set)
     used_static: set[str] = field(default_factory=set)
+    # Links that do not depend on the page but on its folder (most: url_for writes paths).
+    _known: dict[tuple[str, str], str] = field(default_factory=dict)
 
     def key(self, path: str, query: str) -> tuple[str, str]:
         """The lookup key of a URL: the query sorted, ``lang=`` dropped where it is the copy's."""
@@ -39,9 +41,17 @@ class Site:
 
     def target(self, url: str, page_url: str, page_file: str) -> str:
         """``url`` as written on the page at ``page_url`` (saved as ``page_file``), for the copy."""
+        if url.startswith(("/", "http:", "https:")) and not url.startswith("//"):
+            known = (url, posixpath.dirname(page_file))
+            if known not in self._known:
+                self._known[known] = self._target(url, page_url, page_file)
+            return self._known[known]
+        return self._target(url, page_url, page_file)
+
+    def _target(self, url: str, page_url: str, page_file: str) -> str:
         parts = urlsplit(url)
-        if parts.scheme in KEPT_SCHEMES or (not parts.scheme and not parts.netloc and not parts.path):
-            return url  # mail, calendar subscriptions, "#main" and "?x" on the same page stay
+        if parts.scheme in KEPT_SCHEMES or not (parts.scheme or parts.netloc or parts.path or parts.query):
+            return url  # mail, calendar subscriptions and "#main" stay
         live = urlsplit(self.root)
         if parts.scheme or parts.netloc:
             if (parts.scheme or live.scheme, parts.netloc) != (live.scheme, live.netloc):

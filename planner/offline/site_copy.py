@@ -183,7 +183,7 @@ def build(
         forum = db.session.get(Forum, copy.forum_id)
         if forum is None:
             raise SiteCopyError(f"no forum {copy.forum_id}")
-        notes = _notes(forum, made_at, copy.live_root)
+        notes = _notes(forum, made_at)
         programme = _programme(app, copy, forum)
         step = progress or (lambda _n: None)
         rendered: list[tuple[Page, bytes]] = []
@@ -330,17 +330,19 @@ def _static_needed(app: Flask, used: set[str]) -> list[str]:
     return sorted(needed)
 
 
-def _notes(forum: Forum, made_at: dt.datetime, live_root: str) -> Notes:
+def _notes(forum: Forum, made_at: dt.datetime) -> Notes:
     """The note on top of every page and what stands where a form was, translated once."""
     made = escape(_("Offline copy of %(forum)s, made %(when)s.", forum=forum.name, when=when_in(made_at, forum)))
     this_page = escape(_("This page on the live site"))
     elsewhere = escape(_("available on the live site"))
+    a_form = escape(_("This form is available on the live site"))
 
     def banner(live_url: str) -> str:
         return f'<p class="notice offline-copy" role="note">{made} <a href="{escape(live_url)}">{this_page}</a></p>'
 
     def instead_of_form(label: str, live_url: str) -> str:
-        what = f"{escape(label)}: " if label else ""
-        return f'<span class="offline-elsewhere">{what}<a href="{escape(live_url)}">{elsewhere}</a></span>'
+        # Forms cannot work from a file: a link to the page that has it, named by the form's label.
+        text = f"{escape(label)}: {elsewhere}" if label else a_form
+        return f'<span class="offline-elsewhere"><a href="{escape(live_url)}">{text}</a></span>'
 
     return Notes(banner, instead_of_form)

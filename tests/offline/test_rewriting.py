@@ -68,3 +68,13 @@ def test_forms_and_scripts_are_left_out_and_the_note_comes_after_main():
         "<p>kept</p><!-- c --></main></body></html>"
     )
     assert on.used_static == set()
+
+
+def test_a_query_alone_is_read_against_the_page():
+    page = rewrite(
+        '<a href="?day=2018-03-03&amp;layout=print">print</a> <a href="?day=2018-03-04">other</a>',
+        url="/forums/f/timetable?day=2018-03-03",
+        file="timetable/2018-03-03.html",
+    )
+    assert '<a href="2018-03-03-print.html">' in page
+    assert f'<a href="{LIVE}/forums/f/timetable?day=2018-03-04">' in page
