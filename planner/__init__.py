@@ -28,6 +28,7 @@ from planner.accreditation.cli import (
     purge_personal_data_command,
     rotate_identity_keys_command,
 )
+from planner.api import token_views as api_token_views
 from planner.audit import views as audit_views
 from planner.badges import arrival_views as badge_arrival_views  # noqa: F401  (views.bp)
 from planner.badges import scanner_views as badge_scanner_views  # noqa: F401  (views.bp)
@@ -150,6 +151,7 @@ BLUEPRINTS = (
     statement_views,
     accreditation_views,
     badge_views,
+    api_token_views,
 )
 
 

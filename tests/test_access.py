@@ -300,6 +300,10 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # Arrivals, for organisers: the page that refreshes itself and its CSV (names: audited).
     ("badges.arrivals_page", "GET"): organisers_only(200),
     ("badges.arrivals_csv", "GET"): organisers_only(200),
+    # The account's API tokens: everyone signed in has the page (no token 999999 to revoke).
+    ("api_tokens.token_list", "GET"): signed_in(200),
+    ("api_tokens.create_token", "POST"): signed_in(422),
+    ("api_tokens.revoke_token", "POST"): signed_in(404),
 }
 
 
@@ -358,6 +362,7 @@ def roles(app: Flask) -> Roles:
         "badge_id": 999_999,
         "key_id": 999_999,
         "zone_id": 999_999,
+        "token_id": 999_999,
     }
     return Roles(people, values)
 
