@@ -28,6 +28,8 @@ from planner.accreditation.cli import (
     purge_personal_data_command,
     rotate_identity_keys_command,
 )
+from planner.api import authenticated_views as api_authenticated_views  # noqa: F401  (views.bp)
+from planner.api import token_views as api_token_views
 from planner.api import views as api_views
 from planner.audit import views as audit_views
 from planner.badges import arrival_views as badge_arrival_views  # noqa: F401  (views.bp)
@@ -152,6 +154,7 @@ BLUEPRINTS = (
     accreditation_views,
     badge_views,
     api_views,
+    api_token_views,
 )
 
 

@@ -10,6 +10,7 @@ from planner.accreditation.models import (
     VisaLetter,
     VisaLetterStatus,
 )
+from planner.api.models import ApiToken, IdempotentRequest
 from planner.audit.models import AuditEntry
 from planner.badges.models import (
     Arrival,
@@ -60,6 +61,8 @@ from planner.statements.models import (
 )
 
 __all__ = [
+    "ApiToken",
+    "IdempotentRequest",
     "Arrival",
     "Badge",
     "BadgeCategory",
