@@ -80,21 +80,28 @@ def registrations(slug: str):
         items, next_cursor = resources.registration_page(forum, query.event, query.status, query.cursor, query.limit)
     except cursors.BadCursor:
         fail(400, _("This cursor is not one this list gave. Start again without it."))
+    _noted(forum, "registrations", len(items))
     return _page(items, next_cursor)
 
 
-def _registration(slug: str, registration_id: int, scope: Scope) -> Any:
+def _noted(forum: Any, what: str, count: int) -> None:
+    token = current_token()
+    resources.note_read(token.user, forum, what, count, token.prefix)
+
+
+def _registration(slug: str, registration_id: int, scope: Scope) -> tuple[Any, Any]:
     forum = forum_for(slug, scope)
     found = resources.registration_of_forum(forum, registration_id)
     if found is None:
         fail(404, _("%(forum)s has no registration %(number)d.", forum=forum.name, number=registration_id))
-    return found
+    return forum, found
 
 
 @token_call("GET", "/forums/<slug>/registrations/<int:registration_id>", s.Registration)
 def registration(slug: str, registration_id: int):
     """One registration with its answers (scope registrations:read)."""
-    found = _registration(slug, registration_id, Scope.REGISTRATIONS_READ)
+    forum, found = _registration(slug, registration_id, Scope.REGISTRATIONS_READ)
+    _noted(forum, "registrations", 1)
     return answer(resources.registration_resource(found), private=True)
 
 
@@ -102,7 +109,7 @@ def registration(slug: str, registration_id: int):
 def decide_registration(slug: str, registration_id: int):
     """Approve or decline a registration, as the review page does (scope registrations:write).
     Send an Idempotency-Key to make a retry safe."""
-    found = _registration(slug, registration_id, Scope.REGISTRATIONS_WRITE)
+    _, found = _registration(slug, registration_id, Scope.REGISTRATIONS_WRITE)
     decision: s.Decision = _body()
     decide = registration_services.approve if decision.decision == "approve" else registration_services.decline
     try:
@@ -127,6 +134,7 @@ def nominations(slug: str):
         items, next_cursor = resources.nomination_page(forum, delegation_ids, query, query.cursor, query.limit)
     except cursors.BadCursor:
         fail(400, _("This cursor is not one this list gave. Start again without it."))
+    _noted(forum, "nominations", len(items))
     return _page(items, next_cursor)
 
 

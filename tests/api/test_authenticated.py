@@ -246,3 +246,16 @@ def test_scans_through_the_api_are_judged_as_the_scanner_pages_are(app: Flask, a
     )
     delegate = token_for(app, isef3.japan_focal, ["nominations:read"], [isef3.forum])
     assert api.post("/api/v1/forums/isef3/scans", json=batch, headers=bearer(delegate)).status_code == 403
+
+
+def test_reading_people_by_token_is_in_the_audit_log(app: Flask, api: DescribedClient, isef3) -> None:
+    from planner.audit.models import AuditEntry
+
+    token = token_for(app, isef3.organiser, ["registrations:read", "nominations:read"], [isef3.forum])
+    api.get("/api/v1/forums/isef3/registrations", headers=bearer(token))
+    api.get("/api/v1/forums/isef3/nominations", headers=bearer(token))
+    with app.app_context():
+        entries = {e.action: e.summary for e in db.session.query(AuditEntry).filter(AuditEntry.action.like("api.%"))}
+    assert entries["api.registrations_read"].startswith("2 registrations read through the API (token plnr_")
+    assert entries["api.nominations_read"].startswith("3 nominations")
+    assert token not in " ".join(entries.values())
