@@ -58,6 +58,7 @@ from planner.statements.models import (
     OutcomeDocument,
     SearchEntry,
 )
+from planner.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "Arrival",
@@ -120,4 +121,8 @@ __all__ = [
     "SessionKind",
     "SessionParticipant",
     "Venue",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]
