@@ -300,6 +300,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     # Arrivals, for organisers: the page that refreshes itself and its CSV (names: audited).
     ("badges.arrivals_page", "GET"): organisers_only(200),
     ("badges.arrivals_csv", "GET"): organisers_only(200),
+    # Webhooks: the forum's organisers (no endpoint 999999).
+    ("webhooks.manage_webhooks", "GET"): organisers_only(200),
+    ("webhooks.add_endpoint", "POST"): organisers_only(422),
+    ("webhooks.new_secret", "POST"): organisers_only(404),
+    ("webhooks.pause_endpoint", "POST"): organisers_only(404),
+    ("webhooks.resume_endpoint", "POST"): organisers_only(404),
+    ("webhooks.delete_endpoint", "POST"): organisers_only(404),
+    ("webhooks.test_endpoint", "POST"): organisers_only(404),
 }
 
 
@@ -358,6 +366,7 @@ def roles(app: Flask) -> Roles:
         "badge_id": 999_999,
         "key_id": 999_999,
         "zone_id": 999_999,
+        "endpoint_id": 999_999,
     }
     return Roles(people, values)
 

@@ -128,11 +128,13 @@ def _forget(session: OrmSession, transaction: SessionTransaction) -> None:
 
 @event.listens_for(OrmSession, "before_commit")
 def _queue_noted(session: OrmSession) -> None:
-    if _NOTES not in session.info:
-        return
-    session.flush()  # the last changes are noted too, and new rows have their ids
-    notes = session.info.pop(_NOTES)
-    queue(session, notes)
+    # The commit's own flush comes after this hook: flush now, so that the last changes are
+    # noted too and new rows have their ids (the commit then finds nothing left to flush).
+    if session.new or session.dirty or session.deleted:
+        session.flush()
+    notes = session.info.pop(_NOTES, None)
+    if notes is not None:
+        queue(session, notes)
 
 
 def _ids(items: Iterable[Any]) -> list[int]:
