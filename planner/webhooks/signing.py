@@ -30,13 +30,13 @@ def header(secret: str, timestamp: int, body: bytes) -> str:
     return f"t={timestamp},v1={signature(secret, timestamp, body)}"
 
 
-def verify(secret: str, header_value: str, body: bytes, now: float, tolerance: int = TOLERANCE) -> bool:
-    """Whether ``header_value`` signs ``body`` with ``secret`` and was made within
+def verify(secret: str, header: str, body: bytes, now: float, tolerance: int = TOLERANCE) -> bool:
+    """Whether ``header`` (a ``Planner-Signature`` value) signs ``body`` with ``secret`` and was made within
     ``tolerance`` seconds of ``now`` (unix seconds). Several ``v1`` values may be given (one
     matching is enough); anything malformed is simply not verified."""
     timestamp: int | None = None
     candidates: list[str] = []
-    for part in header_value.split(","):
+    for part in header.split(","):
         key, _, value = part.strip().partition("=")
         if key == "t" and value.isdigit():
             timestamp = int(value)
