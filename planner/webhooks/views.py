@@ -42,6 +42,7 @@ def _page(
         secret_of=secret_of,
         secret=secret,
         signature_header=HEADER,
+        limit=services.RECENT,
     )
     # A page showing a secret is kept by no cache.
     return page, 422 if form.errors else 200, {"Cache-Control": "no-store"}
