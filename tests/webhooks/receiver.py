@@ -65,8 +65,8 @@ class Received:
 class Receiver:
     url: str
     secret: str = ""
-    # What it answers; a test sets 503 for a receiver that is down.
-    status: int = 200
+    # What it answers; a test sets 503, or None to hang up without an answer, for one that is down.
+    status: int | None = 200
     # The receiver's clock, in Unix seconds (the sender signs with the clock it is given).
     clock: Callable[[], float] = time.time
     received: list[Received] = field(default_factory=list)
@@ -96,6 +96,9 @@ def running_receiver(directory: Path) -> Iterator[tuple[Receiver, Path]]:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             verified = verify(receiver.secret, self.headers.get("Planner-Signature", ""), body, receiver.clock())
             status = receiver.status
+            if status is None:
+                self.close_connection = True  # hung up: no answer at all
+                return
             if status < 300:
                 with receiver.lock:
                     receiver.received.append(

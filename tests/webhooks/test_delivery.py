@@ -163,15 +163,16 @@ def test_the_receiver_gets_each_event_once_with_a_signature_it_verifies(app, set
 
 
 @pytest.mark.commits
-def test_a_receiver_that_is_down_gets_the_delivery_later(app, setting, receiver):
-    receiver.status = 503
+@pytest.mark.parametrize("down, error", [(503, "HTTP 503"), (None, "RemoteDisconnected")])
+def test_a_receiver_that_is_down_gets_the_delivery_later(app, setting, receiver, down, error):
+    receiver.status = down
     apply(app, setting)
     with app.app_context():
         assert deliver_due() == sender.DeliveryReport(retrying=1)
         assert deliver_due() == sender.DeliveryReport()  # not due again yet
     (waiting,) = deliveries(app)
     assert waiting.status is DeliveryStatus.PENDING and waiting.attempts == 1
-    assert waiting.last_status_code == 503 and "503" in waiting.last_error
+    assert waiting.last_status_code == down and error in waiting.last_error
     assert dt.timedelta(seconds=50) < waiting.next_attempt_at - utcnow() <= dt.timedelta(minutes=1)
     receiver.status = 200
     later = utcnow() + dt.timedelta(minutes=2)
