@@ -11,7 +11,7 @@ from sqlalchemy import select
 from planner.extensions import db
 from planner.registration import services as registration
 from planner.registration.eligibility import Application
-from planner.registration.models import Registration, RegistrationStatus
+from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
 from planner.webhooks import services
 from planner.webhooks.models import WebhookDelivery, WebhookEvent
 from tests.factories import make_forum, make_organiser, make_plenary_and_panel, make_policy, make_user, tokyo
@@ -146,3 +146,15 @@ def test_a_transaction_with_changes_asks_for_the_endpoints_once(programme, count
         programme.panel.title = "Renamed"
         db.session.commit()
     assert not [s for s in counter.statements if "webhook_endpoints" in s]
+
+
+def test_an_application_taking_a_seat_at_once_is_told_with_its_outcome(programme):
+    """Without approval the seat, the row and the email are one statement on PostgreSQL."""
+    policy = db.session.get(RegistrationPolicy, programme.event.id)
+    policy.approval_required, policy.capacity = False, 1
+    endpoint(programme, [WebhookEvent.REGISTRATION_CREATED])
+    db.session.commit()
+    confirmed, waitlisted = apply(programme), apply(programme)
+    db.session.commit()
+    assert [json.loads(d.body)["data"]["status"] for d in queued()] == ["confirmed", "waitlisted"]
+    assert [json.loads(d.body)["data"]["id"] for d in queued()] == [confirmed.id, waitlisted.id]
