@@ -85,8 +85,6 @@ def _changed(obj: Any, names: Iterable[str]) -> bool:
 
 @event.listens_for(OrmSession, "before_flush")
 def _notice_changes(session: OrmSession, flush_context: Any, instances: Any) -> None:
-    if session.info.get("planner.webhooks.sender"):
-        return  # the sender's own sessions write deliveries, nothing to tell of
     with session.no_autoflush:
         for obj in session.new:
             if isinstance(obj, Registration):

@@ -48,7 +48,6 @@ LONGEST_RETRY = dt.timedelta(hours=1)
 GIVE_UP_AFTER = dt.timedelta(hours=24)
 # Far longer than one attempt (its timeout); a crashed sender's claim expires after it.
 LEASE = dt.timedelta(minutes=5)
-SENDER_SESSION = "planner.webhooks.sender"  # Session.info: the sender's own, which tells of nothing
 MAX_URL_LENGTH = 500
 
 
@@ -228,7 +227,7 @@ def _deliver(due: Sequence[tuple[int, int]], clock: Callable[[], dt.datetime]) -
     context = tls_context()
     timeout = float(current_app.config.get("WEBHOOKS_TIMEOUT", 10))
     unreachable: set[int] = set()
-    with Session(db.engine, expire_on_commit=False, info={SENDER_SESSION: True}) as session:
+    with Session(db.engine, expire_on_commit=False) as session:
         for delivery_id, endpoint_id in due:
             if endpoint_id in unreachable:
                 report.skipped += 1  # it did not answer a moment ago: left due for the next round
