@@ -59,6 +59,7 @@ from planner.statements.models import (
     OutcomeDocument,
     SearchEntry,
 )
+from planner.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
     "ApiToken",
@@ -123,4 +124,8 @@ __all__ = [
     "SessionKind",
     "SessionParticipant",
     "Venue",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

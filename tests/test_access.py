@@ -325,6 +325,14 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("api_tokens.token_list", "GET"): signed_in(200),
     ("api_tokens.create_token", "POST"): signed_in(422),
     ("api_tokens.revoke_token", "POST"): signed_in(404),
+    # Webhooks: the forum's organisers (no endpoint 999999).
+    ("webhooks.manage_webhooks", "GET"): organisers_only(200),
+    ("webhooks.add_endpoint", "POST"): organisers_only(422),
+    ("webhooks.new_secret", "POST"): organisers_only(404),
+    ("webhooks.pause_endpoint", "POST"): organisers_only(404),
+    ("webhooks.resume_endpoint", "POST"): organisers_only(404),
+    ("webhooks.delete_endpoint", "POST"): organisers_only(404),
+    ("webhooks.test_endpoint", "POST"): organisers_only(404),
 }
 
 
@@ -384,6 +392,7 @@ def roles(app: Flask) -> Roles:
         "key_id": 999_999,
         "zone_id": 999_999,
         "token_id": 999_999,
+        "endpoint_id": 999_999,
     }
     return Roles(people, values)
 
