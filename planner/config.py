@@ -93,6 +93,7 @@ class DefaultConfig:
     WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: bool | None = None
     WEBHOOKS_CA_FILE: str | None = None
     WEBHOOKS_TIMEOUT = 10
+    WEBHOOKS_KEEP_DAYS = 30  # deliveries done with are deleted after this many days (they hold names)
     PROXY_COUNT = 0  # reverse proxies in front of planner whose X-Forwarded-* headers to trust
     RATELIMIT_HEADERS_ENABLED = True
     LANGUAGES = ["en", "ja"]

@@ -30,10 +30,10 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, CursorResult, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from planner.db import utcnow
+from planner.db import table_of, utcnow
 from planner.extensions import db
 from planner.webhooks import signing
 from planner.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -186,9 +186,26 @@ def retry_delay(attempts: int) -> dt.timedelta:
 
 def deliver_due(now: dt.datetime | None = None, limit: int = 50) -> DeliveryReport:
     """Send up to ``limit`` pending deliveries due at ``now`` (to active endpoints) whose lease
-    is free, oldest first. Commits on its own session (see the module docstring)."""
+    is free, oldest first, after forgetting the old ones. Commits on its own session (see the
+    module docstring)."""
     clock = _clock_from(now)
+    forget_old(clock())
     return _deliver(_due(clock(), limit), clock)
+
+
+def forget_old(now: dt.datetime) -> int:
+    """Delete deliveries delivered or given up on more than ``WEBHOOKS_KEEP_DAYS`` (30) days
+    ago: their bodies hold registrants' names and addresses, kept only as long as the page
+    that lists them is of use. Pending ones are never deleted."""
+    kept = dt.timedelta(days=int(current_app.config.get("WEBHOOKS_KEEP_DAYS", 30)))
+    with db.engine.begin() as connection:
+        result = connection.execute(
+            delete(table_of(WebhookDelivery)).where(
+                WebhookDelivery.status.in_((DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)),
+                WebhookDelivery.created_at < now - kept,
+            )
+        )
+    return result.rowcount or 0
 
 
 def _clock_from(now: dt.datetime | None) -> Callable[[], dt.datetime]:

@@ -285,3 +285,21 @@ def test_the_command_sends_what_is_due(app, setting, receiver):
     assert result.exit_code == 0, result.output
     assert "Delivered 1, retrying 0, failed 0, skipped 0." in result.output
     assert receiver.events() == ["registration.created"]
+
+
+@pytest.mark.commits
+def test_deliveries_done_with_are_forgotten_after_thirty_days(app, setting, receiver):
+    """Their bodies hold registrants' names and addresses: kept while the page's list is of use."""
+    registration_id = apply(app, setting)
+    with app.app_context():
+        assert deliver_due() == sender.DeliveryReport(delivered=1)
+    receiver.status = 503
+    approve(app, setting, registration_id)
+    with app.app_context():
+        assert deliver_due() == sender.DeliveryReport(retrying=1)
+    month_later = utcnow() + dt.timedelta(days=31)
+    with app.app_context():
+        assert sender.forget_old(utcnow() + dt.timedelta(days=29)) == 0
+        assert sender.forget_old(month_later) == 1
+    (left,) = deliveries(app)
+    assert left.status is DeliveryStatus.PENDING  # still owed: never forgotten
