@@ -15,6 +15,7 @@ from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 import planner.models  # noqa: F401
 import planner.schedule.versions  # noqa: F401  (keeps Forum.schedule_version current)
 import planner.statements.search  # noqa: F401  (the search index's DDL and PostgreSQL index)
+import planner.webhooks.events  # noqa: F401  (queues webhook deliveries with the changes they tell of)
 
 # Not ``db``: the package's attribute ``planner.db`` is the module planner/db.py.
 from planner import crypto, extensions, formatting, security, storage, translated, web
@@ -28,6 +29,8 @@ from planner.accreditation.cli import (
     purge_personal_data_command,
     rotate_identity_keys_command,
 )
+from planner.api import authenticated_views as api_authenticated_views  # noqa: F401  (views.bp)
+from planner.api import token_views as api_token_views
 from planner.api import views as api_views
 from planner.audit import views as audit_views
 from planner.badges import arrival_views as badge_arrival_views  # noqa: F401  (views.bp)
@@ -68,6 +71,8 @@ from planner.site import languages
 from planner.site import views as site_views
 from planner.statements import manage_views as statement_manage_views  # noqa: F401
 from planner.statements import views as statement_views
+from planner.webhooks import views as webhook_views
+from planner.webhooks.cli import send_webhooks_command
 
 PROJECT_ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -154,6 +159,8 @@ BLUEPRINTS = (
     accreditation_views,
     badge_views,
     api_views,
+    api_token_views,
+    webhook_views,
     offline_views,
 )
 
@@ -184,6 +191,7 @@ def register_commands(app: Flask) -> None:
         new_identity_key_command,
         rotate_identity_keys_command,
         print_badges_command,
+        send_webhooks_command,
         export_site_command,
     ):
         app.cli.add_command(command)

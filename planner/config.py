@@ -87,6 +87,13 @@ class DefaultConfig:
     # Seconds an agenda pick's or removal's invitation waits in the outbox, so that the
     # person's next change to the same session replaces it (0: sent at once).
     CALENDAR_AGENDA_MAIL_DELAY = 120
+    # Webhooks (planner/webhooks/sender.py): may they go to private, loopback or link-local
+    # addresses (None: only in testing)? A CA bundle to trust besides the system's; the
+    # seconds an attempt may take.
+    WEBHOOKS_ALLOW_PRIVATE_ADDRESSES: bool | None = None
+    WEBHOOKS_CA_FILE: str | None = None
+    WEBHOOKS_TIMEOUT = 10
+    WEBHOOKS_KEEP_DAYS = 30  # deliveries done with are deleted after this many days (they hold names)
     PROXY_COUNT = 0  # reverse proxies in front of planner whose X-Forwarded-* headers to trust
     RATELIMIT_HEADERS_ENABLED = True
     LANGUAGES = ["en", "ja"]
@@ -125,6 +132,8 @@ def load_config(app: Flask, overrides: Mapping[str, Any] | None) -> None:
         app.config["MAIL_SERVER"] = "console"  # print mail; set PLANNER_MAIL_SERVER to send it
     # Where the console transport keeps each message whole, as an .eml file a mail client opens.
     app.config.setdefault("MAIL_CONSOLE_DIRECTORY", os.path.join(app.instance_path, "mail"))
+    if app.config["WEBHOOKS_ALLOW_PRIVATE_ADDRESSES"] is None:
+        app.config["WEBHOOKS_ALLOW_PRIVATE_ADDRESSES"] = env == "testing"
     if app.config["SESSION_COOKIE_SECURE"] is None:
         app.config["SESSION_COOKIE_SECURE"] = env == "production"
 

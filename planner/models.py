@@ -10,6 +10,7 @@ from planner.accreditation.models import (
     VisaLetter,
     VisaLetterStatus,
 )
+from planner.api.models import ApiToken, IdempotentRequest
 from planner.audit.models import AuditEntry
 from planner.badges.models import (
     Arrival,
@@ -58,8 +59,11 @@ from planner.statements.models import (
     OutcomeDocument,
     SearchEntry,
 )
+from planner.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "ApiToken",
+    "IdempotentRequest",
     "Arrival",
     "Badge",
     "BadgeCategory",
@@ -120,4 +124,8 @@ __all__ = [
     "SessionKind",
     "SessionParticipant",
     "Venue",
+    "DeliveryStatus",
+    "WebhookDelivery",
+    "WebhookEndpoint",
+    "WebhookEvent",
 ]

@@ -36,6 +36,7 @@ from planner.accounts import sessions
 from planner.accounts.models import User
 from planner.extensions import cache, db, limiter
 from planner.site import health
+from tests.api.described import DescribedClient
 from tests.smtp import smtp_server  # noqa: F401  (a fixture for every test folder)
 
 TEST_DATABASE_URL = os.environ.get("PLANNER_TEST_DATABASE_URL")
@@ -84,6 +85,7 @@ def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     _compile_catalogues()
     url = TEST_DATABASE_URL or "sqlite:///" + str(tmp_path_factory.mktemp("db") / "test.sqlite3")
     app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
+    app.test_client_class = DescribedClient  # every /api/v1 answer checked against the OpenAPI document
     with app.app_context():
         db.drop_all()
         db.create_all()
@@ -116,6 +118,7 @@ def app(request: pytest.FixtureRequest) -> Iterator[Flask]:
     app = create_app(
         {**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": shared.config["SQLALCHEMY_DATABASE_URI"], **marker.kwargs}
     )
+    app.test_client_class = DescribedClient
     try:
         yield from _isolated(app, commits)
     finally:

@@ -148,6 +148,7 @@ ENCRYPTED: Sequence[tuple[str, tuple[str, ...], tuple[str, ...]]] = (
     ("identity_details", ("delegation_id", "person_id"), ("date_of_birth", "document_number")),
     ("visa_letters", ("id",), ("passport_number",)),
     ("forum_signing_keys", ("id",), ("private_key",)),  # the badges' Ed25519 keys
+    ("webhook_endpoints", ("id",), ("secret",)),  # the webhooks' signing secrets
 )
 
 
@@ -186,7 +187,7 @@ def _batches(raw: TableClause, keys: tuple[str, ...], values: tuple[str, ...]) -
 @with_appcontext
 def rotate_identity_keys_command() -> None:
     """Re-encrypt every encrypted value (dates of birth, passport and ID numbers, badge signing
-    keys) with the first key of PLANNER_IDENTITY_KEYS. Nothing is written if a value opens with
+    keys, webhook secrets) with the first key of PLANNER_IDENTITY_KEYS. Nothing is written if a value opens with
     none of the keys."""
     rewritten = 0
     try:

@@ -14,10 +14,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import contains_eager, joinedload, selectinload, subqueryload
 
+from planner.accounts.models import User
 from planner.api import cursors
+from planner.audit.services import record
 from planner.db import as_utc, table_of
 from planner.delegations import participants
 from planner.delegations.models import Delegation, DelegationMember, Person
@@ -324,6 +327,20 @@ def version_resource(document: OutcomeDocument, number: int) -> dict[str, Any] |
 
 
 # -- what tokens reach ---------------------------------------------------------------------------
+
+
+def note_read(user: User, forum: Forum, what: str, count: int, token_prefix: str) -> None:
+    """Reading people's registrations or nominations by token is in the forum's audit log: a
+    program can read in a minute what a person would take a day over."""
+    summaries = {
+        "registrations": _(
+            "%(count)d registrations read through the API (token %(token)s…)", count=count, token=token_prefix
+        ),
+        "nominations": _(
+            "%(count)d nominations read through the API (token %(token)s…)", count=count, token=token_prefix
+        ),
+    }
+    record(user, f"api.{what}_read", forum_id=forum.id, summary=summaries[what])
 
 
 def registration_resource(registration: Registration) -> dict[str, Any]:

@@ -9,11 +9,13 @@ Field names are the ones webhooks use for the same things (``planner.webhooks.pa
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
 from planner.badges.models import ScanOutcome
+from planner.badges.signing import MAX_TOKEN_LENGTH
 from planner.delegations.models import DelegationKind, DelegationStatus, MemberRole, NominationStatus
 from planner.delegations.models import RepresentationLevel as Level
 from planner.forums.models import EventKind, ForumStatus
@@ -315,16 +317,33 @@ class NominationPage(Answer):
 
 
 class ScanIn(Request):
-    id: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
-        description="The device's own id of the scan (a UUID): sending it again is harmless."
+    # A token, or a badge's number for a check-in by hand: said in the schema, not only checked.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "anyOf": [
+                {"required": ["token"], "properties": {"token": {"type": "string"}}},
+                {"required": ["badge"], "properties": {"badge": {"type": "integer"}}},
+            ]
+        },
     )
-    token: Annotated[str, StringConstraints(min_length=1, max_length=400)] | None = Field(
+
+    id: uuid.UUID = Field(description="The device's own id of the scan (a UUID): sending it again is harmless.")
+    token: Annotated[str, StringConstraints(min_length=1, max_length=MAX_TOKEN_LENGTH)] | None = Field(
         None, description="The text of the badge's QR code; or badge for a check-in by hand."
     )
-    badge: int | None = Field(None, ge=1, le=2**31 - 1, description="A badge's number, for a check-in by hand.")
-    zone: int = Field(ge=1, le=255)
+    badge: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = Field(
+        None, description="A badge's number, for a check-in by hand (when there is no token)."
+    )
+    zone: int = Field(ge=1, le=255, description="The number of the zone scanned at.")
     event: Annotated[str, StringConstraints(min_length=1, max_length=32)] | None = None
-    at: dt.datetime = Field(description="When it was scanned, with its offset.")
+    at: AwareDatetime = Field(description="When it was scanned, with its UTC offset.")
+
+    @model_validator(mode="after")
+    def _token_or_badge(self) -> ScanIn:
+        if self.token is None and self.badge is None:
+            raise ValueError("a scan needs a token or a badge's number")
+        return self
 
 
 class ScanBatch(Request):

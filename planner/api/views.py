@@ -240,10 +240,28 @@ def _with_server(described: dict[str, Any]) -> dict[str, Any]:
 
 @bp.get("/api/")
 def reference():
-    """The API explained for people: what it offers, with the operations of the document."""
+    """The API explained for people: what it offers, and each operation of the document with
+    its parameters and the answers it may give."""
     described = document()
     operations = [
-        {"method": method.upper(), "path": path, "summary": op.get("summary", ""), "tags": op.get("tags", [])}
+        {
+            "id": op.get("operationId", f"{method}-{path}"),
+            "method": method.upper(),
+            "path": path,
+            "summary": op.get("summary", ""),
+            "token": bool(op.get("security")),
+            "parameters": [
+                {
+                    "name": parameter["name"],
+                    "where": parameter["in"],
+                    "required": parameter.get("required", False),
+                    "description": parameter.get("description", ""),
+                }
+                for parameter in op.get("parameters", [])
+            ],
+            "body": "requestBody" in op,
+            "answers": sorted(op.get("responses", {})),
+        }
         for path, methods in described["paths"].items()
         for method, op in methods.items()
     ]

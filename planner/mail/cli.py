@@ -41,7 +41,7 @@ def send_mail_command(loop: bool, interval: float, limit: int) -> None:
     if not loop:
         click.echo(summary(deliver_due(limit=limit)))
         return
-    stop = _StopRequest()
+    stop = StopRequest()
     with stop.installed():
         while not stop.requested:
             try:
@@ -56,7 +56,7 @@ def send_mail_command(loop: bool, interval: float, limit: int) -> None:
     click.echo(_("Stopped sending mail."))
 
 
-class _StopRequest:
+class StopRequest:
     """SIGTERM or SIGINT ends the loop after the current round, not in the middle of a message;
     a second one quits at once (a claimed message is retried when its lease runs out)."""
 

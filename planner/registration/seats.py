@@ -7,6 +7,7 @@ import functools
 from collections.abc import Mapping
 from typing import Any
 
+from blinker import Namespace
 from sqlalchemy import (
     ColumnDefault,
     ColumnElement,
@@ -34,6 +35,10 @@ from planner.registration.models import Registration, RegistrationPolicy, Regist
 _policies = table_of(RegistrationPolicy)
 _registrations = table_of(Registration)
 
+#: Sent with a registration's id when a statement here, which the ORM does not see, inserted it
+#: (``created=True``) or moved its status: the webhooks tell of it (``planner.webhooks.events``).
+registration_written = Namespace().signal("registration-written")
+
 
 def take_event_seat(event_id: int) -> bool:
     """Take one seat of the event if one is free."""
@@ -50,7 +55,10 @@ def insert_registration(values: dict[str, Any]) -> Registration | None:
         .on_conflict_do_nothing(index_elements=["event_id", "user_id"])
         .returning(Registration)
     )
-    return db.session.scalars(statement).first()
+    registration = db.session.scalars(statement).first()
+    if registration is not None:
+        registration_written.send(registration.id, created=True)
+    return registration
 
 
 def insert_registration_taking_seat(
@@ -94,6 +102,7 @@ def insert_registration_taking_seat(
         return None, bool(took)
     if mail_id:
         remember_queued(mail_id[0])
+    registration_written.send(new_id, created=True)
     registration = Registration(
         **{name: values[name] for name in names}, id=new_id, status=RegistrationStatus(new_status)
     )
@@ -196,4 +205,7 @@ def move_registration(
     row = _registrations.c.id == registration_id
     if seat_kept is not None:
         row = row & (_registrations.c.seat_kept_for_consent.is_(seat_kept))
-    return counters.move_status(row, _registrations.c.status, from_statuses, to)
+    moved = counters.move_status(row, _registrations.c.status, from_statuses, to)
+    if moved:
+        registration_written.send(registration_id, created=False)
+    return moved

@@ -8,5 +8,8 @@ from tests.api.described import DescribedClient
 
 @pytest.fixture
 def api(app: Flask) -> DescribedClient:
-    """The test client, checking every API answer against the OpenAPI document."""
-    return DescribedClient(app, app.response_class, use_cookies=True)
+    """The test client, checking every API answer against the OpenAPI document (as every test
+    client does: tests/conftest.py makes it the apps' test client class)."""
+    client = app.test_client()
+    assert isinstance(client, DescribedClient)
+    return client
