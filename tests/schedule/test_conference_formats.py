@@ -7,6 +7,7 @@ copied into the project.
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import json
 import uuid
 from functools import lru_cache
@@ -252,7 +253,7 @@ def test_a_session_without_a_room_is_in_a_room_to_be_announced(client, programme
 
 
 def test_markup_and_control_characters_in_titles_stay_valid(app, client, programme):
-    change(app, programme.public.id, title='R&D <panel> "quoted" \x07bell\x0b', description="a]]>b\x00")
+    change(app, programme.public.id, title='R&D <panel> "quoted" \x07bell\x0b', description="a]]>b\x01")
     json_body = client.get("/forums/isef2/schedule.json").data
     assert json_events(valid_json(json_body))[guid_of(programme.public.id)]["title"] == 'R&D <panel> "quoted" bell'
     events = xml_events(valid_xml(client.get("/forums/isef2/schedule.xml").data))
@@ -345,6 +346,23 @@ def test_a_conditional_get_is_304_until_the_programme_changes(app, client, progr
     assert changed.headers["ETag"] != etag
     assert b"Opening plenary, renamed" in changed.data
     assert client.get(url, headers={"If-None-Match": changed.headers["ETag"]}).status_code == 304
+
+
+@pytest.mark.parametrize("url", URLS)
+def test_apps_that_ask_for_gzip_get_the_same_content_compressed_under_the_same_etag(client, programme, url):
+    url = url.format(slug="isef2")
+    plain = client.get(url)
+    compressed = client.get(url, headers={"Accept-Encoding": "gzip, deflate"})
+    assert compressed.headers["Content-Encoding"] == "gzip"
+    assert "Content-Encoding" not in plain.headers
+    assert gzip.decompress(compressed.data) == plain.data
+    assert len(compressed.data) < len(plain.data)
+    assert compressed.headers["ETag"] == plain.headers["ETag"]
+    for response in (plain, compressed):
+        assert "Accept-Encoding" in response.headers["Vary"]
+    revalidated = client.get(url, headers={"Accept-Encoding": "gzip", "If-None-Match": plain.headers["ETag"]})
+    assert revalidated.status_code == 304 and "Content-Encoding" not in revalidated.headers
+    assert "Content-Encoding" not in client.get(url, headers={"Accept-Encoding": "gzip;q=0"}).headers
 
 
 @pytest.mark.parametrize("url", URLS)
