@@ -64,6 +64,7 @@ from planner.registration import (
 from planner.registration import manage_views as registration_manage_views  # noqa: F401
 from planner.registration import views as registration_views
 from planner.registration.cli import send_consent_reminders_command
+from planner.schedule import format_views as schedule_format_views  # noqa: F401  (views.bp)
 from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
 from planner.schedule import views as schedule_views
 from planner.schedule.cli import export_programme_command, import_programme_command

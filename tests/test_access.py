@@ -66,6 +66,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("forums.event", "GET"): PUBLIC,
     ("schedule.timetable", "GET"): PUBLIC,
     ("schedule.session", "GET"): PUBLIC,
+    ("schedule.schedule_json", "GET"): PUBLIC,
+    ("schedule.schedule_xml", "GET"): PUBLIC,
     ("accounts.signup", "GET"): PUBLIC,
     ("accounts.signup", "POST"): PUBLIC,
     ("accounts.verify_email", "GET"): dict.fromkeys(ROLES, 400),

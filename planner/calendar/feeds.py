@@ -89,7 +89,7 @@ def _feed_locale() -> str:
     return reader_language() or current_app.config.get("BABEL_DEFAULT_LOCALE") or "en"
 
 
-def _versioned(
+def versioned(
     kind: str, key_id: int, forum: Forum | services.ForumVersion, filename: str, build: Callable[[], bytes]
 ) -> Feed:
     """A feed that may change only when ``forum.schedule_version`` does.
@@ -98,7 +98,8 @@ def _versioned(
     session rebuilds the feeds of that forum once, but only those whose bytes really changed
     get a new ETag, so calendar clients re-download exactly what a change touched (another
     event's feed answers their conditional request with a 304 as before). A conditional
-    request costs one small cache read, never the feed itself."""
+    request costs one small cache read, never the feed itself. The conference-app formats
+    (``planner/schedule/format_views.py``) are cached the same way."""
     locale = _feed_locale()
     host = hashlib.sha256(request.host_url.encode()).hexdigest()[:8]  # URLs inside name the host
     feed_key = f"{kind}-{key_id}-{locale}-{host}"
@@ -141,11 +142,11 @@ def forum_feed(version: services.ForumVersion) -> Feed:
             forum.name, forum.timezone, session_entries(services.forum_sessions(forum)), forum.first_day.year
         )
 
-    return _versioned("forum", version.id, version, f"{version.slug}.ics", build)
+    return versioned("forum", version.id, version, f"{version.slug}.ics", build)
 
 
 def event_feed(forum: Forum, event: Event) -> Feed:
-    return _versioned(
+    return versioned(
         "event",
         event.id,
         forum,
@@ -161,7 +162,7 @@ def event_feed(forum: Forum, event: Event) -> Feed:
 
 def session_feed(session: Session) -> Feed:
     forum = session.event.forum
-    return _versioned(
+    return versioned(
         "session",
         session.id,
         forum,
@@ -174,7 +175,7 @@ def session_feed(session: Session) -> Feed:
 
 def organiser_feed(forum: Forum) -> Feed:
     """Every session, closed ones too: the same for all organisers of the forum."""
-    feed = _versioned(
+    feed = versioned(
         "organiser",
         forum.id,
         forum,

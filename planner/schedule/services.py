@@ -65,6 +65,12 @@ def sessions_on(forum: Forum, day: dt.date, filters: ProgrammeFilter = Programme
     return list(db.session.scalars(query).unique())
 
 
+def public_programme(forum: Forum) -> list[Session]:
+    """The forum's public sessions (cancelled ones too) in time order, with their event, room,
+    venue, chairs and speakers: what the conference-app formats show, in two queries."""
+    return list(db.session.scalars(_public_sessions(forum)).unique())
+
+
 def get_session(session_id: int) -> Session | None:
     """A session, public or closed (the view decides who may see a closed one)."""
     return db.session.scalar(
