@@ -55,6 +55,8 @@ from planner.forums import views as forum_views
 from planner.mail import services as mail_services
 from planner.mail import views as mail_views
 from planner.mail.cli import send_mail_command, send_test_mail_command
+from planner.offline import views as offline_views
+from planner.offline.cli import export_site_command
 from planner.registration import (
     consent_views,  # noqa: F401
     rules_views,  # noqa: F401
@@ -160,6 +162,7 @@ BLUEPRINTS = (
     api_views,
     api_token_views,
     webhook_views,
+    offline_views,
 )
 
 
@@ -190,5 +193,6 @@ def register_commands(app: Flask) -> None:
         rotate_identity_keys_command,
         print_badges_command,
         send_webhooks_command,
+        export_site_command,
     ):
         app.cli.add_command(command)

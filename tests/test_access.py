@@ -194,6 +194,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("calendar.renew_personal_feed", "POST"): signed_in(302),
     ("calendar.organiser_feed", "GET"): organisers_only(200),
     ("calendar.organiser_feed", "POST"): organisers_only(302),
+    # An empty form: the copy in the forum's first language.
+    ("offline.offline_copy", "POST"): organisers_only(200),
     ("statements.archive", "GET"): PUBLIC,
     ("statements.search", "GET"): PUBLIC,
     ("statements.forum_documents", "GET"): PUBLIC,
