@@ -22,6 +22,7 @@ from sqlalchemy.orm import contains_eager, joinedload
 from planner.accounts.models import User
 from planner.accounts.permissions import is_organiser, require_organiser
 from planner.calendar.models import TOKEN_LENGTH, CalendarFeedToken, FeedKind
+from planner.db import as_utc, table_of
 from planner.extensions import db
 from planner.forums.models import Event, Forum, Room
 from planner.mail.smtp import sender_address
@@ -48,11 +49,19 @@ class ForumVersion:
 
 
 def forum_version(slug: str) -> ForumVersion | None:
-    """One narrow query: a cached feed needs nothing else."""
-    row = db.session.execute(
-        select(Forum.id, Forum.slug, Forum.schedule_version, Forum.updated_at).where(Forum.slug == slug)
-    ).first()
-    return ForumVersion(*row) if row is not None else None
+    """One narrow query: a cached feed needs nothing else. In Core, on the session's
+    connection: the ORM's overhead would be most of a cached answer's cost."""
+    forums = table_of(Forum)
+    row = (
+        db.session.connection()
+        .execute(
+            select(forums.c.id, forums.c.slug, forums.c.schedule_version, forums.c.updated_at).where(
+                forums.c.slug == slug
+            )
+        )
+        .first()
+    )
+    return ForumVersion(row[0], row[1], row[2], as_utc(row[3])) if row is not None else None
 
 
 def organizer_address() -> str:
