@@ -16,9 +16,12 @@ the synthetic forum ``bench`` of 1,000 sessions:
     gzip (the 700 kB as they are).
 (c) ``conditional_304``: how many of ``conditional_requests`` GETs with the answer's ETag in
     If-None-Match were answered 304 (all of them, when it works), and their rate.
+(d) ``offline_build_s``: the offline copy of the same forum built cold (the median of up to
+    three builds, each in a new app; ``benchmarks/offline_copy.py`` alone gives more detail),
+    with ``offline_files`` and ``offline_zip_bytes``. Target: a few seconds.
 
 Each measurement is a function returning its figures; ``main`` merges them into the one
-JSON line, so another export (the offline copy's build time) is one more function.
+JSON line.
 
 Usage, from the project root:
     .venv/bin/python benchmarks/exports.py [--seconds 3] [--concurrency 4] [--rounds 5]
@@ -34,6 +37,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+import offline_copy
 from pages import SESSIONS, SLUG, prepare_database
 from serving import (
     ROOT,
@@ -169,6 +173,12 @@ def schedule_json_served(database_url: str, log_path: Path, seconds: float, conc
     }
 
 
+def offline_copy_build(database_url: str, rounds: int) -> dict[str, object]:
+    """(d) The offline copy of the same forum, built cold (benchmarks/offline_copy.py)."""
+    times, pages, size = offline_copy.build_times(database_url, rounds)
+    return {"offline_build_s": round(statistics.median(times), 3), "offline_files": pages, "offline_zip_bytes": size}
+
+
 def main() -> int:
     parser = load_parser(__doc__, seconds=3.0)
     parser.add_argument("--rounds", type=int, default=5, help="builds of each export for (a) (default 5)")
@@ -182,6 +192,7 @@ def main() -> int:
         results: dict[str, object] = {}
         results.update(schedule_json_build(database_url, args.rounds))
         results.update(schedule_json_served(database_url, tmp / "gunicorn.log", args.seconds, args.concurrency))
+        results.update(offline_copy_build(database_url, max(1, min(args.rounds, 3))))
         return {**results, "sessions": SESSIONS, "database": database_name(database_url)}
 
     return run(work)
