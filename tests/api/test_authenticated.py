@@ -259,3 +259,9 @@ def test_reading_people_by_token_is_in_the_audit_log(app: Flask, api: DescribedC
     assert entries["api.registrations_read"].startswith("2 registrations read through the API (token plnr_")
     assert entries["api.nominations_read"].startswith("3 nominations")
     assert token not in " ".join(entries.values())
+
+
+def test_a_nul_in_the_event_filter_of_registrations_is_a_400(app: Flask, api: DescribedClient, isef3) -> None:
+    token = token_for(app, isef3.organiser, ["registrations:read"], [isef3.forum])
+    response = api.get("/api/v1/forums/isef3/registrations?event=Y%00", headers=bearer(token))
+    assert response.status_code == 400

@@ -241,3 +241,9 @@ def test_a_304_stays_a_304_where_answers_are_not_checked(app: Flask, programme) 
     etag = client.get("/api/v1/forums/isef2/sessions").headers["ETag"]
     assert client.get("/api/v1/forums/isef2/sessions", headers={"If-None-Match": etag}).status_code == 304
     assert client.get("/api/v1/forums/isef2/sessions?cursor=bad").status_code == 400
+
+
+def test_a_nul_in_a_filter_is_refused_not_sent_to_the_database(api: DescribedClient, programme) -> None:
+    """PostgreSQL refuses a NUL in a text: it must be a 400, never a 500 (schemathesis found it)."""
+    response = api.get("/api/v1/forums/isef2/sessions?event=Y%00ISEF")
+    assert response.status_code == 400 and "event" in response.get_json()["error"]
