@@ -40,6 +40,15 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def running_clock(now: dt.datetime | None) -> Callable[[], dt.datetime]:
+    """``now`` as a clock that keeps running (the real one when None): the outboxes' senders
+    take leases with it, so the leases of a long batch stay honest under a test's clock."""
+    if now is None:
+        return utcnow
+    offset = now - utcnow()
+    return lambda: utcnow() + offset
+
+
 def as_utc(value: dt.datetime) -> dt.datetime:
     """An aware datetime in UTC; a naive one is taken to be UTC already."""
     if value.tzinfo is None:

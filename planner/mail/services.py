@@ -30,7 +30,7 @@ from sqlalchemy import ColumnElement, CursorResult, event, insert, or_, select, 
 from sqlalchemy.orm import Session, SessionTransaction, make_transient_to_detached
 
 from planner.config import ConfigError
-from planner.db import table_of, utcnow
+from planner.db import running_clock, table_of, utcnow
 from planner.extensions import db
 from planner.mail.models import OutboxMessage, OutboxStatus
 from planner.mail.smtp import (
@@ -252,21 +252,13 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 100) -> DeliveryRep
     Each message is claimed by a conditional UPDATE committed before it is sent, so two
     senders never send the same message. Commits on its own session (see the module docstring).
     """
-    clock = _clock_from(now)
+    clock = running_clock(now)
     return _deliver(_due_ids(clock(), limit), clock)
 
 
 def deliver_queued_now(ids: Iterable[int]) -> DeliveryReport:
     """Try the given messages right away (the prompt attempt); any not due or claimed are skipped."""
     return _deliver(sorted(set(ids)), utcnow)
-
-
-def _clock_from(now: dt.datetime | None) -> Callable[[], dt.datetime]:
-    """``now`` as a clock that keeps running: leases of a long batch stay honest."""
-    if now is None:
-        return utcnow
-    offset = now - utcnow()
-    return lambda: utcnow() + offset
 
 
 def _claimable(now: dt.datetime) -> ColumnElement[bool]:

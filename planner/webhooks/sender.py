@@ -33,7 +33,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, CursorResult, delete, or_, select, update
 from sqlalchemy.orm import Session
 
-from planner.db import table_of, utcnow
+from planner.db import running_clock, table_of
 from planner.extensions import db
 from planner.webhooks import signing
 from planner.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
@@ -188,7 +188,7 @@ def deliver_due(now: dt.datetime | None = None, limit: int = 50) -> DeliveryRepo
     """Send up to ``limit`` pending deliveries due at ``now`` (to active endpoints) whose lease
     is free, oldest first, after forgetting the old ones. Commits on its own session (see the
     module docstring)."""
-    clock = _clock_from(now)
+    clock = running_clock(now)
     forget_old(clock())
     return _deliver(_due(clock(), limit), clock)
 
@@ -206,14 +206,6 @@ def forget_old(now: dt.datetime) -> int:
             )
         )
     return result.rowcount or 0
-
-
-def _clock_from(now: dt.datetime | None) -> Callable[[], dt.datetime]:
-    """``now`` as a clock that keeps running: leases of a long batch stay honest."""
-    if now is None:
-        return utcnow
-    offset = now - utcnow()
-    return lambda: utcnow() + offset
 
 
 def _claimable(now: dt.datetime) -> ColumnElement[bool]:
