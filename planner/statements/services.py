@@ -354,6 +354,8 @@ def record_endorsement(
         raise StatementError(
             _("%(delegation)s is not a delegation of %(forum)s.", delegation=delegation.name, forum=document.forum.name)
         )
+    if document.is_national:
+        raise StatementError(_("A national statement speaks for its delegation alone: it takes no endorsements."))
     if not document.is_public:
         raise StatementError(_("Endorsements are recorded once the document is adopted."))
     endorsement = db.session.get(Endorsement, (document.id, delegation.id))
