@@ -185,9 +185,9 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         ScanOutcome.UNKNOWN_BADGE: _l("no such badge"),
     },
     SpeakerStatus: {
-        SpeakerStatus.WAITING: _l("waiting"),
+        SpeakerStatus.WAITING: _l("waiting to speak"),
         SpeakerStatus.SPOKE: _l("spoke"),
-        SpeakerStatus.WITHDRAWN: _l("withdrawn"),
+        SpeakerStatus.WITHDRAWN: _l("withdrawn from the list"),
     },
 }
 

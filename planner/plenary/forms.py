@@ -65,7 +65,7 @@ class ListSettingsForm(FlaskForm):
 class InscribeForm(FlaskForm):
     """The speaker as "delegation id:person id", one of ``choices``."""
 
-    speaker = SelectField(_l("Speaker"), validators=[InputRequired(_l("Choose a speaker."))])
+    speaker = SelectField(_l("Speaker to inscribe"), validators=[InputRequired(_l("Choose a speaker."))])
 
     def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

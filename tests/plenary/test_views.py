@@ -260,7 +260,11 @@ def test_a_statement_is_attached_after_the_speech_and_shown_as_a_national_statem
     api = client.get("/api/v1/forums/isef2/statements").get_json()
     assert [s["kind"] for s in api["items"]] == ["national_statement"]
     found = client.get("/statements/search?q=lunar").get_data(as_text=True)
-    assert "Statement by Japan" in found
+    assert "Statement by Japan" in found and "delivered on" in found and "Adopted" not in found
+    text = client.get(document_url + "/download/txt").get_data(as_text=True)
+    assert "Delivered by Japan" in text and "Adopted" not in text
+    # The archive of the forums' outcomes does not hold it.
+    assert "Statement by Japan" not in client.get("/statements/").get_data(as_text=True)
 
 
 def test_someone_who_neither_organises_nor_speaks_for_the_delegation_gets_a_reason(app, client, opened):
