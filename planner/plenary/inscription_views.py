@@ -13,7 +13,7 @@ from planner.delegations.models import Delegation
 from planner.delegations.names import delegation_name
 from planner.plenary import bp, inscriptions, printing, services
 from planner.plenary.forms import EntryActionForm, InscribeForm, StatementForm
-from planner.plenary.models import SpeakerEntry
+from planner.plenary.models import SpeakerEntry, SpeakerStatus
 from planner.plenary.views import REFUSED, entry_or_404, list_or_404, session_or_404
 from planner.site.languages import is_offered
 from planner.statements.services import StatementError
@@ -26,10 +26,13 @@ from planner.web.pages import form_page
 SCREEN_REFRESH_SECONDS = 10
 
 
-def _choices(delegation: Delegation) -> list[tuple[str, str]]:
+def _choices(delegation: Delegation, entries: list[SpeakerEntry]) -> list[tuple[str, str]]:
+    """The delegation's accredited members not on the list already (``entries``: those shown)."""
+    listed = {e.person_id for e in entries if e.status is not SpeakerStatus.WITHDRAWN}
     return [
         (f"{delegation.id}:{m.person_id}", f"{m.person.name}{', ' + m.function if m.function else ''}")
         for m in services.inscribable_members(delegation)
+        if m.person_id not in listed
     ]
 
 
@@ -38,7 +41,7 @@ def _delegation_page(delegation: Delegation, failed: tuple[int, InscribeForm] | 
     lists = []
     for speakers_list in services.open_lists(forum):
         entries = services.shown_entries(speakers_list)
-        form = InscribeForm(prefix=f"list-{speakers_list.id}", formdata=None, choices=_choices(delegation))
+        form = InscribeForm(prefix=f"list-{speakers_list.id}", formdata=None, choices=_choices(delegation, entries))
         if failed is not None and failed[0] == speakers_list.id:
             form = failed[1]
         ours = [(place, e) for place, e in enumerate(entries, start=1) if e.delegation_id == delegation.id]
@@ -65,7 +68,8 @@ def delegation_speakers(slug: str, delegation_id: int):
 def inscribe(slug: str, delegation_id: int, session_id: int):
     delegation = load_delegation(slug, delegation_id)
     speakers_list = list_or_404(session_or_404(delegation.forum, session_id))
-    form = InscribeForm(prefix=f"list-{speakers_list.id}", choices=_choices(delegation))
+    entries = services.shown_entries(speakers_list)
+    form = InscribeForm(prefix=f"list-{speakers_list.id}", choices=_choices(delegation, entries))
     if form.validate_on_submit():
         person_id = form.chosen()[1]
         try:

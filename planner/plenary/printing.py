@@ -33,6 +33,11 @@ def facts(speakers_list: SpeakersList) -> list[str]:
         ),
         ngettext("Speaking time: %(num)d minute.", "Speaking time: %(num)d minutes.", speakers_list.speaking_minutes),
         _("Inscriptions close %(when)s.", when=when_in(speakers_list.deadline, forum)),
+        ngettext(
+            "Each delegation may inscribe %(num)d speaker.",
+            "Each delegation may inscribe %(num)d speakers.",
+            speakers_list.speakers_per_delegation,
+        ),
         _("In order of level of representation, then of inscription."),
     ]
     if speakers_list.states_first:

@@ -149,6 +149,8 @@ def test_a_focal_point_inscribes_an_accredited_member_and_sees_the_place(app, cl
     assert response.status_code == 302
     page = client.get(f"/forums/isef2/delegations/{world.japan.id}/speakers").get_data(as_text=True)
     assert "Yui Sato, place 1: waiting" in page
+    assert "Each delegation may inscribe 1 speaker." in page
+    assert f'value="{world.japan.id}:{world.person_id("japan_minister")}"' not in page  # on the list already
     second = client.post(
         url, data={f"list-{list_id}-speaker": f"{world.japan.id}:{world.person_id('japan_ambassador')}"}
     )
