@@ -107,6 +107,22 @@ def inscribable_members(delegation: Delegation) -> list[DelegationMember]:
     return sorted(members, key=lambda m: (ordering.LEVEL_RANK[m.level], m.person.name, m.person_id))
 
 
+def accredited_members_of(forum: Forum) -> list[DelegationMember]:
+    """The accredited members of the forum's delegations that are coming, in one query."""
+    return list(
+        db.session.scalars(
+            select(DelegationMember)
+            .join(Delegation, Delegation.id == DelegationMember.delegation_id)
+            .where(
+                Delegation.forum_id == forum.id,
+                Delegation.status.not_in(NOT_COMING),
+                DelegationMember.status == NominationStatus.ACCREDITED,
+            )
+            .options(joinedload(DelegationMember.person), joinedload(DelegationMember.delegation))
+        )
+    )
+
+
 def open_lists(forum: Forum) -> list[SpeakersList]:
     """The forum's lists, by their session's start."""
     return list(

@@ -63,9 +63,8 @@ def _settings(form: ListSettingsForm) -> services.Settings:
     )
 
 
-def _settings_form(
-    forum: Forum, session: Session, speakers_list: SpeakersList | None, **kwargs: Any
-) -> ListSettingsForm:
+def _settings_form(forum: Forum, session: Session, speakers_list: SpeakersList | None) -> ListSettingsForm:
+    """The form showing the list's settings (a day before the session, for a new list)."""
     if speakers_list is None:
         start = session.starts_at.astimezone(forum.zone).replace(tzinfo=None)
         values = {
@@ -81,18 +80,18 @@ def _settings_form(
             "speakers_per_delegation": speakers_list.speakers_per_delegation,
             "states_first": speakers_list.states_first,
         }
-    return ListSettingsForm(prefix="settings", zone=forum.zone, **(kwargs or {"formdata": None, **values}))
+    return ListSettingsForm(prefix="settings", zone=forum.zone, formdata=None, **values)
 
 
-def speaker_choices(forum: Forum, language: str) -> list[tuple[str, str]]:
-    """Every accredited member of the forum's delegations, as "delegation id:person id"."""
-    choices = []
-    for delegation in db.session.scalars(db.select(Delegation).where(Delegation.forum_id == forum.id)):
-        if delegation.status in services.NOT_COMING:
-            continue
-        for member in services.inscribable_members(delegation):
-            name = delegation_name(delegation, language)
-            choices.append((f"{delegation.id}:{member.person_id}", f"{name}: {member.person.name}"))
+def speaker_choices(forum: Forum, language: str, entries: list[SpeakerEntry]) -> list[tuple[str, str]]:
+    """The accredited members of the forum's delegations that are coming and not on the list
+    (``entries``: those shown), as "delegation id:person id"."""
+    listed = {e.person_id for e in entries}
+    choices = [
+        (f"{m.delegation_id}:{m.person_id}", f"{delegation_name(m.delegation, language)}: {m.person.name}")
+        for m in services.accredited_members_of(forum)
+        if m.person_id not in listed
+    ]
     return sorted(choices, key=lambda c: c[1])
 
 
@@ -117,7 +116,7 @@ def _manage_page(forum: Forum, session: Session, **forms: Any) -> tuple[str, int
         facts=printing.facts(speakers_list) if speakers_list else [],
         settings_form=forms.get("settings_form") or _settings_form(forum, session, speakers_list),
         inscribe_form=forms.get("inscribe_form")
-        or InscribeForm(prefix="inscribe", formdata=None, choices=speaker_choices(forum, lang)),
+        or InscribeForm(prefix="inscribe", formdata=None, choices=speaker_choices(forum, lang, entries)),
         move_forms=move_forms,
         action_form=EntryActionForm(formdata=None),
         closed=services.is_closed(speakers_list) if speakers_list else False,
@@ -191,7 +190,8 @@ def inscribe_speaker(slug: str, session_id: int):
     forum = load_managed_forum(slug)
     session = session_or_404(forum, session_id)
     speakers_list = list_or_404(session)
-    form = InscribeForm(prefix="inscribe", choices=speaker_choices(forum, language()))
+    entries = services.shown_entries(speakers_list)
+    form = InscribeForm(prefix="inscribe", choices=speaker_choices(forum, language(), entries))
     if form.validate_on_submit():
         delegation_id, person_id = form.chosen()
         try:
