@@ -57,6 +57,8 @@ from planner.mail import views as mail_views
 from planner.mail.cli import send_mail_command, send_test_mail_command
 from planner.offline import views as offline_views
 from planner.offline.cli import export_site_command
+from planner.plenary import inscription_views as plenary_inscription_views  # noqa: F401  (views.bp)
+from planner.plenary import views as plenary_views
 from planner.registration import (
     consent_views,  # noqa: F401
     rules_views,  # noqa: F401
@@ -163,6 +165,7 @@ BLUEPRINTS = (
     api_token_views,
     webhook_views,
     offline_views,
+    plenary_views,
 )
 
 

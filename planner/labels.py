@@ -26,6 +26,7 @@ from planner.models import (
     ParticipantRole,
     SessionKind,
 )
+from planner.plenary.models import SpeakerStatus
 from planner.registration.models import QuestionKind, RegistrationMode, RegistrationStatus
 from planner.statements.models import DocumentKind, DocumentStatus, EndorsementKind, Relation
 
@@ -124,6 +125,7 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         DocumentKind.TERMS_OF_REFERENCE: _l("Terms of reference"),
         DocumentKind.CHAIRS_SUMMARY: _l("Chair's summary"),
         DocumentKind.SIDE_EVENT_REPORT: _l("Side-event report"),
+        DocumentKind.NATIONAL_STATEMENT: _l("National statement"),
     },
     DocumentStatus: {
         DocumentStatus.DRAFT: _l("draft"),
@@ -181,6 +183,11 @@ LABELS: dict[type[enum.Enum], dict[Any, LazyString]] = {
         ScanOutcome.EXPIRED: _l("outside the badge's dates"),
         ScanOutcome.FORGED: _l("forged or unreadable"),
         ScanOutcome.UNKNOWN_BADGE: _l("no such badge"),
+    },
+    SpeakerStatus: {
+        SpeakerStatus.WAITING: _l("waiting to speak"),
+        SpeakerStatus.SPOKE: _l("spoke"),
+        SpeakerStatus.WITHDRAWN: _l("withdrawn from the list"),
     },
 }
 

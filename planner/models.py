@@ -41,6 +41,7 @@ from planner.delegations.models import (
 )
 from planner.forums.models import Event, EventKind, Forum, ForumOrganiser, ForumSeries, ForumStatus, Room, Venue
 from planner.mail.models import OutboxMessage
+from planner.plenary.models import SpeakerEntry, SpeakersList, SpeakerStatus
 from planner.registration.models import AgendaItem, Question, Registration, RegistrationPolicy
 from planner.schedule.models import (
     AcknowledgedWarning,
@@ -88,6 +89,9 @@ __all__ = [
     "Endorsement",
     "OutcomeDocument",
     "SearchEntry",
+    "SpeakerEntry",
+    "SpeakersList",
+    "SpeakerStatus",
     "AgendaItem",
     "RoomClosedDay",
     "Question",

@@ -13,7 +13,10 @@ import pytest
 from flask import Flask
 
 from planner.accounts.models import User
+from planner.db import utcnow
 from planner.delegations.models import DelegationKind
+from planner.plenary import services as plenary
+from planner.schedule.models import SessionKind
 from planner.statements.models import DocumentKind
 from planner.statements.services import create_document
 from tests.conftest import sign_in
@@ -337,6 +340,23 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("webhooks.resume_endpoint", "POST"): organisers_only(404),
     ("webhooks.delete_endpoint", "POST"): organisers_only(404),
     ("webhooks.test_endpoint", "POST"): organisers_only(404),
+    # The plenary's speakers' list (the opening is a plenary whose list is open; no entry 999999).
+    ("plenary.manage_lists", "GET"): organisers_only(200),
+    ("plenary.manage_list", "GET"): organisers_only(200),
+    ("plenary.open_list", "POST"): organisers_only(422),
+    ("plenary.change_list", "POST"): organisers_only(422),
+    ("plenary.inscribe_speaker", "POST"): organisers_only(422),
+    ("plenary.list_pdf", "GET"): organisers_only(200),
+    ("plenary.move_entry", "POST"): organisers_only(404),
+    ("plenary.mark_spoken", "POST"): organisers_only(404),
+    ("plenary.mark_not_spoken", "POST"): organisers_only(404),
+    ("plenary.delegation_speakers", "GET"): {**signed_in(403), "focal_point": 200, "organiser": 200, "admin": 200},
+    ("plenary.inscribe", "POST"): {**signed_in(403), "focal_point": 422, "organiser": 422, "admin": 422},
+    ("plenary.withdraw_entry", "POST"): signed_in(404),
+    ("plenary.attach_statement", "GET"): signed_in(404),
+    ("plenary.attach_statement", "POST"): signed_in(404),
+    # The room's screen: anyone, as the session is public.
+    ("plenary.screen", "GET"): PUBLIC,
 }
 
 
@@ -350,7 +370,7 @@ class Roles:
 def roles(app: Flask) -> Roles:
     with committed(app):
         programme = make_programme()  # ISEF2's Y-ISEF and its organiser
-        session = programme.session("opening", "Opening", "2018-02-28 09:00")
+        session = programme.session("opening", "Opening", "2018-02-28 09:00", kind=SessionKind.PLENARY)
         make_policy(programme.event)
         delegation = make_delegation(programme.forum, name="Japan", kind=DelegationKind.COUNTRY, country_code="JP")
         series = make_series(programme.forum)
@@ -362,6 +382,11 @@ def roles(app: Flask) -> Roles:
             "organiser": programme.organiser,
             "admin": make_admin(),
         }
+        plenary.open_list(
+            programme.organiser,
+            session,
+            plenary.Settings(deadline=utcnow(), speaking_minutes=5, speakers_per_delegation=1, states_first=False),
+        )
         create_document(
             programme.organiser,
             programme.forum,
@@ -397,6 +422,7 @@ def roles(app: Flask) -> Roles:
         "zone_id": 999_999,
         "token_id": 999_999,
         "endpoint_id": 999_999,
+        "entry_id": 999_999,
     }
     return Roles(people, values)
 

@@ -13,7 +13,23 @@ from planner.statements.rendering import find_font, pdf_bytes, plain_paragraphs
 from planner.translated import localized
 
 
+def _national_facts(document: OutcomeDocument) -> list[str]:
+    """A delegation's statement: who delivered it, when and where; never "adopted"."""
+    assert document.adopted_on is not None  # kept once delivered
+    lines = [f"{document.forum.name}: {label(document.kind)}"]
+    if document.delegation is not None:
+        lines.append(_("Delivered by %(delegation)s", delegation=document.delegation.name))
+    date = long_date(document.adopted_on)
+    if document.session is not None:
+        lines.append(_("Delivered on %(date)s (%(where)s)", date=date, where=localized(document.session, "title")))
+    else:
+        lines.append(_("Delivered on %(date)s", date=date))
+    return lines
+
+
 def _facts(document: OutcomeDocument) -> list[str]:
+    if document.is_national:
+        return _national_facts(document)
     lines = [f"{document.forum.name}: {label(document.kind)}, {label(document.status)}"]
     if document.adopted_on:
         where = _(", ").join(

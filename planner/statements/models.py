@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from planner.accounts.models import User
     from planner.delegations.models import Delegation
     from planner.forums.models import Event, Forum
+    from planner.schedule.models import Session
 
 
 class DocumentKind(enum.StrEnum):
@@ -25,6 +26,12 @@ class DocumentKind(enum.StrEnum):
     TERMS_OF_REFERENCE = "terms_of_reference"
     CHAIRS_SUMMARY = "chairs_summary"
     SIDE_EVENT_REPORT = "side_event_report"
+    # What one delegation said in a plenary (the speakers' list keeps it): not a joint outcome.
+    NATIONAL_STATEMENT = "national_statement"
+
+
+#: Kinds that speak for one delegation, not for the forum: no endorsements, "delivered", not "adopted".
+NATIONAL_KINDS = frozenset({DocumentKind.NATIONAL_STATEMENT})
 
 
 class DocumentStatus(enum.StrEnum):
@@ -92,12 +99,17 @@ class OutcomeDocument(Base):
         ForeignKey("outcome_documents.id", ondelete="SET NULL"), index=True
     )
     is_authentic: Mapped[bool] = mapped_column(default=True, server_default=true())
+    # A national statement: the plenary session it was delivered in and the delegation that delivered it.
+    session_id: Mapped[int | None] = mapped_column(ForeignKey("sessions.id", ondelete="SET NULL"), index=True)
+    delegation_id: Mapped[int | None] = mapped_column(ForeignKey("delegations.id", ondelete="SET NULL"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
     forum: Mapped[Forum] = relationship()
     version_of: Mapped[OutcomeDocument | None] = relationship(remote_side=[id])
     adopted_by_event: Mapped[Event | None] = relationship()
+    session: Mapped[Session | None] = relationship()
+    delegation: Mapped[Delegation | None] = relationship()
     versions: Mapped[list[DocumentVersion]] = relationship(
         back_populates="document", cascade="all, delete-orphan", order_by="DocumentVersion.number"
     )
@@ -118,6 +130,11 @@ class OutcomeDocument(Base):
     def is_public(self) -> bool:
         """Public from adoption on, whatever happens to it later; drafts never are."""
         return self.adopted_on is not None
+
+    @property
+    def is_national(self) -> bool:
+        """A delegation's own statement, delivered in a session: not an outcome of the forum."""
+        return self.kind in NATIONAL_KINDS
 
     @property
     def is_open(self) -> bool:

@@ -25,6 +25,7 @@ from planner.labels import label
 from planner.refusals import Refused
 from planner.statements import diffing, search
 from planner.statements.models import (
+    NATIONAL_KINDS,
     OPEN_STATUSES,
     Corrigendum,
     CorrigendumVersion,
@@ -97,13 +98,14 @@ def documents_of(forum: Forum, user: User | None) -> list[OutcomeDocument]:
 
 
 def archive() -> list[OutcomeDocument]:
-    """Every adopted document of every forum, newest forum first."""
+    """Every adopted document of every forum, newest forum first: outcomes only, as national
+    statements speak for one delegation (they are on their forum's page, in search and the API)."""
     return list(
         db.session.scalars(
             select(OutcomeDocument)
             .join(OutcomeDocument.forum)
             .options(selectinload(OutcomeDocument.forum))
-            .where(OutcomeDocument.adopted_on.is_not(None))
+            .where(OutcomeDocument.adopted_on.is_not(None), OutcomeDocument.kind.not_in(NATIONAL_KINDS))
             .order_by(Forum.first_day.desc(), OutcomeDocument.adopted_on, OutcomeDocument.title)
         )
     )
@@ -354,6 +356,8 @@ def record_endorsement(
         raise StatementError(
             _("%(delegation)s is not a delegation of %(forum)s.", delegation=delegation.name, forum=document.forum.name)
         )
+    if document.is_national:
+        raise StatementError(_("A national statement speaks for its delegation alone: it takes no endorsements."))
     if not document.is_public:
         raise StatementError(_("Endorsements are recorded once the document is adopted."))
     endorsement = db.session.get(Endorsement, (document.id, delegation.id))
