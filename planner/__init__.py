@@ -68,6 +68,7 @@ from planner.schedule import format_views as schedule_format_views  # noqa: F401
 from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
 from planner.schedule import views as schedule_views
 from planner.schedule.cli import export_programme_command, import_programme_command
+from planner.seating import views as seating_views
 from planner.site import languages
 from planner.site import views as site_views
 from planner.statements import manage_views as statement_manage_views  # noqa: F401
@@ -163,6 +164,7 @@ BLUEPRINTS = (
     api_token_views,
     webhook_views,
     offline_views,
+    seating_views,
 )
 
 

@@ -50,6 +50,7 @@ from planner.schedule.models import (
     SessionKind,
     SessionParticipant,
 )
+from planner.seating.models import SeatingPlan
 from planner.statements.models import (
     Corrigendum,
     CorrigendumVersion,
@@ -90,6 +91,7 @@ __all__ = [
     "SearchEntry",
     "AgendaItem",
     "RoomClosedDay",
+    "SeatingPlan",
     "Question",
     "Registration",
     "RegistrationPolicy",
