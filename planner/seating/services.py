@@ -221,7 +221,7 @@ def save_plan(
         forum_id=forum.id,
         target=("forum", forum.id),
         summary=ngettext(
-            "Seating plan: %(num)d seats in %(rows)d rows, up to %(per)d a delegation",
+            "Seating plan: %(num)d seat in %(rows)d rows, up to %(per)d a delegation",
             "Seating plan: %(num)d seats in %(rows)d rows, up to %(per)d a delegation",
             sum(rows),
             rows=len(rows),

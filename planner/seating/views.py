@@ -35,16 +35,17 @@ def _facts(seating: services.Seating) -> list[str]:
     lines = list_facts(seating.listing, for_organisers=False)[:-1]  # its dates and order, not its count
     if plan.room is not None:
         lines.insert(0, plan.room.name)
-    lines.append(
-        _(
-            "%(seated)d seated, %(empty)d seats empty; up to %(per)d seats a delegation, heads of delegation in"
-            " the first %(rows)d rows.",
-            seated=len(seating.seats),
-            empty=seating.empty_seats,
-            per=plan.seats_per_delegation,
-            rows=seating.head_rows,
+    if seating.head_rows:
+        lines.append(
+            _(
+                "%(seated)d seated, %(empty)d seats empty; up to %(per)d seats a delegation, heads of delegation"
+                " in the front rows up to row %(row)s.",
+                seated=len(seating.seats),
+                empty=seating.empty_seats,
+                per=plan.seats_per_delegation,
+                row=services.row_label(seating.head_rows - 1),
+            )
         )
-    )
     return lines
 
 

@@ -79,6 +79,9 @@ def test_the_organiser_describes_the_hall_and_sees_the_plan(app, client, program
     assert rows == [("A1", "Italy", "Giulia Rossi"), ("A2", "Japan", "田中 愛子"), ("B1", "Japan", "Ken Sato")]
     assert "Print:" in page and "The seating plan (PDF)" in page and "Name plates to fold (PDF)" in page
     assert 'value="4, 4"' in page
+    facts = "3 seated, 5 seats empty; up to 2 seats a delegation, heads of delegation in the front rows up to row A."
+    assert facts in page
+    assert "Plenary Hall" in page.split("The hall")[0]  # the room named on the plan
 
 
 @pytest.mark.parametrize(
