@@ -1,4 +1,5 @@
-"""Seating plans: a forum's plenary hall as rows of seats, and how many seats a delegation gets.
+"""Seating plans: a forum's plenary hall as rows of seats, its reserved seats, and how many
+seats a delegation gets.
 
 Revision ID: c21c0b1c2d3e
 Revises: c19a0b1c2d3e
@@ -21,6 +22,7 @@ def upgrade():
     sa.Column('forum_id', sa.Integer(), nullable=False),
     sa.Column('room_id', sa.Integer(), nullable=True),
     sa.Column('rows', sa.JSON(), nullable=False),
+    sa.Column('reserved_seats', sa.JSON(), nullable=False),
     sa.Column('seats_per_delegation', sa.Integer(), nullable=False),
     sa.Column('updated_by_id', sa.Integer(), nullable=True),
     sa.Column('updated_at', sa.DateTime(timezone=True), nullable=False),

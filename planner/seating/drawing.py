@@ -4,7 +4,8 @@ PDF so both show the same hall) and the SVG markup for the page, built from the 
 
 The rostrum is at the top, the front row (A) under it; each row is centred, its seats numbered
 from the left as one faces the rostrum. A seat shows its delegation's short name (a country's
-ISO code, an organisation's acronym); the table beside the drawing is its text alternative."""
+ISO code, an organisation's acronym), a reserved seat a cross; the table beside the drawing is
+its text alternative."""
 
 from __future__ import annotations
 
@@ -117,11 +118,14 @@ def svg_markup(seating: Seating, title: str) -> Markup:
         )
     for box in drawn.boxes:
         seat = box.seat
-        kind = "seat-empty" if seat is None else "seat-head" if seat.is_head else "seat-member"
-        words = (
-            _("%(seat)s: empty", seat=f"{row_label(box.row)}{box.number}") if seat is None else seat_description(seat)
-        )
-        text = "" if seat is None else short_name(seat.delegation)
+        label = f"{row_label(box.row)}{box.number}"
+        if seat is not None:
+            kind, words = ("seat-head" if seat.is_head else "seat-member"), seat_description(seat)
+        elif seating.is_reserved(box.row, box.number):
+            kind, words = "seat-reserved", _("%(seat)s: reserved", seat=label)
+        else:
+            kind, words = "seat-empty", _("%(seat)s: empty", seat=label)
+        text = short_name(seat.delegation) if seat is not None else "×" if kind == "seat-reserved" else ""
         parts.append(
             f'<g class="{kind}"><title>{escape(words)}</title>'
             f'<rect x="{_number(box.x)}" y="{_number(box.y)}" width="{SEAT_WIDTH}" height="{SEAT_HEIGHT}" rx="3"/>'

@@ -18,7 +18,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from planner.delegations.names import delegation_name
-from planner.seating.drawing import SEAT_HEIGHT, SEAT_WIDTH, layout, short_name
+from planner.seating.drawing import SEAT_HEIGHT, SEAT_WIDTH, SeatBox, layout, short_name
 from planner.seating.services import Seating
 from planner.statements.rendering import NEXT_LINE, use_font
 
@@ -46,26 +46,36 @@ def _start(title: str, font_path: str | None, created: dt.datetime) -> tuple[Any
     return pdf, family, fit
 
 
+def _kind(seating: Seating, box: SeatBox) -> str:
+    if box.seat is not None:
+        return "head" if box.seat.is_head else "member"
+    return "reserved" if seating.is_reserved(box.row, box.number) else "empty"
+
+
 def plan_pdf(seating: Seating, title: str, facts: list[str], font_path: str | None) -> bytes:
     drawn = layout(seating)
     boxes: tuple[Box, ...] = tuple(
         (
             box.x,
             box.y,
-            "empty" if box.seat is None else "head" if box.seat.is_head else "member",
-            "" if box.seat is None else short_name(box.seat.delegation),
+            kind,
+            short_name(box.seat.delegation) if box.seat is not None else "x" if kind == "reserved" else "",
         )
         for box in drawn.boxes
+        for kind in (_kind(seating, box),)
     )
     head = _("Head of delegation")
+    reserved = _("Reserved")
     rows: tuple[Row, ...] = tuple(
-        (
-            seat.label,
+        (label, reserved, "", "")
+        if seat is None
+        else (
+            label,
             seat.delegation.name,
             seat.member.name,
             head if seat.is_head_of_delegation else seat.member.function,
         )
-        for seat in seating.seats
+        for label, seat in seating.taken
     )
     headings = (_("Seat"), _("Delegation"), _("Name"), _("Role or function"))
     return _plan_pdf(
@@ -124,7 +134,7 @@ def _plan_pdf(
             pdf.set_fill_color(31, 78, 121)
             pdf.set_text_color(255, 255, 255)
         else:
-            pdf.set_fill_color(*((230, 238, 248) if kind == "member" else (255, 255, 255)))
+            pdf.set_fill_color(*{"member": (230, 238, 248), "reserved": (200, 200, 200)}.get(kind, (255, 255, 255)))
             pdf.set_text_color(26, 26, 26)
         pdf.rect(left + x * scale, top + y * scale, SEAT_WIDTH * scale, SEAT_HEIGHT * scale, style="DF")
         if text:

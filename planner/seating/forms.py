@@ -25,6 +25,16 @@ def seat_counts(text: str | None) -> list[int] | None:
     return [int(p) for p in parts]
 
 
+def seat_labels(text: str | None) -> list[str]:
+    """ "A1, a2 B7" as ["A1", "A2", "B7"]: whether each is a seat of the hall is the rules' question."""
+    return [p.upper() for p in re.split(r"[,\s、，]+", text or "") if p]
+
+
+def labels_shape(form: Form, field: Field) -> None:
+    if any(not (p.isascii() and p.isalnum()) for p in seat_labels(field.data)):
+        raise ValidationError(_l("Write seats as a row's letter and a number, like A1, separated by commas."))
+
+
 def seat_numbers(form: Form, field: Field) -> None:
     if seat_counts(field.data) is None:
         raise ValidationError(_l("Write the seats of each row as whole numbers separated by commas, like 12, 12, 14."))
@@ -40,6 +50,18 @@ class SeatingPlanForm(FlaskForm):
             seat_numbers,
         ],
         description=_l("Numbers separated by commas, like 10, 12, 12, 14: the first is the row nearest the rostrum."),
+    )
+    reserved_seats = StringField(
+        _l("Reserved seats"),
+        validators=[
+            Length(max=ROWS_TEXT_MAX, message=_l("Keep the reserved seats to %(max)d characters.")),
+            printable,
+            labels_shape,
+        ],
+        description=_l(
+            "Optional: seats nobody is seated in (the chair's, the host's, interpreters'), like A1, A2: rows"
+            " are lettered from the front, seats numbered from the left as one faces the rostrum."
+        ),
     )
     seats_per_delegation = IntegerField(
         _l("Seats for each delegation"),

@@ -29,6 +29,8 @@ class SeatingPlan(Base):
     room_id: Mapped[int | None] = mapped_column(ForeignKey("rooms.id", ondelete="SET NULL"), index=True)
     # Seats in each row, the front row (nearest the rostrum) first; rows may differ in length.
     rows: Mapped[list[int]] = mapped_column(JSON, default=list)
+    # Seats nobody is seated in (the chair's, the host's, interpreters'): labels such as "A1".
+    reserved_seats: Mapped[list[str]] = mapped_column(JSON, default=list)
     # The most seats a delegation gets: its head and accredited members up to this number.
     seats_per_delegation: Mapped[int] = mapped_column(default=2)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))

@@ -9,6 +9,7 @@ The rule (the README's "The seating plan" says it for organisers):
   order: the head of delegation first (or, without one, the highest level);
 - the heads of delegation take the front rows, in protocol order, left to right as one faces
   the rostrum, row after row: as few front rows as hold them all;
+- reserved seats (the chair's, the host's, interpreters') are skipped: nobody is seated there;
 - the rest of each delegation sits behind, from the first row after the heads', in the same
   protocol order, each delegation's members side by side, left to right, row after row;
 - a hall with too few seats for that is refused with what is missing, never seated in part.
@@ -18,6 +19,8 @@ Nothing of who sits where is stored, so the same list always gives the same plan
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
@@ -38,6 +41,7 @@ from planner.seating.models import SeatingPlan
 MAX_ROWS = 40
 MAX_SEATS_IN_ROW = 60
 MAX_SEATS_PER_DELEGATION = 20
+SEAT_LABEL = re.compile(r"(?P<row>[A-Z]{1,2})(?P<number>[0-9]{1,3})")
 
 
 class SeatingError(Refused):
@@ -71,6 +75,7 @@ class Seating:
     listing: ParticipantList
     rows: tuple[tuple[Seat | None, ...], ...]  # the hall's rows, front first; None: an empty seat
     head_rows: int  # how many front rows the heads of delegation take
+    reserved: frozenset[tuple[int, int]]  # (row, number) of the reserved seats
 
     @property
     def seats(self) -> list[Seat]:
@@ -78,7 +83,20 @@ class Seating:
 
     @property
     def empty_seats(self) -> int:
-        return sum(1 for row in self.rows for seat in row if seat is None)
+        return sum(1 for row in self.rows for seat in row if seat is None) - len(self.reserved)
+
+    def is_reserved(self, row: int, number: int) -> bool:
+        return (row, number) in self.reserved
+
+    @property
+    def taken(self) -> list[tuple[str, Seat | None]]:
+        """The seats seated or reserved (None), labelled, in the hall's order: the plan's table."""
+        return [
+            (f"{row_label(r)}{n}", seat)
+            for r, row in enumerate(self.rows)
+            for n, seat in enumerate(row, 1)
+            if seat is not None or (r, n) in self.reserved
+        ]
 
 
 def row_label(row: int) -> str:
@@ -89,6 +107,22 @@ def row_label(row: int) -> str:
         n, rest = divmod(n - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
+
+
+def seat_place(label: str) -> tuple[int, int] | None:
+    """ "B12" as (1, 12): the row's index and the seat's number; None for what is no seat's label."""
+    match = SEAT_LABEL.fullmatch(label.strip().upper())
+    if match is None:
+        return None
+    row = 0
+    for letter in match["row"]:
+        row = row * 26 + ord(letter) - ord("A") + 1
+    return row - 1, int(match["number"])
+
+
+def reserved_places(plan: SeatingPlan) -> frozenset[tuple[int, int]]:
+    places = (seat_place(label) for label in plan.reserved_seats or ())
+    return frozenset(p for p in places if p is not None)
 
 
 def plan_of(forum: Forum) -> SeatingPlan | None:
@@ -106,10 +140,12 @@ def seat_delegations(plan: SeatingPlan, listing: ParticipantList) -> Seating:
     """Who sits where in ``plan`` for ``listing`` (see the module's docstring for the rule);
     ``HallTooSmall`` when the hall cannot hold them."""
     per = plan.seats_per_delegation
+    reserved = reserved_places(plan)
     seated = [(d, d.members[:per]) for d in listing.delegations if d.members]
-    _check_room(plan, seated, per)
+    free = [length - sum(1 for r, _n in reserved if r == row) for row, length in enumerate(plan.rows)]
+    _check_room(free, seated, per)
     rows: list[list[Seat | None]] = [[None] * length for length in plan.rows]
-    places = ((r, n) for r, length in enumerate(plan.rows) for n in range(length))
+    places = ((r, n) for r, length in enumerate(plan.rows) for n in range(length) if (r, n + 1) not in reserved)
     head_rows = 0
     for delegation, members in seated:
         r, n = next(places)
@@ -117,30 +153,38 @@ def seat_delegations(plan: SeatingPlan, listing: ParticipantList) -> Seating:
         head_rows = r + 1
     if seated:
         # The rest start behind the heads' last row, which may stay partly empty.
-        places = ((r, n) for r, length in enumerate(plan.rows) for n in range(length) if r >= head_rows)
+        places = (
+            (r, n)
+            for r, length in enumerate(plan.rows)
+            for n in range(length)
+            if r >= head_rows and (r, n + 1) not in reserved
+        )
     for delegation, members in seated:
         for member in members[1:]:
             r, n = next(places)
             rows[r][n] = Seat(row=r, number=n + 1, delegation=delegation, member=member, is_head=False)
-    return Seating(plan=plan, listing=listing, rows=tuple(tuple(row) for row in rows), head_rows=head_rows)
+    return Seating(
+        plan=plan, listing=listing, rows=tuple(tuple(row) for row in rows), head_rows=head_rows, reserved=reserved
+    )
 
 
-def _check_room(plan: SeatingPlan, seated: list[tuple[ListedDelegation, tuple[ListedMember, ...]]], per: int) -> None:
+def _check_room(free: list[int], seated: list[tuple[ListedDelegation, tuple[ListedMember, ...]]], per: int) -> None:
+    """``free``: the seats not reserved in each row."""
     delegations = len(seated)
-    seats = plan.seats
+    seats = sum(free)
     if delegations > seats:
         raise HallTooSmall(
             ngettext(
-                "The hall has %(num)d seat for %(delegations)d delegations: each delegation needs at least its"
-                " head's seat. Add rows or seats.",
-                "The hall has %(num)d seats for %(delegations)d delegations: each delegation needs at least its"
-                " head's seat. Add rows or seats.",
+                "The hall has %(num)d seat not reserved for %(delegations)d delegations: each delegation needs at"
+                " least its head's seat. Add rows or seats, or reserve fewer.",
+                "The hall has %(num)d seats not reserved for %(delegations)d delegations: each delegation needs at"
+                " least its head's seat. Add rows or seats, or reserve fewer.",
                 seats,
                 delegations=delegations,
             ),
             field="rows",
         )
-    lengths = list(plan.rows)
+    lengths = free
     head_rows, room = 0, 0
     while room < delegations:
         room += lengths[head_rows]
@@ -149,14 +193,17 @@ def _check_room(plan: SeatingPlan, seated: list[tuple[ListedDelegation, tuple[Li
     behind = sum(lengths[head_rows:])
     if others > behind:
         raise HallTooSmall(
-            _(
+            ngettext(
                 "The heads of %(heads)d delegations sit in the front rows up to row %(row)s; the %(others)d other"
-                " members need as many seats behind them, but there are %(behind)d. Add rows or seats, or give"
-                " each delegation fewer seats than %(per)d.",
+                " members need as many seats behind them, but the rows behind have %(num)d seat not reserved."
+                " Add rows or seats, reserve fewer, or give each delegation fewer seats than %(per)d.",
+                "The heads of %(heads)d delegations sit in the front rows up to row %(row)s; the %(others)d other"
+                " members need as many seats behind them, but the rows behind have %(num)d seats not reserved."
+                " Add rows or seats, reserve fewer, or give each delegation fewer seats than %(per)d.",
+                behind,
                 heads=delegations,
                 row=row_label(head_rows - 1),
                 others=others,
-                behind=behind,
                 per=per,
             ),
             field="rows",
@@ -183,6 +230,20 @@ def checked_rows(rows: list[int]) -> list[int]:
     return rows
 
 
+def checked_reserved(labels: list[str], rows: list[int]) -> list[str]:
+    """The labels, upper-case, each once, in the hall's order; each must name one of its seats."""
+    places: set[tuple[int, int]] = set()
+    for label in labels:
+        place = seat_place(label)
+        if place is None or not (place[0] < len(rows) and 1 <= place[1] <= rows[place[0]]):
+            raise SeatingError(
+                _("There is no seat %(seat)s in this hall: rows run from A, seats from 1.", seat=label.strip()),
+                field="reserved_seats",
+            )
+        places.add(place)
+    return [f"{row_label(r)}{n}" for r, n in sorted(places)]
+
+
 def save_plan(
     organiser: User,
     forum: Forum,
@@ -191,12 +252,15 @@ def save_plan(
     seats_per_delegation: int,
     room_id: int | None,
     language: str,
+    reserved_seats: Sequence[str] = (),
 ) -> SeatingPlan:
-    """Describe the hall: its rows (front first), the most seats a delegation gets and the room
-    it is. Refused, with nothing saved, when the hall cannot seat the delegations accredited now."""
+    """Describe the hall: its rows (front first), its reserved seats, the most seats a delegation
+    gets and the room it is. Refused, with nothing saved, when the hall cannot seat the
+    delegations accredited now."""
     require_organiser(organiser, forum)
     require_not_archived(forum)
     rows = checked_rows(list(rows))
+    reserved = checked_reserved(list(reserved_seats), rows)
     if not 1 <= seats_per_delegation <= MAX_SEATS_PER_DELEGATION:
         raise SeatingError(
             _("A delegation gets from 1 to %(max)d seats.", max=MAX_SEATS_PER_DELEGATION),
@@ -205,16 +269,28 @@ def save_plan(
     if room_id is not None and room_id not in {room.id for room in rooms_of(forum)}:
         raise SeatingError(_("Choose one of the rooms of %(forum)s.", forum=forum.name), field="room")
     # Checked before anything changes: a hall too small is refused with nothing written.
-    seat_delegations(SeatingPlan(rows=rows, seats_per_delegation=seats_per_delegation), protocol_order(forum, language))
+    seat_delegations(
+        SeatingPlan(rows=rows, reserved_seats=reserved, seats_per_delegation=seats_per_delegation),
+        protocol_order(forum, language),
+    )
     plan = plan_of(forum)
-    before = None if plan is None else {"rows": plan.rows, "seats_per_delegation": plan.seats_per_delegation}
+    before = (
+        None
+        if plan is None
+        else {
+            "rows": plan.rows,
+            "reserved_seats": plan.reserved_seats,
+            "seats_per_delegation": plan.seats_per_delegation,
+        }
+    )
     if plan is None:
         plan = SeatingPlan(forum_id=forum.id)
         db.session.add(plan)
-    plan.rows, plan.seats_per_delegation, plan.room_id = rows, seats_per_delegation, room_id
+    plan.rows, plan.reserved_seats = rows, reserved
+    plan.seats_per_delegation, plan.room_id = seats_per_delegation, room_id
     plan.updated_by_id = organiser.id
     db.session.flush()
-    after = {"rows": rows, "seats_per_delegation": seats_per_delegation}
+    after = {"rows": rows, "reserved_seats": reserved, "seats_per_delegation": seats_per_delegation}
     record(
         organiser,
         "seating.plan_saved",

@@ -13,7 +13,7 @@ from planner.delegations.participant_files import facts as list_facts
 from planner.forums.models import Forum
 from planner.forums.services import ForumArchived
 from planner.seating import bp, drawing, files, services
-from planner.seating.forms import NO_ROOM, SeatingPlanForm, seat_counts
+from planner.seating.forms import NO_ROOM, SeatingPlanForm, seat_counts, seat_labels
 from planner.seating.models import SeatingPlan
 from planner.statements.rendering import find_font
 from planner.translated import reader_language
@@ -38,9 +38,10 @@ def _facts(seating: services.Seating) -> list[str]:
     if seating.head_rows:
         lines.append(
             _(
-                "%(seated)d seated, %(empty)d seats empty; up to %(per)d seats a delegation, heads of delegation"
-                " in the front rows up to row %(row)s.",
+                "%(seated)d seated, %(reserved)d seats reserved, %(empty)d empty; up to %(per)d seats a"
+                " delegation, heads of delegation in the front rows up to row %(row)s.",
                 seated=len(seating.seats),
+                reserved=len(seating.reserved),
                 empty=seating.empty_seats,
                 per=plan.seats_per_delegation,
                 row=services.row_label(seating.head_rows - 1),
@@ -59,6 +60,7 @@ def _form(forum: Forum, plan: SeatingPlan | None, formdata: bool) -> SeatingPlan
         formdata=None,
         rooms=rooms,
         rows=", ".join(str(n) for n in plan.rows),
+        reserved_seats=", ".join(plan.reserved_seats or ()),
         seats_per_delegation=plan.seats_per_delegation,
         room=plan.room_id or NO_ROOM,
     )
@@ -105,6 +107,7 @@ def save_seating_plan(slug: str):
                 current_user,
                 forum,
                 rows=seat_counts(form.rows.data) or [],
+                reserved_seats=seat_labels(form.reserved_seats.data),
                 seats_per_delegation=form.seats_per_delegation.data or 0,
                 room_id=form.room.data or None,
                 language=_language(),

@@ -129,7 +129,7 @@ def test_the_plan_is_in_the_readers_language_order(forum):
 
 
 def test_more_delegations_than_seats_is_refused_with_a_clear_message(forum):
-    with pytest.raises(services.HallTooSmall, match="The hall has 3 seats for 4 delegations") as refused:
+    with pytest.raises(services.HallTooSmall, match="The hall has 3 seats not reserved for 4 delegations") as refused:
         seating(forum, [3], per=1)
     assert refused.value.field == "rows"
 
@@ -138,7 +138,7 @@ def test_too_few_seats_behind_the_heads_says_what_is_missing(forum):
     with pytest.raises(
         services.HallTooSmall,
         match=r"heads of 4 delegations sit in the front rows up to row A; the 8 other members need as many seats"
-        r" behind them, but there are 7\.",
+        r" behind them, but the rows behind have 7 seats not reserved\.",
     ):
         seating(forum, [4, 7])
     assert len(seating(forum, [4, 8]).seats) == 12
@@ -167,10 +167,10 @@ def test_saving_a_plan_records_it_and_its_change(forum):
     assert services.plan_of(forum).rows == [6, 6]
     entries = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "seating.plan_saved")).all()
     assert [e.after for e in entries] == [
-        {"rows": [4, 8], "seats_per_delegation": 3},
-        {"rows": [6, 6], "seats_per_delegation": 2},
+        {"rows": [4, 8], "reserved_seats": [], "seats_per_delegation": 3},
+        {"rows": [6, 6], "reserved_seats": [], "seats_per_delegation": 2},
     ]
-    assert entries[1].before == {"rows": [4, 8], "seats_per_delegation": 3}
+    assert entries[1].before == {"rows": [4, 8], "reserved_seats": [], "seats_per_delegation": 3}
 
 
 @pytest.mark.parametrize(
@@ -182,7 +182,7 @@ def test_saving_a_plan_records_it_and_its_change(forum):
         ([4, 61], 2, "rows", "from 1 to 60 seats"),
         ([4, 8], 0, "seats_per_delegation", "from 1 to 20 seats"),
         ([4, 8], 21, "seats_per_delegation", "from 1 to 20 seats"),
-        ([3], 2, "rows", "3 seats for 4 delegations"),
+        ([3], 2, "rows", "3 seats not reserved for 4 delegations"),
     ],
 )
 def test_a_plan_the_rules_refuse_is_not_saved(forum, rows, per, field, message):
@@ -216,3 +216,66 @@ def test_an_archived_forums_plan_stays_as_it_was(forum):
         services.save_plan(
             make_organiser(forum), forum, rows=[8, 8], seats_per_delegation=2, room_id=None, language="en"
         )
+
+
+def reserved_plan(rows: list[int], reserved: list[str], per: int = 3) -> SeatingPlan:
+    return SeatingPlan(rows=rows, reserved_seats=reserved, seats_per_delegation=per)
+
+
+def test_nobody_is_seated_in_a_reserved_seat(forum):
+    organiser = make_organiser(forum)
+    result = services.seating_of(organiser, forum, reserved_plan([5, 4, 5], ["A3", "C1"], per=2), "en")
+    assert grid(result) == [
+        ["FR/Zed", "IT/Zed", "-", "JP/Zed", "US/Zed"],
+        ["FR/Minister", "IT/Minister", "JP/Minister", "US/Minister"],
+        ["-"] * 5,
+    ]
+    assert result.is_reserved(0, 3) and result.is_reserved(2, 1) and not result.is_reserved(0, 1)
+    assert result.empty_seats == 4  # C2 to C5; A3 and C1 are reserved, not empty
+    assert [label for label, seat in result.taken if seat is None] == ["A3", "C1"]
+
+
+def test_reserved_seats_count_against_the_room(forum):
+    organiser = make_organiser(forum)
+    with pytest.raises(services.HallTooSmall, match="The hall has 3 seats not reserved for 4 delegations"):
+        services.seating_of(organiser, forum, reserved_plan([4], ["A2"], per=1), "en")
+    # The heads' rows are counted in seats not reserved: A holds 3 heads, B the fourth.
+    result = services.seating_of(organiser, forum, reserved_plan([4, 4, 4, 4], ["A1"], per=2), "en")
+    assert result.head_rows == 2
+    assert grid(result)[2] == ["FR/Minister", "IT/Minister", "JP/Minister", "US/Minister"]
+
+
+def test_reserved_seats_are_saved_in_the_halls_order_once_each(forum):
+    plan = services.save_plan(
+        make_organiser(forum),
+        forum,
+        rows=[4, 8, 8],
+        reserved_seats=["b2", "A1", " A1", "A4"],
+        seats_per_delegation=2,
+        room_id=None,
+        language="en",
+    )
+    assert plan.reserved_seats == ["A1", "A4", "B2"]
+
+
+@pytest.mark.parametrize("label", ["A5", "D1", "A0", "1A", "AAA1", "A"])
+def test_a_reserved_seat_the_hall_has_not_is_refused(forum, label):
+    with pytest.raises(services.SeatingError, match=f"There is no seat {label} in this hall") as refused:
+        services.save_plan(
+            make_organiser(forum),
+            forum,
+            rows=[4, 8, 8],
+            reserved_seats=[label],
+            seats_per_delegation=2,
+            room_id=None,
+            language="en",
+        )
+    assert refused.value.field == "reserved_seats"
+    assert services.plan_of(forum) is None
+
+
+def test_seat_labels_and_places_match():
+    assert services.seat_place("B12") == (1, 12)
+    assert services.seat_place("aa3") == (26, 3)
+    assert services.seat_place("3B") is None
+    assert all(services.seat_place(f"{services.row_label(r)}7") == (r, 7) for r in range(60))

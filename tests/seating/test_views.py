@@ -46,8 +46,8 @@ def programme(app) -> Programme:
     return programme
 
 
-def save(client, rows: str, per: str = "2", room: str = "0"):
-    return client.post(PAGE, data={"rows": rows, "seats_per_delegation": per, "room": room})
+def save(client, rows: str, per: str = "2", room: str = "0", reserved: str = ""):
+    return client.post(PAGE, data={"rows": rows, "seats_per_delegation": per, "room": room, "reserved_seats": reserved})
 
 
 def stored(app) -> SeatingPlan | None:
@@ -79,7 +79,7 @@ def test_the_organiser_describes_the_hall_and_sees_the_plan(app, client, program
     assert rows == [("A1", "Italy", "Giulia Rossi"), ("A2", "Japan", "田中 愛子"), ("B1", "Japan", "Ken Sato")]
     assert "Print:" in page and "The seating plan (PDF)" in page and "Name plates to fold (PDF)" in page
     assert 'value="4, 4"' in page
-    facts = "3 seated, 5 seats empty; up to 2 seats a delegation, heads of delegation in the front rows up to row A."
+    facts = "3 seated, 0 seats reserved, 5 empty; up to 2 seats a delegation, heads of delegation in the front rows"
     assert facts in page
     assert "Plenary Hall" in page.split("The hall")[0]  # the room named on the plan
 
@@ -93,13 +93,40 @@ def test_the_organiser_describes_the_hall_and_sees_the_plan(app, client, program
         ("4, 0", "2", "Each row holds from 1 to 60 seats."),
         ("4, 4", "", "Enter how many seats a delegation gets."),
         ("4, 4", "99", "Enter a number from 1 to 20."),
-        ("1", "2", "The hall has 1 seat for 2 delegations"),
-        ("2", "2", "the 1 other members need as many seats behind them, but there are 0."),
+        ("1", "2", "The hall has 1 seat not reserved for 2 delegations"),
+        ("2", "2", "the 1 other members need as many seats behind them, but the rows behind have 0 seats not"),
     ],
 )
 def test_bad_input_gets_a_message_and_saves_nothing(app, client, programme, rows, per, message):
     sign_in(client, programme.organiser)
     response = save(client, rows, per)
+    assert response.status_code == 422
+    assert message in response.get_data(as_text=True)
+    assert stored(app) is None
+
+
+def test_reserved_seats_stay_free_and_are_listed_in_their_place(app, client, programme):
+    sign_in(client, programme.organiser)
+    assert save(client, "3, 3", reserved="a1, B2").status_code == 302
+    assert stored(app).reserved_seats == ["A1", "B2"]
+    page = client.get(PAGE).get_data(as_text=True)
+    assert 'value="A1, B2"' in page
+    assert '<g class="seat-reserved"><title>A1: reserved</title>' in page
+    labels = re.findall(r'<tr><th scope="row">(\w+)</th>\s*<td[^>]*>([^<]+)</td>', page)
+    assert labels == [("A1", "Reserved"), ("A2", "Italy"), ("A3", "Japan"), ("B1", "Japan"), ("B2", "Reserved")]
+
+
+@pytest.mark.parametrize(
+    ("reserved", "message"),
+    [
+        ("A9", "There is no seat A9 in this hall: rows run from A, seats from 1."),
+        ("A1; B2", "Write seats as a row's letter and a number, like A1, separated by commas."),
+        ("A1, A2, A3, B1, B2", "The hall has 1 seat not reserved for 2 delegations"),
+    ],
+)
+def test_bad_reserved_seats_get_a_message_and_save_nothing(app, client, programme, reserved, message):
+    sign_in(client, programme.organiser)
+    response = save(client, "3, 3", reserved=reserved)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert stored(app) is None
@@ -122,12 +149,12 @@ def test_a_hall_grown_too_small_says_so_and_its_pdfs_are_refused(app, client, pr
     assert page.status_code == 200
     text = page.get_data(as_text=True)
     assert "The delegations cannot be seated in this hall:" in text
-    assert "the 2 other members need as many seats behind them, but there are 1." in text
+    assert "the 2 other members need as many seats behind them, but the rows behind have 1 seat not reserved." in text
     assert "<svg" not in text
     for pdf in ("/plan.pdf", "/name-plates.pdf"):
         refused = client.get(PAGE + pdf)
         assert refused.status_code == 409
-        assert "but there are 1" in refused.get_data(as_text=True)
+        assert "the rows behind have 1 seat not reserved" in refused.get_data(as_text=True)
 
 
 def test_the_plan_pdf_shows_the_hall_and_lists_the_seats(client, programme):
@@ -180,3 +207,26 @@ def test_the_manage_hub_links_to_the_plan(client, programme):
     page = client.get("/forums/isef2/manage/").get_data(as_text=True)
     assert 'href="/forums/isef2/manage/seating"' in page
     assert "Seating plan of the plenary hall, and name plates" in page
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"rows": "4,\x00 4"},
+        {"rows": "4, " * 2000},
+        {"rows": "99999"},
+        {"rows": "４, ４"},  # full-width digits: asked again in ASCII
+        {"seats_per_delegation": "abc"},
+        {"seats_per_delegation": "99999999999999999999"},
+        {"room": "abc"},
+        {"room": "99999999999999999999"},
+        {"reserved_seats": "A1\x1b"},
+        {"reserved_seats": "Z99999"},
+    ],
+)
+def test_garbage_gets_a_message_never_a_500(app, client, programme, data):
+    sign_in(client, programme.organiser)
+    response = client.post(PAGE, data={"rows": "4, 4", "seats_per_delegation": "2", "room": "0", **data})
+    assert response.status_code == 422
+    assert 'class="error"' in response.get_data(as_text=True)
+    assert stored(app) is None
