@@ -34,7 +34,7 @@ from planner.delegations.models import MemberRole
 from planner.delegations.participants import ListedDelegation, ListedMember, ParticipantList, protocol_order
 from planner.extensions import db
 from planner.forums.models import Forum, Room, Venue
-from planner.forums.services import require_not_archived
+from planner.forums.services import lock_forum, require_not_archived
 from planner.refusals import Refused
 from planner.seating.models import SeatingPlan
 
@@ -268,6 +268,9 @@ def save_plan(
         )
     if room_id is not None and room_id not in {room.id for room in rooms_of(forum)}:
         raise SeatingError(_("Choose one of the rooms of %(forum)s.", forum=forum.name), field="room")
+    # Two organisers saving the forum's first plan at once: the second waits, then changes it
+    # (instead of failing on the plan's key); and each checks the list as the other left it.
+    lock_forum(forum)
     # Checked before anything changes: a hall too small is refused with nothing written.
     seat_delegations(
         SeatingPlan(rows=rows, reserved_seats=reserved, seats_per_delegation=seats_per_delegation),

@@ -230,3 +230,26 @@ def test_garbage_gets_a_message_never_a_500(app, client, programme, data):
     assert response.status_code == 422
     assert 'class="error"' in response.get_data(as_text=True)
     assert stored(app) is None
+
+
+def test_the_page_costs_the_same_queries_for_2_and_20_delegations(app, client, programme, count_queries):
+    with committed(app):
+        for n in range(18):
+            accredit(programme.delegation(f"d{n}", f"Delegation {n:02}"), f"Head {n}", MemberRole.HEAD)
+    sign_in(client, programme.organiser)
+    save(client, "10, 10, 10")
+    with count_queries() as counter:
+        assert client.get(PAGE).status_code == 200
+    large = counter.count
+    with committed(app):
+        for n in range(18):
+            db.session.delete(db.session.get(type(programme.japan), programme.delegations[f"d{n}"].id))
+    with count_queries() as counter:
+        assert client.get(PAGE).status_code == 200
+    assert counter.count == large
+
+
+def test_the_organisers_list_of_participants_links_to_the_plan(client, programme):
+    sign_in(client, programme.organiser)
+    page = client.get("/forums/isef2/manage/participants").get_data(as_text=True)
+    assert 'href="/forums/isef2/manage/seating">Seating plan of the plenary hall, and name plates</a>' in page
