@@ -253,3 +253,16 @@ def test_the_organisers_list_of_participants_links_to_the_plan(client, programme
     sign_in(client, programme.organiser)
     page = client.get("/forums/isef2/manage/participants").get_data(as_text=True)
     assert 'href="/forums/isef2/manage/seating">Seating plan of the plenary hall, and name plates</a>' in page
+
+
+def test_the_page_follows_the_structural_accessibility_rules(client, programme):
+    from tests.schedule.structure import problems, title_of
+
+    sign_in(client, programme.organiser)
+    empty = client.get(PAGE).get_data(as_text=True)
+    assert problems(empty) == [] and title_of(empty).startswith("Seating plan of ISEF2")
+    save(client, "3, 3", reserved="A1")
+    shown = client.get(PAGE).get_data(as_text=True)
+    assert problems(shown) == [] and title_of(shown).startswith("Seating plan of ISEF2")
+    refused = save(client, "x").get_data(as_text=True)
+    assert problems(refused) == []
