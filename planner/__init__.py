@@ -70,6 +70,7 @@ from planner.schedule import format_views as schedule_format_views  # noqa: F401
 from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
 from planner.schedule import views as schedule_views
 from planner.schedule.cli import export_programme_command, import_programme_command
+from planner.seating import views as seating_views
 from planner.site import languages
 from planner.site import views as site_views
 from planner.statements import manage_views as statement_manage_views  # noqa: F401
@@ -166,6 +167,7 @@ BLUEPRINTS = (
     webhook_views,
     offline_views,
     plenary_views,
+    seating_views,
 )
 
 

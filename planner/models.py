@@ -51,6 +51,7 @@ from planner.schedule.models import (
     SessionKind,
     SessionParticipant,
 )
+from planner.seating.models import SeatingPlan
 from planner.statements.models import (
     Corrigendum,
     CorrigendumVersion,
@@ -94,6 +95,7 @@ __all__ = [
     "SpeakerStatus",
     "AgendaItem",
     "RoomClosedDay",
+    "SeatingPlan",
     "Question",
     "Registration",
     "RegistrationPolicy",

@@ -357,6 +357,11 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("plenary.attach_statement", "POST"): signed_in(404),
     # The room's screen: anyone, as the session is public.
     ("plenary.screen", "GET"): PUBLIC,
+    # The seating plan names every accredited person: the forum's organisers (ISEF2 has no plan yet).
+    ("seating.seating_plan", "GET"): organisers_only(200),
+    ("seating.save_seating_plan", "POST"): organisers_only(422),
+    ("seating.seating_plan_pdf", "GET"): organisers_only(404),
+    ("seating.name_plates_pdf", "GET"): organisers_only(404),
 }
 
 

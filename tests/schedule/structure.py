@@ -80,7 +80,8 @@ def problems(html: str) -> list[str]:
     html_tags = by_tag.get("html", [])
     if not html_tags or not html_tags[0].attrs.get("lang"):
         found.append("<html> has no lang")
-    titles = by_tag.get("title", [])
+    # An inline SVG's <title> names the drawing or a shape in it, not the page.
+    titles = [t for t in by_tag.get("title", []) if not _inside(t, "svg")]
     if len(titles) != 1 or not titles[0].text.strip():
         found.append("no single, non-empty <title>")
     if len(by_tag.get("h1", [])) != 1:
