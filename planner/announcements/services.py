@@ -1,0 +1,252 @@
+"""Announcements: previewing an audience, sending a message to it, and the record of what was sent.
+
+Sending stores the announcement once and writes one outbox message per recipient in a few
+bulk statements, with no template rendered in the request: the sender renders each one in the
+recipient's language from the stored announcement (``mailing``). The outbox's unique
+(announcement, address) and its leases make each person get it once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy.orm import joinedload
+
+from planner.accounts.models import User
+from planner.accounts.permissions import require_organiser
+from planner.announcements.audiences import PREVIEW_NAMES, Audience, Recipient, recipients_of, summary
+from planner.announcements.models import Announcement, AnnouncementRecipient
+from planner.audit.services import record
+from planner.db import table_of
+from planner.extensions import db
+from planner.forums.models import Forum
+from planner.mail.models import OutboxMessage, OutboxStatus
+from planner.mail.services import insert_message, message_values
+from planner.refusals import Refused
+from planner.translated import Translations, localized
+from planner.validators import LONG_TEXT
+
+SUBJECT_MAX = 200
+BODY_MAX = LONG_TEXT
+#: Up to this many recipients, the messages are also tried right after the request (as all
+#: mail is); a larger audience is left to ``flask send-mail`` so the request never waits on it.
+PROMPT_LIMIT = 100
+#: How many announcements a forum's list shows, and recipients an announcement's page.
+LIST_LIMIT = 200
+RECIPIENTS_SHOWN = 1000
+TEMPLATE = "announcement"
+
+
+class AnnouncementRefused(Refused):
+    """An announcement the rules refuse: no text, a subject on two lines, nobody to send to."""
+
+
+@dataclass(frozen=True)
+class Preview:
+    count: int
+    first: list[Recipient]
+
+
+def preview(organiser: User, forum: Forum, audience: Audience) -> Preview:
+    """How many people ``audience`` reaches and the first of them by name."""
+    require_organiser(organiser, forum)
+    found = recipients_of(forum, audience)
+    return Preview(len(found), found[:PREVIEW_NAMES])
+
+
+def _checked_subject(text: str, field: str) -> str:
+    text = text.strip()
+    if not text:
+        raise AnnouncementRefused(_("Give the announcement a subject."), field=field)
+    if "\r" in text or "\n" in text or len(text) > SUBJECT_MAX:
+        raise AnnouncementRefused(
+            _("Keep the subject to one line of %(max)d characters.", max=SUBJECT_MAX), field=field
+        )
+    return text
+
+
+def _checked_body(text: str, field: str) -> str:
+    text = text.strip()
+    if not text:
+        raise AnnouncementRefused(_("Write the announcement's text."), field=field)
+    if len(text) > BODY_MAX:
+        raise AnnouncementRefused(_("Keep the text to %(max)d characters.", max=BODY_MAX), field=field)
+    return text
+
+
+def _checked_translations(forum: Forum, given: Mapping[str, Mapping[str, str]]) -> Translations:
+    """The other languages' subject and text: both or neither for each language."""
+    kept: Translations = {}
+    for language in forum.other_languages:
+        texts = given.get(language, {})
+        subject, body = (texts.get("subject") or "").strip(), (texts.get("body") or "").strip()
+        if not subject and not body:
+            continue  # that language's readers get the first language's text
+        kept[language] = {
+            "subject": _checked_subject(subject, f"subject_{language}"),
+            "body": _checked_body(body, f"body_{language}"),
+        }
+    return kept
+
+
+def send_announcement(
+    organiser: User,
+    forum: Forum,
+    audience: Audience,
+    *,
+    subject: str,
+    body: str,
+    translations: Mapping[str, Mapping[str, str]] | None = None,
+) -> Announcement:
+    """Queue the announcement to everyone in ``audience``, once each, in their language, with
+    replies to the organiser's address. Refused when the text is missing or nobody is in it."""
+    require_organiser(organiser, forum)
+    announcement = Announcement(
+        forum_id=forum.id,
+        sender_id=organiser.id,
+        sender_name=organiser.name,
+        reply_to=organiser.email,
+        subject=_checked_subject(subject, "subject"),
+        body=_checked_body(body, "body"),
+        translations=_checked_translations(forum, translations or {}),
+        audience_kind=audience.kind,
+        audience=audience.as_args(),
+        audience_summary=summary(forum, audience),
+    )
+    subjects = {
+        language: localized(announcement, "subject", language) for language in {*forum.languages, forum.first_language}
+    }
+    messages: list[dict[str, Any]] = []
+    recipients: list[Recipient] = []
+    for recipient in recipients_of(forum, audience):
+        try:
+            values = message_values(
+                recipient.email, TEMPLATE, subject=subjects[recipient.language], forum_id=forum.id, render_later=True
+            )
+        except ValueError:
+            continue  # an address mail cannot go to (kept by hand in the list): nobody to tell
+        values.update(language=recipient.language, reply_to=organiser.email)
+        messages.append(values)
+        recipients.append(recipient)
+    if not recipients:
+        raise AnnouncementRefused(_("Nobody is in this audience: nothing was sent. Choose others."))
+    announcement.recipient_count = len(recipients)
+    db.session.add(announcement)
+    db.session.flush()
+    for values in messages:
+        values["announcement_id"] = announcement.id
+    db.session.execute(
+        insert(table_of(AnnouncementRecipient)),
+        [
+            {
+                "announcement_id": announcement.id,
+                "email": r.email,
+                "name": r.name,
+                "language": r.language,
+                "user_id": r.user_id,
+            }
+            for r in recipients
+        ],
+    )
+    if len(messages) <= PROMPT_LIMIT:
+        for values in messages:
+            insert_message(values)
+    else:
+        db.session.execute(insert(table_of(OutboxMessage)), messages)
+    record(
+        organiser,
+        "announcement.sent",
+        forum_id=forum.id,
+        target=("announcement", announcement.id),
+        summary=_("%(subject)s, to %(num)d people", subject=announcement.subject, num=len(recipients)),
+        after={"audience": announcement.audience, "recipients": len(recipients)},
+    )
+    return announcement
+
+
+# The record --------------------------------------------------------------------------------
+
+
+@dataclass
+class Delivery:
+    sent: int = 0
+    pending: int = 0
+    failed: int = 0
+
+
+def deliveries(ids: Iterable[int]) -> dict[int, Delivery]:
+    """How far each announcement's messages got, from the outbox's rows: one query."""
+    found: dict[int, Delivery] = {}
+    wanted = list(ids)
+    if not wanted:
+        return found
+    for announcement_id, status, count in db.session.execute(
+        select(OutboxMessage.announcement_id, OutboxMessage.status, func.count())
+        .where(OutboxMessage.announcement_id.in_(wanted))
+        .group_by(OutboxMessage.announcement_id, OutboxMessage.status)
+    ):
+        if announcement_id is None:  # not asked for; the IN above leaves none
+            continue
+        delivery = found.setdefault(announcement_id, Delivery())
+        setattr(delivery, str(status.value), count)
+    return found
+
+
+def announcements_of(organiser: User, forum: Forum, limit: int = LIST_LIMIT) -> list[Announcement]:
+    """The forum's announcements, newest first."""
+    require_organiser(organiser, forum)
+    return list(
+        db.session.scalars(
+            select(Announcement)
+            .where(Announcement.forum_id == forum.id)
+            .order_by(Announcement.sent_at.desc(), Announcement.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def announcement_of(organiser: User, forum: Forum, announcement_id: int) -> Announcement | None:
+    """The forum's announcement with this id; None for another forum's or none."""
+    require_organiser(organiser, forum)
+    announcement = db.session.get(Announcement, announcement_id)
+    return announcement if announcement is not None and announcement.forum_id == forum.id else None
+
+
+def recipients_with_outcome(
+    announcement: Announcement, limit: int = RECIPIENTS_SHOWN
+) -> list[tuple[AnnouncementRecipient, OutboxStatus | None]]:
+    """Its recipients by name with where their message stands (None: no longer in the outbox)."""
+    rows = db.session.execute(
+        select(AnnouncementRecipient, OutboxMessage.status)
+        .outerjoin(
+            OutboxMessage,
+            and_(
+                OutboxMessage.announcement_id == AnnouncementRecipient.announcement_id,
+                OutboxMessage.to_address == AnnouncementRecipient.email,
+            ),
+        )
+        .where(AnnouncementRecipient.announcement_id == announcement.id)
+        .order_by(func.lower(AnnouncementRecipient.name), AnnouncementRecipient.email)
+        .limit(limit)
+    )
+    return [(recipient, status) for recipient, status in rows]
+
+
+def sent_to(user: User, limit: int = LIST_LIMIT) -> list[Announcement]:
+    """The announcements sent to this person's account or address, newest first."""
+    reached = select(AnnouncementRecipient.announcement_id).where(
+        or_(AnnouncementRecipient.user_id == user.id, AnnouncementRecipient.email == user.email)
+    )
+    return list(
+        db.session.scalars(
+            select(Announcement)
+            .where(Announcement.id.in_(reached))
+            .options(joinedload(Announcement.forum))
+            .order_by(Announcement.sent_at.desc(), Announcement.id.desc())
+            .limit(limit)
+        )
+    )
