@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import and_, func, insert, or_, select
 from sqlalchemy.orm import joinedload
 
@@ -162,7 +163,12 @@ def send_announcement(
         "announcement.sent",
         forum_id=forum.id,
         target=("announcement", announcement.id),
-        summary=_("%(subject)s, to %(num)d people", subject=announcement.subject, num=len(recipients)),
+        summary=ngettext(
+            "%(subject)s, to %(num)d person",
+            "%(subject)s, to %(num)d people",
+            len(recipients),
+            subject=announcement.subject,
+        ),
         after={"audience": announcement.audience, "recipients": len(recipients)},
     )
     return announcement

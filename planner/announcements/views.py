@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 from werkzeug.datastructures import MultiDict
 
@@ -40,9 +41,11 @@ def _compose_page(
     with_preview: bool,
     status: int = 200,
 ) -> tuple[str, int]:
-    """The writing page: the audience chosen in ``source``, its preview when asked for."""
+    """The writing page: the audience chosen in ``source``, its preview when asked for. A page
+    answering a post that failed (``status`` 422) also says that no audience was chosen."""
     single, multi = _audience_args(source)
-    audience, errors = audiences.audience_from(forum, single, multi) if single["audience"] else (None, [])
+    chosen = single["audience"] or status == 422
+    audience, errors = audiences.audience_from(forum, single, multi) if chosen else (None, [])
     preview = services.preview(current_user, forum, audience) if audience is not None and with_preview else None
     questions = answers.forum_questions(forum)
     body = form.body.data or ""
@@ -121,9 +124,10 @@ def send_announcement(slug: str):
         refusals.on_form(form, refusal)
         return _compose_page(forum, form, request.form, with_preview=False, status=422)
     flash(
-        _(
+        ngettext(
+            "The announcement is on its way to %(num)d person; this page shows when it is delivered.",
             "The announcement is on its way to %(num)d people; this page shows how many have it.",
-            num=announcement.recipient_count,
+            announcement.recipient_count,
         ),
         "success",
     )
