@@ -169,15 +169,29 @@ def _members_query(forum: Forum, audience: Audience) -> Select[Any]:
     )
 
 
+def _sendable(email: Any) -> Any:
+    """Addresses mail can go to, as the outbox checks them (``mail.services.message_values``):
+    one address, no header-breaking characters; kept by hand in a list, some may not be."""
+    return and_(email.like("%_@_%"), func.length(email) <= 320, *(email.not_like(f"%{c}%") for c in ",;<>\r\n "))
+
+
+def audience_query(forum: Forum, audience: Audience) -> Select[Any]:
+    """(email, name, language, account id) of everyone ``audience`` reaches, one row per address."""
+    if audience.kind is AudienceKind.DELEGATIONS:
+        return _members_query(forum, audience).where(_sendable(Person.email))
+    return _accounts_query(forum, audience).where(_sendable(User.email))
+
+
 def recipients_of(forum: Forum, audience: Audience) -> list[Recipient]:
     """Everyone ``audience`` reaches, once each, by name."""
-    if audience.kind is AudienceKind.DELEGATIONS:
-        query = _members_query(forum, audience)
-    else:
-        query = _accounts_query(forum, audience)
-    rows = db.session.execute(query).all()
+    rows = db.session.execute(audience_query(forum, audience)).all()
     found = [Recipient(email, name, language, user_id) for email, name, language, user_id in rows]
     return sorted(found, key=lambda r: (r.name.casefold(), r.email))
+
+
+def count_of(forum: Forum, audience: Audience) -> int:
+    """How many people ``audience`` reaches."""
+    return db.session.scalar(select(func.count()).select_from(audience_query(forum, audience).subquery())) or 0
 
 
 def delegations_of(forum: Forum) -> list[Delegation]:

@@ -10,25 +10,34 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import and_, func, insert, or_, select
+from sqlalchemy import CursorResult, String, Subquery, and_, case, func, insert, literal, or_, select
+from sqlalchemy import cast as cast_
 from sqlalchemy.orm import joinedload
 
 from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
-from planner.announcements.audiences import PREVIEW_NAMES, Audience, Recipient, recipients_of, summary
+from planner.announcements.audiences import (
+    PREVIEW_NAMES,
+    Audience,
+    Recipient,
+    audience_query,
+    count_of,
+    recipients_of,
+    summary,
+)
 from planner.announcements.models import Announcement, AnnouncementRecipient
 from planner.audit.services import record
 from planner.db import table_of
 from planner.extensions import db
 from planner.forums.models import Forum
 from planner.mail.models import OutboxMessage, OutboxStatus
-from planner.mail.services import insert_message, message_values
+from planner.mail.services import message_values, remember_queued
 from planner.refusals import Refused
-from planner.translated import Translations, localized
+from planner.translated import Translations
 from planner.validators import LONG_TEXT
 
 SUBJECT_MAX = 200
@@ -104,7 +113,10 @@ def send_announcement(
     translations: Mapping[str, Mapping[str, str]] | None = None,
 ) -> Announcement:
     """Queue the announcement to everyone in ``audience``, once each, in their language, with
-    replies to the organiser's address. Refused when the text is missing or nobody is in it."""
+    replies to the organiser's address. Refused when the text is missing or nobody is in it.
+
+    Two INSERT ... SELECT statements write the recipients and their messages in the database,
+    so queueing to thousands costs what queueing to a few does."""
     require_organiser(organiser, forum)
     announcement = Announcement(
         forum_id=forum.id,
@@ -118,46 +130,16 @@ def send_announcement(
         audience=audience.as_args(),
         audience_summary=summary(forum, audience),
     )
-    subjects = {
-        language: localized(announcement, "subject", language) for language in {*forum.languages, forum.first_language}
-    }
-    messages: list[dict[str, Any]] = []
-    recipients: list[Recipient] = []
-    for recipient in recipients_of(forum, audience):
-        try:
-            values = message_values(
-                recipient.email, TEMPLATE, subject=subjects[recipient.language], forum_id=forum.id, render_later=True
-            )
-        except ValueError:
-            continue  # an address mail cannot go to (kept by hand in the list): nobody to tell
-        values.update(language=recipient.language, reply_to=organiser.email)
-        messages.append(values)
-        recipients.append(recipient)
-    if not recipients:
+    announcement.recipient_count = count_of(forum, audience)
+    if announcement.recipient_count == 0:
         raise AnnouncementRefused(_("Nobody is in this audience: nothing was sent. Choose others."))
-    announcement.recipient_count = len(recipients)
     db.session.add(announcement)
     db.session.flush()
-    for values in messages:
-        values["announcement_id"] = announcement.id
-    db.session.execute(
-        insert(table_of(AnnouncementRecipient)),
-        [
-            {
-                "announcement_id": announcement.id,
-                "email": r.email,
-                "name": r.name,
-                "language": r.language,
-                "user_id": r.user_id,
-            }
-            for r in recipients
-        ],
-    )
-    if len(messages) <= PROMPT_LIMIT:
-        for values in messages:
-            insert_message(values)
-    else:
-        db.session.execute(insert(table_of(OutboxMessage)), messages)
+    written = _insert_recipients(announcement, audience_query(forum, audience).subquery())
+    if written != announcement.recipient_count:  # the audience changed since it was counted
+        announcement.recipient_count = written
+        db.session.flush()
+    _insert_messages(forum, announcement)
     record(
         organiser,
         "announcement.sent",
@@ -166,12 +148,53 @@ def send_announcement(
         summary=ngettext(
             "%(subject)s, to %(num)d person",
             "%(subject)s, to %(num)d people",
-            len(recipients),
+            announcement.recipient_count,
             subject=announcement.subject,
         ),
-        after={"audience": announcement.audience, "recipients": len(recipients)},
+        after={"audience": announcement.audience, "recipients": announcement.recipient_count},
     )
     return announcement
+
+
+def _insert_recipients(announcement: Announcement, audience: Subquery) -> int:
+    email, name, language, user_id = audience.c
+    rows = select(literal(announcement.id), email, name, language, user_id)
+    columns = ["announcement_id", "email", "name", "language", "user_id"]
+    statement = insert(table_of(AnnouncementRecipient)).from_select(columns, rows)
+    # An INSERT's rowcount is kept only when asked for (PostgreSQL's driver gives it late).
+    result = db.session.execute(statement.execution_options(preserve_rowcount=True))
+    return cast(CursorResult[Any], result).rowcount
+
+
+def _insert_messages(forum: Forum, announcement: Announcement) -> None:
+    """One outbox message per recipient, rendered when sent (``mailing``): the row
+    ``message_values`` makes, with each recipient's address, language, subject and Message-ID."""
+    # Checked by the outbox's own rules once; only the columns below differ from row to row.
+    first = message_values(
+        announcement.reply_to, TEMPLATE, subject=announcement.subject, forum_id=forum.id, render_later=True
+    )
+    first.update(announcement_id=announcement.id, reply_to=announcement.reply_to)
+    outbox = table_of(OutboxMessage)
+    recipient = table_of(AnnouncementRecipient)
+    subjects = {language: texts["subject"] for language, texts in announcement.translations.items()}
+    # The Message-ID's left part: this announcement, a secret of its own, the recipient.
+    local, _at, domain = first["message_id"].strip("<>").partition("@")
+    per_row: dict[str, Any] = {
+        "to_address": recipient.c.email,
+        "language": recipient.c.language,
+        "subject": case(subjects, value=recipient.c.language, else_=announcement.subject)
+        if subjects
+        else literal(announcement.subject),
+        "message_id": literal(f"<{local}.") + cast_(recipient.c.id, String) + literal(f"@{domain}>"),
+    }
+    columns = [name for name, value in first.items() if value is not None or name in per_row]
+    rows = select(
+        *(per_row[name] if name in per_row else literal(first[name], outbox.c[name].type) for name in columns)
+    ).where(recipient.c.announcement_id == announcement.id)
+    db.session.execute(insert(outbox).from_select(columns, rows))
+    if announcement.recipient_count <= PROMPT_LIMIT:
+        for message_id in db.session.scalars(select(outbox.c.id).where(outbox.c.announcement_id == announcement.id)):
+            remember_queued(message_id)
 
 
 # The record --------------------------------------------------------------------------------

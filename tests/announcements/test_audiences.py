@@ -148,3 +148,14 @@ def test_recipients_come_by_name(app_context, world):
     forum = db.session.get(Forum, world.forum_id)
     found = audiences.recipients_of(forum, audiences.Audience(AudienceKind.REGISTRATIONS))
     assert [r.name for r in found] == ["Ada", "Ben", "Eve", "Gus"]
+
+
+def test_an_address_mail_cannot_go_to_is_left_out(app_context, world):
+    """Kept by hand in a list, an address may hold two: nobody can be written to there."""
+    from planner.delegations.models import DelegationMember, NominationStatus
+    from tests.factories import make_person
+
+    person = make_person(name="Two People", email="two,people@example.org")
+    db.session.add(DelegationMember(delegation_id=world.ids["esa"], person=person, status=NominationStatus.ACCREDITED))
+    db.session.flush()
+    assert set(reached(world, audience="delegations", delegations=world.ids["esa"])) == emails("mia")

@@ -14,6 +14,7 @@ from planner.announcements.models import Announcement, AnnouncementRecipient, Au
 from planner.audit.models import AuditEntry
 from planner.extensions import db
 from planner.forums.models import Forum
+from planner.mail import services as mail_services
 from planner.mail.models import OutboxMessage
 from planner.mail.services import message_values
 from planner.refusals import NotAllowed
@@ -62,6 +63,9 @@ def test_one_message_per_person_in_their_language_with_replies_to_the_organiser(
             ("Eve", world.ids["eve"]),
             ("Gus", world.ids["gus"]),
         ]
+        # A small audience is also tried right after the commit, as all mail; a large one waits for the worker.
+        prompted = db.session.info.get(mail_services._QUEUED, [])
+        assert sorted(prompted) == (sorted(m.id for m in queued.values()) if prompt_limit else [])
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "announcement.sent")).one()
         assert entry.summary == "Buses on Friday, to 4 people" and entry.forum_id == world.forum_id
 
