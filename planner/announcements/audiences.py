@@ -20,6 +20,7 @@ from planner.announcements.models import AudienceKind
 from planner.delegations.models import Delegation, DelegationFocalPoint, DelegationMember, NominationStatus, Person
 from planner.extensions import db
 from planner.forums.models import Event, Forum
+from planner.labels import label
 from planner.registration import answers, review
 from planner.registration.models import AgendaItem, Registration, RegistrationStatus
 from planner.schedule.models import Session
@@ -242,7 +243,7 @@ def summary(forum: Forum, audience: Audience) -> str:
     filters = audience.registrations
     parts = [_("event %(code)s", code=filters.event_code) if filters.event_code else _("every event")]
     parts.append(
-        _("status %(status)s", status=filters.status.value) if filters.status else _("every status still active")
+        _("status %(status)s", status=label(filters.status)) if filters.status else _("every status still active")
     )
     if filters.delegation_id is not None:
         delegation = db.session.get(Delegation, filters.delegation_id)

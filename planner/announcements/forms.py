@@ -25,7 +25,7 @@ class AnnouncementForm(FlaskForm):
         ],
     )
     body = TextAreaField(
-        _l("Text"),
+        _l("Message text"),
         validators=[
             DataRequired(message=_l("Write the announcement's text.")),
             Length(max=LONG_TEXT, message=_l("Keep the text to %(max)d characters.")),

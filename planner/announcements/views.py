@@ -68,7 +68,7 @@ def _compose_page(
             (q, questions.event_codes[q.event_id], answers.choices_of(q)) for q in questions.with_choices()
         ],
         sessions_picked=audiences.sessions_picked(forum),
-    ), (status if status != 200 else 400 if errors else 200)
+    ), (status if status != 200 or not errors else 422 if request.method == "POST" else 400)
 
 
 def _form(forum: Forum, formdata: Any = None) -> AnnouncementForm:

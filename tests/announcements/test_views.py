@@ -158,3 +158,11 @@ def test_a_person_sees_the_announcements_sent_to_them_in_their_language(app, org
     # Olga is of another forum; Fumi is not a registrant.
     for name in ("olga", "fumi"):
         assert "Buses on Friday" not in signed_in_as(app, world, name).get("/me/announcements").get_data(as_text=True)
+
+
+def test_a_preview_of_a_bad_audience_says_why_and_sends_nothing(app, organiser, world):
+    data = {**MESSAGE, "audience": "delegations", "delegations": [world.ids["elsewhere"]], "action": "preview"}
+    response = organiser.post(f"{PAGE}/new", data=data)
+    assert response.status_code == 422
+    assert "Choose delegations of this forum." in response.get_data(as_text=True)
+    assert stored(app) == (0, 0)
