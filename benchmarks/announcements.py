@@ -51,6 +51,7 @@ SLUG = "announce"
 EMAIL_DOMAIN = "announce.bench"
 HEALTHZ_REQUESTS = 20
 CSRF_INPUT = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"')
+FORM_KEY_INPUT = re.compile(r'name="form_key" type="hidden" value="([^"]+)"')
 PAGE = f"/forums/{SLUG}/manage/announcements/new"
 
 
@@ -155,13 +156,15 @@ def queue_announcement(port: int, cookie: str, people: int) -> tuple[float, int]
     """GET the form (its CSRF token), then POST it to every registration: (seconds, status)."""
     headers = {"Cookie": f"session={cookie}"}
     response, content = request(port, PAGE, headers=headers)
-    found = CSRF_INPUT.search(content.decode(errors="replace"))
-    if response.status != 200 or not found:
+    page = content.decode(errors="replace")
+    found, form_key = CSRF_INPUT.search(page), FORM_KEY_INPUT.search(page)
+    if response.status != 200 or not found or not form_key:
         raise BenchmarkError(f"GET {PAGE} answered {response.status}, not the announcement form")
     cookie = _new_cookie(response) or cookie
     body = urlencode(
         {
             "csrf_token": found.group(1),
+            "form_key": form_key.group(1),
             "audience": "registrations",
             "subject": "Buses on Friday",
             "body": "The buses leave the hotels at **8:00**.\n\n- Hotel A\n- Hotel B",

@@ -31,12 +31,14 @@ def upgrade():
     sa.Column('audience', sa.JSON(), nullable=False),
     sa.Column('audience_summary', sa.Text(), nullable=False),
     sa.Column('recipient_count', sa.Integer(), nullable=False),
+    sa.Column('form_key', sa.String(length=64), nullable=False),
     sa.Column('sent_at', sa.DateTime(timezone=True), nullable=False),
     sa.CheckConstraint("subject <> ''", name=op.f('ck_announcements_subject_not_empty')),
     sa.CheckConstraint('recipient_count > 0', name=op.f('ck_announcements_someone_to_tell')),
     sa.ForeignKeyConstraint(['forum_id'], ['forums.id'], name=op.f('fk_announcements_forum_id_forums'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['sender_id'], ['users.id'], name=op.f('fk_announcements_sender_id_users'), ondelete='SET NULL'),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_announcements'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_announcements')),
+    sa.UniqueConstraint('form_key', name=op.f('uq_announcements_form_key'))
     )
     with op.batch_alter_table('announcements', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_announcements_forum_id'), ['forum_id'], unique=False)

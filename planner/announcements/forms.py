@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from planner.translated import with_translations
@@ -16,6 +16,13 @@ TEXTS = ("subject", "body")
 
 
 class AnnouncementForm(FlaskForm):
+    # Made when the page is first shown and posted back with it (``services.new_form_key``).
+    form_key = HiddenField(
+        validators=[
+            DataRequired(message=_l("This form is out of date: open the page again.")),
+            Length(max=64, message=_l("This form is out of date: open the page again.")),
+        ]
+    )
     subject = StringField(
         _l("Subject"),
         validators=[

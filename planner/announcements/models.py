@@ -51,6 +51,9 @@ class Announcement(Base):
     audience: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     audience_summary: Mapped[str] = mapped_column(Text, default="")
     recipient_count: Mapped[int]
+    # The key of the form it was sent from: the same form posted twice (a double click, a
+    # resent request) is sent once.
+    form_key: Mapped[str] = mapped_column(String(64), unique=True)
     sent_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     forum: Mapped[Forum] = relationship()

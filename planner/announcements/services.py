@@ -8,6 +8,7 @@ recipient's language from the stored announcement (``mailing``). The outbox's un
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -16,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import CursorResult, String, Subquery, and_, case, func, insert, literal, or_, select
 from sqlalchemy import cast as cast_
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import joinedload
 
 from planner.accounts.models import User
@@ -53,6 +55,23 @@ TEMPLATE = "announcement"
 
 class AnnouncementRefused(Refused):
     """An announcement the rules refuse: no text, a subject on two lines, nobody to send to."""
+
+
+class AlreadySent(AnnouncementRefused):
+    """The form was posted before (a double click): its announcement went, once."""
+
+    def __init__(self, announcement: Announcement) -> None:
+        super().__init__(_("This announcement was sent already, once: the form was posted twice."))
+        self.announcement = announcement
+
+
+def new_form_key() -> str:
+    """The key a new announcement form carries, so that posting it twice sends it once."""
+    return secrets.token_urlsafe(24)
+
+
+def _sent_from(form_key: str) -> Announcement | None:
+    return db.session.scalar(select(Announcement).where(Announcement.form_key == form_key))
 
 
 @dataclass(frozen=True)
@@ -111,13 +130,17 @@ def send_announcement(
     subject: str,
     body: str,
     translations: Mapping[str, Mapping[str, str]] | None = None,
+    form_key: str,
 ) -> Announcement:
     """Queue the announcement to everyone in ``audience``, once each, in their language, with
     replies to the organiser's address. Refused when the text is missing or nobody is in it.
 
     Two INSERT ... SELECT statements write the recipients and their messages in the database,
-    so queueing to thousands costs what queueing to a few does."""
+    so queueing to thousands costs what queueing to a few does. A ``form_key`` already sent
+    from raises ``AlreadySent`` and queues nothing more."""
     require_organiser(organiser, forum)
+    if (earlier := _sent_from(form_key)) is not None:
+        raise AlreadySent(earlier)
     announcement = Announcement(
         forum_id=forum.id,
         sender_id=organiser.id,
@@ -129,12 +152,19 @@ def send_announcement(
         audience_kind=audience.kind,
         audience=audience.as_args(),
         audience_summary=summary(forum, audience),
+        form_key=form_key,
     )
     announcement.recipient_count = count_of(forum, audience)
     if announcement.recipient_count == 0:
         raise AnnouncementRefused(_("Nobody is in this audience: nothing was sent. Choose others."))
-    db.session.add(announcement)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(announcement)
+    except IntegrityError:
+        # The same form, posted at the same moment, was sent by the other request.
+        if (earlier := _sent_from(form_key)) is None:
+            raise
+        raise AlreadySent(earlier) from None
     written = _insert_recipients(announcement, audience_query(forum, audience).subquery())
     if written != announcement.recipient_count:  # the audience changed since it was counted
         announcement.recipient_count = written

@@ -73,7 +73,9 @@ def _compose_page(
 
 def _form(forum: Forum, formdata: Any = None) -> AnnouncementForm:
     form_class = announcement_form(forum.other_languages)
-    return form_class(formdata=formdata) if formdata is not None else form_class(formdata=None)
+    if formdata is not None:
+        return form_class(formdata=formdata)
+    return form_class(formdata=None, data={"form_key": services.new_form_key()})
 
 
 @bp.get("/forums/<slug>/manage/announcements")
@@ -119,7 +121,12 @@ def send_announcement(slug: str):
             subject=form.subject.data or "",
             body=form.body.data or "",
             translations=translations_from(form, TEXTS, forum.other_languages),
+            form_key=form.form_key.data or "",
         )
+    except services.AlreadySent as sent:
+        earlier = sent.announcement.id
+        refusals.flashed(sent)
+        return redirect(url_for(".announcement", slug=forum.slug, announcement_id=earlier))
     except Refused as refusal:
         refusals.on_form(form, refusal)
         return _compose_page(forum, form, request.form, with_preview=False, status=422)

@@ -36,7 +36,11 @@ def queue(app, world, audience=None, prompt_limit: int | None = None, monkeypatc
         forum = db.session.get(Forum, world.forum_id)
         organiser = db.session.get(User, world.ids["organiser"])
         announcement = services.send_announcement(
-            organiser, forum, audience or Audience(AudienceKind.REGISTRATIONS), **TEXTS
+            organiser,
+            forum,
+            audience or Audience(AudienceKind.REGISTRATIONS),
+            form_key=services.new_form_key(),
+            **TEXTS,
         )
         db.session.commit()
         return announcement.id

@@ -11,6 +11,7 @@ from planner.accounts.models import User
 from planner.announcements import services
 from planner.announcements.audiences import Audience, summary
 from planner.announcements.models import Announcement, AnnouncementRecipient, AudienceKind
+from planner.announcements.services import new_form_key
 from planner.audit.models import AuditEntry
 from planner.extensions import db
 from planner.forums.models import Forum
@@ -26,7 +27,7 @@ EVERYONE = Audience(AudienceKind.REGISTRATIONS)
 def send(world, audience=EVERYONE, actor="organiser", **texts):
     forum = db.session.get(Forum, world.forum_id)
     organiser = db.session.get(User, world.ids[actor])
-    texts = {"subject": "Buses on Friday", "body": "The buses leave at **8:00**.", **texts}
+    texts = {"subject": "Buses on Friday", "body": "The buses leave at **8:00**.", "form_key": new_form_key(), **texts}
     return services.send_announcement(organiser, forum, audience, **texts)
 
 
@@ -170,3 +171,13 @@ def test_a_person_sees_what_was_sent_to_their_account_or_address(app, world):
         assert services.sent_to(ada) == [first]
         assert services.sent_to(kei) == [members]
         assert services.sent_to(olga) == []
+
+
+def test_a_form_sent_from_already_queues_nothing_more(app, world):
+    with app.test_request_context():
+        first = send(world, form_key="one-form")
+        db.session.flush()
+        with pytest.raises(services.AlreadySent) as again:
+            send(world, form_key="one-form", subject="Changed my mind")
+        assert again.value.announcement == first
+        assert db.session.scalar(select(func.count()).select_from(OutboxMessage)) == 4

@@ -3,6 +3,8 @@ sending it through the form, its record, and bad input on every part of the form
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
@@ -27,7 +29,13 @@ def organiser(app, world):
     return signed_in_as(app, world, "organiser")
 
 
-MESSAGE = {"subject": "Buses on Friday", "body": "The buses leave at **8:00**.", "subject_ja": "", "body_ja": ""}
+MESSAGE = {
+    "subject": "Buses on Friday",
+    "body": "The buses leave at **8:00**.",
+    "subject_ja": "",
+    "body_ja": "",
+    "form_key": "the-form-shown-once",
+}
 
 
 def stored(app) -> tuple[int, int]:
@@ -165,4 +173,32 @@ def test_a_preview_of_a_bad_audience_says_why_and_sends_nothing(app, organiser, 
     response = organiser.post(f"{PAGE}/new", data=data)
     assert response.status_code == 422
     assert "Choose delegations of this forum." in response.get_data(as_text=True)
+    assert stored(app) == (0, 0)
+
+
+def test_the_page_carries_a_new_form_key_each_time(organiser):
+    keys = [
+        re.search(r'name="form_key" type="hidden" value="([^"]+)"', organiser.get(f"{PAGE}/new").get_data(as_text=True))
+        for _ in range(2)
+    ]
+    assert all(keys) and keys[0].group(1) != keys[1].group(1)
+
+
+def test_the_same_form_posted_twice_is_sent_once(app, organiser, world):
+    data = {**MESSAGE, "audience": "registrations", "action": "send"}
+    first = organiser.post(f"{PAGE}/new", data=data)
+    again = organiser.post(f"{PAGE}/new", data=data)
+    assert first.status_code == again.status_code == 302
+    assert again.headers["Location"] == first.headers["Location"]
+    page = organiser.get(again.headers["Location"]).get_data(as_text=True)
+    assert "This announcement was sent already, once: the form was posted twice." in page
+    assert stored(app) == (1, 4)
+
+
+def test_a_form_without_its_key_is_out_of_date(app, organiser):
+    response = organiser.post(
+        f"{PAGE}/new", data={**MESSAGE, "form_key": "", "audience": "focal_points", "action": "send"}
+    )
+    assert response.status_code == 422
+    assert "This form is out of date: open the page again." in response.get_data(as_text=True)
     assert stored(app) == (0, 0)
