@@ -29,6 +29,8 @@ from planner.accreditation.cli import (
     purge_personal_data_command,
     rotate_identity_keys_command,
 )
+from planner.announcements import views as announcement_views
+from planner.announcements.mailing import announcement_context
 from planner.api import authenticated_views as api_authenticated_views  # noqa: F401  (views.bp)
 from planner.api import token_views as api_token_views
 from planner.api import views as api_views
@@ -145,6 +147,8 @@ def register_extensions(app: Flask) -> None:
     cache.init_app(app)
     security.init_app(app)
     mail_services.init_app(app)
+    # An announcement's text is stored once and read by the sender for each message.
+    mail_services.load_context_for("announcement", announcement_context)
     # Last: its commit point then runs before every other hook that looks at the response.
     web.init_app(app)
 
@@ -168,6 +172,7 @@ BLUEPRINTS = (
     offline_views,
     plenary_views,
     seating_views,
+    announcement_views,
 )
 
 

@@ -10,6 +10,7 @@ from planner.accreditation.models import (
     VisaLetter,
     VisaLetterStatus,
 )
+from planner.announcements.models import Announcement, AnnouncementRecipient, AudienceKind
 from planner.api.models import ApiToken, IdempotentRequest
 from planner.audit.models import AuditEntry
 from planner.badges.models import (
@@ -64,6 +65,9 @@ from planner.statements.models import (
 from planner.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "Announcement",
+    "AnnouncementRecipient",
+    "AudienceKind",
     "ApiToken",
     "IdempotentRequest",
     "Arrival",

@@ -362,6 +362,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("seating.save_seating_plan", "POST"): organisers_only(422),
     ("seating.seating_plan_pdf", "GET"): organisers_only(404),
     ("seating.name_plates_pdf", "GET"): organisers_only(404),
+    # Announcements: written by the forum's organisers (an empty form chooses nobody and says
+    # so: 422; no announcement 999999); everyone signed in has their own list.
+    ("announcements.manage_announcements", "GET"): organisers_only(200),
+    ("announcements.new_announcement", "GET"): organisers_only(200),
+    ("announcements.send_announcement", "POST"): organisers_only(422),
+    ("announcements.announcement", "GET"): organisers_only(404),
+    ("announcements.my_announcements", "GET"): signed_in(200),
 }
 
 
@@ -428,6 +435,7 @@ def roles(app: Flask) -> Roles:
         "token_id": 999_999,
         "endpoint_id": 999_999,
         "entry_id": 999_999,
+        "announcement_id": 999_999,
     }
     return Roles(people, values)
 

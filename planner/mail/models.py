@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from planner.db import Base, UTCDateTime, utcnow
@@ -30,6 +30,8 @@ class OutboxMessage(Base):
         CheckConstraint("(attachment_content_type IS NULL) = (attachment_body IS NULL)", name="attachment_complete"),
         # The sender's question is "pending and due?"; sent mail piles up, so status leads.
         Index("ix_outbox_messages_due", "status", "next_attempt_at"),
+        # An announcement is queued once per address, however often its queueing is tried.
+        UniqueConstraint("announcement_id", "to_address"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -58,6 +60,11 @@ class OutboxMessage(Base):
     last_error: Mapped[str] = mapped_column(Text, default="")
     sent_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The announcement this message is one copy of: its text is stored there once and read
+    # when the message is rendered (``load_context_for``); its outcome counts as delivered.
+    announcement_id: Mapped[int | None] = mapped_column(ForeignKey("announcements.id", ondelete="SET NULL"))
+    # Where replies go (an announcement's organiser); None: the sender's address, not read.
+    reply_to: Mapped[str | None] = mapped_column(String(320))
     # RFC 5322 Message-ID, fixed at queue time so that a retried message keeps it.
     message_id: Mapped[str] = mapped_column(String(200), unique=True)
 

@@ -212,10 +212,24 @@ def _main_type(content_type: str) -> str:
     return split_content_type(content_type)[0]
 
 
+#: template -> what it reads at send time from the row (see ``load_context_for``).
+_context_loaders: dict[str, Callable[[OutboxMessage], dict[str, Any]]] = {}
+
+
+def load_context_for(template: str, loader: Callable[[OutboxMessage], dict[str, Any]]) -> None:
+    """Render ``template``'s messages with what ``loader`` reads for each at send time (in
+    the message's language), added to its stored context: for mail to thousands whose text
+    is stored once (an announcement), not copied into every row."""
+    _context_loaders[template] = loader
+
+
 def render_stored(message: OutboxMessage) -> dict[str, Any]:
     """The bodies of a message queued with ``render_later``, in its language."""
     context = message.context or {}
+    loader = _context_loaders.get(message.template or "")
     with force_locale(message.language or "en"):
+        if loader is not None:
+            context = {**context, **loader(message)}
         return {
             "text_body": render_template(f"mail/{message.template}.txt", **context),
             "html_body": _render_optional(f"mail/{message.template}.html", context),

@@ -100,6 +100,8 @@ def build_mime(message: OutboxMessage, sender: str, rendered: Mapping[str, Any] 
     mime = EmailMessage(policy=MIME_POLICY)
     mime["From"] = sender
     mime["To"] = message.to_address
+    if message.reply_to:
+        mime["Reply-To"] = message.reply_to
     mime["Subject"] = message.subject
     mime["Message-ID"] = message.message_id
     # The moment the message was written, like its Message-ID the same on every retry.

@@ -14,6 +14,7 @@ import io
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
@@ -119,6 +120,12 @@ def _registrations_query(forum: Forum, filters: RegistrationFilter) -> Select[Re
         # The waiting list is served in this order, so the list shows it.
         .order_by(Registration.applied_at, Registration.id)
     )
+    return narrowed(query, filters)
+
+
+def narrowed(query: Select[Any], filters: RegistrationFilter) -> Select[Any]:
+    """``query``, of registrations joined to their events, narrowed to those ``filters``
+    choose: the list's own selection, also used for the people an announcement goes to."""
     if filters.event_code:
         query = query.where(Event.code == filters.event_code)
     if filters.status is not None:
