@@ -54,7 +54,7 @@ from planner.forums import series_views as forum_series_views  # noqa: F401
 from planner.forums import views as forum_views
 from planner.mail import services as mail_services
 from planner.mail import views as mail_views
-from planner.mail.cli import send_mail_command, send_test_mail_command
+from planner.mail.cli import add_round_task, send_mail_command, send_test_mail_command
 from planner.offline import views as offline_views
 from planner.offline.cli import export_site_command
 from planner.registration import (
@@ -64,6 +64,8 @@ from planner.registration import (
 from planner.registration import manage_views as registration_manage_views  # noqa: F401
 from planner.registration import views as registration_views
 from planner.registration.cli import send_consent_reminders_command
+from planner.reminders import views as reminder_views
+from planner.reminders.cli import queue_reminders_round, send_reminders_command
 from planner.schedule import format_views as schedule_format_views  # noqa: F401  (views.bp)
 from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
 from planner.schedule import views as schedule_views
@@ -163,6 +165,7 @@ BLUEPRINTS = (
     api_token_views,
     webhook_views,
     offline_views,
+    reminder_views,
 )
 
 
@@ -194,5 +197,7 @@ def register_commands(app: Flask) -> None:
         print_badges_command,
         send_webhooks_command,
         export_site_command,
+        send_reminders_command,
     ):
         app.cli.add_command(command)
+    add_round_task(app, queue_reminders_round)  # each round of send-mail queues due reminders

@@ -42,6 +42,7 @@ from planner.delegations.models import (
 from planner.forums.models import Event, EventKind, Forum, ForumOrganiser, ForumSeries, ForumStatus, Room, Venue
 from planner.mail.models import OutboxMessage
 from planner.registration.models import AgendaItem, Question, Registration, RegistrationPolicy
+from planner.reminders.models import DeadlineKind, DeadlineReminder, DeadlineReminderSent, Reminder, ReminderSent
 from planner.schedule.models import (
     AcknowledgedWarning,
     ParticipantRole,
@@ -128,4 +129,9 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",
+    "DeadlineKind",
+    "DeadlineReminder",
+    "DeadlineReminderSent",
+    "Reminder",
+    "ReminderSent",
 ]

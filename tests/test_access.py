@@ -337,6 +337,13 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("webhooks.resume_endpoint", "POST"): organisers_only(404),
     ("webhooks.delete_endpoint", "POST"): organisers_only(404),
     ("webhooks.test_endpoint", "POST"): organisers_only(404),
+    ("reminders.manage_reminders", "GET"): organisers_only(200),
+    ("reminders.add_reminder", "POST"): organisers_only(422),
+    ("reminders.delete_reminder", "POST"): organisers_only(404),
+    # Both deadlines are optional: an empty form clears them.
+    ("reminders.set_deadlines", "POST"): organisers_only(302),
+    ("reminders.add_deadline_reminder", "POST"): organisers_only(422),
+    ("reminders.delete_deadline_reminder", "POST"): organisers_only(404),
 }
 
 
@@ -397,6 +404,8 @@ def roles(app: Flask) -> Roles:
         "zone_id": 999_999,
         "token_id": 999_999,
         "endpoint_id": 999_999,
+        "reminder_id": 999_999,
+        "deadline_reminder_id": 999_999,
     }
     return Roles(people, values)
 

@@ -1,0 +1,40 @@
+"""``flask send-reminders`` (for cron), and the same work as a round of ``flask send-mail``."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import with_appcontext
+from flask_babel import gettext as _
+
+from planner.extensions import db
+from planner.reminders.sending import ReminderReport, current_time, queue_due_reminders
+
+
+def summary(report: ReminderReport) -> str:
+    return _(
+        "Queued %(event_reminders)d reminders before events and %(deadline_reminders)d before deadlines.",
+        **vars(report),
+    )
+
+
+def queue_reminders_round() -> str | None:
+    """Queue the reminders due now and commit them with their mail; what was queued, for the
+    sender's output (None when nothing was). Run by every round of ``send-mail``."""
+    try:
+        report = queue_due_reminders(current_time())
+        db.session.commit()  # the round's commit point: the rows and their messages, together
+    except BaseException:
+        db.session.rollback()
+        raise
+    finally:
+        db.session.remove()  # the next round reads afresh
+    return summary(report) if report != ReminderReport() else None
+
+
+@click.command("send-reminders")
+@with_appcontext
+def send_reminders_command() -> None:
+    """Queue the reminders that are due (before events, before the forum's deadlines), once per
+    person; ``send-mail`` sends them. Every round of ``send-mail`` does this too: run it from cron
+    when no ``send-mail --loop`` runs. Running it again, or twice at once, queues nothing more."""
+    click.echo(queue_reminders_round() or summary(ReminderReport()))
