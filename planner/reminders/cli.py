@@ -12,7 +12,7 @@ from planner.reminders.sending import ReminderReport, current_time, queue_due_re
 
 def summary(report: ReminderReport) -> str:
     return _(
-        "Queued %(event_reminders)d reminders before events and %(deadline_reminders)d before deadlines.",
+        "Reminders queued: %(event_reminders)d before events, %(deadline_reminders)d before deadlines.",
         **vars(report),
     )
 
