@@ -40,14 +40,22 @@ def upgrade():
     op.create_table('reminders_sent',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('reminder_id', sa.Integer(), nullable=False),
-    sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('user_id', sa.Integer(), nullable=True),
+    sa.Column('person_id', sa.Integer(), nullable=True),
+    sa.Column('outbox_message_id', sa.Integer(), nullable=True),
     sa.Column('queued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint('(user_id IS NULL) <> (person_id IS NULL)', name=op.f('ck_reminders_sent_one_recipient')),
+    sa.ForeignKeyConstraint(['outbox_message_id'], ['outbox_messages.id'], name=op.f('fk_reminders_sent_outbox_message_id_outbox_messages'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['person_id'], ['people.id'], name=op.f('fk_reminders_sent_person_id_people'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['reminder_id'], ['reminders.id'], name=op.f('fk_reminders_sent_reminder_id_reminders'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_reminders_sent_user_id_users'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_reminders_sent')),
+    sa.UniqueConstraint('reminder_id', 'person_id', name=op.f('uq_reminders_sent_reminder_id_person_id')),
     sa.UniqueConstraint('reminder_id', 'user_id', name=op.f('uq_reminders_sent_reminder_id_user_id'))
     )
     with op.batch_alter_table('reminders_sent', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_reminders_sent_outbox_message_id'), ['outbox_message_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_reminders_sent_person_id'), ['person_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_reminders_sent_user_id'), ['user_id'], unique=False)
 
     op.create_table('deadline_reminders',
@@ -69,7 +77,9 @@ def upgrade():
     sa.Column('reminder_id', sa.Integer(), nullable=False),
     sa.Column('delegation_id', sa.Integer(), nullable=False),
     sa.Column('user_id', sa.Integer(), nullable=False),
+    sa.Column('outbox_message_id', sa.Integer(), nullable=True),
     sa.Column('queued_at', sa.DateTime(timezone=True), nullable=False),
+    sa.ForeignKeyConstraint(['outbox_message_id'], ['outbox_messages.id'], name=op.f('fk_deadline_reminders_sent_outbox_message_id_outbox_messages'), ondelete='SET NULL'),
     sa.ForeignKeyConstraint(['reminder_id'], ['deadline_reminders.id'], name=op.f('fk_deadline_reminders_sent_reminder_id_deadline_reminders'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['delegation_id'], ['delegations.id'], name=op.f('fk_deadline_reminders_sent_delegation_id_delegations'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['user_id'], ['users.id'], name=op.f('fk_deadline_reminders_sent_user_id_users'), ondelete='CASCADE'),
@@ -78,12 +88,14 @@ def upgrade():
     )
     with op.batch_alter_table('deadline_reminders_sent', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_deadline_reminders_sent_delegation_id'), ['delegation_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_deadline_reminders_sent_outbox_message_id'), ['outbox_message_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_deadline_reminders_sent_user_id'), ['user_id'], unique=False)
 
 
 def downgrade():
     with op.batch_alter_table('deadline_reminders_sent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_deadline_reminders_sent_user_id'))
+        batch_op.drop_index(batch_op.f('ix_deadline_reminders_sent_outbox_message_id'))
         batch_op.drop_index(batch_op.f('ix_deadline_reminders_sent_delegation_id'))
 
     op.drop_table('deadline_reminders_sent')
@@ -93,6 +105,8 @@ def downgrade():
     op.drop_table('deadline_reminders')
     with op.batch_alter_table('reminders_sent', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_reminders_sent_user_id'))
+        batch_op.drop_index(batch_op.f('ix_reminders_sent_person_id'))
+        batch_op.drop_index(batch_op.f('ix_reminders_sent_outbox_message_id'))
 
     op.drop_table('reminders_sent')
     with op.batch_alter_table('reminders', schema=None) as batch_op:

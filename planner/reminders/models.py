@@ -49,14 +49,25 @@ class Reminder(Base):
 
 
 class ReminderSent(Base):
-    """Reminder ``reminder_id`` is queued for ``user_id``: at most once, whoever queues it."""
+    """Reminder ``reminder_id`` is queued for one person: an account (``user_id``, confirmed for
+    the event) or an accredited delegation member (``person_id``, for the meeting by
+    nomination). At most once each, whoever queues it."""
 
     __tablename__ = "reminders_sent"
-    __table_args__ = (UniqueConstraint("reminder_id", "user_id"),)
+    __table_args__ = (
+        UniqueConstraint("reminder_id", "user_id"),
+        UniqueConstraint("reminder_id", "person_id"),
+        CheckConstraint("(user_id IS NULL) <> (person_id IS NULL)", name="one_recipient"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id", ondelete="CASCADE"))
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # Its message, while the outbox keeps it: withdrawn if still unsent when the event starts.
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
+    )
     queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
 
 
@@ -100,4 +111,8 @@ class DeadlineReminderSent(Base):
     reminder_id: Mapped[int] = mapped_column(ForeignKey("deadline_reminders.id", ondelete="CASCADE"))
     delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    # Its message, while the outbox keeps it: withdrawn if still unsent when the deadline passes.
+    outbox_message_id: Mapped[int | None] = mapped_column(
+        ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
+    )
     queued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)

@@ -7,15 +7,26 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from planner.accounts.models import User
 from planner.accreditation.models import CredentialsLetter, CredentialsStatus
+from planner.db import utcnow
 from planner.delegations.models import DelegationFocalPoint, DelegationMember, DelegationStatus, NominationStatus
 from planner.extensions import db
 from planner.forums.models import Venue
-from planner.mail.models import OutboxMessage
-from planner.registration.models import Registration, RegistrationStatus
+from planner.mail.models import OutboxMessage, OutboxStatus
+from planner.registration.models import Registration, RegistrationMode, RegistrationStatus
 from planner.reminders.models import DeadlineKind, DeadlineReminder, Reminder
 from planner.reminders.sending import ReminderReport, behind_on, queue_due_reminders
-from tests.factories import make_delegation, make_focal_point, make_forum, make_person, make_programme, make_user, tokyo
+from tests.factories import (
+    make_delegation,
+    make_focal_point,
+    make_forum,
+    make_person,
+    make_policy,
+    make_programme,
+    make_user,
+    tokyo,
+)
 
 DAY = 24 * 60
 # ISEF2's Y-ISEF starts on 28 February 2018 at 09:00 in Tokyo (the factories' default).
@@ -104,9 +115,31 @@ def test_a_reminder_late_because_nothing_ran_still_goes_before_the_start_and_nev
     assert queue_due_reminders(STARTS - dt.timedelta(minutes=1)).event_reminders == 1
 
     late = register(programme.event)
-    assert queue_due_reminders(STARTS) == ReminderReport()  # the event has started
+    assert queue_due_reminders(STARTS).event_reminders == 0  # the event has started
     assert queue_due_reminders(STARTS + dt.timedelta(hours=1)) == ReminderReport()
     assert late.email not in {m.to_address for m in outbox()}
+
+
+def test_a_reminder_still_in_the_outbox_when_the_event_starts_is_withdrawn(programme):
+    waiting, sent, claimed = (register(programme.event) for _ in range(3))
+    remind(programme.event, DAY)
+    queue_due_reminders(STARTS - dt.timedelta(minutes=5))
+    messages = {m.to_address: m for m in outbox()}
+    # The mail server was down: one went out before, one is being sent right now.
+    messages[sent.email].status, messages[sent.email].sent_at = OutboxStatus.SENT, STARTS - dt.timedelta(minutes=4)
+    messages[claimed.email].claimed_until = utcnow() + dt.timedelta(minutes=5)
+    db.session.flush()
+
+    assert queue_due_reminders(STARTS - dt.timedelta(minutes=1)).withdrawn == 0
+    assert queue_due_reminders(STARTS) == ReminderReport(withdrawn=1)
+    db.session.expire_all()
+    assert {address: m.status for address, m in messages.items()} == {
+        waiting.email: OutboxStatus.FAILED,
+        sent.email: OutboxStatus.SENT,
+        claimed.email: OutboxStatus.PENDING,
+    }
+    assert "its event had started" in messages[waiting.email].last_error
+    assert queue_due_reminders(STARTS + dt.timedelta(minutes=1)) == ReminderReport()
 
 
 def test_someone_confirmed_after_the_reminder_went_gets_it_on_the_next_round(programme):
@@ -247,3 +280,61 @@ def test_a_focal_point_of_two_delegations_behind_is_reminded_for_each(programme,
     db.session.flush()
     assert queue_due_reminders(CLOSES - dt.timedelta(hours=1)).deadline_reminders == 2
     assert {"none", "withdrawn"} == {m.text_body.split(", and ")[1].split(" has nobody")[0] for m in outbox()}
+
+
+# The meeting by nomination -------------------------------------------------------------------
+
+
+@pytest.fixture
+def members(programme):
+    """Japan's members of ISEF2, accredited or not; one accredited member has an account in Japanese."""
+    japan = make_delegation(programme.forum, name="Japan")
+    withdrawn = make_delegation(programme.forum, name="Gone", status=DelegationStatus.WITHDRAWN)
+    built = {
+        "accredited": make_person(name="Accredited"),
+        "speaks_japanese": make_person(name="Hana"),
+        "no_address": make_person(name="No address", email=None),
+        "nominated": make_person(name="Nominated"),
+        "declined": make_person(name="Declined"),
+        "of_withdrawn": make_person(name="Of a withdrawn delegation"),
+    }
+    statuses = {"nominated": NominationStatus.NOMINATED, "declined": NominationStatus.DECLINED}
+    for key, person in built.items():
+        delegation = withdrawn if key == "of_withdrawn" else japan
+        status = statuses.get(key, NominationStatus.ACCREDITED)
+        db.session.add(DelegationMember(delegation=delegation, person=person, status=status))
+    make_user(email=built["speaks_japanese"].email, language="ja")
+    db.session.flush()
+    return built
+
+
+def test_a_meeting_by_nomination_reminds_its_accredited_members_with_an_address(programme, members):
+    make_policy(programme.event, mode=RegistrationMode.NOMINATION)
+    remind(programme.event, DAY, translations={"ja": {"details": "旅券をお持ちください。"}})
+    assert queue_due_reminders(STARTS - dt.timedelta(hours=3)).event_reminders == 2
+    messages = {m.to_address: m for m in outbox()}
+    assert set(messages) == {members["accredited"].email, members["speaks_japanese"].email}
+    assert "Hello Accredited," in messages[members["accredited"].email].text_body
+    assert "旅券をお持ちください。" in messages[members["speaks_japanese"].email].text_body
+    assert queue_due_reminders(STARTS - dt.timedelta(hours=2)) == ReminderReport()  # once each
+
+
+def test_an_accredited_member_also_registered_gets_one_message(programme, members):
+    make_policy(programme.event, mode=RegistrationMode.NOMINATION)
+    db.session.add(
+        Registration(
+            event_id=programme.event.id,
+            user_id=db.session.scalars(select(User).where(User.email == members["speaks_japanese"].email)).one().id,
+            status=RegistrationStatus.CONFIRMED,
+        )
+    )
+    remind(programme.event, DAY)
+    queue_due_reminders(STARTS - dt.timedelta(hours=3))
+    addresses = [m.to_address for m in outbox()]
+    assert sorted(addresses) == sorted([members["accredited"].email, members["speaks_japanese"].email])
+
+
+def test_an_event_open_to_applications_does_not_remind_accredited_members(programme, members):
+    make_policy(programme.event, mode=RegistrationMode.OPEN)
+    remind(programme.event, DAY)
+    assert queue_due_reminders(STARTS - dt.timedelta(hours=3)) == ReminderReport()
