@@ -11,10 +11,14 @@ from planner.reminders.sending import ReminderReport, current_time, queue_due_re
 
 
 def summary(report: ReminderReport) -> str:
-    return _(
+    queued = _(
         "Reminders queued: %(event_reminders)d before events, %(deadline_reminders)d before deadlines.",
-        **vars(report),
+        event_reminders=report.event_reminders,
+        deadline_reminders=report.deadline_reminders,
     )
+    if not report.withdrawn:
+        return queued
+    return queued + " " + _("Withdrawn, too late to send: %(withdrawn)d.", withdrawn=report.withdrawn)
 
 
 def queue_reminders_round() -> str | None:

@@ -150,3 +150,15 @@ def test_without_a_clock_hook_the_real_time_decides(app):
     confirmed_for_a_reminder(app)  # ISEF2 was in 2018: its reminder's time has come and gone
     app.config.pop("CLOCK", None)
     assert app.test_cli_runner().invoke(send_reminders_command).output.startswith("Reminders queued: 0 before")
+
+
+@pytest.mark.commits
+def test_send_reminders_says_what_it_withdrew_too_late(app):
+    confirmed_for_a_reminder(app)
+    app.config["CLOCK"] = lambda: STARTS - dt.timedelta(minutes=1)
+    runner = app.test_cli_runner()
+    assert runner.invoke(send_reminders_command).output.startswith("Reminders queued: 2 before events")
+    app.config["CLOCK"] = lambda: STARTS  # nobody sent them: the mail server was down
+    assert runner.invoke(send_reminders_command).output == (
+        "Reminders queued: 0 before events, 0 before deadlines. Withdrawn, too late to send: 2.\n"
+    )
