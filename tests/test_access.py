@@ -340,6 +340,8 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("reminders.manage_reminders", "GET"): organisers_only(200),
     ("reminders.add_reminder", "POST"): organisers_only(422),
     ("reminders.delete_reminder", "POST"): organisers_only(404),
+    ("reminders.edit_reminder", "GET"): organisers_only(404),  # no reminder 999999
+    ("reminders.edit_reminder", "POST"): organisers_only(404),
     # Both deadlines are optional: an empty form clears them.
     ("reminders.set_deadlines", "POST"): organisers_only(302),
     ("reminders.add_deadline_reminder", "POST"): organisers_only(422),

@@ -50,10 +50,7 @@ class OffsetForm(FlaskForm):
             raise ValidationError(_l("A reminder comes at least 1 hour before."))
 
 
-class ReminderForm(OffsetForm):
-    event = SelectField(
-        _l("Event"), validators=[InputRequired(message=_l("Choose the event to remind its participants of."))]
-    )
+class DetailsForm(FlaskForm):
     details = TextAreaField(
         _l("Practical details"),
         validators=[
@@ -61,6 +58,12 @@ class ReminderForm(OffsetForm):
             printable_lines,
         ],
         description=_l("Sent with the reminder: the venue's entrance, what to bring, the dress code, transport."),
+    )
+
+
+class ReminderForm(OffsetForm, DetailsForm):
+    event = SelectField(
+        _l("Event"), validators=[InputRequired(message=_l("Choose the event to remind its participants of."))]
     )
 
     def __init__(self, *args, events=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
@@ -71,6 +74,11 @@ class ReminderForm(OffsetForm):
 def reminder_form(languages: list[str]) -> type[ReminderForm]:
     """The reminder's form with its details in each of ``languages`` too."""
     return with_translations(ReminderForm, REMINDER_TEXTS, languages)
+
+
+def details_form(languages: list[str]) -> type[DetailsForm]:
+    """The form that corrects a reminder's details, in each of ``languages`` too."""
+    return with_translations(DetailsForm, REMINDER_TEXTS, languages)
 
 
 class DeadlinesForm(FlaskForm):

@@ -65,6 +65,12 @@ def offset_text(minutes: int) -> str:
     return " ".join(parts)
 
 
+def _summary(reminder: Reminder) -> str:
+    return _(
+        "Reminder %(offset)s before %(event)s", offset=offset_text(reminder.minutes_before), event=reminder.event.code
+    )
+
+
 def _check_offset(minutes: int) -> None:
     if not 1 <= minutes <= LONGEST_OFFSET_MINUTES:
         raise ReminderRefused(_("A reminder comes from 1 hour to 366 days before."), field="days")
@@ -153,12 +159,33 @@ def add_reminder(
     return reminder
 
 
+def edit_details(
+    actor: User, forum: Forum, reminder: Reminder, *, details: str, translations: GivenTranslations | None = None
+) -> None:
+    """Correct a reminder's details; those it was sent to already are not sent it again."""
+    require_organiser(actor, forum)
+    details = details.strip()
+    if len(details) > DETAILS_MAX:
+        raise ReminderRefused(_("Keep the details to %(max)d characters.", max=DETAILS_MAX), field="details")
+    before = {"details": reminder.details, "translations": reminder.translations}
+    reminder.details = details
+    translate(forum, reminder, translations)
+    db.session.flush()
+    record(
+        actor,
+        "reminder.edited",
+        forum_id=forum.id,
+        target=("reminder", reminder.id),
+        summary=_summary(reminder),
+        before=before,
+        after={"details": reminder.details, "translations": reminder.translations},
+    )
+
+
 def remove_reminder(actor: User, forum: Forum, reminder: Reminder) -> None:
     """Delete a reminder and the record of whom it was sent to (mail queued stays queued)."""
     require_organiser(actor, forum)
-    summary = _(
-        "Reminder %(offset)s before %(event)s", offset=offset_text(reminder.minutes_before), event=reminder.event.code
-    )
+    summary = _summary(reminder)
     reminder_id = reminder.id
     db.session.delete(reminder)
     db.session.flush()

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
@@ -22,13 +22,15 @@ from planner.reminders.forms import (
     DeadlineReminderForm,
     DeadlinesForm,
     ReminderForm,
+    details_form,
     reminder_form,
 )
-from planner.reminders.models import DeadlineKind
+from planner.reminders.models import DeadlineKind, Reminder
 from planner.reminders.sending import current_time
-from planner.translated import localized, translations_from
+from planner.translated import localized, translation_data, translations_from
 from planner.web import refusals
 from planner.web.loaders import load_managed_forum
+from planner.web.pages import form_page
 
 
 def _reminder_form(forum: Forum, **kwargs) -> ReminderForm:  # noqa: ANN003
@@ -110,13 +112,53 @@ def add_reminder(slug: str):
     return _page(forum, reminder=form)
 
 
+def _reminder_or_404(forum: Forum, reminder_id: int) -> Reminder:
+    reminder = services.reminder_of(forum, reminder_id)
+    if reminder is None:
+        abort(404, description=_("%(forum)s has no reminder with the number %(id)d.", forum=forum.name, id=reminder_id))
+    return reminder
+
+
+@bp.route("/forums/<slug>/manage/reminders/<int:reminder_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_reminder(slug: str, reminder_id: int):
+    forum = load_managed_forum(slug)
+    reminder = _reminder_or_404(forum, reminder_id)
+    form_class = details_form(forum.other_languages)
+    # Only a GET shows the stored values: an empty POST must fail, not save them again.
+    if request.method == "GET":
+        data = {"details": reminder.details, **translation_data(reminder, REMINDER_TEXTS, forum.other_languages)}
+        form = form_class(formdata=None, data=data)
+    else:
+        form = form_class()
+    if form.validate_on_submit():
+        try:
+            services.edit_details(
+                current_user,
+                forum,
+                reminder,
+                details=form.details.data or "",
+                translations=translations_from(form, REMINDER_TEXTS, forum.other_languages),
+            )
+        except Refused as refusal:
+            refusals.on_form(form, refusal)
+        else:
+            flash(_("The reminder's details are saved."), "success")
+            return redirect(url_for(".manage_reminders", slug=forum.slug))
+    return form_page(
+        "reminders/edit.html",
+        forum=forum,
+        form=form,
+        reminder=reminder,
+        offset=services.offset_text(reminder.minutes_before),
+    )
+
+
 @bp.post("/forums/<slug>/manage/reminders/<int:reminder_id>/delete")
 @login_required
 def delete_reminder(slug: str, reminder_id: int):
     forum = load_managed_forum(slug)
-    reminder = services.reminder_of(forum, reminder_id)
-    if reminder is None:
-        abort(404, description=_("%(forum)s has no reminder with the number %(id)d.", forum=forum.name, id=reminder_id))
+    reminder = _reminder_or_404(forum, reminder_id)
     code = reminder.event.code
     services.remove_reminder(current_user, forum, reminder)
     flash(_("The reminder before %(event)s is deleted.", event=code), "success")

@@ -214,3 +214,37 @@ def test_bad_input_for_a_deadline_reminder_is_refused_with_the_reason(app, organ
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
     assert deadline_reminders(app) == []
+
+
+def test_a_reminders_details_are_corrected_in_each_language(app, organiser_client):
+    add(organiser_client)
+    (reminder,) = reminders(app)
+    edit = f"{PAGE}/{reminder.id}/edit"
+    assert edit in organiser_client.get(PAGE).get_data(as_text=True)
+    page = organiser_client.get(edit).get_data(as_text=True)
+    assert "Enter by the north door." in page and "北口からお入りください。" in page
+    response = organiser_client.post(edit, data={"details": "Enter by the south door.", "details_ja": ""})
+    assert response.status_code == 302
+    (corrected,) = reminders(app)
+    assert corrected.details == "Enter by the south door." and corrected.translations == {}
+    assert audit(app) == ["reminder.added", "reminder.edited"]
+
+
+@pytest.mark.parametrize(
+    "data, message", [({"details": "x" * 5001}, "5000 characters"), ({"details_ja": "a\x00b"}, "control characters")]
+)
+def test_bad_details_are_refused_and_the_old_ones_kept(app, organiser_client, data, message):
+    add(organiser_client)
+    (reminder,) = reminders(app)
+    response = organiser_client.post(f"{PAGE}/{reminder.id}/edit", data=data)
+    assert response.status_code == 422 and message in response.get_data(as_text=True)
+    assert reminders(app)[0].details == "Enter by the north door."
+
+
+def test_another_forums_reminder_cannot_be_edited(app, organiser_client):
+    with committed(app):
+        other = make_event(make_forum(slug="other"), "OTHER", starts_at=TODAY + dt.timedelta(days=9))
+        db.session.add(theirs := Reminder(event_id=other.id, minutes_before=60, details="Theirs"))
+    assert organiser_client.get(f"{PAGE}/{theirs.id}/edit").status_code == 404
+    assert organiser_client.post(f"{PAGE}/{theirs.id}/edit", data={"details": "Mine"}).status_code == 404
+    assert [r.details for r in reminders(app)] == ["Theirs"]
