@@ -26,7 +26,7 @@ class OffsetForm(FlaskForm):
 
     days = IntegerField(
         _l("Days before"),
-        default=0,
+        default=1,
         validators=[
             InputRequired(message=_l("Give a number of days, like 7 (0 for hours only).")),
             NumberRange(min=0, max=366, message=_l("Give a number of days from %(min)d to %(max)d.")),

@@ -252,14 +252,17 @@ def deadline_reminder_of(forum: Forum, reminder_id: int) -> DeadlineReminder | N
 
 
 def add_deadline_reminder(
-    actor: User, forum: Forum, *, deadline: DeadlineKind, minutes_before: int
+    actor: User, forum: Forum, *, deadline: DeadlineKind, minutes_before: int, now: dt.datetime
 ) -> DeadlineReminder:
     """A reminder to the focal points of delegations behind on ``deadline`` (see
-    ``sending.behind_on``), ``minutes_before`` it. The deadline must be set first."""
+    ``sending.behind_on``), ``minutes_before`` it. The deadline must be set first, and ahead."""
     require_organiser(actor, forum)
     _check_offset(minutes_before)
-    if deadline_of(forum, deadline) is None:
+    moment = deadline_of(forum, deadline)
+    if moment is None:
         raise ReminderRefused(_("Set this deadline above first."), field="deadline")
+    if moment <= now:
+        raise ReminderRefused(_("This deadline has passed: reminders go only before it."), field="deadline")
     taken = db.session.scalar(
         select(DeadlineReminder.id).where(
             DeadlineReminder.forum_id == forum.id,

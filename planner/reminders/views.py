@@ -194,7 +194,9 @@ def add_deadline_reminder(slug: str):
     if form.validate_on_submit():
         kind = DeadlineKind(form.deadline.data)
         try:
-            services.add_deadline_reminder(current_user, forum, deadline=kind, minutes_before=form.minutes_before)
+            services.add_deadline_reminder(
+                current_user, forum, deadline=kind, minutes_before=form.minutes_before, now=current_time()
+            )
         except Refused as refusal:
             refusals.on_form(form, refusal)
         else:

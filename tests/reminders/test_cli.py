@@ -162,3 +162,16 @@ def test_send_reminders_says_what_it_withdrew_too_late(app):
     assert runner.invoke(send_reminders_command).output == (
         "Reminders queued: 0 before events, 0 before deadlines. Withdrawn, too late to send: 2.\n"
     )
+
+
+@pytest.mark.commits
+def test_one_run_of_send_mail_queues_the_due_reminders_and_sends_them(mail_app, smtp_server):
+    addresses = confirmed_for_a_reminder(mail_app)
+    mail_app.config["CLOCK"] = lambda: WEEK_BEFORE
+    result = mail_app.test_cli_runner().invoke(send_mail_command)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Reminders queued: 2 before events, 0 before deadlines.",
+        "Sent 2, retrying 0, failed 0, skipped 0.",
+    ]
+    assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == sorted(addresses)

@@ -186,12 +186,12 @@ def test_a_deadline_reminder_needs_its_deadline_set_first(app, organiser_client)
 
 
 def test_a_deadline_reminder_is_added_listed_and_deleted(app, organiser_client):
-    organiser_client.post(f"{PAGE}/deadlines", data={"deadlines-nominations_close_at": "2018-01-31T17:00"})
+    organiser_client.post(f"{PAGE}/deadlines", data={"deadlines-nominations_close_at": "2018-02-14T17:00"})
     assert add_deadline_reminder(organiser_client).status_code == 302
     (reminder,) = deadline_reminders(app)
     assert reminder.deadline is DeadlineKind.NOMINATIONS and reminder.minutes_before == 7 * 24 * 60
     page = organiser_client.get(PAGE).get_data(as_text=True)
-    assert "24 Jan 2018 17:00 JST" in page and "0 focal points" in page
+    assert "7 Feb 2018 17:00 JST" in page and "0 focal points" in page
     again = add_deadline_reminder(organiser_client)
     assert again.status_code == 422 and "This deadline has a reminder 7 days before already." in again.get_data(
         as_text=True
@@ -248,3 +248,11 @@ def test_another_forums_reminder_cannot_be_edited(app, organiser_client):
     assert organiser_client.get(f"{PAGE}/{theirs.id}/edit").status_code == 404
     assert organiser_client.post(f"{PAGE}/{theirs.id}/edit", data={"details": "Mine"}).status_code == 404
     assert [r.details for r in reminders(app)] == ["Theirs"]
+
+
+def test_a_passed_deadline_takes_no_reminder(app, organiser_client):
+    organiser_client.post(f"{PAGE}/deadlines", data={"deadlines-nominations_close_at": "2018-01-31T17:00"})
+    response = add_deadline_reminder(organiser_client)  # today is 1 February 2018
+    assert response.status_code == 422
+    assert "This deadline has passed: reminders go only before it." in response.get_data(as_text=True)
+    assert deadline_reminders(app) == []
