@@ -65,7 +65,7 @@ from planner.registration import manage_views as registration_manage_views  # no
 from planner.registration import views as registration_views
 from planner.registration.cli import send_consent_reminders_command
 from planner.reminders import views as reminder_views
-from planner.reminders.cli import queue_reminders_round, send_reminders_command
+from planner.reminders.cli import send_mail_round, send_reminders_command
 from planner.schedule import format_views as schedule_format_views  # noqa: F401  (views.bp)
 from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
 from planner.schedule import views as schedule_views
@@ -200,4 +200,4 @@ def register_commands(app: Flask) -> None:
         send_reminders_command,
     ):
         app.cli.add_command(command)
-    add_round_task(app, queue_reminders_round)  # each round of send-mail queues due reminders
+    add_round_task(app, send_mail_round)  # each round of send-mail queues due reminders

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from planner.extensions import db
 from planner.reminders.sending import ReminderReport, current_time, queue_due_reminders
+
+logger = logging.getLogger(__name__)
 
 
 def summary(report: ReminderReport) -> str:
@@ -23,7 +27,7 @@ def summary(report: ReminderReport) -> str:
 
 def queue_reminders_round() -> str | None:
     """Queue the reminders due now and commit them with their mail; what was queued, for the
-    sender's output (None when nothing was). Run by every round of ``send-mail``."""
+    output (None when nothing was)."""
     try:
         report = queue_due_reminders(current_time())
         db.session.commit()  # the round's commit point: the rows and their messages, together
@@ -33,6 +37,16 @@ def queue_reminders_round() -> str | None:
     finally:
         db.session.remove()  # the next round reads afresh
     return summary(report) if report != ReminderReport() else None
+
+
+def send_mail_round() -> str | None:
+    """``queue_reminders_round`` as a round of ``send-mail``: a failure is logged and said, and
+    the round goes on to send the outbox, so that reminders never hold up the rest of the mail."""
+    try:
+        return queue_reminders_round()
+    except Exception as error:  # noqa: BLE001 - the mail worker must outlive it; retried next round
+        logger.exception("queueing the due reminders failed")
+        return _("Queueing reminders failed, trying again next round: %(error)s", error=error)
 
 
 @click.command("send-reminders")

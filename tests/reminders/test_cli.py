@@ -17,7 +17,9 @@ from planner.extensions import db
 from planner.mail import cli as mail_cli
 from planner.mail.cli import send_mail_command
 from planner.mail.models import OutboxMessage
+from planner.mail.services import queue_email
 from planner.registration.models import Registration, RegistrationStatus
+from planner.reminders import cli as reminders_cli
 from planner.reminders.cli import send_reminders_command
 from planner.reminders.models import Reminder, ReminderSent
 from tests.factories import committed, make_programme, make_user, tokyo
@@ -175,3 +177,24 @@ def test_one_run_of_send_mail_queues_the_due_reminders_and_sends_them(mail_app, 
         "Sent 2, retrying 0, failed 0, skipped 0.",
     ]
     assert sorted(r.rcpt_tos[0] for r in smtp_server.received) == sorted(addresses)
+
+
+@pytest.mark.commits
+def test_a_failing_reminder_round_does_not_stop_the_mail(mail_app, smtp_server, monkeypatch):
+    with mail_app.app_context():
+        queue_email("a@example.org", "plain_only", subject="1", note="x")
+        db.session.commit()
+
+    def broken(now):
+        raise RuntimeError("a template is missing")
+
+    monkeypatch.setattr(reminders_cli, "queue_due_reminders", broken)
+    result = mail_app.test_cli_runner().invoke(send_mail_command)
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines() == [
+        "Queueing reminders failed, trying again next round: a template is missing",
+        "Sent 1, retrying 0, failed 0, skipped 0.",
+    ]
+    assert len(smtp_server.received) == 1
+    # The command of its own says so plainly: cron sees the failure.
+    assert mail_app.test_cli_runner().invoke(send_reminders_command).exit_code != 0
