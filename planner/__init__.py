@@ -56,7 +56,7 @@ from planner.forums import series_views as forum_series_views  # noqa: F401
 from planner.forums import views as forum_views
 from planner.mail import services as mail_services
 from planner.mail import views as mail_views
-from planner.mail.cli import send_mail_command, send_test_mail_command
+from planner.mail.cli import add_round_task, send_mail_command, send_test_mail_command
 from planner.offline import views as offline_views
 from planner.offline.cli import export_site_command
 from planner.plenary import inscription_views as plenary_inscription_views  # noqa: F401  (views.bp)
@@ -68,6 +68,8 @@ from planner.registration import (
 from planner.registration import manage_views as registration_manage_views  # noqa: F401
 from planner.registration import views as registration_views
 from planner.registration.cli import send_consent_reminders_command
+from planner.reminders import views as reminder_views
+from planner.reminders.cli import send_mail_round, send_reminders_command
 from planner.schedule import format_views as schedule_format_views  # noqa: F401  (views.bp)
 from planner.schedule import manage_views as schedule_manage_views  # noqa: F401
 from planner.schedule import views as schedule_views
@@ -173,6 +175,7 @@ BLUEPRINTS = (
     plenary_views,
     seating_views,
     announcement_views,
+    reminder_views,
 )
 
 
@@ -204,5 +207,7 @@ def register_commands(app: Flask) -> None:
         print_badges_command,
         send_webhooks_command,
         export_site_command,
+        send_reminders_command,
     ):
         app.cli.add_command(command)
+    add_round_task(app, send_mail_round)  # each round of send-mail queues due reminders

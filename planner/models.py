@@ -44,6 +44,7 @@ from planner.forums.models import Event, EventKind, Forum, ForumOrganiser, Forum
 from planner.mail.models import OutboxMessage
 from planner.plenary.models import SpeakerEntry, SpeakersList, SpeakerStatus
 from planner.registration.models import AgendaItem, Question, Registration, RegistrationPolicy
+from planner.reminders.models import DeadlineKind, DeadlineReminder, DeadlineReminderSent, Reminder, ReminderSent
 from planner.schedule.models import (
     AcknowledgedWarning,
     ParticipantRole,
@@ -138,4 +139,9 @@ __all__ = [
     "WebhookDelivery",
     "WebhookEndpoint",
     "WebhookEvent",
+    "DeadlineKind",
+    "DeadlineReminder",
+    "DeadlineReminderSent",
+    "Reminder",
+    "ReminderSent",
 ]

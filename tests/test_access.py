@@ -369,6 +369,15 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("announcements.send_announcement", "POST"): organisers_only(422),
     ("announcements.announcement", "GET"): organisers_only(404),
     ("announcements.my_announcements", "GET"): signed_in(200),
+    ("reminders.manage_reminders", "GET"): organisers_only(200),
+    ("reminders.add_reminder", "POST"): organisers_only(422),
+    ("reminders.delete_reminder", "POST"): organisers_only(404),
+    ("reminders.edit_reminder", "GET"): organisers_only(404),  # no reminder 999999
+    ("reminders.edit_reminder", "POST"): organisers_only(404),
+    # Both deadlines are optional: an empty form clears them.
+    ("reminders.set_deadlines", "POST"): organisers_only(302),
+    ("reminders.add_deadline_reminder", "POST"): organisers_only(422),
+    ("reminders.delete_deadline_reminder", "POST"): organisers_only(404),
 }
 
 
@@ -436,6 +445,8 @@ def roles(app: Flask) -> Roles:
         "endpoint_id": 999_999,
         "entry_id": 999_999,
         "announcement_id": 999_999,
+        "reminder_id": 999_999,
+        "deadline_reminder_id": 999_999,
     }
     return Roles(people, values)
 

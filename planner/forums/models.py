@@ -123,6 +123,9 @@ class Forum(Base):
     # The letterhead of visa invitation letters: the host (a ministry, an agency) and its address.
     letterhead_name: Mapped[str] = mapped_column(String(300), default="", server_default="")
     letterhead_address: Mapped[str] = mapped_column(Text, default="", server_default="")
+    # Focal points' deadlines: nominations close, credentials letters are due (planner/reminders).
+    nominations_close_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    credentials_due_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

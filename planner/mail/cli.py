@@ -5,18 +5,33 @@ from __future__ import annotations
 import signal
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from typing import Any
 
 import click
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 from sqlalchemy.exc import SQLAlchemyError
 
 from planner.extensions import db
 from planner.mail.services import DeliveryReport, deliver_due, deliver_queued_now, queue_email
+
+#: ``app.extensions`` key: what other domains do at the start of every round, before sending
+#: (reminders queue what is due); each commits its own work and says what it did, or None.
+ROUND_TASKS = "planner.mail.round_tasks"
+
+
+def add_round_task(app: Flask, task: Callable[[], str | None]) -> None:
+    app.extensions.setdefault(ROUND_TASKS, []).append(task)
+
+
+def _run_round_tasks() -> None:
+    for task in current_app.extensions.get(ROUND_TASKS, ()):
+        if said := task():
+            click.echo(said)
 
 
 def summary(report: DeliveryReport) -> str:
@@ -39,12 +54,14 @@ def summary(report: DeliveryReport) -> str:
 def send_mail_command(loop: bool, interval: float, limit: int) -> None:
     """Send the outbox's due messages once, or every INTERVAL seconds with --loop."""
     if not loop:
+        _run_round_tasks()
         click.echo(summary(deliver_due(limit=limit)))
         return
     stop = StopRequest()
     with stop.installed():
         while not stop.requested:
             try:
+                _run_round_tasks()
                 report = deliver_due(limit=limit)
             except SQLAlchemyError as error:
                 # The database may be restarting; a worker should outlive that.
