@@ -40,6 +40,7 @@ from planner.badges import zone_views as badge_zone_views  # noqa: F401  (views.
 from planner.badges.cli import print_badges_command
 from planner.calendar import links as calendar_links  # noqa: F401  (template helpers)
 from planner.calendar import views as calendar_views
+from planner.certificates import views as certificate_views
 from planner.config import ConfigError, load_config
 from planner.db import MAX_ID
 from planner.delegations import carry_over_views as delegation_carry_over_views  # noqa: F401
@@ -163,6 +164,7 @@ BLUEPRINTS = (
     api_token_views,
     webhook_views,
     offline_views,
+    certificate_views,
 )
 
 

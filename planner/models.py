@@ -24,6 +24,7 @@ from planner.badges.models import (
     ZoneEvent,
 )
 from planner.calendar.models import CalendarFeedToken, HeldInvitation, InvitationState
+from planner.certificates.models import AttendanceMark, Certificate
 from planner.delegations.models import (
     Delegation,
     DelegationFocalPoint,
@@ -63,6 +64,8 @@ from planner.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndp
 
 __all__ = [
     "ApiToken",
+    "AttendanceMark",
+    "Certificate",
     "IdempotentRequest",
     "Arrival",
     "Badge",

@@ -337,6 +337,17 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("webhooks.resume_endpoint", "POST"): organisers_only(404),
     ("webhooks.delete_endpoint", "POST"): organisers_only(404),
     ("webhooks.test_endpoint", "POST"): organisers_only(404),
+    # Certificates of attendance: the event's organisers mark people present and send them (an
+    # empty form names nobody: 422; nobody attended Y-ISEF: the refusal is flashed); everyone
+    # signed in has their own page (no certificate 999999 is theirs); schools have no account:
+    # the reference and code are the permission.
+    ("certificates.attendance_page", "GET"): organisers_only(200),
+    ("certificates.mark_present", "POST"): organisers_only(422),
+    ("certificates.unmark_present", "POST"): organisers_only(422),
+    ("certificates.send_certificates", "POST"): organisers_only(302),
+    ("certificates.my_certificates", "GET"): signed_in(200),
+    ("certificates.certificate_pdf", "GET"): signed_in(404),
+    ("certificates.verify_certificate", "GET"): PUBLIC,
 }
 
 
@@ -397,6 +408,7 @@ def roles(app: Flask) -> Roles:
         "zone_id": 999_999,
         "token_id": 999_999,
         "endpoint_id": 999_999,
+        "certificate_id": 999_999,
     }
     return Roles(people, values)
 
