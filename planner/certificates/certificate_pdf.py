@@ -86,8 +86,8 @@ def pdf_bytes(certificate: CertificateContent, font_path: str | None) -> bytes:
     centred(11, 6, certificate.issued)
     pdf.ln(4)
     centred(12, 7, certificate.signed)
-    # The way to check it, at the foot of the page.
-    pdf.set_y(pdf.h - pdf.b_margin - 30)
+    # The way to check it, at the foot of the page (or under a text long enough to reach it).
+    pdf.set_y(max(pdf.get_y() + 10, pdf.h - pdf.b_margin - 30))
     pdf.set_font(family, size=9)
     for line in certificate.verification:
         pdf.multi_cell(0, 5, fit(line), align="C", **NEXT_LINE)

@@ -120,20 +120,22 @@ def send_certificates(actor: User, event: Event) -> Sent:
             last_day=last_day,
             issued_by_id=actor.id,
         )
-        db.session.add(certificate)
         attendee.certificate = certificate
         sent.issued.append(certificate)
-        if attendee.email:
-            _mail(certificate, attendee.email, event)
-        else:
-            sent.without_address.append(attendee.name)
     try:
         with db.session.begin_nested():
+            db.session.add_all(sent.issued)
             db.session.flush()
     except IntegrityError:
         raise CertificateError(
             _("Another organiser sent these certificates at the same moment. Please look at the list again.")
         ) from None
+    for attendee in waiting:
+        assert attendee.certificate is not None
+        if attendee.email:
+            _mail(attendee.certificate, attendee.email, event)
+        else:
+            sent.without_address.append(attendee.name)
     record(
         actor,
         "certificates.sent",

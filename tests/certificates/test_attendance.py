@@ -11,11 +11,13 @@ import pytest
 from sqlalchemy import func, select
 
 from planner.audit.models import AuditEntry
+from planner.badges import issuing
+from planner.certificates import attendance
 from planner.certificates.models import AttendanceMark
 from planner.extensions import db
 from planner.forums.models import ForumStatus
 from planner.registration.models import Registration
-from tests.badges.helpers import DURING
+from tests.badges.helpers import DURING, accredited_member
 from tests.certificates.helpers import ATTENDANCE, check_in
 from tests.conftest import sign_in
 from tests.factories import committed, current, make_forum, make_organiser
@@ -151,3 +153,24 @@ def test_an_unknown_event_is_a_404_that_says_so(organiser_client):
     answer = organiser_client.get(ATTENDANCE.format(code="NOPE"))
     assert answer.status_code == 404
     assert "no event with the code NOPE" in answer.get_data(as_text=True)
+
+
+def test_the_list_reads_a_fixed_number_of_queries_however_many_attend(app, scene, organiser_client, count_queries):
+    url = ATTENDANCE.format(code="MIN")
+    organiser_client.get(url)  # templates compiled, session loaded
+    with count_queries() as few:
+        assert organiser_client.get(url).status_code == 200
+    with committed(app):
+        forum = current(scene.forum)
+        for n in range(30):
+            accredited_member(forum, f"Delegate {n}", f"Country {n}")
+        for badge in issuing.issue_missing(current(scene.organiser), forum):
+            check_in(badge, scene.plenary, DURING)
+    with committed(app):
+        for attendee in attendance.attendees(current(scene.organiser), current(scene.ministerial))[::3]:
+            if attendee.mark is None:
+                attendance.mark_present(current(scene.organiser), current(scene.ministerial), attendee.key)
+    with count_queries() as many:
+        page = organiser_client.get(url).get_data(as_text=True)
+    assert "31 people attended." in page  # the 30 checked in, and Aiko Tanaka marked present
+    assert many.count == few.count
