@@ -7,7 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
-from planner.validators import stripped
+from planner.validators import printable, stripped
 
 CODE_LENGTH = 10  # verification.CODE_LENGTH (a test checks they agree)
 
@@ -40,11 +40,11 @@ class VerificationForm(FlaskForm):
         _l("Reference"),
         description=_l("As printed on the certificate, for example ISEF3-C-0001."),
         filters=[stripped],
-        validators=[DataRequired(_l("Enter the certificate's reference.")), Length(max=80)],
+        validators=[DataRequired(_l("Enter the certificate's reference.")), Length(max=80), printable],
     )
     code = StringField(
         _l("Verification code"),
         description=_l("The %(num)d letters and digits printed under the reference.", num=CODE_LENGTH),
         filters=[stripped],
-        validators=[DataRequired(_l("Enter the verification code.")), Length(max=40)],
+        validators=[DataRequired(_l("Enter the verification code.")), Length(max=40), printable],
     )

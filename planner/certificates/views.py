@@ -12,7 +12,8 @@ from flask_login import current_user, login_required
 
 from planner.certificates import attendance, bp, services, verification
 from planner.certificates.forms import AttendeeForm, SendCertificatesForm, VerificationForm
-from planner.extensions import limiter
+from planner.certificates.models import Certificate
+from planner.extensions import db, limiter
 from planner.forums.models import Event
 from planner.forums.services import ForumArchived
 from planner.web import refusals
@@ -97,13 +98,25 @@ def send_certificates(slug: str, code: str):
             if sent.without_address:
                 flash(
                     _(
-                        "Nobody could be emailed for %(names)s (no address is known): they can download theirs "
-                        "from their own page once they sign in with the address.",
+                        "Nobody could be emailed for %(names)s (no address is known): download their "
+                        "certificates from the list below to hand them over.",
                         names=_(", ").join(sent.without_address),
                     ),
                     "info",
                 )
     return redirect(url_for(".attendance_page", slug=slug, code=event.code))
+
+
+@bp.get("/forums/<slug>/manage/events/<code>/certificates/<int:certificate_id>/certificate.pdf")
+@login_required
+def event_certificate_pdf(slug: str, code: str, certificate_id: int):
+    """An organiser's copy, to hand to someone without an address (or a printer)."""
+    event = _managed_event(slug, code)
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.event_id != event.id:
+        abort(404, description=_("%(event)s has no such certificate.", event=event.code))
+    data = services.pdf_of(certificate)
+    return file_answer(data, "application/pdf", safe_file_name(certificate.reference) + ".pdf")
 
 
 @bp.get("/me/certificates")

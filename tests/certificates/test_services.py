@@ -15,7 +15,7 @@ from planner.mail.models import OutboxMessage
 from planner.registration.models import Registration, RegistrationStatus
 from tests.accounts.helpers import link_in, mails_to
 from tests.badges.helpers import DURING
-from tests.certificates.helpers import ATTENDANCE, check_in
+from tests.certificates.helpers import ATTENDANCE, check_in, pdf_text
 from tests.conftest import sign_in
 from tests.factories import committed, make_user
 
@@ -123,7 +123,15 @@ def test_someone_without_an_address_is_issued_one_and_the_organiser_told(app, sc
         check_in(scene.delegate, scene.plenary, DURING)
     page = send(organiser_client, "MIN")
     assert "Nobody could be emailed for Aiko Tanaka (no address is known)" in page
-    assert len(certificates(app)) == 1 and outbox_size(app) == 0
+    (issued,) = certificates(app)
+    assert outbox_size(app) == 0
+    # The organisers hand it over: their copy is on the list.
+    link = f"/forums/isef2/manage/events/MIN/certificates/{issued.id}/certificate.pdf"
+    assert f'href="{link}"' in page
+    copy = organiser_client.get(link)
+    assert copy.status_code == 200 and "Aiko Tanaka" in pdf_text(copy.data)
+    # Only through its own event's page.
+    assert organiser_client.get(link.replace("/MIN/", "/S-ISEF/")).status_code == 404
 
 
 def test_sending_without_a_token_from_the_page_sends_nothing(app, scene, organiser_client):

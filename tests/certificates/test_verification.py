@@ -73,6 +73,8 @@ def test_a_wrong_code_answers_as_an_unknown_reference_does(client, issued):
         ({"reference": "", "code": "ABCDEFGHJK"}, "Enter the certificate's reference."),
         ({"reference": "ISEF2-C-0001", "code": ""}, "Enter the verification code."),
         ({"reference": "X" * 81, "code": "ABCDEFGHJK"}, "Field cannot be longer than 80 characters."),
+        ({"reference": "ISEF2-C-\x000001", "code": "ABCDEFGHJK"}, "Remove control characters"),
+        ({"reference": "ISEF2-C-0001", "code": "ABC\x00DEFGHJK"}, "Remove control characters"),
     ],
 )
 def test_a_form_half_filled_in_says_what_is_missing(client, issued, query, message):
