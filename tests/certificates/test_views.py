@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import html
+import re
 
 from planner.accounts.models import User
 from planner.db import utcnow
 from planner.delegations.models import Person
 from planner.extensions import db
+from planner.registration.models import Registration, RegistrationStatus
+from tests.accounts.helpers import link_in, mails_to
 from tests.badges.helpers import DURING
-from tests.certificates.helpers import check_in
+from tests.certificates.helpers import ATTENDANCE, check_in, pdf_text
 from tests.certificates.test_certificate_pdf import issue
 from tests.conftest import sign_in
 from tests.factories import committed, make_user
@@ -64,3 +67,30 @@ def test_a_delegate_finds_theirs_once_their_account_has_shown_it_holds_their_add
     with committed(app):
         db.session.get_one(User, delegate.id).email_verified_at = utcnow()
     assert "ISEF2-C-0001" in page_of(app, delegate)[1]
+
+
+def test_from_the_organisers_button_to_the_schools_check(app, scene):
+    """The journey: an organiser marks a student present and sends; the student follows the
+    mail's link, downloads the PDF; the school, signed out, types what the PDF prints."""
+    with committed(app):
+        student = make_user(name="Amy Stone", email="amy@example.org")
+        db.session.add(
+            Registration(event_id=scene.student_event.id, user_id=student.id, status=RegistrationStatus.CONFIRMED)
+        )
+    organiser = app.test_client()
+    sign_in(organiser, scene.organiser)
+    organiser.post(ATTENDANCE.format(code="S-ISEF") + "/present", data={"attendee": f"user-{student.id}"})
+    organiser.post("/forums/isef2/manage/events/S-ISEF/certificates")
+    (message,) = mails_to(app, "amy@example.org")
+    browser = app.test_client()
+    sign_in(browser, student)
+    page = browser.get(link_in(message)).get_data(as_text=True)
+    pdf_link = re.search(r'href="(/me/certificates/\d+/certificate\.pdf)"', page).group(1)
+    text = pdf_text(browser.get(pdf_link).data)
+    reference = re.search(r"Reference: (\S+)", text).group(1)
+    code = re.search(r"Verification code: (\S+)", text).group(1)
+    school = app.test_client()
+    checked = html.unescape(
+        school.get("/certificates/verify", query_string={"reference": reference, "code": code}).get_data(as_text=True)
+    )
+    assert "This certificate is genuine" in checked and "Amy Stone" in checked and "Student ISEF" in checked
