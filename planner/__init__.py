@@ -42,6 +42,7 @@ from planner.badges import zone_views as badge_zone_views  # noqa: F401  (views.
 from planner.badges.cli import print_badges_command
 from planner.calendar import links as calendar_links  # noqa: F401  (template helpers)
 from planner.calendar import views as calendar_views
+from planner.certificates import views as certificate_views
 from planner.config import ConfigError, load_config
 from planner.db import MAX_ID
 from planner.delegations import carry_over_views as delegation_carry_over_views  # noqa: F401
@@ -176,6 +177,7 @@ BLUEPRINTS = (
     seating_views,
     announcement_views,
     reminder_views,
+    certificate_views,
 )
 
 

@@ -25,6 +25,7 @@ from planner.badges.models import (
     ZoneEvent,
 )
 from planner.calendar.models import CalendarFeedToken, HeldInvitation, InvitationState
+from planner.certificates.models import AttendanceMark, Certificate
 from planner.delegations.models import (
     Delegation,
     DelegationFocalPoint,
@@ -70,6 +71,8 @@ __all__ = [
     "AnnouncementRecipient",
     "AudienceKind",
     "ApiToken",
+    "AttendanceMark",
+    "Certificate",
     "IdempotentRequest",
     "Arrival",
     "Badge",

@@ -378,6 +378,18 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("reminders.set_deadlines", "POST"): organisers_only(302),
     ("reminders.add_deadline_reminder", "POST"): organisers_only(422),
     ("reminders.delete_deadline_reminder", "POST"): organisers_only(404),
+    # Certificates of attendance: the event's organisers mark people present and send them (an
+    # empty form names nobody: 422; nobody attended Y-ISEF: the refusal is flashed); everyone
+    # signed in has their own page (no certificate 999999 is theirs); schools have no account:
+    # the reference and code are the permission.
+    ("certificates.attendance_page", "GET"): organisers_only(200),
+    ("certificates.mark_present", "POST"): organisers_only(422),
+    ("certificates.unmark_present", "POST"): organisers_only(422),
+    ("certificates.send_certificates", "POST"): organisers_only(302),
+    ("certificates.event_certificate_pdf", "GET"): organisers_only(404),  # no certificate 999999
+    ("certificates.my_certificates", "GET"): signed_in(200),
+    ("certificates.certificate_pdf", "GET"): signed_in(404),
+    ("certificates.verify_certificate", "GET"): PUBLIC,
 }
 
 
@@ -447,6 +459,7 @@ def roles(app: Flask) -> Roles:
         "announcement_id": 999_999,
         "reminder_id": 999_999,
         "deadline_reminder_id": 999_999,
+        "certificate_id": 999_999,
     }
     return Roles(people, values)
 
