@@ -68,7 +68,7 @@ def test_a_japanese_certificate_prints_the_name_in_its_order_and_japanese_dates(
     certificate_id, code = issue(app, scene, scene.student)
     text = pdf_text(download(app, scene.student, certificate_id).data)
     assert "佐藤 結衣" in text  # family name first, as she gave it
-    assert "学生宇宙探査フォーラム" in text
+    assert "学生宇宙探査フォーラム" in text.replace(" ", "")  # a Japanese line may break inside a word
     assert "2018年3月2日～3日" in text  # the event's dates as Japanese write them
     assert "ISEF2-C-0001" in text and code in text
     assert "?" not in text
