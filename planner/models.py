@@ -23,6 +23,17 @@ from planner.badges.models import (
     Zone,
     ZoneEvent,
 )
+from planner.bilaterals.models import (
+    Bilateral,
+    BilateralParticipant,
+    BilateralPreference,
+    BilateralRoom,
+    BilateralSettings,
+    BilateralSlot,
+    DelegationDay,
+    DelegationSlotHold,
+    PersonSlotHold,
+)
 from planner.calendar.models import CalendarFeedToken, HeldInvitation, InvitationState
 from planner.delegations.models import (
     Delegation,
@@ -62,6 +73,15 @@ from planner.statements.models import (
 from planner.webhooks.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint, WebhookEvent
 
 __all__ = [
+    "Bilateral",
+    "BilateralParticipant",
+    "BilateralPreference",
+    "BilateralRoom",
+    "BilateralSettings",
+    "BilateralSlot",
+    "DelegationDay",
+    "DelegationSlotHold",
+    "PersonSlotHold",
     "ApiToken",
     "IdempotentRequest",
     "Arrival",
