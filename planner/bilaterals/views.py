@@ -64,6 +64,8 @@ def delegation_bilaterals(slug: str, delegation_id: int):
 @login_required
 def request_bilateral(slug: str, delegation_id: int):
     delegation = load_delegation(slug, delegation_id)
+    if not is_focal_point(current_user, delegation):  # organisers see the list; focal points ask
+        abort(403, description=_("Only the focal points of %(delegation)s can do this.", delegation=delegation.name))
     form = _request_form(delegation)
     if form.validate_on_submit():
         try:
