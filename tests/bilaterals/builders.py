@@ -94,14 +94,14 @@ def built(app: Flask, **options: int) -> BilateralForum:
         return build(**options)
 
 
-def ask(client: FlaskClient, forum: BilateralForum, asking: str, asked: str, slots: list[int], **extra: object):
+def ask(client: FlaskClient, forum: BilateralForum, asking: str, asked: str, slot_ids: list[int], **extra: object):
     """``asking``'s focal point asks ``asked`` for a bilateral through the form."""
     side = forum.sides[asking]
     sign_in(client, side.focal_point)
     data = {
         "partner": str(forum.sides[asked].delegation.id),
         "topic": extra.pop("topic", "Lunar gateway cooperation"),
-        "slots": [str(s) for s in slots],
+        "slots": [str(s) for s in slot_ids],
         "participants": [str(p.id) for p in side.members[:1]],
         **extra,
     }
