@@ -5,10 +5,11 @@ there, not closed that day, no other bilateral); each delegation and each partic
 one place per slot (their sessions, agendas and other bilaterals count); no delegation
 past the forum's daily limit. Among what the rules allow, the earlier preference wins.
 
-The search is greedy, most constrained first (fewest preferred slots), then one round of
-repairs: a bilateral left out takes the place of one that can move to another of its own
-preferred slots. ``upper_bound`` says how many could be placed at best, by counting the
-resources each placement uses; an allocation that reaches it is proven the best there is.
+The search is greedy, most constrained first (fewest preferred slots), then repairs: a
+bilateral left out takes the place of one that moves to another of its own preferred slots,
+which may in turn take the place of a third (chains of ``REPAIR_DEPTH`` moves).
+``upper_bound`` says how many could be placed at best, by counting the resources each
+placement uses; an allocation that reaches it is proven the best there is.
 """
 
 from __future__ import annotations
@@ -96,67 +97,80 @@ def allocate(wishes: Sequence[Wish], board: Board) -> dict[int, Place]:
     return placed
 
 
+#: How many placed bilaterals one repair may move in a chain (each to another of its slots).
+REPAIR_DEPTH = 2
+
+
 def _repair(wishes: dict[int, Wish], board: Board, placed: dict[int, Place]) -> None:
-    """For each wish left out: one placed bilateral in its way moves to another of its own
-    slots, if that lets it in. Repeated while it helps."""
+    """For each wish left out: a chain of placed bilaterals in its way moves, each to another
+    of its own slots, if that lets it in (the first in the chain takes the place of the
+    second...). Chains of up to ``REPAIR_DEPTH`` moves; repeated while it helps."""
+    search = _Search(wishes, board, placed)
     improved = True
     while improved:
         improved = False
-        at_slot: dict[int, list[int]] = defaultdict(list)
-        for wish_id, (slot, _room) in placed.items():
-            at_slot[slot].append(wish_id)
         for wish in sorted(wishes.values(), key=lambda w: (len(w.slots), w.id)):
-            if wish.id in placed:
-                continue
-            if _make_room_for(wish, wishes, board, placed, at_slot):
+            if wish.id not in placed and search.insert(wish, REPAIR_DEPTH, frozenset({wish.id})):
                 improved = True
 
 
-def _make_room_for(
-    wish: Wish, wishes: dict[int, Wish], board: Board, placed: dict[int, Place], at_slot: dict[int, list[int]]
-) -> bool:
-    for slot in wish.slots:
-        day = board.slot_days.get(slot)
-        for blocker_id in _in_the_way(wish, slot, day, wishes, placed, at_slot, board.slot_days):
-            blocker = wishes[blocker_id]
-            old = placed[blocker_id]
-            board.give_back(blocker, old)
-            own = first_place(wish, board, [slot])
-            if own is not None:
-                board.take(wish, own)
-                moved = first_place(blocker, board, [s for s in blocker.slots if s != old[0]])
-                if moved is not None:
-                    board.take(blocker, moved)
-                    placed[blocker_id], placed[wish.id] = moved, own
-                    at_slot[old[0]].remove(blocker_id)
-                    at_slot[moved[0]].append(blocker_id)
-                    at_slot[slot].append(wish.id)
-                    return True
-                board.give_back(wish, own)
-            board.take(blocker, old)
-    return False
+class _Search:
+    def __init__(self, wishes: dict[int, Wish], board: Board, placed: dict[int, Place]) -> None:
+        self.wishes, self.board, self.placed = wishes, board, placed
+        self.at_slot: dict[int, set[int]] = defaultdict(set)
+        self.by_delegation_day: dict[tuple[int, dt.date], set[int]] = defaultdict(set)
+        for wish_id, place in placed.items():
+            self._note(self.wishes[wish_id], place, True)
 
+    def _note(self, wish: Wish, place: Place, present: bool) -> None:
+        day = self.board.slot_days[place[0]]
+        groups = [self.at_slot[place[0]], *(self.by_delegation_day[(d, day)] for d in wish.delegations)]
+        for group in groups:
+            (group.add if present else group.discard)(wish.id)
 
-def _in_the_way(
-    wish: Wish,
-    slot: int,
-    day: dt.date | None,
-    wishes: dict[int, Wish],
-    placed: dict[int, Place],
-    at_slot: dict[int, list[int]],
-    slot_days: dict[int, dt.date],
-) -> list[int]:
-    """Placed bilaterals whose move could free ``slot`` for ``wish``: those at the slot, and
-    those of its delegations on the slot's day (for the daily limit)."""
-    found = list(at_slot.get(slot, ()))
-    if day is not None:
-        mine = set(wish.delegations)
-        found += [
-            other
-            for other, (other_slot, _room) in placed.items()
-            if other_slot != slot and slot_days.get(other_slot) == day and mine & set(wishes[other].delegations)
-        ]
-    return found
+    def put(self, wish: Wish, place: Place) -> None:
+        self.board.take(wish, place)
+        self.placed[wish.id] = place
+        self._note(wish, place, True)
+
+    def lift(self, wish: Wish) -> Place:
+        place = self.placed.pop(wish.id)
+        self.board.give_back(wish, place)
+        self._note(wish, place, False)
+        return place
+
+    def in_the_way(self, wish: Wish, slot: int) -> list[int]:
+        """Placed bilaterals whose move could free ``slot`` for ``wish``: those at the slot,
+        and those of its delegations on the slot's day (for the daily limit)."""
+        day = self.board.slot_days[slot]
+        found = set(self.at_slot.get(slot, ()))
+        for d in wish.delegations:
+            found |= self.by_delegation_day.get((d, day), set())
+        return sorted(found)
+
+    def insert(self, wish: Wish, depth: int, banned: frozenset[int], avoid: int | None = None) -> bool:
+        """Place ``wish`` (not at slot ``avoid``), moving up to ``depth`` others out of its way."""
+        slots = [s for s in wish.slots if s != avoid and s in self.board.slot_days]
+        place = first_place(wish, self.board, slots)
+        if place is not None:
+            self.put(wish, place)
+            return True
+        if depth == 0:
+            return False
+        for slot in slots:
+            for blocker_id in self.in_the_way(wish, slot):
+                if blocker_id in banned:
+                    continue
+                blocker = self.wishes[blocker_id]
+                old = self.lift(blocker)
+                own = first_place(wish, self.board, [slot])
+                if own is not None:
+                    self.put(wish, own)
+                    if self.insert(blocker, depth - 1, banned | {blocker_id}, avoid=old[0]):
+                        return True
+                    self.lift(wish)
+                self.put(blocker, old)
+        return False
 
 
 def upper_bound(wishes: Sequence[Wish], board: Board) -> int:
@@ -166,7 +180,8 @@ def upper_bound(wishes: Sequence[Wish], board: Board) -> int:
     at most (a) the wishes that have a slot with a free room at all, (b) the sum over slots of
     min(free rooms, wishes preferring it, half the delegations that could meet there), and (c)
     half the sum over delegations of what each can still hold: per day, the limit less what it
-    holds, and no more than its distinct preferred slots that day; in all, no more than its wishes."""
+    holds, and no more than its distinct preferred slots that day; in all, no more than its
+    wishes; and (d) the same two counts day by day, the smaller of them each day."""
     usable = [w for w in wishes if any(board.free_room(s) is not None for s in w.slots)]
     per_slot_wishes: Counter[int] = Counter()
     per_slot_delegations: dict[int, set[int]] = defaultdict(set)
@@ -186,11 +201,19 @@ def upper_bound(wishes: Sequence[Wish], board: Board) -> int:
             for d in wish.delegations:
                 delegation_day_slots[(d, board.slot_days[slot])].add(slot)
     by_slots = 0
+    day_rooms: Counter[dt.date] = Counter()
     for slot, count in per_slot_wishes.items():
         free_rooms = sum(1 for room in board.rooms.get(slot, ()) if (slot, room) not in board.rooms_taken)
-        by_slots += min(free_rooms, count, len(per_slot_delegations[slot]) // 2)
+        usable_here = min(free_rooms, count, len(per_slot_delegations[slot]) // 2)
+        by_slots += usable_here
+        day_rooms[board.slot_days[slot]] += usable_here
     capacity: Counter[int] = Counter()
+    day_capacity: Counter[dt.date] = Counter()
     for (d, day), slots in delegation_day_slots.items():
-        capacity[d] += max(0, min(board.limit - board.day_used[(d, day)], len(slots)))
+        can = max(0, min(board.limit - board.day_used[(d, day)], len(slots)))
+        capacity[d] += can
+        day_capacity[day] += can
     by_delegations = sum(min(capacity[d], delegation_wishes[d]) for d in delegation_wishes) // 2
-    return min(len(usable), by_slots, by_delegations)
+    # (d) day by day: no more than the day's usable rooms, nor half its delegations' places.
+    by_days = sum(min(day_rooms[day], day_capacity[day] // 2) for day in set(day_rooms) | set(day_capacity))
+    return min(len(usable), by_slots, by_delegations, by_days)

@@ -259,7 +259,7 @@ def place_many(forum: Forum, bilaterals: Sequence[Bilateral]) -> dict[int, Place
     written then)."""
     wishes = {b.id: wish_of(b) for b in bilaterals}
     board = load_board(forum, (p for w in wishes.values() for p in w.people))
-    placed = allocate(list(wishes.values()), _copy(board))
+    placed = allocate(list(wishes.values()), copy_of(board))
     if not placed:
         return {}
     by_id = {b.id: b for b in bilaterals}
@@ -273,7 +273,8 @@ def place_many(forum: Forum, bilaterals: Sequence[Bilateral]) -> dict[int, Place
     return placed
 
 
-def _copy(board: Board) -> Board:
+def copy_of(board: Board) -> Board:
+    """A board to try things on, leaving ``board`` as it is."""
     return Board(
         slot_days=board.slot_days,
         rooms=board.rooms,
