@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from planner.bilaterals import placing
 from planner.bilaterals.models import BilateralStatus, DelegationDay, DelegationSlotHold, PersonSlotHold
 from planner.extensions import db
 from planner.registration.models import AgendaItem
@@ -101,3 +102,42 @@ def test_the_organisers_allocation_places_what_waits(app, client):
     response = client.post("/forums/isef2/manage/bilaterals/place", data={})
     assert "Placed: 1. Still without a place: 0." in client.get(response.headers["Location"]).get_data(as_text=True)
     assert current_bilateral(app, waiting.id).slot_id == forum.slots[1].id
+
+
+def _blind(monkeypatch):
+    """The placing code reads the board as if nothing were taken (a read that missed another
+    request's commit): only the database's constraints and counters can refuse then."""
+    real = placing.load_board
+
+    def stale(forum, people):  # noqa: ANN001, ANN202
+        board = real(forum, people)
+        board.rooms_taken.clear()
+        board.people_busy.clear()
+        board.delegations_busy.clear()
+        board.day_used.clear()
+        return board
+
+    monkeypatch.setattr(placing, "load_board", stale)
+
+
+def test_the_database_refuses_a_taken_room_that_a_stale_read_thought_free(app, client, monkeypatch):
+    forum = built(app, rooms=1, slots=1)
+    ask_and_accept(app, client, forum, "japan", "france", [forum.slots[0].id])
+    _blind(monkeypatch)
+    loser, _ = ask_and_accept(app, client, forum, "italy", "japan", [forum.slots[0].id])
+    assert loser.status is BilateralStatus.ACCEPTED and loser.slot_id is None
+    with committed(app):
+        assert db.session.scalar(select(func.count()).select_from(DelegationSlotHold)) == 2
+        # Its counter went back with the savepoint, row and all.
+        assert db.session.get(DelegationDay, (forum.italy.delegation.id, forum.slots[0].day)) is None
+
+
+def test_the_database_refuses_a_day_past_the_limit_that_a_stale_read_missed(app, client, monkeypatch):
+    forum = built(app, rooms=2, slots=2, daily_limit=1)
+    ask_and_accept(app, client, forum, "japan", "france", [forum.slots[0].id])
+    _blind(monkeypatch)
+    loser, _ = ask_and_accept(app, client, forum, "japan", "italy", [forum.slots[1].id])
+    assert loser.slot_id is None
+    with committed(app):
+        assert db.session.get(DelegationDay, (forum.japan.delegation.id, forum.slots[0].day)).used == 1
+        assert db.session.scalar(select(func.count()).select_from(PersonSlotHold)) == 2
