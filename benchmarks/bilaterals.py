@@ -49,7 +49,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 from planner import create_app  # noqa: E402
 from planner.accounts import sessions  # noqa: E402
 from planner.accounts.models import User  # noqa: E402
-from planner.bilaterals import allocation, invitations, placing, services  # noqa: E402
+from planner.bilaterals import allocation, invitations, placing, reading, services  # noqa: E402
 from planner.bilaterals.models import (  # noqa: E402
     Bilateral,
     BilateralParticipant,
@@ -272,7 +272,7 @@ def allocate_with(engine, limit: int, healthz: float) -> dict[str, object]:  # n
     reset(limit)
     forum = db.session.scalars(select(Forum).where(Forum.slug == SLUG)).one()
     admin = db.session.scalars(select(User).where(User.email == ADMIN_EMAIL)).one()
-    waiting = services.accepted_waiting(forum)
+    waiting = reading.accepted_waiting(forum)
     wishes = [placing.wish_of(b) for b in waiting]
     board = placing.load_board(forum, (p for w in wishes for p in w.people))
     best = allocation.upper_bound(wishes, placing.copy_of(board))

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from planner.bilaterals import bp, services, setup
+from planner.bilaterals import bp, reading, services, setup
 from planner.bilaterals.forms import ConfirmForm, SettingsForm, SlotsForm
 from planner.bilaterals.placing import daily_limit
 from planner.bilaterals.views import slot_label
@@ -54,8 +54,8 @@ def _page(forum: Forum, settings: SettingsForm | None = None, slots: SlotsForm |
         confirm_form=ConfirmForm(formdata=None),
         days=days,
         grid=setup.grid(forum, day) if day is not None else None,
-        slots=services.slots_of(forum),
-        waiting=services.accepted_waiting(forum),
+        slots=reading.slots_of(forum),
+        waiting=reading.accepted_waiting(forum),
         slot_label=slot_label,
     )
 

@@ -6,7 +6,7 @@ participants), declines, or proposes other slots, which the first side then answ
 An accepted bilateral gets the first place its slots allow (``placing``); when none is
 free it waits, accepted, for the organisers' allocation. Either side, or an organiser,
 may cancel it. Only the two delegations' focal points and the forum's organisers see a
-bilateral: to anyone else it does not exist (``visible_bilateral``).
+bilateral: to anyone else it does not exist (``reading.visible_bilateral``).
 
 Every answer is a conditional UPDATE on the status and the side awaited, so of two
 answers sent at once only one counts.
@@ -18,8 +18,7 @@ from collections.abc import Sequence
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import or_, select, update
-from sqlalchemy.orm import selectinload
+from sqlalchemy import select, update
 
 from planner.accounts.models import User
 from planner.accounts.permissions import is_focal_point, is_organiser, require_organiser
@@ -35,14 +34,11 @@ from planner.bilaterals.models import (
     BilateralSlot,
     BilateralStatus,
 )
+from planner.bilaterals.reading import accepted_waiting, members_of, partners_of
 from planner.counters import changed
 from planner.delegations.models import (
     Delegation,
     DelegationFocalPoint,
-    DelegationMember,
-    DelegationStatus,
-    NominationStatus,
-    Person,
 )
 from planner.extensions import db
 from planner.forums.models import Forum
@@ -56,78 +52,6 @@ MAX_PREFERENCES = 10
 
 class BilateralRefused(Refused):
     pass
-
-
-# Who sees what ----------------------------------------------------------------------------
-
-
-def may_see(user: User | None, bilateral: Bilateral) -> bool:
-    """The two delegations' focal points and the forum's organisers; nobody else."""
-    return (
-        is_organiser(user, bilateral.forum)
-        or is_focal_point(user, bilateral.requester)
-        or is_focal_point(user, bilateral.requested)
-    )
-
-
-def visible_bilateral(user: User | None, forum: Forum, bilateral_id: int) -> Bilateral | None:
-    """The forum's bilateral, if ``user`` may see it; None otherwise, as if there were none."""
-    bilateral = db.session.get(Bilateral, bilateral_id)
-    if bilateral is None or bilateral.forum_id != forum.id or not may_see(user, bilateral):
-        return None
-    return bilateral
-
-
-def bilaterals_of(delegation: Delegation) -> list[Bilateral]:
-    return list(
-        db.session.scalars(
-            select(Bilateral)
-            .where(or_(Bilateral.requester_id == delegation.id, Bilateral.requested_id == delegation.id))
-            .options(
-                selectinload(Bilateral.preferences).joinedload(BilateralPreference.slot),
-                selectinload(Bilateral.participants).joinedload(BilateralParticipant.person),
-            )
-            .order_by(Bilateral.created_at.desc(), Bilateral.id.desc())
-        )
-    )
-
-
-def slots_of(forum: Forum) -> list[BilateralSlot]:
-    return list(
-        db.session.scalars(
-            select(BilateralSlot).where(BilateralSlot.forum_id == forum.id).order_by(BilateralSlot.starts_at)
-        )
-    )
-
-
-def members_of(delegation: Delegation) -> list[Person]:
-    """The members who may take part: nominated or accredited."""
-    return list(
-        db.session.scalars(
-            select(Person)
-            .join(DelegationMember, DelegationMember.person_id == Person.id)
-            .where(
-                DelegationMember.delegation_id == delegation.id,
-                DelegationMember.status.in_([NominationStatus.NOMINATED, NominationStatus.ACCREDITED]),
-            )
-            .order_by(Person.family_name, Person.given_name, Person.id)
-        )
-    )
-
-
-def partners_of(delegation: Delegation) -> list[Delegation]:
-    """The forum's other delegations that take part (not declined or withdrawn)."""
-    return list(
-        db.session.scalars(
-            select(Delegation)
-            .where(
-                Delegation.forum_id == delegation.forum_id,
-                Delegation.id != delegation.id,
-                Delegation.status.not_in([DelegationStatus.DECLINED, DelegationStatus.WITHDRAWN]),
-            )
-            .order_by(Delegation.name)
-        )
-    )
 
 
 # Checks -----------------------------------------------------------------------------------
@@ -406,18 +330,6 @@ def cancel(actor: User, bilateral: Bilateral) -> None:
         forum_id=bilateral.forum_id,
         target=("bilateral", bilateral.id),
         summary=_("Bilateral cancelled"),
-    )
-
-
-def accepted_waiting(forum: Forum) -> list[Bilateral]:
-    """Accepted bilaterals without a place yet, oldest first."""
-    return list(
-        db.session.scalars(
-            select(Bilateral)
-            .where(Bilateral.forum_id == forum.id, Bilateral.status == BilateralStatus.ACCEPTED)
-            .options(selectinload(Bilateral.preferences), selectinload(Bilateral.participants))
-            .order_by(Bilateral.created_at, Bilateral.id)
-        )
     )
 
 

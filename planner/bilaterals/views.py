@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from planner.accounts.permissions import is_focal_point, is_organiser
-from planner.bilaterals import bp, services
+from planner.bilaterals import bp, reading, services
 from planner.bilaterals.forms import AcceptForm, ConfirmForm, ProposeForm, RequestForm
 from planner.bilaterals.models import Bilateral, BilateralSlot, BilateralStatus
 from planner.delegations.models import Delegation, Person
@@ -26,7 +26,7 @@ def slot_label(slot: BilateralSlot, forum: Forum) -> str:
 
 
 def _slot_choices(forum: Forum) -> list[tuple[int, str]]:
-    return [(slot.id, slot_label(slot, forum)) for slot in services.slots_of(forum)]
+    return [(slot.id, slot_label(slot, forum)) for slot in reading.slots_of(forum)]
 
 
 def _member_choices(people: list[Person]) -> list[tuple[int, str]]:
@@ -35,9 +35,9 @@ def _member_choices(people: list[Person]) -> list[tuple[int, str]]:
 
 def _request_form(delegation: Delegation, formdata: bool = True) -> RequestForm:
     form = RequestForm() if formdata else RequestForm(formdata=None)
-    form.partner.choices = [(0, _("Choose a delegation"))] + [(d.id, d.name) for d in services.partners_of(delegation)]
+    form.partner.choices = [(0, _("Choose a delegation"))] + [(d.id, d.name) for d in reading.partners_of(delegation)]
     form.slots.choices = _slot_choices(delegation.forum)
-    form.participants.choices = _member_choices(services.members_of(delegation))
+    form.participants.choices = _member_choices(reading.members_of(delegation))
     return form
 
 
@@ -48,7 +48,7 @@ def _delegation_page(delegation: Delegation, form: RequestForm):  # noqa: ANN202
         delegation=delegation,
         form=form,
         may_request=is_focal_point(current_user, delegation),
-        bilaterals=services.bilaterals_of(delegation),
+        bilaterals=reading.bilaterals_of(delegation),
         slot_label=slot_label,
     )
 
@@ -89,7 +89,7 @@ def request_bilateral(slug: str, delegation_id: int):
 
 def _visible(slug: str, bilateral_id: int) -> Bilateral:
     forum = load_forum(slug)
-    bilateral = services.visible_bilateral(current_user, forum, bilateral_id)
+    bilateral = reading.visible_bilateral(current_user, forum, bilateral_id)
     if bilateral is None:
         abort(404, description=_("There is no bilateral at this address."))
     return bilateral
@@ -103,7 +103,7 @@ def _forms(bilateral: Bilateral, formdata: bool = False) -> tuple[AcceptForm, Pr
     awaiting = bilateral.awaiting
     side = awaiting if awaiting in mine or not mine else mine[0]
     side = side or bilateral.requested
-    people = _member_choices(services.members_of(side))
+    people = _member_choices(reading.members_of(side))
     chosen = [p.person_id for p in bilateral.participants if p.delegation_id == side.id]
     for form in (accept, propose):
         form.participants.choices = people
