@@ -40,6 +40,8 @@ from planner.badges import scanner_views as badge_scanner_views  # noqa: F401  (
 from planner.badges import views as badge_views
 from planner.badges import zone_views as badge_zone_views  # noqa: F401  (views.bp)
 from planner.badges.cli import print_badges_command
+from planner.bilaterals import manage_views as bilateral_manage_views  # noqa: F401  (views.bp)
+from planner.bilaterals import views as bilateral_views
 from planner.calendar import links as calendar_links  # noqa: F401  (template helpers)
 from planner.calendar import views as calendar_views
 from planner.certificates import views as certificate_views
@@ -178,6 +180,7 @@ BLUEPRINTS = (
     announcement_views,
     reminder_views,
     certificate_views,
+    bilateral_views,
 )
 
 

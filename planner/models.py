@@ -24,6 +24,17 @@ from planner.badges.models import (
     Zone,
     ZoneEvent,
 )
+from planner.bilaterals.models import (
+    Bilateral,
+    BilateralParticipant,
+    BilateralPreference,
+    BilateralRoom,
+    BilateralSettings,
+    BilateralSlot,
+    DelegationDay,
+    DelegationSlotHold,
+    PersonSlotHold,
+)
 from planner.calendar.models import CalendarFeedToken, HeldInvitation, InvitationState
 from planner.certificates.models import AttendanceMark, Certificate
 from planner.delegations.models import (
@@ -70,6 +81,15 @@ __all__ = [
     "Announcement",
     "AnnouncementRecipient",
     "AudienceKind",
+    "Bilateral",
+    "BilateralParticipant",
+    "BilateralPreference",
+    "BilateralRoom",
+    "BilateralSettings",
+    "BilateralSlot",
+    "DelegationDay",
+    "DelegationSlotHold",
+    "PersonSlotHold",
     "ApiToken",
     "AttendanceMark",
     "Certificate",

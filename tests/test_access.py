@@ -390,6 +390,21 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("certificates.my_certificates", "GET"): signed_in(200),
     ("certificates.certificate_pdf", "GET"): signed_in(404),
     ("certificates.verify_certificate", "GET"): PUBLIC,
+    # Bilaterals: a delegation's list is its focal points' and the organisers'; a bilateral
+    # is a 404 to everyone else (no bilateral 999999 here, so a 404 to all who may look).
+    ("bilaterals.delegation_bilaterals", "GET"): {**signed_in(403), "focal_point": 200, "organiser": 200, "admin": 200},
+    # Organisers see the list but only focal points ask (a 403 with the reason); the empty form: 422.
+    ("bilaterals.request_bilateral", "POST"): {**signed_in(403), "focal_point": 422, "organiser": 403, "admin": 403},
+    ("bilaterals.bilateral", "GET"): signed_in(404),
+    ("bilaterals.accept_bilateral", "POST"): signed_in(404),
+    ("bilaterals.decline_bilateral", "POST"): signed_in(404),
+    ("bilaterals.propose_slots", "POST"): signed_in(404),
+    ("bilaterals.cancel_bilateral", "POST"): signed_in(404),
+    ("bilaterals.manage_bilaterals", "GET"): organisers_only(200),
+    ("bilaterals.bilateral_settings", "POST"): organisers_only(422),
+    ("bilaterals.add_bilateral_slots", "POST"): organisers_only(422),
+    ("bilaterals.remove_bilateral_slot", "POST"): organisers_only(302),  # no slot 999999: flashed
+    ("bilaterals.place_bilaterals", "POST"): organisers_only(302),  # nothing waiting: 0 placed
 }
 
 
@@ -460,6 +475,8 @@ def roles(app: Flask) -> Roles:
         "reminder_id": 999_999,
         "deadline_reminder_id": 999_999,
         "certificate_id": 999_999,
+        "bilateral_id": 999_999,
+        "slot_id": 999_999,
     }
     return Roles(people, values)
 

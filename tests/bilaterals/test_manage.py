@@ -1,0 +1,73 @@
+"""The organisers' page: rooms set aside and the daily limit, slots added and removed, and
+the day's grid."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from planner.bilaterals.models import BilateralRoom, BilateralSettings, BilateralSlot
+from planner.extensions import db
+from tests.bilaterals.builders import answer, ask, built, latest_bilateral
+from tests.conftest import sign_in
+from tests.factories import committed, make_programme, make_room, make_session, tokyo
+
+PAGE = "/forums/isef2/manage/bilaterals"
+
+
+def test_an_organiser_sets_rooms_limit_and_slots(app, client):
+    with committed(app):
+        programme = make_programme()
+        make_room(programme.forum, "Hall")
+        annex = make_room(programme.forum, "Annex")
+    sign_in(client, programme.organiser)
+    hub = client.get("/forums/isef2/manage/").get_data(as_text=True)
+    assert PAGE in hub
+    assert "No bilateral slots yet." in client.get(PAGE).get_data(as_text=True)
+    response = client.post(PAGE + "/settings", data={"rooms": [str(annex.id)], "daily_limit": "3"})
+    assert response.status_code == 302
+    response = client.post(
+        PAGE + "/slots", data={"day": "2018-03-03", "start": "09:00", "end": "11:00", "minutes": "30", "gap": "10"}
+    )
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "3 slots are added." in page
+    with committed(app):
+        assert db.session.scalars(select(BilateralRoom.room_id)).all() == [annex.id]
+        assert db.session.get(BilateralSettings, programme.forum.id).daily_limit == 3
+        starts = [
+            s.starts_at.astimezone(tokyo("2018-03-03 00:00").tzinfo).strftime("%H:%M")
+            for s in db.session.scalars(select(BilateralSlot).order_by(BilateralSlot.starts_at))
+        ]
+        first = db.session.scalars(select(BilateralSlot.id).order_by(BilateralSlot.starts_at)).first()
+    assert starts == ["09:00", "09:40", "10:20"]
+    assert "Annex" in page and "Hall" in page
+    response = client.post(f"{PAGE}/slots/{first}/remove", data={})
+    assert "The slot is removed." in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_the_grid_shows_bilaterals_sessions_and_free_rooms(app, client):
+    forum = built(app)
+    with committed(app):
+        make_session(forum.programme.event, tokyo("2018-03-03 11:00"), 60, room=forum.rooms[1], title="Press briefing")
+    ask(client, forum, "japan", "france", [forum.slots[0].id])
+    answer(client, forum, "france", latest_bilateral(app).id)
+    sign_in(client, forum.organiser)
+    page = client.get(PAGE + "?day=2018-03-03").get_data(as_text=True)
+    assert "Japan · France" in page
+    assert "Session: Press briefing" in page
+    assert page.count(">Free<") + page.count("Free\n") >= 1
+    # A day that is not one of the slots' days shows the first one; no 500 for nonsense.
+    assert client.get(PAGE + "?day=not-a-day").status_code == 200
+
+
+def test_a_slot_that_holds_a_bilateral_stays(app, client):
+    forum = built(app)
+    ask(client, forum, "japan", "france", [forum.slots[0].id])
+    answer(client, forum, "france", latest_bilateral(app).id)
+    sign_in(client, forum.organiser)
+    response = client.post(f"{PAGE}/slots/{forum.slots[0].id}/remove", data={})
+    assert "A bilateral is held in this slot" in client.get(response.headers["Location"]).get_data(as_text=True)
+    # Nor can its room leave the bilateral rooms.
+    response = client.post(PAGE + "/settings", data={"rooms": [str(forum.rooms[1].id)], "daily_limit": "4"})
+    assert response.status_code == 422
+    assert "Bilateral room 1 holds bilaterals" in response.get_data(as_text=True)

@@ -1,0 +1,89 @@
+"""Asking, accepting, declining, proposing other slots and cancelling, through the forms."""
+
+from __future__ import annotations
+
+import pytest
+
+from planner.bilaterals.models import BilateralStatus
+from tests.bilaterals.builders import answer, ask, built, current_bilateral, latest_bilateral, outbox
+
+
+@pytest.fixture
+def isef2(app):
+    return built(app)
+
+
+def test_a_request_accepted_gets_the_first_free_preferred_slot(app, client, isef2):
+    first, second = isef2.slots[1].id, isef2.slots[0].id
+    response = ask(client, isef2, "japan", "france", [first, second])
+    assert response.status_code == 302
+    bilateral = latest_bilateral(app)
+    assert bilateral.status is BilateralStatus.REQUESTED
+    assert bilateral.awaiting_id == isef2.france.delegation.id
+    # The asked delegation's focal point is told by mail.
+    assert [m.to_address for m in outbox(app)] == ["focal-fr@example.org"]
+
+    response = answer(client, isef2, "france", bilateral.id)
+    assert response.status_code == 302
+    placed = current_bilateral(app, bilateral.id)
+    assert placed.status is BilateralStatus.SCHEDULED
+    assert (placed.slot_id, placed.room_id) == (first, isef2.rooms[0].id)
+    page = client.get(f"/forums/isef2/bilaterals/{bilateral.id}").get_data(as_text=True)
+    assert "Scheduled" in page and "Bilateral room 1" in page
+
+
+def test_only_the_awaited_side_answers(app, client, isef2):
+    ask(client, isef2, "japan", "france", [isef2.slots[0].id])
+    bilateral = latest_bilateral(app)
+    # The asking side cannot accept its own request.
+    response = answer(client, isef2, "japan", bilateral.id)
+    assert response.status_code == 403
+    assert "Only the focal points of France" in response.get_data(as_text=True)
+    assert current_bilateral(app, bilateral.id).status is BilateralStatus.REQUESTED
+
+
+def test_decline(app, client, isef2):
+    ask(client, isef2, "japan", "france", [isef2.slots[0].id])
+    bilateral = latest_bilateral(app)
+    assert answer(client, isef2, "france", bilateral.id, "decline").status_code == 302
+    assert current_bilateral(app, bilateral.id).status is BilateralStatus.DECLINED
+    # Declined once: a second answer is refused, and says why.
+    response = answer(client, isef2, "france", bilateral.id, "decline")
+    assert "awaits no answer" in client.get(response.headers["Location"]).get_data(as_text=True)
+
+
+def test_proposing_other_slots_turns_the_question_round(app, client, isef2):
+    ask(client, isef2, "japan", "france", [isef2.slots[0].id])
+    bilateral = latest_bilateral(app)
+    france = isef2.france.members[1]
+    response = answer(
+        client, isef2, "france", bilateral.id, "propose", slots=[str(isef2.slots[2].id)], participants=[str(france.id)]
+    )
+    assert response.status_code == 302
+    proposed = current_bilateral(app, bilateral.id)
+    assert proposed.awaiting_id == isef2.japan.delegation.id
+    # Japan accepts France's slot, keeping the participants it named.
+    response = answer(client, isef2, "japan", bilateral.id, participants=[])
+    assert response.status_code == 302
+    placed = current_bilateral(app, bilateral.id)
+    assert placed.status is BilateralStatus.SCHEDULED
+    assert placed.slot_id == isef2.slots[2].id
+    invited = sorted(m.to_address for m in outbox(app) if m.attachment_content_type)
+    assert invited == ["fr2@example.org", "jp1@example.org"]
+
+
+def test_cancelling_a_scheduled_bilateral_frees_its_place_and_sends_cancel(app, client, isef2):
+    ask(client, isef2, "japan", "france", [isef2.slots[0].id])
+    bilateral = latest_bilateral(app)
+    answer(client, isef2, "france", bilateral.id)
+    assert answer(client, isef2, "japan", bilateral.id, "cancel").status_code == 302
+    cancelled = current_bilateral(app, bilateral.id)
+    assert cancelled.status is BilateralStatus.CANCELLED
+    assert cancelled.slot_id is None
+    methods = [m.attachment_content_type for m in outbox(app) if m.attachment_content_type]
+    assert methods.count("text/calendar; method=REQUEST") == 2
+    assert methods.count("text/calendar; method=CANCEL") == 2
+    # The place is free again: Italy and France may meet there now.
+    ask(client, isef2, "italy", "france", [isef2.slots[0].id])
+    answer(client, isef2, "france", latest_bilateral(app).id)
+    assert latest_bilateral(app).room_id == isef2.rooms[0].id
