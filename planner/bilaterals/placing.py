@@ -13,8 +13,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from typing import Any, cast
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import CursorResult, case, delete, insert, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -31,7 +32,6 @@ from planner.bilaterals.models import (
     DelegationSlotHold,
     PersonSlotHold,
 )
-from planner.counters import changed
 from planner.db import table_of
 from planner.delegations.models import Delegation, Person
 from planner.extensions import db
@@ -185,19 +185,31 @@ class _Refused(Exception):
 
 
 def _take_days(delegations: Counter[tuple[int, dt.date]], limit: int) -> None:
-    """Raise each (delegation, day) counter by its count, if that stays within the limit.
-    In one order, so two transactions never wait for each other's counters (no deadlock)."""
-    _insert_ignoring_duplicates(
-        DelegationDay, [{"delegation_id": d, "day": day, "used": 0} for d, day in sorted(delegations)]
+    """Raise each (delegation, day) counter by its count, if every one stays within the limit:
+    the rows are locked in one order first (so two transactions never wait for each other's
+    counters: no deadlock), then one conditional UPDATE raises them all, and a row it could not
+    raise refuses the lot. Three statements however many delegations."""
+    keys = sorted(delegations)
+    _insert_ignoring_duplicates(DelegationDay, [{"delegation_id": d, "day": day, "used": 0} for d, day in keys])
+    rows = tuple_(DelegationDay.delegation_id, DelegationDay.day).in_(keys)
+    db.session.execute(
+        select(DelegationDay.delegation_id)
+        .where(rows)
+        .order_by(DelegationDay.delegation_id, DelegationDay.day)
+        .with_for_update()
+    ).all()
+    raised_by = case(
+        *(((DelegationDay.delegation_id == d) & (DelegationDay.day == day), delegations[(d, day)]) for d, day in keys),
+        else_=0,
     )
-    for (d, day), count in sorted(delegations.items()):
-        row = (DelegationDay.delegation_id == d) & (DelegationDay.day == day)
-        if not changed(
-            update(DelegationDay)
-            .where(row, DelegationDay.used + count <= limit)
-            .values(used=DelegationDay.used + count)
-        ):
-            raise _Refused
+    raised = db.session.execute(
+        update(DelegationDay)
+        .where(rows, DelegationDay.used + raised_by <= limit)
+        .values(used=DelegationDay.used + raised_by)
+        .execution_options(synchronize_session=False)
+    )
+    if cast(CursorResult[Any], raised).rowcount != len(keys):
+        raise _Refused
 
 
 def _write(bilaterals: Sequence[tuple[Bilateral, Wish, Place]], slot_days: dict[int, dt.date], limit: int) -> None:
