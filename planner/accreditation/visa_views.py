@@ -5,7 +5,7 @@ revokes them and sets the letterhead; and the public verification page embassies
 
 from __future__ import annotations
 
-from flask import Response, abort, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -26,7 +26,7 @@ from planner.forums.services import ForumArchived
 from planner.web import refusals
 from planner.web.downloads import file_answer, safe_file_name
 from planner.web.loaders import delegation_or_404, load_forum
-from planner.web.pages import form_page
+from planner.web.pages import form_page, verification_page
 
 #: An embassy checks a few letters at a time; guessing a code (31^10 of them) stays hopeless.
 VERIFICATION_LIMIT = "20 per minute; 200 per hour"
@@ -217,9 +217,4 @@ def verify_visa_letter():
     if checked:
         result = verification.verify(form.reference.data or "", form.code.data or "")
     page = render_template("accreditation/verify.html", form=form, checked=checked, result=result)
-    response = Response(page, status=422 if asked and not checked else 200, mimetype="text/html")
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Cache-Control"] = "no-store"
-    # The code may be in the address: it goes nowhere else.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return verification_page(page, refused=asked and not checked)

@@ -19,6 +19,7 @@ from planner.forums.services import ForumArchived
 from planner.web import refusals
 from planner.web.downloads import file_answer, safe_file_name
 from planner.web.loaders import event_or_404, load_managed_forum
+from planner.web.pages import verification_page
 
 #: A school checks a few certificates at a time; guessing a code (31^10 of them) stays hopeless.
 VERIFICATION_LIMIT = "20 per minute; 200 per hour"
@@ -148,9 +149,4 @@ def verify_certificate():
     if checked:
         result = verification.verify(form.reference.data or "", form.code.data or "")
     page = render_template("certificates/verify.html", form=form, checked=checked, result=result)
-    response = Response(page, status=422 if asked and not checked else 200, mimetype="text/html")
-    response.headers["X-Robots-Tag"] = "noindex, nofollow"
-    response.headers["Cache-Control"] = "no-store"
-    # The code may be in the address: it goes nowhere else.
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
+    return verification_page(page, refused=asked and not checked)
