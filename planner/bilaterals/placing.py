@@ -6,6 +6,13 @@ conditional UPDATE under the daily limit, then the holds are inserted (their pri
 one bilateral per person and per delegation per slot) and the bilateral takes the room
 (unique per slot). Whichever step the database refuses, the savepoint is rolled back and
 the next candidate is tried, so a loser of a race leaves nothing half-written.
+
+Sessions are not in those constraints: a session saved into a bilateral room while a
+bilateral is placed there at the same moment would pass both checks, each reading the other's
+room as free. So placing takes the forum's lock first, as every save of a session does
+(``forums.services.lock_forum``): one waits for the other to commit and then reads what it
+wrote (READ COMMITTED reads afresh at each statement on PostgreSQL; SQLite has one writer).
+Two placements therefore wait for each other too; the constraints stay as the last word.
 """
 
 from __future__ import annotations
@@ -36,6 +43,7 @@ from planner.db import table_of
 from planner.delegations.models import Delegation, Person
 from planner.extensions import db
 from planner.forums.models import Event, Forum
+from planner.forums.services import lock_forum
 from planner.registration.models import AgendaItem
 from planner.schedule.models import RoomClosedDay, Session, SessionParticipant, SessionStatus
 
@@ -243,6 +251,7 @@ def _write(bilaterals: Sequence[tuple[Bilateral, Wish, Place]], slot_days: dict[
 def place(forum: Forum, bilateral: Bilateral) -> bool:
     """Give ``bilateral`` the first place its preferred slots allow, in a room free then.
     False when none is free (it stays as it was; nothing is written)."""
+    lock_forum(forum)  # a session saved at the same moment: see the module's docstring
     wish = wish_of(bilateral)
     board = load_board(forum, wish.people)
     for slot in wish.slots:
@@ -269,6 +278,7 @@ def place_many(forum: Forum, bilaterals: Sequence[Bilateral]) -> dict[int, Place
     """Allocate ``bilaterals`` together (``allocation.allocate``) and write every place at
     once; None if the database refused them because something changed meanwhile (nothing
     written then)."""
+    lock_forum(forum)  # a session saved at the same moment: see the module's docstring
     wishes = {b.id: wish_of(b) for b in bilaterals}
     board = load_board(forum, (p for w in wishes.values() for p in w.people))
     placed = allocate(list(wishes.values()), copy_of(board))

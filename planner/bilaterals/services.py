@@ -42,7 +42,7 @@ from planner.delegations.models import (
 )
 from planner.extensions import db
 from planner.forums.models import Forum
-from planner.forums.services import require_not_archived
+from planner.forums.services import lock_forum, require_not_archived
 from planner.mail.services import queue_email, written_in
 from planner.refusals import NotAllowed, Refused
 
@@ -227,6 +227,9 @@ def accept(actor: User, bilateral: Bilateral, person_ids: Sequence[int]) -> bool
     has some already, those it had). Then the bilateral gets its place if one is free:
     True; False when it waits for the organisers' allocation."""
     delegation = _awaited_focal_point(actor, bilateral)
+    # Before anything is written: the audit entry's key share on the forum's row, taken first,
+    # would deadlock two acceptances that then both wait for the lock that placing takes.
+    lock_forum(bilateral.forum)
     if person_ids or not any(p.delegation_id == delegation.id for p in bilateral.participants):
         _set_participants(bilateral, delegation, _chosen_members(delegation, person_ids))
         db.session.flush()

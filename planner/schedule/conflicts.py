@@ -4,7 +4,10 @@ Blocking (a save or an import is refused): a session that does not end after it 
 outside its event's dates, sessions in one room at overlapping times. Warnings (shown,
 and acknowledged by an organiser): a person chairing or speaking in overlapping sessions,
 across events too; more confirmed registrations for the event than the room holds; a
-session on a day its room is closed.
+session on a day its room is closed. Placed bilateral meetings (``bilaterals``) hold their
+room at their slot as a session does (a session there is refused) and their participants' time
+(a session one of them chairs or speaks in is a warning); their messages name the two
+delegations, and only organisers, who may see every bilateral, read these messages.
 
 Overlaps are reported by run, not by pair: the sessions of one room (or of one person) whose
 times chain together through overlaps make one conflict that lists them all. N parallel
@@ -22,7 +25,7 @@ import datetime as dt
 import enum
 import hashlib
 from collections import defaultdict
-from collections.abc import Hashable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 
@@ -35,6 +38,7 @@ from planner.extensions import db
 from planner.formatting import clock, short_date
 from planner.forums.models import Event, Forum, Room, Venue
 from planner.registration.models import Registration, RegistrationStatus
+from planner.schedule.bookings import BilateralFacts, placed_bilaterals
 from planner.schedule.models import AcknowledgedWarning, RoomClosedDay, Session, SessionParticipant, SessionStatus
 
 
@@ -45,9 +49,11 @@ class Rule(enum.StrEnum):
     PERSON_OVERLAP = "person_overlap"
     CAPACITY = "capacity"
     ROOM_CLOSED = "room_closed"
+    BILATERAL_ROOM = "bilateral_room"  # blocking
+    BILATERAL_PERSON = "bilateral_person"
 
 
-BLOCKING = frozenset({Rule.TIMES, Rule.OUTSIDE_EVENT, Rule.ROOM_OVERLAP})
+BLOCKING = frozenset({Rule.TIMES, Rule.OUTSIDE_EVENT, Rule.ROOM_OVERLAP, Rule.BILATERAL_ROOM})
 MESSAGE_TITLES = 5  # titles an overlap's message names before "and N more"
 LISTED_SESSIONS = 20  # sessions the conflicts page links to per conflict before "and N more"
 CONFLICTS_PER_PAGE = 50
@@ -87,6 +93,7 @@ class Programme:
     closed_days: set[tuple[int, dt.date]]
     attendance: dict[int, int]  # event id -> confirmed registrations
     person_names: dict[int, str] = field(default_factory=dict)
+    bilaterals: tuple[BilateralFacts, ...] = ()
 
     def with_sessions(self, changed: Iterable[SessionFacts]) -> Programme:
         """This programme with sessions added or replaced (by key)."""
@@ -102,6 +109,7 @@ class Conflict:
     sessions: tuple[SessionFacts, ...]  # the session concerned, or the overlapping run by start
     message: str
     person_id: int | None = None
+    bilaterals: tuple[BilateralFacts, ...] = ()  # the placed bilaterals the session clashes with
 
     @property
     def blocking(self) -> bool:
@@ -120,6 +128,8 @@ class Conflict:
         prefix = self.rule.value if self.person_id is None else f"{self.rule.value}:p{self.person_id}"
         # Sorted as pair keys always were, so a pair acknowledged before runs keeps its key.
         members = ":".join(f"{s.key}r{s.revision}" for s in sorted(self.sessions, key=lambda s: str(s.key)))
+        # A bilateral moved or cancelled and placed again is a new warning.
+        members += "".join(f":b{b.id}r{b.revision}" for b in self.bilaterals)
         key = f"{prefix}:{members}"
         if len(key) <= KEY_LENGTH:
             return key
@@ -145,7 +155,7 @@ def facts_of(session: Session) -> SessionFacts:
 
 
 def load_programme(forum: Forum) -> Programme:
-    """Every session of the forum and the facts around it, in six queries."""
+    """Every session of the forum and the facts around it, in seven queries."""
     rows = db.session.execute(
         select(
             Session.id,
@@ -211,6 +221,7 @@ def load_programme(forum: Forum) -> Programme:
         room_capacity={r.id: r.capacity for r in rooms if r.capacity is not None},
         closed_days={(c.room_id, c.day) for c in closed},
         attendance={event_id: count for event_id, count in attendance},
+        bilaterals=placed_bilaterals(forum),
     )
 
 
@@ -372,8 +383,65 @@ def check(programme: Programme) -> list[Conflict]:
                     ),
                 )
             )
+    conflicts += _bilateral_clashes(programme, live, at)
     conflicts.sort(key=lambda c: (not c.blocking, c.starts_at))
     return conflicts
+
+
+def _bilateral_clashes(
+    programme: Programme, live: Iterable[SessionFacts], at: Callable[[dt.datetime], str]
+) -> Iterator[Conflict]:
+    """A session in the room of a placed bilateral at its time (blocking), and a person who
+    chairs or speaks in a session while in a bilateral (a warning): one conflict per session
+    and room, and per session and person, naming every bilateral concerned."""
+    if not programme.bilaterals:
+        return
+    by_room: dict[int, list[BilateralFacts]] = defaultdict(list)
+    by_person: dict[int, list[BilateralFacts]] = defaultdict(list)
+    for b in programme.bilaterals:
+        by_room[b.room_id].append(b)
+        for person_id in b.person_ids:
+            by_person[person_id].append(b)
+
+    def meeting(found: Sequence[BilateralFacts]) -> dict[str, str]:
+        pairs = _(", ").join(_("%(one)s and %(other)s", one=b.delegations[0], other=b.delegations[1]) for b in found)
+        return {"start": at(found[0].starts_at), "end": at(max(b.ends_at for b in found)), "delegations": pairs}
+
+    for s in live:
+        in_room = [
+            b
+            for b in (by_room.get(s.room_id, ()) if s.room_id is not None else ())
+            if b.starts_at < s.ends_at and s.starts_at < b.ends_at
+        ]
+        if in_room:
+            yield Conflict(
+                Rule.BILATERAL_ROOM,
+                (s,),
+                _(
+                    "%(room)s holds a bilateral meeting from %(start)s to %(end)s (%(delegations)s): "
+                    "“%(title)s” cannot be there then.",
+                    room=programme.room_names.get(s.room_id, "?") if s.room_id is not None else "?",
+                    title=s.title,
+                    **meeting(in_room),
+                ),
+                bilaterals=tuple(in_room),
+            )
+        for person_id in sorted(s.person_ids):
+            busy = [b for b in by_person.get(person_id, ()) if b.starts_at < s.ends_at and s.starts_at < b.ends_at]
+            if busy:
+                yield Conflict(
+                    Rule.BILATERAL_PERSON,
+                    (s,),
+                    _(
+                        "%(person)s chairs or speaks in “%(title)s” while in a bilateral meeting from %(start)s "
+                        "to %(end)s (%(delegations)s).",
+                        person=programme.person_names.get(person_id) or _("Person %(id)d", id=person_id),
+                        title=s.title,
+                        **meeting(busy),
+                    ),
+                    person_id=person_id,
+                    bilaterals=tuple(busy),
+                )
 
 
 def _with_person_names(programme: Programme) -> Programme:
@@ -426,7 +494,7 @@ class ForumConflicts:
 
 
 def forum_conflicts(forum: Forum) -> ForumConflicts:
-    """Everything the forum's programme breaks, with acknowledged warnings left out (eight queries)."""
+    """Everything the forum's programme breaks, with acknowledged warnings left out (nine queries)."""
     conflicts = check(_with_person_names(load_programme(forum)))
     acknowledged = set(
         db.session.scalars(select(AcknowledgedWarning.key).where(AcknowledgedWarning.forum_id == forum.id))

@@ -1,8 +1,9 @@
 """Two acceptances for the last place at the same moment: one gets it, the other is told
 that none is free and keeps nothing half-written. The database decides: the unique
 (slot, room), the holds' primary keys (a delegation in one place per slot) and the
-conditional UPDATE of the daily counters. Runs on SQLite and on PostgreSQL (where the two
-transactions really overlap: both read the room as free)."""
+conditional UPDATE of the daily counters, behind the forum lock that placing takes (so that a
+session saved at the same moment is seen). Runs on SQLite and on PostgreSQL (where the two
+transactions really start together; the second waits for the first at the lock)."""
 
 from __future__ import annotations
 
