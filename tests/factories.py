@@ -266,3 +266,21 @@ def make_kept_list() -> dict[str, Any]:
     """The site's starting list of international organisations (the migration inserts it;
     tests' create_all does not), by acronym."""
     return {row["acronym"]: _save(InternationalOrganisation(**row)) for row in starting_rows()}
+
+
+def session_form_data(event_id: int | str, room_id: int | str, **fields: Any) -> dict[str, Any]:
+    """What the organisers' session form posts for a public, scheduled panel with nobody in it,
+    at 11:00 to 12:00 on 3 March unless ``fields`` say otherwise."""
+    return {
+        "title": "Panel",
+        "event": event_id,
+        "kind": "panel",
+        "starts_at": "2018-03-03T11:00",
+        "ends_at": "2018-03-03T12:00",
+        "room": room_id,
+        "chairs": "",
+        "speakers": "",
+        "description": "",
+        "is_public": "y",
+        "status": "scheduled",
+    } | fields

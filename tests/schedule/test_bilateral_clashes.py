@@ -12,6 +12,7 @@ from planner.extensions import db
 from planner.schedule.models import Session
 from tests.bilaterals.builders import BilateralForum, answer, ask, built, latest_bilateral
 from tests.conftest import sign_in
+from tests.factories import session_form_data
 
 NEW = "/forums/isef2/manage/sessions/new"
 CONFLICTS = "/forums/isef2/manage/conflicts"
@@ -29,21 +30,8 @@ def placed(app, client) -> tuple[BilateralForum, Bilateral]:
 
 
 def session_form(forum: BilateralForum, room_id: int, **overrides: str) -> dict:
-    data = {
-        "title": "Lunar panel",
-        "event": str(forum.programme.event.id),
-        "kind": "panel",
-        "starts_at": "2018-03-03T10:15",
-        "ends_at": "2018-03-03T11:00",
-        "room": str(room_id),
-        "chairs": "",
-        "speakers": "",
-        "description": "",
-        "is_public": "y",
-        "status": "scheduled",
-    }
-    data.update(overrides)
-    return data
+    fields = {"title": "Lunar panel", "starts_at": "2018-03-03T10:15", "ends_at": "2018-03-03T11:00"} | overrides
+    return session_form_data(forum.programme.event.id, room_id, **fields)
 
 
 def sessions(app) -> list[str]:

@@ -12,7 +12,15 @@ from planner.schedule import editing
 from planner.schedule.models import Session
 from planner.validators import MAX_INTERPRETATIONS
 from tests.conftest import sign_in
-from tests.factories import Programme, committed, current, make_plenary_and_panel, make_session, tokyo
+from tests.factories import (
+    Programme,
+    committed,
+    current,
+    make_plenary_and_panel,
+    make_session,
+    session_form_data,
+    tokyo,
+)
 
 EN = "English, with Japanese and French interpretation"
 JA = "英語（日本語、フランス語通訳あり）"
@@ -31,21 +39,7 @@ def programme(app, client) -> Programme:
 
 
 def form(programme, **overrides):
-    data = {
-        "title": "Panel",
-        "event": programme.event.id,
-        "kind": "panel",
-        "starts_at": "2018-03-03T11:00",
-        "ends_at": "2018-03-03T12:00",
-        "room": programme.annex.id,
-        "chairs": "",
-        "speakers": "",
-        "description": "",
-        "is_public": "y",
-        "status": "scheduled",
-    }
-    data.update(overrides)
-    return data
+    return session_form_data(programme.event.id, programme.annex.id, **overrides)
 
 
 def edit_url(session) -> str:

@@ -20,6 +20,7 @@ from tests.factories import (
     make_plenary_and_panel,
     make_session,
     make_user,
+    session_form_data,
     tokyo,
 )
 
@@ -49,21 +50,7 @@ def calendar_part(mail: OutboxMessage):
 
 
 def form(programme, **overrides):
-    data = {
-        "title": "Panel",
-        "event": programme.event.id,
-        "kind": "panel",
-        "starts_at": "2018-03-03T11:00",
-        "ends_at": "2018-03-03T12:00",
-        "room": programme.annex.id,
-        "chairs": "",
-        "speakers": "",
-        "description": "",
-        "is_public": "y",
-        "status": "scheduled",
-    }
-    data.update(overrides)
-    return data
+    return session_form_data(programme.event.id, programme.annex.id, **overrides)
 
 
 def test_moving_a_session_into_an_occupied_room_is_refused(app, client, programme):

@@ -14,7 +14,7 @@ from planner.extensions import db
 from planner.schedule import programme_io
 from planner.schedule.models import Session
 from tests.conftest import sign_in
-from tests.factories import Programme, committed, make_forum, make_programme
+from tests.factories import Programme, committed, make_forum, make_programme, session_form_data
 
 PARIS, NEW_YORK = ZoneInfo("Europe/Paris"), ZoneInfo("America/New_York")
 
@@ -51,19 +51,7 @@ def new_york(app, client) -> Programme:
 
 
 def session_form(programme: Programme, **overrides: str) -> dict:
-    data = {
-        "title": "Night session",
-        "event": programme.event.id,
-        "kind": "panel",
-        "room": "0",
-        "chairs": "",
-        "speakers": "",
-        "description": "",
-        "is_public": "y",
-        "status": "scheduled",
-    }
-    data.update(overrides)
-    return data
+    return session_form_data(programme.event.id, "0", title="Night session", **overrides)
 
 
 def test_a_time_the_clocks_skip_is_refused_naming_the_gap(client, paris):
