@@ -91,7 +91,8 @@ def _checked_subject(text: str, field: str) -> str:
     text = text.strip()
     if not text:
         raise AnnouncementRefused(_("Give the announcement a subject."), field=field)
-    if "\r" in text or "\n" in text or len(text) > SUBJECT_MAX:
+    # Any line separator (U+2028 too): the mail header could not be written, nor the mail sent.
+    if len(text.splitlines()) > 1 or len(text) > SUBJECT_MAX:
         raise AnnouncementRefused(
             _("Keep the subject to one line of %(max)d characters.", max=SUBJECT_MAX), field=field
         )

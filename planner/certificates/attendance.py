@@ -23,6 +23,7 @@ from planner.audit.services import record
 from planner.badges import issuing
 from planner.badges.models import Arrival, Badge, ZoneEvent
 from planner.certificates.models import AttendanceMark, Certificate
+from planner.db import utcnow
 from planner.delegations.names import delegation_name
 from planner.extensions import db
 from planner.forums.models import Event
@@ -140,10 +141,20 @@ def _attendee(actor: User, event: Event, key: str) -> Attendee:
     return found
 
 
+def require_started(event: Event) -> None:
+    """Refuse, for an event still ahead: nobody can have attended it (a mark made on the
+    wrong event's list, or before the event was moved later, would certify what did not happen)."""
+    if event.starts_at > utcnow():
+        raise AttendanceError(
+            _("%(event)s has not started yet: nobody can have attended it.", event=event.code), field="attendee"
+        )
+
+
 def mark_present(actor: User, event: Event, key: str) -> Attendee:
-    """Record that a participant of the event attended (for those no scanner saw)."""
+    """Record that a participant of the event attended (for those no scanner saw), once it has started."""
     require_organiser(actor, event.forum)
     require_not_archived(event.forum)
+    require_started(event)
     attendee = _attendee(actor, event, key)
     already = AttendanceError(_("%(name)s is marked present already.", name=attendee.name), field="attendee")
     if attendee.mark is not None:

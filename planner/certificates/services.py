@@ -22,7 +22,7 @@ from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
 from planner.certificates import certificate_pdf, verification
-from planner.certificates.attendance import Attendee, attendees
+from planner.certificates.attendance import AttendanceError, Attendee, attendees, require_started
 from planner.certificates.models import Certificate
 from planner.delegations.models import Person
 from planner.extensions import db
@@ -77,9 +77,14 @@ def _language_for(attendee: Attendee, known: dict[str, str], forum: Forum) -> st
 
 def send_certificates(actor: User, event: Event) -> Sent:
     """Issue a certificate to everyone present at ``event`` who has none, and mail each of
-    them once. Refused when nobody is present, or everyone present has theirs."""
+    them once. Refused before the event has started, when nobody is present, or when everyone
+    present has theirs."""
     forum = event.forum
     require_organiser(actor, forum)
+    try:
+        require_started(event)
+    except AttendanceError as refusal:
+        raise CertificateError(str(refusal)) from None
     lock_forum(forum)  # two organisers pressing at once: the second sees the first's certificates
     everyone = attendees(actor, event)
     present = [a for a in everyone if a.present]

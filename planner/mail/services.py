@@ -182,7 +182,9 @@ def _checked_subject(subject: str) -> str:
     subject = subject.strip()
     if not subject or "\r" in subject or "\n" in subject or len(subject) > 300:
         raise ValueError(f"a subject must be one line of 1 to 300 characters: {subject!r}")
-    return subject
+    # The other characters that end a line for the mail library (U+2028, U+0085...) come in
+    # with titles pasted from documents; in a header they would stop the mail from being sent.
+    return " ".join(part.strip() for part in subject.splitlines())
 
 
 def _check_attachment(attachment: tuple[str, str] | None) -> None:

@@ -15,7 +15,7 @@ from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
 from planner.extensions import db
-from planner.formatting import when_in
+from planner.formatting import gap_around, skipped, wall_clock_to_utc, when_in
 from planner.forums.models import Event, Forum
 from planner.forums.services import translate
 from planner.refusals import Refused
@@ -202,11 +202,15 @@ def set_deadlines(
     nominations_close_at: dt.datetime | None,
     credentials_due_at: dt.datetime | None,
 ) -> None:
-    """The forum's deadlines for focal points; None: no such deadline (its reminders wait)."""
+    """The forum's deadlines for focal points, as wall-clock times typed in the forum's timezone
+    (naive); None: no such deadline (its reminders wait). A time the clocks skip is refused,
+    naming the gap, rather than saved an hour off; of a time that happens twice, the first."""
     require_organiser(actor, forum)
+    typed = {"nominations_close_at": nominations_close_at, "credentials_due_at": credentials_due_at}
+    moments = {name: _deadline_moment(forum, local, name) for name, local in typed.items()}
     before = {kind.value: _iso(deadline_of(forum, kind)) for kind in DeadlineKind}
-    forum.nominations_close_at = nominations_close_at
-    forum.credentials_due_at = credentials_due_at
+    forum.nominations_close_at = moments["nominations_close_at"]
+    forum.credentials_due_at = moments["credentials_due_at"]
     db.session.flush()
     after = {kind.value: _iso(deadline_of(forum, kind)) for kind in DeadlineKind}
     if before != after:
@@ -219,6 +223,27 @@ def set_deadlines(
             before=before,
             after=after,
         )
+
+
+def _deadline_moment(forum: Forum, local: dt.datetime | None, field: str) -> dt.datetime | None:
+    if local is None:
+        return None
+    zone = forum.zone
+    if skipped(local, zone):
+        gap_start, gap_end = gap_around(local, zone)
+        raise ReminderRefused(
+            _(
+                "The clocks go forward at %(start)s on %(day)s in %(zone)s: %(time)s does not exist "
+                "that day. Enter a time before %(start)s or from %(end)s.",
+                start=gap_start.strftime("%H:%M"),
+                end=gap_end.strftime("%H:%M"),
+                day=local.date().isoformat(),
+                zone=zone.key,
+                time=local.strftime("%H:%M"),
+            ),
+            field=field,
+        )
+    return wall_clock_to_utc(local.replace(tzinfo=None), zone)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

@@ -4,14 +4,12 @@ event, the forum's deadlines for focal points and the reminders before them. The
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
-from planner.formatting import to_local, to_utc
+from planner.formatting import to_local
 from planner.forums.models import Forum
 from planner.forums.services import events_of
 from planner.refusals import Refused
@@ -171,19 +169,19 @@ def set_deadlines(slug: str):
     forum = load_managed_forum(slug)
     form = DeadlinesForm(prefix="deadlines")
     if form.validate_on_submit():
-        services.set_deadlines(
-            current_user,
-            forum,
-            nominations_close_at=_utc(form.nominations_close_at.data, forum),
-            credentials_due_at=_utc(form.credentials_due_at.data, forum),
-        )
-        flash(_("The deadlines are saved."), "success")
-        return redirect(url_for(".manage_reminders", slug=forum.slug))
+        try:
+            services.set_deadlines(
+                current_user,
+                forum,
+                nominations_close_at=form.nominations_close_at.data,
+                credentials_due_at=form.credentials_due_at.data,
+            )
+        except Refused as refusal:
+            refusals.on_form(form, refusal)
+        else:
+            flash(_("The deadlines are saved."), "success")
+            return redirect(url_for(".manage_reminders", slug=forum.slug))
     return _page(forum, deadlines=form)
-
-
-def _utc(local: dt.datetime | None, forum: Forum) -> dt.datetime | None:
-    return to_utc(local, forum) if local is not None else None
 
 
 @bp.post("/forums/<slug>/manage/reminders/deadline-reminders")
