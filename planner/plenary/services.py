@@ -307,6 +307,8 @@ def mark_spoken(organiser: User, entry: SpeakerEntry, spoke: bool = True) -> Non
     wanted, expected = (
         (SpeakerStatus.SPOKE, SpeakerStatus.WAITING) if spoke else (SpeakerStatus.WAITING, SpeakerStatus.SPOKE)
     )
+    if entry.status is SpeakerStatus.WITHDRAWN:
+        raise SpeakersListError(_("%(entry)s was withdrawn from the list.", entry=entry_summary(entry)))
     if entry.status is not expected:
         raise SpeakersListError(
             _("%(entry)s has already spoken.", entry=entry_summary(entry))

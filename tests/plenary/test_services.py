@@ -186,3 +186,14 @@ def test_an_archived_forum_s_lists_change_no_more(world):
     with pytest.raises(ForumArchived):
         inscriptions.inscribe(world.organiser, speakers_list, world.japan, world.person_id("japan_minister"))
     assert db.session.scalars(select(SpeakerEntry)).all() == []
+
+
+def test_a_withdrawn_speaker_is_told_withdrawn_not_spoken(world):
+    speakers_list = open_list(world)
+    entry = inscriptions.inscribe(world.organiser, speakers_list, world.japan, world.person_id("japan_minister"))
+    inscriptions.withdraw(world.japan_focal_point, entry)
+    for spoke in (True, False):
+        with pytest.raises(services.SpeakersListError, match="Yui Sato \\(Japan\\) was withdrawn") as refused:
+            services.mark_spoken(world.organiser, entry, spoke)
+        assert "spoken" not in str(refused.value)
+    assert entry.status is SpeakerStatus.WITHDRAWN and entry.spoke_at is None

@@ -277,3 +277,14 @@ def test_someone_who_neither_organises_nor_speaks_for_the_delegation_gets_a_reas
     assert response.status_code == 403 and "Only the focal points of Japan" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(SpeakerEntry, entry.id).status is SpeakerStatus.WAITING
+
+
+def test_marking_a_withdrawn_speaker_as_spoken_says_they_were_withdrawn(app, client, opened):
+    world = opened
+    entry = inscribe(app, world, "japan_minister")
+    with committed(app):
+        inscriptions.withdraw(current(world.organiser), current(entry))
+    sign_in(client, world.organiser)
+    response = client.post(f"/forums/isef2/manage/speakers/{entry.id}/spoke", data={}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Yui Sato (Japan) was withdrawn from the list" in page and "already spoken" not in page
