@@ -164,6 +164,7 @@ def screen(slug: str, session_id: int):
             speakers_list=speakers_list,
             now_speaking=now,
             next_speaker=following,
+            cancelled=services.is_cancelled(session),
             screen_language=screen_language,
             refresh_seconds=SCREEN_REFRESH_SECONDS,
             delegation_name=delegation_name,

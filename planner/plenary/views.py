@@ -120,6 +120,7 @@ def _manage_page(forum: Forum, session: Session, **forms: Any) -> tuple[str, int
         move_forms=move_forms,
         action_form=EntryActionForm(formdata=None),
         closed=services.is_closed(speakers_list) if speakers_list else False,
+        cancelled=services.is_cancelled(session),
     )
 
 

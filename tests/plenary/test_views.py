@@ -13,6 +13,7 @@ from planner.db import utcnow
 from planner.extensions import db
 from planner.plenary import inscriptions, services
 from planner.plenary.models import SpeakerEntry, SpeakersList, SpeakerStatus
+from planner.schedule.models import SessionStatus
 from planner.statements.models import OutcomeDocument
 from tests.conftest import sign_in
 from tests.factories import committed, current
@@ -288,3 +289,27 @@ def test_marking_a_withdrawn_speaker_as_spoken_says_they_were_withdrawn(app, cli
     response = client.post(f"/forums/isef2/manage/speakers/{entry.id}/spoke", data={}, follow_redirects=True)
     page = response.get_data(as_text=True)
     assert "Yui Sato (Japan) was withdrawn from the list" in page and "already spoken" not in page
+
+
+def test_a_cancelled_session_s_list_says_so_and_refuses_inscriptions(app, client, opened):
+    world = opened
+    inscribe(app, world, "japan_minister")
+    with committed(app):
+        current(world.plenary).status = SessionStatus.CANCELLED
+        list_id = services.list_of(current(world.plenary)).id
+    screen = client.get(f"/forums/isef2/sessions/{world.plenary.id}/speakers/screen").get_data(as_text=True)
+    assert "This session is cancelled." in screen
+    assert "Yui Sato" not in screen and "Speaking now" not in screen
+    sign_in(client, world.japan_focal_point)
+    page = client.get(f"/forums/isef2/delegations/{world.japan.id}/speakers").get_data(as_text=True)
+    assert "This session is cancelled." in page and "Inscribe the speaker" not in page
+    response = client.post(
+        f"/forums/isef2/delegations/{world.japan.id}/speakers/{world.plenary.id}",
+        data={f"list-{list_id}-speaker": f"{world.japan.id}:{world.person_id('japan_ambassador')}"},
+    )
+    assert response.status_code == 422
+    assert "Plenary is cancelled: its speakers&#39; list takes no more changes." in response.get_data(as_text=True)
+    sign_in(client, world.organiser)
+    page = client.get(MANAGE.format(id=world.plenary.id)).get_data(as_text=True)
+    assert "This session is cancelled." in page and "Save the settings" not in page
+    assert count(app, SpeakerEntry) == 1
