@@ -17,7 +17,8 @@ from planner.plenary import inscriptions, services
 from planner.plenary.models import SpeakerEntry, SpeakerStatus
 from planner.refusals import NotAllowed
 from planner.schedule.models import SessionStatus
-from planner.statements.models import DocumentKind, DocumentStatus
+from planner.statements.models import DocumentKind, DocumentStatus, OutcomeDocument
+from planner.statements.national import record_national_statement
 from planner.statements.search import search as run_search
 from planner.statements.services import StatementError, record_endorsement
 from tests.plenary.world import make_world, open_list, settings
@@ -235,3 +236,32 @@ def test_a_list_whose_session_was_cancelled_takes_no_more_changes(world):
     # Restored, it is a list like any other again.
     world.plenary.status = SessionStatus.SCHEDULED
     inscriptions.inscribe(world.japan_focal_point, speakers_list, world.japan, world.person_id("japan_ambassador"))
+
+
+def test_a_statement_delivered_in_a_closed_session_is_not_published(world):
+    world.plenary.is_public = False
+    speakers_list = open_list(world)
+    entry = inscriptions.inscribe(
+        world.japan_focal_point, speakers_list, world.japan, world.person_id("japan_minister")
+    )
+    services.mark_spoken(world.organiser, entry)
+    for actor in (world.japan_focal_point, world.organiser):
+        with pytest.raises(StatementError, match="closed session"):
+            inscriptions.attach_statement(
+                actor, entry, title="Japan", text="Japan welcomes lunar cooperation.", language="en"
+            )
+    # The record's own service refuses it too, whoever calls it.
+    with pytest.raises(StatementError, match="closed session"):
+        record_national_statement(
+            world.organiser,
+            session=world.plenary,
+            delegation=world.japan,
+            slug="closed",
+            title="Japan",
+            text="Japan welcomes lunar cooperation.",
+            language="en",
+            delivered_on=dt.date(2018, 3, 3),
+        )
+    assert entry.statement_id is None
+    assert db.session.scalars(select(OutcomeDocument)).all() == []
+    assert run_search("lunar cooperation", draft_forum_ids=[]) == []
