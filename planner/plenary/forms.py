@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -13,14 +14,16 @@ from wtforms.validators import InputRequired, Length, NumberRange, ValidationErr
 from planner.plenary.models import SPEAKERS_PER_DELEGATION, SPEAKING_MINUTES
 from planner.statements.national import TEXT_MAX, TITLE_MAX
 from planner.validators import printable, printable_lines, stripped
+from planner.wall_clock_forms import WallClockTimes, fold_field
 
 # What <input type="datetime-local"> sends (the first is also how a value is shown).
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
 REASON_MAX = 300
 
 
-class ListSettingsForm(FlaskForm):
-    """The deadline is typed in the forum's timezone, ``zone``."""
+class ListSettingsForm(WallClockTimes, FlaskForm):
+    """The deadline is typed in the forum's timezone, ``zone``, on its clocks: a time they skip
+    is refused and one they repeat asks which is meant (``deadline_fold``)."""
 
     deadline = DateTimeLocalField(
         _l("Deadline for inscriptions"),
@@ -28,6 +31,9 @@ class ListSettingsForm(FlaskForm):
         validators=[InputRequired(_l("Give the date and time inscriptions close."))],
         description=_l("In the forum's time zone. After it, only organisers can add a speaker."),
     )
+    # Shown only for a time that happens twice (the night the clocks go back).
+    deadline_fold = fold_field(_l("Which deadline is meant"))
+    FOLDS: ClassVar[dict[str, str]] = {"deadline": "deadline_fold"}
     speaking_minutes = IntegerField(
         _l("Speaking time (minutes)"),
         validators=[
@@ -46,20 +52,23 @@ class ListSettingsForm(FlaskForm):
     )
     states_first = BooleanField(_l("Countries speak before international organisations"))
 
-    def __init__(self, *args: Any, zone: dt.tzinfo, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
         self.zone = zone
         super().__init__(*args, **kwargs)
+        self.offer_folds()
 
     def deadline_utc(self) -> dt.datetime:
-        return self.deadline.data.replace(tzinfo=self.zone).astimezone(dt.UTC)
+        """The deadline as UTC, the chosen one of a time that happens twice."""
+        return self.instant("deadline")
 
     def validate_deadline(self, field: DateTimeLocalField) -> None:
         if field.data is None:
             return  # not a date and time: the field says so already
         try:
-            self.deadline_utc()
+            field.data.replace(tzinfo=self.zone).astimezone(dt.UTC)
         except OverflowError:
             raise ValidationError(_l("Give a date between the years 1 and 9999.")) from None
+        self.check_wall_clock("deadline")
 
 
 class InscribeForm(FlaskForm):

@@ -16,6 +16,7 @@ from planner.plenary.forms import EntryActionForm, InscribeForm, StatementForm
 from planner.plenary.models import SpeakerEntry, SpeakerStatus
 from planner.plenary.views import REFUSED, entry_or_404, list_or_404, session_or_404
 from planner.site.languages import is_offered
+from planner.statements.national import unpublished_reason
 from planner.statements.services import StatementError
 from planner.translated import language_name
 from planner.web import refusals
@@ -141,7 +142,14 @@ def attach_statement(slug: str, entry_id: int):
         else:
             flash(_("The statement is kept in the record of statements."), "success")
             return redirect(url_for("statements.document", slug=slug, doc_slug=document.slug))
-    return form_page("plenary/statement.html", forum=forum, entry=entry, session=session, form=form)
+    return form_page(
+        "plenary/statement.html",
+        forum=forum,
+        entry=entry,
+        session=session,
+        form=form,
+        unpublished=unpublished_reason(session),
+    )
 
 
 @bp.get("/forums/<slug>/sessions/<int:session_id>/speakers/screen")
@@ -164,6 +172,7 @@ def screen(slug: str, session_id: int):
             speakers_list=speakers_list,
             now_speaking=now,
             next_speaker=following,
+            cancelled=services.is_cancelled(session),
             screen_language=screen_language,
             refresh_seconds=SCREEN_REFRESH_SECONDS,
             delegation_name=delegation_name,

@@ -31,6 +31,7 @@ def inscribe(actor: User, speakers_list: SpeakersList, delegation: Delegation, p
     if delegation.forum_id != forum.id or not (organiser or is_focal_point(actor, delegation)):
         raise NotAllowed(_("You cannot inscribe speakers for %(delegation)s.", delegation=delegation.name))
     require_not_archived(forum)
+    services.require_not_cancelled(session)
     now = utcnow()
     if not organiser and services.is_closed(speakers_list, now):
         raise services.SpeakersListError(
@@ -104,6 +105,7 @@ def require_speaks_for(actor: User, entry: SpeakerEntry) -> Forum:
             )
         )
     require_not_archived(forum)
+    services.require_not_cancelled(entry.speakers_list.session)
     return forum
 
 

@@ -12,6 +12,7 @@ from flask_babel import ngettext
 from planner.delegations.names import delegation_name
 from planner.formatting import clock, long_date, when_in
 from planner.labels import label
+from planner.plenary import services
 from planner.plenary.models import SpeakerEntry, SpeakersList, SpeakerStatus
 from planner.statements.rendering import NEXT_LINE, start_pdf
 
@@ -42,6 +43,8 @@ def facts(speakers_list: SpeakersList) -> list[str]:
     ]
     if speakers_list.states_first:
         lines.append(_("Countries speak before international organisations."))
+    if services.is_cancelled(session):
+        lines.insert(0, _("This session is cancelled."))
     return lines
 
 

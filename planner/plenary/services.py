@@ -97,6 +97,10 @@ def is_closed(speakers_list: SpeakersList, now: dt.datetime | None = None) -> bo
     return (now or utcnow()) >= speakers_list.deadline
 
 
+def is_cancelled(session: Session) -> bool:
+    return session.status is SessionStatus.CANCELLED
+
+
 def inscribable_members(delegation: Delegation) -> list[DelegationMember]:
     """The delegation's accredited members, in protocol order of level then name."""
     members = db.session.scalars(
@@ -203,6 +207,18 @@ def open_list(organiser: User, session: Session, settings: Settings) -> Speakers
     return speakers_list
 
 
+def require_not_cancelled(session: Session) -> None:
+    """A list whose session was cancelled after it opened stays as it was: no inscription,
+    withdrawal, move, speech or setting changes it until the session is scheduled again. The
+    session's status is read again under a share lock, so a cancellation saved at the same
+    moment either waits for this change or is seen by it."""
+    status = db.session.scalar(select(Session.status).where(Session.id == session.id).with_for_update(read=True))
+    if status is SessionStatus.CANCELLED:
+        raise SpeakersListError(
+            _("%(session)s is cancelled: its speakers' list takes no more changes.", session=session.title)
+        )
+
+
 def lock(speakers_list: SpeakersList) -> None:
     """Take the list's row, so that two inscriptions or moves at once number it one after the other."""
     db.session.execute(select(SpeakersList.id).where(SpeakersList.id == speakers_list.id).with_for_update())
@@ -221,6 +237,7 @@ def change_list(organiser: User, speakers_list: SpeakersList, settings: Settings
     forum = forum_of(session)
     require_organiser(organiser, forum)
     require_not_archived(forum)
+    require_not_cancelled(session)
     _check_settings(settings)
     before = Settings(
         speakers_list.deadline,
@@ -259,6 +276,7 @@ def _organiser_of(actor: User, entry: SpeakerEntry) -> Forum:
     forum = entry.delegation.forum
     require_organiser(actor, forum)
     require_not_archived(forum)
+    require_not_cancelled(entry.speakers_list.session)
     return forum
 
 
@@ -307,6 +325,8 @@ def mark_spoken(organiser: User, entry: SpeakerEntry, spoke: bool = True) -> Non
     wanted, expected = (
         (SpeakerStatus.SPOKE, SpeakerStatus.WAITING) if spoke else (SpeakerStatus.WAITING, SpeakerStatus.SPOKE)
     )
+    if entry.status is SpeakerStatus.WITHDRAWN:
+        raise SpeakersListError(_("%(entry)s was withdrawn from the list.", entry=entry_summary(entry)))
     if entry.status is not expected:
         raise SpeakersListError(
             _("%(entry)s has already spoken.", entry=entry_summary(entry))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import datetime as dt
+from typing import ClassVar
 from zoneinfo import ZoneInfo
 
 from flask_babel import get_locale
@@ -13,8 +13,6 @@ from wtforms import (
     BooleanField,
     DateTimeLocalField,
     HiddenField,
-    RadioField,
-    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -22,7 +20,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, ValidationError
 
-from planner.formatting import gap_around, languages, repeated, skipped, wall_clock_to_utc, which_of_two
+from planner.formatting import languages
 from planner.labels import label
 from planner.schedule.models import SessionKind, SessionStatus
 from planner.translated import localized, with_translations
@@ -37,9 +35,9 @@ from planner.validators import (
     printable,
     printable_lines,
 )
+from planner.wall_clock_forms import WallClockTimes, fold_field
 
 NAME_LENGTH = 200  # of a person's name (Person.name); an email address may have 320
-FOLD_CHOICES = [SelectChoice("0", _l("the first")), SelectChoice("1", _l("the second"))]
 
 
 def people_lines(form: FlaskForm, field: TextAreaField) -> None:
@@ -49,7 +47,7 @@ def people_lines(form: FlaskForm, field: TextAreaField) -> None:
             raise ValidationError(_l("%(text)s... is too long for a name or an email address.", text=line[:30]))
 
 
-class SessionForm(FlaskForm):
+class SessionForm(WallClockTimes, FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=300), printable])
     event = SelectField(_l("Event"), coerce=int, validators=[InputRequired()])
     kind = SelectField(_l("Kind"), validators=[InputRequired()])
@@ -88,18 +86,14 @@ class SessionForm(FlaskForm):
     is_public = BooleanField(_l("Public: shown in the public programme"), default=True)
     status = SelectField(_l("Status"), default=SessionStatus.SCHEDULED.value)
     # Shown only for a wall-clock time that happens twice (the night the clocks go back).
-    starts_fold = RadioField(_l("Which start is meant"), choices=FOLD_CHOICES, validate_choice=False)
-    ends_fold = RadioField(_l("Which end is meant"), choices=FOLD_CHOICES, validate_choice=False)
+    starts_fold = fold_field(_l("Which start is meant"))
+    ends_fold = fold_field(_l("Which end is meant"))
+    FOLDS: ClassVar[dict[str, str]] = {"starts_at": "starts_fold", "ends_at": "ends_fold"}
 
     def __init__(self, *args, events=(), rooms=(), zone=None, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
         super().__init__(*args, **kwargs)
         self.zone = zone or ZoneInfo("UTC")
-        # The page leaves these out until the time they are about happens twice.
-        self.unshown_fields = {"starts_fold", "ends_fold"}
-        for name in ("starts", "ends"):
-            local = getattr(self, f"{name}_at").data
-            if isinstance(local, dt.datetime) and 1900 <= local.year <= 2200 and repeated(local, self.zone):
-                self._offer_fold(name, local)
+        self.offer_folds()
         self.event.choices = [(e.id, f"{e.code}: {localized(e, 'title')}") for e in events]
         self.room.choices = [(0, str(_l("Room to be announced")))] + [
             (r.id, f"{localized(r, 'name')}, {localized(r.venue, 'name')}") for r in rooms
@@ -124,70 +118,14 @@ class SessionForm(FlaskForm):
             valid = False
         return valid
 
-    def _offer_fold(self, name: str, local: dt.datetime) -> None:
-        first, second = which_of_two(local, self.zone)
-        fold = getattr(self, f"{name}_fold")
-        fold.choices = [
-            SelectChoice("0", _l("the first (%(zone)s)", zone=first)),
-            SelectChoice("1", _l("the second (%(zone)s)", zone=second)),
-        ]
-        self.unshown_fields.discard(f"{name}_fold")
-
-    def _check_wall_clock(self, name: str, field: DateTimeLocalField) -> None:
-        """A time the clocks skip is refused, naming the gap; one that happens twice needs
-        the organiser to say which (the choice appears with the error)."""
-        local = field.data
-        if not isinstance(local, dt.datetime) or field.errors:
-            return  # its own error (a year far off cannot even be moved to UTC) says enough
-        if skipped(local, self.zone):
-            gap_start, gap_end = gap_around(local, self.zone)
-            raise ValidationError(
-                _l(
-                    "The clocks go forward at %(start)s on %(day)s in %(zone)s: %(time)s does not exist "
-                    "that day. Enter a time before %(start)s or from %(end)s.",
-                    start=gap_start.strftime("%H:%M"),
-                    end=gap_end.strftime("%H:%M"),
-                    day=local.date().isoformat(),
-                    zone=self.zone.key,
-                    time=local.strftime("%H:%M"),
-                )
-            )
-        if repeated(local, self.zone):
-            self._offer_fold(name, local)
-            if getattr(self, f"{name}_fold").data not in ("0", "1"):
-                raise ValidationError(
-                    _l(
-                        "%(time)s happens twice on %(day)s in %(zone)s (the clocks go back): "
-                        "choose which one is meant.",
-                        time=local.strftime("%H:%M"),
-                        day=local.date().isoformat(),
-                        zone=self.zone.key,
-                    )
-                )
-
-    def fold(self, name: str) -> int:
-        """0, or 1 for the second of a repeated ``starts``/``ends`` time."""
-        local = getattr(self, f"{name}_at").data
-        chosen = getattr(self, f"{name}_fold").data
-        return 1 if isinstance(local, dt.datetime) and repeated(local, self.zone) and chosen == "1" else 0
-
-    def instant(self, name: str) -> dt.datetime:
-        """The ``starts``/``ends`` time as UTC, the chosen one of a repeated time."""
-        return wall_clock_to_utc(getattr(self, f"{name}_at").data, self.zone, self.fold(name))
-
     def validate_starts_at(self, field: DateTimeLocalField) -> None:
-        self._check_wall_clock("starts", field)
+        self.check_wall_clock("starts_at")
 
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
-        self._check_wall_clock("ends", field)
-        start = self.starts_at.data
-        if not isinstance(start, dt.datetime) or not isinstance(field.data, dt.datetime) or field.errors:
-            return
-        if self.starts_at.errors or skipped(start, self.zone):
+        self.check_wall_clock("ends_at")
+        if not (self.names_one_moment("starts_at") and self.names_one_moment("ends_at")):
             return  # the start's own error says what is wrong
-        if repeated(start, self.zone) and self.starts_fold.data not in ("0", "1"):
-            return
-        if self.instant("ends") <= self.instant("starts"):
+        if self.instant("ends_at") <= self.instant("starts_at"):
             raise ValidationError(_l("The session must end after it starts."))
 
 

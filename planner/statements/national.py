@@ -1,7 +1,8 @@
 """National statements: what one delegation said in a plenary session, kept in the record of
 statements beside the forum's joint outcomes but never taken for one of them. It is public
 once delivered (the record's ``adopted_on`` is the day it was delivered, and its text is frozen
-like an adopted one's); it takes no endorsements and is shown as "delivered"."""
+like an adopted one's), so only a public session's are kept; it takes no endorsements and is
+shown as "delivered"."""
 
 from __future__ import annotations
 
@@ -27,6 +28,18 @@ TITLE_MAX = 300
 TEXT_MAX = 100_000
 
 
+def unpublished_reason(session: Session) -> str | None:
+    """Why no statement delivered in ``session`` can be kept, or None. The record is public, so a
+    closed session's statements stay out of it: what is said behind closed doors is not published."""
+    if not session.is_public:
+        return _(
+            "%(session)s is a closed session: statements delivered in it are not published in the record "
+            "of statements.",
+            session=session.title,
+        )
+    return None
+
+
 def record_national_statement(
     user: User,
     *,
@@ -39,13 +52,17 @@ def record_national_statement(
     delivered_on: dt.date,
 ) -> OutcomeDocument:
     """Keep the text a delegation delivered in ``session``: its focal points and the forum's
-    organisers may. The slug is the permalink, unique in the forum."""
+    organisers may, unless the session is closed (``unpublished_reason``). The slug is the
+    permalink, unique in the forum."""
     forum = delegation.forum
     if not (is_organiser(user, forum) or is_focal_point(user, delegation)):
         raise NotAllowed(
             _("Only the focal points of %(delegation)s and the organisers can do this.", delegation=delegation.name)
         )
     require_not_archived(forum)
+    reason = unpublished_reason(session)
+    if reason is not None:
+        raise StatementError(reason)
     title, text = title.strip(), text.strip()
     if not title or len(title) > TITLE_MAX:
         raise StatementError(

@@ -1,5 +1,6 @@
 """Focal points inscribing at the same moment: the list's row is locked, so the limit of speakers
-per delegation holds and places are numbered one after the other.
+per delegation holds and places are numbered one after the other; an inscription while the
+session is being cancelled waits for the cancellation and is refused.
 
 PostgreSQL only (SQLite has a single writer, so the race cannot happen there)."""
 
@@ -15,6 +16,7 @@ from planner.delegations.models import Delegation
 from planner.extensions import db
 from planner.plenary import inscriptions, services
 from planner.plenary.models import SpeakersList
+from planner.schedule.models import Session, SessionStatus
 from tests.factories import committed, make_focal_point
 from tests.plenary.world import L, make_world, member, open_list
 
@@ -58,3 +60,46 @@ def test_simultaneous_inscriptions_keep_the_limit_and_number_the_places_once(app
         entries = services.sequence(db.session.get(SpeakersList, speakers_list.id))
         assert [e.position for e in entries] == [1, 2]
         assert entries[0].person.name == "Amina Otieno"  # the minister before the vice-minister
+
+
+@pytest.mark.commits
+@pytest.mark.postgresql
+def test_an_inscription_while_the_session_is_being_cancelled_waits_and_is_refused(app):
+    with committed(app):
+        world = make_world()
+        speakers_list = open_list(world)
+    saved, done = threading.Event(), threading.Event()
+
+    def cancel() -> None:
+        with app.app_context():
+            db.session.get(Session, world.plenary.id).status = SessionStatus.CANCELLED
+            db.session.flush()  # the row is written, not yet committed
+            saved.set()
+            done.wait(0.5)  # the inscription is under way meanwhile
+            db.session.commit()
+
+    def inscribe() -> str:
+        with app.app_context():
+            user, delegation = (
+                db.session.get(User, world.japan_focal_point.id),
+                db.session.get(Delegation, world.japan.id),
+            )
+            listed = db.session.get(SpeakersList, speakers_list.id)
+            listed.session.status  # noqa: B018 (read before the cancellation is committed)
+            saved.wait(10)
+            try:
+                inscriptions.inscribe(user, listed, delegation, world.person_id("japan_minister"))
+            except services.SpeakersListError as refusal:
+                db.session.rollback()
+                return str(refusal)
+            finally:
+                done.set()
+            db.session.commit()
+            return "inscribed"
+
+    with ThreadPoolExecutor(2) as pool:
+        cancelling, inscribing = pool.submit(cancel), pool.submit(inscribe)
+        cancelling.result()
+        assert "is cancelled" in inscribing.result()
+    with app.app_context():
+        assert services.shown_entries(db.session.get(SpeakersList, speakers_list.id)) == []

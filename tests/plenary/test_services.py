@@ -17,7 +17,8 @@ from planner.plenary import inscriptions, services
 from planner.plenary.models import SpeakerEntry, SpeakerStatus
 from planner.refusals import NotAllowed
 from planner.schedule.models import SessionStatus
-from planner.statements.models import DocumentKind, DocumentStatus
+from planner.statements.models import DocumentKind, DocumentStatus, OutcomeDocument
+from planner.statements.national import record_national_statement
 from planner.statements.search import search as run_search
 from planner.statements.services import StatementError, record_endorsement
 from tests.plenary.world import make_world, open_list, settings
@@ -186,3 +187,81 @@ def test_an_archived_forum_s_lists_change_no_more(world):
     with pytest.raises(ForumArchived):
         inscriptions.inscribe(world.organiser, speakers_list, world.japan, world.person_id("japan_minister"))
     assert db.session.scalars(select(SpeakerEntry)).all() == []
+
+
+def test_a_withdrawn_speaker_is_told_withdrawn_not_spoken(world):
+    speakers_list = open_list(world)
+    entry = inscriptions.inscribe(world.organiser, speakers_list, world.japan, world.person_id("japan_minister"))
+    inscriptions.withdraw(world.japan_focal_point, entry)
+    for spoke in (True, False):
+        with pytest.raises(services.SpeakersListError, match="Yui Sato \\(Japan\\) was withdrawn") as refused:
+            services.mark_spoken(world.organiser, entry, spoke)
+        assert "spoken" not in str(refused.value)
+    assert entry.status is SpeakerStatus.WITHDRAWN and entry.spoke_at is None
+
+
+def test_a_list_whose_session_was_cancelled_takes_no_more_changes(world):
+    speakers_list = open_list(world, speakers_per_delegation=2)
+    minister = inscriptions.inscribe(world.organiser, speakers_list, world.japan, world.person_id("japan_minister"))
+    kenya = inscriptions.inscribe(world.organiser, speakers_list, world.kenya, world.person_id("kenya_minister"))
+    spoken = inscriptions.inscribe(world.organiser, speakers_list, world.esa, world.person_id("esa_director"))
+    services.mark_spoken(world.organiser, spoken)
+    before = shown(speakers_list)
+    world.plenary.status = SessionStatus.CANCELLED
+    db.session.flush()
+    attempts = {
+        "a focal point inscribes": lambda: inscriptions.inscribe(
+            world.japan_focal_point, speakers_list, world.japan, world.person_id("japan_ambassador")
+        ),
+        "an organiser inscribes": lambda: inscriptions.inscribe(
+            world.organiser, speakers_list, world.japan, world.person_id("japan_ambassador")
+        ),
+        "the settings change": lambda: services.change_list(
+            world.organiser, speakers_list, settings(speaking_minutes=3)
+        ),
+        "a speaker is moved": lambda: services.move(world.organiser, minister, 2, "Leaves early"),
+        "a speaker is marked as spoken": lambda: services.mark_spoken(world.organiser, kenya),
+        "a speaker is marked as not spoken": lambda: services.mark_spoken(world.organiser, spoken, spoke=False),
+        "a speaker is withdrawn": lambda: inscriptions.withdraw(world.japan_focal_point, minister),
+        "a statement is attached": lambda: inscriptions.attach_statement(
+            world.organiser, spoken, title="ESA", text="Text", language="en"
+        ),
+    }
+    for what, attempt in attempts.items():
+        with pytest.raises(services.SpeakersListError, match="Plenary is cancelled") as refused:
+            attempt()
+        assert "no more changes" in str(refused.value), what
+    assert shown(speakers_list) == before
+    assert speakers_list.speaking_minutes == 5 and minister.status is SpeakerStatus.WAITING
+    # Restored, it is a list like any other again.
+    world.plenary.status = SessionStatus.SCHEDULED
+    inscriptions.inscribe(world.japan_focal_point, speakers_list, world.japan, world.person_id("japan_ambassador"))
+
+
+def test_a_statement_delivered_in_a_closed_session_is_not_published(world):
+    world.plenary.is_public = False
+    speakers_list = open_list(world)
+    entry = inscriptions.inscribe(
+        world.japan_focal_point, speakers_list, world.japan, world.person_id("japan_minister")
+    )
+    services.mark_spoken(world.organiser, entry)
+    for actor in (world.japan_focal_point, world.organiser):
+        with pytest.raises(StatementError, match="closed session"):
+            inscriptions.attach_statement(
+                actor, entry, title="Japan", text="Japan welcomes lunar cooperation.", language="en"
+            )
+    # The record's own service refuses it too, whoever calls it.
+    with pytest.raises(StatementError, match="closed session"):
+        record_national_statement(
+            world.organiser,
+            session=world.plenary,
+            delegation=world.japan,
+            slug="closed",
+            title="Japan",
+            text="Japan welcomes lunar cooperation.",
+            language="en",
+            delivered_on=dt.date(2018, 3, 3),
+        )
+    assert entry.statement_id is None
+    assert db.session.scalars(select(OutcomeDocument)).all() == []
+    assert run_search("lunar cooperation", draft_forum_ids=[]) == []

@@ -13,6 +13,7 @@ from planner.db import utcnow
 from planner.extensions import db
 from planner.plenary import inscriptions, services
 from planner.plenary.models import SpeakerEntry, SpeakersList, SpeakerStatus
+from planner.schedule.models import SessionStatus
 from planner.statements.models import OutcomeDocument
 from tests.conftest import sign_in
 from tests.factories import committed, current
@@ -277,3 +278,64 @@ def test_someone_who_neither_organises_nor_speaks_for_the_delegation_gets_a_reas
     assert response.status_code == 403 and "Only the focal points of Japan" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.get(SpeakerEntry, entry.id).status is SpeakerStatus.WAITING
+
+
+def test_a_statement_from_a_closed_session_is_refused_and_no_public_page_shows_it(app, client, world):
+    with committed(app):
+        current(world.plenary).is_public = False
+        open_list(world)
+    entry = inscribe(app, world, "japan_minister")
+    with committed(app):
+        services.mark_spoken(current(world.organiser), current(entry))
+    sign_in(client, world.japan_focal_point)
+    page = client.get(f"/forums/isef2/delegations/{world.japan.id}/speakers").get_data(as_text=True)
+    assert "Attach the statement" not in page and "A closed session" in page
+    url = f"/forums/isef2/speakers/{entry.id}/statement"
+    form = client.get(url).get_data(as_text=True)
+    assert "Plenary is a closed session: statements delivered in it are not published" in form
+    assert "Keep the statement" not in form
+    data = {"title": "Statement by Japan", "language": "en", "text": "Japan welcomes lunar cooperation."}
+    response = client.post(url, data=data)
+    assert response.status_code == 422 and "closed session" in response.get_data(as_text=True)
+    assert count(app, OutcomeDocument) == 0
+    # What the public reads: the forum's statements, the search, the API.
+    public = app.test_client()
+    assert "Statement by Japan" not in public.get("/forums/isef2/statements/").get_data(as_text=True)
+    assert "Statement by Japan" not in public.get("/statements/search?q=lunar").get_data(as_text=True)
+    assert public.get("/api/v1/forums/isef2/statements").get_json()["items"] == []
+    assert public.get(f"/forums/isef2/statements/national-statement-{entry.id}").status_code == 404
+
+
+def test_a_cancelled_session_s_list_says_so_and_refuses_inscriptions(app, client, opened):
+    world = opened
+    inscribe(app, world, "japan_minister")
+    with committed(app):
+        current(world.plenary).status = SessionStatus.CANCELLED
+        list_id = services.list_of(current(world.plenary)).id
+    screen = client.get(f"/forums/isef2/sessions/{world.plenary.id}/speakers/screen").get_data(as_text=True)
+    assert "This session is cancelled." in screen
+    assert "Yui Sato" not in screen and "Speaking now" not in screen
+    sign_in(client, world.japan_focal_point)
+    page = client.get(f"/forums/isef2/delegations/{world.japan.id}/speakers").get_data(as_text=True)
+    assert "This session is cancelled." in page and "Inscribe the speaker" not in page
+    response = client.post(
+        f"/forums/isef2/delegations/{world.japan.id}/speakers/{world.plenary.id}",
+        data={f"list-{list_id}-speaker": f"{world.japan.id}:{world.person_id('japan_ambassador')}"},
+    )
+    assert response.status_code == 422
+    assert "Plenary is cancelled: its speakers&#39; list takes no more changes." in response.get_data(as_text=True)
+    sign_in(client, world.organiser)
+    page = client.get(MANAGE.format(id=world.plenary.id)).get_data(as_text=True)
+    assert "This session is cancelled." in page and "Save the settings" not in page
+    assert count(app, SpeakerEntry) == 1
+
+
+def test_marking_a_withdrawn_speaker_as_spoken_says_they_were_withdrawn(app, client, opened):
+    world = opened
+    entry = inscribe(app, world, "japan_minister")
+    with committed(app):
+        inscriptions.withdraw(current(world.organiser), current(entry))
+    sign_in(client, world.organiser)
+    response = client.post(f"/forums/isef2/manage/speakers/{entry.id}/spoke", data={}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Yui Sato (Japan) was withdrawn from the list" in page and "already spoken" not in page
