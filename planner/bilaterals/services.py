@@ -8,12 +8,16 @@ free it waits, accepted, for the organisers' allocation. Either side, or an orga
 may cancel it. Only the two delegations' focal points and the forum's organisers see a
 bilateral: to anyone else it does not exist (``reading.visible_bilateral``).
 
+Requests and proposals name only slots still to come by the app's clock
+(``reminders.sending.current_time``), and a slot that has started gets no bilateral.
+
 Every answer is a conditional UPDATE on the status and the side awaited, so of two
 answers sent at once only one counts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from flask import url_for
@@ -45,6 +49,7 @@ from planner.forums.models import Forum
 from planner.forums.services import lock_forum, require_not_archived
 from planner.mail.services import queue_email, written_in
 from planner.refusals import NotAllowed, Refused
+from planner.reminders.sending import current_time
 
 #: Preferred slots one request may name.
 MAX_PREFERENCES = 10
@@ -62,19 +67,26 @@ def _require_focal_point(actor: User, delegation: Delegation) -> None:
         raise NotAllowed(_("Only the focal points of %(delegation)s can do this.", delegation=delegation.name))
 
 
-def _chosen_slots(forum: Forum, slot_ids: Sequence[int]) -> list[int]:
+def _chosen_slots(forum: Forum, slot_ids: Sequence[int], now: dt.datetime) -> list[int]:
+    """Slots of the forum still to come: one that has started is no time to meet."""
     ids = list(dict.fromkeys(slot_ids))
     if not ids:
         raise BilateralRefused(_("Choose at least one slot you could meet at."), field="slots")
     if len(ids) > MAX_PREFERENCES:
         raise BilateralRefused(_("Choose at most %(max)d slots.", max=MAX_PREFERENCES), field="slots")
-    known = set(
-        db.session.scalars(
-            select(BilateralSlot.id).where(BilateralSlot.forum_id == forum.id, BilateralSlot.id.in_(ids))
-        )
+    starts = dict(
+        db.session.execute(
+            select(BilateralSlot.id, BilateralSlot.starts_at).where(
+                BilateralSlot.forum_id == forum.id, BilateralSlot.id.in_(ids)
+            )
+        ).all()
     )
-    if known != set(ids):
+    if set(starts) != set(ids):
         raise BilateralRefused(_("One of the slots chosen is not a bilateral slot of this forum."), field="slots")
+    if any(start <= now for start in starts.values()):
+        raise BilateralRefused(
+            _("One of the slots chosen has already started: choose slots still to come."), field="slots"
+        )
     return ids
 
 
@@ -136,9 +148,10 @@ def request_bilateral(
     topic: str,
     slot_ids: Sequence[int],
     person_ids: Sequence[int],
+    now: dt.datetime | None = None,
 ) -> Bilateral:
-    """A focal point asks another delegation of the forum for a bilateral; one open request
-    between two delegations at a time."""
+    """A focal point asks another delegation of the forum for a bilateral, at slots still to
+    come; one open request between two delegations at a time."""
     forum = delegation.forum
     _require_focal_point(actor, delegation)
     require_not_archived(forum)
@@ -146,7 +159,7 @@ def request_bilateral(
     if partner is None or partner.id not in {d.id for d in partners_of(delegation)}:
         raise BilateralRefused(_("Choose another delegation of this forum to meet."), field="partner")
     text = _topic(topic)
-    slots = _chosen_slots(forum, slot_ids)
+    slots = _chosen_slots(forum, slot_ids, now or current_time())
     people = _chosen_members(delegation, person_ids)
     pair = {delegation.id, partner.id}
     already = db.session.scalar(
@@ -267,8 +280,14 @@ def decline(actor: User, bilateral: Bilateral) -> None:
     )
 
 
-def propose(actor: User, bilateral: Bilateral, slot_ids: Sequence[int], person_ids: Sequence[int] = ()) -> None:
-    """Other slots, for the other side to answer: by the awaited side of a request, or by
+def propose(
+    actor: User,
+    bilateral: Bilateral,
+    slot_ids: Sequence[int],
+    person_ids: Sequence[int] = (),
+    now: dt.datetime | None = None,
+) -> None:
+    """Other slots still to come, for the other side to answer: by the awaited side of a request, or by
     either side of a bilateral accepted but not yet placed. The side that proposes names its
     participants too, unless it has some already."""
     if bilateral.status is BilateralStatus.ACCEPTED:
@@ -280,7 +299,7 @@ def propose(actor: User, bilateral: Bilateral, slot_ids: Sequence[int], person_i
     else:
         delegation = _awaited_focal_point(actor, bilateral)
         awaiting = delegation.id
-    slots = _chosen_slots(bilateral.forum, slot_ids)
+    slots = _chosen_slots(bilateral.forum, slot_ids, now or current_time())
     if person_ids or not any(p.delegation_id == delegation.id for p in bilateral.participants):
         _set_participants(bilateral, delegation, _chosen_members(delegation, person_ids))
         db.session.flush()

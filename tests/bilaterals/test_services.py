@@ -6,6 +6,7 @@ import pytest
 
 from planner.bilaterals.models import BilateralStatus
 from tests.bilaterals.builders import answer, ask, built, current_bilateral, latest_bilateral, outbox
+from tests.factories import tokyo
 
 
 @pytest.fixture
@@ -87,3 +88,27 @@ def test_cancelling_a_scheduled_bilateral_frees_its_place_and_sends_cancel(app, 
     ask(client, isef2, "italy", "france", [isef2.slots[0].id])
     answer(client, isef2, "france", latest_bilateral(app).id)
     assert latest_bilateral(app).room_id == isef2.rooms[0].id
+
+
+def test_slots_already_started_are_refused(app, client, isef2):
+    app.config["CLOCK"] = lambda: tokyo("2018-03-03 10:05")
+    response = ask(client, isef2, "japan", "france", [isef2.slots[1].id, isef2.slots[0].id])
+    assert response.status_code == 422
+    assert "One of the slots chosen has already started: choose slots still to come." in response.get_data(as_text=True)
+    assert ask(client, isef2, "japan", "france", [isef2.slots[1].id]).status_code == 302
+    bilateral = latest_bilateral(app)
+    response = answer(client, isef2, "france", bilateral.id, "propose", slots=[str(isef2.slots[0].id)])
+    assert response.status_code == 422
+    assert "One of the slots chosen has already started" in response.get_data(as_text=True)
+    after = current_bilateral(app, bilateral.id)
+    assert after.awaiting_id == isef2.france.delegation.id
+
+
+def test_a_slot_that_started_meanwhile_gets_no_bilateral(app, client, isef2):
+    app.config["CLOCK"] = lambda: tokyo("2018-03-03 09:00")
+    ask(client, isef2, "japan", "france", [isef2.slots[0].id])
+    bilateral = latest_bilateral(app)
+    app.config["CLOCK"] = lambda: tokyo("2018-03-03 10:05")
+    assert answer(client, isef2, "france", bilateral.id).status_code == 302
+    after = current_bilateral(app, bilateral.id)
+    assert after.status is BilateralStatus.ACCEPTED and after.slot_id is None
