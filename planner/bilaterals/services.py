@@ -8,8 +8,11 @@ free it waits, accepted, for the organisers' allocation. Either side, or an orga
 may cancel it. Only the two delegations' focal points and the forum's organisers see a
 bilateral: to anyone else it does not exist (``reading.visible_bilateral``).
 
-Requests and proposals name only slots still to come by the app's clock
-(``reminders.sending.current_time``), and a slot that has started gets no bilateral.
+Asking, accepting and proposing check again what may have changed meanwhile: both delegations
+still take part (not declined or withdrawn), the participants named are still members of
+theirs, and the slots named are still to come by the app's clock
+(``reminders.sending.current_time``; a slot that has started gets no bilateral). Declining
+and cancelling stay open whatever changed.
 
 Every answer is a conditional UPDATE on the status and the side awaited, so of two
 answers sent at once only one counts.
@@ -43,6 +46,7 @@ from planner.counters import changed
 from planner.delegations.models import (
     Delegation,
     DelegationFocalPoint,
+    DelegationStatus,
 )
 from planner.extensions import db
 from planner.forums.models import Forum
@@ -65,6 +69,18 @@ class BilateralRefused(Refused):
 def _require_focal_point(actor: User, delegation: Delegation) -> None:
     if not is_focal_point(actor, delegation):
         raise NotAllowed(_("Only the focal points of %(delegation)s can do this.", delegation=delegation.name))
+
+
+def _require_taking_part(*delegations: Delegation) -> None:
+    """A bilateral is asked for, accepted and proposed only between delegations still coming."""
+    for delegation in delegations:
+        if delegation.status in (DelegationStatus.DECLINED, DelegationStatus.WITHDRAWN):
+            raise BilateralRefused(
+                _(
+                    "%(delegation)s no longer takes part in this forum: the bilateral cannot go ahead.",
+                    delegation=delegation.name,
+                )
+            )
 
 
 def _chosen_slots(forum: Forum, slot_ids: Sequence[int], now: dt.datetime) -> list[int]:
@@ -103,6 +119,36 @@ def _chosen_members(delegation: Delegation, person_ids: Sequence[int]) -> list[i
             field="participants",
         )
     return ids
+
+
+def _require_still_members(bilateral: Bilateral, delegation: Delegation, answering: Delegation) -> None:
+    """The participants ``delegation`` named are still nominated or accredited members of it: a
+    member withdrawn or declined since is not invited. The answering side names others; the
+    other side's are its own to change, once the question is handed back to it."""
+    members = {p.id for p in members_of(delegation)}
+    gone = next(
+        (p.person for p in bilateral.participants if p.delegation_id == delegation.id and p.person_id not in members),
+        None,
+    )
+    if gone is None:
+        return
+    if delegation.id == answering.id:
+        raise BilateralRefused(
+            _(
+                "%(person)s is no longer a nominated or accredited member of %(delegation)s: name other participants.",
+                person=gone.name,
+                delegation=delegation.name,
+            ),
+            field="participants",
+        )
+    raise BilateralRefused(
+        _(
+            "%(person)s is no longer a nominated or accredited member of %(delegation)s: the bilateral cannot be "
+            "accepted as it stands. Propose slots, so that %(delegation)s can name other participants, or decline.",
+            person=gone.name,
+            delegation=delegation.name,
+        )
+    )
 
 
 def _topic(text: str) -> str:
@@ -150,11 +196,12 @@ def request_bilateral(
     person_ids: Sequence[int],
     now: dt.datetime | None = None,
 ) -> Bilateral:
-    """A focal point asks another delegation of the forum for a bilateral, at slots still to
-    come; one open request between two delegations at a time."""
+    """A focal point of a delegation still coming asks another delegation of the forum for a
+    bilateral, at slots still to come; one open request between two delegations at a time."""
     forum = delegation.forum
     _require_focal_point(actor, delegation)
     require_not_archived(forum)
+    _require_taking_part(delegation)
     partner = db.session.get(Delegation, partner_id)
     if partner is None or partner.id not in {d.id for d in partners_of(delegation)}:
         raise BilateralRefused(_("Choose another delegation of this forum to meet."), field="partner")
@@ -236,15 +283,23 @@ def _awaited_focal_point(actor: User, bilateral: Bilateral) -> Delegation:
 
 
 def accept(actor: User, bilateral: Bilateral, person_ids: Sequence[int]) -> bool:
-    """The awaited side agrees. Its participants are those named (or, when it names none and
-    has some already, those it had). Then the bilateral gets its place if one is free:
-    True; False when it waits for the organisers' allocation."""
+    """The awaited side agrees, if both delegations are still coming. Its participants are
+    those named (or, when it names none and has some already, those it had), and every
+    participant of either side must still be a member of their delegation. Then the bilateral
+    gets its place if one is free: True; False when it waits for the organisers' allocation."""
     delegation = _awaited_focal_point(actor, bilateral)
+    other = bilateral.requested if delegation.id == bilateral.requester_id else bilateral.requester
+    _require_taking_part(other, delegation)
+    keeps_its_own = not person_ids and any(p.delegation_id == delegation.id for p in bilateral.participants)
+    people = None if keeps_its_own else _chosen_members(delegation, person_ids)
+    if keeps_its_own:
+        _require_still_members(bilateral, delegation, delegation)
+    _require_still_members(bilateral, other, delegation)
     # Before anything is written: the audit entry's key share on the forum's row, taken first,
     # would deadlock two acceptances that then both wait for the lock that placing takes.
     lock_forum(bilateral.forum)
-    if person_ids or not any(p.delegation_id == delegation.id for p in bilateral.participants):
-        _set_participants(bilateral, delegation, _chosen_members(delegation, person_ids))
+    if people is not None:
+        _set_participants(bilateral, delegation, people)
         db.session.flush()
     _answered(
         bilateral,
@@ -287,9 +342,10 @@ def propose(
     person_ids: Sequence[int] = (),
     now: dt.datetime | None = None,
 ) -> None:
-    """Other slots still to come, for the other side to answer: by the awaited side of a request, or by
-    either side of a bilateral accepted but not yet placed. The side that proposes names its
-    participants too, unless it has some already."""
+    """Other slots still to come, for the other side to answer: by the awaited side of a
+    request, or by either side of a bilateral accepted but not yet placed, while both
+    delegations are still coming. The side that proposes names its participants too, unless it
+    has some already (who must still be members of it)."""
     if bilateral.status is BilateralStatus.ACCEPTED:
         delegation = next((d for d in (bilateral.requester, bilateral.requested) if is_focal_point(actor, d)), None)
         if delegation is None:
@@ -299,10 +355,13 @@ def propose(
     else:
         delegation = _awaited_focal_point(actor, bilateral)
         awaiting = delegation.id
+    _require_taking_part(bilateral.requester, bilateral.requested)
     slots = _chosen_slots(bilateral.forum, slot_ids, now or current_time())
     if person_ids or not any(p.delegation_id == delegation.id for p in bilateral.participants):
         _set_participants(bilateral, delegation, _chosen_members(delegation, person_ids))
         db.session.flush()
+    else:
+        _require_still_members(bilateral, delegation, delegation)
     _answered(
         bilateral,
         awaiting,
