@@ -113,12 +113,29 @@ def remove_bilateral_slot(slug: str, slot_id: int):
     forum = load_managed_forum(slug)
     if ConfirmForm().validate_on_submit():
         try:
-            setup.remove_slot(current_user, forum, slot_id)
+            removed = setup.remove_slot(current_user, forum, slot_id)
         except Refused as refusal:
             refusals.flashed(refusal)
         else:
-            flash(_("The slot is removed."), "success")
+            flash(_removed_message(removed), "warning" if removed.preferences_dropped else "success")
     return redirect(url_for(".manage_bilaterals", slug=slug))
+
+
+def _removed_message(removed: setup.SlotRemoved) -> str:
+    if not removed.preferences_dropped:
+        return _("The slot is removed.")
+    message = ngettext(
+        "The slot is removed. %(num)d request had preferred it: that preference is dropped.",
+        "The slot is removed. %(num)d requests had preferred it: those preferences are dropped.",
+        removed.preferences_dropped,
+    )
+    if removed.left_without_slot:
+        message += " " + ngettext(
+            "%(num)d of them has no preferred slot left: it cannot be placed until other slots are proposed.",
+            "%(num)d of them have no preferred slot left: they cannot be placed until other slots are proposed.",
+            removed.left_without_slot,
+        )
+    return message
 
 
 @bp.post("/forums/<slug>/manage/bilaterals/place")

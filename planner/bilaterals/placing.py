@@ -45,6 +45,7 @@ from planner.extensions import db
 from planner.forums.models import Event, Forum
 from planner.forums.services import lock_forum
 from planner.registration.models import AgendaItem
+from planner.reminders.sending import current_time
 from planner.schedule.models import RoomClosedDay, Session, SessionParticipant, SessionStatus
 
 
@@ -66,13 +67,14 @@ def _overlaps(start: dt.datetime, end: dt.datetime, other_start: dt.datetime, ot
     return start < other_end and other_start < end
 
 
-def load_board(forum: Forum, people: Iterable[int]) -> Board:
+def load_board(forum: Forum, people: Iterable[int], now: dt.datetime | None = None) -> Board:
     """What is free for the forum's bilaterals, for these participants: eleven queries,
-    whatever the number of bilaterals."""
+    whatever the number of bilaterals. A slot that has started (by ``now``, the app's clock
+    unless given) is not on the board: nothing is placed in it any more."""
     person_ids = sorted(set(people))
     slots = db.session.execute(
         select(BilateralSlot.id, BilateralSlot.day, BilateralSlot.starts_at, BilateralSlot.ends_at)
-        .where(BilateralSlot.forum_id == forum.id)
+        .where(BilateralSlot.forum_id == forum.id, BilateralSlot.starts_at > (now or current_time()))
         .order_by(BilateralSlot.starts_at)
     ).all()
     room_ids = list(

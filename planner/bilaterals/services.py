@@ -8,12 +8,19 @@ free it waits, accepted, for the organisers' allocation. Either side, or an orga
 may cancel it. Only the two delegations' focal points and the forum's organisers see a
 bilateral: to anyone else it does not exist (``reading.visible_bilateral``).
 
+Asking, accepting and proposing check again what may have changed meanwhile: both delegations
+still take part (not declined or withdrawn), the participants named are still members of
+theirs, and the slots named are still to come by the app's clock
+(``reminders.sending.current_time``; a slot that has started gets no bilateral). Declining
+and cancelling stay open whatever changed.
+
 Every answer is a conditional UPDATE on the status and the side awaited, so of two
 answers sent at once only one counts.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 
 from flask import url_for
@@ -39,12 +46,14 @@ from planner.counters import changed
 from planner.delegations.models import (
     Delegation,
     DelegationFocalPoint,
+    DelegationStatus,
 )
 from planner.extensions import db
 from planner.forums.models import Forum
 from planner.forums.services import lock_forum, require_not_archived
 from planner.mail.services import queue_email, written_in
 from planner.refusals import NotAllowed, Refused
+from planner.reminders.sending import current_time
 
 #: Preferred slots one request may name.
 MAX_PREFERENCES = 10
@@ -62,19 +71,38 @@ def _require_focal_point(actor: User, delegation: Delegation) -> None:
         raise NotAllowed(_("Only the focal points of %(delegation)s can do this.", delegation=delegation.name))
 
 
-def _chosen_slots(forum: Forum, slot_ids: Sequence[int]) -> list[int]:
+def _require_taking_part(*delegations: Delegation) -> None:
+    """A bilateral is asked for, accepted and proposed only between delegations still coming."""
+    for delegation in delegations:
+        if delegation.status in (DelegationStatus.DECLINED, DelegationStatus.WITHDRAWN):
+            raise BilateralRefused(
+                _(
+                    "%(delegation)s no longer takes part in this forum: the bilateral cannot go ahead.",
+                    delegation=delegation.name,
+                )
+            )
+
+
+def _chosen_slots(forum: Forum, slot_ids: Sequence[int], now: dt.datetime) -> list[int]:
+    """Slots of the forum still to come: one that has started is no time to meet."""
     ids = list(dict.fromkeys(slot_ids))
     if not ids:
         raise BilateralRefused(_("Choose at least one slot you could meet at."), field="slots")
     if len(ids) > MAX_PREFERENCES:
         raise BilateralRefused(_("Choose at most %(max)d slots.", max=MAX_PREFERENCES), field="slots")
-    known = set(
-        db.session.scalars(
-            select(BilateralSlot.id).where(BilateralSlot.forum_id == forum.id, BilateralSlot.id.in_(ids))
-        )
+    starts = dict(
+        db.session.execute(
+            select(BilateralSlot.id, BilateralSlot.starts_at).where(
+                BilateralSlot.forum_id == forum.id, BilateralSlot.id.in_(ids)
+            )
+        ).all()
     )
-    if known != set(ids):
+    if set(starts) != set(ids):
         raise BilateralRefused(_("One of the slots chosen is not a bilateral slot of this forum."), field="slots")
+    if any(start <= now for start in starts.values()):
+        raise BilateralRefused(
+            _("One of the slots chosen has already started: choose slots still to come."), field="slots"
+        )
     return ids
 
 
@@ -91,6 +119,36 @@ def _chosen_members(delegation: Delegation, person_ids: Sequence[int]) -> list[i
             field="participants",
         )
     return ids
+
+
+def _require_still_members(bilateral: Bilateral, delegation: Delegation, answering: Delegation) -> None:
+    """The participants ``delegation`` named are still nominated or accredited members of it: a
+    member withdrawn or declined since is not invited. The answering side names others; the
+    other side's are its own to change, once the question is handed back to it."""
+    members = {p.id for p in members_of(delegation)}
+    gone = next(
+        (p.person for p in bilateral.participants if p.delegation_id == delegation.id and p.person_id not in members),
+        None,
+    )
+    if gone is None:
+        return
+    if delegation.id == answering.id:
+        raise BilateralRefused(
+            _(
+                "%(person)s is no longer a nominated or accredited member of %(delegation)s: name other participants.",
+                person=gone.name,
+                delegation=delegation.name,
+            ),
+            field="participants",
+        )
+    raise BilateralRefused(
+        _(
+            "%(person)s is no longer a nominated or accredited member of %(delegation)s: the bilateral cannot be "
+            "accepted as it stands. Propose slots, so that %(delegation)s can name other participants, or decline.",
+            person=gone.name,
+            delegation=delegation.name,
+        )
+    )
 
 
 def _topic(text: str) -> str:
@@ -136,17 +194,19 @@ def request_bilateral(
     topic: str,
     slot_ids: Sequence[int],
     person_ids: Sequence[int],
+    now: dt.datetime | None = None,
 ) -> Bilateral:
-    """A focal point asks another delegation of the forum for a bilateral; one open request
-    between two delegations at a time."""
+    """A focal point of a delegation still coming asks another delegation of the forum for a
+    bilateral, at slots still to come; one open request between two delegations at a time."""
     forum = delegation.forum
     _require_focal_point(actor, delegation)
     require_not_archived(forum)
+    _require_taking_part(delegation)
     partner = db.session.get(Delegation, partner_id)
     if partner is None or partner.id not in {d.id for d in partners_of(delegation)}:
         raise BilateralRefused(_("Choose another delegation of this forum to meet."), field="partner")
     text = _topic(topic)
-    slots = _chosen_slots(forum, slot_ids)
+    slots = _chosen_slots(forum, slot_ids, now or current_time())
     people = _chosen_members(delegation, person_ids)
     pair = {delegation.id, partner.id}
     already = db.session.scalar(
@@ -223,15 +283,23 @@ def _awaited_focal_point(actor: User, bilateral: Bilateral) -> Delegation:
 
 
 def accept(actor: User, bilateral: Bilateral, person_ids: Sequence[int]) -> bool:
-    """The awaited side agrees. Its participants are those named (or, when it names none and
-    has some already, those it had). Then the bilateral gets its place if one is free:
-    True; False when it waits for the organisers' allocation."""
+    """The awaited side agrees, if both delegations are still coming. Its participants are
+    those named (or, when it names none and has some already, those it had), and every
+    participant of either side must still be a member of their delegation. Then the bilateral
+    gets its place if one is free: True; False when it waits for the organisers' allocation."""
     delegation = _awaited_focal_point(actor, bilateral)
+    other = bilateral.requested if delegation.id == bilateral.requester_id else bilateral.requester
+    _require_taking_part(other, delegation)
+    keeps_its_own = not person_ids and any(p.delegation_id == delegation.id for p in bilateral.participants)
+    people = None if keeps_its_own else _chosen_members(delegation, person_ids)
+    if keeps_its_own:
+        _require_still_members(bilateral, delegation, delegation)
+    _require_still_members(bilateral, other, delegation)
     # Before anything is written: the audit entry's key share on the forum's row, taken first,
     # would deadlock two acceptances that then both wait for the lock that placing takes.
     lock_forum(bilateral.forum)
-    if person_ids or not any(p.delegation_id == delegation.id for p in bilateral.participants):
-        _set_participants(bilateral, delegation, _chosen_members(delegation, person_ids))
+    if people is not None:
+        _set_participants(bilateral, delegation, people)
         db.session.flush()
     _answered(
         bilateral,
@@ -267,10 +335,17 @@ def decline(actor: User, bilateral: Bilateral) -> None:
     )
 
 
-def propose(actor: User, bilateral: Bilateral, slot_ids: Sequence[int], person_ids: Sequence[int] = ()) -> None:
-    """Other slots, for the other side to answer: by the awaited side of a request, or by
-    either side of a bilateral accepted but not yet placed. The side that proposes names its
-    participants too, unless it has some already."""
+def propose(
+    actor: User,
+    bilateral: Bilateral,
+    slot_ids: Sequence[int],
+    person_ids: Sequence[int] = (),
+    now: dt.datetime | None = None,
+) -> None:
+    """Other slots still to come, for the other side to answer: by the awaited side of a
+    request, or by either side of a bilateral accepted but not yet placed, while both
+    delegations are still coming. The side that proposes names its participants too, unless it
+    has some already (who must still be members of it)."""
     if bilateral.status is BilateralStatus.ACCEPTED:
         delegation = next((d for d in (bilateral.requester, bilateral.requested) if is_focal_point(actor, d)), None)
         if delegation is None:
@@ -280,10 +355,13 @@ def propose(actor: User, bilateral: Bilateral, slot_ids: Sequence[int], person_i
     else:
         delegation = _awaited_focal_point(actor, bilateral)
         awaiting = delegation.id
-    slots = _chosen_slots(bilateral.forum, slot_ids)
+    _require_taking_part(bilateral.requester, bilateral.requested)
+    slots = _chosen_slots(bilateral.forum, slot_ids, now or current_time())
     if person_ids or not any(p.delegation_id == delegation.id for p in bilateral.participants):
         _set_participants(bilateral, delegation, _chosen_members(delegation, person_ids))
         db.session.flush()
+    else:
+        _require_still_members(bilateral, delegation, delegation)
     _answered(
         bilateral,
         awaiting,

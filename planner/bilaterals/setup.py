@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import joinedload
 
@@ -17,6 +18,7 @@ from planner.audit.services import record
 from planner.bilaterals.models import (
     DAILY_LIMITS,
     Bilateral,
+    BilateralPreference,
     BilateralRoom,
     BilateralSettings,
     BilateralSlot,
@@ -27,9 +29,9 @@ from planner.bilaterals.placing import daily_limit
 from planner.bilaterals.services import BilateralRefused
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.formatting import to_utc
+from planner.formatting import to_utc, when_in
 from planner.forums.models import Event, Forum, Room, Venue
-from planner.forums.services import require_not_archived
+from planner.forums.services import lock_forum, require_not_archived
 from planner.schedule.models import Session, SessionStatus
 
 #: Slots one form may add (a day of 15-minute slots from 07:00 to 22:00 is 60).
@@ -165,17 +167,65 @@ def add_slots(
     return slots
 
 
-def remove_slot(actor: User, forum: Forum, slot_id: int) -> None:
-    """A slot no bilateral holds goes (and with it the preferences for it)."""
+@dataclass(frozen=True)
+class SlotRemoved:
+    """What removing a slot took with it, for the organiser to be told."""
+
+    preferences_dropped: int  # open requests (asked or accepted) that had preferred the slot
+    left_without_slot: int  # of those, the ones that preferred no other slot
+
+
+def remove_slot(actor: User, forum: Forum, slot_id: int) -> SlotRemoved:
+    """A slot no bilateral holds goes, and with it the open requests' preferences for it: how
+    many, and how many requests are left preferring no slot at all, is said and audited."""
     require_organiser(actor, forum)
     require_not_archived(forum)
+    # A bilateral placed in this slot at the same moment would make the delete fail on its
+    # foreign key: placing takes the forum's lock, so one waits for the other and sees it.
+    lock_forum(forum)
     slot = db.session.get(BilateralSlot, slot_id)
     if slot is None or slot.forum_id != forum.id:
         raise BilateralRefused(_("This forum has no such bilateral slot."))
     if db.session.scalar(select(Bilateral.id).where(Bilateral.slot_id == slot.id).limit(1)) is not None:
         raise BilateralRefused(_("A bilateral is held in this slot: cancel it first."))
+    preferring = set(
+        db.session.scalars(
+            select(BilateralPreference.bilateral_id)
+            .join(Bilateral, Bilateral.id == BilateralPreference.bilateral_id)
+            .where(
+                BilateralPreference.slot_id == slot.id,
+                Bilateral.status.in_([BilateralStatus.REQUESTED.value, BilateralStatus.ACCEPTED.value]),
+            )
+        )
+    )
+    with_others = set(
+        db.session.scalars(
+            select(BilateralPreference.bilateral_id).where(
+                BilateralPreference.bilateral_id.in_(preferring), BilateralPreference.slot_id != slot.id
+            )
+        )
+    )
+    removed = SlotRemoved(len(preferring), len(preferring - with_others))
+    label = when_in(slot.starts_at, forum)
+    record(
+        actor,
+        "bilateral.slot_removed",
+        forum_id=forum.id,
+        target=("bilateral_slot", slot.id),
+        summary=ngettext(
+            "Bilateral slot %(slot)s removed: %(num)d request had preferred it",
+            "Bilateral slot %(slot)s removed: %(num)d requests had preferred it",
+            removed.preferences_dropped,
+            slot=label,
+        )
+        if removed.preferences_dropped
+        else _("Bilateral slot %(slot)s removed", slot=label),
+        before={"starts_at": slot.starts_at.isoformat(), "ends_at": slot.ends_at.isoformat()},
+        after={"preferences_dropped": removed.preferences_dropped, "left_without_slot": removed.left_without_slot},
+    )
     db.session.delete(slot)
     db.session.flush()
+    return removed
 
 
 # The organisers' grid ---------------------------------------------------------------------

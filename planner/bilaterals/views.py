@@ -104,7 +104,9 @@ def _forms(bilateral: Bilateral, formdata: bool = False) -> tuple[AcceptForm, Pr
     side = awaiting if awaiting in mine or not mine else mine[0]
     side = side or bilateral.requested
     people = _member_choices(reading.members_of(side))
-    chosen = [p.person_id for p in bilateral.participants if p.delegation_id == side.id]
+    # Only those still members are ticked: one withdrawn since is refused with the reason.
+    members = {person_id for person_id, _name in people}
+    chosen = [p.person_id for p in bilateral.participants if p.delegation_id == side.id and p.person_id in members]
     for form in (accept, propose):
         form.participants.choices = people
         form.participants.data = form.participants.data or chosen

@@ -1,12 +1,13 @@
 """A forum set up for bilaterals: two bilateral rooms, three slots on 3 March, three
-delegations (Japan, France, Italy) with a focal point and two members each."""
+delegations (Japan, France, Italy) with a focal point and two members each, seen from the
+morning of 1 March 2018 (the app's clock), so that every slot is still to come."""
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-from flask import Flask
+from flask import Flask, current_app
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
@@ -73,8 +74,20 @@ def make_side(programme: Programme, name: str, code: str) -> Side:
     return Side(delegation, focal_point, members)
 
 
+#: The app's clock for a forum built here: two days before its slots (a test may move it on).
+BEFORE_THE_SLOTS = tokyo("2018-03-01 09:00")
+
+
+def clock_before_the_slots() -> None:
+    """Inside an app context: the app's clock (``CLOCK``) at ``BEFORE_THE_SLOTS``; the app's
+    settings are put back after each test."""
+    current_app.config["CLOCK"] = lambda: BEFORE_THE_SLOTS
+
+
 def build(rooms: int = 2, slots: int = 3, daily_limit: int | None = None) -> BilateralForum:
-    """Inside an app context: the forum ISEF2 (Tokyo) set up for bilaterals."""
+    """Inside an app context: the forum ISEF2 (Tokyo) set up for bilaterals, its slots still
+    to come by the app's clock."""
+    clock_before_the_slots()
     programme = make_programme()
     made_rooms = [make_room(programme.forum, f"Bilateral room {n + 1}") for n in range(rooms)]
     for room in made_rooms:

@@ -8,13 +8,14 @@ transactions really start together; the second waits for the first at the lock).
 from __future__ import annotations
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 from sqlalchemy import func, select
 
 from planner.accounts.models import User
-from planner.bilaterals import services
+from planner.bilaterals import services, setup
 from planner.bilaterals.models import (
     Bilateral,
     BilateralParticipant,
@@ -24,7 +25,9 @@ from planner.bilaterals.models import (
     DelegationSlotHold,
     PersonSlotHold,
 )
+from planner.bilaterals.services import BilateralRefused
 from planner.extensions import db
+from planner.forums.models import Forum
 from tests.bilaterals.builders import BilateralForum, build, make_side
 from tests.factories import committed
 
@@ -137,3 +140,41 @@ def test_the_daily_limit_holds_under_two_acceptances_at_once(app):
     assert sorted(outcomes) == [False, True]
     with app.app_context():
         assert db.session.get(DelegationDay, (japan.delegation.id, forum.slots[0].day)).used == 1
+
+
+def test_a_slot_removed_while_a_bilateral_is_placed_in_it(app):
+    """The organiser removes the slot a bilateral is being placed in: the removal waits for the
+    placing to commit, then sees the bilateral and is refused with the reason (without the
+    forum's lock it would pass its check and fail on the foreign key: a 500)."""
+    with committed(app):
+        forum = build(rooms=1, slots=2)
+        bilateral = requested(forum, "japan", "france", [forum.slots[0].id])
+    placed_uncommitted = threading.Event()
+
+    def accept() -> bool:
+        with app.test_request_context(method="POST"):
+            user = db.session.get_one(User, forum.france.focal_point.id)
+            found = db.session.get_one(Bilateral, bilateral.id)
+            placed = services.accept(user, found, [forum.france.members[0].id])
+            placed_uncommitted.set()
+            time.sleep(0.3)  # the removal reaches its check meanwhile
+            db.session.commit()
+            return placed
+
+    def remove() -> str:
+        assert placed_uncommitted.wait(BARRIER_TIMEOUT)
+        with app.test_request_context(method="POST"):
+            organiser = db.session.get_one(User, forum.organiser.id)
+            try:
+                setup.remove_slot(organiser, db.session.get_one(Forum, forum.forum.id), forum.slots[0].id)
+            except BilateralRefused as refusal:
+                db.session.rollback()
+                return str(refusal)
+            db.session.commit()
+            return "removed"
+
+    with ThreadPoolExecutor(2) as pool:
+        accepted, removed = pool.submit(accept), pool.submit(remove)
+        assert accepted.result() is True
+        assert removed.result() == "A bilateral is held in this slot: cancel it first."
+    assert counts(app)[0] == 1

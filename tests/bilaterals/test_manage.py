@@ -5,9 +5,16 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from planner.bilaterals.models import BilateralRoom, BilateralSettings, BilateralSlot
+from planner.audit.models import AuditEntry
+from planner.bilaterals.models import (
+    BilateralPreference,
+    BilateralRoom,
+    BilateralSettings,
+    BilateralSlot,
+    BilateralStatus,
+)
 from planner.extensions import db
-from tests.bilaterals.builders import answer, ask, built, latest_bilateral
+from tests.bilaterals.builders import answer, ask, built, current_bilateral, latest_bilateral
 from tests.conftest import sign_in
 from tests.factories import committed, make_programme, make_room, make_session, tokyo
 
@@ -71,3 +78,43 @@ def test_a_slot_that_holds_a_bilateral_stays(app, client):
     response = client.post(PAGE + "/settings", data={"rooms": [str(forum.rooms[1].id)], "daily_limit": "4"})
     assert response.status_code == 422
     assert "Bilateral room 1 holds bilaterals" in response.get_data(as_text=True)
+
+
+def audit_entries(app, action: str) -> list[AuditEntry]:
+    with committed(app):
+        return list(db.session.scalars(select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)))
+
+
+def test_removing_a_slot_is_audited(app, client):
+    forum = built(app)
+    sign_in(client, forum.organiser)
+    response = client.post(f"{PAGE}/slots/{forum.slots[2].id}/remove", data={})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The slot is removed." in page and "preferred" not in page
+    [entry] = audit_entries(app, "bilateral.slot_removed")
+    assert entry.actor_id == forum.organiser.id and entry.forum_id == forum.forum.id
+    assert entry.target_type == "bilateral_slot" and entry.target_id == str(forum.slots[2].id)
+    assert entry.after == {"preferences_dropped": 0, "left_without_slot": 0}
+
+
+def test_removing_a_slot_requests_preferred_says_how_many_preferences_go(app, client):
+    forum = built(app)
+    ask(client, forum, "japan", "france", [forum.slots[0].id, forum.slots[1].id])
+    kept = latest_bilateral(app)
+    ask(client, forum, "italy", "japan", [forum.slots[0].id])
+    emptied = latest_bilateral(app)
+    sign_in(client, forum.organiser)
+    response = client.post(f"{PAGE}/slots/{forum.slots[0].id}/remove", data={})
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "The slot is removed. 2 requests had preferred it: those preferences are dropped." in page
+    assert "1 of them has no preferred slot left" in page
+    [entry] = audit_entries(app, "bilateral.slot_removed")
+    assert entry.after == {"preferences_dropped": 2, "left_without_slot": 1}
+    assert "2 requests had preferred it" in entry.summary
+    with committed(app):
+        kept_slots = db.session.scalars(
+            select(BilateralPreference.slot_id).where(BilateralPreference.bilateral_id == kept.id)
+        ).all()
+        assert kept_slots == [forum.slots[1].id]
+        assert db.session.get(BilateralSlot, forum.slots[0].id) is None
+    assert current_bilateral(app, emptied.id).status is BilateralStatus.REQUESTED

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import pytest
+from sqlalchemy import select
 
 from planner.bilaterals.models import BilateralStatus
+from planner.delegations.models import Delegation, DelegationMember, DelegationStatus, NominationStatus
+from planner.extensions import db
 from tests.bilaterals.builders import answer, ask, built, current_bilateral, latest_bilateral, outbox
+from tests.factories import committed, tokyo
 
 
 @pytest.fixture
@@ -87,3 +91,98 @@ def test_cancelling_a_scheduled_bilateral_frees_its_place_and_sends_cancel(app, 
     ask(client, isef2, "italy", "france", [isef2.slots[0].id])
     answer(client, isef2, "france", latest_bilateral(app).id)
     assert latest_bilateral(app).room_id == isef2.rooms[0].id
+
+
+def set_status(app, delegation=None, member=None, status=None) -> None:
+    """A delegation's or a member's status changed since the request (withdrawn, declined)."""
+    with committed(app):
+        if delegation is not None:
+            db.session.get_one(Delegation, delegation.id).status = status
+        if member is not None:
+            db.session.scalars(
+                select(DelegationMember).where(DelegationMember.person_id == member.id)
+            ).one().status = status
+
+
+@pytest.mark.parametrize("status", [DelegationStatus.WITHDRAWN, DelegationStatus.DECLINED])
+def test_a_request_from_a_delegation_that_left_the_forum_cannot_be_accepted(app, client, isef2, status):
+    ask(client, isef2, "japan", "france", [isef2.slots[0].id])
+    bilateral = latest_bilateral(app)
+    set_status(app, delegation=isef2.japan.delegation, status=status)
+    response = answer(client, isef2, "france", bilateral.id)
+    assert response.status_code == 422
+    assert "Japan no longer takes part in this forum: the bilateral cannot go ahead." in response.get_data(as_text=True)
+    after = current_bilateral(app, bilateral.id)
+    assert after.status is BilateralStatus.REQUESTED and after.slot_id is None
+    # Nor can other slots be proposed to it.
+    response = answer(client, isef2, "france", bilateral.id, "propose", slots=[str(isef2.slots[1].id)])
+    assert response.status_code == 422
+    assert "Japan no longer takes part in this forum" in response.get_data(as_text=True)
+    assert current_bilateral(app, bilateral.id).awaiting_id == isef2.france.delegation.id
+
+
+def test_a_delegation_that_withdrew_cannot_ask(app, client, isef2):
+    set_status(app, delegation=isef2.japan.delegation, status=DelegationStatus.WITHDRAWN)
+    response = ask(client, isef2, "japan", "france", [isef2.slots[0].id])
+    assert response.status_code == 422
+    assert "Japan no longer takes part in this forum" in response.get_data(as_text=True)
+
+
+def test_a_request_whose_participant_was_withdrawn_cannot_be_accepted(app, client, isef2):
+    ask(client, isef2, "japan", "france", [isef2.slots[0].id])
+    bilateral = latest_bilateral(app)
+    set_status(app, member=isef2.japan.members[0], status=NominationStatus.WITHDRAWN)
+    response = answer(client, isef2, "france", bilateral.id)
+    assert response.status_code == 422
+    assert (
+        "Japan minister 1 is no longer a nominated or accredited member of Japan: the bilateral cannot be accepted "
+        "as it stands."
+    ) in response.get_data(as_text=True)
+    assert current_bilateral(app, bilateral.id).status is BilateralStatus.REQUESTED
+    assert not [m for m in outbox(app) if m.attachment_content_type]  # nobody was invited
+
+
+def test_the_answering_side_names_others_for_a_participant_withdrawn(app, client, isef2):
+    ask(client, isef2, "japan", "france", [isef2.slots[0].id])
+    bilateral = latest_bilateral(app)
+    france = isef2.france.members[1]
+    answer(
+        client, isef2, "france", bilateral.id, "propose", slots=[str(isef2.slots[2].id)], participants=[str(france.id)]
+    )
+    set_status(app, member=isef2.japan.members[0], status=NominationStatus.DECLINED)
+    # Japan keeps the participants it had named: one of them is no longer in its delegation.
+    response = answer(client, isef2, "japan", bilateral.id, participants=[])
+    assert response.status_code == 422
+    assert (
+        "Japan minister 1 is no longer a nominated or accredited member of Japan: name other participants."
+        in response.get_data(as_text=True)
+    )
+    assert current_bilateral(app, bilateral.id).status is BilateralStatus.REQUESTED
+    # Named afresh, it goes ahead.
+    response = answer(client, isef2, "japan", bilateral.id, participants=[str(isef2.japan.members[1].id)])
+    assert response.status_code == 302
+    assert current_bilateral(app, bilateral.id).status is BilateralStatus.SCHEDULED
+
+
+def test_slots_already_started_are_refused(app, client, isef2):
+    app.config["CLOCK"] = lambda: tokyo("2018-03-03 10:05")
+    response = ask(client, isef2, "japan", "france", [isef2.slots[1].id, isef2.slots[0].id])
+    assert response.status_code == 422
+    assert "One of the slots chosen has already started: choose slots still to come." in response.get_data(as_text=True)
+    assert ask(client, isef2, "japan", "france", [isef2.slots[1].id]).status_code == 302
+    bilateral = latest_bilateral(app)
+    response = answer(client, isef2, "france", bilateral.id, "propose", slots=[str(isef2.slots[0].id)])
+    assert response.status_code == 422
+    assert "One of the slots chosen has already started" in response.get_data(as_text=True)
+    after = current_bilateral(app, bilateral.id)
+    assert after.awaiting_id == isef2.france.delegation.id
+
+
+def test_a_slot_that_started_meanwhile_gets_no_bilateral(app, client, isef2):
+    app.config["CLOCK"] = lambda: tokyo("2018-03-03 09:00")
+    ask(client, isef2, "japan", "france", [isef2.slots[0].id])
+    bilateral = latest_bilateral(app)
+    app.config["CLOCK"] = lambda: tokyo("2018-03-03 10:05")
+    assert answer(client, isef2, "france", bilateral.id).status_code == 302
+    after = current_bilateral(app, bilateral.id)
+    assert after.status is BilateralStatus.ACCEPTED and after.slot_id is None

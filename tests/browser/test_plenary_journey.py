@@ -21,7 +21,7 @@ from planner.delegations.models import RepresentationLevel as Level
 from planner.extensions import db
 from planner.mail.models import OutboxMessage
 from planner.schedule.models import SessionKind
-from tests.bilaterals.builders import make_slot
+from tests.bilaterals.builders import clock_before_the_slots, make_slot
 from tests.factories import committed, make_focal_point, make_person, make_plenary_and_panel, make_room
 
 
@@ -33,6 +33,7 @@ def plenary(app):
         built = make_plenary_and_panel(panel=None)
         built.plenary.kind = SessionKind.PLENARY
         forum = built.forum
+        clock_before_the_slots()
         room = make_room(forum, "Bilateral room 1")
         db.session.add(BilateralRoom(room_id=room.id, forum_id=forum.id))
         slots = [make_slot(forum.id, "2018-03-03 10:00"), make_slot(forum.id, "2018-03-03 11:00")]
