@@ -49,6 +49,14 @@ def running_clock(now: dt.datetime | None) -> Callable[[], dt.datetime]:
     return lambda: utcnow() + offset
 
 
+def current_time() -> dt.datetime:
+    """Now, as the rules that wait for a time see it (reminders, bilaterals' slots):
+    ``app.config["CLOCK"]`` (a callable returning an aware datetime) when set, so that tests
+    and rehearsals choose the time; else the real one."""
+    clock: Callable[[], dt.datetime] | None = current_app.config.get("CLOCK")
+    return clock() if clock is not None else utcnow()
+
+
 def as_utc(value: dt.datetime) -> dt.datetime:
     """An aware datetime in UTC; a naive one is taken to be UTC already."""
     if value.tzinfo is None:

@@ -39,13 +39,12 @@ from planner.bilaterals.models import (
     DelegationSlotHold,
     PersonSlotHold,
 )
-from planner.db import table_of
+from planner.db import current_time, table_of
 from planner.delegations.models import Delegation, Person
 from planner.extensions import db
 from planner.forums.models import Event, Forum
 from planner.forums.services import lock_forum
 from planner.registration.models import AgendaItem
-from planner.reminders.sending import current_time
 from planner.schedule.models import RoomClosedDay, Session, SessionParticipant, SessionStatus
 
 

@@ -11,7 +11,7 @@ bilateral: to anyone else it does not exist (``reading.visible_bilateral``).
 Asking, accepting and proposing check again what may have changed meanwhile: both delegations
 still take part (not declined or withdrawn), the participants named are still members of
 theirs, and the slots named are still to come by the app's clock
-(``reminders.sending.current_time``; a slot that has started gets no bilateral). Declining
+(``planner.db.current_time``; a slot that has started gets no bilateral). Declining
 and cancelling stay open whatever changed.
 
 Every answer is a conditional UPDATE on the status and the side awaited, so of two
@@ -43,6 +43,7 @@ from planner.bilaterals.models import (
 )
 from planner.bilaterals.reading import accepted_waiting, members_of, partners_of
 from planner.counters import changed
+from planner.db import current_time
 from planner.delegations.models import (
     Delegation,
     DelegationFocalPoint,
@@ -53,7 +54,6 @@ from planner.forums.models import Forum
 from planner.forums.services import lock_forum, require_not_archived
 from planner.mail.services import queue_email, written_in
 from planner.refusals import NotAllowed, Refused
-from planner.reminders.sending import current_time
 
 #: Preferred slots one request may name.
 MAX_PREFERENCES = 10

@@ -8,8 +8,9 @@ import click
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
+from planner.db import current_time
 from planner.extensions import db
-from planner.reminders.sending import ReminderReport, current_time, queue_due_reminders
+from planner.reminders.sending import ReminderReport, queue_due_reminders
 
 logger = logging.getLogger(__name__)
 

@@ -14,11 +14,11 @@ killed before its commit leaves neither row nor message, and the next round queu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, url_for
+from flask import url_for
 from flask_babel import gettext as _
 from sqlalchemy import Table, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
@@ -51,13 +51,6 @@ from planner.reminders.models import (
     ReminderSent,
 )
 from planner.translated import localized
-
-
-def current_time() -> dt.datetime:
-    """Now, as reminders see it: ``app.config["CLOCK"]`` (a callable returning an aware
-    datetime) when set, so that tests and rehearsals choose the time; else the real one."""
-    clock: Callable[[], dt.datetime] | None = current_app.config.get("CLOCK")
-    return clock() if clock is not None else utcnow()
 
 
 @dataclass

@@ -9,6 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
+from planner.db import current_time
 from planner.formatting import to_local
 from planner.forums.models import Forum
 from planner.forums.services import events_of
@@ -24,7 +25,6 @@ from planner.reminders.forms import (
     reminder_form,
 )
 from planner.reminders.models import DeadlineKind, Reminder
-from planner.reminders.sending import current_time
 from planner.translated import localized, translation_data, translations_from
 from planner.web import refusals
 from planner.web.loaders import load_managed_forum
