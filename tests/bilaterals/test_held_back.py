@@ -78,8 +78,7 @@ def test_the_allocation_leaves_them_unplaced_and_says_why(app, client):
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Placed: 1. Still without a place: 0." in page
     assert (
-        "2 bilaterals were not placed because a delegation no longer takes part or a participant was withdrawn."
-        in page
+        "2 bilaterals were not placed because a delegation no longer takes part or a participant was withdrawn." in page
     )
     assert current_bilateral(app, going_ahead).status is BilateralStatus.SCHEDULED
     for left_out in (member_gone, delegation_gone):
@@ -91,4 +90,3 @@ def test_the_allocation_leaves_them_unplaced_and_says_why(app, client):
     with committed(app):
         entry = db.session.scalars(select(AuditEntry).where(AuditEntry.action == "bilateral.allocated")).one()
         assert entry.after == {"placed": 1, "without_place": 0, "held_back": 2}
-
