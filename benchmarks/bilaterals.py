@@ -17,7 +17,9 @@ day. Then, in this process:
    its SQL statements counted, with the invitations off, twice from nothing placed: with
    the daily limit 4 (tight: a day's delegation places, 60 x 4 / 2, are as few as its
    room-slots, 6 x 20) and 5 (the rooms are the scarce thing); then the invitations of
-   every bilateral placed (iTIP REQUEST by mail to each participant), timed and counted apart;
+   every bilateral placed (iTIP REQUEST by mail to each participant), timed and counted apart
+   (every delegation takes part and every participant is accredited, so none is held back:
+   ``held_back`` is 0);
 3. the day's grid (the organisers' page, signed in), its time and statements;
 4. the best possible: ``allocation.upper_bound`` on the same facts. It counts what every
    placement uses (a preferred slot with a free room, two delegations free there, one of
@@ -49,7 +51,7 @@ from werkzeug.security import generate_password_hash  # noqa: E402
 from planner import create_app  # noqa: E402
 from planner.accounts import sessions  # noqa: E402
 from planner.accounts.models import User  # noqa: E402
-from planner.bilaterals import allocation, invitations, placing, reading, services  # noqa: E402
+from planner.bilaterals import allocation, invitations, placing, reading, services, standing  # noqa: E402
 from planner.bilaterals.models import (  # noqa: E402
     Bilateral,
     BilateralParticipant,
@@ -272,16 +274,18 @@ def allocate_with(engine, limit: int, healthz: float) -> dict[str, object]:  # n
     reset(limit)
     forum = db.session.scalars(select(Forum).where(Forum.slug == SLUG)).one()
     admin = db.session.scalars(select(User).where(User.email == ADMIN_EMAIL)).one()
-    waiting = reading.accepted_waiting(forum)
-    wishes = [placing.wish_of(b) for b in waiting]
+    # The bound is over those the allocation tries: the ones that can still go ahead (here all).
+    going_ahead, _held_back = standing.sorted_out(reading.accepted_waiting(forum))
+    wishes = [placing.wish_of(b) for b in going_ahead]
     board = placing.load_board(forum, (p for w in wishes for p in w.people))
     best = allocation.upper_bound(wishes, placing.copy_of(board))
     greedy = greedy_only(wishes, placing.copy_of(board))
     db.session.rollback()
     forum = db.session.scalars(select(Forum).where(Forum.slug == SLUG)).one()
     admin = db.session.scalars(select(User).where(User.email == ADMIN_EMAIL)).one()
-    (placed, left), seconds, statements = counted(engine, lambda: services.place_accepted(admin, forum, notify=False))
+    outcome, seconds, statements = counted(engine, lambda: services.place_accepted(admin, forum, notify=False))
     db.session.commit()
+    placed, left, held_back = len(outcome.placed), len(outcome.without_place), len(outcome.held_back)
     print(
         f"daily limit {limit}: placed {placed} of {REQUESTS} (best possible at most {best}, greedy alone {greedy})"
         f" in {seconds * 1000:.1f} ms, {statements} statements",
@@ -291,6 +295,7 @@ def allocate_with(engine, limit: int, healthz: float) -> dict[str, object]:  # n
         "daily_limit": limit,
         "placed": placed,
         "left": left,
+        "held_back": held_back,
         "best_upper_bound": best,
         "proven_best": placed == best,
         "greedy_only": greedy,

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
-from planner.bilaterals import bp, reading, services, setup
+from planner.bilaterals import bp, reading, services, setup, standing
 from planner.bilaterals.forms import ConfirmForm, SettingsForm, SlotsForm
 from planner.bilaterals.placing import daily_limit
 from planner.bilaterals.views import slot_label
@@ -46,6 +46,7 @@ def _page(forum: Forum, settings: SettingsForm | None = None, slots: SlotsForm |
     days = setup.days_with_slots(forum)
     day = _day_asked(forum, days)
     slots_form = slots or SlotsForm(formdata=None, day=forum.first_day, minutes=30, gap=0)
+    waiting, held_back = standing.sorted_out(reading.accepted_waiting(forum))
     return form_page(
         "bilaterals/manage.html",
         forum=forum,
@@ -55,7 +56,8 @@ def _page(forum: Forum, settings: SettingsForm | None = None, slots: SlotsForm |
         days=days,
         grid=setup.grid(forum, day) if day is not None else None,
         slots=reading.slots_of(forum),
-        waiting=reading.accepted_waiting(forum),
+        waiting=waiting,
+        held_back=held_back,
         slot_label=slot_label,
     )
 
@@ -144,12 +146,26 @@ def place_bilaterals(slug: str):
     forum = load_managed_forum(slug)
     if ConfirmForm().validate_on_submit():
         try:
-            placed, left = services.place_accepted(current_user, forum)
+            outcome = services.place_accepted(current_user, forum)
         except Refused as refusal:
             refusals.flashed(refusal)
         else:
-            flash(
-                _("Placed: %(placed)d. Still without a place: %(left)d.", placed=placed, left=left),
-                "success" if not left else "warning",
-            )
+            flash(_allocation_message(outcome), "warning" if outcome.without_place or outcome.held_back else "success")
     return redirect(url_for(".manage_bilaterals", slug=slug))
+
+
+def _allocation_message(outcome: services.AllocationOutcome) -> str:
+    message = _(
+        "Placed: %(placed)d. Still without a place: %(left)d.",
+        placed=len(outcome.placed),
+        left=len(outcome.without_place),
+    )
+    if outcome.held_back:
+        message += " " + ngettext(
+            "%(num)d bilateral was not placed because a delegation no longer takes part or a participant was "
+            "withdrawn.",
+            "%(num)d bilaterals were not placed because a delegation no longer takes part or a participant was "
+            "withdrawn.",
+            len(outcome.held_back),
+        )
+    return message

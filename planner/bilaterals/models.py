@@ -21,7 +21,7 @@ from planner.enums import enum_column_type
 
 if TYPE_CHECKING:
     from planner.accounts.models import User
-    from planner.delegations.models import Delegation, Person
+    from planner.delegations.models import Delegation, DelegationMember, Person
     from planner.forums.models import Forum, Room
 
 #: Bilaterals a delegation may hold on one day unless organisers set another number.
@@ -159,6 +159,13 @@ class BilateralParticipant(Base):
     delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id", ondelete="CASCADE"))
 
     person: Mapped[Person] = relationship()
+    # The person's place in the delegation they take part for, as it stands now: None once the
+    # member is removed, and its status says whether they are still nominated or accredited.
+    membership: Mapped[DelegationMember | None] = relationship(
+        primaryjoin="and_(foreign(BilateralParticipant.delegation_id) == DelegationMember.delegation_id, "
+        "foreign(BilateralParticipant.person_id) == DelegationMember.person_id)",
+        viewonly=True,
+    )
 
 
 # The holds: written when a bilateral gets its place, deleted when it loses it. Their primary

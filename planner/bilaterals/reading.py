@@ -1,11 +1,13 @@
 """What the bilaterals' pages read: who may see a bilateral, a delegation's bilaterals, the
-forum's slots, the members who may take part, the delegations one may meet, and the accepted
-bilaterals waiting for a place."""
+forum's slots (and which are still to come), the members who may take part, the delegations one
+may meet, and the accepted bilaterals waiting for a place."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from planner.accounts.models import User
 from planner.accounts.permissions import is_focal_point, is_organiser
@@ -16,7 +18,8 @@ from planner.bilaterals.models import (
     BilateralSlot,
     BilateralStatus,
 )
-from planner.delegations.models import Delegation, DelegationMember, DelegationStatus, NominationStatus, Person
+from planner.bilaterals.standing import LEFT_THE_FORUM, TAKING_PART
+from planner.delegations.models import Delegation, DelegationMember, Person
 from planner.extensions import db
 from planner.forums.models import Forum
 
@@ -60,6 +63,11 @@ def slots_of(forum: Forum) -> list[BilateralSlot]:
     )
 
 
+def has_started(slot: BilateralSlot, now: dt.datetime) -> bool:
+    """A slot that has started by ``now`` is no time to meet: none is offered, asked for or given."""
+    return slot.starts_at <= now
+
+
 def members_of(delegation: Delegation) -> list[Person]:
     """The members who may take part: nominated or accredited."""
     return list(
@@ -68,7 +76,7 @@ def members_of(delegation: Delegation) -> list[Person]:
             .join(DelegationMember, DelegationMember.person_id == Person.id)
             .where(
                 DelegationMember.delegation_id == delegation.id,
-                DelegationMember.status.in_([NominationStatus.NOMINATED, NominationStatus.ACCREDITED]),
+                DelegationMember.status.in_(TAKING_PART),
             )
             .order_by(Person.family_name, Person.given_name, Person.id)
         )
@@ -83,7 +91,7 @@ def partners_of(delegation: Delegation) -> list[Delegation]:
             .where(
                 Delegation.forum_id == delegation.forum_id,
                 Delegation.id != delegation.id,
-                Delegation.status.not_in([DelegationStatus.DECLINED, DelegationStatus.WITHDRAWN]),
+                Delegation.status.not_in(LEFT_THE_FORUM),
             )
             .order_by(Delegation.name)
         )
@@ -91,12 +99,20 @@ def partners_of(delegation: Delegation) -> list[Delegation]:
 
 
 def accepted_waiting(forum: Forum) -> list[Bilateral]:
-    """Accepted bilaterals without a place yet, oldest first."""
+    """Accepted bilaterals without a place yet, oldest first, with what ``standing.hindrance``
+    reads (the two delegations, each participant's membership): three queries however many."""
     return list(
         db.session.scalars(
             select(Bilateral)
             .where(Bilateral.forum_id == forum.id, Bilateral.status == BilateralStatus.ACCEPTED)
-            .options(selectinload(Bilateral.preferences), selectinload(Bilateral.participants))
+            .options(
+                joinedload(Bilateral.requester),
+                joinedload(Bilateral.requested),
+                selectinload(Bilateral.preferences),
+                selectinload(Bilateral.participants).options(
+                    joinedload(BilateralParticipant.membership), joinedload(BilateralParticipant.person)
+                ),
+            )
             .order_by(Bilateral.created_at, Bilateral.id)
         )
     )

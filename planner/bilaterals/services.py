@@ -10,9 +10,9 @@ bilateral: to anyone else it does not exist (``reading.visible_bilateral``).
 
 Asking, accepting and proposing check again what may have changed meanwhile: both delegations
 still take part (not declined or withdrawn), the participants named are still members of
-theirs, and the slots named are still to come by the app's clock
-(``planner.db.current_time``; a slot that has started gets no bilateral). Declining
-and cancelling stay open whatever changed.
+theirs (``standing``, whose rule the organisers' allocation keeps too), and the slots named are
+still to come by the app's clock (``planner.db.current_time``; a slot that has started gets no
+bilateral). Declining and cancelling stay open whatever changed.
 
 Every answer is a conditional UPDATE on the status and the side awaited, so of two
 answers sent at once only one counts.
@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import NoReturn
 
 from flask import url_for
 from flask_babel import gettext as _
@@ -31,7 +33,7 @@ from planner.accounts.models import User
 from planner.accounts.permissions import is_focal_point, is_organiser, require_organiser
 from planner.accounts.services import language_of
 from planner.audit.services import record
-from planner.bilaterals import invitations, placing
+from planner.bilaterals import invitations, placing, standing
 from planner.bilaterals.models import (
     OPEN_STATUSES,
     TOPIC_MAX,
@@ -41,14 +43,10 @@ from planner.bilaterals.models import (
     BilateralSlot,
     BilateralStatus,
 )
-from planner.bilaterals.reading import accepted_waiting, members_of, partners_of
+from planner.bilaterals.reading import accepted_waiting, has_started, members_of, partners_of
 from planner.counters import changed
 from planner.db import current_time
-from planner.delegations.models import (
-    Delegation,
-    DelegationFocalPoint,
-    DelegationStatus,
-)
+from planner.delegations.models import Delegation, DelegationFocalPoint
 from planner.extensions import db
 from planner.forums.models import Forum
 from planner.forums.services import lock_forum, require_not_archived
@@ -71,16 +69,42 @@ def _require_focal_point(actor: User, delegation: Delegation) -> None:
         raise NotAllowed(_("Only the focal points of %(delegation)s can do this.", delegation=delegation.name))
 
 
-def _require_taking_part(*delegations: Delegation) -> None:
-    """A bilateral is asked for, accepted and proposed only between delegations still coming."""
-    for delegation in delegations:
-        if delegation.status in (DelegationStatus.DECLINED, DelegationStatus.WITHDRAWN):
-            raise BilateralRefused(
-                _(
-                    "%(delegation)s no longer takes part in this forum: the bilateral cannot go ahead.",
-                    delegation=delegation.name,
-                )
-            )
+def _refuse_left(delegation: Delegation) -> NoReturn:
+    raise BilateralRefused(
+        _(
+            "%(delegation)s no longer takes part in this forum: the bilateral cannot go ahead.",
+            delegation=delegation.name,
+        )
+    )
+
+
+def _require_going_ahead(bilateral: Bilateral, answering: Delegation, participants_of: Sequence[int]) -> None:
+    """The bilateral can still go ahead (``standing.hindrance``, the allocation's rule too), the
+    participants of ``participants_of`` held to it. A participant withdrawn or declined since is
+    not invited: the answering side names others; the other side's are its own to change, once
+    the question is handed back to it."""
+    found = standing.hindrance(bilateral, participants_of)
+    if found is None:
+        return
+    if found.person is None:
+        _refuse_left(found.delegation)
+    if found.delegation.id == answering.id:
+        raise BilateralRefused(
+            _(
+                "%(person)s is no longer a nominated or accredited member of %(delegation)s: name other participants.",
+                person=found.person.name,
+                delegation=found.delegation.name,
+            ),
+            field="participants",
+        )
+    raise BilateralRefused(
+        _(
+            "%(person)s is no longer a nominated or accredited member of %(delegation)s: the bilateral cannot be "
+            "accepted as it stands. Propose slots, so that %(delegation)s can name other participants, or decline.",
+            person=found.person.name,
+            delegation=found.delegation.name,
+        )
+    )
 
 
 def _chosen_slots(forum: Forum, slot_ids: Sequence[int], now: dt.datetime) -> list[int]:
@@ -90,16 +114,12 @@ def _chosen_slots(forum: Forum, slot_ids: Sequence[int], now: dt.datetime) -> li
         raise BilateralRefused(_("Choose at least one slot you could meet at."), field="slots")
     if len(ids) > MAX_PREFERENCES:
         raise BilateralRefused(_("Choose at most %(max)d slots.", max=MAX_PREFERENCES), field="slots")
-    starts = dict(
-        db.session.execute(
-            select(BilateralSlot.id, BilateralSlot.starts_at).where(
-                BilateralSlot.forum_id == forum.id, BilateralSlot.id.in_(ids)
-            )
-        ).all()
-    )
-    if set(starts) != set(ids):
+    slots = db.session.scalars(
+        select(BilateralSlot).where(BilateralSlot.forum_id == forum.id, BilateralSlot.id.in_(ids))
+    ).all()
+    if {slot.id for slot in slots} != set(ids):
         raise BilateralRefused(_("One of the slots chosen is not a bilateral slot of this forum."), field="slots")
-    if any(start <= now for start in starts.values()):
+    if any(has_started(slot, now) for slot in slots):
         raise BilateralRefused(
             _("One of the slots chosen has already started: choose slots still to come."), field="slots"
         )
@@ -119,36 +139,6 @@ def _chosen_members(delegation: Delegation, person_ids: Sequence[int]) -> list[i
             field="participants",
         )
     return ids
-
-
-def _require_still_members(bilateral: Bilateral, delegation: Delegation, answering: Delegation) -> None:
-    """The participants ``delegation`` named are still nominated or accredited members of it: a
-    member withdrawn or declined since is not invited. The answering side names others; the
-    other side's are its own to change, once the question is handed back to it."""
-    members = {p.id for p in members_of(delegation)}
-    gone = next(
-        (p.person for p in bilateral.participants if p.delegation_id == delegation.id and p.person_id not in members),
-        None,
-    )
-    if gone is None:
-        return
-    if delegation.id == answering.id:
-        raise BilateralRefused(
-            _(
-                "%(person)s is no longer a nominated or accredited member of %(delegation)s: name other participants.",
-                person=gone.name,
-                delegation=delegation.name,
-            ),
-            field="participants",
-        )
-    raise BilateralRefused(
-        _(
-            "%(person)s is no longer a nominated or accredited member of %(delegation)s: the bilateral cannot be "
-            "accepted as it stands. Propose slots, so that %(delegation)s can name other participants, or decline.",
-            person=gone.name,
-            delegation=delegation.name,
-        )
-    )
 
 
 def _topic(text: str) -> str:
@@ -201,7 +191,8 @@ def request_bilateral(
     forum = delegation.forum
     _require_focal_point(actor, delegation)
     require_not_archived(forum)
-    _require_taking_part(delegation)
+    if not standing.takes_part(delegation):
+        _refuse_left(delegation)
     partner = db.session.get(Delegation, partner_id)
     if partner is None or partner.id not in {d.id for d in partners_of(delegation)}:
         raise BilateralRefused(_("Choose another delegation of this forum to meet."), field="partner")
@@ -289,12 +280,9 @@ def accept(actor: User, bilateral: Bilateral, person_ids: Sequence[int]) -> bool
     gets its place if one is free: True; False when it waits for the organisers' allocation."""
     delegation = _awaited_focal_point(actor, bilateral)
     other = bilateral.requested if delegation.id == bilateral.requester_id else bilateral.requester
-    _require_taking_part(other, delegation)
     keeps_its_own = not person_ids and any(p.delegation_id == delegation.id for p in bilateral.participants)
+    _require_going_ahead(bilateral, delegation, (delegation.id, other.id) if keeps_its_own else (other.id,))
     people = None if keeps_its_own else _chosen_members(delegation, person_ids)
-    if keeps_its_own:
-        _require_still_members(bilateral, delegation, delegation)
-    _require_still_members(bilateral, other, delegation)
     # Before anything is written: the audit entry's key share on the forum's row, taken first,
     # would deadlock two acceptances that then both wait for the lock that placing takes.
     lock_forum(bilateral.forum)
@@ -355,13 +343,12 @@ def propose(
     else:
         delegation = _awaited_focal_point(actor, bilateral)
         awaiting = delegation.id
-    _require_taking_part(bilateral.requester, bilateral.requested)
+    renaming = bool(person_ids) or not any(p.delegation_id == delegation.id for p in bilateral.participants)
+    _require_going_ahead(bilateral, delegation, () if renaming else (delegation.id,))
     slots = _chosen_slots(bilateral.forum, slot_ids, now or current_time())
-    if person_ids or not any(p.delegation_id == delegation.id for p in bilateral.participants):
+    if renaming:
         _set_participants(bilateral, delegation, _chosen_members(delegation, person_ids))
         db.session.flush()
-    else:
-        _require_still_members(bilateral, delegation, delegation)
     _answered(
         bilateral,
         awaiting,
@@ -414,28 +401,45 @@ def cancel(actor: User, bilateral: Bilateral) -> None:
     )
 
 
-def place_accepted(actor: User, forum: Forum, notify: bool = True) -> tuple[int, int]:
-    """The organisers' allocation: every accepted bilateral still without a place, placed
-    together (``allocation.allocate``). (placed, left without a place)."""
+@dataclass(frozen=True)
+class AllocationOutcome:
+    """What the organisers' allocation did with the accepted bilaterals waiting for a place."""
+
+    placed: list[Bilateral]
+    without_place: list[Bilateral]  # could go ahead, but no slot of theirs allowed it
+    # Not tried: a delegation no longer takes part, or a participant is no longer a member.
+    held_back: list[tuple[Bilateral, standing.Hindrance]]
+
+
+def place_accepted(actor: User, forum: Forum, notify: bool = True) -> AllocationOutcome:
+    """The organisers' allocation: every accepted bilateral still without a place that can still
+    go ahead (``standing.hindrance``, as for accepting it), placed together
+    (``allocation.allocate``); the others are left as they are, held back."""
     require_organiser(actor, forum)
     require_not_archived(forum)
-    waiting = accepted_waiting(forum)
-    placed = placing.place_many(forum, waiting)
-    if placed is None:
+    going_ahead, held_back = standing.sorted_out(accepted_waiting(forum))
+    places = placing.place_many(forum, going_ahead)
+    if places is None:
         raise BilateralRefused(_("Bilaterals were placed or changed meanwhile: nothing was placed. Try again."))
+    outcome = AllocationOutcome(
+        placed=[b for b in going_ahead if b.id in places],
+        without_place=[b for b in going_ahead if b.id not in places],
+        held_back=held_back,
+    )
     if notify:
-        for bilateral in waiting:
-            if bilateral.id in placed:
-                invitations.send(bilateral, invitations.REQUEST)
+        for bilateral in outcome.placed:
+            invitations.send(bilateral, invitations.REQUEST)
+    counts = {"placed": len(outcome.placed), "without_place": len(outcome.without_place), "held_back": len(held_back)}
     record(
         actor,
         "bilateral.allocated",
         forum_id=forum.id,
         target=("forum", forum.id),
         summary=_(
-            "%(placed)d bilaterals placed, %(left)d without a place",
-            placed=len(placed),
-            left=len(waiting) - len(placed),
+            "%(placed)d bilaterals placed, %(without_place)d without a place, %(held_back)d held back (a delegation "
+            "no longer takes part or a participant was withdrawn)",
+            **counts,
         ),
+        after=counts,
     )
-    return len(placed), len(waiting) - len(placed)
+    return outcome

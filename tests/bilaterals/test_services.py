@@ -9,6 +9,7 @@ from planner.bilaterals.models import BilateralStatus
 from planner.delegations.models import Delegation, DelegationMember, DelegationStatus, NominationStatus
 from planner.extensions import db
 from tests.bilaterals.builders import answer, ask, built, current_bilateral, latest_bilateral, outbox
+from tests.conftest import sign_in
 from tests.factories import committed, tokyo
 
 
@@ -186,3 +187,46 @@ def test_a_slot_that_started_meanwhile_gets_no_bilateral(app, client, isef2):
     assert answer(client, isef2, "france", bilateral.id).status_code == 302
     after = current_bilateral(app, bilateral.id)
     assert after.status is BilateralStatus.ACCEPTED and after.slot_id is None
+
+
+def slot_options(page: str, form_action: str) -> str:
+    """The part of ``page`` that is the form posting to ``form_action``."""
+    start = page.index(f'action="{form_action}"')
+    return page[start : page.index("</form>", start)]
+
+
+def test_the_forms_offer_only_slots_still_to_come(app, client, isef2):
+    app.config["CLOCK"] = lambda: tokyo("2018-03-03 10:05")  # the first slot (10:00) has started
+    sign_in(client, isef2.japan.focal_point)
+    page = client.get(f"/forums/isef2/delegations/{isef2.japan.delegation.id}/bilaterals").get_data(as_text=True)
+    form = slot_options(page, f"/forums/isef2/delegations/{isef2.japan.delegation.id}/bilaterals")
+    assert f'name="slots" value="{isef2.slots[0].id}"' not in form
+    assert f'name="slots" value="{isef2.slots[1].id}"' in form and f'name="slots" value="{isef2.slots[2].id}"' in form
+    ask(client, isef2, "japan", "france", [isef2.slots[1].id])
+    bilateral = latest_bilateral(app)
+    sign_in(client, isef2.france.focal_point)
+    page = client.get(f"/forums/isef2/bilaterals/{bilateral.id}").get_data(as_text=True)
+    form = slot_options(page, f"/forums/isef2/bilaterals/{bilateral.id}/propose")
+    assert f'name="slots" value="{isef2.slots[0].id}"' not in form
+    assert f'name="slots" value="{isef2.slots[2].id}"' in form
+    # A page opened before the slot started still gets the reason when it is sent.
+    response = answer(client, isef2, "france", bilateral.id, "propose", slots=[str(isef2.slots[0].id)])
+    assert "One of the slots chosen has already started" in response.get_data(as_text=True)
+    assert f'name="slots" value="{isef2.slots[0].id}"' not in slot_options(
+        response.get_data(as_text=True), f"/forums/isef2/bilaterals/{bilateral.id}/propose"
+    )
+
+
+def test_the_forms_say_when_no_slot_is_still_to_come(app, client, isef2):
+    ask(client, isef2, "japan", "france", [isef2.slots[2].id])
+    bilateral = latest_bilateral(app)
+    app.config["CLOCK"] = lambda: tokyo("2018-03-03 12:05")  # every slot has started
+    sign_in(client, isef2.japan.focal_point)
+    page = client.get(f"/forums/isef2/delegations/{isef2.japan.delegation.id}/bilaterals").get_data(as_text=True)
+    assert "No bilateral slot is still to come: there is no time left to ask for a bilateral." in page
+    assert "Send the request" not in page
+    sign_in(client, isef2.france.focal_point)
+    page = client.get(f"/forums/isef2/bilaterals/{bilateral.id}").get_data(as_text=True)
+    assert "No bilateral slot is still to come: there are no other slots to propose." in page
+    assert "Propose these slots" not in page
+    assert "Accept the bilateral" in page  # answering stays open; its place is for the slots to say

@@ -69,9 +69,9 @@ def test_a_session_saved_while_a_bilateral_is_placed_is_refused(app, monkeypatch
         """The organisers' allocation, which writes nothing before it places."""
         with app.test_request_context(method="POST"):
             organiser = db.session.get_one(User, forum.organiser.id)
-            placed, _left = services.place_accepted(organiser, db.session.get_one(Forum, forum.forum.id), notify=False)
+            outcome = services.place_accepted(organiser, db.session.get_one(Forum, forum.forum.id), notify=False)
             db.session.commit()
-            return "placed" if placed else "waits"
+            return "placed" if outcome.placed else "waits"
 
     with ThreadPoolExecutor(2) as pool:
         placed, saved = pool.submit(allocate), pool.submit(save_session)
