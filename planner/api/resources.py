@@ -276,10 +276,11 @@ def participant_list(forum: Forum, language: str) -> dict[str, Any]:
 
 def public_statements(forum: Forum, slug: str | None = None) -> list[OutcomeDocument]:
     """What the public reads of the record, as its pages show it: documents once adopted
-    (superseded and withdrawn ones stay on the record, with their status)."""
+    (superseded and withdrawn ones stay on the record, with their status), national statements
+    while their session is public (``OutcomeDocument.is_public``)."""
     query = (
         select(OutcomeDocument)
-        .where(OutcomeDocument.forum_id == forum.id, OutcomeDocument.adopted_on.is_not(None))
+        .where(OutcomeDocument.forum_id == forum.id, OutcomeDocument.is_public)
         .options(selectinload(OutcomeDocument.versions))
         .order_by(OutcomeDocument.adopted_on, OutcomeDocument.slug)
     )
