@@ -1,7 +1,8 @@
 """Times typed in a form on a forum's wall clock (``datetime-local`` fields, in ``form.zone``):
 a time the clocks skip is refused, naming the gap; one that happens twice (the night the clocks
 go back) needs the person to say which is meant, with a choice that appears only then. The
-session form and the speakers' list's deadline share it."""
+forms with such times share it: a session's, an event's, registration's opening and closing,
+the speakers' list's deadline and the forum's deadlines for focal points."""
 
 from __future__ import annotations
 
@@ -104,3 +105,9 @@ class WallClockTimes:
     def instant(self, name: str) -> dt.datetime:
         """The time as UTC, the chosen one of a repeated time."""
         return wall_clock_to_utc(getattr(self, name).data, self.zone, self.fold(name))
+
+    def wall_clock(self, name: str) -> dt.datetime | None:
+        """The time as typed, without a zone, its ``fold`` the chosen one of a repeated time
+        (for a service that takes wall-clock times); None when the field is empty."""
+        local = getattr(self, name).data
+        return local.replace(fold=self.fold(name)) if isinstance(local, dt.datetime) else None

@@ -173,9 +173,12 @@ def session_page(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """One page of the forum's public sessions in order of time, and the cursor of the next
     (``None`` on the last). ``cursors.BadCursor`` for a cursor this API did not give."""
+    if filters.day is not None and not forum.first_day <= filters.day <= forum.last_day:
+        # A day outside the forum has no sessions: an empty page, as an unknown event's (and
+        # no bounds worked out for it: those of year 1 or 9999 cannot even be held in UTC).
+        return [], None
     query = _public_sessions(forum)
     if filters.day is not None:
-        # A day outside the forum has no sessions: an empty page, as an unknown event's.
         start, end = day_bounds(forum, filters.day)
         query = query.where(Session.starts_at >= start, Session.starts_at < end)
     if filters.event:
@@ -276,10 +279,11 @@ def participant_list(forum: Forum, language: str) -> dict[str, Any]:
 
 def public_statements(forum: Forum, slug: str | None = None) -> list[OutcomeDocument]:
     """What the public reads of the record, as its pages show it: documents once adopted
-    (superseded and withdrawn ones stay on the record, with their status)."""
+    (superseded and withdrawn ones stay on the record, with their status), national statements
+    while their session is public (``OutcomeDocument.is_public``)."""
     query = (
         select(OutcomeDocument)
-        .where(OutcomeDocument.forum_id == forum.id, OutcomeDocument.adopted_on.is_not(None))
+        .where(OutcomeDocument.forum_id == forum.id, OutcomeDocument.is_public)
         .options(selectinload(OutcomeDocument.versions))
         .order_by(OutcomeDocument.adopted_on, OutcomeDocument.slug)
     )

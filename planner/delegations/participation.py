@@ -125,7 +125,7 @@ def across_series(delegation: Delegation) -> list[Participation]:
         select(Endorsement)
         .join(Endorsement.document)
         .options(contains_eager(Endorsement.document))
-        .where(Endorsement.delegation_id.in_(ids), OutcomeDocument.adopted_on.is_not(None))
+        .where(Endorsement.delegation_id.in_(ids), OutcomeDocument.is_public)
         .order_by(Endorsement.endorsed_on, OutcomeDocument.title)
     ):
         endorsements[endorsement.delegation_id].append(endorsement)

@@ -4,6 +4,8 @@ appointment of organisers; the rules live in ``services``."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import ClassVar
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -33,6 +35,7 @@ from planner.validators import (
     printable,
     printable_lines,
 )
+from planner.wall_clock_forms import WallClockTimes, fold_field
 
 #: The fields typed in each of the forum's languages.
 FORUM_TEXTS = ("title", "description")
@@ -93,7 +96,10 @@ class RoomForm(FlaskForm):
         self.closed_day_list = days
 
 
-class EventForm(FlaskForm):
+class EventForm(WallClockTimes, FlaskForm):
+    """The start and end are typed in the forum's timezone, ``zone``, on its clocks: a time they
+    skip is refused and one they repeat asks which is meant (``starts_fold``, ``ends_fold``)."""
+
     code = StringField(
         _l("Code"),
         validators=[DataRequired(), Length(max=32), printable],
@@ -113,11 +119,17 @@ class EventForm(FlaskForm):
         validators=[InputRequired(TIME_MESSAGE), plausible_year],
         description=_l("In the forum's timezone."),
     )
+    # Shown only for a wall-clock time that happens twice (the night the clocks go back).
+    starts_fold = fold_field(_l("Which start is meant"))
+    ends_fold = fold_field(_l("Which end is meant"))
+    FOLDS: ClassVar[dict[str, str]] = {"starts_at": "starts_fold", "ends_at": "ends_fold"}
     venue = SelectField(_l("Venue"), coerce=int, default=0)
     description = TextAreaField(_l("Description"), validators=[Length(max=LONG_TEXT), printable_lines])
 
-    def __init__(self, *args, venues=(), **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+    def __init__(self, *args, venues=(), zone: ZoneInfo, **kwargs) -> None:  # noqa: ANN001, ANN002, ANN003
+        self.zone = zone
         super().__init__(*args, **kwargs)
+        self.offer_folds()
         self.kind.choices = [(k.value, label(k)) for k in EventKind]
         self.venue.choices = [(0, "—")] + [(v.id, v.name) for v in venues]
 
@@ -126,8 +138,14 @@ class EventForm(FlaskForm):
         if not all(c.isascii() and (c.isalnum() or c in "-_") for c in field.data):
             raise ValidationError(_l("Use letters, digits, - and _ only."))
 
+    def validate_starts_at(self, field: DateTimeLocalField) -> None:
+        self.check_wall_clock("starts_at")
+
     def validate_ends_at(self, field: DateTimeLocalField) -> None:
-        if self.starts_at.data and field.data and field.data <= self.starts_at.data:
+        self.check_wall_clock("ends_at")
+        if not (self.names_one_moment("starts_at") and self.names_one_moment("ends_at")):
+            return  # the start's own error says what is wrong
+        if self.instant("ends_at") <= self.instant("starts_at"):
             raise ValidationError(_l("The event must end after it starts."))
 
 

@@ -19,7 +19,7 @@ from planner.delegations import focal_points, invitations
 from planner.delegations.forms import InviteFocalPointForm
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.formatting import to_local, to_utc
+from planner.formatting import fold_of, to_local
 from planner.forums import bp, forms, organisers, series, services
 from planner.forums.models import AGE_OF_MAJORITY, Event, EventKind, Forum, Room, Venue
 from planner.refusals import Refused
@@ -246,6 +246,7 @@ def edit_event(slug: str, code: str | None = None):
     if request.method == "GET" and event is not None:
         form = form_class(
             venues=forum.venues,
+            zone=forum.zone,
             formdata=None,
             data={
                 "code": event.code,
@@ -253,13 +254,16 @@ def edit_event(slug: str, code: str | None = None):
                 "title": event.title,
                 "starts_at": to_local(event.starts_at, forum),
                 "ends_at": to_local(event.ends_at, forum),
+                # Which of a repeated wall-clock time each is (the choice shows only then).
+                "starts_fold": str(fold_of(event.starts_at, forum.zone)),
+                "ends_fold": str(fold_of(event.ends_at, forum.zone)),
                 "venue": event.venue_id or 0,
                 "description": event.description,
                 **translation_data(event, forms.EVENT_TEXTS, languages),
             },
         )
     else:
-        form = form_class(venues=forum.venues)
+        form = form_class(venues=forum.venues, zone=forum.zone)
     if form.validate_on_submit():
         venue = _venue_of(forum, form.venue.data) if form.venue.data else None
         try:
@@ -270,8 +274,8 @@ def edit_event(slug: str, code: str | None = None):
                 code=form.code.data,
                 kind=EventKind(form.kind.data),
                 title=form.title.data,
-                starts_at=to_utc(form.starts_at.data, forum),
-                ends_at=to_utc(form.ends_at.data, forum),
+                starts_at=form.instant("starts_at"),
+                ends_at=form.instant("ends_at"),
                 venue=venue,
                 description=form.description.data or "",
                 translations=translations_from(form, forms.EVENT_TEXTS, languages),

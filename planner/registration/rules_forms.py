@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Any
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -19,11 +20,13 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
+from planner.formatting import fold_of
 from planner.labels import label
 from planner.registration.models import QuestionKind, RegistrationMode
 from planner.registration.rules import CHOICE_LENGTH, CODE_LENGTH, LABEL_LENGTH, MAX_AGE, MAX_CHOICES, MAX_CODES, Rules
 from planner.translated import with_translations
 from planner.validators import lines, printable, printable_lines
+from planner.wall_clock_forms import WallClockTimes, fold_field
 
 # What <input type="datetime-local"> sends (the first is also how a value is shown).
 LOCAL_FORMATS = ["%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d %H:%M"]
@@ -34,8 +37,9 @@ def words(text: str | None) -> list[str]:
     return [word for word in re.split(r"[\s,;]+", text or "") if word]
 
 
-class RulesForm(FlaskForm):
-    """Times are typed in the forum's timezone, ``zone``."""
+class RulesForm(WallClockTimes, FlaskForm):
+    """Times are typed in the forum's timezone, ``zone``, on its clocks: a time they skip is
+    refused and one they repeat asks which is meant (``opens_fold``, ``closes_fold``)."""
 
     mode = SelectField(_l("How people get a place"), coerce=RegistrationMode, validators=[InputRequired()])
     capacity = IntegerField(
@@ -56,6 +60,10 @@ class RulesForm(FlaskForm):
         validators=[Optional()],
         description=_l("Leave empty to take applications until the event starts."),
     )
+    # Shown only for a time that happens twice (the night the clocks go back).
+    opens_fold = fold_field(_l("Which opening is meant"))
+    closes_fold = fold_field(_l("Which closing is meant"))
+    FOLDS: ClassVar[dict[str, str]] = {"opens_at": "opens_fold", "closes_at": "closes_fold"}
     min_age = IntegerField(
         _l("Minimum age"),
         validators=[Optional(), NumberRange(min=0, max=MAX_AGE)],
@@ -83,36 +91,47 @@ class RulesForm(FlaskForm):
     )
     guardian_required = BooleanField(_l("Applicants give a parent's or guardian's name, email and consent"))
 
-    def __init__(self, *args: Any, zone: dt.tzinfo, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
         self.zone = zone
         super().__init__(*args, **kwargs)
+        self.offer_folds()
         self.mode.choices = [SelectChoice(mode.value, label(mode)) for mode in RegistrationMode]
 
-    def utc(self, local: dt.datetime | None) -> dt.datetime | None:
-        return local.replace(tzinfo=self.zone).astimezone(dt.UTC) if local else None
+    def utc(self, name: str) -> dt.datetime | None:
+        """The time typed in the field ``name`` as UTC (the chosen one of a repeated time), or None."""
+        return self.instant(name) if getattr(self, name).data else None
 
-    def _representable(self, field: DateTimeLocalField) -> None:
+    def _on_the_clocks(self, field: DateTimeLocalField) -> None:
+        if field.data is None:
+            return  # empty, or not a date and time: the field says so already
         try:
-            self.utc(field.data)
+            field.data.replace(tzinfo=self.zone).astimezone(dt.UTC)
         except OverflowError:
             raise ValidationError(_l("Give a date between the years 1 and 9999.")) from None
+        self.check_wall_clock(field.short_name)
 
-    validate_opens_at = _representable
-    validate_closes_at = _representable
+    validate_opens_at = _on_the_clocks
+    validate_closes_at = _on_the_clocks
 
 
-def rules_form_data(rules: Rules, zone: dt.tzinfo) -> dict[str, Any]:
-    """What the form shows for ``rules``: times in the forum's timezone, codes as text."""
+def rules_form_data(rules: Rules, zone: ZoneInfo) -> dict[str, Any]:
+    """What the form shows for ``rules``: times in the forum's timezone (and which of a
+    repeated one they are), codes as text."""
 
     def local(moment: dt.datetime | None) -> dt.datetime | None:
         return moment.astimezone(zone).replace(tzinfo=None) if moment else None
+
+    def fold(moment: dt.datetime | None) -> str:
+        return str(fold_of(moment, zone)) if moment else "0"
 
     return {
         "mode": rules.mode,
         "capacity": rules.capacity,
         "approval_required": rules.approval_required,
         "opens_at": local(rules.opens_at),
+        "opens_fold": fold(rules.opens_at),
         "closes_at": local(rules.closes_at),
+        "closes_fold": fold(rules.closes_at),
         "min_age": rules.min_age,
         "max_age": rules.max_age,
         "organisation_required": rules.organisation_required,
@@ -125,8 +144,8 @@ def rules_form_data(rules: Rules, zone: dt.tzinfo) -> dict[str, Any]:
 def rules_from(form: RulesForm) -> Rules:
     return Rules(
         mode=form.mode.data,
-        opens_at=form.utc(form.opens_at.data),
-        closes_at=form.utc(form.closes_at.data),
+        opens_at=form.utc("opens_at"),
+        closes_at=form.utc("closes_at"),
         capacity=form.capacity.data,
         approval_required=form.approval_required.data,
         min_age=form.min_age.data,

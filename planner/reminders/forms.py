@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+from zoneinfo import ZoneInfo
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import DateTimeLocalField, IntegerField, SelectChoice, SelectField, TextAreaField
@@ -11,6 +14,7 @@ from planner.reminders.models import DeadlineKind
 from planner.reminders.services import DETAILS_MAX
 from planner.translated import with_translations
 from planner.validators import LOCAL_TIME, plausible_year, printable_lines
+from planner.wall_clock_forms import WallClockTimes, fold_field
 
 REMINDER_TEXTS = ("details",)
 
@@ -81,7 +85,10 @@ def details_form(languages: list[str]) -> type[DetailsForm]:
     return with_translations(DetailsForm, REMINDER_TEXTS, languages)
 
 
-class DeadlinesForm(FlaskForm):
+class DeadlinesForm(WallClockTimes, FlaskForm):
+    """The deadlines are typed in the forum's timezone, ``zone``, on its clocks: a time they skip
+    is refused and one they repeat asks which is meant (``nominations_fold``, ``credentials_fold``)."""
+
     nominations_close_at = DateTimeLocalField(
         DEADLINE_LABELS[DeadlineKind.NOMINATIONS],
         format=LOCAL_TIME,
@@ -94,6 +101,24 @@ class DeadlinesForm(FlaskForm):
         validators=[Optional(), plausible_year],
         description=_l("In the forum's timezone. Empty: no deadline."),
     )
+    # Shown only for a time that happens twice (the night the clocks go back).
+    nominations_fold = fold_field(_l("Which deadline for nominations is meant"))
+    credentials_fold = fold_field(_l("Which deadline for credentials letters is meant"))
+    FOLDS: ClassVar[dict[str, str]] = {
+        "nominations_close_at": "nominations_fold",
+        "credentials_due_at": "credentials_fold",
+    }
+
+    def __init__(self, *args: Any, zone: ZoneInfo, **kwargs: Any) -> None:
+        self.zone = zone
+        super().__init__(*args, **kwargs)
+        self.offer_folds()
+
+    def validate_nominations_close_at(self, field: DateTimeLocalField) -> None:
+        self.check_wall_clock("nominations_close_at")
+
+    def validate_credentials_due_at(self, field: DateTimeLocalField) -> None:
+        self.check_wall_clock("credentials_due_at")
 
 
 class DeadlineReminderForm(OffsetForm):

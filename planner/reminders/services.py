@@ -204,7 +204,8 @@ def set_deadlines(
 ) -> None:
     """The forum's deadlines for focal points, as wall-clock times typed in the forum's timezone
     (naive); None: no such deadline (its reminders wait). A time the clocks skip is refused,
-    naming the gap, rather than saved an hour off; of a time that happens twice, the first."""
+    naming the gap, rather than saved an hour off; of a time that happens twice, the one its
+    ``fold`` names (0, the default: the first; 1: the second)."""
     require_organiser(actor, forum)
     typed = {"nominations_close_at": nominations_close_at, "credentials_due_at": credentials_due_at}
     moments = {name: _deadline_moment(forum, local, name) for name, local in typed.items()}
@@ -243,7 +244,7 @@ def _deadline_moment(forum: Forum, local: dt.datetime | None, field: str) -> dt.
             ),
             field=field,
         )
-    return wall_clock_to_utc(local.replace(tzinfo=None), zone)
+    return wall_clock_to_utc(local.replace(tzinfo=None), zone, local.fold)
 
 
 def _iso(moment: dt.datetime | None) -> str | None:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from planner.db import current_time
-from planner.formatting import to_local
+from planner.formatting import fold_of, to_local
 from planner.forums.models import Forum
 from planner.forums.services import events_of
 from planner.refusals import Refused
@@ -37,14 +37,15 @@ def _reminder_form(forum: Forum, **kwargs) -> ReminderForm:  # noqa: ANN003
 
 
 def _deadlines_form(forum: Forum) -> DeadlinesForm:
-    data = {
-        name: to_local(moment, forum) if moment else None
-        for name, moment in (
-            ("nominations_close_at", forum.nominations_close_at),
-            ("credentials_due_at", forum.credentials_due_at),
-        )
-    }
-    return DeadlinesForm(formdata=None, data=data, prefix="deadlines")
+    data: dict[str, object] = {}
+    for name, moment in (
+        ("nominations_close_at", forum.nominations_close_at),
+        ("credentials_due_at", forum.credentials_due_at),
+    ):
+        data[name] = to_local(moment, forum) if moment else None
+        # Which of a repeated wall-clock time it is (the choice shows only then).
+        data[DeadlinesForm.FOLDS[name]] = str(fold_of(moment, forum.zone)) if moment else "0"
+    return DeadlinesForm(formdata=None, data=data, prefix="deadlines", zone=forum.zone)
 
 
 def _page(
@@ -167,14 +168,14 @@ def delete_reminder(slug: str, reminder_id: int):
 @login_required
 def set_deadlines(slug: str):
     forum = load_managed_forum(slug)
-    form = DeadlinesForm(prefix="deadlines")
+    form = DeadlinesForm(prefix="deadlines", zone=forum.zone)
     if form.validate_on_submit():
         try:
             services.set_deadlines(
                 current_user,
                 forum,
-                nominations_close_at=form.nominations_close_at.data,
-                credentials_due_at=form.credentials_due_at.data,
+                nominations_close_at=form.wall_clock("nominations_close_at"),
+                credentials_due_at=form.wall_clock("credentials_due_at"),
             )
         except Refused as refusal:
             refusals.on_form(form, refusal)

@@ -6,7 +6,8 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, String, Text, UniqueConstraint, true
+from sqlalchemy import CheckConstraint, ColumnElement, Date, ForeignKey, String, Text, UniqueConstraint, and_, or_, true
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column, relationship
 
 from planner.db import Base, UTCDateTime, utcnow
@@ -126,10 +127,24 @@ class OutcomeDocument(Base):
         back_populates="document", cascade="all, delete-orphan", order_by="Endorsement.endorsed_on"
     )
 
-    @property
+    @hybrid_property
     def is_public(self) -> bool:
-        """Public from adoption on, whatever happens to it later; drafts never are."""
-        return self.adopted_on is not None
+        """Public from adoption on, whatever happens to it later; drafts never are. A national
+        statement is public only while the session it was delivered in is (made closed later,
+        or gone, it leaves the public record; reopened, it is back). Every public reader
+        selects with this, in Python or as SQL (``OutcomeDocument.is_public``)."""
+        if self.adopted_on is None:
+            return False
+        return not self.is_national or (self.session is not None and self.session.is_public)
+
+    @is_public.inplace.expression
+    @classmethod
+    def _is_public_expression(cls) -> ColumnElement[bool]:
+        # One EXISTS on the session's primary key: the same number of queries for any list.
+        return and_(
+            cls.adopted_on.is_not(None),
+            or_(cls.kind.not_in(NATIONAL_KINDS), cls.session.has(is_public=True)),
+        )
 
     @property
     def is_national(self) -> bool:

@@ -2,7 +2,8 @@
 statements beside the forum's joint outcomes but never taken for one of them. It is public
 once delivered (the record's ``adopted_on`` is the day it was delivered, and its text is frozen
 like an adopted one's), so only a public session's are kept; it takes no endorsements and is
-shown as "delivered"."""
+shown as "delivered". It stays public only while its session is (``OutcomeDocument.is_public``):
+a session made closed later takes it out of the public record, reopening it brings it back."""
 
 from __future__ import annotations
 

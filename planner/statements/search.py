@@ -189,7 +189,7 @@ def search(query: str, *, draft_forum_ids: Iterable[int] | None = (), limit: int
     terms = parse_query(query)
     if not terms:
         return []
-    visible: ColumnElement = OutcomeDocument.adopted_on.is_not(None)
+    visible: ColumnElement = OutcomeDocument.is_public.expression
     if draft_forum_ids is None:
         visible = OutcomeDocument.id.is_not(None)
     else:

@@ -72,6 +72,8 @@ def may_see_drafts(user: User | None, forum: Forum) -> bool:
 
 
 def may_see(user: User | None, document: OutcomeDocument) -> bool:
+    """Public documents (``OutcomeDocument.is_public``) are everyone's; the rest are for those
+    who see drafts."""
     return document.is_public or may_see_drafts(user, document.forum)
 
 
@@ -93,7 +95,7 @@ def draft_forum_ids(user: User | None) -> list[int] | None:
 def documents_of(forum: Forum, user: User | None) -> list[OutcomeDocument]:
     query = select(OutcomeDocument).where(OutcomeDocument.forum_id == forum.id)
     if not may_see_drafts(user, forum):
-        query = query.where(OutcomeDocument.adopted_on.is_not(None))
+        query = query.where(OutcomeDocument.is_public)
     return list(db.session.scalars(query.order_by(OutcomeDocument.adopted_on, OutcomeDocument.title)))
 
 
@@ -105,7 +107,7 @@ def archive() -> list[OutcomeDocument]:
             select(OutcomeDocument)
             .join(OutcomeDocument.forum)
             .options(selectinload(OutcomeDocument.forum))
-            .where(OutcomeDocument.adopted_on.is_not(None), OutcomeDocument.kind.not_in(NATIONAL_KINDS))
+            .where(OutcomeDocument.is_public, OutcomeDocument.kind.not_in(NATIONAL_KINDS))
             .order_by(Forum.first_day.desc(), OutcomeDocument.adopted_on, OutcomeDocument.title)
         )
     )
@@ -272,7 +274,7 @@ def adopt(user: User, document: OutcomeDocument, *, on: dt.date, event: Event | 
 def issue_corrigendum(user: User, document: OutcomeDocument, text: str, *, on: dt.date, note: str = "") -> Corrigendum:
     """Corrections of an adopted text are corrigenda beside it, never edits of it."""
     require_organiser(user, document.forum)
-    if not document.is_public:
+    if document.adopted_on is None:
         raise StatementError(_("Only an adopted document takes a corrigendum; edit the draft instead."))
     number = max((c.number for c in document.corrigenda), default=0) + 1
     corrigendum = Corrigendum(number=number, issued_on=on)
@@ -358,7 +360,7 @@ def record_endorsement(
         )
     if document.is_national:
         raise StatementError(_("A national statement speaks for its delegation alone: it takes no endorsements."))
-    if not document.is_public:
+    if document.adopted_on is None:
         raise StatementError(_("Endorsements are recorded once the document is adopted."))
     endorsement = db.session.get(Endorsement, (document.id, delegation.id))
     before = {"kind": endorsement.kind.value, "on": endorsement.endorsed_on.isoformat()} if endorsement else None
@@ -391,7 +393,7 @@ def endorsements_across_forums(delegation: Delegation) -> list[Endorsement]:
                 selectinload(Endorsement.document).selectinload(OutcomeDocument.forum),
                 selectinload(Endorsement.delegation),
             )
-            .where(same, OutcomeDocument.adopted_on.is_not(None))
+            .where(same, OutcomeDocument.is_public)
             .order_by(Endorsement.endorsed_on.desc(), OutcomeDocument.title)
         )
     )
@@ -406,7 +408,7 @@ def reference_targets(document: OutcomeDocument) -> list[OutcomeDocument]:
             .options(selectinload(OutcomeDocument.forum))
             .where(
                 OutcomeDocument.id != document.id,
-                or_(OutcomeDocument.adopted_on.is_not(None), OutcomeDocument.forum_id == document.forum_id),
+                or_(OutcomeDocument.is_public, OutcomeDocument.forum_id == document.forum_id),
             )
             .order_by(Forum.first_day.desc(), OutcomeDocument.title)
         )

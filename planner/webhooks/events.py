@@ -354,6 +354,7 @@ def _statements(session: OrmSession, ids: list[int]) -> dict[int, Mapping[str, A
             *_FORUM_NAMES,
         )
         .join(OutcomeDocument.forum)
-        .where(OutcomeDocument.id.in_(ids))
+        # Only what the public may read is told (the record's one rule of who reads what).
+        .where(OutcomeDocument.id.in_(ids), OutcomeDocument.is_public)
     )
     return {row.id: dict(row._mapping) for row in session.execute(query)}

@@ -83,6 +83,13 @@ def test_filters_by_event_and_kind(api: DescribedClient, programme) -> None:
     assert api.get("/api/v1/forums/isef2/sessions?day=2019-03-03").get_json()["items"] == []
 
 
+@pytest.mark.parametrize("day", ["0001-01-01", "9999-12-31"])
+def test_a_day_at_the_ends_of_the_calendar_is_an_empty_page_not_a_500(api: DescribedClient, programme, day) -> None:
+    # Midnight on 1 January of year 1 in Tokyo is in year 0 in UTC, which Python cannot hold.
+    response = api.get(f"/api/v1/forums/isef2/sessions?day={day}")
+    assert response.status_code == 200 and response.get_json()["items"] == []
+
+
 @pytest.mark.parametrize(
     ("query", "reason"),
     [

@@ -12,9 +12,18 @@ from planner.extensions import db
 from planner.registration import services as registration
 from planner.registration.eligibility import Application
 from planner.registration.models import Registration, RegistrationPolicy, RegistrationStatus
-from planner.webhooks import services
+from planner.statements.national import record_national_statement
+from planner.webhooks import events, services
 from planner.webhooks.models import WebhookDelivery, WebhookEvent
-from tests.factories import make_forum, make_organiser, make_plenary_and_panel, make_policy, make_user, tokyo
+from tests.factories import (
+    make_delegation,
+    make_forum,
+    make_organiser,
+    make_plenary_and_panel,
+    make_policy,
+    make_user,
+    tokyo,
+)
 
 BEFORE_THE_FORUM = dt.datetime(2018, 1, 10, tzinfo=dt.UTC)
 URL = "https://127.0.0.1:8443/hooks"
@@ -172,3 +181,27 @@ def test_a_session_taken_out_of_the_public_programme_is_closed(programme):
     programme.panel.title = "Still closed, renamed"
     db.session.commit()
     assert len(queued()) == 1
+
+
+def test_a_statement_is_told_only_while_the_public_may_read_it(programme):
+    """The statements' data is read with the record's rule of who reads what: a national statement
+    of a session made closed is not told (none is sent for national statements anyway, but
+    whatever notes one, the rule is the same as the pages', the search's and the API's)."""
+    endpoint(programme, [WebhookEvent.STATEMENT_ADOPTED])
+    document = record_national_statement(
+        programme.organiser,
+        session=programme.plenary,
+        delegation=make_delegation(programme.forum, name="Japan"),
+        slug="japan",
+        title="Statement by Japan",
+        text="Japan welcomes lunar cooperation.",
+        language="en",
+        delivered_on=dt.date(2018, 3, 3),
+    )
+    db.session.commit()
+    programme.plenary.is_public = False
+    db.session.flush()
+    assert events.queue(db.session, events.Notes(statements_adopted=[document.id])) == 0
+    programme.plenary.is_public = True
+    db.session.flush()
+    assert events.queue(db.session, events.Notes(statements_adopted=[document.id])) == 1
