@@ -331,6 +331,23 @@ def repeated(local: dt.datetime, zone: ZoneInfo) -> bool:
     return first.utcoffset() != second.utcoffset() and not skipped(naive, zone)
 
 
+def skipped_time_refusal(local: dt.datetime, zone: ZoneInfo) -> str | None:
+    """Why ``local`` cannot be saved, naming the gap, if the clocks skip it in ``zone``; else None.
+    Forms and services refuse such a time rather than save it an hour off."""
+    if not skipped(local, zone):
+        return None
+    gap_start, gap_end = gap_around(local, zone)
+    return _(
+        "The clocks go forward at %(start)s on %(day)s in %(zone)s: %(time)s does not exist "
+        "that day. Enter a time before %(start)s or from %(end)s.",
+        start=gap_start.strftime("%H:%M"),
+        end=gap_end.strftime("%H:%M"),
+        day=local.date().isoformat(),
+        zone=zone.key,
+        time=local.strftime("%H:%M"),
+    )
+
+
 def gap_around(local: dt.datetime, zone: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     """The skipped wall-clock times around ``local``: (the first skipped, the first after),
     e.g. 02:00 and 03:00 on the night summer time starts. Found by the minute: gaps are short."""

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import ValidationError
 
-from planner.formatting import gap_around, repeated, skipped, wall_clock_to_utc, which_of_two
+from planner.formatting import repeated, skipped, skipped_time_refusal, wall_clock_to_utc, which_of_two
 
 FOLD_CHOICES = [SelectChoice("0", _l("the first")), SelectChoice("1", _l("the second"))]
 
@@ -58,19 +58,9 @@ class WallClockTimes:
         local = field.data
         if not isinstance(local, dt.datetime) or field.errors:
             return  # its own error (a year far off cannot even be moved to UTC) says enough
-        if skipped(local, self.zone):
-            gap_start, gap_end = gap_around(local, self.zone)
-            raise ValidationError(
-                _l(
-                    "The clocks go forward at %(start)s on %(day)s in %(zone)s: %(time)s does not exist "
-                    "that day. Enter a time before %(start)s or from %(end)s.",
-                    start=gap_start.strftime("%H:%M"),
-                    end=gap_end.strftime("%H:%M"),
-                    day=local.date().isoformat(),
-                    zone=self.zone.key,
-                    time=local.strftime("%H:%M"),
-                )
-            )
+        refusal = skipped_time_refusal(local, self.zone)
+        if refusal is not None:
+            raise ValidationError(refusal)
         if repeated(local, self.zone):
             self._offer_fold(name, local)
             if not self._chosen(name):

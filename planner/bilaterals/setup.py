@@ -29,7 +29,7 @@ from planner.bilaterals.placing import daily_limit
 from planner.bilaterals.services import BilateralRefused
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.formatting import to_utc, when_in
+from planner.formatting import skipped_time_refusal, to_utc, when_in
 from planner.forums.models import Event, Forum, Room, Venue
 from planner.forums.services import lock_forum, require_not_archived
 from planner.schedule.models import Session, SessionStatus
@@ -125,7 +125,8 @@ def add_slots(
     actor: User, forum: Forum, day: dt.date, start: dt.time, end: dt.time, minutes: int, gap: int = 0
 ) -> list[BilateralSlot]:
     """Slots of ``minutes`` each from ``start`` until ``end`` on ``day`` (in the forum's
-    timezone), ``gap`` minutes apart; none may overlap another slot."""
+    timezone), ``gap`` minutes apart; none may overlap another slot. A start or end the clocks
+    skip is refused; of one they repeat, the first is meant."""
     require_organiser(actor, forum)
     require_not_archived(forum)
     if not forum.first_day <= day <= forum.last_day:
@@ -136,6 +137,10 @@ def add_slots(
         raise BilateralRefused(_("The gap between slots is from 0 to 120 minutes."), field="gap")
     if start >= end:
         raise BilateralRefused(_("The last slot must end after the first starts."), field="end")
+    for field, clock in (("start", start), ("end", end)):
+        refusal = skipped_time_refusal(dt.datetime.combine(day, clock), forum.zone)
+        if refusal is not None:  # saved as typed it would be an hour off
+            raise BilateralRefused(refusal, field=field)
     first = to_utc(dt.datetime.combine(day, start), forum)
     last = to_utc(dt.datetime.combine(day, end), forum)
     times = []

@@ -15,7 +15,7 @@ from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
 from planner.extensions import db
-from planner.formatting import gap_around, skipped, wall_clock_to_utc, when_in
+from planner.formatting import skipped_time_refusal, wall_clock_to_utc, when_in
 from planner.forums.models import Event, Forum
 from planner.forums.services import translate
 from planner.refusals import Refused
@@ -230,20 +230,9 @@ def _deadline_moment(forum: Forum, local: dt.datetime | None, field: str) -> dt.
     if local is None:
         return None
     zone = forum.zone
-    if skipped(local, zone):
-        gap_start, gap_end = gap_around(local, zone)
-        raise ReminderRefused(
-            _(
-                "The clocks go forward at %(start)s on %(day)s in %(zone)s: %(time)s does not exist "
-                "that day. Enter a time before %(start)s or from %(end)s.",
-                start=gap_start.strftime("%H:%M"),
-                end=gap_end.strftime("%H:%M"),
-                day=local.date().isoformat(),
-                zone=zone.key,
-                time=local.strftime("%H:%M"),
-            ),
-            field=field,
-        )
+    refusal = skipped_time_refusal(local, zone)
+    if refusal is not None:
+        raise ReminderRefused(refusal, field=field)
     return wall_clock_to_utc(local.replace(tzinfo=None), zone, local.fold)
 
 

@@ -3,6 +3,9 @@ the day's grid."""
 
 from __future__ import annotations
 
+import datetime as dt
+from zoneinfo import ZoneInfo
+
 from sqlalchemy import select
 
 from planner.audit.models import AuditEntry
@@ -16,7 +19,7 @@ from planner.bilaterals.models import (
 from planner.extensions import db
 from tests.bilaterals.builders import answer, ask, built, current_bilateral, latest_bilateral
 from tests.conftest import sign_in
-from tests.factories import committed, make_programme, make_room, make_session, tokyo
+from tests.factories import committed, make_forum, make_programme, make_room, make_session, tokyo
 
 PAGE = "/forums/isef2/manage/bilaterals"
 
@@ -118,3 +121,31 @@ def test_removing_a_slot_requests_preferred_says_how_many_preferences_go(app, cl
         assert kept_slots == [forum.slots[1].id]
         assert db.session.get(BilateralSlot, forum.slots[0].id) is None
     assert current_bilateral(app, emptied.id).status is BilateralStatus.REQUESTED
+
+
+def test_slots_starting_at_a_time_the_clocks_skip_are_refused_naming_the_gap(app, client):
+    """Summer time starts at 02:00 on 29 March 2026 in Paris: 02:30 does not exist that day."""
+    paris = ZoneInfo("Europe/Paris")
+    with committed(app):
+        forum = make_forum(
+            slug="paris", timezone="Europe/Paris", first_day=dt.date(2026, 3, 28), last_day=dt.date(2026, 3, 30)
+        )
+        programme = make_programme(
+            forum, starts_at=dt.datetime(2026, 3, 28, tzinfo=paris), ends_at=dt.datetime(2026, 3, 31, tzinfo=paris)
+        )
+    sign_in(client, programme.organiser)
+    slots = "/forums/paris/manage/bilaterals/slots"
+    response = client.post(
+        slots, data={"day": "2026-03-29", "start": "02:30", "end": "05:00", "minutes": "30", "gap": "0"}
+    )
+    assert response.status_code == 422
+    assert "The clocks go forward at 02:00 on 2026-03-29 in Europe/Paris" in response.get_data(as_text=True)
+    with committed(app):
+        assert db.session.scalars(select(BilateralSlot)).all() == []
+    response = client.post(
+        slots, data={"day": "2026-03-29", "start": "03:00", "end": "04:00", "minutes": "30", "gap": "0"}
+    )
+    assert response.status_code == 302
+    with committed(app):
+        starts = [s.starts_at for s in db.session.scalars(select(BilateralSlot).order_by(BilateralSlot.starts_at))]
+    assert [s.astimezone(paris).strftime("%H:%M %Z") for s in starts] == ["03:00 CEST", "03:30 CEST"]
