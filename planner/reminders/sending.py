@@ -98,7 +98,7 @@ class Recipient:
     language: str | None
     user_id: int | None = None
     person_id: int | None = None
-    told_another_time: bool = False  # a message with an earlier start may have reached them
+    told_another_time: bool = False  # a message with another start may have reached them
 
 
 def due_event_reminders(now: dt.datetime) -> list[Reminder]:
