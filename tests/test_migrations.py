@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from collections.abc import Iterator
 
@@ -9,12 +10,15 @@ import flask_migrate
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, inspect, text
+from sqlalchemy import Column, Integer, MetaData, Table, create_engine, inspect, select, text
 
 from planner import create_app
+from planner.db import UTCDateTime
 from planner.extensions import db
+from planner.reminders.models import DeadlineKind, DeadlineReminder, DeadlineReminderSent, Reminder, ReminderSent
 from planner.statements.search import include_name
 from tests.conftest import TEST_DATABASE_URL
+from tests.factories import make_delegation, make_event, make_forum, make_user
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
@@ -80,5 +84,89 @@ def test_existing_accounts_and_people_keep_their_name_as_the_given_name(empty_da
             ).one()
         assert tuple(row) == ("佐藤 結衣", "佐藤 結衣", "", False)
         assert tuple(person) == ("Aiko Tanaka", "Aiko Tanaka", "", False)
+        flask_migrate.downgrade(revision="base")
+        db.engine.dispose()
+
+
+@pytest.mark.commits
+def test_reminders_sent_keep_the_time_they_were_sent_for(empty_database_url):
+    """Rows from before the times were kept are for the current start or deadline; one whose
+    deadline was cleared since, for the latest deadline it can have been sent for."""
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    queued = dt.datetime(2018, 1, 20, 8, tzinfo=dt.UTC)
+    with app.app_context():
+        flask_migrate.upgrade(revision="c21b0b1c2d3e")  # the last one before
+        forum = make_forum(nominations_close_at=dt.datetime(2018, 1, 31, 8, tzinfo=dt.UTC))
+        event = make_event(forum)
+        user = make_user()
+        delegation = make_delegation(forum)
+        reminder = Reminder(event_id=event.id, minutes_before=24 * 60)
+        nominations = DeadlineReminder(
+            forum_id=forum.id, deadline=DeadlineKind.NOMINATIONS, minutes_before=14 * 24 * 60
+        )
+        credentials = DeadlineReminder(forum_id=forum.id, deadline=DeadlineKind.CREDENTIALS, minutes_before=60)
+        db.session.add_all([reminder, nominations, credentials])
+        db.session.flush()
+        old_sent = Table(
+            "reminders_sent",
+            MetaData(),
+            Column("reminder_id", Integer),
+            Column("user_id", Integer),
+            Column("queued_at", UTCDateTime),
+        )
+        old_deadline_sent = Table(
+            "deadline_reminders_sent",
+            MetaData(),
+            Column("reminder_id", Integer),
+            Column("delegation_id", Integer),
+            Column("user_id", Integer),
+            Column("queued_at", UTCDateTime),
+        )
+        db.session.execute(old_sent.insert().values(reminder_id=reminder.id, user_id=user.id, queued_at=queued))
+        db.session.execute(
+            old_deadline_sent.insert(),
+            [
+                dict(reminder_id=r.id, delegation_id=delegation.id, user_id=user.id, queued_at=queued)
+                for r in (nominations, credentials)  # credentials letters: due once, cleared since
+            ],
+        )
+        starts, ids = event.starts_at, {"nominations": nominations.id, "credentials": credentials.id}
+        delegation_id = delegation.id
+        db.session.commit()
+        db.session.remove()
+
+        flask_migrate.upgrade()
+        assert db.session.scalars(select(ReminderSent.event_starts_at)).all() == [starts]
+        deadlines = db.session.execute(select(DeadlineReminderSent.reminder_id, DeadlineReminderSent.deadline_at))
+        assert dict(deadlines.all()) == {
+            ids["nominations"]: dt.datetime(2018, 1, 31, 8, tzinfo=dt.UTC),
+            ids["credentials"]: queued + dt.timedelta(hours=1),
+        }
+        # Sent again for a new start and a new deadline; going back keeps the latest of each.
+        (sent,) = db.session.scalars(select(ReminderSent))
+        again = queued + dt.timedelta(days=1)
+        db.session.add(
+            ReminderSent(
+                reminder_id=sent.reminder_id,
+                user_id=sent.user_id,
+                event_starts_at=starts + dt.timedelta(hours=1),
+                queued_at=again,
+            )
+        )
+        db.session.add(
+            DeadlineReminderSent(
+                reminder_id=ids["nominations"],
+                delegation_id=delegation_id,
+                user_id=sent.user_id,
+                deadline_at=dt.datetime(2018, 2, 1, 8, tzinfo=dt.UTC),
+                queued_at=again,
+            )
+        )
+        db.session.commit()
+        db.session.remove()
+        flask_migrate.downgrade(revision="c21b0b1c2d3e")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT count(*) FROM reminders_sent")).scalar() == 1
+            assert connection.execute(text("SELECT count(*) FROM deadline_reminders_sent")).scalar() == 2
         flask_migrate.downgrade(revision="base")
         db.engine.dispose()

@@ -3,7 +3,8 @@ its focal points, the accredited members of chosen delegations, or the people wh
 sessions. One query per audience, one recipient per address.
 
 Nobody outside the forum is ever in an audience, nor anyone who left it: cancelled
-registrations (and declined ones unless asked for), deleted accounts, members not accredited.
+registrations (and declined ones unless asked for), deleted accounts, members not accredited,
+focal points of delegations that declined or withdrew.
 """
 
 from __future__ import annotations
@@ -17,7 +18,14 @@ from sqlalchemy import Select, and_, case, func, select
 
 from planner.accounts.models import User
 from planner.announcements.models import AudienceKind
-from planner.delegations.models import Delegation, DelegationFocalPoint, DelegationMember, NominationStatus, Person
+from planner.delegations.models import (
+    Delegation,
+    DelegationFocalPoint,
+    DelegationMember,
+    DelegationStatus,
+    NominationStatus,
+    Person,
+)
 from planner.extensions import db
 from planner.forums.models import Event, Forum
 from planner.labels import label
@@ -27,6 +35,9 @@ from planner.schedule.models import Session
 
 #: The registrations an audience takes when no status is chosen: those still in the running.
 ACTIVE_STATUSES = review.DECIDABLE
+#: The delegations whose focal points are an audience: those still coming (as reminders and
+#: badges count them), not those that declined or withdrew.
+COMING = (DelegationStatus.INVITED, DelegationStatus.CONFIRMED)
 #: How many recipients the preview names.
 PREVIEW_NAMES = 20
 #: The most delegations or sessions one announcement is addressed to.
@@ -120,7 +131,7 @@ def _accounts_query(forum: Forum, audience: Audience) -> Select[Any]:
         chosen = (
             select(DelegationFocalPoint.user_id)
             .join(Delegation, Delegation.id == DelegationFocalPoint.delegation_id)
-            .where(Delegation.forum_id == forum.id)
+            .where(Delegation.forum_id == forum.id, Delegation.status.in_(COMING))
         )
     elif audience.kind is AudienceKind.SESSIONS:
         # Agendas hold the sessions of events the person is confirmed for (as their calendar).

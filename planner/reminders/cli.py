@@ -21,9 +21,12 @@ def summary(report: ReminderReport) -> str:
         event_reminders=report.event_reminders,
         deadline_reminders=report.deadline_reminders,
     )
-    if not report.withdrawn:
-        return queued
-    return queued + " " + _("Withdrawn, too late to send: %(withdrawn)d.", withdrawn=report.withdrawn)
+    said = [queued]
+    if report.withdrawn:
+        said.append(_("Withdrawn, too late to send: %(withdrawn)d.", withdrawn=report.withdrawn))
+    if report.outdated:
+        said.append(_("Withdrawn, their time had changed: %(outdated)d.", outdated=report.outdated))
+    return " ".join(said)
 
 
 def queue_reminders_round() -> str | None:

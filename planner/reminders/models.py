@@ -1,8 +1,9 @@
-"""Reminders before events and deadlines, and the record of who was sent which.
+"""Reminders before events and deadlines, and the record of who was sent which, for which time.
 
 A ``...Sent`` row is written in the same transaction as the outbox message it stands for, under
-a unique constraint: two senders at once, or one killed mid-batch, never queue a reminder twice
-for the same person, nor lose one.
+a unique constraint on (reminder, person, the start or deadline it gave): two senders at once,
+or one killed mid-batch, never queue a reminder twice for the same person and time, nor lose
+one. An event or deadline that moves is a new time: its reminder is due again.
 """
 
 from __future__ import annotations
@@ -51,12 +52,13 @@ class Reminder(Base):
 class ReminderSent(Base):
     """Reminder ``reminder_id`` is queued for one person: an account (``user_id``, confirmed for
     the event) or an accredited delegation member (``person_id``, for the meeting by
-    nomination). At most once each, whoever queues it."""
+    nomination), giving the event's start ``event_starts_at``. At most once each per start,
+    whoever queues it."""
 
     __tablename__ = "reminders_sent"
     __table_args__ = (
-        UniqueConstraint("reminder_id", "user_id"),
-        UniqueConstraint("reminder_id", "person_id"),
+        UniqueConstraint("reminder_id", "user_id", "event_starts_at"),
+        UniqueConstraint("reminder_id", "person_id", "event_starts_at"),
         CheckConstraint("(user_id IS NULL) <> (person_id IS NULL)", name="one_recipient"),
     )
 
@@ -64,7 +66,10 @@ class ReminderSent(Base):
     reminder_id: Mapped[int] = mapped_column(ForeignKey("reminders.id", ondelete="CASCADE"))
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    # Its message, while the outbox keeps it: withdrawn if still unsent when the event starts.
+    # The start the message gives: once the event moves, the reminder is due again.
+    event_starts_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Its message, while the outbox keeps it: withdrawn if still unsent when the event starts
+    # or moves (and this row with it: the reminder did not go).
     outbox_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
     )
@@ -102,16 +107,29 @@ class DeadlineReminder(Base):
 
 class DeadlineReminderSent(Base):
     """Deadline reminder ``reminder_id`` is queued for focal point ``user_id`` of
-    ``delegation_id`` (one person may speak for two delegations): at most once."""
+    ``delegation_id`` (one person may speak for two delegations), giving the deadline
+    ``deadline_at``: at most once per deadline."""
 
     __tablename__ = "deadline_reminders_sent"
-    __table_args__ = (UniqueConstraint("reminder_id", "delegation_id", "user_id"),)
+    __table_args__ = (
+        # The convention's name would pass PostgreSQL's 63 characters.
+        UniqueConstraint(
+            "reminder_id",
+            "delegation_id",
+            "user_id",
+            "deadline_at",
+            name="uq_deadline_reminders_sent_once_per_deadline",
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     reminder_id: Mapped[int] = mapped_column(ForeignKey("deadline_reminders.id", ondelete="CASCADE"))
     delegation_id: Mapped[int] = mapped_column(ForeignKey("delegations.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    # Its message, while the outbox keeps it: withdrawn if still unsent when the deadline passes.
+    # The deadline the message gives: once it moves, the reminder is due again.
+    deadline_at: Mapped[dt.datetime] = mapped_column(UTCDateTime)
+    # Its message, while the outbox keeps it: withdrawn if still unsent when the deadline
+    # passes, moves or is cleared (and this row with it: the reminder did not go).
     outbox_message_id: Mapped[int | None] = mapped_column(
         ForeignKey("outbox_messages.id", ondelete="SET NULL"), index=True
     )

@@ -5,10 +5,16 @@ event has not started (the deadline has not passed). A reminder whose time passe
 ran is queued on the next round, as long as the event is still ahead; once it has started the
 reminder is never sent.
 
-Exactly once per person: each one is claimed by inserting its ``...Sent`` row with ON CONFLICT
-DO NOTHING, in the same transaction as its outbox message. A second sender at once waits on the
-unique index for the first to commit, then finds the row taken and queues nothing; a sender
-killed before its commit leaves neither row nor message, and the next round queues both.
+Exactly once per person and time: each one is claimed by inserting its ``...Sent`` row, which
+keeps the start (or deadline) the message gives, with ON CONFLICT DO NOTHING, in the same
+transaction as its outbox message. A second sender at once waits on the unique index for the
+first to commit, then finds the row taken and queues nothing; a sender killed before its commit
+leaves neither row nor message, and the next round queues both.
+
+Moved times: once the event's start (or the deadline) is not the one a message gives, a message
+still waiting in the outbox is withdrawn (``withdrawal``, with its row: it did not go), and the
+reminder is due again for the new time; someone it may have reached with the old time is told
+the time changed.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from typing import Any
 
 from flask import url_for
 from flask_babel import gettext as _
-from sqlalchemy import Table, exists, func, or_, select, update
+from sqlalchemy import ColumnElement, Table, exists, func, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import joinedload
@@ -28,7 +34,7 @@ from sqlalchemy.orm import joinedload
 from planner.accounts.models import User
 from planner.accounts.services import language_of
 from planner.accreditation.models import CredentialsLetter, CredentialsStatus
-from planner.db import table_of, utcnow
+from planner.db import table_of
 from planner.delegations.models import (
     Delegation,
     DelegationFocalPoint,
@@ -43,6 +49,7 @@ from planner.forums.models import Event, Forum
 from planner.mail.models import OutboxMessage, OutboxStatus
 from planner.mail.services import queue_email, written_in
 from planner.registration.models import Registration, RegistrationMode, RegistrationPolicy, RegistrationStatus
+from planner.reminders.deadlines import deadline_of
 from planner.reminders.models import (
     DeadlineKind,
     DeadlineReminder,
@@ -50,6 +57,7 @@ from planner.reminders.models import (
     Reminder,
     ReminderSent,
 )
+from planner.reminders.withdrawal import withdraw_late_reminders, withdraw_outdated_reminders
 from planner.translated import localized
 
 
@@ -58,18 +66,23 @@ class ReminderReport:
     event_reminders: int = 0  # messages queued, one per person and reminder
     deadline_reminders: int = 0
     withdrawn: int = 0  # queued in time but still unsent when their event started
+    outdated: int = 0  # still unsent when the time they give changed (or their deadline was cleared)
 
 
 def queue_due_reminders(now: dt.datetime) -> ReminderReport:
-    """Queue every reminder due at ``now`` for each person not yet sent it, in the caller's
-    transaction (the caller commits). Running it again, or twice at once, queues nothing more.
-    First withdraw the reminders still waiting in the outbox (the mail server was down) whose
-    event has started or whose deadline has passed: they are never sent late."""
+    """Queue every reminder due at ``now`` for each person not yet sent it for the current start
+    (or deadline), in the caller's transaction (the caller commits). Running it again, or twice
+    at once, queues nothing more. First withdraw the reminders still waiting in the outbox (the
+    mail server was down) whose event has started or whose deadline has passed: they are never
+    sent late; then those whose event or deadline has moved, or whose deadline was cleared: they
+    are never sent with the wrong time."""
     withdrawn = withdraw_late_reminders(now)
+    outdated = withdraw_outdated_reminders()
     return ReminderReport(
         event_reminders=sum(_queue_event_reminder(reminder, now) for reminder in due_event_reminders(now)),
         deadline_reminders=sum(_queue_deadline_reminder(reminder, now) for reminder in due_deadline_reminders(now)),
         withdrawn=withdrawn,
+        outdated=outdated,
     )
 
 
@@ -85,6 +98,7 @@ class Recipient:
     language: str | None
     user_id: int | None = None
     person_id: int | None = None
+    told_another_time: bool = False  # a message with another start may have reached them
 
 
 def due_event_reminders(now: dt.datetime) -> list[Reminder]:
@@ -100,10 +114,11 @@ def due_event_reminders(now: dt.datetime) -> list[Reminder]:
 
 
 def event_recipients(reminder: Reminder) -> list[Recipient]:
-    """Who takes part in the reminder's event and has not been sent it yet: the accounts with a
-    confirmed registration (cancelled, declined, waiting and pending ones get none, nor deleted
-    accounts) and, for a meeting by nomination, the accredited members of the forum's
-    delegations that have an address (someone both gets one message, as the account)."""
+    """Who takes part in the reminder's event and has not been sent it for its current start:
+    the accounts with a confirmed registration (cancelled, declined, waiting and pending ones
+    get none, nor deleted accounts) and, for a meeting by nomination, the accredited members of
+    the forum's delegations that have an address (someone both gets one message, as the
+    account). Those it may have reached with another start are told the time changed."""
     confirmed = (
         select(User.id)
         .join(Registration, Registration.user_id == User.id)
@@ -113,18 +128,19 @@ def event_recipients(reminder: Reminder) -> list[Recipient]:
             User.deleted_at.is_(None),
         )
     )
-    sent_to_users = select(ReminderSent.user_id).where(ReminderSent.reminder_id == reminder.id)
-    users = db.session.scalars(
-        select(User).where(
-            User.id.in_(confirmed), User.id.not_in(sent_to_users.where(ReminderSent.user_id.is_not(None)))
-        )
+    for_this_start = (ReminderSent.reminder_id == reminder.id) & (
+        ReminderSent.event_starts_at == reminder.event.starts_at
     )
-    recipients = [Recipient(u.email, u.name, u.language, user_id=u.id) for u in sorted(users, key=lambda u: u.id)]
+    told_users, told_people = _told_another_start(reminder)
+    sent_to_users = select(ReminderSent.user_id).where(for_this_start, ReminderSent.user_id.is_not(None))
+    users = db.session.scalars(select(User).where(User.id.in_(confirmed), User.id.not_in(sent_to_users)))
+    recipients = [
+        Recipient(u.email, u.name, u.language, user_id=u.id, told_another_time=u.id in told_users)
+        for u in sorted(users, key=lambda u: u.id)
+    ]
     if not _by_nomination(reminder.event):
         return recipients
-    sent_to_people = select(ReminderSent.person_id).where(
-        ReminderSent.reminder_id == reminder.id, ReminderSent.person_id.is_not(None)
-    )
+    sent_to_people = select(ReminderSent.person_id).where(for_this_start, ReminderSent.person_id.is_not(None))
     people = db.session.scalars(
         select(Person)
         .join(DelegationMember, DelegationMember.person_id == Person.id)
@@ -141,8 +157,31 @@ def event_recipients(reminder: Reminder) -> list[Recipient]:
         .distinct()
     )
     return recipients + [
-        Recipient(p.email, p.name, language_of(p.email), person_id=p.id) for p in people if p.email is not None
+        Recipient(p.email, p.name, language_of(p.email), person_id=p.id, told_another_time=p.id in told_people)
+        for p in people
+        if p.email is not None
     ]
+
+
+def _may_have_gone() -> ColumnElement[bool]:
+    """Of a ``...Sent`` row joined to its outbox message: the message was sent, or may still be
+    (a withdrawn one took its row with it; one the outbox gave up on reached nobody)."""
+    return or_(OutboxMessage.id.is_(None), OutboxMessage.status != OutboxStatus.FAILED)
+
+
+def _told_another_start(reminder: Reminder) -> tuple[set[int], set[int]]:
+    """The accounts and the people the reminder may have reached with a start other than the
+    event's current one."""
+    rows = db.session.execute(
+        select(ReminderSent.user_id, ReminderSent.person_id)
+        .outerjoin(OutboxMessage, OutboxMessage.id == ReminderSent.outbox_message_id)
+        .where(
+            ReminderSent.reminder_id == reminder.id,
+            ReminderSent.event_starts_at != reminder.event.starts_at,
+            _may_have_gone(),
+        )
+    ).all()
+    return {u for u, _p in rows if u is not None}, {p for _u, p in rows if p is not None}
 
 
 def _by_nomination(event: Event) -> bool:
@@ -158,10 +197,11 @@ def _queue_event_reminder(reminder: Reminder, now: dt.datetime) -> int:
         key = "user_id" if recipient.user_id is not None else "person_id"
         sent_id = _claim(
             table_of(ReminderSent),
-            ["reminder_id", key],
+            ["reminder_id", key, "event_starts_at"],
             reminder_id=reminder.id,
             user_id=recipient.user_id,
             person_id=recipient.person_id,
+            event_starts_at=event.starts_at,
             queued_at=now,
         )
         if sent_id is None:
@@ -170,10 +210,15 @@ def _queue_event_reminder(reminder: Reminder, now: dt.datetime) -> int:
             title = localized(event, "title")
             starts = when_in(event.starts_at, forum)
             venue = event.venue
+            if recipient.told_another_time:
+                subject = _("Reminder, new time: %(event)s, %(starts)s", event=title, starts=starts)
+            else:
+                subject = _("Reminder: %(event)s, %(starts)s", event=title, starts=starts)
             message = queue_email(
                 recipient.email,
                 "reminders/event_reminder",
-                subject=_("Reminder: %(event)s, %(starts)s", event=title, starts=starts),
+                subject=subject,
+                time_changed=recipient.told_another_time,
                 forum_id=forum.id,
                 name=recipient.name,
                 forum=localized(forum, "name"),
@@ -191,10 +236,6 @@ def _queue_event_reminder(reminder: Reminder, now: dt.datetime) -> int:
 
 
 # Before deadlines ----------------------------------------------------------------------------
-
-
-def deadline_of(forum: Forum, kind: DeadlineKind) -> dt.datetime | None:
-    return forum.nominations_close_at if kind is DeadlineKind.NOMINATIONS else forum.credentials_due_at
 
 
 def due_deadline_reminders(now: dt.datetime) -> list[DeadlineReminder]:
@@ -262,27 +303,48 @@ def _queue_deadline_reminder(reminder: DeadlineReminder, now: dt.datetime) -> in
     forum = reminder.forum
     deadline = deadline_of(forum, reminder.deadline)
     assert deadline is not None  # only due reminders come here
+    # (delegation, focal point) it may have reached with another deadline.
+    told_another_deadline = {
+        (delegation_id, user_id)
+        for delegation_id, user_id in db.session.execute(
+            select(DeadlineReminderSent.delegation_id, DeadlineReminderSent.user_id)
+            .outerjoin(OutboxMessage, OutboxMessage.id == DeadlineReminderSent.outbox_message_id)
+            .where(
+                DeadlineReminderSent.reminder_id == reminder.id,
+                DeadlineReminderSent.deadline_at != deadline,
+                _may_have_gone(),
+            )
+        )
+    }
     queued = 0
     for delegation in behind_on(forum, reminder.deadline):
         for user in _focal_points(delegation):
             sent_id = _claim(
                 table_of(DeadlineReminderSent),
-                ["reminder_id", "delegation_id", "user_id"],
+                ["reminder_id", "delegation_id", "user_id", "deadline_at"],
                 reminder_id=reminder.id,
                 delegation_id=delegation.id,
                 user_id=user.id,
+                deadline_at=deadline,
                 queued_at=now,
             )
             if sent_id is not None:
-                message = _queue_deadline_mail(reminder.deadline, forum, delegation, user, deadline)
+                changed = (delegation.id, user.id) in told_another_deadline
+                message = _queue_deadline_mail(reminder.deadline, forum, delegation, user, deadline, changed)
                 _note_message(table_of(DeadlineReminderSent), sent_id, message.id)
                 queued += 1
     return queued
 
 
 def _queue_deadline_mail(
-    kind: DeadlineKind, forum: Forum, delegation: Delegation, user: User, deadline: dt.datetime
+    kind: DeadlineKind,
+    forum: Forum,
+    delegation: Delegation,
+    user: User,
+    deadline: dt.datetime,
+    changed: bool,
 ) -> OutboxMessage:
+    """The reminder's mail; ``changed``: an earlier one may have reached them with another deadline."""
     with written_in(user.language):
         values: dict[str, Any] = dict(
             forum_id=forum.id,
@@ -291,16 +353,20 @@ def _queue_deadline_mail(
             delegation=localized(delegation, "name"),
             deadline=when_in(deadline, forum),
             kind=kind.value,
+            deadline_changed=changed,
         )
+        names = {"forum": values["forum"], "deadline": values["deadline"]}
         if kind is DeadlineKind.NOMINATIONS:
-            subject = _("%(forum)s: nominations close %(deadline)s", forum=values["forum"], deadline=values["deadline"])
+            if changed:
+                subject = _("%(forum)s: nominations now close %(deadline)s", **names)
+            else:
+                subject = _("%(forum)s: nominations close %(deadline)s", **names)
             link = _link("delegations.delegation", slug=forum.slug, delegation_id=delegation.id)
         else:
-            subject = _(
-                "%(forum)s: credentials letters are due %(deadline)s",
-                forum=values["forum"],
-                deadline=values["deadline"],
-            )
+            if changed:
+                subject = _("%(forum)s: credentials letters are now due %(deadline)s", **names)
+            else:
+                subject = _("%(forum)s: credentials letters are due %(deadline)s", **names)
             link = _link("accreditation.credentials", slug=forum.slug, delegation_id=delegation.id)
         return queue_email(user.email, "reminders/deadline_reminder", subject=subject, link=link, **values)
 
@@ -319,45 +385,6 @@ def _claim(table: Table, conflict: Iterable[str], **values: Any) -> int | None:
 
 def _note_message(table: Table, sent_id: int, message_id: int) -> None:
     db.session.execute(update(table).where(table.c.id == sent_id).values(outbox_message_id=message_id))
-
-
-def withdraw_late_reminders(now: dt.datetime) -> int:
-    """Give up the reminders still waiting in the outbox whose event has started (or whose
-    deadline has passed) at ``now``: marked failed, with the reason, for the outbox pages. A
-    message a sender has claimed is being sent already and is left to it."""
-    late_event = (
-        select(ReminderSent.outbox_message_id)
-        .join(Reminder, Reminder.id == ReminderSent.reminder_id)
-        .join(Event, Event.id == Reminder.event_id)
-        .where(Event.starts_at <= now, ReminderSent.outbox_message_id.is_not(None))
-    )
-    late_deadline = (
-        select(DeadlineReminderSent.outbox_message_id)
-        .join(DeadlineReminder, DeadlineReminder.id == DeadlineReminderSent.reminder_id)
-        .join(Forum, Forum.id == DeadlineReminder.forum_id)
-        .where(
-            DeadlineReminderSent.outbox_message_id.is_not(None),
-            ((DeadlineReminder.deadline == DeadlineKind.NOMINATIONS) & (Forum.nominations_close_at <= now))
-            | ((DeadlineReminder.deadline == DeadlineKind.CREDENTIALS) & (Forum.credentials_due_at <= now)),
-        )
-    )
-    outbox = table_of(OutboxMessage)
-    withdrawn = db.session.execute(
-        update(outbox)
-        .where(
-            outbox.c.status == OutboxStatus.PENDING.value,
-            or_(outbox.c.claimed_until.is_(None), outbox.c.claimed_until < utcnow()),  # leases are real time
-            or_(outbox.c.id.in_(late_event), outbox.c.id.in_(late_deadline)),
-        )
-        .values(
-            status=OutboxStatus.FAILED.value,
-            claimed_until=None,
-            # Stored as the round writes it; the outbox pages show the mail server's errors as they came too.
-            last_error=_("Not sent: its event had started, or its deadline had passed, before it could be sent."),
-        )
-        .returning(outbox.c.id)
-    ).all()
-    return len(withdrawn)
 
 
 def _link(endpoint: str, **values: Any) -> str | None:

@@ -19,6 +19,7 @@ from planner.formatting import skipped_time_refusal, wall_clock_to_utc, when_in
 from planner.forums.models import Event, Forum
 from planner.forums.services import translate
 from planner.refusals import Refused
+from planner.reminders.deadlines import deadline_column, deadline_of
 from planner.reminders.models import (
     LONGEST_OFFSET_MINUTES,
     DeadlineKind,
@@ -27,7 +28,6 @@ from planner.reminders.models import (
     Reminder,
     ReminderSent,
 )
-from planner.reminders.sending import deadline_of
 from planner.translated import GivenTranslations
 
 DETAILS_MAX = 5000
@@ -80,13 +80,14 @@ def _check_offset(minutes: int) -> None:
 
 
 def reminders_of(forum: Forum) -> list[ReminderRow]:
-    """The forum's event reminders, by event and then earliest first, with how many were sent."""
+    """The forum's event reminders, by event and then earliest first, with how many were sent
+    the event's current start (after a move, those told the old one are reminded again)."""
     counts = dict(
         db.session.execute(
             select(ReminderSent.reminder_id, func.count())
             .join(Reminder, Reminder.id == ReminderSent.reminder_id)
             .join(Event, Event.id == Reminder.event_id)
-            .where(Event.forum_id == forum.id)
+            .where(Event.forum_id == forum.id, ReminderSent.event_starts_at == Event.starts_at)
             .group_by(ReminderSent.reminder_id)
         ).all()
     )
@@ -241,11 +242,13 @@ def _iso(moment: dt.datetime | None) -> str | None:
 
 
 def deadline_reminders_of(forum: Forum) -> list[DeadlineReminderRow]:
+    """The forum's deadline reminders, with how many focal points were sent the current deadline."""
     counts = dict(
         db.session.execute(
             select(DeadlineReminderSent.reminder_id, func.count())
             .join(DeadlineReminder, DeadlineReminder.id == DeadlineReminderSent.reminder_id)
-            .where(DeadlineReminder.forum_id == forum.id)
+            .join(Forum, Forum.id == DeadlineReminder.forum_id)
+            .where(DeadlineReminder.forum_id == forum.id, DeadlineReminderSent.deadline_at == deadline_column())
             .group_by(DeadlineReminderSent.reminder_id)
         ).all()
     )

@@ -8,8 +8,10 @@ from werkzeug.datastructures import MultiDict
 
 from planner.announcements import audiences
 from planner.announcements.models import AudienceKind
+from planner.delegations.models import DelegationFocalPoint, DelegationStatus
 from planner.extensions import db
 from planner.forums.models import Forum
+from tests.factories import make_delegation, make_focal_point
 
 
 def reached(world, **args) -> dict[str, str]:
@@ -110,6 +112,23 @@ def test_another_forums_delegation_is_refused(app_context, world):
 
 def test_focal_points_are_those_of_the_forums_delegations(app_context, world):
     assert reached(world, audience="focal_points") == {"fumi@example.org": "ja"}
+
+
+def test_focal_points_of_delegations_that_declined_or_withdrew_are_left_out(app_context, world):
+    """As reminders and badges leave those delegations out: Fumi, focal point of Japan (still
+    coming) and of a delegation that declined, is written to once; the others not at all."""
+    forum = db.session.get(Forum, world.forum_id)
+    declined = make_delegation(forum, name="Declined", status=DelegationStatus.DECLINED)
+    withdrawn = make_delegation(forum, name="Withdrawn", status=DelegationStatus.WITHDRAWN)
+    confirmed = make_delegation(forum, name="Confirmed", status=DelegationStatus.CONFIRMED)
+    make_focal_point(declined, email="declined@example.org")
+    make_focal_point(withdrawn, email="withdrawn@example.org")
+    make_focal_point(confirmed, email="confirmed@example.org")
+    db.session.add(DelegationFocalPoint(delegation_id=declined.id, user_id=world.ids["fumi"]))
+    db.session.flush()
+
+    assert set(reached(world, audience="focal_points")) == {"fumi@example.org", "confirmed@example.org"}
+    assert audiences.count_of(forum, audiences.Audience(AudienceKind.FOCAL_POINTS)) == 2  # the preview's count
 
 
 def test_delegations_reach_their_accredited_members_with_an_address(app_context, world):

@@ -71,6 +71,11 @@ def test_the_page_is_linked_from_the_hub_and_explains_who_is_reminded(organiser_
     assert PAGE in organiser_client.get("/forums/isef2/manage/").get_data(as_text=True)
 
 
+def test_the_page_says_what_a_move_does_to_reminders(organiser_client):
+    page = organiser_client.get(PAGE).get_data(as_text=True)
+    assert "those already sent it get it once more with the new time" in page
+
+
 def test_a_reminder_is_added_with_its_details_in_each_language_and_listed(app, organiser_client):
     response = add(organiser_client)
     assert response.status_code == 302
