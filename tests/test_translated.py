@@ -4,6 +4,7 @@ fields per language placed beside the ones they translate."""
 from __future__ import annotations
 
 from types import SimpleNamespace
+from zoneinfo import ZoneInfo
 
 from flask_babel import force_locale
 
@@ -36,7 +37,9 @@ def test_merging_replaces_given_fields_and_an_empty_text_removes_one():
 
 def test_a_translated_field_comes_right_after_its_own(app, app_context):
     with app.test_request_context():
-        form = with_translations(EventForm, ("title", "description"), ["ja"])(meta={"csrf": False})
+        form = with_translations(EventForm, ("title", "description"), ["ja"])(
+            meta={"csrf": False}, zone=ZoneInfo("Asia/Tokyo")
+        )
         names = [f.name for f in form]
         assert names.index("title_ja") == names.index("title") + 1
         assert names.index("description_ja") == names.index("description") + 1
