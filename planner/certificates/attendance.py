@@ -23,7 +23,7 @@ from planner.audit.services import record
 from planner.badges import issuing
 from planner.badges.models import Arrival, Badge, ZoneEvent
 from planner.certificates.models import AttendanceMark, Certificate
-from planner.db import utcnow
+from planner.db import current_time
 from planner.delegations.names import delegation_name
 from planner.extensions import db
 from planner.forums.models import Event
@@ -142,9 +142,10 @@ def _attendee(actor: User, event: Event, key: str) -> Attendee:
 
 
 def require_started(event: Event) -> None:
-    """Refuse, for an event still ahead: nobody can have attended it (a mark made on the
-    wrong event's list, or before the event was moved later, would certify what did not happen)."""
-    if event.starts_at > utcnow():
+    """Refuse, for an event still ahead by the app's clock (``planner.db.current_time``): nobody
+    can have attended it (a mark made on the wrong event's list, or before the event was moved
+    later, would certify what did not happen)."""
+    if event.starts_at > current_time():
         raise AttendanceError(
             _("%(event)s has not started yet: nobody can have attended it.", event=event.code), field="attendee"
         )

@@ -68,3 +68,19 @@ def test_an_event_under_way_is_marked_and_sent_as_before(app, scene, organiser_c
     url = ATTENDANCE.format(code="TODAY")
     assert organiser_client.post(url + "/present", data={"attendee": f"user-{scene.student.id}"}).status_code == 302
     assert "1 certificate is issued." in send(organiser_client, "TODAY")
+
+
+def test_the_start_is_judged_by_the_app_s_clock(app, scene, organiser_client):
+    """A rehearsal whose clock (``CLOCK``) stands before the event marks nobody present yet."""
+    with committed(app):
+        starts = utcnow() - dt.timedelta(hours=1)
+        event = make_event(
+            scene.forum, "LATER", kind=EventKind.STUDENT, starts_at=starts, ends_at=starts + dt.timedelta(hours=8)
+        )
+        db.session.add(Registration(event_id=event.id, user_id=scene.student.id, status=RegistrationStatus.CONFIRMED))
+    app.config["CLOCK"] = lambda: starts - dt.timedelta(days=1)
+    response = organiser_client.post(
+        ATTENDANCE.format(code="LATER") + "/present", data={"attendee": f"user-{scene.student.id}"}
+    )
+    assert response.status_code == 422 and NOT_YET in response.get_data(as_text=True)
+    assert marks(app) == 0
