@@ -17,6 +17,7 @@ from planner.refusals import Refused
 from planner.schedule import bp, conflicts, editing, forms, programme_io
 from planner.schedule.history import session_history
 from planner.schedule.models import Session, SessionKind, SessionStatus
+from planner.statements import national
 from planner.translated import translation_data, translations_from
 from planner.validators import lines
 from planner.web import refusals, transactions
@@ -122,6 +123,7 @@ def _save_session(forum: Forum, form: forms.SessionForm, session: Session | None
     """Validate and save; on refusal the form carries the reasons. None when the form needs showing again."""
     if not form.validate_on_submit():
         return None
+    was_public = session is not None and session.is_public
     try:
         data = _session_data(forum, form)
         if session is None:
@@ -137,6 +139,17 @@ def _save_session(forum: Forum, form: forms.SessionForm, session: Session | None
         return None
     flash(_("“%(title)s” is saved.", title=saved.session.title), "success")
     _warn(saved.warnings, forum)
+    if was_public and not saved.session.is_public and (count := national.delivered_in(saved.session)):
+        flash(
+            ngettext(
+                "The national statement delivered in this session is no longer public while the session is "
+                "closed; making the session public again publishes it again.",
+                "The %(num)d national statements delivered in this session are no longer public while the "
+                "session is closed; making the session public again publishes them again.",
+                count,
+            ),
+            "info",
+        )
     return redirect(url_for(".edit_session", slug=forum.slug, session_id=saved.session.id))
 
 

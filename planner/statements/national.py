@@ -11,13 +11,14 @@ import datetime as dt
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
+from sqlalchemy import func, select
 
 from planner.accounts.permissions import is_focal_point, is_organiser
 from planner.extensions import db
 from planner.forums.services import require_not_archived
 from planner.refusals import NotAllowed
 from planner.statements import search
-from planner.statements.models import DocumentKind, DocumentStatus, DocumentVersion, OutcomeDocument
+from planner.statements.models import NATIONAL_KINDS, DocumentKind, DocumentStatus, DocumentVersion, OutcomeDocument
 from planner.statements.services import StatementError, find_document, log
 
 if TYPE_CHECKING:
@@ -39,6 +40,19 @@ def unpublished_reason(session: Session) -> str | None:
             session=session.title,
         )
     return None
+
+
+def delivered_in(session: Session) -> int:
+    """How many national statements were delivered in ``session`` (one query): what closing it
+    takes out of the public record."""
+    return (
+        db.session.scalar(
+            select(func.count(OutcomeDocument.id)).where(
+                OutcomeDocument.session_id == session.id, OutcomeDocument.kind.in_(NATIONAL_KINDS)
+            )
+        )
+        or 0
+    )
 
 
 def record_national_statement(

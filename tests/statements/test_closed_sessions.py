@@ -43,8 +43,9 @@ def deliver(world: World, slug: str, title: str) -> None:
     )
 
 
-def make_plenary(app: Flask, world: World, *, public: bool) -> None:
-    """The organiser saves the plenary's form, public or closed, as the programme's page does."""
+def make_plenary(app: Flask, world: World, *, public: bool) -> str:
+    """The organiser saves the plenary's form, public or closed, as the programme's page does;
+    the page they are sent back to."""
     organiser = app.test_client()
     sign_in(organiser, world.organiser)
     with app.app_context():
@@ -57,6 +58,7 @@ def make_plenary(app: Flask, world: World, *, public: bool) -> None:
         del data["is_public"]  # the box unticked
     response = organiser.post(f"/forums/isef2/manage/sessions/{world.plenary.id}/edit", data=data)
     assert response.status_code == 302, response.get_data(as_text=True)
+    return organiser.get(response.headers["Location"]).get_data(as_text=True)
 
 
 def what_the_public_reads(app: Flask, public: FlaskClient) -> dict[str, bool]:
@@ -119,3 +121,18 @@ def test_the_forum_s_statements_cost_the_same_queries_however_many_are_national(
         for number in range(5):
             deliver(world, f"japan-again-{number}", f"{STATEMENT}, again {number}")
     assert reads() == few
+
+
+CLOSING_WARNING = "The national statement delivered in this session is no longer public while the session is closed"
+
+
+def test_the_organiser_closing_the_session_is_told_its_statement_leaves_the_public_record(app, world):
+    assert CLOSING_WARNING in make_plenary(app, world, public=False)
+    assert CLOSING_WARNING not in make_plenary(app, world, public=False)  # already closed: nothing new
+    assert CLOSING_WARNING not in make_plenary(app, world, public=True)
+
+
+def test_closing_a_session_without_national_statements_warns_of_nothing(app):
+    with committed(app):
+        world = make_world()
+    assert "national statement" not in make_plenary(app, world, public=False)
