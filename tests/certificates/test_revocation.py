@@ -125,7 +125,9 @@ def test_another_events_or_forums_certificate_is_a_404_that_says_so(app, scene, 
         other = make_organiser(elsewhere)
     client = app.test_client()
     sign_in(client, other)
-    answer = client.post(f"/forums/elsewhere/manage/events/S-ISEF/certificates/{issued[0]}/revoke", data={"reason": "x"})
+    answer = client.post(
+        f"/forums/elsewhere/manage/events/S-ISEF/certificates/{issued[0]}/revoke", data={"reason": "x"}
+    )
     assert answer.status_code == 404
     assert "S-ISEF has no such certificate." in html.unescape(answer.get_data(as_text=True))
     # ISEF2's own page is not theirs either.
@@ -158,7 +160,7 @@ def test_the_verification_page_says_a_revoked_certificate_was_revoked_and_when(
     assert answer.status_code == 200
     page = html.unescape(answer.get_data(as_text=True))
     revoked_on = stored(app)[0].revoked_at.astimezone(scene.forum.zone)
-    assert f"This certificate was revoked on {revoked_on:%b} {revoked_on.day}, {revoked_on:%Y}" in page
+    assert f"This certificate was revoked on {revoked_on:%B} {revoked_on.day}, {revoked_on:%Y}" in page
     assert "it is no longer valid" in page
     assert "genuine" not in page
     assert "mistake" not in page  # the reason is the organisers'
@@ -190,9 +192,8 @@ def test_a_mark_behind_a_certificate_is_not_taken_back_until_it_is_revoked(app, 
     key = f"user-{scene.student.id}"
     answer = organiser_client.post(ATTENDANCE.format(code="S-ISEF") + "/absent", data={"attendee": key})
     assert answer.status_code == 422
-    assert (
-        "佐藤 結衣 holds certificate ISEF2-C-0001 of S-ISEF: revoke the certificate first."
-        in html.unescape(answer.get_data(as_text=True))
+    assert "佐藤 結衣 holds certificate ISEF2-C-0001 of S-ISEF: revoke the certificate first." in html.unescape(
+        answer.get_data(as_text=True)
     )
     with app.app_context():
         assert db.session.scalars(select(AttendanceMark)).all() != []
