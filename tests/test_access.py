@@ -387,6 +387,7 @@ MATRIX: dict[tuple[str, str], dict[str, int]] = {
     ("certificates.unmark_present", "POST"): organisers_only(422),
     ("certificates.send_certificates", "POST"): organisers_only(302),
     ("certificates.event_certificate_pdf", "GET"): organisers_only(404),  # no certificate 999999
+    ("certificates.revoke_certificate", "POST"): organisers_only(404),  # no certificate 999999
     ("certificates.my_certificates", "GET"): signed_in(200),
     ("certificates.certificate_pdf", "GET"): signed_in(404),
     ("certificates.verify_certificate", "GET"): PUBLIC,

@@ -170,3 +170,45 @@ def test_reminders_sent_keep_the_time_they_were_sent_for(empty_database_url):
             assert connection.execute(text("SELECT count(*) FROM deadline_reminders_sent")).scalar() == 2
         flask_migrate.downgrade(revision="base")
         db.engine.dispose()
+
+
+@pytest.mark.commits
+def test_certificates_can_be_revoked_and_issued_again_and_going_back_drops_the_revoked(empty_database_url):
+    """Certificates from before stand (not revoked); a revoked one and the one issued again
+    after it are two rows for one person and event. Going back, the revoked are deleted, so that
+    none verifies as genuine again and one certificate a person and event is left."""
+    app = create_app({"ENV": "testing", "SQLALCHEMY_DATABASE_URI": empty_database_url})
+    columns = (
+        "event_id, user_id, reference, sequence, code_salt, code_hash, language, name, affiliation, "
+        "forum_name, event_title, first_day, last_day, issued_at"
+    )
+
+    def certificate(event_id: int, user_id: int, number: int) -> str:
+        return (
+            f"INSERT INTO certificates ({columns}) VALUES ({event_id}, {user_id}, 'ISEF2-C-000{number}', {number}, "
+            f"'salt', 'hash', 'en', 'Amy Stone', '', 'ISEF2', 'Student ISEF', '2018-03-02', '2018-03-03', "
+            "CURRENT_TIMESTAMP)"
+        )
+
+    with app.app_context():
+        flask_migrate.upgrade(revision="c23a0b1c2d3e")  # the last one before
+        event_id, user_id = make_event(make_forum()).id, make_user().id
+        db.session.commit()
+        db.session.remove()
+        with db.engine.begin() as connection:
+            connection.execute(text(certificate(event_id, user_id, 1)))
+        flask_migrate.upgrade()
+        with db.engine.begin() as connection:
+            assert connection.execute(text("SELECT revoked_at, revocation_reason FROM certificates")).one() == (
+                None,
+                None,
+            )
+            connection.execute(
+                text("UPDATE certificates SET revoked_at = CURRENT_TIMESTAMP, revocation_reason = 'Wrong person.'")
+            )
+            connection.execute(text(certificate(event_id, user_id, 2)))  # issued again, which the index allows
+        flask_migrate.downgrade(revision="c23a0b1c2d3e")
+        with db.engine.connect() as connection:
+            assert connection.execute(text("SELECT reference FROM certificates")).scalars().all() == ["ISEF2-C-0002"]
+        flask_migrate.downgrade(revision="base")
+        db.engine.dispose()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from flask_babel import gettext as _
@@ -27,7 +27,7 @@ from planner.db import current_time
 from planner.delegations.names import delegation_name
 from planner.extensions import db
 from planner.forums.models import Event
-from planner.forums.services import require_not_archived
+from planner.forums.services import lock_forum, require_not_archived
 from planner.refusals import Refused
 
 if TYPE_CHECKING:
@@ -51,7 +51,8 @@ class Attendee:
     language: str | None  # the account's, for a registration; a delegate's is looked up by address
     checked_in_at: dt.datetime | None = None
     mark: AttendanceMark | None = None
-    certificate: Certificate | None = None
+    certificate: Certificate | None = None  # the one standing (not revoked), if any
+    revoked: list[Certificate] = field(default_factory=list)
     delegation: Delegation | None = None  # for its name in the certificate's language
     organisation: str = ""
 
@@ -102,7 +103,7 @@ def _holders(event: Event) -> dict[str, tuple[Attendee, tuple[int | None, int | 
 
 def attendees(actor: User, event: Event) -> list[Attendee]:
     """Everyone who should attend ``event``, by name: when they first checked in at its doors,
-    the organisers' mark and the certificate issued, if any."""
+    the organisers' mark, the certificate issued that stands, if any, and those revoked."""
     require_organiser(actor, event.forum)
     holders = _holders(event)
     event_zones = select(ZoneEvent.zone_id).where(ZoneEvent.event_id == event.id)
@@ -125,10 +126,14 @@ def attendees(actor: User, event: Event) -> list[Attendee]:
         key = f"user-{mark.user_id}" if mark.user_id is not None else f"person-{mark.person_id}"
         if key in by_key:
             by_key[key].mark = mark
-    for certificate in db.session.scalars(select(Certificate).where(Certificate.event_id == event.id)):
+    certificates = select(Certificate).where(Certificate.event_id == event.id).order_by(Certificate.id)
+    for certificate in db.session.scalars(certificates):
         key = f"user-{certificate.user_id}" if certificate.user_id is not None else f"person-{certificate.person_id}"
         if key in by_key:
-            by_key[key].certificate = certificate
+            if certificate.revoked_at is None:
+                by_key[key].certificate = certificate
+            else:
+                by_key[key].revoked.append(certificate)
     return sorted(by_key.values(), key=lambda a: (a.name.casefold(), a.key))
 
 
@@ -182,13 +187,25 @@ def mark_present(actor: User, event: Event, key: str) -> Attendee:
 
 
 def unmark_present(actor: User, event: Event, key: str) -> Attendee:
-    """Take back an organiser's mark. A certificate already issued stays valid."""
+    """Take back an organiser's mark; not while it is all that stands behind a certificate not
+    revoked (a check-in at the doors also does): that is revoked first."""
     require_organiser(actor, event.forum)
     require_not_archived(event.forum)
+    lock_forum(event.forum)  # certificates being sent at this moment: wait for them, then see them
     attendee = _attendee(actor, event, key)
     if attendee.mark is None:
         raise AttendanceError(
             _("%(name)s is not marked present: there is nothing to take back.", name=attendee.name), field="attendee"
+        )
+    if attendee.certificate is not None and attendee.checked_in_at is None:
+        raise AttendanceError(
+            _(
+                "%(name)s holds certificate %(reference)s of %(event)s: revoke the certificate first.",
+                name=attendee.name,
+                reference=attendee.certificate.reference,
+                event=event.code,
+            ),
+            field="attendee",
         )
     db.session.delete(attendee.mark)
     db.session.flush()

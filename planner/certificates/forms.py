@@ -7,6 +7,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, StringField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from planner.certificates.services import REASON_MAX
 from planner.validators import printable, stripped
 
 CODE_LENGTH = 10  # verification.CODE_LENGTH (a test checks they agree)
@@ -27,6 +28,20 @@ class AttendeeForm(FlaskForm):
 
 class SendCertificatesForm(FlaskForm):
     """Sending the event's certificates: the button alone (and its CSRF token)."""
+
+
+class RevokeCertificateForm(FlaskForm):
+    """Revoking a certificate issued by mistake: why (for the organisers; never shown publicly)."""
+
+    reason = StringField(
+        _l("Why is it revoked?"),
+        filters=[stripped],
+        validators=[
+            DataRequired(_l("Say why the certificate is revoked.")),
+            Length(max=REASON_MAX, message=_l("Say why in at most %(max)d characters.", max=REASON_MAX)),
+            printable,
+        ],
+    )
 
 
 class VerificationForm(FlaskForm):

@@ -22,24 +22,25 @@ if TYPE_CHECKING:
 ONE_ATTENDEE = "(user_id IS NULL) <> (person_id IS NULL)"
 
 
-def _one_per_attendee(table: str) -> tuple[Index, Index]:
-    """One row an attendee and event, also when two organisers write at once."""
+def _one_per_attendee(table: str, among: str = "") -> tuple[Index, Index]:
+    """One row an attendee and event (of those ``among`` names), also when two organisers write at once."""
+    user, person = f"user_id IS NOT NULL{among}", f"person_id IS NOT NULL{among}"
     return (
         Index(
             f"uq_{table}_event_user",
             "event_id",
             "user_id",
             unique=True,
-            postgresql_where=text("user_id IS NOT NULL"),
-            sqlite_where=text("user_id IS NOT NULL"),
+            postgresql_where=text(user),
+            sqlite_where=text(user),
         ),
         Index(
             f"uq_{table}_event_person",
             "event_id",
             "person_id",
             unique=True,
-            postgresql_where=text("person_id IS NOT NULL"),
-            sqlite_where=text("person_id IS NOT NULL"),
+            postgresql_where=text(person),
+            sqlite_where=text(person),
         ),
     )
 
@@ -67,14 +68,18 @@ class Certificate(Base):
     registered, the event's title in the certificate's language, its dates), so that it reads
     the same later and the verification page confirms what is printed. Its code is kept only
     as its SHA-256; the PDF is made when downloaded, its code derived again from ``code_salt``
-    and the site's secret key (``certificates.verification``)."""
+    and the site's secret key (``certificates.verification``).
+
+    One issued by mistake is revoked, never deleted (the verification page says it was revoked,
+    and when): a person holds at most one certificate not revoked an event, and may be issued a
+    new one, with a new reference, after a revocation."""
 
     __tablename__ = "certificates"
     __table_args__ = (
         CheckConstraint(ONE_ATTENDEE, name="one_attendee"),
         CheckConstraint("name <> ''", name="name_not_empty"),
         UniqueConstraint("reference"),
-        *_one_per_attendee("certificates"),
+        *_one_per_attendee("certificates", " AND revoked_at IS NULL"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -96,8 +101,18 @@ class Certificate(Base):
     last_day: Mapped[dt.date] = mapped_column(Date)
     issued_at: Mapped[dt.datetime] = mapped_column(UTCDateTime, default=utcnow)
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(UTCDateTime)
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    revocation_reason: Mapped[str | None] = mapped_column(String(500))  # the organisers', never shown publicly
 
     event: Mapped[Event] = relationship()
+
+    @property
+    def revoked_on(self) -> dt.date | None:
+        """The day it was revoked, in the forum's timezone."""
+        if self.revoked_at is None:
+            return None
+        return self.revoked_at.astimezone(self.event.forum.zone).date()
 
     def __repr__(self) -> str:
         return f"<Certificate {self.reference}>"

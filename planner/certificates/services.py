@@ -5,6 +5,10 @@ marked present) who has none yet gets one, numbered in the forum's sequence (``I
 under a lock on the forum's row), and one message in their language with the link to their
 page. Pressing the button again sends only to those who have come to be present since: a
 certificate (and its message) is issued once a person and event, which a unique index backs up.
+
+A certificate issued by mistake is revoked, with the organisers' reason: the verification page
+then says it was revoked and when, and it no longer downloads. Someone still present after that
+(the certificate was wrong, not their attendance) is issued a new one by the next sending.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass, field
 from flask import current_app, url_for
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from planner.accounts.models import User
@@ -24,14 +28,19 @@ from planner.audit.services import record
 from planner.certificates import certificate_pdf, verification
 from planner.certificates.attendance import AttendanceError, Attendee, attendees, require_started
 from planner.certificates.models import Certificate
+from planner.counters import changed
+from planner.db import table_of, utcnow
 from planner.delegations.models import Person
 from planner.extensions import db
 from planner.forums.models import Event, Forum
-from planner.forums.services import lock_forum
+from planner.forums.services import lock_forum, require_not_archived
 from planner.mail.services import queue_email, written_in
 from planner.refusals import Refused
 from planner.statements.rendering import find_font
 from planner.translated import localized
+
+#: The longest reason for a revocation.
+REASON_MAX = 500
 
 
 class CertificateError(Refused):
@@ -171,6 +180,56 @@ def _mail(certificate: Certificate, to: str, event: Event) -> None:
         )
 
 
+# --- revoking -------------------------------------------------------------------------------
+
+
+def _checked_reason(reason: str) -> str:
+    reason = reason.strip()
+    if not reason:
+        raise CertificateError(_("Say why the certificate is revoked."), field="reason")
+    if len(reason) > REASON_MAX:
+        raise CertificateError(_("Say why in at most %(max)d characters.", max=REASON_MAX), field="reason")
+    if any(ord(c) < 32 or ord(c) == 127 or c == "\ufffd" for c in reason):
+        raise CertificateError(_("Remove control characters or characters that could not be read."), field="reason")
+    return reason
+
+
+def revoke(actor: User, certificate: Certificate, reason: str) -> None:
+    """Revoke a certificate issued by mistake, saying why (kept for the organisers, not in the
+    audit log, which has the reference only): the event's organisers, not on an archived forum,
+    once. The attendance behind it is left as it is."""
+    forum = certificate.event.forum
+    require_organiser(actor, forum)
+    require_not_archived(forum)
+    reason = _checked_reason(reason)
+    already = CertificateError(_("Certificate %(reference)s is revoked already.", reference=certificate.reference))
+    if certificate.revoked_at is not None:
+        raise already
+    certificates = table_of(Certificate)
+    # Of two organisers revoking at once, one does; the other is told.
+    if not changed(
+        update(certificates)
+        .where(certificates.c.id == certificate.id, certificates.c.revoked_at.is_(None))
+        .values(revoked_at=utcnow(), revoked_by_id=actor.id, revocation_reason=reason)
+    ):
+        db.session.refresh(certificate)
+        raise already
+    db.session.refresh(certificate)
+    record(
+        actor,
+        "certificate.revoked",
+        forum_id=forum.id,
+        target=("certificate", certificate.id),
+        summary=_(
+            "Certificate of attendance %(reference)s of %(event)s revoked",
+            reference=certificate.reference,
+            event=certificate.event.code,
+        ),
+        before={"revoked": False},
+        after={"revoked": True, "reference": certificate.reference},
+    )
+
+
 # --- a person's own -------------------------------------------------------------------------
 
 
@@ -198,7 +257,12 @@ def certificate_of(user: User, certificate_id: int) -> Certificate | None:
 
 
 def pdf_of(certificate: Certificate) -> bytes:
-    """The certificate as PDF, in its language, made now with the code it was issued with."""
+    """The certificate as PDF, in its language, made now with the code it was issued with; a
+    revoked one is not printed."""
+    if certificate.revoked_at is not None:
+        raise CertificateError(
+            _("Certificate %(reference)s was revoked: it can no longer be downloaded.", reference=certificate.reference)
+        )
     code = verification.code_for(certificate.code_salt)
     if verification.code_hash(code) != certificate.code_hash:
         # The site's secret key changed since: this code would not verify, so it is not printed.

@@ -52,6 +52,7 @@ class Confirmed:
     first_day: dt.date
     last_day: dt.date
     language: str
+    revoked_on: dt.date | None  # in the forum's timezone; why is the organisers' to know
 
 
 def verify(reference: str, code: str) -> Confirmed | None:
@@ -73,4 +74,5 @@ def verify(reference: str, code: str) -> Confirmed | None:
         certificate.first_day,
         certificate.last_day,
         certificate.language,
+        certificate.revoked_on,
     )

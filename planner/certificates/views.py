@@ -11,7 +11,7 @@ from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from planner.certificates import attendance, bp, services, verification
-from planner.certificates.forms import AttendeeForm, SendCertificatesForm, VerificationForm
+from planner.certificates.forms import AttendeeForm, RevokeCertificateForm, SendCertificatesForm, VerificationForm
 from planner.certificates.models import Certificate
 from planner.extensions import db, limiter
 from planner.forums.models import Event
@@ -108,16 +108,40 @@ def send_certificates(slug: str, code: str):
     return redirect(url_for(".attendance_page", slug=slug, code=event.code))
 
 
+def _certificate_of(event: Event, certificate_id: int) -> Certificate:
+    certificate = db.session.get(Certificate, certificate_id)
+    if certificate is None or certificate.event_id != event.id:
+        abort(404, description=_("%(event)s has no such certificate.", event=event.code))
+    return certificate
+
+
 @bp.get("/forums/<slug>/manage/events/<code>/certificates/<int:certificate_id>/certificate.pdf")
 @login_required
 def event_certificate_pdf(slug: str, code: str, certificate_id: int):
     """An organiser's copy, to hand to someone without an address (or a printer)."""
     event = _managed_event(slug, code)
-    certificate = db.session.get(Certificate, certificate_id)
-    if certificate is None or certificate.event_id != event.id:
-        abort(404, description=_("%(event)s has no such certificate.", event=event.code))
-    data = services.pdf_of(certificate)
+    certificate = _certificate_of(event, certificate_id)
+    data = services.pdf_of(certificate)  # a revoked one: a 409 with the reason
     return file_answer(data, "application/pdf", safe_file_name(certificate.reference) + ".pdf")
+
+
+@bp.post("/forums/<slug>/manage/events/<code>/certificates/<int:certificate_id>/revoke")
+@login_required
+def revoke_certificate(slug: str, code: str, certificate_id: int):
+    """Revoke a certificate issued by mistake, from the attendance page, saying why."""
+    event = _managed_event(slug, code)
+    certificate = _certificate_of(event, certificate_id)
+    form = RevokeCertificateForm()
+    if not form.validate_on_submit():
+        problem = " ".join(str(error) for error in form.reason.errors)
+        return _attendance_page(event, problem=problem or _("Say why the certificate is revoked."))
+    try:
+        services.revoke(current_user, certificate, form.reason.data or "")
+    except (services.CertificateError, ForumArchived) as refusal:
+        return _attendance_page(event, problem=refusals.undone(refusal))
+    flash(_("Certificate %(reference)s is revoked.", reference=certificate.reference), "success")
+    anchor = f"user-{certificate.user_id}" if certificate.user_id is not None else f"person-{certificate.person_id}"
+    return redirect(url_for(".attendance_page", slug=slug, code=event.code) + f"#{anchor}")
 
 
 @bp.get("/me/certificates")
@@ -134,7 +158,7 @@ def certificate_pdf(certificate_id: int):
     certificate = services.certificate_of(current_user, certificate_id)
     if certificate is None:
         abort(404, description=_("You have no such certificate."))
-    data = services.pdf_of(certificate)  # a refusal: a 409 with the reason
+    data = services.pdf_of(certificate)  # a refusal (revoked, or the key changed): a 409 with the reason
     return file_answer(data, "application/pdf", safe_file_name(certificate.reference) + ".pdf")
 
 
