@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask
-from flask_babel import lazy_gettext
+from flask_babel import lazy_gettext as _l
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter, Map, UnicodeConverter
 
@@ -146,7 +146,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=languages.select_locale)
     login_manager.init_app(app)
     login_manager.login_view = "accounts.login"
-    login_manager.login_message = lazy_gettext("Please sign in to see this page.")
+    login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
     limiter.init_app(app)
     cache.init_app(app)

@@ -92,3 +92,10 @@ def test_every_page_reads_in_japanese(app, roles, reader):  # noqa: F811
             left[url] = untranslated
     assert walked >= 8
     assert left == {}
+
+
+def test_the_sign_in_page_a_signed_out_reader_is_sent_to_says_why_in_japanese(app, client):
+    response = client.get("/me", headers={"Accept-Language": "ja"})
+    assert response.status_code == 302
+    page = client.get(response.headers["Location"], headers={"Accept-Language": "ja"}).get_data(as_text=True)
+    assert "このページを表示するには、ログインしてください。" in page

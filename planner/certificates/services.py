@@ -86,10 +86,11 @@ def _language_for(attendee: Attendee, known: dict[str, str], forum: Forum) -> st
 
 def send_certificates(actor: User, event: Event) -> Sent:
     """Issue a certificate to everyone present at ``event`` who has none, and mail each of
-    them once. Refused before the event has started, when nobody is present, or when everyone
-    present has theirs."""
+    them once. Refused in an archived forum, before the event has started, when nobody is
+    present, or when everyone present has theirs."""
     forum = event.forum
     require_organiser(actor, forum)
+    require_not_archived(forum)  # its record is closed, as its attendance marks are
     try:
         require_started(event)
     except AttendanceError as refusal:

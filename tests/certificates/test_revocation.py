@@ -176,14 +176,12 @@ def test_the_holder_sees_it_revoked_and_can_no_longer_download_it(app, scene, or
     sign_in(client, scene.student)
     page = html.unescape(client.get("/me/certificates").get_data(as_text=True))
     assert "ISEF2-C-0001" in page
-    assert "Revoked on" in page
+    assert "に取り消されました。現在は無効です。" in page  # "Revoked on …", in the student's Japanese
     assert f"/me/certificates/{certificate_id}/certificate.pdf" not in page
     # As a visa letter that is no longer issued: a 409 with the reason.
     answer = client.get(f"/me/certificates/{certificate_id}/certificate.pdf")
     assert answer.status_code == 409
-    assert "Certificate ISEF2-C-0001 was revoked: it can no longer be downloaded." in html.unescape(
-        answer.get_data(as_text=True)
-    )
+    assert "証明書ISEF2-C-0001は取り消されたため、ダウンロードできません。" in answer.get_data(as_text=True)
     copy = organiser_client.get(f"/forums/isef2/manage/events/S-ISEF/certificates/{certificate_id}/certificate.pdf")
     assert copy.status_code == 409
 

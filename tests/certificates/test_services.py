@@ -11,13 +11,14 @@ from sqlalchemy import func, select
 from planner.certificates.models import Certificate
 from planner.delegations.models import Person
 from planner.extensions import db
+from planner.forums.models import ForumStatus
 from planner.mail.models import OutboxMessage
 from planner.registration.models import Registration, RegistrationStatus
 from tests.accounts.helpers import link_in, mails_to
 from tests.badges.helpers import DURING
 from tests.certificates.helpers import ATTENDANCE, check_in, pdf_text
 from tests.conftest import sign_in
-from tests.factories import committed, make_user
+from tests.factories import committed, current, make_user
 
 
 @pytest.fixture
@@ -151,3 +152,12 @@ def test_only_the_forums_organisers_send(app, scene):
     sign_in(client, delegate)
     assert client.post("/forums/isef2/manage/events/MIN/certificates").status_code == 403
     assert certificates(app) == []
+
+
+def test_an_archived_forum_issues_no_more_certificates(app, scene, organiser_client):
+    with committed(app):
+        check_in(scene.delegate, scene.plenary, DURING)
+        current(scene.forum).status = ForumStatus.ARCHIVED
+    page = send(organiser_client, "MIN")
+    assert "is archived" in page
+    assert certificates(app) == [] and outbox_size(app) == 0
