@@ -24,6 +24,13 @@ def email_address(form: Form, field: Field) -> None:
         raise ValidationError(_l("Enter an email address like name@example.org."))
 
 
+def has_control_characters(text: str, lines: bool = False) -> bool:
+    """Control characters (DEL too) or the replacement character of bytes that could not be
+    read; with ``lines``, line breaks and tabs are fine. What services refuse in typed text."""
+    allowed = "\r\n\t" if lines else ""
+    return any((ord(c) < 32 and c not in allowed) or ord(c) == 127 or c == "\ufffd" for c in text)
+
+
 def printable(form: Form, field: Field) -> None:
     if field.data and any(ord(c) < 32 or c == "\ufffd" for c in field.data):
         raise ValidationError(_l("Remove control characters or characters that could not be read."))

@@ -21,6 +21,7 @@ from planner.delegations.models import MemberRole, RepresentationLevel
 from planner.formatting import country_codes
 from planner.forums.models import Forum
 from planner.refusals import Refused
+from planner.validators import has_control_characters
 
 #: The fields a forum may require before a member is accredited, as the settings page names them.
 REQUIRABLE: dict[str, LazyString] = {
@@ -85,11 +86,6 @@ class IdentityData:
 # Checks -------------------------------------------------------------------------------------
 
 
-def _has_control_characters(text: str, lines: bool = False) -> bool:
-    allowed = "\r\n\t" if lines else ""
-    return any((ord(c) < 32 and c not in allowed) or ord(c) == 127 or c == "\ufffd" for c in text)
-
-
 def is_latin(text: str) -> bool:
     """Letters of the Latin script only (accents allowed), with the punctuation of names."""
     return all(c in _LATIN_PUNCTUATION or (c.isalpha() and unicodedata.name(c, "").startswith("LATIN")) for c in text)
@@ -98,7 +94,7 @@ def is_latin(text: str) -> bool:
 def _text_problem(value: str, maximum: int, *, lines: bool = False) -> str | None:
     if len(value) > maximum:
         return _("Use at most %(max)d characters.", max=maximum)
-    if _has_control_characters(value, lines):
+    if has_control_characters(value, lines):
         return _("Remove control characters or characters that could not be read.")
     return None
 

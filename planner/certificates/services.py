@@ -38,6 +38,7 @@ from planner.mail.services import queue_email, written_in
 from planner.refusals import Refused
 from planner.statements.rendering import find_font
 from planner.translated import localized
+from planner.validators import has_control_characters
 
 #: The longest reason for a revocation.
 REASON_MAX = 500
@@ -190,7 +191,7 @@ def _checked_reason(reason: str) -> str:
         raise CertificateError(_("Say why the certificate is revoked."), field="reason")
     if len(reason) > REASON_MAX:
         raise CertificateError(_("Say why in at most %(max)d characters.", max=REASON_MAX), field="reason")
-    if any(ord(c) < 32 or ord(c) == 127 or c == "\ufffd" for c in reason):
+    if has_control_characters(reason):
         raise CertificateError(_("Remove control characters or characters that could not be read."), field="reason")
     return reason
 

@@ -39,6 +39,7 @@ from planner.refusals import Refused
 from planner.registration.models import Registration
 from planner.statements.models import Endorsement
 from planner.translated import GivenTranslations, language_name, merged, reader_language
+from planner.validators import has_control_characters
 
 MAX_QUOTA = 1000  # as the seat quota form
 NAME_MAX = 200  # Delegation.name
@@ -177,7 +178,7 @@ class Taken:
 def _text_problem(text: str, what: str, longest: int = NAME_MAX) -> str | None:
     if len(text) > longest:
         return _("%(what)s: keep this to %(num)d characters or fewer.", what=what, num=longest)
-    if any(ord(c) < 32 or c in "\x7f\ufffd" for c in text):
+    if has_control_characters(text):
         return _("%(what)s: remove control characters or unreadable characters.", what=what)
     return None
 

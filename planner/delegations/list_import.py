@@ -38,6 +38,7 @@ from planner.forums.services import lock_forum, require_not_archived
 from planner.refusals import Refused
 from planner.spreadsheet_cells import cell, typed
 from planner.translated import field_name, merged
+from planner.validators import has_control_characters
 
 COLUMNS = ("id", "country_code", "organisation", "name", "kind", "space_agency", "seat_quota", "status")
 MAX_ROWS = 1000
@@ -227,7 +228,7 @@ def import_csv(actor: User, forum: Forum, raw: bytes | str, dry_run: bool = Fals
                 report.errors.append(Problem(line, _("This row has more cells than the first line has columns.")))
                 continue
             value = {name: typed(cells.get(name)) for name in known}
-            if garbled := [n for n, t in value.items() if any(ord(c) < 32 or c in "\x7f\ufffd" for c in t)]:
+            if garbled := [n for n, t in value.items() if has_control_characters(t)]:
                 report.errors.append(
                     Problem(
                         line,

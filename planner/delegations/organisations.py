@@ -16,7 +16,7 @@ from planner.formatting import listed
 from planner.forums.models import Forum
 from planner.refusals import Refused
 from planner.translated import GivenTranslations, merged
-from planner.validators import KANA
+from planner.validators import KANA, has_control_characters
 
 ACRONYM_MAX = 40  # InternationalOrganisation.acronym
 NAME_MAX = 200  # InternationalOrganisation.name
@@ -104,7 +104,7 @@ def _problems(acronym: str, name: str, translations: GivenTranslations, current:
     ):
         if len(text) > longest:
             raise OrganisationError(_("Keep this to %(max)d characters or fewer.", max=longest), what)
-        if any(ord(c) < 32 or c in "\x7f\ufffd" for c in text):
+        if has_control_characters(text):
             raise OrganisationError(_("Remove control characters or unreadable characters."), what)
     if not acronym:
         raise OrganisationError(_("Enter the acronym."), "acronym")
