@@ -26,7 +26,7 @@ from planner.accounts.models import User
 from planner.accounts.permissions import require_organiser
 from planner.audit.services import record
 from planner.certificates import certificate_pdf, verification
-from planner.certificates.attendance import AttendanceError, Attendee, attendees, require_started
+from planner.certificates.attendance import Attendee, attendees, require_started
 from planner.certificates.models import Certificate
 from planner.counters import changed
 from planner.db import table_of, utcnow
@@ -92,10 +92,7 @@ def send_certificates(actor: User, event: Event) -> Sent:
     forum = event.forum
     require_organiser(actor, forum)
     require_not_archived(forum)  # its record is closed, as its attendance marks are
-    try:
-        require_started(event)
-    except AttendanceError as refusal:
-        raise CertificateError(str(refusal)) from None
+    require_started(event)
     lock_forum(forum)  # two organisers pressing at once: the second sees the first's certificates
     everyone = attendees(actor, event)
     present = [a for a in everyone if a.present]

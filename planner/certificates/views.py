@@ -91,7 +91,7 @@ def send_certificates(slug: str, code: str):
     if SendCertificatesForm().validate_on_submit():
         try:
             sent = services.send_certificates(current_user, event)
-        except (services.CertificateError, ForumArchived) as refusal:
+        except (services.CertificateError, attendance.AttendanceError, ForumArchived) as refusal:
             refusals.flashed(refusal)
         else:
             count = len(sent.issued)
