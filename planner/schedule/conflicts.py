@@ -408,27 +408,21 @@ def _bilateral_clashes(
         return {"start": at(found[0].starts_at), "end": at(max(b.ends_at for b in found)), "delegations": pairs}
 
     for s in live:
-        in_room = [
-            b
-            for b in (by_room.get(s.room_id, ()) if s.room_id is not None else ())
-            if b.starts_at < s.ends_at and s.starts_at < b.ends_at
-        ]
-        if in_room:
+        if s.room_id is not None and (in_room := _during(s, by_room.get(s.room_id, ()))):
             yield Conflict(
                 Rule.BILATERAL_ROOM,
                 (s,),
                 _(
                     "%(room)s holds a bilateral meeting from %(start)s to %(end)s (%(delegations)s): "
                     "“%(title)s” cannot be there then.",
-                    room=programme.room_names.get(s.room_id, "?") if s.room_id is not None else "?",
+                    room=programme.room_names.get(s.room_id, "?"),
                     title=s.title,
                     **meeting(in_room),
                 ),
                 bilaterals=tuple(in_room),
             )
         for person_id in sorted(s.person_ids):
-            busy = [b for b in by_person.get(person_id, ()) if b.starts_at < s.ends_at and s.starts_at < b.ends_at]
-            if busy:
+            if busy := _during(s, by_person.get(person_id, ())):
                 yield Conflict(
                     Rule.BILATERAL_PERSON,
                     (s,),
@@ -442,6 +436,11 @@ def _bilateral_clashes(
                     person_id=person_id,
                     bilaterals=tuple(busy),
                 )
+
+
+def _during(session: SessionFacts, bilaterals: Iterable[BilateralFacts]) -> list[BilateralFacts]:
+    """The bilaterals whose slot overlaps the session's time (touching ends are fine)."""
+    return [b for b in bilaterals if b.starts_at < session.ends_at and session.starts_at < b.ends_at]
 
 
 def _with_person_names(programme: Programme) -> Programme:
