@@ -26,16 +26,17 @@ def slot_label(slot: BilateralSlot, forum: Forum) -> str:
     return f"{medium_date(slot.day, forum)}, {clock(slot.starts_at, forum)}–{clock_zoned(slot.ends_at, forum)}"
 
 
-def _slot_choices(forum: Forum, started_too: bool = False) -> list[tuple[int, str]]:
-    """The slots a form offers: those still to come by the app's clock. A form sent is checked
-    against the started ones too (``started_too``), so that a slot that started while the page
-    was open is refused with the service's reason, not as an unknown choice."""
+def _slot_choices(forum: Forum, slots: list[BilateralSlot], started_too: bool = False) -> list[tuple[int, str]]:
+    """The slots a page offers: those of ``slots`` still to come by the app's clock. A form sent
+    is checked against the started ones too (``started_too``), so that a slot that started while
+    the page was open is refused with the service's reason, not as an unknown choice."""
     now = current_time()
-    return [
-        (slot.id, slot_label(slot, forum))
-        for slot in reading.slots_of(forum)
-        if started_too or not reading.has_started(slot, now)
-    ]
+    return [(slot.id, slot_label(slot, forum)) for slot in slots if started_too or not reading.has_started(slot, now)]
+
+
+def _sent_slot_choices(forum: Forum, formdata: bool) -> list[tuple[int, str]]:
+    """The choices a sent form is checked against; a form only shown gets its choices from the page."""
+    return _slot_choices(forum, reading.slots_of(forum), started_too=True) if formdata else []
 
 
 def _member_choices(people: list[Person]) -> list[tuple[int, str]]:
@@ -45,20 +46,21 @@ def _member_choices(people: list[Person]) -> list[tuple[int, str]]:
 def _request_form(delegation: Delegation, formdata: bool = True) -> RequestForm:
     form = RequestForm() if formdata else RequestForm(formdata=None)
     form.partner.choices = [(0, _("Choose a delegation"))] + [(d.id, d.name) for d in reading.partners_of(delegation)]
-    form.slots.choices = _slot_choices(delegation.forum, started_too=formdata)
+    form.slots.choices = _sent_slot_choices(delegation.forum, formdata)
     form.participants.choices = _member_choices(reading.members_of(delegation))
     return form
 
 
 def _delegation_page(delegation: Delegation, form: RequestForm):  # noqa: ANN202
-    form.slots.choices = _slot_choices(delegation.forum)
+    slots = reading.slots_of(delegation.forum)
+    form.slots.choices = _slot_choices(delegation.forum, slots)
     return form_page(
         "bilaterals/delegation.html",
         forum=delegation.forum,
         delegation=delegation,
         form=form,
         # With none still to come, the page says whether the slots have passed or were never set.
-        any_slots=bool(form.slots.choices) or bool(reading.slots_of(delegation.forum)),
+        any_slots=bool(slots),
         may_request=is_focal_point(current_user, delegation),
         bilaterals=reading.bilaterals_of(delegation),
         slot_label=slot_label,
@@ -122,12 +124,12 @@ def _forms(bilateral: Bilateral, formdata: bool = False) -> tuple[AcceptForm, Pr
     for form in (accept, propose):
         form.participants.choices = people
         form.participants.data = form.participants.data or chosen
-    propose.slots.choices = _slot_choices(bilateral.forum, started_too=formdata)
+    propose.slots.choices = _sent_slot_choices(bilateral.forum, formdata)
     return accept, propose
 
 
 def _bilateral_page(bilateral: Bilateral, accept: AcceptForm, propose: ProposeForm, status: int = 200):  # noqa: ANN202
-    propose.slots.choices = _slot_choices(bilateral.forum)
+    propose.slots.choices = _slot_choices(bilateral.forum, reading.slots_of(bilateral.forum))
     awaiting = bilateral.awaiting
     return render_template(
         "bilaterals/bilateral.html",
