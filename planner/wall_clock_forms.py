@@ -58,6 +58,10 @@ class WallClockTimes:
         local = field.data
         if not isinstance(local, dt.datetime) or field.errors:
             return  # its own error (a year far off cannot even be moved to UTC) says enough
+        try:
+            local.replace(tzinfo=self.zone).astimezone(dt.UTC)
+        except OverflowError:  # the first or last hours of the calendar, where no check of a year stops them
+            raise ValidationError(_l("Give a date between the years 1 and 9999.")) from None
         refusal = skipped_time_refusal(local, self.zone)
         if refusal is not None:
             raise ValidationError(refusal)

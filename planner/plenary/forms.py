@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, NumberRange, ValidationError
+from wtforms.validators import InputRequired, Length, NumberRange
 
 from planner.plenary.models import SPEAKERS_PER_DELEGATION, SPEAKING_MINUTES
 from planner.statements.national import TEXT_MAX, TITLE_MAX
@@ -62,12 +62,6 @@ class ListSettingsForm(WallClockTimes, FlaskForm):
         return self.instant("deadline")
 
     def validate_deadline(self, field: DateTimeLocalField) -> None:
-        if field.data is None:
-            return  # not a date and time: the field says so already
-        try:
-            field.data.replace(tzinfo=self.zone).astimezone(dt.UTC)
-        except OverflowError:
-            raise ValidationError(_l("Give a date between the years 1 and 9999.")) from None
         self.check_wall_clock("deadline")
 
 

@@ -18,7 +18,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from planner.formatting import fold_of
 from planner.labels import label
@@ -102,12 +102,6 @@ class RulesForm(WallClockTimes, FlaskForm):
         return self.instant(name) if getattr(self, name).data else None
 
     def _on_the_clocks(self, field: DateTimeLocalField) -> None:
-        if field.data is None:
-            return  # empty, or not a date and time: the field says so already
-        try:
-            field.data.replace(tzinfo=self.zone).astimezone(dt.UTC)
-        except OverflowError:
-            raise ValidationError(_l("Give a date between the years 1 and 9999.")) from None
         self.check_wall_clock(field.short_name)
 
     validate_opens_at = _on_the_clocks
