@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import RadioField, SelectChoice
 from wtforms.validators import ValidationError
 
-from planner.formatting import repeated, skipped, skipped_time_refusal, wall_clock_to_utc, which_of_two
+from planner.formatting import fold_of, repeated, skipped, skipped_time_refusal, wall_clock_to_utc, which_of_two
 
 FOLD_CHOICES = [SelectChoice("0", _l("the first")), SelectChoice("1", _l("the second"))]
 
@@ -34,6 +34,16 @@ class WallClockTimes:
     zone: ZoneInfo
     #: The fold fields a page leaves out until the time they are about happens twice.
     unshown_fields: set[str]
+
+    @classmethod
+    def shown_times(cls, zone: ZoneInfo, **moments: dt.datetime | None) -> dict[str, Any]:
+        """The form's data for stored moments (by field name): each as the clocks of ``zone``
+        show it, and in its fold field which of a repeated time it is (the choice shows only then)."""
+        data: dict[str, Any] = {}
+        for name, moment in moments.items():
+            data[name] = moment.astimezone(zone).replace(tzinfo=None) if moment else None
+            data[cls.FOLDS[name]] = str(fold_of(moment, zone)) if moment else "0"
+        return data
 
     def offer_folds(self) -> None:
         self.unshown_fields = set(self.FOLDS.values())

@@ -19,7 +19,6 @@ from planner.delegations import focal_points, invitations
 from planner.delegations.forms import InviteFocalPointForm
 from planner.delegations.models import Delegation
 from planner.extensions import db
-from planner.formatting import fold_of, to_local
 from planner.forums import bp, forms, organisers, series, services
 from planner.forums.models import AGE_OF_MAJORITY, Event, EventKind, Forum, Room, Venue
 from planner.refusals import Refused
@@ -252,11 +251,7 @@ def edit_event(slug: str, code: str | None = None):
                 "code": event.code,
                 "kind": event.kind.value,
                 "title": event.title,
-                "starts_at": to_local(event.starts_at, forum),
-                "ends_at": to_local(event.ends_at, forum),
-                # Which of a repeated wall-clock time each is (the choice shows only then).
-                "starts_fold": str(fold_of(event.starts_at, forum.zone)),
-                "ends_fold": str(fold_of(event.ends_at, forum.zone)),
+                **form_class.shown_times(forum.zone, starts_at=event.starts_at, ends_at=event.ends_at),
                 "venue": event.venue_id or 0,
                 "description": event.description,
                 **translation_data(event, forms.EVENT_TEXTS, languages),

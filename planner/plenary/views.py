@@ -13,7 +13,6 @@ from flask_login import current_user, login_required
 from planner.delegations.models import Delegation
 from planner.delegations.names import delegation_name
 from planner.extensions import db
-from planner.formatting import fold_of
 from planner.forums.models import Forum
 from planner.forums.services import ForumArchived
 from planner.plenary import bp, inscriptions, printing, services
@@ -76,9 +75,7 @@ def _settings_form(forum: Forum, session: Session, speakers_list: SpeakersList |
         }
     else:
         values = {
-            "deadline": speakers_list.deadline.astimezone(forum.zone).replace(tzinfo=None),
-            # Which of a repeated wall-clock time it is (the choice shows only then).
-            "deadline_fold": str(fold_of(speakers_list.deadline, forum.zone)),
+            **ListSettingsForm.shown_times(forum.zone, deadline=speakers_list.deadline),
             "speaking_minutes": speakers_list.speaking_minutes,
             "speakers_per_delegation": speakers_list.speakers_per_delegation,
             "states_first": speakers_list.states_first,

@@ -20,7 +20,6 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from planner.formatting import fold_of
 from planner.labels import label
 from planner.registration.models import QuestionKind, RegistrationMode
 from planner.registration.rules import CHOICE_LENGTH, CODE_LENGTH, LABEL_LENGTH, MAX_AGE, MAX_CHOICES, MAX_CODES, Rules
@@ -112,20 +111,11 @@ def rules_form_data(rules: Rules, zone: ZoneInfo) -> dict[str, Any]:
     """What the form shows for ``rules``: times in the forum's timezone (and which of a
     repeated one they are), codes as text."""
 
-    def local(moment: dt.datetime | None) -> dt.datetime | None:
-        return moment.astimezone(zone).replace(tzinfo=None) if moment else None
-
-    def fold(moment: dt.datetime | None) -> str:
-        return str(fold_of(moment, zone)) if moment else "0"
-
     return {
         "mode": rules.mode,
         "capacity": rules.capacity,
         "approval_required": rules.approval_required,
-        "opens_at": local(rules.opens_at),
-        "opens_fold": fold(rules.opens_at),
-        "closes_at": local(rules.closes_at),
-        "closes_fold": fold(rules.closes_at),
+        **RulesForm.shown_times(zone, opens_at=rules.opens_at, closes_at=rules.closes_at),
         "min_age": rules.min_age,
         "max_age": rules.max_age,
         "organisation_required": rules.organisation_required,

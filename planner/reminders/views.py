@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from flask_wtf import FlaskForm
 
 from planner.db import current_time
-from planner.formatting import fold_of, to_local
 from planner.forums.models import Forum
 from planner.forums.services import events_of
 from planner.refusals import Refused
@@ -37,14 +36,9 @@ def _reminder_form(forum: Forum, **kwargs) -> ReminderForm:  # noqa: ANN003
 
 
 def _deadlines_form(forum: Forum) -> DeadlinesForm:
-    data: dict[str, object] = {}
-    for name, moment in (
-        ("nominations_close_at", forum.nominations_close_at),
-        ("credentials_due_at", forum.credentials_due_at),
-    ):
-        data[name] = to_local(moment, forum) if moment else None
-        # Which of a repeated wall-clock time it is (the choice shows only then).
-        data[DeadlinesForm.FOLDS[name]] = str(fold_of(moment, forum.zone)) if moment else "0"
+    data = DeadlinesForm.shown_times(
+        forum.zone, nominations_close_at=forum.nominations_close_at, credentials_due_at=forum.credentials_due_at
+    )
     return DeadlinesForm(formdata=None, data=data, prefix="deadlines", zone=forum.zone)
 
 

@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from planner.db import MAX_ID
 from planner.extensions import db
-from planner.formatting import fold_of, to_local
 from planner.forums.models import Forum, Room
 from planner.refusals import Refused
 from planner.schedule import bp, conflicts, editing, forms, programme_io
@@ -102,11 +101,7 @@ def _form_data_of(session, forum: Forum, copy: bool = False) -> dict:  # noqa: A
         "title": session.title + (" " + _("(copy)") if copy else ""),
         "event": session.event_id,
         "kind": session.kind.value,
-        "starts_at": to_local(session.starts_at, forum),
-        "ends_at": to_local(session.ends_at, forum),
-        # Which of a repeated wall-clock time it is (the choice shows only then).
-        "starts_fold": str(fold_of(session.starts_at, forum.zone)),
-        "ends_fold": str(fold_of(session.ends_at, forum.zone)),
+        **forms.SessionForm.shown_times(forum.zone, starts_at=session.starts_at, ends_at=session.ends_at),
         "room": session.room_id or 0,
         "chairs": "\n".join(p.name for p in session.chairs),
         "speakers": "\n".join(p.name for p in session.speakers),
