@@ -5,7 +5,6 @@ chosen one is kept and shown again."""
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from sqlalchemy import func, select
@@ -16,12 +15,9 @@ from planner.plenary.models import SpeakersList
 from tests.conftest import sign_in
 from tests.factories import committed, current
 from tests.plenary.world import World, make_world
+from tests.wall_clock import CHOSEN, REPEATED, SKIPPED
 
 MANAGE = "/forums/isef2/manage/sessions/{id}/speakers"
-# Paris: summer time starts at 02:00 on 29 March 2026 (02:00 to 03:00 does not exist) and ends
-# at 03:00 on 25 October 2026 (02:00 to 03:00 happens twice).
-SKIPPED, REPEATED = "2026-03-29T02:30", "2026-10-25T02:30"
-CHOSEN = re.compile(r'<input[^>]*checked[^>]*value="1"|<input[^>]*value="1"[^>]*checked')
 
 
 @pytest.fixture

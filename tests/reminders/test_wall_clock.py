@@ -5,7 +5,6 @@ the chosen one is kept and shown again (the reminders before it count from that 
 from __future__ import annotations
 
 import datetime as dt
-import re
 
 import pytest
 from sqlalchemy import select
@@ -14,12 +13,9 @@ from planner.extensions import db
 from planner.forums.models import Forum
 from tests.conftest import sign_in
 from tests.factories import committed, make_isef2, make_programme
+from tests.wall_clock import CHOSEN, REPEATED, SKIPPED
 
 PAGE = "/forums/isef2/manage/reminders"
-# Paris: summer time starts at 02:00 on 29 March 2026 (02:00 to 03:00 does not exist) and ends
-# at 03:00 on 25 October 2026 (02:00 to 03:00 happens twice).
-SKIPPED, REPEATED = "2026-03-29T02:30", "2026-10-25T02:30"
-CHOSEN = re.compile(r'<input[^>]*checked[^>]*value="1"|<input[^>]*value="1"[^>]*checked')
 TODAY = dt.datetime(2026, 3, 1, 9, 0, tzinfo=dt.UTC)
 UTC = dt.UTC
 
